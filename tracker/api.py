@@ -1,0 +1,379 @@
+"""`Tracker`: the library API that every command wraps (record, snapshot, read back, diff)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from . import paragraphs as para
+from . import refs
+from .errors import TrackerError, UnknownVersion, UnreadableFile
+from .snapshot import DEFAULT_MAX_BYTES, Entry, read_text, scan, sha256_text
+from .store import Document, Store, Version, decode_layout, encode_layout, normalize_time
+
+#: A file whose mtime is this close to the moment it was read may change again within the same
+#: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
+RACY_WINDOW_NS = 2_000_000_000
+
+
+@dataclass
+class SnapshotResult:
+    """What one snapshot run did: new versions (deletions included), renames and skipped files."""
+
+    recorded: list[Version] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "recorded": [version.as_dict() for version in self.recorded],
+            "renamed": [{"from": old, "to": new} for old, new in self.renamed],
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+            "unchanged": self.unchanged,
+        }
+
+
+def change_counts(old: Sequence[str], new: Sequence[str]) -> dict:
+    """Paragraph change counts between two versions, from the diff engine."""
+    try:
+        from .diff import diff_paragraphs, stats
+    except ImportError:  # pragma: no cover - the diff engine ships with the package
+        gone = Counter(old) - Counter(new)
+        added = Counter(new) - Counter(old)
+        return {
+            "added": sum(added.values()),
+            "removed": sum(gone.values()),
+            "modified": 0,
+            "moved": 0,
+        }
+    counts = stats(diff_paragraphs(old, new))
+    return {key: counts[key] for key in ("added", "removed", "modified", "moved")}
+
+
+class Tracker:
+    """A corpus of documents and their versions, kept in one SQLite database."""
+
+    def __init__(self, db_path: str | os.PathLike, *, create: bool = True):
+        self.store = Store(db_path, create=create)
+        self.db_path = self.store.path
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        """Every tracked document with its version count, last change and state."""
+        return self.store.documents()
+
+    def document(self, name: str) -> Document:
+        """Resolve a user-typed name (path, file name, stem or unique prefix) to one document."""
+        resolved = refs.resolve_document(name, self.store.document_names())
+        document = self.store.document(resolved)
+        assert document is not None
+        return document
+
+    def versions(self, doc: str) -> list[Version]:
+        """The versions of a document, oldest first."""
+        return self.store.versions(self.document(doc).id)
+
+    def version(self, doc: str, ref: str | int = "latest") -> Version:
+        """One version of a document, by any version reference (v3, latest~1, a date...)."""
+        document = self.document(doc)
+        return refs.resolve_version(ref, self.store.versions(document.id), document.name)
+
+    def paragraphs(self, version: Version) -> list[str]:
+        """The paragraph texts of a version, in order."""
+        return self.store.paragraph_texts(version.paragraph_ids)
+
+    def rebuild(self, version: Version) -> str:
+        """The exact text of a version, rebuilt from its paragraphs and layout."""
+        if version.deleted:
+            return ""
+        texts = self.paragraphs(version)
+        return para.join(texts, decode_layout(version.layout, len(texts)))
+
+    def text(self, doc: str, at: str | int = "latest") -> str:
+        """The exact text of a version; a deleted version is an error."""
+        version = self.version(doc, at)
+        if version.deleted:
+            raise UnknownVersion(
+                f"{version.doc} v{version.version} records its deletion"
+                f" ({version.captured_at}); it has no text"
+            )
+        return self.rebuild(version)
+
+    def renames(self, doc: str) -> list[dict]:
+        """The renames of a document, oldest first."""
+        return self.store.renames(self.document(doc).id)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        doc: str,
+        text: str | None,
+        at: str | datetime | None = None,
+        *,
+        note: str | None = None,
+        split: str = "auto",
+    ) -> Version | None:
+        """Record ``text`` as the next version of ``doc`` (None records a deletion).
+
+        Returns the new version, or None when nothing changed.
+        """
+        name = refs.normalize_name(doc)
+        if not name:
+            raise TrackerError("a document needs a name")
+        with self.store.transaction():
+            return self._record(name, text, normalize_time(at), note=note, split=split)
+
+    def delete(self, doc: str, at: str | datetime | None = None) -> Version | None:
+        """Record that a document was deleted (its history is kept)."""
+        return self.record(self.document(doc).name, None, at)
+
+    def rename(self, old: str, new: str, at: str | datetime | None = None) -> None:
+        """Give a document a new name, keeping its history; the rename itself is recorded."""
+        document = self.document(old)
+        new = refs.normalize_name(new)
+        if self.store.document(new) is not None:
+            raise TrackerError(f"cannot rename {document.name} to {new}: that name is tracked")
+        with self.store.transaction():
+            self.store.rename_document(
+                document.id, document.name, new, document.latest_version or 0, normalize_time(at)
+            )
+
+    def _record(
+        self,
+        name: str,
+        text: str | None,
+        at: str,
+        *,
+        note: str | None = None,
+        split: str = "auto",
+        root: str | None = None,
+        path: str | None = None,
+        sha256: str | None = None,
+    ) -> Version | None:
+        document = self.store.document(name)
+        if text is None:
+            if document is None or document.deleted:
+                return None
+            previous = self.store.latest(document.id)
+            counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
+            self.store.insert_version(
+                document.id,
+                document.latest_version + 1,
+                captured_at=at,
+                path=path or name,
+                sha256=None,
+                size=0,
+                paragraph_ids=[],
+                layout="{}",
+                deleted=True,
+                counts=counts,
+                note=note,
+            )
+            return self.store.latest(document.id)
+        sha256 = sha256 or sha256_text(text)
+        if document is not None and not document.deleted and document.latest_sha256 == sha256:
+            return None
+        if document is None:
+            if split not in para.SPLIT_MODES:
+                raise TrackerError(f"unknown split mode {split!r}")
+            mode = para.choose_mode(text) if split == "auto" else split
+            document_id = self.store.create_document(name, mode, root, at)
+            number, previous_texts = 1, None
+        else:
+            mode, document_id = document.split_mode, document.id
+            number = document.latest_version + 1
+            previous_texts = self._last_text_paragraphs(document_id)
+        parts = para.split(text, mode)
+        ids = self.store.intern_paragraphs(parts.paragraphs)
+        counts = (
+            change_counts(previous_texts, parts.paragraphs)
+            if previous_texts is not None
+            else {"added": len(parts.paragraphs), "removed": 0, "modified": 0, "moved": 0}
+        )
+        self.store.insert_version(
+            document_id,
+            number,
+            captured_at=at,
+            path=path or name,
+            sha256=sha256,
+            size=len(text.encode("utf-8")),
+            paragraph_ids=ids,
+            layout=encode_layout(parts.separators),
+            deleted=False,
+            counts=counts,
+            note=note,
+        )
+        return self.store.latest(document_id)
+
+    def _last_text_paragraphs(self, document_id: int) -> list[str] | None:
+        """Paragraphs of the latest version that is not a deletion (a re-added file compares to it)."""
+        for version in reversed(self.store.versions(document_id)):
+            if not version.deleted:
+                return self.paragraphs(version)
+        return None
+
+    # -- snapshots of folders ----------------------------------------------------------------
+
+    def snapshot(
+        self,
+        path: str | os.PathLike | Iterable[str | os.PathLike],
+        *,
+        split: str = "auto",
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        accept: Callable[[str], bool] | None = None,
+        at: str | datetime | None = None,
+        only: Iterable[str] | None = None,
+    ) -> SnapshotResult:
+        """Record every changed document under each path (folders recursively, or single files).
+
+        ``only`` limits a folder snapshot to some relative paths (the watcher's hints); files that
+        vanished among them are recorded as deleted.
+        """
+        paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+        result = SnapshotResult()
+        for one in paths:
+            target = Path(one)
+            if not target.exists() and not target.is_symlink():
+                raise TrackerError(f"{one}: no such file or folder")
+            if target.is_dir():
+                self._snapshot_folder(target, result, split, max_bytes, accept, at, only)
+            else:
+                self._snapshot_file(target, result, split, max_bytes, at)
+        return result
+
+    def _snapshot_file(
+        self, target: Path, result: SnapshotResult, split: str, max_bytes: int, at
+    ) -> None:
+        if target.is_symlink():
+            result.skipped.append((str(target), "symlink, not followed"))
+            return
+        root = target.resolve().parent
+        try:
+            content = read_text(target, max_bytes=max_bytes, label=str(target))
+        except UnreadableFile as error:
+            result.skipped.append((str(target), str(error)))
+            return
+        except FileNotFoundError:
+            result.skipped.append((str(target), "deleted while being read"))
+            return
+        self._store_file(target.name, str(root), content, result, split, at)
+
+    def _snapshot_folder(
+        self,
+        root: Path,
+        result: SnapshotResult,
+        split: str,
+        max_bytes: int,
+        accept: Callable[[str], bool] | None,
+        at,
+        only: Iterable[str] | None,
+    ) -> None:
+        root_key = str(root.resolve())
+        known = {doc.name: doc for doc in self.store.documents()}
+        skip = result.skipped.append
+
+        def on_skip(name: str, reason: str) -> None:
+            skip((name, reason))
+
+        if only is None:
+            entries = sorted(scan(root, accept, on_skip), key=lambda e: e.name)
+            candidates = None
+        else:
+            candidates = sorted({refs.normalize_name(name) for name in only})
+            entries = []
+            for name in candidates:
+                full = root / name
+                try:
+                    info = full.lstat()
+                except FileNotFoundError:
+                    continue
+                if full.is_symlink() or not full.is_file():
+                    continue
+                if accept is not None and not accept(name):
+                    continue
+                entries.append(Entry(name, full, info.st_size, info.st_mtime_ns))
+        present = {entry.name for entry in entries}
+        new_files: list[tuple[str, object]] = []
+        for entry in entries:
+            doc = known.get(entry.name)
+            if (
+                doc is not None
+                and not doc.deleted
+                and doc.root == root_key
+                and doc.file_size == entry.size
+                and doc.file_mtime_ns == entry.mtime_ns
+                and doc.file_checked_ns is not None
+                and entry.mtime_ns < doc.file_checked_ns - RACY_WINDOW_NS
+            ):
+                result.unchanged += 1
+                continue
+            try:
+                content = read_text(entry.path, max_bytes=max_bytes, label=entry.name)
+            except UnreadableFile as error:
+                result.skipped.append((entry.name, str(error)))
+                continue
+            except FileNotFoundError:
+                present.discard(entry.name)
+                continue
+            if doc is None:
+                new_files.append((entry.name, content))
+            else:
+                self._store_file(entry.name, root_key, content, result, split, at)
+        # Documents of this folder that are gone: renamed (same content elsewhere) or deleted.
+        scope = candidates if candidates is not None else known
+        gone = [
+            known[name]
+            for name in scope
+            if name in known
+            and name not in present
+            and not known[name].deleted
+            and known[name].root == root_key
+        ]
+        by_sha = {doc.latest_sha256: doc for doc in gone}
+        for name, content in new_files:
+            origin = by_sha.pop(content.sha256, None)
+            if origin is not None:
+                self.rename(origin.name, name, at)
+                result.renamed.append((origin.name, name))
+                gone.remove(origin)
+            self._store_file(name, root_key, content, result, split, at)
+        for doc in gone:
+            with self.store.transaction():
+                version = self._record(doc.name, None, normalize_time(at))
+            if version is not None:
+                result.recorded.append(version)
+
+    def _store_file(self, name, root_key, content, result: SnapshotResult, split, at) -> None:
+        with self.store.transaction():
+            version = self._record(
+                name,
+                content.text,
+                normalize_time(at),
+                split=split,
+                root=root_key,
+                sha256=content.sha256,
+            )
+            document = self.store.document(name)
+            self.store.set_file_state(
+                document.id, root_key, content.size, content.mtime_ns, content.read_ns
+            )
+        if version is None:
+            result.unchanged += 1
+        else:
+            result.recorded.append(version)

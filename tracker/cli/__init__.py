@@ -1,0 +1,33 @@
+"""The `tracker` command line: a click group whose commands live in small modules."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import TrackerError
+
+
+class TrackerGroup(click.Group):
+    """Turns library errors into one-line `Error: ...` messages with exit code 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TrackerError as error:
+            raise click.ClickException(str(error)) from None
+        except BrokenPipeError:  # `tracker log x | head`
+            ctx.exit(0)
+
+
+@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tracker")
+def cli() -> None:
+    """Track a folder of text documents in SQLite and see what changed, paragraph by paragraph.
+
+    Example:
+
+        tracker snapshot seeds/ && tracker log 000
+    """
+
+
+from . import core  # noqa: E402,F401  (registers the commands)

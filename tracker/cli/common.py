@@ -1,0 +1,82 @@
+"""Pieces shared by the commands: the --db option, opening the tracker, one-line formatting."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from ..api import Tracker
+from ..store import Version
+
+DEFAULT_DB = "snapshots/tracker.db"
+
+
+def db_option(function: Callable) -> Callable:
+    """``--db PATH`` (or ``TRACKER_DB``), default ``snapshots/tracker.db``."""
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False),
+        default=DEFAULT_DB,
+        envvar="TRACKER_DB",
+        show_default=True,
+        show_envvar=True,
+        help="SQLite database file.",
+    )(function)
+
+
+def json_option(function: Callable) -> Callable:
+    """``--json``: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(function)
+
+
+@contextmanager
+def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
+    """Open the database; read commands refuse to create one (they say how to)."""
+    tracker = Tracker(db_path, create=create)
+    try:
+        yield tracker
+    finally:
+        tracker.close()
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON, UTF-8, indented for people and parseable by programs."""
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def short_time(iso: str | None) -> str:
+    """``2026-11-24T18:02:11.123Z`` as ``2026-11-24 18:02:11`` (UTC)."""
+    if not iso:
+        return "-"
+    return iso.replace("T", " ")[:19]
+
+
+def format_counts(version: Version) -> str:
+    """``+1 -0 ~2 moved 1`` for a version (``deleted`` for a deletion)."""
+    if version.deleted:
+        return "deleted"
+    if version.version == 1 and not version.removed:
+        return f"new, {version.paragraphs} paragraphs"
+    text = f"+{version.added or 0} -{version.removed or 0} ~{version.modified or 0}"
+    if version.moved:
+        text += f" moved {version.moved}"
+    return text
+
+
+def warn(message: str) -> None:
+    """A warning on stderr that does not stop the command."""
+    click.echo(f"warning: {message}", err=True)
+
+
+def stdout_bytes(data: bytes) -> None:
+    """Write exact bytes to stdout (no newline added, no re-encoding)."""
+    stream = click.get_binary_stream("stdout")
+    stream.write(data)
+    stream.flush()
+    sys.stdout.flush()

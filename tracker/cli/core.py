@@ -1,0 +1,163 @@
+"""The core commands: snapshot, log, show, docs."""
+
+from __future__ import annotations
+
+import click
+
+from ..snapshot import DEFAULT_MAX_BYTES
+from . import cli
+from .common import (
+    db_option,
+    echo_json,
+    format_counts,
+    json_option,
+    open_tracker,
+    short_time,
+    stdout_bytes,
+    warn,
+)
+
+
+def split_option(function):
+    return click.option(
+        "--split",
+        type=click.Choice(["auto", "blank", "line"]),
+        default="auto",
+        show_default=True,
+        help="How new documents are cut into paragraphs: blank-line blocks, or one per line. "
+        "Chosen at a document's first version and kept.",
+    )(function)
+
+
+def max_bytes_option(function):
+    return click.option(
+        "--max-bytes",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_BYTES,
+        envvar="TRACKER_MAX_BYTES",
+        show_default=True,
+        help="Refuse files larger than this.",
+    )(function)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@split_option
+@max_bytes_option
+@db_option
+@json_option
+def snapshot(paths, split, max_bytes, db_path, as_json):
+    """Record a new version of every document under PATHS that changed.
+
+    Folders are read recursively (hidden folders skipped); files that are gone
+    are recorded as deleted; binary and non-UTF-8 files are skipped with a warning.
+
+    Example:
+
+        tracker snapshot seeds/
+    """
+    with open_tracker(db_path, create=True) as tracker:
+        result = tracker.snapshot(paths, split=split, max_bytes=max_bytes)
+    explicit = {str(path) for path in paths}
+    for path, reason in result.skipped:
+        warn(reason if reason.startswith(path) else f"{path}: {reason}")
+    if as_json:
+        echo_json(result.as_dict())
+    else:
+        for old, new in result.renamed:
+            click.echo(f"{new}  renamed from {old}")
+        for version in result.recorded:
+            click.echo(f"{version.doc}  v{version.version}  {format_counts(version)}")
+        click.echo(
+            f"{len(result.recorded)} new version{'s' if len(result.recorded) != 1 else ''}, "
+            f"{result.unchanged} unchanged, {len(result.skipped)} skipped",
+            err=True,
+        )
+    if any(path in explicit for path, _ in result.skipped):
+        raise SystemExit(1)
+
+
+@cli.command()
+@click.argument("doc")
+@db_option
+@json_option
+def log(doc, db_path, as_json):
+    """Show the version history of DOC, oldest first.
+
+    DOC is a path, a file name, a stem or a unique prefix.
+
+    Example:
+
+        tracker log 000
+    """
+    with open_tracker(db_path) as tracker:
+        document = tracker.document(doc)
+        versions = tracker.versions(document.name)
+        renames = tracker.renames(document.name)
+    if as_json:
+        echo_json([version.as_dict() for version in versions])
+        return
+    renamed_after = {}
+    for rename in renames:
+        renamed_after.setdefault(rename["version"], []).append(rename)
+    for version in versions:
+        if version.deleted:
+            line = f"v{version.version}  {short_time(version.captured_at)}  deleted"
+        else:
+            line = (
+                f"v{version.version}  {short_time(version.captured_at)}  {version.bytes:,} bytes"
+                f"  {version.paragraphs} paragraphs  {format_counts(version)}"
+            )
+        if version.note:
+            line += f"  {version.note}"
+        click.echo(line)
+        for rename in renamed_after.get(version.version, []):
+            click.echo(
+                f"    {short_time(rename['renamed_at'])}  renamed {rename['from']} -> {rename['to']}"
+            )
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--at", "at", default="latest", show_default=True, help="Version reference.")
+@db_option
+def show(doc, at, db_path):
+    """Print the exact bytes of a version of DOC.
+
+    --at takes v3, 3, first, latest, HEAD, latest~2 or an ISO date or date-time
+    (the latest version at or before it; a bare date means the end of that day, UTC).
+
+    Example:
+
+        tracker show 000 --at v1 > old.txt
+    """
+    with open_tracker(db_path) as tracker:
+        text = tracker.text(doc, at)
+    stdout_bytes(text.encode("utf-8"))
+
+
+@cli.command()
+@db_option
+@json_option
+def docs(db_path, as_json):
+    """List every tracked document with its versions, last change and state.
+
+    Example:
+
+        tracker docs --json
+    """
+    with open_tracker(db_path) as tracker:
+        documents = tracker.documents()
+    if as_json:
+        echo_json([document.as_dict() for document in documents])
+        return
+    if not documents:
+        click.echo("no documents tracked yet: run `tracker snapshot DIR`", err=True)
+        return
+    width = max(len(document.name) for document in documents)
+    for document in documents:
+        state = "deleted" if document.deleted else "present"
+        click.echo(
+            f"{document.name:<{width}}  {document.versions:>4} versions"
+            f"  last change {short_time(document.last_change)}  {state}"
+        )

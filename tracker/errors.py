@@ -1,0 +1,39 @@
+"""Exceptions raised by the tracker library; the CLI turns each into a one-line error."""
+
+from __future__ import annotations
+
+
+class TrackerError(Exception):
+    """Base class: a problem the user can fix, reported in one line."""
+
+
+class NoDatabase(TrackerError):
+    """The database file does not exist yet."""
+
+
+class NotADatabase(TrackerError):
+    """The database file exists but is not a tracker (SQLite) database."""
+
+
+class DatabaseLocked(TrackerError):
+    """Another process holds a lock on the database for longer than the busy timeout."""
+
+
+class UnknownDocument(TrackerError):
+    """No document matches the name given."""
+
+
+class AmbiguousDocument(TrackerError):
+    """A name or prefix matches several documents."""
+
+
+class UnknownVersion(TrackerError):
+    """A version reference does not resolve to a recorded version."""
+
+
+class UnreadableFile(TrackerError):
+    """A file cannot be read, or is not text (binary, invalid UTF-8, too large)."""
+
+
+class UnsafePath(TrackerError):
+    """A path would escape its target folder."""

@@ -1,0 +1,144 @@
+"""Resolve what users type into documents and versions: names, prefixes and version references.
+
+Pure functions over lists, so every rule and every error message is tested without a database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, time, timezone
+from typing import Protocol, TypeVar
+
+from .errors import AmbiguousDocument, UnknownDocument, UnknownVersion
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RELATIVE = re.compile(r"^(?:latest|head)~(\d+)$", re.IGNORECASE)
+_NUMBER = re.compile(r"^[vV]?(\d+)$")
+
+#: How many candidates an "ambiguous prefix" error lists before saying "and N more".
+MAX_CANDIDATES_SHOWN = 8
+
+
+def _basename(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
+
+
+def _stem(name: str) -> str:
+    base = _basename(name)
+    return base.rsplit(".", 1)[0] if "." in base[1:] else base
+
+
+def normalize_name(query: str) -> str:
+    """Clean a user-typed document name: forward slashes, no leading ``./``."""
+    name = query.replace("\\", "/").strip()
+    while name.startswith("./"):
+        name = name[2:]
+    return name
+
+
+def resolve_document(query: str, names: Sequence[str]) -> str:
+    """Find the one document named by its path, file name, stem or a unique prefix of those."""
+    wanted = normalize_name(query)
+    if not wanted:
+        raise UnknownDocument("empty document name")
+    if wanted in names:
+        return wanted
+    for key in (_basename, _stem):
+        exact = [name for name in names if key(name) == wanted]
+        if len(exact) == 1:
+            return exact[0]
+        if len(exact) > 1:
+            raise _ambiguous(query, exact)
+    matches = [
+        name for name in names if name.startswith(wanted) or _basename(name).startswith(wanted)
+    ]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        hint = "" if names else " (no documents are tracked yet)"
+        raise UnknownDocument(f"no document matches {query!r}{hint}; `tracker docs` lists them")
+    raise _ambiguous(query, matches)
+
+
+def _ambiguous(query: str, matches: Sequence[str]) -> AmbiguousDocument:
+    shown = ", ".join(sorted(matches)[:MAX_CANDIDATES_SHOWN])
+    more = len(matches) - MAX_CANDIDATES_SHOWN
+    tail = f" and {more} more" if more > 0 else ""
+    return AmbiguousDocument(f"{query!r} matches {len(matches)} documents: {shown}{tail}")
+
+
+class _Versioned(Protocol):
+    version: int
+    captured_at: str
+
+
+V = TypeVar("V", bound=_Versioned)
+
+
+def parse_moment(ref: str, *, end_of_day: bool = True) -> datetime | None:
+    """Read an ISO date or date-time as UTC; a bare date means the end (or start) of that day."""
+    text = ref.strip()
+    try:
+        if _DATE.match(text):
+            day = datetime.fromisoformat(text).date()
+            return datetime.combine(day, time.max if end_of_day else time.min, timezone.utc)
+        if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):
+            return None
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _stamp(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document") -> V:
+    """Pick the version named by ``v3``/``3``, ``first``, ``latest``/``HEAD``, ``latest~N``, a date."""
+    if not versions:
+        raise UnknownVersion(f"{doc} has no versions")
+    text = str(ref).strip()
+    span = f"{doc} has v1..v{versions[-1].version}"
+    lowered = text.lower()
+    if lowered in ("latest", "head"):
+        return versions[-1]
+    if lowered == "first":
+        return versions[0]
+    relative = _RELATIVE.match(text)
+    if relative:
+        back = int(relative.group(1))
+        if back >= len(versions):
+            raise UnknownVersion(f"{text}: {span}, only {len(versions) - 1} before the latest")
+        return versions[-1 - back]
+    number = _NUMBER.match(text)
+    if number:
+        wanted = int(number.group(1))
+        for version in versions:
+            if version.version == wanted:
+                return version
+        raise UnknownVersion(f"no version {text} of {doc}: {span}")
+    moment = parse_moment(text)
+    if moment is None:
+        raise UnknownVersion(
+            f"cannot read version {text!r}: use v3, 3, first, latest, latest~2 or an ISO date"
+        )
+    before = [version for version in versions if _stamp(version.captured_at) <= moment]
+    if not before:
+        raise UnknownVersion(
+            f"{doc} has no version at or before {text} (v1 is {versions[0].captured_at})"
+        )
+    return before[-1]
+
+
+def split_range(ref: str) -> tuple[str, str] | None:
+    """Split ``v1..v3`` into its two ends; None when ``ref`` is not a range."""
+    if ".." not in ref:
+        return None
+    since, until = ref.split("..", 1)
+    return since or "first", until or "latest"

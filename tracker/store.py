@@ -1,0 +1,497 @@
+"""The SQLite store: schema, migrations, and the reads and writes behind every command.
+
+Paragraph text is content-addressed (``paragraphs``, one row per distinct text). A version is one
+row of ``versions`` holding its ordered paragraph ids as a JSON array plus a compact ``layout`` (the
+separators between paragraphs), from which its exact text is rebuilt. One row per version keeps the
+database small: the replayed PEP history has 240,000 paragraph occurrences but only 2,945 versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from .errors import DatabaseLocked, NoDatabase, NotADatabase, TrackerError
+
+BUSY_TIMEOUT_MS = 5000
+
+migrations = Migrations("tracker")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": int,
+            "name": str,
+            "split_mode": str,
+            "root": str,
+            "created_at": str,
+            "file_size": int,
+            "file_mtime_ns": int,
+            "file_checked_ns": int,
+        },
+        pk="id",
+        not_null={"name"},
+    )
+    db["documents"].create_index(["name"], unique=True)
+    db["paragraphs"].create({"id": int, "hash": str, "text": str}, pk="id", not_null={"hash"})
+    db["paragraphs"].create_index(["hash"], unique=True)
+    db["versions"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "version": int,
+            "captured_at": str,
+            "path": str,
+            "sha256": str,
+            "bytes": int,
+            "paragraphs": int,
+            "deleted": int,
+            "added": int,
+            "removed": int,
+            "modified": int,
+            "moved": int,
+            "note": str,
+            "paragraph_ids": str,
+            "layout": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "version", "captured_at"},
+        defaults={"deleted": 0},
+    )
+    db["versions"].create_index(["document_id", "version"], unique=True)
+    db["versions"].create_index(["captured_at"])
+    db["renames"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "version": int,
+            "from_name": str,
+            "to_name": str,
+            "renamed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+
+
+@migrations()
+def m002_paragraph_search(db: sqlite_utils.Database) -> None:
+    # Paragraphs are insert-only, so triggers keep the full-text index in step with every snapshot.
+    db["paragraphs"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
+
+
+def now_iso() -> str:
+    """The current time as ISO 8601 UTC, to the millisecond (``2026-11-24T18:02:11.123Z``)."""
+    return to_iso(datetime.now(timezone.utc))
+
+
+def to_iso(moment: datetime) -> str:
+    """Format a datetime as ISO 8601 UTC; naive datetimes are taken to be UTC already."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str) -> datetime:
+    """Parse an ISO 8601 date or date-time (``Z`` or offset; naive means UTC)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def normalize_time(value: str | datetime | None) -> str:
+    """Turn a user-given time (or None for now) into the stored ISO 8601 UTC form."""
+    if value is None:
+        return now_iso()
+    if isinstance(value, datetime):
+        return to_iso(value)
+    try:
+        return to_iso(parse_time(value))
+    except ValueError:
+        raise TrackerError(f"not an ISO 8601 time: {value!r}") from None
+
+
+def paragraph_hash(text: str) -> str:
+    """Content address of a paragraph: the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def encode_layout(separators: Sequence[str]) -> str:
+    """Store separators compactly: the common gap once, only the exceptions by position."""
+    layout: dict[str, object] = {}
+    lead, inner, tail = separators[0], separators[1:-1], separators[-1]
+    if lead:
+        layout["lead"] = lead
+    if len(separators) > 1 and tail:
+        layout["tail"] = tail
+    if inner:
+        common = Counter(inner).most_common(1)[0][0]
+        layout["sep"] = common
+        gaps = {str(i): s for i, s in enumerate(inner, start=1) if s != common}
+        if gaps:
+            layout["gaps"] = gaps
+    return json.dumps(layout, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_layout(layout: str, count: int) -> list[str]:
+    """The inverse of :func:`encode_layout` for a version with ``count`` paragraphs."""
+    data = json.loads(layout)
+    separators = [data.get("lead", "")]
+    gaps = data.get("gaps", {})
+    common = data.get("sep", "")
+    separators.extend(gaps.get(str(i), common) for i in range(1, count))
+    if count:
+        separators.append(data.get("tail", ""))
+    return separators
+
+
+@dataclass(frozen=True)
+class Document:
+    """A tracked document, named by its path relative to the folder it was snapshotted from."""
+
+    id: int
+    name: str
+    split_mode: str
+    root: str | None
+    created_at: str
+    versions: int = 0
+    latest_version: int | None = None
+    last_change: str | None = None
+    deleted: bool = False
+    latest_sha256: str | None = None
+    file_size: int | None = None
+    file_mtime_ns: int | None = None
+    file_checked_ns: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "versions": self.versions,
+            "latest_version": self.latest_version,
+            "last_change": self.last_change,
+            "state": "deleted" if self.deleted else "present",
+            "deleted": self.deleted,
+            "split_mode": self.split_mode,
+            "created_at": self.created_at,
+        }
+
+
+@dataclass(frozen=True)
+class Version:
+    """One recorded version of a document (a deletion is a version with ``deleted`` set)."""
+
+    doc: str
+    document_id: int
+    version: int
+    captured_at: str
+    sha256: str | None
+    bytes: int
+    paragraphs: int
+    deleted: bool
+    added: int | None = None
+    removed: int | None = None
+    modified: int | None = None
+    moved: int | None = None
+    note: str | None = None
+    path: str | None = None
+    paragraph_ids: list[int] = field(default_factory=list, repr=False, compare=False)
+    layout: str = field(default="{}", repr=False, compare=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "doc": self.doc,
+            "version": self.version,
+            "captured_at": self.captured_at,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "paragraphs": self.paragraphs,
+            "deleted": self.deleted,
+            "added": self.added,
+            "removed": self.removed,
+            "modified": self.modified,
+            "moved": self.moved,
+            "path": self.path,
+            "note": self.note,
+        }
+
+
+_DOC_COLUMNS = """
+    d.id, d.name, d.split_mode, d.root, d.created_at, d.file_size, d.file_mtime_ns,
+    d.file_checked_ns,
+    (select count(*) from versions c where c.document_id = d.id) as version_count,
+    v.version, v.captured_at, v.deleted, v.sha256
+"""
+_DOC_FROM = """
+    from documents d left join versions v on v.document_id = d.id
+     and v.version = (select max(version) from versions m where m.document_id = d.id)
+"""
+_VERSION_COLUMNS = """
+    d.name, v.document_id, v.version, v.captured_at, v.sha256, v.bytes, v.paragraphs, v.deleted,
+    v.added, v.removed, v.modified, v.moved, v.note, v.path, v.paragraph_ids, v.layout
+"""
+
+
+def _document(row: tuple) -> Document:
+    return Document(
+        id=row[0],
+        name=row[1],
+        split_mode=row[2],
+        root=row[3],
+        created_at=row[4],
+        file_size=row[5],
+        file_mtime_ns=row[6],
+        file_checked_ns=row[7],
+        versions=row[8],
+        latest_version=row[9],
+        last_change=row[10],
+        deleted=bool(row[11]),
+        latest_sha256=row[12],
+    )
+
+
+def _version(row: tuple) -> Version:
+    return Version(
+        doc=row[0],
+        document_id=row[1],
+        version=row[2],
+        captured_at=row[3],
+        sha256=row[4],
+        bytes=row[5] or 0,
+        paragraphs=row[6] or 0,
+        deleted=bool(row[7]),
+        added=row[8],
+        removed=row[9],
+        modified=row[10],
+        moved=row[11],
+        note=row[12],
+        path=row[13],
+        paragraph_ids=json.loads(row[14] or "[]"),
+        layout=row[15] or "{}",
+    )
+
+
+def _translate(error: sqlite3.Error, path: Path) -> TrackerError:
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return DatabaseLocked(
+            f"database {path} is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s)"
+        )
+    if isinstance(error, sqlite3.DatabaseError) and (
+        "not a database" in message or "malformed" in message or "file is encrypted" in message
+    ):
+        return NotADatabase(f"{path} is not a tracker database ({message})")
+    return TrackerError(f"database error in {path}: {message}")
+
+
+class Store:
+    """Owns one SQLite connection; every write of a version is a single transaction."""
+
+    def __init__(self, path: str | os.PathLike, *, create: bool = True):
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create:
+                raise NoDatabase(
+                    f"no database at {self.path}: record documents first, "
+                    "e.g. `tracker snapshot seeds/` (or pass --db / set TRACKER_DB)"
+                )
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        elif self.path.is_dir():
+            raise NotADatabase(f"{self.path} is a directory, not a tracker database")
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = sqlite_utils.Database(conn)
+            conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("select count(*) from sqlite_master").fetchone()
+            if self.db.journal_mode != "wal":
+                conn.execute("pragma journal_mode = wal")
+            conn.execute("pragma synchronous = normal")
+            conn.execute("pragma foreign_keys = on")
+            if migrations.pending(self.db):
+                migrations.apply(self.db)
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+        self.conn = conn
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All or nothing: commit on success, roll back on any error."""
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+
+    def _query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def documents(self) -> list[Document]:
+        rows = self._query(f"select {_DOC_COLUMNS} {_DOC_FROM} order by d.name")
+        return [_document(row) for row in rows]
+
+    def document(self, name: str) -> Document | None:
+        rows = self._query(f"select {_DOC_COLUMNS} {_DOC_FROM} where d.name = ?", [name])
+        return _document(rows[0]) if rows else None
+
+    def document_names(self) -> list[str]:
+        return [row[0] for row in self._query("select name from documents order by name")]
+
+    def create_document(self, name: str, split_mode: str, root: str | None, at: str) -> int:
+        cursor = self.conn.execute(
+            "insert into documents (name, split_mode, root, created_at) values (?, ?, ?, ?)",
+            [name, split_mode, root, at],
+        )
+        return cursor.lastrowid
+
+    def set_file_state(
+        self, document_id: int, root: str | None, size: int, mtime_ns: int, checked_ns: int
+    ) -> None:
+        self.conn.execute(
+            "update documents set root = ?, file_size = ?, file_mtime_ns = ?, file_checked_ns = ?"
+            " where id = ?",
+            [root, size, mtime_ns, checked_ns, document_id],
+        )
+
+    def rename_document(self, document_id: int, old: str, new: str, version: int, at: str) -> None:
+        self.conn.execute("update documents set name = ? where id = ?", [new, document_id])
+        self.conn.execute(
+            "insert into renames (document_id, version, from_name, to_name, renamed_at)"
+            " values (?, ?, ?, ?, ?)",
+            [document_id, version, old, new, at],
+        )
+
+    def renames(self, document_id: int) -> list[dict]:
+        rows = self._query(
+            "select version, from_name, to_name, renamed_at from renames where document_id = ?"
+            " order by id",
+            [document_id],
+        )
+        return [dict(zip(("version", "from", "to", "renamed_at"), row)) for row in rows]
+
+    # -- versions ----------------------------------------------------------------------------
+
+    def versions(self, document_id: int) -> list[Version]:
+        rows = self._query(
+            f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
+            " where v.document_id = ? order by v.version",
+            [document_id],
+        )
+        return [_version(row) for row in rows]
+
+    def latest(self, document_id: int) -> Version | None:
+        rows = self._query(
+            f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
+            " where v.document_id = ? order by v.version desc limit 1",
+            [document_id],
+        )
+        return _version(rows[0]) if rows else None
+
+    def all_versions(self, since: str | None = None, until: str | None = None) -> list[Version]:
+        """Every version of every document, oldest first, optionally within a time window."""
+        where, params = [], []
+        if since:
+            where.append("v.captured_at >= ?")
+            params.append(since)
+        if until:
+            where.append("v.captured_at <= ?")
+            params.append(until)
+        clause = ("where " + " and ".join(where)) if where else ""
+        rows = self._query(
+            f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
+            f" {clause} order by v.captured_at, v.id",
+            params,
+        )
+        return [_version(row) for row in rows]
+
+    def paragraph_texts(self, ids: Sequence[int]) -> list[str]:
+        """The texts of the given paragraph ids, in the given order."""
+        if not ids:
+            return []
+        rows = self._query(
+            "select id, text from paragraphs where id in (select value from json_each(?))",
+            [json.dumps(sorted(set(ids)))],
+        )
+        texts = dict(rows)
+        return [texts[i] for i in ids]
+
+    def intern_paragraphs(self, texts: Sequence[str]) -> list[int]:
+        """Store each distinct paragraph text once and return the ids, in order."""
+        hashes = [paragraph_hash(text) for text in texts]
+        unique = dict(zip(hashes, texts))
+        if not unique:
+            return []
+        self.conn.executemany(
+            "insert into paragraphs (hash, text) values (?, ?) on conflict (hash) do nothing",
+            unique.items(),
+        )
+        rows = self.conn.execute(
+            "select hash, id from paragraphs where hash in (select value from json_each(?))",
+            [json.dumps(list(unique))],
+        ).fetchall()
+        ids = dict(rows)
+        return [ids[h] for h in hashes]
+
+    def insert_version(
+        self,
+        document_id: int,
+        version: int,
+        *,
+        captured_at: str,
+        path: str | None,
+        sha256: str | None,
+        size: int,
+        paragraph_ids: Sequence[int],
+        layout: str,
+        deleted: bool,
+        counts: dict | None,
+        note: str | None,
+    ) -> None:
+        counts = counts or {}
+        self.conn.execute(
+            "insert into versions (document_id, version, captured_at, path, sha256, bytes,"
+            " paragraphs, deleted, added, removed, modified, moved, note, paragraph_ids, layout)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                document_id,
+                version,
+                captured_at,
+                path,
+                sha256,
+                size,
+                len(paragraph_ids),
+                int(deleted),
+                counts.get("added"),
+                counts.get("removed"),
+                counts.get("modified"),
+                counts.get("moved"),
+                note,
+                json.dumps(list(paragraph_ids), separators=(",", ":")),
+                layout,
+            ],
+        )
