@@ -222,7 +222,7 @@ class Tracker:
         return self.store.latest(document_id)
 
     def _last_text_paragraphs(self, document_id: int) -> list[str] | None:
-        """Paragraphs of the latest version that is not a deletion (a re-added file compares to it)."""
+        """Paragraphs of the latest non-deleted version (a re-added file compares to it)."""
         for version in reversed(self.store.versions(document_id)):
             if not version.deleted:
                 return self.paragraphs(version)

@@ -100,7 +100,7 @@ def _stamp(value: str) -> datetime:
 
 
 def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document") -> V:
-    """Pick the version named by ``v3``/``3``, ``first``, ``latest``/``HEAD``, ``latest~N``, a date."""
+    """Pick the version named by ``v3``, ``3``, ``first``, ``latest``, ``HEAD~N`` or a date."""
     if not versions:
         raise UnknownVersion(f"{doc} has no versions")
     text = str(ref).strip()

@@ -98,7 +98,8 @@ def read_text(
                 raise UnreadableFile(f"{label}: not a regular file, skipped")
             if before.st_size > max_bytes:
                 raise UnreadableFile(
-                    f"{label}: {before.st_size:,} bytes is over the {max_bytes:,}-byte limit, skipped"
+                    f"{label}: {before.st_size:,} bytes is over the"
+                    f" {max_bytes:,}-byte limit, skipped"
                 )
             read_ns = time.time_ns()
             with open(path, "rb") as handle:

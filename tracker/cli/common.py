@@ -76,7 +76,6 @@ def warn(message: str) -> None:
 
 def stdout_bytes(data: bytes) -> None:
     """Write exact bytes to stdout (no newline added, no re-encoding)."""
-    stream = click.get_binary_stream("stdout")
-    stream.write(data)
-    stream.flush()
     sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -112,9 +112,8 @@ def log(doc, db_path, as_json):
             line += f"  {version.note}"
         click.echo(line)
         for rename in renamed_after.get(version.version, []):
-            click.echo(
-                f"    {short_time(rename['renamed_at'])}  renamed {rename['from']} -> {rename['to']}"
-            )
+            when = short_time(rename["renamed_at"])
+            click.echo(f"    {when}  renamed {rename['from']} -> {rename['to']}")
 
 
 @cli.command()

@@ -1,0 +1,199 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.cli import cli
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+SEED_NAME = "000_fad7172ebc47f805.txt"
+
+
+@pytest.fixture
+def env(tmp_path):
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    return {"db": str(tmp_path / "t.db"), "folder": folder, "tmp": tmp_path}
+
+
+def run(*args, db=None, **kwargs):
+    argv = [str(a) for a in args] + (["--db", db] if db else [])
+    return CliRunner().invoke(cli, argv, catch_exceptions=False, **kwargs)
+
+
+def test_snapshot_log_show_docs(env):
+    result = run("snapshot", env["folder"], db=env["db"])
+    assert result.exit_code == 0, result.output
+    assert f"{SEED_NAME}  v1  new, 16 paragraphs" in result.stdout
+    assert "1 new version, 0 unchanged, 0 skipped" in result.stderr
+
+    again = run("snapshot", env["folder"], db=env["db"])
+    assert "0 new versions, 1 unchanged" in again.stderr
+
+    seed = env["folder"] / SEED_NAME
+    seed.write_bytes(seed.read_bytes() + b"\nA new closing line.")
+    run("snapshot", env["folder"], db=env["db"])
+
+    log = run("log", "000", db=env["db"])
+    lines = log.stdout.splitlines()
+    assert lines[0].startswith("v1  ") and "5,265 bytes  16 paragraphs" in lines[0]
+    assert lines[1].startswith("v2  ") and "17 paragraphs  +1 -0 ~0" in lines[1]
+
+    entries = json.loads(run("log", "000", "--json", db=env["db"]).stdout)
+    assert [e["version"] for e in entries] == [1, 2]
+    assert {"version", "captured_at", "sha256", "bytes", "paragraphs", "deleted"} <= set(entries[0])
+    assert entries[0]["deleted"] is False
+
+    shown = run("show", "000", "--at", "v1", db=env["db"])
+    assert shown.stdout_bytes == (SEEDS / SEED_NAME).read_bytes()  # byte for byte, no newline
+    assert run("show", "000", db=env["db"]).stdout_bytes == seed.read_bytes()
+
+    docs = json.loads(run("docs", "--json", db=env["db"]).stdout)
+    assert docs == [
+        {
+            "name": SEED_NAME,
+            "versions": 2,
+            "latest_version": 2,
+            "last_change": entries[1]["captured_at"],
+            "state": "present",
+            "deleted": False,
+            "split_mode": "line",
+            "created_at": entries[0]["captured_at"],
+        }
+    ]
+
+
+def test_deletion_shows_in_log(env):
+    run("snapshot", env["folder"], db=env["db"])
+    (env["folder"] / SEED_NAME).unlink()
+    result = run("snapshot", env["folder"], db=env["db"])
+    assert f"{SEED_NAME}  v2  deleted" in result.stdout
+    entries = json.loads(run("log", "000", "--json", db=env["db"]).stdout)
+    assert entries[1]["deleted"] is True
+    assert "deleted" in run("docs", db=env["db"]).stdout
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["log", "zzz"], "Error: no document matches 'zzz'; `tracker docs` lists them"),
+        (
+            ["show", "000", "--at", "v7"],
+            f"Error: no version v7 of {SEED_NAME}: {SEED_NAME} has v1..v1",
+        ),
+        (["show", "000", "--at", "soon"], "Error: cannot read version 'soon'"),
+    ],
+)
+def test_read_errors(env, args, message):
+    run("snapshot", env["folder"], db=env["db"])
+    result = run(*args, db=env["db"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(message)
+    assert "Traceback" not in result.output
+
+
+def test_ambiguous_prefix(env):
+    (env["folder"] / "001_second.txt").write_text("x\n")
+    run("snapshot", env["folder"], db=env["db"])
+    result = run("log", "00", db=env["db"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: '00' matches 2 documents: {SEED_NAME}, 001_second.txt\n")
+
+
+def test_read_command_without_database(tmp_path):
+    db = tmp_path / "missing.db"
+    result = run("log", "000", db=str(db))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: no database at {db}: record documents first")
+    assert not db.exists()
+
+
+def test_corrupt_database(tmp_path):
+    db = tmp_path / "bad.db"
+    db.write_bytes(b"garbage" * 1000)
+    result = run("docs", db=str(db))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {db} is not a tracker database (file is not a database)\n"
+    assert db.read_bytes() == b"garbage" * 1000
+
+
+def test_bad_files_are_skipped_with_warnings(env):
+    folder = env["folder"]
+    (folder / "binary.txt").write_bytes(b"abc\x00def")
+    (folder / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "big.txt").write_bytes(b"x" * 20000)
+    outside = env["tmp"] / "outside.txt"
+    outside.write_text("secret\n")
+    (folder / "link.txt").symlink_to(outside)
+    locked = folder / "locked.txt"
+    locked.write_text("locked\n")
+    locked.chmod(0)
+    try:
+        result = run("snapshot", folder, "--max-bytes", "10000", db=env["db"])
+    finally:
+        locked.chmod(0o644)
+    assert result.exit_code == 0
+    err = result.stderr
+    assert "warning: binary.txt: binary file (contains NUL bytes), skipped" in err
+    assert "warning: latin1.txt: not valid UTF-8 (byte 3), skipped" in err
+    assert "warning: big.txt: 20,000 bytes is over the 10,000-byte limit, skipped" in err
+    assert "warning: link.txt: symlink pointing outside the folder, not followed" in err
+    if os.geteuid() != 0:  # root reads anything
+        assert "warning: locked.txt: permission denied, skipped" in err
+    recorded = {line.split()[0] for line in result.stdout.splitlines()}
+    assert {SEED_NAME, "empty.txt"} <= recorded  # the rest of the folder is recorded
+    assert "binary.txt" not in recorded and "link.txt" not in recorded
+    assert run("show", "empty", db=env["db"]).stdout_bytes == b""
+
+
+def test_explicit_bad_file_fails(env):
+    (env["folder"] / "binary.bin").write_bytes(b"\x00\x01")
+    result = run("snapshot", env["folder"] / "binary.bin", db=env["db"])
+    assert result.exit_code == 1
+    assert "binary file (contains NUL bytes)" in result.stderr
+
+
+def test_missing_path(env):
+    result = run("snapshot", env["tmp"] / "nowhere", db=env["db"])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {env['tmp'] / 'nowhere'}: no such file or folder\n"
+
+
+def test_json_snapshot(env):
+    result = run("snapshot", env["folder"], "--json", db=env["db"])
+    data = json.loads(result.stdout)
+    assert data["recorded"][0]["doc"] == SEED_NAME
+    assert data["recorded"][0]["version"] == 1
+    assert data["skipped"] == [] and data["renamed"] == []
+
+
+def test_tracker_db_environment_variable(env):
+    result = CliRunner().invoke(
+        cli, ["snapshot", str(env["folder"])], env={"TRACKER_DB": env["db"]}
+    )
+    assert result.exit_code == 0
+    assert Path(env["db"]).exists()
+
+
+def test_default_database_location(env, monkeypatch):
+    monkeypatch.chdir(env["tmp"])
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    result = run("snapshot", env["folder"])
+    assert result.exit_code == 0
+    assert (env["tmp"] / "snapshots" / "tracker.db").is_file()  # parent folder created
+
+
+def test_python_dash_m_and_help(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "snapshot" in out.stdout and "Example:" in out.stdout
+    for command in cli.commands:
+        help_text = run(command, "--help").stdout
+        assert "Example:" in help_text, command

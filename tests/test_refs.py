@@ -1,0 +1,118 @@
+from dataclasses import dataclass
+
+import pytest
+
+from tracker.errors import AmbiguousDocument, UnknownDocument, UnknownVersion
+from tracker.refs import resolve_document, resolve_version, split_range
+
+NAMES = [
+    "000_fad7172ebc47f805.txt",
+    "001_other.txt",
+    "policies/terms.md",
+    "policies/privacy.md",
+    "notes/terms.txt",
+]
+
+
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("000_fad7172ebc47f805.txt", "000_fad7172ebc47f805.txt"),
+        ("./000_fad7172ebc47f805.txt", "000_fad7172ebc47f805.txt"),
+        ("000", "000_fad7172ebc47f805.txt"),
+        ("000_fad7172ebc47f805", "000_fad7172ebc47f805.txt"),
+        ("policies/terms.md", "policies/terms.md"),
+        ("policies\\terms.md", "policies/terms.md"),
+        ("privacy", "policies/privacy.md"),
+        ("priv", "policies/privacy.md"),
+        ("terms.md", "policies/terms.md"),
+        ("notes/t", "notes/terms.txt"),
+    ],
+)
+def test_resolve_document(query, expected):
+    assert resolve_document(query, NAMES) == expected
+
+
+def test_ambiguous_prefix_lists_candidates():
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("00", NAMES)
+    assert str(info.value) == ("'00' matches 2 documents: 000_fad7172ebc47f805.txt, 001_other.txt")
+
+
+def test_ambiguous_stem():
+    with pytest.raises(AmbiguousDocument, match="notes/terms.txt, policies/terms.md"):
+        resolve_document("terms", NAMES)
+
+
+def test_unknown_document():
+    with pytest.raises(UnknownDocument, match="no document matches 'zzz'"):
+        resolve_document("zzz", NAMES)
+    with pytest.raises(UnknownDocument, match="no documents are tracked yet"):
+        resolve_document("a", [])
+
+
+@dataclass
+class V:
+    version: int
+    captured_at: str
+
+
+VERSIONS = [
+    V(1, "2026-01-01T10:00:00.000Z"),
+    V(2, "2026-01-05T12:00:00.000Z"),
+    V(3, "2026-01-05T18:30:00.000Z"),
+    V(4, "2026-02-01T00:00:00.000Z"),
+]
+
+
+@pytest.mark.parametrize(
+    "ref,expected",
+    [
+        ("v1", 1),
+        ("3", 3),
+        (2, 2),
+        ("V4", 4),
+        ("first", 1),
+        ("latest", 4),
+        ("HEAD", 4),
+        ("head", 4),
+        ("latest~1", 3),
+        ("HEAD~3", 1),
+        ("2026-01-05", 3),  # a bare date: the end of that day
+        ("2026-01-05T12:00:00Z", 2),  # at or before
+        ("2026-01-05T13:00", 2),
+        ("2026-01-05T19:00:00+01:00", 2),  # 18:00 UTC, before v3 at 18:30
+        ("2026-01-05T20:00:00+01:00", 3),  # 19:00 UTC
+        ("2027-01-01", 4),
+    ],
+)
+def test_resolve_version(ref, expected):
+    assert resolve_version(ref, VERSIONS, "doc").version == expected
+
+
+@pytest.mark.parametrize(
+    "ref,message",
+    [
+        ("v9", "no version v9 of doc: doc has v1..v4"),
+        ("0", "no version 0 of doc: doc has v1..v4"),
+        ("latest~4", "latest~4: doc has v1..v4, only 3 before the latest"),
+        ("2025-12-31", "doc has no version at or before 2025-12-31"),
+        ("yesterday", "cannot read version 'yesterday'"),
+        ("2026-13-45", "cannot read version '2026-13-45'"),
+    ],
+)
+def test_resolve_version_errors(ref, message):
+    with pytest.raises(UnknownVersion) as info:
+        resolve_version(ref, VERSIONS, "doc")
+    assert str(info.value).startswith(message)
+
+
+def test_no_versions():
+    with pytest.raises(UnknownVersion, match="doc has no versions"):
+        resolve_version("latest", [], "doc")
+
+
+def test_split_range():
+    assert split_range("v1..v3") == ("v1", "v3")
+    assert split_range("v2..") == ("v2", "latest")
+    assert split_range("v2") is None

@@ -1,0 +1,234 @@
+import hashlib
+import json
+import os
+import sqlite3
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker import Tracker
+from tracker.errors import NoDatabase, NotADatabase, TrackerError, UnknownVersion
+from tracker.store import decode_layout, encode_layout
+
+
+@pytest.fixture
+def tracker(tmp_path):
+    with Tracker(tmp_path / "t.db") as t:
+        yield t
+
+
+def test_record_and_rebuild(tracker):
+    v1 = tracker.record("a.txt", "one\n\ntwo\n")
+    assert v1.version == 1 and v1.paragraphs == 2 and v1.bytes == 9
+    assert v1.sha256 == hashlib.sha256(b"one\n\ntwo\n").hexdigest()
+    assert tracker.record("a.txt", "one\n\ntwo\n") is None  # unchanged: no version
+    v2 = tracker.record("a.txt", "one\n\ntwo\n\nthree")
+    assert v2.version == 2
+    assert tracker.text("a.txt", "v1") == "one\n\ntwo\n"
+    assert tracker.text("a", "latest") == "one\n\ntwo\n\nthree"
+    assert [v.version for v in tracker.versions("a")] == [1, 2]
+
+
+def test_paragraphs_are_stored_once(tracker):
+    tracker.record("a.txt", "shared paragraph\n\nonly in a\n")
+    tracker.record("b.txt", "shared paragraph\n\nonly in b\n")
+    tracker.record("a.txt", "shared paragraph\n\nonly in a, edited\n")
+    texts = [row[0] for row in tracker.store.conn.execute("select text from paragraphs")]
+    assert sorted(texts) == sorted(
+        ["shared paragraph", "only in a", "only in b", "only in a, edited"]
+    )
+    # one row per version, not per paragraph occurrence
+    assert tracker.store.conn.execute("select count(*) from versions").fetchone()[0] == 3
+
+
+def test_schema_is_readable(tracker):
+    tracker.record("a.txt", "x\n\ny\n", at="2026-01-02T03:04:05+01:00")
+    db = tracker.store.db
+    assert {"documents", "versions", "paragraphs", "renames"} <= set(db.table_names())
+    row = next(db["versions"].rows)
+    assert row["captured_at"] == "2026-01-02T02:04:05.000Z"
+    assert json.loads(row["paragraph_ids"]) and row["deleted"] == 0
+    assert db.journal_mode == "wal"
+
+
+def test_deletion_and_return_continue_history(tracker):
+    tracker.record("a.txt", "first\n")
+    deleted = tracker.delete("a.txt")
+    assert deleted.deleted and deleted.version == 2 and deleted.removed == 1
+    assert tracker.documents()[0].deleted
+    assert tracker.delete("a.txt") is None  # already deleted
+    back = tracker.record("a.txt", "first\n")  # same text as before the deletion
+    assert back.version == 3 and not back.deleted
+    assert back.added == 0 and back.removed == 0  # compared with the text before deletion
+    with pytest.raises(UnknownVersion, match="records its deletion"):
+        tracker.text("a.txt", "v2")
+
+
+def test_rename_keeps_history(tracker):
+    tracker.record("old.txt", "text\n")
+    tracker.rename("old", "new.txt")
+    assert [d.name for d in tracker.documents()] == ["new.txt"]
+    assert tracker.text("new.txt", "v1") == "text\n"
+    assert tracker.renames("new")[0]["from"] == "old.txt"
+
+
+def test_split_mode_is_kept_from_first_version(tracker):
+    tracker.record("a.txt", "line one\nline two\n", split="line")
+    v2 = tracker.record("a.txt", "line one\nline two\nline three\n")
+    assert v2.paragraphs == 3
+    assert tracker.documents()[0].split_mode == "line"
+
+
+def test_layout_roundtrip():
+    for seps in (["", "\n\n", "\n\n", "\n"], ["\ufeff", "\n", "\n\n\n", "\n", ""], [""], ["x"]):
+        assert decode_layout(encode_layout(seps), len(seps) - 1) == seps
+
+
+def test_missing_database_is_not_created(tmp_path):
+    with pytest.raises(NoDatabase, match="tracker snapshot"):
+        Tracker(tmp_path / "nope.db", create=False)
+    assert not (tmp_path / "nope.db").exists()
+
+
+def test_corrupt_database(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(NotADatabase, match="is not a tracker database"):
+        Tracker(path)
+    assert path.read_bytes() == b"this is not sqlite at all" * 100  # untouched
+
+
+def test_bad_time(tracker):
+    with pytest.raises(TrackerError, match="not an ISO 8601 time"):
+        tracker.record("a", "x", at="last tuesday")
+
+
+def test_locked_database_is_a_clear_error(tmp_path, monkeypatch):
+    import tracker.store as store
+
+    path = tmp_path / "t.db"
+    Tracker(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("begin exclusive")
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 200)
+    try:
+        with Tracker(path) as tracker:
+            with pytest.raises(TrackerError, match="is locked by another process"):
+                tracker.record("a.txt", "x")
+    finally:
+        other.execute("rollback")
+        other.close()
+    with Tracker(path) as tracker:
+        assert tracker.record("a.txt", "x").version == 1
+
+
+# Any unicode, CRLF/LF mixes, BOM, with and without a final newline.
+PIECES = st.sampled_from(
+    ["\n", "\r\n", "\n\n", "\r\n\r\n", " ", "\t", "\ufeff", "\f", "word", "é", "€", "😀", "a b"]
+)
+TEXTS = st.one_of(
+    st.lists(PIECES, max_size=40).map("".join),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(TEXTS, min_size=1, max_size=6), st.sampled_from(["auto", "blank", "line"]))
+def test_every_version_rebuilds_byte_for_byte(tmp_path_factory, texts, split):
+    path = tmp_path_factory.mktemp("prop") / "t.db"
+    with Tracker(path) as tracker:
+        expected = []
+        for text in texts:
+            version = tracker.record("doc.txt", text, split=split)
+            if version is not None:
+                expected.append(text)
+            else:
+                assert expected and expected[-1] == text  # only unchanged text is skipped
+        versions = tracker.versions("doc.txt")
+        assert len(versions) == len(expected)
+        for version, text in zip(versions, expected):
+            rebuilt = tracker.rebuild(version)
+            assert rebuilt.encode("utf-8") == text.encode("utf-8")
+            assert hashlib.sha256(rebuilt.encode()).hexdigest() == version.sha256
+
+
+def test_snapshot_folder(tmp_path):
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("alpha\n")
+    (folder / "sub" / "b.md").write_text("beta\n")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("hidden\n")
+    (folder / ".hidden.txt").write_text("hidden\n")
+    (folder / "c.txt~").write_text("backup\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        result = tracker.snapshot(folder)
+        assert sorted(v.doc for v in result.recorded) == ["a.txt", "sub/b.md"]
+        # the same folder named differently is the same document set
+        os.chdir(tmp_path)
+        assert tracker.snapshot("./docs/").recorded == []
+        assert tracker.snapshot(str(folder.resolve())).recorded == []
+        assert tracker.snapshot(folder).unchanged == 2
+
+
+def test_rescan_notices_same_size_same_second_edit(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    target = folder / "a.txt"
+    target.write_text("aaaa\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(folder)
+        stat = target.stat()
+        target.write_text("bbbb\n")  # same size
+        os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and same mtime
+        result = tracker.snapshot(folder)
+        # read within the racy window, so size+mtime are not trusted
+        assert [v.version for v in result.recorded] == [2]
+
+
+def test_rescan_skips_unchanged_old_files(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    target = folder / "a.txt"
+    target.write_text("aaaa\n")
+    old = time.time_ns() - 10_000_000_000
+    os.utime(target, ns=(old, old))
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(folder)
+        target.write_text("bbbb\n")
+        os.utime(target, ns=(old, old))  # an edit that hides itself: same size and mtime
+        assert tracker.snapshot(folder).unchanged == 1  # skipped without reading
+
+
+def test_snapshot_records_deletion_and_rename(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("alpha\n")
+    (folder / "b.txt").write_text("beta\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(folder)
+        (folder / "a.txt").unlink()
+        (folder / "b.txt").rename(folder / "c.txt")
+        result = tracker.snapshot(folder)
+        assert result.renamed == [("b.txt", "c.txt")]
+        assert [(v.doc, v.deleted) for v in result.recorded] == [("a.txt", True)]
+        assert tracker.text("c.txt", "v1") == "beta\n"
+        (folder / "a.txt").write_text("alpha again\n")
+        result = tracker.snapshot(folder)
+        assert [(v.doc, v.version) for v in result.recorded] == [("a.txt", 3)]
+
+
+def test_snapshot_of_another_folder_does_not_delete(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir()
+    two.mkdir()
+    (one / "a.txt").write_text("a\n")
+    (two / "b.txt").write_text("b\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(one)
+        result = tracker.snapshot(two)
+        assert [(v.doc, v.deleted) for v in result.recorded] == [("b.txt", False)]
