@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from . import paragraphs as para
 from . import refs
+from .diff import Change, blame_paragraphs, diff_paragraphs, stats
 from .errors import TrackerError, UnknownVersion, UnreadableFile
 from .snapshot import DEFAULT_MAX_BYTES, Entry, read_text, scan, sha256_text
 from .store import Document, Store, Version, decode_layout, encode_layout, normalize_time
@@ -38,21 +39,40 @@ class SnapshotResult:
         }
 
 
-def change_counts(old: Sequence[str], new: Sequence[str]) -> dict:
-    """Paragraph change counts between two versions, from the diff engine."""
-    try:
-        from .diff import diff_paragraphs, stats
-    except ImportError:  # pragma: no cover - the diff engine ships with the package
-        gone = Counter(old) - Counter(new)
-        added = Counter(new) - Counter(old)
+def _inline_json(change: Change) -> str | None:
+    if change.inline is None:
+        return None
+    return json.dumps([list(part) for part in change.inline], ensure_ascii=False)
+
+
+@dataclass
+class DiffResult:
+    """Two versions of a document and the paragraph changes between them."""
+
+    doc: str
+    old: Version | None  # None: compared with nothing (the first version)
+    new: Version
+    changes: list[Change]
+    old_text: str
+    new_text: str
+
+
+@dataclass(frozen=True)
+class BlameLine:
+    """A paragraph of a version and the version in which it took its present text."""
+
+    index: int
+    text: str
+    origin: Version
+
+    def as_dict(self) -> dict:
         return {
-            "added": sum(added.values()),
-            "removed": sum(gone.values()),
-            "modified": 0,
-            "moved": 0,
+            "paragraph": self.index,
+            "version": self.origin.version,
+            "captured_at": self.origin.captured_at,
+            "note": self.origin.note,
+            "text": self.text,
         }
-    counts = stats(diff_paragraphs(old, new))
-    return {key: counts[key] for key in ("added", "removed", "modified", "moved")}
 
 
 class Tracker:
@@ -113,6 +133,58 @@ class Tracker:
                 f" ({version.captured_at}); it has no text"
             )
         return self.rebuild(version)
+
+    def diff(
+        self,
+        doc: str,
+        since: str | int | None = None,
+        until: str | int | None = None,
+        *,
+        granularity: str = "word",
+        ignore_whitespace: bool = False,
+    ) -> DiffResult:
+        """Diff two versions; ``since`` defaults to the version before ``until`` (the latest)."""
+        document = self.document(doc)
+        versions = self.store.versions(document.id)
+        new = refs.resolve_version(
+            until if until is not None else "latest", versions, document.name
+        )
+        if since is None:
+            position = versions.index(new)
+            old = versions[position - 1] if position else None
+        else:
+            old = refs.resolve_version(since, versions, document.name)
+        old_paragraphs = self.paragraphs(old) if old is not None and not old.deleted else []
+        new_paragraphs = self.paragraphs(new) if not new.deleted else []
+        changes = diff_paragraphs(
+            old_paragraphs,
+            new_paragraphs,
+            granularity=granularity,
+            ignore_whitespace=ignore_whitespace,
+        )
+        return DiffResult(
+            doc=document.name,
+            old=old,
+            new=new,
+            changes=changes,
+            old_text=self.rebuild(old) if old is not None else "",
+            new_text=self.rebuild(new),
+        )
+
+    def blame(self, doc: str, at: str | int = "latest") -> list[BlameLine]:
+        """Each paragraph of a version with the version where it took its present text."""
+        document = self.document(doc)
+        versions = self.store.versions(document.id)
+        target = refs.resolve_version(at, versions, document.name)
+        if target.deleted:
+            raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
+        history = [v for v in versions if not v.deleted and v.version <= target.version]
+        texts = [self.paragraphs(v) for v in history]
+        origins = blame_paragraphs(texts)
+        return [
+            BlameLine(index, text, history[origin])
+            for index, (text, origin) in enumerate(zip(texts[-1], origins))
+        ]
 
     def renames(self, doc: str) -> list[dict]:
         """The renames of a document, oldest first."""
@@ -194,19 +266,20 @@ class Tracker:
                 raise TrackerError(f"unknown split mode {split!r}")
             mode = para.choose_mode(text) if split == "auto" else split
             document_id = self.store.create_document(name, mode, root, at)
-            number, previous_texts = 1, None
+            number, previous = 1, None
         else:
             mode, document_id = document.split_mode, document.id
             number = document.latest_version + 1
-            previous_texts = self._last_text_paragraphs(document_id)
+            previous = self._last_text_version(document_id)
         parts = para.split(text, mode)
         ids = self.store.intern_paragraphs(parts.paragraphs)
-        counts = (
-            change_counts(previous_texts, parts.paragraphs)
-            if previous_texts is not None
-            else {"added": len(parts.paragraphs), "removed": 0, "modified": 0, "moved": 0}
-        )
-        self.store.insert_version(
+        changes: list[Change] = []
+        if previous is None:
+            counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
+        else:
+            changes = diff_paragraphs(self.paragraphs(previous), parts.paragraphs)
+            counts = stats(changes)
+        version_id = self.store.insert_version(
             document_id,
             number,
             captured_at=at,
@@ -219,13 +292,33 @@ class Tracker:
             counts=counts,
             note=note,
         )
+        if changes:
+            old_ids = previous.paragraph_ids
+            self.store.insert_changes(
+                [
+                    (
+                        version_id,
+                        document_id,
+                        number,
+                        at,
+                        change.op,
+                        change.old,
+                        change.new,
+                        None if change.old is None else old_ids[change.old],
+                        None if change.new is None else ids[change.new],
+                        _inline_json(change),
+                    )
+                    for change in changes
+                    if change.op != "equal"
+                ]
+            )
         return self.store.latest(document_id)
 
-    def _last_text_paragraphs(self, document_id: int) -> list[str] | None:
-        """Paragraphs of the latest non-deleted version (a re-added file compares to it)."""
+    def _last_text_version(self, document_id: int) -> Version | None:
+        """The latest version that is not a deletion (a re-added file is compared with it)."""
         for version in reversed(self.store.versions(document_id)):
             if not version.deleted:
-                return self.paragraphs(version)
+                return version
         return None
 
     # -- snapshots of folders ----------------------------------------------------------------

@@ -94,6 +94,49 @@ def m002_paragraph_search(db: sqlite_utils.Database) -> None:
     db["paragraphs"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
 
 
+@migrations()
+def m003_changes(db: sqlite_utils.Database) -> None:
+    # One row per changed paragraph of each version (equal paragraphs are not stored), computed
+    # once by the diff engine when the version is recorded; the `changes` view adds the texts.
+    db["paragraph_changes"].create(
+        {
+            "id": int,
+            "version_id": int,
+            "document_id": int,
+            "version": int,
+            "captured_at": str,
+            "op": str,
+            "old_index": int,
+            "new_index": int,
+            "old_paragraph_id": int,
+            "new_paragraph_id": int,
+            "inline": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("version_id", "versions", "id"),
+            ("document_id", "documents", "id"),
+            ("old_paragraph_id", "paragraphs", "id"),
+            ("new_paragraph_id", "paragraphs", "id"),
+        ],
+    )
+    db["paragraph_changes"].create_index(["version_id"])
+    db["paragraph_changes"].create_index(["document_id", "version"])
+    db["paragraph_changes"].create_index(["captured_at"])
+    db["paragraph_changes"].create_index(["new_paragraph_id"])
+    db.create_view(
+        "changes",
+        """
+        select c.id, d.name as document, c.version, c.captured_at, c.op,
+               c.old_index, c.new_index, op.text as old_text, np.text as new_text, c.inline
+        from paragraph_changes c
+        join documents d on d.id = c.document_id
+        left join paragraphs op on op.id = c.old_paragraph_id
+        left join paragraphs np on np.id = c.new_paragraph_id
+        """,
+    )
+
+
 def now_iso() -> str:
     """The current time as ISO 8601 UTC, to the millisecond (``2026-11-24T18:02:11.123Z``)."""
     return to_iso(datetime.now(timezone.utc))
@@ -471,9 +514,9 @@ class Store:
         deleted: bool,
         counts: dict | None,
         note: str | None,
-    ) -> None:
+    ) -> int:
         counts = counts or {}
-        self.conn.execute(
+        cursor = self.conn.execute(
             "insert into versions (document_id, version, captured_at, path, sha256, bytes,"
             " paragraphs, deleted, added, removed, modified, moved, note, paragraph_ids, layout)"
             " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -494,4 +537,14 @@ class Store:
                 json.dumps(list(paragraph_ids), separators=(",", ":")),
                 layout,
             ],
+        )
+        return cursor.lastrowid
+
+    def insert_changes(self, rows: Sequence[tuple]) -> None:
+        """Store the changed paragraphs of one version (see the ``paragraph_changes`` table)."""
+        self.conn.executemany(
+            "insert into paragraph_changes (version_id, document_id, version, captured_at, op,"
+            " old_index, new_index, old_paragraph_id, new_paragraph_id, inline)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
         )
