@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tracker import Tracker
 from tracker.errors import NoDatabase, NotADatabase, TrackerError, UnknownVersion
-from tracker.store import decode_layout, encode_layout
+from tracker.schema import decode_layout, encode_layout
 
 
 @pytest.fixture
@@ -232,3 +232,30 @@ def test_snapshot_of_another_folder_does_not_delete(tmp_path):
         tracker.snapshot(one)
         result = tracker.snapshot(two)
         assert [(v.doc, v.deleted) for v in result.recorded] == [("b.txt", False)]
+
+
+def test_changes_are_recorded_per_paragraph(tracker):
+    from tracker.schema import decode_inline
+
+    tracker.record("a.txt", "Intro.\n\nThe cat sat on the mat.\n\nMoved para.\n\nGone para.\n")
+    v2 = tracker.record(
+        "a.txt", "Moved para.\n\nIntro.\n\nThe dog sat on the mat.\n\nBrand new para.\n"
+    )
+    assert (v2.added, v2.removed, v2.modified, v2.moved) == (1, 1, 1, 1)
+    rows = {
+        row["op"]: row
+        for row in tracker.store.db.query("select * from changes order by id")
+    }
+    assert set(rows) == {"insert", "delete", "modify", "move"}
+    modify = rows["modify"]
+    assert modify["document"] == "a.txt" and modify["version"] == 2
+    assert (modify["old_text"], modify["new_text"]) == (
+        "The cat sat on the mat.",
+        "The dog sat on the mat.",
+    )
+    inline = decode_inline(modify["inline"], modify["old_text"])
+    assert "".join(s for op, s in inline if op != "+") == modify["old_text"]
+    assert "".join(s for op, s in inline if op != "-") == modify["new_text"]
+    assert ("-", "cat") in inline and ("+", "dog") in inline
+    assert rows["delete"]["old_text"] == "Gone para." and rows["delete"]["new_index"] is None
+    assert rows["insert"]["new_text"] == "Brand new para."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -13,8 +12,9 @@ from . import paragraphs as para
 from . import refs
 from .diff import Change, blame_paragraphs, diff_paragraphs, stats
 from .errors import TrackerError, UnknownVersion, UnreadableFile
+from .schema import decode_layout, encode_inline, encode_layout
 from .snapshot import DEFAULT_MAX_BYTES, Entry, read_text, scan, sha256_text
-from .store import Document, Store, Version, decode_layout, encode_layout, normalize_time
+from .store import Document, Store, Version, normalize_time
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
@@ -37,12 +37,6 @@ class SnapshotResult:
             "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
             "unchanged": self.unchanged,
         }
-
-
-def _inline_json(change: Change) -> str | None:
-    if change.inline is None:
-        return None
-    return json.dumps([list(part) for part in change.inline], ensure_ascii=False)
 
 
 @dataclass
@@ -298,15 +292,12 @@ class Tracker:
                 [
                     (
                         version_id,
-                        document_id,
-                        number,
-                        at,
                         change.op,
                         change.old,
                         change.new,
                         None if change.old is None else old_ids[change.old],
                         None if change.new is None else ids[change.new],
-                        _inline_json(change),
+                        encode_inline(change.inline),
                     )
                     for change in changes
                     if change.op != "equal"

@@ -1,0 +1,180 @@
+"""The storage format: schema migrations and the compact encodings kept in the versions table.
+
+Migrations run through sqlite-utils, so an older database upgrades in place when opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Sequence
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+migrations = Migrations("tracker")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {
+            "id": int,
+            "name": str,
+            "split_mode": str,
+            "root": str,
+            "created_at": str,
+            "file_size": int,
+            "file_mtime_ns": int,
+            "file_checked_ns": int,
+        },
+        pk="id",
+        not_null={"name"},
+    )
+    db["documents"].create_index(["name"], unique=True)
+    db["paragraphs"].create({"id": int, "hash": str, "text": str}, pk="id", not_null={"hash"})
+    db["paragraphs"].create_index(["hash"], unique=True)
+    db["versions"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "version": int,
+            "captured_at": str,
+            "path": str,
+            "sha256": str,
+            "bytes": int,
+            "paragraphs": int,
+            "deleted": int,
+            "added": int,
+            "removed": int,
+            "modified": int,
+            "moved": int,
+            "note": str,
+            "paragraph_ids": str,
+            "layout": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+        not_null={"document_id", "version", "captured_at"},
+        defaults={"deleted": 0},
+    )
+    db["versions"].create_index(["document_id", "version"], unique=True)
+    db["versions"].create_index(["captured_at"])
+    db["renames"].create(
+        {
+            "id": int,
+            "document_id": int,
+            "version": int,
+            "from_name": str,
+            "to_name": str,
+            "renamed_at": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+
+
+@migrations()
+def m002_paragraph_search(db: sqlite_utils.Database) -> None:
+    # Paragraphs are insert-only, so triggers keep the full-text index in step with every snapshot.
+    db["paragraphs"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
+
+
+@migrations()
+def m003_changes(db: sqlite_utils.Database) -> None:
+    # One row per changed paragraph of each version (equal paragraphs are not stored), computed
+    # once by the diff engine when the version is recorded; the `changes` view adds the texts.
+    db["paragraph_changes"].create(
+        {
+            "id": int,
+            "version_id": int,
+            "op": str,
+            "old_index": int,
+            "new_index": int,
+            "old_paragraph_id": int,
+            "new_paragraph_id": int,
+            "inline": str,
+        },
+        pk="id",
+        foreign_keys=[
+            ("version_id", "versions", "id"),
+            ("old_paragraph_id", "paragraphs", "id"),
+            ("new_paragraph_id", "paragraphs", "id"),
+        ],
+    )
+    db["paragraph_changes"].create_index(["version_id"])
+    db.create_view(
+        "changes",
+        """
+        select c.id, d.name as document, v.version, v.captured_at, c.op,
+               c.old_index, c.new_index, op.text as old_text, np.text as new_text, c.inline
+        from paragraph_changes c
+        join versions v on v.id = c.version_id
+        join documents d on d.id = v.document_id
+        left join paragraphs op on op.id = c.old_paragraph_id
+        left join paragraphs np on np.id = c.new_paragraph_id
+        """,
+    )
+
+
+def paragraph_hash(text: str) -> str:
+    """Content address of a paragraph: the first 16 hex digits of its SHA-256."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def encode_layout(separators: Sequence[str]) -> str:
+    """Store separators compactly: the common gap once, only the exceptions by position."""
+    layout: dict[str, object] = {}
+    lead, inner, tail = separators[0], separators[1:-1], separators[-1]
+    if lead:
+        layout["lead"] = lead
+    if len(separators) > 1 and tail:
+        layout["tail"] = tail
+    if inner:
+        common = Counter(inner).most_common(1)[0][0]
+        layout["sep"] = common
+        gaps = {str(i): s for i, s in enumerate(inner, start=1) if s != common}
+        if gaps:
+            layout["gaps"] = gaps
+    return json.dumps(layout, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_inline(inline: Sequence[tuple[str, str]] | None) -> str | None:
+    """Store an inline word diff compactly: unchanged runs as a length into the old text.
+
+    ``[["=", 12], ["-", "old words"], ["+", "new words"], ["=", 40]]``: the removed and added
+    words stay readable, and the unchanged text is not stored a second time.
+    """
+    if inline is None:
+        return None
+    parts = [[op, len(text) if op == "=" else text] for op, text in inline]
+    return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_inline(stored: str | None, old_text: str) -> list[tuple[str, str]] | None:
+    """The inverse of :func:`encode_inline`, given the old paragraph text."""
+    if stored is None:
+        return None
+    inline, position = [], 0
+    for op, value in json.loads(stored):
+        if op == "=":
+            inline.append(("=", old_text[position : position + value]))
+            position += value
+        else:
+            inline.append((op, value))
+            if op == "-":
+                position += len(value)
+    return inline
+
+
+def decode_layout(layout: str, count: int) -> list[str]:
+    """The inverse of :func:`encode_layout` for a version with ``count`` paragraphs."""
+    data = json.loads(layout)
+    separators = [data.get("lead", "")]
+    gaps = data.get("gaps", {})
+    common = data.get("sep", "")
+    separators.extend(gaps.get(str(i), common) for i in range(1, count))
+    if count:
+        separators.append(data.get("tail", ""))
+    return separators
