@@ -20,6 +20,9 @@ from .store import Document, Store, Version, normalize_time
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
 RACY_WINDOW_NS = 2_000_000_000
 
+#: Files recorded per transaction during a folder snapshot.
+SNAPSHOT_BATCH = 256
+
 
 @dataclass
 class SnapshotResult:
@@ -393,55 +396,66 @@ class Tracker:
                     continue
                 entries.append(Entry(name, full, info.st_size, info.st_mtime_ns))
         present = {entry.name for entry in entries}
-        new_files: list[tuple[str, object]] = []
-        for entry in entries:
-            doc = known.get(entry.name)
-            if (
-                doc is not None
-                and not doc.deleted
-                and doc.root == root_key
-                and doc.file_size == entry.size
-                and doc.file_mtime_ns == entry.mtime_ns
-                and doc.file_checked_ns is not None
-                and entry.mtime_ns < doc.file_checked_ns - RACY_WINDOW_NS
-            ):
-                result.unchanged += 1
-                continue
-            try:
-                content = read_text(entry.path, max_bytes=max_bytes, label=entry.name)
-            except UnreadableFile as error:
-                result.skipped.append((entry.name, str(error)))
-                continue
-            except FileNotFoundError:
-                present.discard(entry.name)
-                continue
-            if doc is None:
-                new_files.append((entry.name, content))
-            else:
-                self._store_file(entry.name, root_key, content, result, split, at)
         # Documents of this folder that are gone: renamed (same content elsewhere) or deleted.
         scope = candidates if candidates is not None else known
-        gone = [
-            known[name]
+        gone = {
+            name: known[name]
             for name in scope
             if name in known
             and name not in present
             and not known[name].deleted
             and known[name].root == root_key
-        ]
-        by_sha = {doc.latest_sha256: doc for doc in gone}
-        for name, content in new_files:
-            origin = by_sha.pop(content.sha256, None)
-            if origin is not None:
-                self.rename(origin.name, name, at)
-                result.renamed.append((origin.name, name))
-                gone.remove(origin)
-            self._store_file(name, root_key, content, result, split, at)
-        for doc in gone:
+        }
+        renamed_from = {doc.latest_sha256: name for name, doc in gone.items()}
+        for start in range(0, len(entries), SNAPSHOT_BATCH):
+            # Several documents per transaction (each one still all-or-nothing, in a savepoint):
+            # one commit per file would dominate the time of a large first snapshot.
             with self.store.transaction():
-                version = self._record(doc.name, None, normalize_time(at))
+                for entry in entries[start : start + SNAPSHOT_BATCH]:
+                    self._snapshot_entry(
+                        entry,
+                        known.get(entry.name),
+                        root_key,
+                        gone,
+                        renamed_from,
+                        result,
+                        split,
+                        max_bytes,
+                        at,
+                    )
+        for name in sorted(gone):
+            with self.store.transaction():
+                version = self._record(name, None, normalize_time(at))
             if version is not None:
                 result.recorded.append(version)
+
+    def _snapshot_entry(
+        self, entry, doc, root_key, gone, renamed_from, result, split, max_bytes, at
+    ) -> None:
+        if (
+            doc is not None
+            and not doc.deleted
+            and doc.root == root_key
+            and doc.file_size == entry.size
+            and doc.file_mtime_ns == entry.mtime_ns
+            and doc.file_checked_ns is not None
+            and entry.mtime_ns < doc.file_checked_ns - RACY_WINDOW_NS
+        ):
+            result.unchanged += 1
+            return
+        try:
+            content = read_text(entry.path, max_bytes=max_bytes, label=entry.name)
+        except UnreadableFile as error:
+            result.skipped.append((entry.name, str(error)))
+            return
+        except FileNotFoundError:  # vanished since the listing: a later scan records it
+            return
+        if doc is None and content.sha256 in renamed_from:
+            origin = renamed_from.pop(content.sha256)
+            del gone[origin]
+            self.rename(origin, entry.name, at)
+            result.renamed.append((origin, entry.name))
+        self._store_file(entry.name, root_key, content, result, split, at)
 
     def _store_file(self, name, root_key, content, result: SnapshotResult, split, at) -> None:
         with self.store.transaction():

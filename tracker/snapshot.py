@@ -5,6 +5,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import os
+import re
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -36,12 +37,15 @@ STABLE_READ_ATTEMPTS = 5
 STABLE_READ_PAUSE = 0.02
 
 
+_IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_PATTERNS))
+
+
 def is_ignored(relpath: str) -> bool:
     """True for hidden paths (any component starting with '.') and editor or temp files."""
     parts = relpath.replace("\\", "/").split("/")
     if any(part.startswith(".") for part in parts[:-1]):
         return True
-    return any(fnmatch.fnmatchcase(parts[-1], pattern) for pattern in IGNORED_PATTERNS)
+    return _IGNORED.match(parts[-1]) is not None
 
 
 @dataclass(frozen=True)
@@ -140,17 +144,17 @@ def scan(
     """
     root_resolved = root.resolve()
     accept = accept or (lambda name: not is_ignored(name))
-    stack = [root]
+    stack: list[tuple[str, str]] = [(str(root), "")]  # (folder path, its relative prefix)
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
             if on_skip:
-                on_skip(str(folder), f"cannot list folder ({error.strerror})")
+                on_skip(prefix or str(folder), f"cannot list folder ({error.strerror})")
             continue
         for entry in entries:
-            relname = Path(entry.path).relative_to(root).as_posix()
+            relname = prefix + entry.name
             try:
                 if entry.is_symlink():
                     target = Path(entry.path).resolve()
@@ -159,7 +163,7 @@ def scan(
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if not entry.name.startswith("."):
-                        stack.append(Path(entry.path))
+                        stack.append((entry.path, relname + "/"))
                     continue
                 if not entry.is_file(follow_symlinks=False) or not accept(relname):
                     continue

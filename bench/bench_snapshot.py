@@ -1,0 +1,149 @@
+"""Benchmark: snapshot 10,000 generated documents, and re-scan after 10 edits, beside git.
+
+Targets (issue 2): first snapshot at most 1.5x `git add -A && git commit`; re-scan at most
+`git status` + 20%. Also replays ../shared/corpora/python-peps to compare database size with
+git's pack after `git gc --aggressive`. Run: python bench/bench_snapshot.py [--docs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = ROOT.parent / "shared" / "corpora"
+TRACKER = [sys.executable, "-m", "tracker"]
+WORDS = (
+    "the of and to in a is that for it as was with be by on not he this are or his from at which"
+    " but have an they you were her she there been one all we their has would when if so no will"
+    " policy terms service data privacy user account content license agreement notice section"
+).split()
+
+
+def paragraph(rng: random.Random) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(20, 90))]
+    return " ".join(words).capitalize() + "."
+
+
+def make_corpus(folder: Path, count: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    for i in range(count):
+        sub = folder / f"part{i % 20:02d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        paragraphs, size, target = [], 0, rng.randint(1_000, 10_000)
+        while size < target:
+            paragraphs.append(paragraph(rng))
+            size += len(paragraphs[-1]) + 2
+        (sub / f"doc{i:05d}.txt").write_text("\n\n".join(paragraphs) + "\n")
+
+
+def timed(command: list[str] | str, cwd: Path, env: dict | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, shell=isinstance(command, str), env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def best(n: int, fn) -> float:
+    return min(fn() for _ in range(n))
+
+
+def git_env() -> dict:
+    env = dict(os.environ)
+    env.update(GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b",
+               GIT_COMMITTER_EMAIL="b@b")
+    return env
+
+
+def bench_folder(count: int, work: Path) -> list[tuple[str, str]]:
+    folder = work / "corpus"
+    make_corpus(folder, count)
+    raw = sum(p.stat().st_size for p in folder.rglob("*.txt"))
+    env = git_env()
+    db = work / "t.db"
+    t_tracker = timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work)
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    t_git = timed("git add -A && git commit -qm snapshot", folder, env)
+    # re-scan with 10 files changed (appended paragraph); the same edits for both tools
+    files = sorted(folder.rglob("*.txt"))
+    rng = random.Random(2)
+    for path in rng.sample(files, 10):
+        with open(path, "a") as handle:
+            handle.write("\n" + paragraph(rng) + "\n")
+    time.sleep(2.1)  # leave the racy window so size+mtime can be trusted for untouched files
+    t_rescan = timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work)
+    t_status = best(3, lambda: timed(["git", "status", "--porcelain"], folder, env))
+    t_rescan_idle = best(3, lambda: timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work))
+    return [
+        (f"snapshot {count:,} docs ({raw / 1e6:.1f} MB) from scratch", f"{t_tracker:.2f} s"),
+        ("git add -A && git commit, same folder", f"{t_git:.2f} s"),
+        ("ratio tracker / git (target <= 1.5)", f"{t_tracker / t_git:.2f}"),
+        ("re-scan with 10 files changed", f"{t_rescan:.3f} s"),
+        ("re-scan with nothing changed (best of 3)", f"{t_rescan_idle:.3f} s"),
+        ("git status, same folder (best of 3)", f"{t_status:.3f} s"),
+        ("ratio re-scan / git status (target <= 1.2)", f"{t_rescan / t_status:.2f}"),
+        ("database size", f"{db.stat().st_size / 1e6:.1f} MB"),
+    ]
+
+
+def bench_size(work: Path) -> list[tuple[str, str]]:
+    history = CORPORA / "python-peps" / "history.jsonl.gz"
+    if not history.exists():
+        return [("python-peps size", "skipped: ../shared/corpora not found")]
+    db = work / "peps.db"
+    start = time.perf_counter()
+    subprocess.run(TRACKER + ["import", str(history), "--db", str(db)], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    took = time.perf_counter() - start
+    subprocess.run(["sqlite3" if shutil.which("sqlite3") else sys.executable, str(db)]
+                   if False else [sys.executable, "-c",
+                   f"import sqlite3; c=sqlite3.connect({str(db)!r}); "
+                   "c.execute('pragma wal_checkpoint(truncate)'); c.execute('vacuum')"],
+                   check=True)
+    size = db.stat().st_size
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    fts = sum(row[0] for row in conn.execute(
+        "select sum(pgsize) from dbstat where name like 'paragraphs_fts%'"))
+    raw = 0
+    with gzip.open(history, "rt") as handle:
+        for line in handle:
+            text = json.loads(line).get("text")
+            raw += len(text.encode()) if text else 0
+    return [
+        ("python-peps: raw text of all versions", f"{raw / 1e6:.1f} MB"),
+        ("python-peps: tracker import time", f"{took:.1f} s"),
+        ("python-peps: database size after VACUUM", f"{size / 1e6:.2f} MB"),
+        ("  of which the full-text index (paragraphs_fts)", f"{fts / 1e6:.2f} MB"),
+        ("python-peps: git pack after gc --aggressive (from the issue)", "2.0 MB"),
+        ("ratio database / git pack (target <= 3)", f"{size / 2.0e6:.1f}"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--skip-size", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = bench_folder(args.docs, Path(tmp))
+    if not args.skip_size:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows += bench_size(Path(tmp))
+    print("| measure | value |\n| --- | ---: |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""The diff and blame commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import refs
+from ..store import Version
+from . import cli
+from .common import db_option, echo_json, json_option, open_tracker, short_time
+
+
+def _meta(version: Version | None) -> dict | None:
+    if version is None:
+        return None
+    return {
+        "version": version.version,
+        "captured_at": version.captured_at,
+        "sha256": version.sha256,
+    }
+
+
+def _label(doc: str, version: Version | None) -> str:
+    if version is None:
+        return f"{doc} (nothing)"
+    return f"{doc} v{version.version} ({short_time(version.captured_at)})"
+
+
+def use_color(choice: str) -> bool:
+    """``auto`` colours only a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@cli.command()
+@click.argument("doc")
+@click.argument("range_", metavar="[RANGE]", required=False)
+@click.option("--since", help="Old version (default: the one before --until).")
+@click.option("--until", help="New version (default: latest).")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "unified", "html", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--context",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Unchanged paragraphs shown around each change.",
+)
+@click.option("--full", is_flag=True, help="Show every paragraph, changed or not.")
+@click.option("--stat", is_flag=True, help="Only the counts.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text format (auto: on a terminal, no NO_COLOR).",
+)
+@click.option(
+    "--granularity",
+    type=click.Choice(["word", "char"]),
+    default="word",
+    show_default=True,
+    help="Unit of the highlights inside a rewritten paragraph.",
+)
+@click.option(
+    "--ignore-whitespace",
+    "-w",
+    is_flag=True,
+    help="Paragraphs differing only in whitespace count as unchanged.",
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["inline", "side-by-side"]),
+    default="inline",
+    show_default=True,
+    help="HTML layout.",
+)
+@db_option
+def diff(
+    doc,
+    range_,
+    since,
+    until,
+    format_,
+    context,
+    full,
+    stat,
+    color,
+    granularity,
+    ignore_whitespace,
+    layout,
+    db_path,
+):
+    """Show what changed in DOC between two versions, paragraph by paragraph.
+
+    Paragraphs added, removed, modified (with the changed words marked) and moved.
+    RANGE is `v1..v3` (also `v2..` or `..v3`); a single reference is the old version.
+    Without any, the latest version is compared with the one before it.
+
+    Example:
+
+        tracker diff 000 --since v1
+
+        tracker diff 000 v1..v3 --format html > changes.html
+    """
+    if range_:
+        if since or until:
+            raise click.UsageError("give either RANGE or --since/--until, not both")
+        ends = refs.split_range(range_)
+        since, until = ends if ends else (range_, None)
+    with open_tracker(db_path) as tracker:
+        result = tracker.diff(
+            doc,
+            since=since,
+            until=until,
+            granularity=granularity,
+            ignore_whitespace=ignore_whitespace,
+        )
+    from .. import render
+    from ..diff import stats
+
+    counts = stats(result.changes)
+    old_meta, new_meta = _meta(result.old), _meta(result.new)
+    if stat:
+        if format_ == "json":
+            echo_json({"doc": result.doc, "from": old_meta, "to": new_meta, "stats": counts})
+        else:
+            click.echo(
+                f"{_label(result.doc, result.old)} -> v{result.new.version}: "
+                f"+{counts['added']} -{counts['removed']} ~{counts['modified']} "
+                f"moved {counts['moved']}, {counts['unchanged']} unchanged"
+            )
+        return
+    if format_ == "json":
+        echo_json(render.diff_json(result.doc, old_meta, new_meta, result.changes))
+    elif format_ == "unified":
+        click.echo(
+            render.render_unified(
+                result.old_text,
+                result.new_text,
+                _label(result.doc, result.old),
+                _label(result.doc, result.new),
+            ),
+            nl=False,
+        )
+    elif format_ == "html":
+        click.echo(
+            render.render_html(
+                result.doc,
+                old_meta,
+                new_meta,
+                result.changes,
+                context=context,
+                full=full,
+                layout=layout,
+            )
+        )
+    elif format_ == "markdown":
+        click.echo(
+            render.render_markdown(
+                result.doc, old_meta, new_meta, result.changes, context=context, full=full
+            )
+        )
+    else:
+        colored = use_color(color)
+        header = f"{_label(result.doc, result.old)} -> {_label(result.doc, result.new)}"
+        click.echo(click.style(header, bold=True) if colored else header)
+        body = render.render_text(result.changes, context=context, full=full, color=colored)
+        click.echo(body, nl=not body.endswith("\n"), color=colored)
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--at", default="latest", show_default=True, help="Version to annotate.")
+@db_option
+@json_option
+def blame(doc, at, db_path, as_json):
+    """Show each paragraph of DOC with the version in which it took its present text.
+
+    A paragraph that only moved keeps its origin.
+
+    Example:
+
+        tracker blame 000 --at v3
+    """
+    with open_tracker(db_path) as tracker:
+        lines = tracker.blame(doc, at)
+    if as_json:
+        echo_json([line.as_dict() for line in lines])
+        return
+    width = max((len(f"v{line.origin.version}") for line in lines), default=2)
+    for line in lines:
+        tag = f"{'v' + str(line.origin.version):<{width}} {line.origin.captured_at[:10]}"
+        for k, text_line in enumerate(line.text.split("\n")):
+            click.echo(f"{tag if k == 0 else ' ' * len(tag)} | {text_line}")
