@@ -1,0 +1,398 @@
+"""Tests for the paragraph diff engine (tracker.diff): hand-checked cases and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.diff import (
+    MODIFY_SIMILARITY,
+    MOVE_SIMILARITY,
+    Change,
+    Skipped,
+    blame_paragraphs,
+    diff_paragraphs,
+    inline_diff,
+    stats,
+    with_context,
+)
+
+
+def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
+    return [(c.op, c.old, c.new) for c in changes]
+
+
+# Every expected result below was worked out by hand from the algorithm's rules (exact alignment,
+# then pairing similar paragraphs inside a gap, then moves), not copied from the code's output.
+CASES = [
+    pytest.param(["Alpha one.", "Beta two."], ["Alpha one.", "Beta two."],
+                 [("equal", 0, 0), ("equal", 1, 1)], id="identical"),
+    pytest.param(["Alpha one.", "Gamma three."], ["Alpha one.", "Beta two.", "Gamma three."],
+                 [("equal", 0, 0), ("insert", None, 1), ("equal", 1, 2)], id="insert"),
+    pytest.param(["Alpha one.", "Beta two.", "Gamma three."], ["Alpha one.", "Gamma three."],
+                 [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1)], id="delete"),
+    pytest.param(["Alpha one.", "Beta two."], ["Zero first.", "Alpha one.", "Beta two."],
+                 [("insert", None, 0), ("equal", 0, 1), ("equal", 1, 2)], id="insert-at-start"),
+    pytest.param(["Zero first.", "Alpha one.", "Beta two."], ["Alpha one.", "Beta two."],
+                 [("delete", 0, None), ("equal", 1, 0), ("equal", 2, 1)], id="delete-at-start"),
+    pytest.param(["The quick brown fox jumps.", "End."], ["The quick red fox jumps.", "End."],
+                 [("modify", 0, 0), ("equal", 1, 1)], id="modify"),
+    pytest.param(["Apples are red.", "End."], ["Zebras run fast today!", "End."],
+                 [("delete", 0, None), ("insert", None, 0), ("equal", 1, 1)],
+                 id="unrelated-replacement-is-delete-and-insert"),
+    pytest.param(
+        ["P1 alpha", "P2 beta", "P3 gamma", "P4 delta"],
+        ["P2 beta", "P3 gamma", "P4 delta", "P1 alpha"],
+        [("equal", 1, 0), ("equal", 2, 1), ("equal", 3, 2), ("move", 0, 3)],
+        id="move-unedited",
+    ),
+    pytest.param(
+        ["Intro stays here.", "The moving paragraph has several words in it.", "Middle one.",
+         "Middle two.", "End stays here."],
+        ["Intro stays here.", "Middle one.", "Middle two.",
+         "The moving paragraph has many words in it.", "End stays here."],
+        [("equal", 0, 0), ("equal", 2, 1), ("equal", 3, 2), ("move", 1, 3), ("equal", 4, 4)],
+        id="move-edited",
+    ),
+    pytest.param(
+        ["Title here", "First paragraph stays.", "Second paragraph will be edited slightly today.",
+         "Third goes away entirely now.", "Fourth stays too."],
+        ["Title here", "First paragraph stays.",
+         "Second paragraph will be edited slightly tomorrow.", "Fourth stays too.",
+         "A brand new closing paragraph."],
+        [("equal", 0, 0), ("equal", 1, 1), ("modify", 2, 2), ("delete", 3, None),
+         ("equal", 4, 3), ("insert", None, 4)],
+        id="several-at-once",
+    ),
+    pytest.param(
+        # the deleted paragraph followed the moved one, so it is reported right after the move
+        ["Moving M here.", "Deleted D here.", "X stays.", "Y stays.", "Z stays."],
+        ["X stays.", "Y stays.", "Z stays.", "Moving M here."],
+        [("equal", 2, 0), ("equal", 3, 1), ("equal", 4, 2), ("move", 0, 3), ("delete", 1, None)],
+        id="delete-follows-its-old-neighbour",
+    ),
+    pytest.param(
+        ["Sep", "A text", "Sep", "B text", "Sep"], ["Sep", "A text", "Sep", "B text"],
+        [("equal", 0, 0), ("equal", 1, 1), ("equal", 2, 2), ("equal", 3, 3), ("delete", 4, None)],
+        id="repeated-paragraph-deleted-at-end",
+    ),
+    pytest.param([], [], [], id="both-empty"),
+    pytest.param([], ["One.", "Two."], [("insert", None, 0), ("insert", None, 1)], id="old-empty"),
+    pytest.param(["One.", "Two."], [], [("delete", 0, None), ("delete", 1, None)],
+                 id="new-empty"),
+    pytest.param(
+        ["Apples are red.", "Bananas are yellow.", "Cherries are dark."],
+        ["Quantum flux rises.", "Orbital decay looms.", "Stellar winds blow."],
+        [("delete", 0, None), ("delete", 1, None), ("delete", 2, None),
+         ("insert", None, 0), ("insert", None, 1), ("insert", None, 2)],
+        id="whole-rewrite-unrelated",
+    ),
+    pytest.param(
+        ["The first paragraph talks about apples.", "The second one is about pears.",
+         "A third describes the orchard in spring."],
+        ["The first paragraph talks about oranges.", "The second one is about plums.",
+         "A third describes the orchard in autumn."],
+        [("modify", 0, 0), ("modify", 1, 1), ("modify", 2, 2)],
+        id="whole-rewrite-every-paragraph-edited",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), CASES)
+def test_diff_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    changes = diff_paragraphs(old, new)
+    assert shape(changes) == expected
+    for c in changes:
+        assert c.old_text == (old[c.old] if c.old is not None else None)
+        assert c.new_text == (new[c.new] if c.new is not None else None)
+
+
+def test_modify_carries_word_inline() -> None:
+    (change, _) = diff_paragraphs(
+        ["The quick brown fox jumps.", "End."], ["The quick red fox jumps.", "End."]
+    )
+    assert change.op == "modify" and change.edited
+    assert change.inline == [
+        ("=", "The quick "),
+        ("-", "brown"),
+        ("+", "red"),
+        ("=", " fox jumps."),
+    ]
+    assert change.text == "The quick red fox jumps."
+
+
+def test_moved_edited_carries_inline_and_unedited_does_not() -> None:
+    old = ["Intro stays here.", "The moving paragraph has several words in it.", "Middle one.",
+           "Middle two.", "End stays here."]  # fmt: skip
+    new = ["Intro stays here.", "Middle one.", "Middle two.",
+           "The moving paragraph has many words in it.", "End stays here."]  # fmt: skip
+    moved = [c for c in diff_paragraphs(old, new) if c.op == "move"]
+    assert len(moved) == 1 and moved[0].edited
+    assert moved[0].inline == [
+        ("=", "The moving paragraph has "),
+        ("-", "several"),
+        ("+", "many"),
+        ("=", " words in it."),
+    ]
+    assert moved[0].text == new[3]
+    plain = diff_paragraphs(["A one", "B two", "C three"], ["B two", "C three", "A one"])
+    assert [(c.op, c.edited, c.inline, c.text) for c in plain if c.op == "move"] == [
+        ("move", False, None, "A one")
+    ]
+
+
+def test_repeated_identical_paragraphs_insert() -> None:
+    old = ["Sep", "A text", "Sep", "B text", "Sep"]
+    new = ["Sep", "A text", "Sep", "New text here", "Sep", "B text", "Sep"]
+    changes = diff_paragraphs(old, new)
+    # all five old paragraphs survive; which "Sep" counts as the new one is a tie
+    assert stats(changes) == {"added": 2, "removed": 0, "modified": 0, "moved": 0, "unchanged": 5}
+    assert sorted(c.text for c in changes if c.op == "insert") == ["New text here", "Sep"]
+
+
+def test_whitespace_only_change() -> None:
+    old, new = ["Hello world.", "B para."], ["Hello   world. ", "B para."]
+    (change, same) = diff_paragraphs(old, new)
+    assert (change.op, change.old, change.new) == ("modify", 0, 0)
+    assert change.inline == [("=", "Hello"), ("-", " "), ("+", "   "), ("=", "world."), ("+", " ")]
+    assert same.op == "equal"
+
+    changes = diff_paragraphs(old, new, ignore_whitespace=True)
+    assert shape(changes) == [("equal", 0, 0), ("equal", 1, 1)]
+    assert changes[0].text == "Hello   world. "  # the new text
+    assert changes[0].inline is None and not changes[0].edited
+
+
+def test_ignore_whitespace_move_is_unedited() -> None:
+    old = ["Moved  para here.", "Stay one.", "Stay two."]
+    new = ["Stay one.", "Stay two.", "Moved para here."]
+    changes = diff_paragraphs(old, new, ignore_whitespace=True)
+    assert shape(changes) == [("equal", 1, 0), ("equal", 2, 1), ("move", 0, 2)]
+    assert changes[2].inline is None and changes[2].text == "Moved para here."
+
+
+def test_char_vs_word_granularity() -> None:
+    old, new = ["The colour is grey."], ["The color is gray."]
+    (word,) = diff_paragraphs(old, new)
+    assert word.op == "modify"
+    assert word.inline == [
+        ("=", "The "),
+        ("-", "colour"),
+        ("+", "color"),
+        ("=", " is "),
+        ("-", "grey"),
+        ("+", "gray"),
+        ("=", "."),
+    ]
+    (char,) = diff_paragraphs(old, new, granularity="char")
+    assert char.inline == [
+        ("=", "The colo"),
+        ("-", "u"),
+        ("=", "r is gr"),
+        ("-", "e"),
+        ("+", "a"),
+        ("=", "y."),
+    ]
+
+
+def test_inline_diff_word_merges_whitespace_islands() -> None:
+    # "the cat" -> "a dog": the single space between the two changed words joins the change
+    assert inline_diff("the cat sat on the mat", "a dog sat on a rug") == [
+        ("-", "the cat"),
+        ("+", "a dog"),
+        ("=", " sat on "),
+        ("-", "the mat"),
+        ("+", "a rug"),
+    ]
+    assert inline_diff("Hello world.", "Hello, world!") == [
+        ("=", "Hello"),
+        ("+", ","),
+        ("=", " world"),
+        ("-", "."),
+        ("+", "!"),
+    ]
+    assert inline_diff("same", "same") == [("=", "same")]
+    assert inline_diff("", "new words") == [("+", "new words")]
+    assert inline_diff("old words", "") == [("-", "old words")]
+    assert inline_diff("", "") == []
+
+
+def test_unknown_granularity_is_rejected() -> None:
+    with pytest.raises(ValueError, match="granularity"):
+        diff_paragraphs(["a"], ["b"], granularity="line")
+    with pytest.raises(ValueError, match="granularity"):
+        inline_diff("a", "b", granularity="sentence")
+
+
+def test_thresholds_are_ordered() -> None:
+    assert 0 < MODIFY_SIMILARITY < MOVE_SIMILARITY <= 1
+
+
+def test_stats_counts_each_kind() -> None:
+    changes = diff_paragraphs(
+        ["Title here", "First paragraph stays.", "Second paragraph will be edited slightly today.",
+         "Third goes away entirely now.", "Fourth stays too.", "Moved along to the end."],
+        ["Title here", "First paragraph stays.",
+         "Second paragraph will be edited slightly tomorrow.", "Fourth stays too.",
+         "A brand new closing paragraph.", "Moved along to the end."],
+    )  # fmt: skip
+    # "Moved along" keeps its place after the new paragraph: it is equal, not moved
+    assert stats(changes) == {"added": 1, "removed": 1, "modified": 1, "moved": 0, "unchanged": 4}
+    assert stats([]) == {"added": 0, "removed": 0, "modified": 0, "moved": 0, "unchanged": 0}
+
+
+def test_large_gap_still_pairs_edits() -> None:
+    # 150 paragraphs all edited: the gap is too big to compare every pair, the band finds them
+    old = [f"Paragraph number {k} talks about subject {k * 7} in detail." for k in range(150)]
+    new = [f"Paragraph number {k} talks about topic {k * 7} in detail." for k in range(150)]
+    changes = diff_paragraphs(old, new)
+    assert shape(changes) == [("modify", k, k) for k in range(150)]
+
+
+# --------------------------------------------------------------------------- with_context
+
+
+def test_with_context_skips_long_unchanged_runs() -> None:
+    old = [f"Same {k}" for k in range(10)]
+    new = list(old)
+    new[5] = "Changed five entirely different"
+    changes = diff_paragraphs(old, new)
+    items = with_context(changes, context=1)
+    assert items[0] == Skipped(0, 3)
+    assert [(c.op, c.new) for c in items[1:4]] == [("equal", 4), ("delete", None), ("insert", 5)]
+    assert items[4].new == 6 and items[5] == Skipped(7, 9)
+    assert with_context(changes, full=True) == changes
+    no_context = with_context(changes, context=0)
+    assert no_context[0] == Skipped(0, 4) and no_context[-1] == Skipped(6, 9)
+
+
+# --------------------------------------------------------------------------- blame
+
+
+def test_blame_moved_keeps_origin_edited_takes_new_version() -> None:
+    v0 = ["Alpha paragraph one.", "Beta paragraph two.", "Gamma paragraph three."]
+    v1 = ["Alpha paragraph one.", "Beta paragraph two, edited.", "Gamma paragraph three.",
+          "Delta new in v1."]  # fmt: skip
+    v2 = ["Gamma paragraph three.", "Alpha paragraph one.", "Beta paragraph two, edited.",
+          "Delta new in v1."]  # fmt: skip
+    v3 = ["Alpha paragraph one.", "Beta paragraph two, edited.", "Delta new in v1.",
+          "Gamma paragraph three, revised."]  # fmt: skip
+    assert blame_paragraphs([v0]) == [0, 0, 0]
+    assert blame_paragraphs([v0, v1]) == [0, 1, 0, 1]
+    assert blame_paragraphs([v0, v1, v2]) == [0, 0, 1, 1]  # Gamma moved unedited: still v0
+    assert blame_paragraphs([v0, v1, v2, v3]) == [0, 1, 1, 3]  # Gamma moved and edited: v3
+
+
+def test_blame_edge_cases() -> None:
+    assert blame_paragraphs([]) == []
+    assert blame_paragraphs([[], ["New."]]) == [1]
+    # deleted in v1 and written again in v2: it took its present text in v2
+    assert blame_paragraphs([["A one.", "B two."], ["A one."], ["A one.", "B two."]]) == [0, 2]
+    assert blame_paragraphs([["A one."], ["A one."], ["A one."]]) == [0]
+
+
+# --------------------------------------------------------------------------- properties
+
+WORDS = ["a", "b", "cc", "dd", "e,", "f.", "go"]
+word_paragraph = st.lists(st.sampled_from(WORDS), min_size=0, max_size=6).map(" ".join)
+spaced = st.tuples(word_paragraph, st.sampled_from(["", " ", "  "])).map(lambda t: t[0] + t[1])
+paragraph = st.one_of(spaced, st.sampled_from(["", "x", "Sep", "a b cc dd"]))
+
+
+@st.composite
+def versions(draw: st.DrawFn) -> tuple[list[str], list[str]]:
+    """An old paragraph list and a new one made from it by edits, so matches really occur."""
+    old = draw(st.lists(paragraph, max_size=30))
+    new = list(old)
+    for _ in range(draw(st.integers(0, 8))):
+        action = draw(st.sampled_from(["insert", "delete", "edit", "move", "dup"]))
+        if action == "insert" or not new:
+            new.insert(draw(st.integers(0, len(new))), draw(paragraph))
+        elif action == "delete":
+            new.pop(draw(st.integers(0, len(new) - 1)))
+        elif action == "edit":
+            k = draw(st.integers(0, len(new) - 1))
+            new[k] = new[k] + " " + draw(st.sampled_from(WORDS))
+        elif action == "move":
+            item = new.pop(draw(st.integers(0, len(new) - 1)))
+            new.insert(draw(st.integers(0, len(new))), item)
+        else:
+            new.insert(draw(st.integers(0, len(new))), new[draw(st.integers(0, len(new) - 1))])
+    return old, new
+
+
+pairs = st.one_of(
+    versions(), st.tuples(st.lists(paragraph, max_size=30), st.lists(paragraph, max_size=30))
+)
+options = st.fixed_dictionaries(
+    {"granularity": st.sampled_from(["word", "char"]), "ignore_whitespace": st.booleans()}
+)
+
+
+def check_invariants(old: list[str], new: list[str], changes: list[Change], ignore: bool) -> None:
+    # (1) the entries with a new index rebuild the new list exactly
+    placed = sorted((c for c in changes if c.new is not None), key=lambda c: c.new)
+    assert [c.new for c in placed] == list(range(len(new)))
+    assert [c.text for c in placed] == list(new)
+    assert all(c.new_text == new[c.new] for c in placed)
+    # (2) every old index appears exactly once, with its text
+    olds = sorted(c.old for c in changes if c.old is not None)
+    assert olds == list(range(len(old)))
+    assert all(c.old_text == old[c.old] for c in changes if c.old is not None)
+    for c in changes:
+        assert c.op in ("equal", "insert", "delete", "modify", "move")
+        assert (c.old is None) == (c.op == "insert")
+        assert (c.new is None) == (c.op == "delete")
+        if c.op == "equal":
+            if ignore:
+                assert " ".join(c.old_text.split()) == " ".join(c.new_text.split())
+            else:
+                assert c.old_text == c.new_text
+        # (3) inline parts rebuild both texts, and are normalised
+        if c.edited:
+            assert c.inline is not None
+            assert "".join(s for op, s in c.inline if op in "=-") == c.old_text
+            assert "".join(s for op, s in c.inline if op in "=+") == c.new_text
+            assert all(s for _, s in c.inline)
+            assert all(a[0] != b[0] for a, b in zip(c.inline, c.inline[1:]))
+        else:
+            assert c.inline is None
+    # order: walk the new document; a deletion follows the entry holding the old paragraph before
+    assert [c.new for c in changes if c.new is not None] == list(range(len(new)))
+    for pos, c in enumerate(changes):
+        if c.op == "delete":
+            assert (pos == 0) if c.old == 0 else changes[pos - 1].old == c.old - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs, options)
+def test_diff_properties(pair: tuple[list[str], list[str]], opts: dict) -> None:
+    old, new = pair
+    changes = diff_paragraphs(old, new, **opts)
+    check_invariants(old, new, changes, opts["ignore_whitespace"])
+    n = stats(changes)
+    assert n["added"] + n["modified"] + n["moved"] + n["unchanged"] == len(new)
+    assert n["removed"] + n["modified"] + n["moved"] + n["unchanged"] == len(old)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab ,.\nxé", max_size=40), st.text(alphabet="ab ,.\nxé", max_size=40),
+       st.sampled_from(["word", "char"]))  # fmt: skip
+def test_inline_diff_rebuilds_both_texts(a: str, b: str, granularity: str) -> None:
+    parts = inline_diff(a, b, granularity)
+    assert "".join(s for op, s in parts if op in "=-") == a
+    assert "".join(s for op, s in parts if op in "=+") == b
+    assert all(s for _, s in parts) and all(op in "=-+" for op, _ in parts)
+
+
+@settings(max_examples=100, deadline=None)
+@given(versions())
+def test_blame_properties(pair: tuple[list[str], list[str]]) -> None:
+    old, new = pair
+    origins = blame_paragraphs([old, new])
+    assert len(origins) == len(new)
+    by_new = {c.new: c for c in diff_paragraphs(old, new) if c.new is not None}
+    for j, origin in enumerate(origins):
+        unchanged = by_new[j].op == "equal" or (by_new[j].op == "move" and not by_new[j].edited)
+        assert origin == (0 if unchanged else 1)

@@ -1,0 +1,369 @@
+"""Tests for the diff renderers (tracker.render, tracker.render_html)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker.diff import Change, diff_paragraphs
+from tracker.render import (
+    DIFF_CSS,
+    diff_json,
+    render_html,
+    render_html_fragment,
+    render_inline_html,
+    render_markdown,
+    render_text,
+    render_unified,
+)
+
+PATCH = "/usr/bin/patch"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+OLD = [
+    "Moved paragraph text.",  # 0 -> moved to the end
+    "Intro para here.",
+    "Alpha beta gamma delta.",  # modified
+    "Keep one.",
+    "Keep two.",
+    "Keep three.",
+    "Keep four.",
+    "Gone paragraph, removed.",  # deleted
+    "Last one.",
+]
+NEW = [
+    "Intro para here.",
+    "Alpha beta GAMMA delta.",
+    "Keep one.",
+    "Keep two.",
+    "Keep three.",
+    "Keep four.",
+    "Brand new\nsecond line.",  # inserted
+    "Last one.",
+    "Moved paragraph text.",
+]
+
+
+@pytest.fixture
+def changes() -> list[Change]:
+    return diff_paragraphs(OLD, NEW)
+
+
+def test_fixture_diff_is_what_the_renderers_expect(changes: list[Change]) -> None:
+    assert [(c.op, c.old, c.new) for c in changes] == [
+        ("equal", 1, 0),
+        ("modify", 2, 1),
+        ("equal", 3, 2),
+        ("equal", 4, 3),
+        ("equal", 5, 4),
+        ("equal", 6, 5),
+        ("delete", 7, None),
+        ("insert", None, 6),
+        ("equal", 8, 7),
+        ("move", 0, 8),
+    ]
+
+
+# --------------------------------------------------------------------------- text
+
+
+def test_render_text_plain(changes: list[Change]) -> None:
+    out = render_text(changes)
+    assert "\x1b" not in out
+    assert out.split("\n") == [
+        "  [1] Intro para here.",
+        "~ [2] Alpha beta [-gamma-]{+GAMMA+} delta.",
+        "  [3] Keep one.",
+        "@@ paragraphs 4-5 unchanged @@",
+        "  [6] Keep four.",
+        "- [8] Gone paragraph, removed.",
+        "+ [7] Brand new",
+        "+     second line.",
+        "  [8] Last one.",
+        "> [9] moved from paragraph 1: Moved paragraph text.",
+    ]
+
+
+def test_render_text_context_and_full(changes: list[Change]) -> None:
+    none = render_text(changes, context=0).split("\n")
+    assert none[0] == "@@ paragraph 1 unchanged @@"
+    assert "@@ paragraphs 3-6 unchanged @@" in none
+    assert not any(line.startswith("  [") for line in none)
+    wide = render_text(changes, context=2)
+    assert "@@" not in wide  # the run of four unchanged paragraphs is fully shown
+    full = render_text(changes, full=True)
+    assert "@@" not in full and "  [4] Keep two." in full and "  [5] Keep three." in full
+
+
+def test_render_text_color(changes: list[Change]) -> None:
+    out = render_text(changes, color=True)
+    assert "\x1b[31;9mgamma\x1b[0m" in out  # red struck-through deletion
+    assert "\x1b[32;4mGAMMA\x1b[0m" in out  # green underlined insertion
+    assert "[-" not in out and "{+" not in out
+    plain = ANSI.sub("", out)
+    assert "~ [2] Alpha beta gammaGAMMA delta." in plain
+    assert "+ [7] Brand new\n+     second line." in plain
+
+
+def test_render_text_neutralises_control_characters() -> None:
+    changes = diff_paragraphs([], ["evil \x1b[2J\x1b]0;title\x07 text\r\nnext"])
+    for color in (False, True):
+        out = render_text(changes, color=color)
+        assert "\x1b[2J" not in out and "\x07" not in out and "\r" not in out
+        assert "\\x1b[2J" in out
+    assert "\x1b" not in render_text(changes)
+
+
+def test_render_text_edited_move_and_no_changes() -> None:
+    old = ["Intro stays.", "The moving paragraph has several words in it.", "Middle one.",
+           "Middle two.", "End stays."]  # fmt: skip
+    new = ["Intro stays.", "Middle one.", "Middle two.",
+           "The moving paragraph has many words in it.", "End stays."]  # fmt: skip
+    out = render_text(diff_paragraphs(old, new), context=0)
+    assert (
+        "> [4] moved from paragraph 2, edited: The moving paragraph has [-several-]{+many+} words"
+        " in it." in out
+    )
+    same = diff_paragraphs(["A.", "B."], ["A.", "B."])
+    assert render_text(same) == "@@ paragraphs 1-2 unchanged @@"
+    assert render_text(same, full=True) == "  [1] A.\n  [2] B."
+    assert render_text([]) == ""
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def test_diff_json_shape(changes: list[Change]) -> None:
+    from_meta = {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa", "id": 7}
+    to_meta = {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb", "size": 9}
+    data = diff_json("notes.txt", from_meta, to_meta, changes)
+    assert list(data) == ["doc", "from", "to", "stats", "paragraphs"]
+    assert data["doc"] == "notes.txt"
+    assert data["from"] == {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa"}
+    assert data["to"] == {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb"}
+    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6}
+    keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
+    assert all(list(p) == keys for p in data["paragraphs"])
+    by_op = {p["op"]: p for p in data["paragraphs"]}
+    assert by_op["modify"] == {
+        "op": "modify",
+        "old": 2,
+        "new": 1,
+        "text": None,
+        "old_text": "Alpha beta gamma delta.",
+        "new_text": "Alpha beta GAMMA delta.",
+        "inline": [["=", "Alpha beta "], ["-", "gamma"], ["+", "GAMMA"], ["=", " delta."]],
+    }
+    assert by_op["delete"] == {"op": "delete", "old": 7, "new": None,
+                               "text": "Gone paragraph, removed.", "old_text": None,
+                               "new_text": None, "inline": None}  # fmt: skip
+    assert by_op["insert"]["text"] == "Brand new\nsecond line." and by_op["insert"]["old"] is None
+    assert by_op["move"] == {"op": "move", "old": 0, "new": 8, "text": "Moved paragraph text.",
+                             "old_text": None, "new_text": None, "inline": None}  # fmt: skip
+    assert data["paragraphs"][0] == {"op": "equal", "old": 1, "new": 0,
+                                     "text": "Intro para here.", "old_text": None,
+                                     "new_text": None, "inline": None}  # fmt: skip
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_diff_json_from_nothing_and_edited_move() -> None:
+    data = diff_json("d", None, {"version": 1}, diff_paragraphs([], ["Hello."]))
+    assert data["from"] is None
+    assert data["to"] == {"version": 1, "captured_at": None, "sha256": None}
+    assert data["paragraphs"] == [{"op": "insert", "old": None, "new": 0, "text": "Hello.",
+                                   "old_text": None, "new_text": None, "inline": None}]  # fmt: skip
+    old = ["Intro stays.", "The moving paragraph has several words in it.", "Middle one.",
+           "Middle two.", "End stays."]  # fmt: skip
+    new = ["Intro stays.", "Middle one.", "Middle two.",
+           "The moving paragraph has many words in it.", "End stays."]  # fmt: skip
+    (moved,) = [p for p in diff_json("d", None, None, diff_paragraphs(old, new))["paragraphs"]
+                if p["op"] == "move"]  # fmt: skip
+    assert moved["text"] == new[3]
+    assert moved["old_text"] == old[1] and moved["new_text"] == new[3]
+    assert ["-", "several"] in moved["inline"] and ["+", "many"] in moved["inline"]
+
+
+# --------------------------------------------------------------------------- HTML
+
+EVIL_SCRIPT = "<script>alert(1)</script>"
+EVIL_IMG = "<img src=x onerror=alert(1)>"
+
+
+def evil_changes() -> list[Change]:
+    old = [f"Start {EVIL_SCRIPT} here.", "Quote \"double\" and 'single' & amp.",
+           f"Bye {EVIL_IMG} now.", "Moved one away.", "Keep A.", "Keep B."]  # fmt: skip
+    new = [f"Start {EVIL_IMG} here.", "Quote \"double\" and 'single' & amp.", "Keep A.",
+           f"Fresh {EVIL_SCRIPT} insert.", "Keep B.", "Moved one away."]  # fmt: skip
+    return diff_paragraphs(old, new)
+
+
+def assert_safe(page: str) -> None:
+    assert "<script" not in page.lower()
+    assert "<img" not in page.lower()
+    assert "onerror=alert(1)>" not in page
+    assert "http://" not in page and "https://" not in page
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+
+
+@pytest.mark.parametrize("layout", ["inline", "side-by-side"])
+def test_render_html_escapes_document_text(layout: str) -> None:
+    changes = evil_changes()
+    assert {c.op for c in changes} >= {"modify", "insert", "move", "equal"}
+    page = render_html(EVIL_SCRIPT, {"version": EVIL_IMG}, {"version": 2}, changes,
+                       full=True, layout=layout)  # fmt: skip
+    assert_safe(page)
+    assert page.startswith("<!DOCTYPE html>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&quot;double&quot;" in page and "&#x27;single&#x27;" in page and "&amp; amp" in page
+    assert "<del>" in page and "<ins>" in page
+    assert DIFF_CSS in page
+
+
+@pytest.mark.parametrize("layout", ["inline", "side-by-side"])
+def test_render_html_fragment(layout: str, changes: list[Change]) -> None:
+    fragment = render_html_fragment(changes, layout=layout)
+    assert fragment.startswith('<div class="tracker-diff"') and fragment.endswith("</div>")
+    assert "<html" not in fragment and "<style" not in fragment
+    assert "<del>gamma</del>" in fragment and "<ins>GAMMA</ins>" in fragment
+    assert "paragraphs 4-5 unchanged" in fragment
+    assert "moved from paragraph 1" in fragment
+    assert "Keep two." not in fragment
+    assert "Keep two." in render_html_fragment(changes, layout=layout, full=True)
+    assert_safe(render_html_fragment(evil_changes(), layout=layout, full=True))
+
+
+def test_render_html_rejects_unknown_layout(changes: list[Change]) -> None:
+    with pytest.raises(ValueError, match="layout"):
+        render_html_fragment(changes, layout="columns")
+
+
+def test_render_inline_html() -> None:
+    inline = [["=", "a <b> "], ["-", "old & 'x'"], ["+", '"new"']]
+    assert render_inline_html(inline) == (
+        "a &lt;b&gt; <del>old &amp; &#x27;x&#x27;</del><ins>&quot;new&quot;</ins>"
+    )
+    assert render_inline_html(None) == ""
+    assert render_inline_html([("+", EVIL_SCRIPT)]) == (
+        "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>"
+    )
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def test_render_markdown(changes: list[Change]) -> None:
+    md = render_markdown("notes.txt", {"version": 1, "captured_at": "2024-05-01"},
+                         {"version": 2}, changes)  # fmt: skip
+    blocks = md.rstrip("\n").split("\n\n")
+    assert blocks[0] == "### Changes to notes.txt"
+    assert blocks[1] == "version 1 (2024-05-01) \u2192 version 2"
+    assert blocks[2] == "**1 added, 1 removed, 1 modified, 1 moved, 6 unchanged**"
+    assert "**\u00b6 2, modified:** Alpha beta ~~gamma~~**GAMMA** delta." in blocks
+    assert "**old \u00b6 8, removed:** ~~Gone paragraph, removed.~~" in blocks
+    assert "**\u00b6 7, added:** **Brand new\\\nsecond line.**" in blocks
+    assert "**\u00b6 9, moved from \u00b6 1:** Moved paragraph text." in blocks
+    assert "*... paragraphs 4-5 unchanged ...*" in blocks
+    assert "\u00b6 3: Keep one." in blocks
+
+
+def test_render_markdown_escapes_document_text() -> None:
+    old = ["Plain *stars* and _under_ here.", "Stay."]
+    new = ["Plain *stars* and _under_ there ~~x~~ <b>bold</b> [link](u) | pipe.", "Stay."]
+    md = render_markdown("a_b*c", None, {"version": 1}, diff_paragraphs(old, new), context=0)
+    assert "### Changes to a\\_b\\*c" in md
+    assert "nothing \u2192 version 1" in md
+    assert "\\*stars\\*" in md and "\\_under\\_" in md
+    assert "\\~\\~x\\~\\~" in md and "\\<b\\>bold\\</b\\>" in md and "\\[link\\](u)" in md
+    assert "\\| pipe" in md
+    # block syntax at the start of a continuation line is neutralised too
+    md = render_markdown("d", None, None, diff_paragraphs([], ["line\n# not a heading\n- no"]))
+    assert "\\\n\\# not a heading\\\n\\- no" in md
+
+
+def test_render_markdown_whitespace_stays_outside_markers() -> None:
+    md = render_markdown("d", None, None, diff_paragraphs(["a b c d e"], ["a b X d e"]))
+    assert "a b ~~c~~**X** d e" in md
+
+
+# --------------------------------------------------------------------------- unified diff
+
+needs_patch = pytest.mark.skipif(
+    shutil.which(PATCH) is None and shutil.which("patch") is None,
+    reason="GNU patch is not installed, so unified diffs cannot be applied",
+)
+
+
+def apply_patch(tmp: Path, old: str, diff: str) -> str:
+    """Apply ``diff`` to ``old`` with the real patch program; return the patched text."""
+    exe = PATCH if Path(PATCH).exists() else shutil.which("patch")
+    (tmp / "old.txt").write_bytes(old.encode())
+    (tmp / "change.diff").write_bytes(diff.encode())
+    out = tmp / "out.txt"
+    if out.exists():
+        out.unlink()
+    result = subprocess.run(
+        [exe, "--silent", "--force", "-o", str(out), "old.txt", "change.diff"],
+        capture_output=True,
+        cwd=tmp,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out.read_bytes().decode()
+
+
+UNIFIED_CASES = [
+    pytest.param("a\nb\nc\n", "a\nB\nc\n", id="one-line"),
+    pytest.param("a\nb\nc", "a\nb\nc\n", id="add-final-newline"),
+    pytest.param("a\nb\nc\n", "a\nb\nc", id="remove-final-newline"),
+    pytest.param("a\nb", "a\nc", id="no-final-newline-both"),
+    pytest.param("a\r\nb\r\nc\r\n", "a\r\nB\r\nc\r\n", id="crlf"),
+    pytest.param("a\r\nb\r\n", "a\nb\r\n", id="crlf-to-lf"),
+    pytest.param("a\r\nb\r\nc", "a\r\nb\r\nd", id="crlf-no-final-newline"),
+    pytest.param("", "new\n", id="from-empty"),
+    pytest.param("old\n", "", id="to-empty"),
+    pytest.param(30 * "x\n" + "mid\n" + 30 * "y\n", 30 * "x\n" + "MID\n" + 29 * "y\n", id="long"),
+    pytest.param("one\u2028two\x0bthree\n", "one\u2028TWO\x0bthree\n", id="only-newline-splits"),
+]
+
+
+@needs_patch
+@pytest.mark.parametrize(("old", "new"), UNIFIED_CASES)
+def test_render_unified_applies_with_patch(tmp_path: Path, old: str, new: str) -> None:
+    diff = render_unified(old, new, "a/doc.txt", "b/doc.txt")
+    assert diff.startswith("--- a/doc.txt\n+++ b/doc.txt\n@@ ")
+    assert apply_patch(tmp_path, old, diff) == new
+
+
+def test_render_unified_format() -> None:
+    assert render_unified("same\n", "same\n", "a", "b") == ""
+    assert render_unified("a\nb", "a\nc", "old", "new") == (
+        "--- old\n+++ new\n@@ -1,2 +1,2 @@\n a\n-b\n\\ No newline at end of file\n"
+        "+c\n\\ No newline at end of file\n"
+    )
+    assert render_unified("a\r\nb\r\n", "a\r\nc\r\n", "x", "y", context=0) == (
+        "--- x\n+++ y\n@@ -2 +2 @@\n-b\r\n+c\r\n"
+    )
+
+
+lines = st.lists(st.sampled_from(["a\n", "b\n", "c\r\n", "d", "\n", "\r\n", "e f\n", "g\r"]),
+                 max_size=12).map("".join)  # fmt: skip
+
+
+@needs_patch
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(lines, lines, st.integers(0, 3))
+def test_render_unified_property(tmp_path: Path, old: str, new: str, context: int) -> None:
+    diff = render_unified(old, new, "old", "new", context=context)
+    if old == new:
+        assert diff == ""
+    else:
+        assert apply_patch(tmp_path, old, diff) == new
