@@ -1,0 +1,388 @@
+"""Importing history from git and JSONL, re-import idempotence, and export -> import round trips."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tracker.api import Tracker
+from tracker.cli import cli
+
+
+def run(*args: str) -> object:
+    """Invoke the real CLI; return click's result."""
+    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+class Repo:
+    """A git repository built by the test, with deterministic authors and commit dates."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.day = 0
+        path.mkdir()
+        self.git("init", "-q", "-b", "main")
+
+    def env(self) -> dict:
+        stamp = f"2024-03-{self.day + 1:02d}T12:00:00+02:00"
+        return {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "Ada",
+            "GIT_AUTHOR_EMAIL": "ada@example.org",
+            "GIT_COMMITTER_NAME": "Ada",
+            "GIT_COMMITTER_EMAIL": "ada@example.org",
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+
+    def git(self, *args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=self.path, env=self.env(), capture_output=True, check=True
+        )
+        return done.stdout.decode().strip()
+
+    def write(self, name: str, data: str | bytes) -> None:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        self.day += 1
+        return self.git("rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repo:
+    """docs/a.md and notes.txt; a.md edited, renamed to b.md and edited, notes.txt deleted."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("docs/a.md", "# A\n\nfirst paragraph\n\nsecond paragraph\n")
+    repo.write("notes.txt", "some notes\r\nwith CRLF\r\n")
+    repo.write("image.md", b"\x89PNG\x00\x00binary")
+    repo.commit("Add a and notes")
+    repo.write("docs/a.md", "# A\n\nfirst paragraph, edited\n\nsecond paragraph\n")
+    repo.commit("Edit a")
+    repo.git("mv", "docs/a.md", "docs/b.md")
+    repo.commit("Rename a to b")
+    repo.write("docs/b.md", "# A\n\nfirst paragraph, edited\n\nsecond paragraph\n\nthird")
+    repo.commit("Extend b")
+    (repo.path / "notes.txt").unlink()
+    repo.commit("Drop notes")
+    return repo
+
+
+def versions(db: Path, doc: str) -> list:
+    with Tracker(db, create=False) as tracker:
+        return tracker.versions(doc)
+
+
+def test_import_git_records_commits_renames_and_deletions(repo: Repo, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "5 commits, 5 new versions, 0 unchanged, 1 renamed, 1 skipped\n"
+    assert "warning: image.md at " in result.stderr and "binary file" in result.stderr
+    history = versions(db, "docs/b.md")
+    assert [v.version for v in history] == [1, 2, 3]
+    assert [v.captured_at for v in history] == [
+        "2024-03-01T10:00:00.000Z",
+        "2024-03-02T10:00:00.000Z",
+        "2024-03-04T10:00:00.000Z",
+    ]
+    assert history[0].note.endswith(" Add a and notes")
+    assert history[0].note.split()[0] == repo.git("rev-list", "--max-parents=0", "HEAD")
+    with Tracker(db, create=False) as tracker:
+        assert tracker.text("docs/b.md", "v1").startswith("# A\n\nfirst paragraph\n")
+        assert tracker.text("docs/b.md") == (repo.path / "docs/b.md").read_text()
+        assert tracker.renames("docs/b.md") == [
+            {
+                "version": 2,
+                "from": "docs/a.md",
+                "to": "docs/b.md",
+                "renamed_at": "2024-03-03T10:00:00.000Z",
+            }
+        ]
+        notes = tracker.versions("notes.txt")
+        assert tracker.text("notes.txt", "v1") == "some notes\r\nwith CRLF\r\n"
+    assert [(v.version, v.deleted) for v in notes] == [(1, False), (2, True)]
+    assert notes[1].note.endswith(" Drop notes")
+
+
+def test_import_git_is_incremental_and_idempotent(repo: Repo, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    assert run("import-git", repo.path, "--db", db).exit_code == 0
+    again = run("import-git", repo.path, "--db", db)
+    assert again.stdout == "0 commits, 0 new versions, 0 unchanged\n"
+    repo.write("docs/b.md", "# B\n")
+    repo.commit("Retitle")
+    more = run("import-git", repo.path, "--db", db, "--json")
+    assert json.loads(more.stdout) == {
+        "recorded": 1,
+        "unchanged": 0,
+        "renamed": [],
+        "skipped": [],
+        "commits": 1,
+    }
+    assert [v.version for v in versions(db, "docs/b.md")] == [1, 2, 3, 4]
+
+
+def test_import_git_path_globs(repo: Repo, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, "--path", "docs/*", "--db", db, "--json")
+    assert json.loads(result.stdout)["recorded"] == 3
+    with Tracker(db, create=False) as tracker:
+        assert [d.name for d in tracker.documents()] == ["docs/b.md"]
+
+
+def test_import_git_follows_first_parent_only(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.txt", "one\n")
+    repo.commit("one")
+    repo.git("checkout", "-q", "-b", "side")
+    repo.write("a.txt", "two\n")
+    repo.commit("side two")
+    repo.write("a.txt", "three\n")
+    repo.commit("side three")
+    repo.git("checkout", "-q", "main")
+    repo.write("other.txt", "x\n")
+    repo.commit("main work")
+    repo.git("merge", "-q", "--no-ff", "-m", "Merge side", "side")
+    db = tmp_path / "t.db"
+    assert run("import-git", repo.path, "--db", db).exit_code == 0
+    history = versions(db, "a.txt")
+    assert [v.note.split(" ", 1)[1] for v in history] == ["one", "Merge side"]
+
+
+def test_import_git_errors(repo: Repo, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, "--branch", "nope", "--db", db)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {repo.path}: no branch 'nope' (pass --branch)\n"
+    missing = run("import-git", tmp_path / "absent", "--db", db)
+    assert missing.exit_code == 1
+    assert missing.stderr == f"Error: {tmp_path / 'absent'}: no such folder\n"
+
+
+def test_import_git_refuses_rewritten_history(repo: Repo, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    run("import-git", repo.path, "--db", db)
+    last = repo.git("rev-parse", "HEAD")
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write("x.txt", "x\n")
+    repo.commit("diverge")
+    result = run("import-git", repo.path, "--db", db)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {repo.path}: main was rewritten since the last import ({last[:10]} is no"
+        " longer on it); import it into a new database\n"
+    )
+
+
+# -- JSONL ---------------------------------------------------------------------------------------
+
+
+def write_jsonl(path: Path, records: list, *, compress: bool = False) -> Path:
+    lines = "".join(
+        (item if isinstance(item, str) else json.dumps(item)) + "\n" for item in records
+    )
+    data = lines.encode("utf-8")
+    path.write_bytes(gzip.compress(data) if compress else data)
+    return path
+
+
+RECORDS = [
+    {"doc": "a.txt", "text": "alpha\n\nbeta\n", "at": "2023-01-01T00:00:00Z", "note": "start"},
+    {"doc": "b.txt", "text": "only b", "at": "2023-01-02T00:00:00+01:00"},
+    {"doc": "a.txt", "text": "alpha\n\nbeta, changed\n", "at": "2023-01-03"},
+    {"doc": "b.txt", "text": None, "deleted": True, "at": "2023-01-04T00:00:00Z"},
+    {"doc": "a.txt", "text": "alpha\n\nbeta\n", "at": "2023-01-05T00:00:00Z"},
+]
+
+
+def test_import_jsonl_keeps_times_and_is_idempotent(tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "h.jsonl", RECORDS)
+    db = tmp_path / "t.db"
+    first = run("import", source, "--db", db)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == "5 new versions, 0 unchanged\n"
+    again = run("import", source, "--db", db)
+    assert again.stdout == "0 new versions, 5 unchanged\n"
+    history = versions(db, "a.txt")
+    assert [v.captured_at for v in history] == [
+        "2023-01-01T00:00:00.000Z",
+        "2023-01-03T00:00:00.000Z",
+        "2023-01-05T00:00:00.000Z",
+    ]
+    assert history[0].note == "start"
+    b = versions(db, "b.txt")
+    assert b[0].captured_at == "2023-01-01T23:00:00.000Z"
+    assert [v.deleted for v in b] == [False, True]
+
+
+def test_import_jsonl_appended_records_only(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS[:3]), "--db", db)
+    result = run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", db)
+    assert result.stdout == "2 new versions, 3 unchanged\n"
+
+
+def test_import_corpus_records_gzipped(tmp_path: Path) -> None:
+    corpus_records = [
+        {
+            "doc": "peps/pep-0001.rst",
+            "version": 1,
+            "committed_at": "2000-07-13T06:33:08+00:00",
+            "commit": "41021a4bf9c3d410c7082cb514d8805e1eea2c8d",
+            "path": "pep-0001.txt",
+            "text": "PEP: 1\n\nTitle: Purpose\n",
+        },
+        {
+            "doc": "peps/pep-0001.rst",
+            "version": 2,
+            "committed_at": "2001-01-01T10:00:00+02:00",
+            "commit": "be3c33389e2cc8e83b76676eb06d8a403493c169",
+            "path": "peps/pep-0001.rst",
+            "renamed_from": "pep-0001.txt",
+            "source_encoding": "cp1252",
+            "text": "PEP: 1\n\nTitle: Purpose and Guidelines\n",
+        },
+        {
+            "doc": "peps/pep-0001.rst",
+            "version": 3,
+            "committed_at": "2002-01-01T00:00:00+00:00",
+            "commit": "f25a70097b89ac460d4c9b6bf75e585768b608b2",
+            "path": "peps/pep-0001.rst",
+            "deleted": True,
+            "text": None,
+        },
+    ]
+    source = write_jsonl(tmp_path / "history.jsonl.gz", corpus_records, compress=True)
+    db = tmp_path / "t.db"
+    assert run("import", source, "--db", db).stdout == "3 new versions, 0 unchanged\n"
+    history = versions(db, "peps/pep-0001.rst")
+    assert [v.note for v in history] == [
+        "41021a4bf9 pep-0001.txt",
+        "be3c33389e peps/pep-0001.rst (renamed from pep-0001.txt)",
+        "f25a70097b peps/pep-0001.rst",
+    ]
+    assert [v.captured_at for v in history] == [
+        "2000-07-13T06:33:08.000Z",
+        "2001-01-01T08:00:00.000Z",
+        "2002-01-01T00:00:00.000Z",
+    ]
+    assert history[-1].deleted
+
+
+def test_import_jsonl_reports_every_malformed_line_and_imports_nothing(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            RECORDS[0],
+            "{not json",
+            "",
+            ["a", "list"],
+            {"text": "no doc"},
+            {"doc": "x", "text": 3},
+            {"doc": "x", "text": "t", "at": "yesterday"},
+            {"doc": "x", "text": "t", "deleted": True},
+            {"doc": "x"},
+            {"doc": "x", "text": "fine", "note": 5},
+            RECORDS[1],
+        ],
+    )
+    db = tmp_path / "t.db"
+    result = run("import", source, "--db", db)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "line 2: not valid JSON (Expecting property name enclosed in double quotes, column 2)",
+        "line 4: expected a JSON object, got list",
+        'line 5: "doc" must be a non-empty string',
+        'line 6: "text" must be a string or null',
+        "line 7: \"at\" is not an ISO 8601 time: 'yesterday'",
+        'line 8: "deleted" is true but "text" is not null',
+        'line 9: missing "text" (a string, or null for a deletion)',
+        'line 10: "note" must be a string',
+        f"Error: {source}: 8 malformed records, nothing imported",
+    ]
+    with Tracker(db) as tracker:
+        assert tracker.documents() == []
+
+
+def test_import_missing_file(tmp_path: Path) -> None:
+    result = run("import", tmp_path / "nope.jsonl", "--db", tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'nope.jsonl'}: no such file\n"
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def all_versions(db: Path) -> list[tuple]:
+    with Tracker(db, create=False) as tracker:
+        return [
+            (v.doc, v.version, v.captured_at, v.deleted, v.note, v.sha256)
+            + (None if v.deleted else tracker.rebuild(v),)
+            for document in tracker.documents()
+            for v in tracker.versions(document.name)
+        ]
+
+
+@pytest.mark.parametrize("fmt, name", [("jsonl", "out.jsonl"), ("json", "out.json.gz")])
+def test_export_import_round_trip(repo: Repo, tmp_path: Path, fmt: str, name: str) -> None:
+    db = tmp_path / "t.db"
+    run("import-git", repo.path, "--db", db)
+    run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", db)
+    exported = tmp_path / name
+    result = run("export", "--format", fmt, "-o", exported, "--db", db)
+    assert result.exit_code == 0, result.output
+    copy = tmp_path / "copy.db"
+    imported = run("import", exported, "--db", copy)
+    assert imported.exit_code == 0, imported.output
+    assert all_versions(copy) == all_versions(db)
+    assert run("import", exported, "--db", copy).stdout == "0 new versions, 10 unchanged\n"
+
+
+def test_export_to_stdout_in_time_order(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", db)
+    result = run("export", "--db", db)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["doc"], r["at"]) for r in lines] == [
+        ("a.txt", "2023-01-01T00:00:00.000Z"),
+        ("b.txt", "2023-01-01T23:00:00.000Z"),
+        ("a.txt", "2023-01-03T00:00:00.000Z"),
+        ("b.txt", "2023-01-04T00:00:00.000Z"),
+        ("a.txt", "2023-01-05T00:00:00.000Z"),
+    ]
+    assert lines[0] == {
+        "doc": "a.txt",
+        "text": "alpha\n\nbeta\n",
+        "at": "2023-01-01T00:00:00.000Z",
+        "deleted": False,
+        "note": "start",
+    }
+    assert lines[3]["text"] is None and lines[3]["deleted"] is True
+
+
+def test_export_keeps_each_documents_order_when_times_go_backwards(tmp_path: Path) -> None:
+    records = [
+        {"doc": "a", "text": "1", "at": "2023-01-05T00:00:00Z"},
+        {"doc": "a", "text": "2", "at": "2023-01-01T00:00:00Z"},
+        {"doc": "b", "text": "x", "at": "2023-01-03T00:00:00Z"},
+    ]
+    db = tmp_path / "t.db"
+    run("import", write_jsonl(tmp_path / "h.jsonl", records), "--db", db)
+    exported = tmp_path / "out.jsonl"
+    run("export", "-o", exported, "--db", db)
+    copy = tmp_path / "copy.db"
+    run("import", exported, "--db", copy)
+    assert all_versions(copy) == all_versions(db)

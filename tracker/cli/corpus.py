@@ -1,0 +1,380 @@
+"""Corpus commands: import, import-git, export, timeline, search, stats, checkout, restore, fsck."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+from .. import corpus, importers
+from . import cli
+from .common import (
+    db_option,
+    echo_json,
+    format_counts,
+    json_option,
+    open_tracker,
+    short_time,
+    warn,
+)
+
+SPLIT = click.option(
+    "--split",
+    type=click.Choice(["auto", "blank", "line"]),
+    default="auto",
+    show_default=True,
+    help="How new documents are cut into paragraphs (chosen at their first version).",
+)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[importers.Progress | None]:
+    """A click progress bar on stderr when it is a terminal; yields its update callback."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bars: list = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)
+
+
+def _summary(result: importers.ImportResult, as_json: bool) -> None:
+    if as_json:
+        echo_json(result.as_dict())
+        return
+    parts = [
+        f"{result.recorded} new version{'s' if result.recorded != 1 else ''}",
+        f"{result.unchanged} unchanged",
+    ]
+    if result.commits is not None:
+        parts.insert(0, f"{result.commits} commit{'s' if result.commits != 1 else ''}")
+    if result.renamed:
+        parts.append(f"{len(result.renamed)} renamed")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped")
+    click.echo(", ".join(parts))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@SPLIT
+@db_option
+@json_option
+def import_(file, split, db_path, as_json):
+    """Import history from FILE (JSONL, gzipped or not, or a JSON array).
+
+    One object per line: {"doc": name, "text": str or null, "at": ISO time,
+    "deleted": bool, "note": str} ("at", "deleted", "note" optional); corpus
+    records with "committed_at", "commit" and "path" are accepted too. The whole
+    file is checked first: malformed lines are listed and nothing is imported.
+    Re-running adds only what is new. Versions keep their "at" time.
+
+    Example:
+
+        tracker import ../shared/corpora/python-peps/history.jsonl.gz
+    """
+    with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
+        try:
+            result = importers.import_jsonl(tracker, file, split=split, progress=bar)
+        except importers.MalformedInput as error:
+            for problem in error.problems:
+                click.echo(problem, err=True)
+            raise
+    _summary(result, as_json)
+
+
+@cli.command("import-git")
+@click.argument("repo", type=click.Path(file_okay=False))
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Only files whose path matches (fnmatch; * also matches /). Repeatable. Default: all.",
+)
+@click.option("--branch", default="main", show_default=True, help="Branch to follow.")
+@SPLIT
+@db_option
+@json_option
+def import_git(repo, paths, branch, split, db_path, as_json):
+    """Import the first-parent history of a git branch, one version per changing commit.
+
+    Each commit that changes a matching text file records a version of it at
+    the commit's time, with the commit hash and subject as its note; renames are
+    followed and deletions recorded; binary files are skipped. Re-running
+    continues after the last commit imported.
+
+    Example:
+
+        tracker import-git ~/src/peps --path 'peps/pep-*.rst' --branch main
+    """
+    with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
+        result = importers.import_git(
+            tracker, repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
+        )
+    _summary(result, as_json)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (.gz compresses)."
+)
+@db_option
+def export(fmt, output, db_path):
+    """Write the whole history in the import format, to stdout or a file.
+
+    One record per version, oldest first: {"doc", "text" (null for a deletion),
+    "at", "deleted", "note"}. `tracker import` reads it back.
+
+    Example:
+
+        tracker export -o history.jsonl.gz
+    """
+    with open_tracker(db_path) as tracker:
+        if output:
+            count = importers.export_to_file(tracker, output, fmt)
+            click.echo(f"{count} versions written to {output}", err=True)
+        else:
+            importers.export(tracker, sys.stdout.buffer, fmt)
+            sys.stdout.buffer.flush()
+
+
+@cli.command()
+@click.option("--since", help="From this date or date-time (a bare date: its start), UTC.")
+@click.option("--until", help="Up to this date or date-time (a bare date: its end), UTC.")
+@click.option("--doc", "doc_glob", metavar="GLOB", help="Only documents matching (fnmatch).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many lines.")
+@db_option
+@json_option
+def timeline(since, until, doc_glob, limit, db_path, as_json):
+    """Every recorded change across all documents, newest first.
+
+    Example:
+
+        tracker timeline --since 2024-01-01 --doc 'peps/*' --limit 20
+    """
+    with open_tracker(db_path) as tracker:
+        events = corpus.timeline(tracker, since=since, until=until, doc=doc_glob, limit=limit)
+    if as_json:
+        echo_json([event.as_dict() for event in events])
+        return
+    for event in events:
+        if event.version is None:
+            click.echo(f"{short_time(event.at)}  {event.doc}  renamed from {event.renamed_from}")
+        else:
+            version = event.version
+            click.echo(
+                f"{short_time(event.at)}  {event.doc}  v{version.version}  {format_counts(version)}"
+            )
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--all-versions", is_flag=True, help="Search every version, not only the latest.")
+@click.option("--doc", "doc_glob", metavar="GLOB", help="Only documents matching (fnmatch).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=50,
+    show_default=True,
+    help="At most this many results (0: all).",
+)
+@db_option
+@json_option
+def search(query, all_versions, doc_glob, limit, db_path, as_json):
+    """Full-text search over paragraphs (latest versions unless --all-versions).
+
+    Words match whole words in any order; "quoted words" match a phrase; word*
+    matches a prefix. With --all-versions, each matching paragraph shows which
+    versions contained it, when it first appeared and when it was removed.
+
+    Example:
+
+        tracker search 'walrus operator' --all-versions
+    """
+    with open_tracker(db_path) as tracker:
+        hits = corpus.search(tracker, query, all_versions=all_versions, doc=doc_glob)
+    shown = hits[:limit] if limit else hits
+    if as_json:
+        echo_json(shown)
+    elif not all_versions:
+        for hit in shown:
+            where = f"{hit['doc']}  v{hit['version']}  paragraph {hit['paragraph']}"
+            click.echo(f"{where}: {hit['snippet']}")
+    else:
+        for hit in shown:
+            first = hit["first"]
+            removed = hit["removed"]
+            gone = (
+                f"removed v{removed['version']} {short_time(removed['at'])[:10]}"
+                if removed
+                else "still present"
+            )
+            click.echo(
+                f"{hit['doc']}  {hit['ranges']}  first v{first['version']}"
+                f" {short_time(first['at'])[:10]}, {gone}: {hit['snippet']}"
+            )
+    if not hits:
+        click.echo(f"no paragraph matches {query!r}", err=True)
+    elif len(shown) < len(hits):
+        click.echo(f"... {len(hits) - len(shown)} more (use --limit 0)", err=True)
+
+
+def _clip(text: str, width: int = 70) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+@cli.command()
+@click.argument("doc", required=False)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="How many entries each list shows.",
+)
+@click.option(
+    "--min-chars",
+    type=click.IntRange(min=0),
+    default=corpus.MIN_SHARED_CHARS,
+    show_default=True,
+    help="Shorter shared paragraphs are ignored as noise.",
+)
+@db_option
+@json_option
+def stats(doc, top, min_chars, db_path, as_json):
+    """Versions, churn per month, most-edited paragraphs, largest edits, shared text.
+
+    Without DOC, over the whole corpus; shared paragraphs are those present in
+    the latest versions of several documents (boilerplate, copy-paste).
+
+    Example:
+
+        tracker stats && tracker stats pep-0008 --json
+    """
+    with open_tracker(db_path) as tracker:
+        data = corpus.stats(tracker, doc, top=top, min_chars=min_chars)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(
+        f"{data['documents']} documents, {data['versions']} versions"
+        f" ({data['deletions']} deletions), {short_time(data['first'])[:10]}"
+        f" .. {short_time(data['last'])[:10]}"
+    )
+    if data["churn"]:
+        click.echo("\nchurn (paragraphs changed per month):")
+        peak = max(month["changed"] for month in data["churn"]) or 1
+        for month in data["churn"]:
+            bar = "#" * max(1 if month["changed"] else 0, round(30 * month["changed"] / peak))
+            click.echo(
+                f"  {month['month']}  {month['versions']:>5} versions"
+                f"  {month['changed']:>6} changed  {bar}"
+            )
+    if data["most_edited"]:
+        click.echo("\nmost-edited paragraphs:")
+        for row in data["most_edited"]:
+            click.echo(
+                f"  {row['edits']:>4} edits  {row['doc']} {row['versions']}: {_clip(row['text'])}"
+            )
+    if data["largest_edits"]:
+        click.echo("\nlargest edits:")
+        for row in data["largest_edits"]:
+            click.echo(
+                f"  {row['changed']:>4} paragraphs  {row['doc']} v{row['version']}"
+                f"  {short_time(row['captured_at'])}  +{row['added']} -{row['removed']}"
+                f" ~{row['modified']} moved {row['moved']}"
+            )
+    if data["shared"]:
+        click.echo("\nparagraphs shared by several documents:")
+        for row in data["shared"]:
+            names = ", ".join(row["documents"][:3]) + (" ..." if row["count"] > 3 else "")
+            click.echo(f"  {row['count']:>4} docs ({names}): {_clip(row['text'], 60)}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--at", "at", help="Date or date-time (UTC; a bare date: its end). Default: now.")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@db_option
+@json_option
+def checkout(directory, at, force, db_path, as_json):
+    """Write the whole corpus as it stood at a date into DIRECTORY, byte-exact.
+
+    Every document present at that moment is written at its name then; nothing
+    is ever written outside DIRECTORY (names with '..' or absolute are refused).
+
+    Example:
+
+        tracker checkout /tmp/peps-2010 --at 2010-01-01
+    """
+    with open_tracker(db_path) as tracker:
+        written = corpus.checkout(tracker, directory, at, force=force)
+    if as_json:
+        echo_json([{"name": name, **version.as_dict()} for name, version in written])
+        return
+    click.echo(f"{len(written)} documents written to {directory}", err=True)
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--at", "at", default="latest", show_default=True, help="Version reference.")
+@click.option("--to", "to", type=click.Path(), help="File or folder to write to.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@db_option
+def restore(doc, at, to, force, db_path):
+    """Write one version of DOC to a file (default: its name in the current folder).
+
+    --at takes v3, first, latest~2, or an ISO date; an existing file is not
+    overwritten without --force.
+
+    Example:
+
+        tracker restore pep-0008 --at 2015-01-01 --to old-pep8.txt
+    """
+    with open_tracker(db_path) as tracker:
+        target, version = corpus.restore(tracker, doc, at, to, force=force)
+    click.echo(f"{version.doc} v{version.version} written to {target}", err=True)
+
+
+@cli.command()
+@db_option
+@json_option
+def fsck(db_path, as_json):
+    """Check every version rebuilds to its recorded sha256, and the database's integrity.
+
+    Exits 1 when anything is wrong, after listing every problem.
+
+    Example:
+
+        tracker fsck
+    """
+    with open_tracker(db_path) as tracker, progress_bar("checking") as bar:
+        report = corpus.fsck(tracker, progress=bar)
+    if as_json:
+        echo_json(report.as_dict())
+    else:
+        megabytes = report.bytes / 1e6
+        click.echo(
+            f"{report.versions} versions ({megabytes:.1f} MB) and {report.paragraphs}"
+            f" paragraphs checked in {report.seconds:.2f} s:"
+            f" {len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}"
+        )
+        for problem in report.problems:
+            click.echo(problem)
+    if report.problems:
+        raise SystemExit(1)

@@ -1,0 +1,525 @@
+"""Bring history in and out: JSONL records, a git branch's first-parent history, and export.
+
+Every import runs in one transaction (all or nothing) and is idempotent: a record whose text is
+already the document's latest, or whose (doc, time, sha256) is already recorded, adds nothing; a
+git import continues after the last commit it imported from that branch.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import gzip
+import heapq
+import json
+import os
+import subprocess
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO
+
+from . import refs
+from .api import Tracker
+from .errors import TrackerError, UnreadableFile
+from .snapshot import decode, sha256_text
+from .store import Version, normalize_time, now_iso, to_iso
+
+#: ``progress(done, total)``: called as an import advances (records or commits).
+Progress = Callable[[int, int], None]
+
+#: The fields of one exported record, in the order they are written.
+EXPORT_FIELDS = ("doc", "text", "at", "deleted", "note")
+
+
+class MalformedInput(TrackerError):
+    """An import file has malformed records; ``problems`` holds one ``line N: ...`` per record."""
+
+    def __init__(self, source: str, problems: list[str]):
+        count = len(problems)
+        super().__init__(
+            f"{source}: {count} malformed record{'s' if count != 1 else ''}, nothing imported"
+        )
+        self.problems = problems
+
+
+@dataclass
+class ImportResult:
+    """What an import did: versions recorded, records that changed nothing, renames, skips."""
+
+    recorded: int = 0
+    unchanged: int = 0
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    commits: int | None = None
+
+    def as_dict(self) -> dict:
+        data = {
+            "recorded": self.recorded,
+            "unchanged": self.unchanged,
+            "renamed": [{"from": old, "to": new} for old, new in self.renamed],
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+        }
+        if self.commits is not None:
+            data["commits"] = self.commits
+        return data
+
+
+@dataclass(frozen=True)
+class Record:
+    """One validated import record: a version of ``doc`` (``text`` None records a deletion)."""
+
+    line: int
+    doc: str
+    text: str | None
+    at: str | None
+    note: str | None
+
+
+# -- JSONL import ----------------------------------------------------------------------------
+
+
+def _open_binary(path: Path) -> IO[bytes]:
+    """Open a file for reading, transparently un-gzipping it (by its magic bytes, not its name)."""
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+    except FileNotFoundError:
+        raise TrackerError(f"{path}: no such file") from None
+    except OSError as error:
+        raise TrackerError(f"{path}: cannot read ({error.strerror})") from None
+    if raw.peek(2)[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
+    """Yield ``(line, parsed JSON or a problem)``; a file starting with ``[`` is one JSON array."""
+    try:
+        with _open_binary(path) as stream:
+            if stream.peek(64).lstrip()[:1] == b"[":
+                yield from _array_records(stream.read())
+                return
+            for number, raw in enumerate(stream, start=1):
+                if not raw.strip():
+                    continue
+                try:
+                    yield number, json.loads(raw.decode("utf-8"))
+                except UnicodeDecodeError as error:
+                    yield number, _Problem(f"not valid UTF-8 (byte {error.start})")
+                except json.JSONDecodeError as error:
+                    yield number, _Problem(f"not valid JSON ({error.msg}, column {error.colno})")
+    except (OSError, EOFError, gzip.BadGzipFile) as error:
+        raise TrackerError(f"{path}: cannot read ({error})") from None
+
+
+def _array_records(data: bytes) -> Iterator[tuple[int, object]]:
+    """The records of a JSON array file (``tracker export --format json``), numbered from 1."""
+    try:
+        items = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        yield 1, _Problem(f"not a valid JSON array ({error})")
+        return
+    yield from enumerate(items, start=1)
+
+
+class _Problem(str):
+    """A parse error in place of a record."""
+
+
+def _check(line: int, item: object) -> Record:
+    """Validate one parsed record; raise ValueError saying what is wrong."""
+    if isinstance(item, _Problem):
+        raise ValueError(str(item))
+    if not isinstance(item, dict):
+        raise ValueError(f"expected a JSON object, got {type(item).__name__}")
+    doc = item.get("doc")
+    if not isinstance(doc, str) or not refs.normalize_name(doc):
+        raise ValueError('"doc" must be a non-empty string')
+    deleted = item.get("deleted", False)
+    if deleted is None:
+        deleted = False
+    if not isinstance(deleted, bool):
+        raise ValueError('"deleted" must be true or false')
+    if "text" not in item and not deleted:
+        raise ValueError('missing "text" (a string, or null for a deletion)')
+    text = item.get("text")
+    if text is not None and not isinstance(text, str):
+        raise ValueError('"text" must be a string or null')
+    if deleted and text is not None:
+        raise ValueError('"deleted" is true but "text" is not null')
+    if "deleted" in item and item["deleted"] is False and text is None:
+        raise ValueError('"text" is null but "deleted" is false')
+    at = item.get("at", item.get("committed_at"))
+    if at is not None:
+        if not isinstance(at, str):
+            raise ValueError('"at" must be an ISO 8601 time string')
+        try:
+            at = normalize_time(at)
+        except TrackerError:
+            raise ValueError(f'"at" is not an ISO 8601 time: {at!r}') from None
+    for key in ("note", "commit", "path", "renamed_from"):
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise ValueError(f'"{key}" must be a string')
+    note = item.get("note")
+    if note is None and item.get("commit"):
+        note = f"{item['commit'][:10]} {item.get('path') or doc}"
+        if item.get("renamed_from"):
+            note += f" (renamed from {item['renamed_from']})"
+    return Record(line, refs.normalize_name(doc), text, at, note)
+
+
+def read_records(path: str | os.PathLike) -> Iterator[Record]:
+    """Stream the validated records of an import file; the first malformed one raises."""
+    for line, item in _raw_records(Path(path)):
+        try:
+            yield _check(line, item)
+        except ValueError as error:
+            raise MalformedInput(str(path), [f"line {line}: {error}"]) from None
+
+
+def check_file(path: str | os.PathLike) -> int:
+    """Validate a whole import file; raise MalformedInput listing every bad line, else the count."""
+    problems: list[str] = []
+    count = 0
+    for line, item in _raw_records(Path(path)):
+        try:
+            _check(line, item)
+        except ValueError as error:
+            problems.append(f"line {line}: {error}")
+        count += 1
+    if problems:
+        raise MalformedInput(str(path), problems)
+    return count
+
+
+def _recorded(tracker: Tracker) -> dict[tuple[str, str], set[str | None]]:
+    """The (document, time) pairs already recorded, with the checksums recorded there."""
+    seen: dict[tuple[str, str], set[str | None]] = {}
+    rows = tracker.store.conn.execute(
+        "select d.name, v.captured_at, v.sha256 from versions v"
+        " join documents d on d.id = v.document_id"
+    )
+    for name, at, sha in rows:
+        seen.setdefault((name, at), set()).add(sha)
+    return seen
+
+
+def import_jsonl(
+    tracker: Tracker,
+    path: str | os.PathLike,
+    *,
+    split: str = "auto",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a JSONL (or gzipped, or JSON array) history file: validate all of it, then record."""
+    total = check_file(path)
+    seen = _recorded(tracker)
+    result = ImportResult()
+    with tracker.store.transaction():
+        for done, record in enumerate(read_records(path), start=1):
+            at = record.at or now_iso()
+            sha = sha256_text(record.text) if record.text is not None else None
+            shas = seen.get((record.doc, at))
+            if shas is not None and sha in shas:
+                result.unchanged += 1
+            elif tracker.record(record.doc, record.text, at, note=record.note, split=split):
+                seen.setdefault((record.doc, at), set()).add(sha)
+                result.recorded += 1
+            else:
+                result.unchanged += 1
+            if progress is not None:
+                progress(done, total)
+    return result
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def export_records(tracker: Tracker) -> Iterator[dict]:
+    """Every version as an import record, in time order, each document's versions in order.
+
+    Commit times are not always monotonic, so this merges the documents' version lists by time
+    instead of sorting: a re-import then records every document's versions in the same order.
+    """
+    lists: dict[int, list[Version]] = {}
+    for version in sorted(tracker.store.all_versions(), key=lambda v: (v.document_id, v.version)):
+        lists.setdefault(version.document_id, []).append(version)
+    heap = [(versions[0].captured_at, versions[0].doc, 0, key) for key, versions in lists.items()]
+    heapq.heapify(heap)
+    while heap:
+        _, _, index, key = heapq.heappop(heap)
+        version = lists[key][index]
+        yield {
+            "doc": version.doc,
+            "text": None if version.deleted else tracker.rebuild(version),
+            "at": version.captured_at,
+            "deleted": version.deleted,
+            "note": version.note,
+        }
+        if index + 1 < len(lists[key]):
+            following = lists[key][index + 1]
+            heapq.heappush(heap, (following.captured_at, following.doc, index + 1, key))
+
+
+def export(tracker: Tracker, out: IO[bytes], fmt: str = "jsonl") -> int:
+    """Write the whole history to a binary stream as JSONL or one JSON array; return the count."""
+    if fmt not in ("jsonl", "json"):
+        raise TrackerError(f"unknown export format {fmt!r}: use jsonl or json")
+    count = 0
+    if fmt == "json":
+        out.write(b"[")
+    for record in export_records(tracker):
+        data = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        if fmt == "json":
+            out.write(b"\n" if count == 0 else b",\n")
+            out.write(data)
+        else:
+            out.write(data + b"\n")
+        count += 1
+    if fmt == "json":
+        out.write(b"\n]\n")
+    return count
+
+
+def export_to_file(tracker: Tracker, path: str | os.PathLike, fmt: str = "jsonl") -> int:
+    """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole."""
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        opener = gzip.open if target.suffix == ".gz" else open
+        with opener(partial, "wb") as out:
+            count = export(tracker, out, fmt)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise TrackerError(f"{path}: cannot write ({error.strerror or error})") from None
+    return count
+
+
+# -- git import ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One changed path of a commit (first-parent diff): status letter, modes, blob, paths."""
+
+    status: str
+    mode: str
+    blob: str
+    path: str
+    old_path: str | None = None
+
+
+@dataclass
+class _Commit:
+    sha: str
+    at: str
+    subject: str
+    entries: list[_Entry] = field(default_factory=list)
+
+
+class _Git:
+    """Runs git in one repository; blobs are read through one ``git cat-file --batch`` process."""
+
+    def __init__(self, repo: str | os.PathLike):
+        self.repo = str(repo)
+        if not Path(self.repo).is_dir():
+            raise TrackerError(f"{repo}: no such folder")
+        self._batch: subprocess.Popen | None = None
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        try:
+            done = subprocess.run(["git", "-C", self.repo, *args], capture_output=True)
+        except FileNotFoundError:
+            raise TrackerError("git is not installed (needed by import-git)") from None
+        if check and done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise TrackerError(f"{self.repo}: git {args[0]} failed: {' '.join(message[-1:])}")
+        return done
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).stdout.decode("utf-8", "replace").strip()
+
+    def blob(self, sha: str) -> bytes:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", self.repo, "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        assert self._batch.stdin is not None and self._batch.stdout is not None
+        self._batch.stdin.write(sha.encode("ascii") + b"\n")
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3:
+            raise TrackerError(f"{self.repo}: git cat-file cannot read blob {sha}")
+        data = self._batch.stdout.read(int(header[2]) + 1)
+        return data[:-1]
+
+    def close(self) -> None:
+        if self._batch is not None:
+            assert self._batch.stdin is not None
+            self._batch.stdin.close()
+            self._batch.wait()
+            self._batch = None
+
+
+def _parse_log(output: bytes) -> list[_Commit]:
+    """Parse ``git log --raw -z --format=%x1e%H %ct %s`` into commits and their changed paths."""
+    commits: list[_Commit] = []
+    tokens = output.split(b"\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip(b"\n")
+        index += 1
+        if token.startswith(b"\x1e"):
+            sha, stamp, subject = (token[1:].decode("utf-8", "replace").split(" ", 2) + [""])[:3]
+            moment = datetime.fromtimestamp(int(stamp), timezone.utc)
+            commits.append(_Commit(sha, to_iso(moment), subject))
+        elif token.startswith(b":"):
+            _, mode, _, blob, status = token[1:].decode("ascii").split(" ")
+            path = tokens[index].decode("utf-8", "replace")
+            index += 1
+            old = None
+            if status[0] in "RC":
+                old, path = path, tokens[index].decode("utf-8", "replace")
+                index += 1
+            commits[-1].entries.append(_Entry(status[0], mode, blob, path, old))
+    return commits
+
+
+def _ensure_state_table(tracker: Tracker) -> None:
+    tracker.store.db["import_state"].create(
+        {"repo": str, "branch": str, "paths": str, "last_commit": str, "imported_at": str},
+        pk=("repo", "branch", "paths"),
+        if_not_exists=True,
+    )
+
+
+def import_git(
+    tracker: Tracker,
+    repo: str | os.PathLike,
+    *,
+    branch: str = "main",
+    paths: Sequence[str] = (),
+    split: str = "auto",
+    progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> ImportResult:
+    """Record each first-parent commit of ``branch`` that changes a matching text file.
+
+    ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``); none
+    means every file. Renames are followed, deletions recorded, binary files skipped.
+    """
+    globs = list(paths) or ["*"]
+    git = _Git(repo)
+    try:
+        key = git.text("rev-parse", "--absolute-git-dir")
+        tip = git.run("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}", check=False)
+        if tip.returncode != 0:
+            raise TrackerError(f"{repo}: no branch {branch!r} (pass --branch)")
+        tip_sha = tip.stdout.decode().strip()
+        paths_key = json.dumps(sorted(globs))
+        with tracker.store.transaction():
+            _ensure_state_table(tracker)
+        row = tracker.store.conn.execute(
+            "select last_commit from import_state where repo = ? and branch = ? and paths = ?",
+            [key, branch, paths_key],
+        ).fetchone()
+        last = row[0] if row else None
+        result = ImportResult(commits=0)
+        if last == tip_sha:
+            return result
+        if last is not None:
+            ancestor = git.run("merge-base", "--is-ancestor", last, tip_sha, check=False)
+            if ancestor.returncode != 0:
+                raise TrackerError(
+                    f"{repo}: {branch} was rewritten since the last import ({last[:10]} is no"
+                    " longer on it); import it into a new database"
+                )
+        span = f"{last}..{tip_sha}" if last else tip_sha
+        log = git.run(
+            "log",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--reverse",
+            "-M",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--format=%x1e%H %ct %s",
+            span,
+        ).stdout
+        commits = _parse_log(log)
+
+        def wanted(path: str | None) -> bool:
+            return path is not None and any(fnmatch.fnmatchcase(path, g) for g in globs)
+
+        with tracker.store.transaction():
+            for done, commit in enumerate(commits, start=1):
+                _apply_commit(tracker, git, commit, wanted, split, result, warn)
+                result.commits = done
+                if progress is not None:
+                    progress(done, len(commits))
+            tracker.store.conn.execute(
+                "insert or replace into import_state values (?, ?, ?, ?, ?)",
+                [key, branch, paths_key, tip_sha, now_iso()],
+            )
+        return result
+    finally:
+        git.close()
+
+
+def _live(tracker: Tracker, name: str) -> bool:
+    document = tracker.store.document(name)
+    return document is not None and not document.deleted
+
+
+def _apply_commit(
+    tracker: Tracker,
+    git: _Git,
+    commit: _Commit,
+    wanted: Callable[[str | None], bool],
+    split: str,
+    result: ImportResult,
+    warn: Callable[[str], None] | None,
+) -> None:
+    """Record one commit: renames first, then deletions, then new and changed files."""
+    note = f"{commit.sha} {commit.subject}".rstrip()
+
+    def record(name: str, text: str | None, renamed: bool = False) -> None:
+        if tracker.record(name, text, commit.at, note=note, split=split) is not None:
+            result.recorded += 1
+        elif not renamed:  # a pure rename is not an unchanged file
+            result.unchanged += 1
+
+    writes: list[tuple[_Entry, bool]] = []
+    for entry in commit.entries:
+        renamed = False
+        if entry.status in "RC" and entry.old_path is not None:
+            if entry.status == "R" and wanted(entry.old_path) and _live(tracker, entry.old_path):
+                if wanted(entry.path) and tracker.store.document(entry.path) is None:
+                    tracker.rename(entry.old_path, entry.path, commit.at)
+                    result.renamed.append((entry.old_path, entry.path))
+                    renamed = True
+                else:
+                    record(entry.old_path, None)
+            if wanted(entry.path):
+                writes.append((entry, renamed))
+        elif entry.status == "D":
+            if wanted(entry.path) and _live(tracker, entry.path):
+                record(entry.path, None)
+        elif wanted(entry.path):
+            writes.append((entry, False))
+    for entry, renamed in writes:
+        if entry.mode not in ("100644", "100755"):
+            continue  # symlinks and submodules are not documents
+        label = f"{entry.path} at {commit.sha[:10]}"
+        try:
+            text = decode(git.blob(entry.blob), label)
+        except UnreadableFile as error:
+            result.skipped.append((entry.path, str(error)))
+            if warn is not None:
+                warn(str(error))
+            continue
+        record(entry.path, text, renamed)
