@@ -1,0 +1,536 @@
+"""Tests for tracker.watch: real watchdog observers on a temporary folder."""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.watch import (
+    IGNORED_NAMES,
+    IGNORED_PATTERNS,
+    TEXT_SUFFIXES,
+    Batch,
+    Watcher,
+    is_watched,
+    is_watched_dir,
+)
+
+TIMEOUT = 5.0  # generous upper bound for an outcome; tests normally finish far sooner
+DEBOUNCE = 0.05
+
+
+class Collector:
+    """on_batch callback that hands batches to the test thread through a queue."""
+
+    def __init__(self, reader: Callable[[Batch], Any] | None = None) -> None:
+        self.queue: queue.Queue[tuple[Batch, Any, int]] = queue.Queue()
+        self.batches: list[Batch] = []
+        self.extras: list[Any] = []
+        self.thread_ids: set[int] = set()
+        self._reader = reader
+
+    def __call__(self, batch: Batch) -> None:
+        extra = self._reader(batch) if self._reader else None
+        self.queue.put((batch, extra, threading.get_ident()))
+
+    def take(self, timeout: float) -> bool:
+        try:
+            batch, extra, ident = self.queue.get(timeout=timeout)
+        except queue.Empty:
+            return False
+        self.batches.append(batch)
+        self.extras.append(extra)
+        self.thread_ids.add(ident)
+        return True
+
+    def wait_for(self, predicate: Callable[[Collector], bool], timeout: float = TIMEOUT) -> None:
+        """Take batches until predicate holds, failing after timeout."""
+        deadline = time.monotonic() + timeout
+        while not predicate(self):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out; batches so far: {self.batches}")
+            self.take(remaining)
+
+    def drain(self) -> None:
+        """Take the batches already delivered (call after the watcher stopped)."""
+        while self.take(0):
+            pass
+
+    @property
+    def paths(self) -> set[str]:
+        return set().union(*(b.paths for b in self.batches))
+
+    @property
+    def moves(self) -> list[tuple[str, str]]:
+        return [m for b in self.batches for m in b.moves]
+
+    @property
+    def rescan(self) -> bool:
+        return any(b.rescan for b in self.batches)
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = TIMEOUT) -> None:
+    """Poll a condition that has no event to wait on, failing after timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.005)
+
+
+def has_path(path: str) -> Callable[[Collector], bool]:
+    return lambda c: path in c.paths
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "root"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def make_watcher(root: Path) -> Iterator[Callable[..., tuple[Watcher, Collector]]]:
+    """Start watchers on the root folder (or another) and stop them all after the test."""
+    watchers: list[Watcher] = []
+
+    def make(
+        folder: Path | None = None, collector: Collector | None = None, **kwargs: Any
+    ) -> tuple[Watcher, Collector]:
+        collector = collector or Collector()
+        kwargs.setdefault("debounce", DEBOUNCE)
+        watcher = Watcher(folder or root, collector, **kwargs)
+        watchers.append(watcher)
+        watcher.start()
+        return watcher, collector
+
+    yield make
+    for watcher in watchers:
+        watcher.stop()
+
+
+# filtering
+
+
+@pytest.mark.parametrize(
+    ("relpath", "include", "exclude", "expected"),
+    [
+        ("notes.txt", (), (), True),
+        ("a/b/c.md", (), (), True),
+        ("README", (), (), True),
+        ("Chapter.MD", (), (), True),
+        ("data.csv", (), (), True),
+        ("subs.srt", (), (), True),
+        ("page.html", (), (), True),
+        ("./notes.txt", (), (), True),
+        ("photo.jpg", (), (), False),
+        ("archive.tar.gz", (), (), False),
+        ("script.py", (), (), False),
+        ("", (), (), False),
+        (".", (), (), False),
+        # editor, temp and hidden files
+        (".notes.txt.swp", (), (), False),
+        (".notes.txt.swx", (), (), False),
+        (".notes.txt.swo", (), (), False),
+        ("notes.txt~", (), (), False),
+        (".#notes.txt", (), (), False),
+        ("#notes.txt#", (), (), False),
+        ("4913", (), (), False),
+        ("sub/4913", (), (), False),
+        ("x.tmp", (), (), False),
+        ("x.TMP", (), (), False),
+        ("film.srt.part", (), (), False),
+        ("report.txt.crdownload", (), (), False),
+        (".hidden.txt", (), (), False),
+        (".git/config", (), (), False),
+        ("docs/.cache/page.md", (), (), False),
+        ("../outside.txt", (), (), False),
+        ("~$report.txt", (), (), False),
+        # include replaces the suffix filter, matching the path or the name
+        ("script.py", ("*.py",), (), True),
+        ("src/deep/script.py", ("*.py",), (), True),
+        ("notes.txt", ("*.py",), (), False),
+        ("src/a.py", ("src/*",), (), True),
+        ("lib/a.py", ("src/*",), (), False),
+        ("Makefile", ("Makefile",), (), True),
+        ("sub/Makefile", ("Makefile",), (), True),
+        (".x.py.swp", ("*",), (), False),  # ignored names stay ignored
+        (".hidden/a.py", ("*.py",), (), False),
+        # exclude removes matches: path, name, parent folder
+        ("drafts/a.txt", (), ("drafts",), False),
+        ("drafts/deep/a.txt", (), ("drafts",), False),
+        ("book/drafts/a.txt", (), ("drafts",), False),
+        ("book/a.txt", (), ("drafts",), True),
+        ("a.log", (), ("*.log",), False),
+        ("logs/a.log", (), ("*.log",), False),
+        ("b.txt", (), ("*.log",), True),
+        ("src/a.py", ("*.py",), ("src/*",), False),
+    ],
+)
+def test_is_watched(relpath: str, include: tuple, exclude: tuple, expected: bool) -> None:
+    assert is_watched(relpath, include, exclude) is expected
+
+
+def test_is_watched_dir() -> None:
+    assert is_watched_dir("")
+    assert is_watched_dir("docs/book")
+    assert not is_watched_dir(".git")
+    assert not is_watched_dir("docs/.obsidian")
+    assert not is_watched_dir("docs/drafts", ("drafts",))
+
+
+def test_constants_are_documented_defaults() -> None:
+    assert {".txt", ".md", ".rst", ".html", ".json", ".csv", ".srt", ".vtt"} <= TEXT_SUFFIXES
+    assert all(s.startswith(".") and s == s.lower() for s in TEXT_SUFFIXES)
+    assert "4913" in IGNORED_NAMES
+    assert {"*~", "*.tmp", "*.part", "*.crdownload", "#*#"} <= set(IGNORED_PATTERNS)
+
+
+# events
+
+
+def test_in_place_edit(root: Path, make_watcher) -> None:
+    doc = root / "a.txt"
+    doc.write_text("one\n")
+    _, collector = make_watcher()
+    with doc.open("a") as f:
+        f.write("two\n")
+    collector.wait_for(has_path("a.txt"))
+    assert collector.paths == {"a.txt"}
+    assert collector.moves == []
+    assert not collector.rescan
+    assert collector.thread_ids and threading.get_ident() not in collector.thread_ids
+
+
+def test_burst_of_writes_gives_few_batches_with_final_content(root: Path, make_watcher) -> None:
+    doc = root / "a.txt"
+    doc.write_text("start\n")
+    final = "".join(f"line {i}\n" for i in range(50))
+    watcher, collector = make_watcher(debounce=0.2, collector=Collector(lambda b: doc.read_text()))
+    for i in range(1, 51):
+        doc.write_text("".join(f"line {j}\n" for j in range(i)))
+    collector.wait_for(lambda c: final in c.extras)
+    watcher.stop()
+    collector.drain()
+    assert 1 <= len(collector.batches) <= 5
+    assert collector.extras[-1] == final
+    assert collector.paths == {"a.txt"}
+
+
+@pytest.mark.parametrize("temp_name", [".x.tmp", "x.txt.tmp", ".x.txt.swp"])
+def test_atomic_save_reports_target_not_temp(root: Path, make_watcher, temp_name: str) -> None:
+    target = root / "x.txt"
+    target.write_text("old\n")
+    _, collector = make_watcher()
+    temp = root / temp_name
+    temp.write_text("new\n")
+    os.replace(temp, target)
+    collector.wait_for(has_path("x.txt"))
+    assert collector.paths == {"x.txt"}
+    assert collector.moves == []
+    assert target.read_text() == "new\n"
+
+
+def test_delete_and_recreate(root: Path, make_watcher) -> None:
+    doc = root / "a.txt"
+    doc.write_text("old\n")
+    _, collector = make_watcher()
+    doc.unlink()
+    doc.write_text("new\n")
+    collector.wait_for(has_path("a.txt"))
+    assert collector.paths == {"a.txt"}
+
+
+def test_vim_style_save(root: Path, make_watcher) -> None:
+    """vim (backupcopy=no): write test file 4913, rename to a backup, write anew, drop backup."""
+    doc = root / "a.txt"
+    doc.write_text("old\n")
+    watcher, collector = make_watcher()
+    probe = root / "4913"
+    probe.write_text("")
+    probe.unlink()
+    backup = root / "a.txt~"
+    os.rename(doc, backup)
+    doc.write_text("new\n")
+    backup.unlink()
+    collector.wait_for(has_path("a.txt"))
+    watcher.stop()
+    collector.drain()
+    assert collector.paths == {"a.txt"}
+    assert collector.moves == []
+
+
+def test_rename_gives_move(root: Path, make_watcher) -> None:
+    (root / "a.txt").write_text("text\n")
+    _, collector = make_watcher()
+    os.rename(root / "a.txt", root / "b.txt")
+    collector.wait_for(lambda c: ("a.txt", "b.txt") in c.moves)
+    assert {"a.txt", "b.txt"} <= collector.paths
+
+
+def test_rename_to_ignored_name_is_a_deletion(root: Path, make_watcher) -> None:
+    (root / "a.txt").write_text("text\n")
+    watcher, collector = make_watcher()
+    os.rename(root / "a.txt", root / "a.txt~")
+    collector.wait_for(has_path("a.txt"))
+    watcher.stop()
+    collector.drain()
+    assert collector.paths == {"a.txt"}
+    assert collector.moves == []
+
+
+def test_delete(root: Path, make_watcher) -> None:
+    (root / "a.txt").write_text("text\n")
+    _, collector = make_watcher()
+    (root / "a.txt").unlink()
+    collector.wait_for(has_path("a.txt"))
+    assert not (root / "a.txt").exists()
+
+
+def test_new_subfolder_with_files(root: Path, make_watcher) -> None:
+    _, collector = make_watcher()
+    sub = root / "sub"
+    sub.mkdir()
+    (sub / "a.txt").write_text("a\n")
+    (sub / "b.md").write_text("b\n")
+    collector.wait_for(lambda c: c.rescan or {"sub/a.txt", "sub/b.md"} <= c.paths)
+    if collector.rescan:
+        assert "sub" in collector.paths
+
+
+def test_folder_moved_in_sets_rescan(tmp_path: Path, root: Path, make_watcher) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "old.txt").write_text("written before the move\n")
+    _, collector = make_watcher()
+    os.rename(outside, root / "moved")
+    collector.wait_for(lambda c: c.rescan)
+    assert "moved" in collector.paths
+
+
+def test_folder_rename_inside_root_gives_moves(root: Path, make_watcher) -> None:
+    (root / "d").mkdir()
+    (root / "d" / "f.md").write_text("f\n")
+    _, collector = make_watcher()
+    os.rename(root / "d", root / "e")
+    collector.wait_for(lambda c: ("d", "e") in c.moves)
+    assert collector.rescan
+    assert {"d", "e"} <= collector.paths
+
+
+def test_folder_deleted_sets_rescan(root: Path, make_watcher) -> None:
+    (root / "d").mkdir()
+    (root / "d" / "f.md").write_text("f\n")
+    _, collector = make_watcher()
+    shutil.rmtree(root / "d")
+    collector.wait_for(lambda c: c.rescan and "d" in c.paths)
+
+
+def test_ignored_editor_files_produce_no_paths(root: Path, make_watcher) -> None:
+    watcher, collector = make_watcher()
+    for name in (".a.swp", "a.txt~", "4913", "x.tmp", ".hidden.txt", "image.png"):
+        (root / name).write_text("noise\n")
+    (root / ".git").mkdir()
+    (root / ".git" / "HEAD").write_text("ref\n")
+    (root / "real.txt").write_text("real\n")
+    collector.wait_for(has_path("real.txt"))
+    watcher.stop()
+    collector.drain()
+    assert collector.paths == {"real.txt"}
+    assert not collector.rescan
+
+
+def test_include_and_exclude(root: Path, make_watcher) -> None:
+    (root / "drafts").mkdir()
+    watcher, collector = make_watcher(include=["*.py", "*.txt"], exclude=["drafts"])
+    (root / "drafts" / "a.txt").write_text("x\n")
+    (root / "notes.md").write_text("x\n")
+    (root / "tool.py").write_text("x\n")
+    collector.wait_for(has_path("tool.py"))
+    watcher.stop()
+    collector.drain()
+    assert collector.paths == {"tool.py"}
+
+
+# delivery, shutdown and errors
+
+
+def test_continuous_writes_are_not_held_back_forever(root: Path, make_watcher) -> None:
+    doc = root / "a.txt"
+    _, collector = make_watcher(debounce=0.2, max_delay=0.3)
+    deadline = time.monotonic() + 3.0
+    writes = 0
+    while not collector.take(0):
+        assert time.monotonic() < deadline, "no batch while the file kept changing"
+        doc.write_text(f"version {writes}\n")
+        writes += 1
+        time.sleep(0.02)  # pace the writer: faster than the 0.2 s debounce
+    assert "a.txt" in collector.batches[0].paths
+
+
+def test_stop_flushes_pending_batch(root: Path, make_watcher) -> None:
+    watcher, collector = make_watcher(debounce=10.0)
+    (root / "a.txt").write_text("text\n")
+    wait_until(lambda: watcher.events_received > 0)
+    started = time.monotonic()
+    watcher.stop()
+    assert time.monotonic() - started < 2.0
+    collector.drain()
+    assert collector.paths == {"a.txt"}
+
+
+def test_stop_is_idempotent_and_join_reports_it(root: Path) -> None:
+    collector = Collector()
+    watcher = Watcher(root, collector, debounce=DEBOUNCE)
+    assert watcher.join(0) is False
+    watcher.start()
+    assert watcher.join(0.01) is False
+    with pytest.raises(RuntimeError):
+        watcher.start()
+    watcher.stop()
+    watcher.stop()
+    assert watcher.join(0) is True
+
+
+def test_stop_before_start(root: Path) -> None:
+    watcher = Watcher(root, Collector())
+    watcher.stop()
+    with pytest.raises(RuntimeError):
+        watcher.start()
+
+
+def test_stop_from_on_batch(root: Path) -> None:
+    holder: list[Watcher] = []
+    delivered = threading.Event()
+
+    def on_batch(batch: Batch) -> None:
+        holder[0].stop()
+        delivered.set()
+
+    watcher = Watcher(root, on_batch, debounce=DEBOUNCE)
+    holder.append(watcher)
+    with watcher:
+        (root / "a.txt").write_text("x\n")
+        assert delivered.wait(TIMEOUT)
+        assert watcher.join(TIMEOUT)
+
+
+def test_missing_folder_raises_and_leaves_no_threads(tmp_path: Path) -> None:
+    watcher = Watcher(tmp_path / "missing", Collector())
+    with pytest.raises(FileNotFoundError):
+        watcher.start()
+    watcher.stop()
+
+
+def test_context_manager(root: Path) -> None:
+    collector = Collector()
+    with Watcher(root, collector, debounce=DEBOUNCE):
+        (root / "a.txt").write_text("x\n")
+        collector.wait_for(has_path("a.txt"))
+
+
+def test_polling_observer_sees_edit(root: Path, make_watcher) -> None:
+    doc = root / "a.txt"
+    doc.write_text("one\n")
+    _, collector = make_watcher(poll=True, poll_interval=0.05)
+    doc.write_text("one\ntwo, longer\n")
+    collector.wait_for(has_path("a.txt"))
+    os.rename(doc, root / "b.txt")
+    # usually a move, but a snapshot taken mid-rename sees a deletion and a creation instead
+    collector.wait_for(has_path("b.txt"))
+
+
+def test_on_batch_raising_does_not_kill_worker(root: Path, make_watcher) -> None:
+    errors: queue.Queue[BaseException] = queue.Queue()
+    calls: list[Batch] = []
+    collector = Collector()
+
+    def on_batch(batch: Batch) -> None:
+        calls.append(batch)
+        if len(calls) == 1:
+            raise RuntimeError("consumer failed")
+        collector(batch)
+
+    watcher = Watcher(root, on_batch, debounce=DEBOUNCE, on_error=errors.put)
+    try:
+        watcher.start()
+        (root / "a.txt").write_text("x\n")
+        error = errors.get(timeout=TIMEOUT)
+        assert isinstance(error, RuntimeError)
+        (root / "b.txt").write_text("y\n")
+        collector.wait_for(has_path("b.txt"))
+    finally:
+        watcher.stop()
+
+
+def test_on_batch_raising_without_on_error_is_logged(
+    root: Path, make_watcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    failed = threading.Event()
+
+    def on_batch(batch: Batch) -> None:
+        failed.set()
+        raise RuntimeError("consumer failed")
+
+    watcher, _ = make_watcher(collector=on_batch)
+    (root / "a.txt").write_text("x\n")
+    assert failed.wait(TIMEOUT)
+    watcher.stop()
+    assert "consumer failed" in caplog.text
+
+
+def test_request_rescan(make_watcher) -> None:
+    watcher, collector = make_watcher()
+    watcher.request_rescan()
+    collector.wait_for(lambda c: c.rescan)
+
+
+# observer failures
+
+
+def test_dead_observer_is_restarted_with_rescan(root: Path, make_watcher) -> None:
+    watcher, collector = make_watcher()
+    watcher.health_interval = 0.05
+    dead = watcher._observer
+    assert dead is not None
+    dead.stop()  # what an observer crash looks like from outside: its threads are gone
+    dead.join(TIMEOUT)
+    collector.wait_for(lambda c: c.rescan)
+    assert watcher._observer is not None and watcher._observer is not dead
+    (root / "after.txt").write_text("x\n")
+    collector.wait_for(has_path("after.txt"))
+
+
+def test_inotify_overflow_gives_rescan(root: Path, make_watcher) -> None:
+    watcher, collector = make_watcher()
+    reader = getattr(watcher._observer, "inotify_reader", None)
+    if reader is None:
+        pytest.skip("native observer is not inotify")
+    from watchdog.observers.inotify_c import InotifyConstants, InotifyEvent
+
+    reader.handle_event(InotifyEvent(-1, InotifyConstants.IN_Q_OVERFLOW, 0, b""))
+    collector.wait_for(lambda c: c.rescan)
+    (root / "after.txt").write_text("x\n")
+    collector.wait_for(has_path("after.txt"))
+
+
+def test_root_deleted_and_recreated_recovers(root: Path, make_watcher) -> None:
+    errors: queue.Queue[BaseException] = queue.Queue()
+    watcher, collector = make_watcher(on_error=errors.put)
+    watcher.health_interval = 0.05
+    root.rmdir()
+    collector.wait_for(lambda c: c.rescan)
+    root.mkdir()
+    collector.batches.clear()
+    collector.wait_for(lambda c: c.rescan)  # the restart asks for a rescan
+    (root / "back.txt").write_text("x\n")
+    collector.wait_for(has_path("back.txt"))
