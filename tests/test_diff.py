@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tracker.diff as engine
 from tracker.diff import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
@@ -71,6 +72,25 @@ CASES = [
         ["X stays.", "Y stays.", "Z stays.", "Moving M here."],
         [("equal", 2, 0), ("equal", 3, 1), ("equal", 4, 2), ("move", 0, 3), ("delete", 1, None)],
         id="delete-follows-its-old-neighbour",
+    ),
+    pytest.param(
+        # the exact move wins over pairing "Moved para." with the neighbour sharing "para"; two
+        # short paragraphs with one word in common are not a rewrite of each other
+        ["Intro.", "The cat sat on the mat.", "Moved para.", "Gone para."],
+        ["Moved para.", "Intro.", "The dog sat on the mat.", "Brand new para."],
+        [("move", 2, 0), ("delete", 3, None), ("equal", 0, 1), ("modify", 1, 2),
+         ("insert", None, 3)],
+        id="exact-move-beats-similar-neighbour",
+    ),
+    pytest.param(
+        ["Intro here.", "* * *", "End here."], ["Intro here.", "---", "End here."],
+        [("equal", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2)],
+        id="different-wordless-paragraphs-are-not-similar",
+    ),
+    pytest.param(
+        ["Intro here.", "* * *", "End here."], ["Intro here.", "***", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="wordless-paragraph-respaced-is-modify",
     ),
     pytest.param(
         ["Sep", "A text", "Sep", "B text", "Sep"], ["Sep", "A text", "Sep", "B text"],
@@ -173,14 +193,14 @@ def test_ignore_whitespace_move_is_unedited() -> None:
 
 
 def test_char_vs_word_granularity() -> None:
-    old, new = ["The colour is grey."], ["The color is gray."]
+    old, new = ["The colour of the sky is grey."], ["The color of the sky is gray."]
     (word,) = diff_paragraphs(old, new)
     assert word.op == "modify"
     assert word.inline == [
         ("=", "The "),
         ("-", "colour"),
         ("+", "color"),
-        ("=", " is "),
+        ("=", " of the sky is "),
         ("-", "grey"),
         ("+", "gray"),
         ("=", "."),
@@ -189,7 +209,7 @@ def test_char_vs_word_granularity() -> None:
     assert char.inline == [
         ("=", "The colo"),
         ("-", "u"),
-        ("=", "r is gr"),
+        ("=", "r of the sky is gr"),
         ("-", "e"),
         ("+", "a"),
         ("=", "y."),
@@ -396,3 +416,17 @@ def test_blame_properties(pair: tuple[list[str], list[str]]) -> None:
     for j, origin in enumerate(origins):
         unchanged = by_new[j].op == "equal" or (by_new[j].op == "move" and not by_new[j].edited)
         assert origin == (0 if unchanged else 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs, options, st.sampled_from([0, 2, 8]))
+def test_bounded_search_paths_keep_invariants(pair: tuple[list[str], list[str]], opts: dict,
+                                              band: int) -> None:  # fmt: skip
+    # shrink the exhaustive-search limit so small inputs take the banded gap search and the
+    # rare-word move index, which otherwise only run on large documents
+    old, new = pair
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", band)
+        changes = diff_paragraphs(old, new, **opts)
+    check_invariants(old, new, changes, opts["ignore_whitespace"])

@@ -3,14 +3,18 @@
 Pure functions over lists of paragraph strings (no I/O). The steps, in order:
 
 1. **Alignment.** Paragraphs are mapped to integer ids by (optionally whitespace-normalised) text
-   and aligned with :class:`difflib.SequenceMatcher` (``autojunk=False``). Aligned pairs are
-   ``equal`` and act as anchors; between consecutive anchors lie *gaps* of unmatched old and new
-   paragraphs, and no text occurs on both sides of one gap.
-2. **Pairing.** Inside each gap, old and new paragraphs similar enough (:data:`MODIFY_SIMILARITY`)
+   and aligned with :class:`difflib.SequenceMatcher` (``autojunk=False``) after trimming the
+   common head and tail. Aligned pairs are ``equal`` and act as anchors; between consecutive
+   anchors lie *gaps* of unmatched old and new paragraphs, and no text occurs on both sides of
+   one gap.
+2. **Unedited moves.** An unmatched old paragraph whose exact text turns up unmatched in another
+   gap is a ``move``. This runs before pairing so that a paragraph which only changed place is
+   never taken for the rewrite of a neighbour that happens to share a few words.
+3. **Pairing.** Inside each gap, old and new paragraphs similar enough (:data:`MODIFY_SIMILARITY`)
    are paired in order (a maximum-weight order-preserving matching), giving ``modify``.
-3. **Moves.** Among what is left anywhere in the document, an old and a new paragraph with the
-   same text are an unedited ``move``; a pair at least :data:`MOVE_SIMILARITY` alike is an edited
-   ``move`` (or a ``modify`` if it sits in one gap in order with that gap's pairs). The rest are
+4. **Edited moves.** Among what is left anywhere in the document, a pair at least
+   :data:`MOVE_SIMILARITY` alike is an edited ``move`` (or a ``modify`` if it sits in one gap, in
+   order with that gap's pairs: the banded search of a large gap can miss it). The rest are
    ``delete`` and ``insert``.
 
 Like MediaWiki's wikidiff2, the similarity search is bounded so a large rewrite stays roughly
@@ -29,9 +33,9 @@ from dataclasses import dataclass
 
 from diff_match_patch import diff_match_patch
 
-#: Two paragraphs in the same gap with at least this word-level similarity (difflib ratio over
-#: word and punctuation tokens) are one rewritten paragraph (``modify``) rather than a delete and
-#: an insert.
+#: Two paragraphs in the same gap with at least this word-level similarity (2 x words in common,
+#: in order, / words in both; punctuation and whitespace ignored) are one rewritten paragraph
+#: (``modify``) rather than a delete and an insert.
 MODIFY_SIMILARITY = 0.5
 
 #: A paragraph that changed place must be at least this similar to count as the same paragraph
@@ -70,7 +74,6 @@ OPS = ("equal", "insert", "delete", "modify", "move")
 GRANULARITIES = ("word", "char")
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
-_WORD = re.compile(r"\w+|[^\w\s]")
 _WORDS_ONLY = re.compile(r"\w+")
 
 _dmp = diff_match_patch()
@@ -257,10 +260,10 @@ def _code(n: int) -> str:
 class _Words:
     """Word tokens of one paragraph: their counts and their encoding as one character each."""
 
-    __slots__ = ("size", "counts", "chars")
+    __slots__ = ("size", "counts", "chars", "bare")
 
     def __init__(self, text: str, table: dict[str, str]) -> None:
-        words = _WORD.findall(text)
+        words = _WORDS_ONLY.findall(text)
         counts: dict[str, int] = {}
         chars = []
         for w in words:
@@ -273,6 +276,8 @@ class _Words:
         self.size = len(words)
         self.counts = counts
         self.chars = "".join(chars)
+        # text without whitespace, to compare paragraphs that have no words ("* * *", "---")
+        self.bare = "" if words else "".join(text.split())
 
 
 class _Similarity:
@@ -303,13 +308,14 @@ class _Similarity:
     def score(self, i: int, j: int, threshold: float) -> float:
         """Similarity of old[i] and new[j] in [0, 1], or 0.0 if it is surely below threshold.
 
-        The score is 2 * (words in common, in order) / (words in both), over word and punctuation
-        tokens; two cheap upper bounds (length ratio, shared word counts) come first.
+        The score is 2 * (words in common, in order) / (words in both), counting words only (so
+        that punctuation does not make short paragraphs look alike); two cheap upper bounds
+        (length ratio, shared word counts) come first.
         """
         a, b = self.old_words(i), self.new_words(j)
         la, lb = a.size, b.size
         if la + lb == 0:
-            return 1.0  # two paragraphs of whitespace only
+            return 1.0 if a.bare == b.bare else 0.0
         if 2 * min(la, lb) < threshold * (la + lb):  # length bound: ratio <= 2*min/(la+lb)
             return 0.0
         ca, cb = a.counts, b.counts
@@ -360,7 +366,7 @@ def _best_chain(cands: list[tuple[int, int, float]]) -> list[tuple[int, int, flo
     return chain
 
 
-def _pair_gap(sim: _Similarity, olds: range, news: range) -> list[tuple[int, int, float]]:
+def _pair_gap(sim: _Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int, float]]:
     """Pair similar old and new paragraphs of one gap, in order (bounded search)."""
     m, n = len(olds), len(news)
     if not m or not n:
@@ -375,8 +381,8 @@ def _pair_gap(sim: _Similarity, olds: range, news: range) -> list[tuple[int, int
     else:
         k = MAX_PAIRING_CANDIDATES
         for r, i in enumerate(olds):
-            center = news.start + (r * n) // m
-            for j in range(max(news.start, center - k), min(news.stop, center + k + 1)):
+            center = (r * n) // m  # where old paragraph r would sit if the gap were stretched
+            for j in news[max(0, center - k) : center + k + 1]:
                 s = sim.score(i, j, MODIFY_SIMILARITY)
                 if s >= MODIFY_SIMILARITY:
                     cands.append((i, j, s))
@@ -449,35 +455,38 @@ def _align(
     if not gaps:
         return matches
 
-    sim = _Similarity(old, new)
+    # unedited moves first: a paragraph whose exact text left one gap and arrived in another
+    # (one gap never has the same text on both sides) must not be taken for a neighbour's rewrite
     gap_of_old: dict[int, int] = {}
     gap_of_new: dict[int, int] = {}
-    gap_pairs: list[list[tuple[int, int]]] = []  # per gap: in-place pairs, sorted by old index
     for g, (olds, news) in enumerate(gaps):
-        for i in olds:
-            gap_of_old[i] = g
-        for j in news:
-            gap_of_new[j] = g
-        chain = _pair_gap(sim, olds, news)
+        gap_of_old.update(dict.fromkeys(olds, g))
+        gap_of_new.update(dict.fromkeys(news, g))
+    by_key: dict[int, list[int]] = {}
+    for i in sorted(gap_of_old, reverse=True):
+        by_key.setdefault(old_keys[i], []).append(i)
+    moved_old: set[int] = set()
+    for j in sorted(gap_of_new):
+        stack = by_key.get(new_keys[j])
+        if stack:
+            i = stack.pop()
+            matches[j] = (i, _MOVE)
+            moved_old.add(i)
+
+    # rewritten paragraphs: similar pairs inside each gap, kept in order
+    sim = _Similarity(old, new)
+    gap_pairs: list[list[tuple[int, int]]] = []  # per gap: in-place pairs, sorted by old index
+    for olds, news in gaps:
+        chain = _pair_gap(
+            sim, [i for i in olds if i not in moved_old], [j for j in news if j not in matches]
+        )
         gap_pairs.append([(i, j) for i, j, _ in chain])
         for i, j, _ in chain:
             matches[j] = (i, _MODIFY)
 
     used_old = {i for i, _ in matches.values()}
-    left_old = [i for i in range(len(old)) if i not in used_old]
-    left_new = [j for j in range(len(new)) if j not in matches]
-
-    # unedited moves: same text, different place (never inside one gap, see module docstring)
-    by_key: dict[int, list[int]] = {}
-    for i in reversed(left_old):
-        by_key.setdefault(old_keys[i], []).append(i)
-    for j in left_new:
-        stack = by_key.get(new_keys[j])
-        if stack:
-            matches[j] = (stack.pop(), _MOVE)
-    used_old = {i for i, _ in matches.values()}
-    left_old = [i for i in left_old if i not in used_old]
-    left_new = [j for j in left_new if j not in matches]
+    left_old = [i for i in sorted(gap_of_old) if i not in used_old]
+    left_new = [j for j in sorted(gap_of_new) if j not in matches]
     if not left_old or not left_new:
         return matches
 

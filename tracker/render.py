@@ -218,9 +218,9 @@ def render_markdown(
     full: bool = False,
 ) -> str:
     """Render the diff as Markdown for an issue or a PR: heading, stats, marked-up paragraphs."""
+    versions = f"{version_label(from_meta)} \u2192 {version_label(to_meta)}"
     blocks = [
-        f"### Changes to {_md_escape(doc)}",
-        _md_escape(f"{version_label(from_meta)} \u2192 {version_label(to_meta)}"),
+        f"### Changes to {_md_escape(doc)}: {_md_escape(versions)}",
         f"**{stats_line(changes)}**",
     ]
     for item in with_context(changes, context, full):
