@@ -1,0 +1,169 @@
+"""`tracker diff` and `tracker blame` through the real CLI, on a real database."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+
+from tracker import Tracker
+from tracker.cli import cli
+
+V1 = (
+    "Title of the policy\n\n"
+    "We collect your name and email address.\n\n"
+    "We never sell your data to anyone.\n\n"
+    "Data is kept for twelve months.\n\n"
+    "You may ask us to delete it.\n\n"
+    "Contact us at the address below.\n"
+)
+V2 = (
+    "Title of the policy\n\n"
+    "Contact us at the address below.\n\n"  # moved up from the end
+    "We collect your name, email address and location.\n\n"  # modified
+    "Data is kept for twelve months.\n\n"  # "never sell" deleted before this one
+    "You may ask us to delete it.\n\n"
+    "Cookies are used for <script>alert(1)</script> analytics.\n"  # inserted
+)
+V3 = V2.replace("analytics.", "analytics only.")
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "t.db"
+    with Tracker(path) as tracker:
+        tracker.record("policy.txt", V1, at="2026-01-01T00:00:00Z")
+        tracker.record("policy.txt", V2, at="2026-02-01T00:00:00Z")
+        tracker.record("policy.txt", V3, at="2026-03-01T00:00:00Z")
+    return str(path)
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_json_shape_and_every_paragraph_once(db):
+    result = run("diff", "policy", "--since", "v1", "--until", "v2", "--format", "json", "--db", db)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"doc", "from", "to", "stats", "paragraphs"}
+    assert data["doc"] == "policy.txt"
+    assert data["from"]["version"] == 1 and data["to"]["version"] == 2
+    assert set(data["from"]) == {"version", "captured_at", "sha256"}
+    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3}
+    ops = {p["op"]: p for p in data["paragraphs"]}
+    assert ops["move"]["text"] == "Contact us at the address below."
+    assert (ops["move"]["old"], ops["move"]["new"]) == (5, 1)
+    assert ops["modify"]["old_text"] == "We collect your name and email address."
+    assert ops["modify"]["new_text"] == "We collect your name, email address and location."
+    inline = ops["modify"]["inline"]
+    assert "".join(s for op, s in inline if op != "+") == ops["modify"]["old_text"]
+    assert any(op == "+" and "location" in s for op, s in inline)
+    assert ops["delete"]["text"] == "We never sell your data to anyone."
+    assert sorted(p["old"] for p in data["paragraphs"] if p["old"] is not None) == list(range(6))
+    assert sorted(p["new"] for p in data["paragraphs"] if p["new"] is not None) == list(range(6))
+
+
+def test_since_defaults_and_ranges_agree(db):
+    base = ["--format", "json", "--db", db]
+    latest = json.loads(run("diff", "policy", *base).stdout)
+    assert (latest["from"]["version"], latest["to"]["version"]) == (2, 3)
+    ranged = json.loads(run("diff", "policy", "v1..v3", *base).stdout)
+    since = json.loads(run("diff", "policy", "--since", "v1", *base).stdout)
+    assert ranged == since
+    assert (since["from"]["version"], since["to"]["version"]) == (1, 3)
+
+
+def test_text_format_plain_markers(db):
+    result = run("diff", "policy", "--since", "v1", "--until", "v2", "--db", db)
+    out = result.stdout
+    assert "\x1b[" not in out  # not a terminal: no colour codes
+    assert "moved from paragraph 6" in out
+    assert "location+}" in out  # word-level insertion inside the modified paragraph
+    assert "[-We never sell your data to anyone.-]" in out or "We never sell" in out
+
+
+def test_text_format_colour_always(db):
+    result = run("diff", "policy", "--color", "always", "--db", db)
+    assert "\x1b[" in result.stdout
+
+
+def test_no_color_environment(db):
+    result = CliRunner().invoke(
+        cli, ["diff", "policy", "--db", db], env={"NO_COLOR": "1"}, color=True
+    )
+    assert "\x1b[" not in result.stdout
+
+
+def test_stat(db):
+    result = run("diff", "policy", "v1..v2", "--stat", "--db", db)
+    assert result.stdout.strip().endswith("+1 -1 ~1 moved 1, 3 unchanged")
+
+
+def test_html_escapes_document_text(db):
+    result = run("diff", "policy", "v1..v2", "--format", "html", "--db", db)
+    page = result.stdout
+    assert page.lstrip().lower().startswith("<!doctype html>")
+    assert "<script>" not in page and "<script" not in page.lower()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<ins" in page and "<del" in page
+
+
+def test_markdown(db):
+    result = run("diff", "policy", "v1..v2", "--format", "markdown", "--db", db)
+    assert "~~" in result.stdout and "**" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("patch") is None, reason="GNU patch is not installed")
+@pytest.mark.parametrize("since,until", [("v1", "v2"), ("v2", "v3"), ("v1", "v3")])
+def test_unified_applies_with_patch(db, tmp_path, since, until):
+    with Tracker(db) as tracker:
+        old, new = tracker.text("policy", since), tracker.text("policy", until)
+    target = tmp_path / "policy.txt"
+    target.write_bytes(old.encode())
+    result = run("diff", "policy", f"{since}..{until}", "--format", "unified", "--db", db)
+    assert result.stdout.startswith("--- ")
+    subprocess.run(
+        ["patch", "-s", str(target)], input=result.stdout_bytes, check=True, cwd=tmp_path
+    )
+    assert target.read_bytes() == new.encode()
+
+
+def test_diff_errors(db):
+    assert run("diff", "nope", "--db", db).stderr.startswith("Error: no document matches 'nope'")
+    bad = run("diff", "policy", "--since", "v9", "--db", db)
+    assert bad.exit_code == 1
+    assert bad.stderr == "Error: no version v9 of policy.txt: policy.txt has v1..v3\n"
+    both = run("diff", "policy", "v1..v2", "--since", "v1", "--db", db)
+    assert both.exit_code == 2
+
+
+def test_first_version_diffs_against_nothing(db):
+    data = json.loads(run("diff", "policy", "--until", "v1", "--format", "json", "--db", db).stdout)
+    assert data["from"] is None
+    assert data["stats"]["added"] == 6
+
+
+def test_blame(db):
+    result = run("blame", "policy", "--json", "--db", db)
+    lines = json.loads(result.stdout)
+    origins = {line["text"]: line["version"] for line in lines}
+    assert origins["Title of the policy"] == 1
+    assert origins["Contact us at the address below."] == 1  # only moved: keeps its origin
+    assert origins["We collect your name, email address and location."] == 2
+    assert origins["Cookies are used for <script>alert(1)</script> analytics only."] == 3
+    text = run("blame", "policy", "--at", "v2", "--db", db).stdout.splitlines()
+    assert text[0] == "v1 2026-01-01 | Title of the policy"
+    assert text[1] == "v1 2026-01-01 | Contact us at the address below."
+    assert text[2].startswith("v2 2026-02-01 | We collect your name, email")
+    assert text[5].startswith("v2 2026-02-01 | Cookies are used for")
+
+
+def test_log_counts_come_from_the_engine(db):
+    entries = json.loads(run("log", "policy", "--json", "--db", db).stdout)
+    v2 = entries[1]
+    assert (v2["added"], v2["removed"], v2["modified"], v2["moved"]) == (1, 1, 1, 1)
+    assert "+1 -1 ~1 moved 1" in run("log", "policy", "--db", db).stdout
