@@ -347,3 +347,15 @@ def test_fsck_without_database(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: no database at {tmp_path / 'none.db'}")
     assert not os.path.exists(tmp_path / "none.db")
+
+
+def test_fsck_detects_a_search_index_out_of_step(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("drop trigger paragraphs_au")
+    conn.execute("update paragraphs set text = 'Other' where text = 'Intro'")
+    conn.commit()
+    conn.close()
+    result = run("fsck", "--db", db, "--json")
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)["problems"]
+    assert problems[0].startswith("search index: does not match the paragraphs (")

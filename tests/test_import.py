@@ -386,3 +386,14 @@ def test_export_keeps_each_documents_order_when_times_go_backwards(tmp_path: Pat
     copy = tmp_path / "copy.db"
     run("import", exported, "--db", copy)
     assert all_versions(copy) == all_versions(db)
+
+
+def test_import_json_array_reports_records(tmp_path: Path) -> None:
+    source = tmp_path / "h.json"
+    source.write_text(json.dumps([RECORDS[0], {"doc": ""}]))
+    result = run("import", source, "--db", tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        'record 2: "doc" must be a non-empty string',
+        f"Error: {source}: 1 malformed record, nothing imported",
+    ]

@@ -33,7 +33,7 @@ EXPORT_FIELDS = ("doc", "text", "at", "deleted", "note")
 
 
 class MalformedInput(TrackerError):
-    """An import file has malformed records; ``problems`` holds one ``line N: ...`` per record."""
+    """An import file has malformed records; ``problems`` has one ``line N: ...`` for each."""
 
     def __init__(self, source: str, problems: list[str]):
         count = len(problems)
@@ -92,7 +92,7 @@ def _open_binary(path: Path) -> IO[bytes]:
     return raw
 
 
-def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
+def _raw_records(path: Path) -> Iterator[tuple[str, int, object]]:
     """Yield ``(line, parsed JSON or a problem)``; a file starting with ``[`` is one JSON array."""
     try:
         with _open_binary(path) as stream:
@@ -103,23 +103,29 @@ def _raw_records(path: Path) -> Iterator[tuple[int, object]]:
                 if not raw.strip():
                     continue
                 try:
-                    yield number, json.loads(raw.decode("utf-8"))
+                    yield f"line {number}", number, json.loads(raw.decode("utf-8"))
                 except UnicodeDecodeError as error:
-                    yield number, _Problem(f"not valid UTF-8 (byte {error.start})")
+                    yield (
+                        f"line {number}",
+                        number,
+                        _Problem(f"not valid UTF-8 (byte {error.start})"),
+                    )
                 except json.JSONDecodeError as error:
-                    yield number, _Problem(f"not valid JSON ({error.msg}, column {error.colno})")
+                    problem = _Problem(f"not valid JSON ({error.msg}, column {error.colno})")
+                    yield f"line {number}", number, problem
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise TrackerError(f"{path}: cannot read ({error})") from None
 
 
-def _array_records(data: bytes) -> Iterator[tuple[int, object]]:
+def _array_records(data: bytes) -> Iterator[tuple[str, int, object]]:
     """The records of a JSON array file (``tracker export --format json``), numbered from 1."""
     try:
         items = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        yield 1, _Problem(f"not a valid JSON array ({error})")
+        yield "file", 1, _Problem(f"not a valid JSON array ({error})")
         return
-    yield from enumerate(items, start=1)
+    for number, item in enumerate(items, start=1):
+        yield f"record {number}", number, item
 
 
 class _Problem(str):
@@ -170,22 +176,22 @@ def _check(line: int, item: object) -> Record:
 
 def read_records(path: str | os.PathLike) -> Iterator[Record]:
     """Stream the validated records of an import file; the first malformed one raises."""
-    for line, item in _raw_records(Path(path)):
+    for label, number, item in _raw_records(Path(path)):
         try:
-            yield _check(line, item)
+            yield _check(number, item)
         except ValueError as error:
-            raise MalformedInput(str(path), [f"line {line}: {error}"]) from None
+            raise MalformedInput(str(path), [f"{label}: {error}"]) from None
 
 
 def check_file(path: str | os.PathLike) -> int:
     """Validate a whole import file; raise MalformedInput listing every bad line, else the count."""
     problems: list[str] = []
     count = 0
-    for line, item in _raw_records(Path(path)):
+    for label, number, item in _raw_records(Path(path)):
         try:
-            _check(line, item)
+            _check(number, item)
         except ValueError as error:
-            problems.append(f"line {line}: {error}")
+            problems.append(f"{label}: {error}")
         count += 1
     if problems:
         raise MalformedInput(str(path), problems)

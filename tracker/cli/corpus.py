@@ -233,6 +233,20 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
         click.echo(f"... {len(hits) - len(shown)} more (use --limit 0)", err=True)
 
 
+#: Above this many months, the text output of `stats` shows churn per year (JSON keeps months).
+MAX_MONTHS_SHOWN = 24
+
+
+def _by_year(months: list[dict]) -> list[dict]:
+    years: dict[str, dict] = {}
+    for row in months:
+        year = years.setdefault(row["month"][:4], {"year": row["month"][:4]})
+        for key, value in row.items():
+            if key != "month":
+                year[key] = year.get(key, 0) + value
+    return list(years.values())
+
+
 def _clip(text: str, width: int = 70) -> str:
     line = " ".join(text.split())
     return line if len(line) <= width else line[: width - 1] + "…"
@@ -276,15 +290,17 @@ def stats(doc, top, min_chars, db_path, as_json):
         f" ({data['deletions']} deletions), {short_time(data['first'])[:10]}"
         f" .. {short_time(data['last'])[:10]}"
     )
-    if data["churn"]:
-        click.echo("\nchurn (paragraphs changed per month):")
-        peak = max(month["changed"] for month in data["churn"]) or 1
-        for month in data["churn"]:
-            bar = "#" * max(1 if month["changed"] else 0, round(30 * month["changed"] / peak))
-            click.echo(
-                f"  {month['month']}  {month['versions']:>5} versions"
-                f"  {month['changed']:>6} changed  {bar}"
-            )
+    churn = data["churn"]
+    unit = "month"
+    if len(churn) > MAX_MONTHS_SHOWN:
+        churn, unit = _by_year(churn), "year"
+    if churn:
+        click.echo(f"\nchurn (paragraphs changed per {unit}):")
+        peak = max(row["changed"] for row in churn) or 1
+        for row in churn:
+            bar = "#" * max(1 if row["changed"] else 0, round(30 * row["changed"] / peak))
+            counts = f"{row['versions']:>5} versions  {row['changed']:>6} changed"
+            click.echo(f"  {row[unit]:<7}  {counts}  {bar}")
     if data["most_edited"]:
         click.echo("\nmost-edited paragraphs:")
         for row in data["most_edited"]:
