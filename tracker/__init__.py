@@ -1,6 +1,7 @@
 """tracker: snapshot a folder of text documents into SQLite and see what changed, by paragraph."""
 
-from .api import SnapshotResult, Tracker
+from .api import Tracker
+from .folder import SnapshotResult
 from .errors import TrackerError
 
 __all__ = ["SnapshotResult", "Tracker", "TrackerError"]

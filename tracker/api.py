@@ -4,42 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from . import paragraphs as para
 from . import refs
 from .diff import Change, blame_paragraphs, diff_paragraphs, stats
-from .errors import TrackerError, UnknownVersion, UnreadableFile
+from .errors import TrackerError, UnknownVersion
+from .folder import FolderSnapshot, SnapshotResult
 from .schema import decode_layout, encode_inline, encode_layout
-from .snapshot import DEFAULT_MAX_BYTES, Entry, read_text, scan, sha256_text
+from .snapshot import DEFAULT_MAX_BYTES, FileText, sha256_text
 from .store import Document, Store, Version, normalize_time
-
-#: A file whose mtime is this close to the moment it was read may change again within the same
-#: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
-RACY_WINDOW_NS = 2_000_000_000
-
-#: Files recorded per transaction during a folder snapshot.
-SNAPSHOT_BATCH = 256
-
-
-@dataclass
-class SnapshotResult:
-    """What one snapshot run did: new versions (deletions included), renames and skipped files."""
-
-    recorded: list[Version] = field(default_factory=list)
-    renamed: list[tuple[str, str]] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    unchanged: int = 0
-
-    def as_dict(self) -> dict:
-        return {
-            "recorded": [version.as_dict() for version in self.recorded],
-            "renamed": [{"from": old, "to": new} for old, new in self.renamed],
-            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
-            "unchanged": self.unchanged,
-        }
 
 
 @dataclass
@@ -317,6 +292,8 @@ class Tracker:
 
     # -- snapshots of folders ----------------------------------------------------------------
 
+    # -- snapshots of folders ----------------------------------------------------------------
+
     def snapshot(
         self,
         path: str | os.PathLike | Iterable[str | os.PathLike],
@@ -332,146 +309,25 @@ class Tracker:
         ``only`` limits a folder snapshot to some relative paths (the watcher's hints); files that
         vanished among them are recorded as deleted.
         """
-        paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
-        result = SnapshotResult()
-        for one in paths:
-            target = Path(one)
-            if not target.exists() and not target.is_symlink():
-                raise TrackerError(f"{one}: no such file or folder")
-            if target.is_dir():
-                self._snapshot_folder(target, result, split, max_bytes, accept, at, only)
-            else:
-                self._snapshot_file(target, result, split, max_bytes, at)
-        return result
+        return FolderSnapshot(self, split=split, max_bytes=max_bytes, accept=accept, at=at).run(
+            path, only
+        )
 
-    def _snapshot_file(
-        self, target: Path, result: SnapshotResult, split: str, max_bytes: int, at
-    ) -> None:
-        if target.is_symlink():
-            result.skipped.append((str(target), "symlink, not followed"))
-            return
-        root = target.resolve().parent
-        try:
-            content = read_text(target, max_bytes=max_bytes, label=str(target))
-        except UnreadableFile as error:
-            result.skipped.append((str(target), str(error)))
-            return
-        except FileNotFoundError:
-            result.skipped.append((str(target), "deleted while being read"))
-            return
-        self._store_file(target.name, str(root), content, result, split, at)
-
-    def _snapshot_folder(
-        self,
-        root: Path,
-        result: SnapshotResult,
-        split: str,
-        max_bytes: int,
-        accept: Callable[[str], bool] | None,
-        at,
-        only: Iterable[str] | None,
-    ) -> None:
-        root_key = str(root.resolve())
-        known = {doc.name: doc for doc in self.store.documents()}
-        skip = result.skipped.append
-
-        def on_skip(name: str, reason: str) -> None:
-            skip((name, reason))
-
-        if only is None:
-            entries = sorted(scan(root, accept, on_skip), key=lambda e: e.name)
-            candidates = None
-        else:
-            candidates = sorted({refs.normalize_name(name) for name in only})
-            entries = []
-            for name in candidates:
-                full = root / name
-                try:
-                    info = full.lstat()
-                except FileNotFoundError:
-                    continue
-                if full.is_symlink() or not full.is_file():
-                    continue
-                if accept is not None and not accept(name):
-                    continue
-                entries.append(Entry(name, full, info.st_size, info.st_mtime_ns))
-        present = {entry.name for entry in entries}
-        # Documents of this folder that are gone: renamed (same content elsewhere) or deleted.
-        scope = candidates if candidates is not None else known
-        gone = {
-            name: known[name]
-            for name in scope
-            if name in known
-            and name not in present
-            and not known[name].deleted
-            and known[name].root == root_key
-        }
-        renamed_from = {doc.latest_sha256: name for name, doc in gone.items()}
-        for start in range(0, len(entries), SNAPSHOT_BATCH):
-            # Several documents per transaction (each one still all-or-nothing, in a savepoint):
-            # one commit per file would dominate the time of a large first snapshot.
-            with self.store.transaction():
-                for entry in entries[start : start + SNAPSHOT_BATCH]:
-                    self._snapshot_entry(
-                        entry,
-                        known.get(entry.name),
-                        root_key,
-                        gone,
-                        renamed_from,
-                        result,
-                        split,
-                        max_bytes,
-                        at,
-                    )
-        for name in sorted(gone):
-            with self.store.transaction():
-                version = self._record(name, None, normalize_time(at))
-            if version is not None:
-                result.recorded.append(version)
-
-    def _snapshot_entry(
-        self, entry, doc, root_key, gone, renamed_from, result, split, max_bytes, at
-    ) -> None:
-        if (
-            doc is not None
-            and not doc.deleted
-            and doc.root == root_key
-            and doc.file_size == entry.size
-            and doc.file_mtime_ns == entry.mtime_ns
-            and doc.file_checked_ns is not None
-            and entry.mtime_ns < doc.file_checked_ns - RACY_WINDOW_NS
-        ):
-            result.unchanged += 1
-            return
-        try:
-            content = read_text(entry.path, max_bytes=max_bytes, label=entry.name)
-        except UnreadableFile as error:
-            result.skipped.append((entry.name, str(error)))
-            return
-        except FileNotFoundError:  # vanished since the listing: a later scan records it
-            return
-        if doc is None and content.sha256 in renamed_from:
-            origin = renamed_from.pop(content.sha256)
-            del gone[origin]
-            self.rename(origin, entry.name, at)
-            result.renamed.append((origin, entry.name))
-        self._store_file(entry.name, root_key, content, result, split, at)
-
-    def _store_file(self, name, root_key, content, result: SnapshotResult, split, at) -> None:
+    def record_file(
+        self, name: str, root: str | None, content: FileText, *, split: str = "auto", at=None
+    ) -> Version | None:
+        """Record a file's content read by the scanner and remember its size and mtime."""
         with self.store.transaction():
             version = self._record(
                 name,
                 content.text,
                 normalize_time(at),
                 split=split,
-                root=root_key,
+                root=root,
                 sha256=content.sha256,
             )
             document = self.store.document(name)
             self.store.set_file_state(
-                document.id, root_key, content.size, content.mtime_ns, content.read_ns
+                document.id, root, content.size, content.mtime_ns, content.read_ns
             )
-        if version is None:
-            result.unchanged += 1
-        else:
-            result.recorded.append(version)
+        return version
