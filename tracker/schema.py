@@ -7,16 +7,52 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections import Counter
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-from sqlite_utils import Migrations
+if TYPE_CHECKING:  # sqlite-utils is imported only when a migration has to run (start-up time)
+    import sqlite_utils
 
-migrations = Migrations("tracker")
+MIGRATION_SET = "tracker"
+#: The migrations in order; sqlite-utils records each one in _sqlite_migrations once applied.
+MIGRATIONS: list = []
 
 
-@migrations()
+def migration(function):
+    """Register a schema migration (applied in definition order, once per database)."""
+    MIGRATIONS.append(function)
+    return function
+
+
+def pending_migrations(conn: sqlite3.Connection) -> bool:
+    """True when the database lacks a migration: checked with plain SQL, without sqlite-utils."""
+    exists = conn.execute(
+        "select 1 from sqlite_master where type = 'table' and name = '_sqlite_migrations'"
+    ).fetchone()
+    if not exists:
+        return True
+    applied = {
+        row[0]
+        for row in conn.execute(
+            "select name from _sqlite_migrations where migration_set = ?", [MIGRATION_SET]
+        )
+    }
+    return any(function.__name__ not in applied for function in MIGRATIONS)
+
+
+def apply_migrations(db: sqlite_utils.Database) -> None:
+    """Bring the schema up to date through sqlite-utils migrations."""
+    from sqlite_utils import Migrations
+
+    migrations = Migrations(MIGRATION_SET)
+    for function in MIGRATIONS:
+        migrations()(function)
+    migrations.apply(db)
+
+
+@migration
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["documents"].create(
         {
@@ -75,13 +111,13 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
-@migrations()
+@migration
 def m002_paragraph_search(db: sqlite_utils.Database) -> None:
     # Paragraphs are insert-only, so triggers keep the full-text index in step with every snapshot.
     db["paragraphs"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
 
 
-@migrations()
+@migration
 def m003_changes(db: sqlite_utils.Database) -> None:
     # One row per changed paragraph of each version (equal paragraphs are not stored), computed
     # once by the diff engine when the version is recorded; the `changes` view adds the texts.

@@ -17,10 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import sqlite_utils
-
 from .errors import DatabaseLocked, NoDatabase, NotADatabase, TrackerError
-from .schema import migrations, paragraph_hash
+from .schema import apply_migrations, paragraph_hash, pending_migrations
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -215,18 +213,28 @@ class Store:
             raise NotADatabase(f"{self.path} is a directory, not a tracker database")
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
-            self.db = sqlite_utils.Database(conn)
+            self._db = None
+            self.conn = conn
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("select count(*) from sqlite_master").fetchone()
-            if self.db.journal_mode != "wal":
+            if conn.execute("pragma journal_mode").fetchone()[0] != "wal":
                 conn.execute("pragma journal_mode = wal")
             conn.execute("pragma synchronous = normal")
             conn.execute("pragma foreign_keys = on")
-            if migrations.pending(self.db):
-                migrations.apply(self.db)
+            if pending_migrations(conn):
+                apply_migrations(self.db)
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
         self.conn = conn
+
+    @property
+    def db(self):
+        """The sqlite-utils view of the connection, created (and imported) on first write."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     def close(self) -> None:
         self.conn.close()
