@@ -48,8 +48,15 @@ def make_corpus(folder: Path, count: int, seed: int = 1) -> None:
 
 def timed(command: list[str] | str, cwd: Path, env: dict | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, shell=isinstance(command, str), env=env,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        command,
+        cwd=cwd,
+        check=True,
+        shell=isinstance(command, str),
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return time.perf_counter() - start
 
 
@@ -59,8 +66,12 @@ def best(n: int, fn) -> float:
 
 def git_env() -> dict:
     env = dict(os.environ)
-    env.update(GIT_AUTHOR_NAME="b", GIT_AUTHOR_EMAIL="b@b", GIT_COMMITTER_NAME="b",
-               GIT_COMMITTER_EMAIL="b@b")
+    env.update(
+        GIT_AUTHOR_NAME="b",
+        GIT_AUTHOR_EMAIL="b@b",
+        GIT_COMMITTER_NAME="b",
+        GIT_COMMITTER_EMAIL="b@b",
+    )
     return env
 
 
@@ -82,7 +93,9 @@ def bench_folder(count: int, work: Path) -> list[tuple[str, str]]:
     time.sleep(2.1)  # leave the racy window so size+mtime can be trusted for untouched files
     t_rescan = timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work)
     t_status = best(3, lambda: timed(["git", "status", "--porcelain"], folder, env))
-    t_rescan_idle = best(3, lambda: timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work))
+    t_rescan_idle = best(
+        3, lambda: timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work)
+    )
     return [
         (f"snapshot {count:,} docs ({raw / 1e6:.1f} MB) from scratch", f"{t_tracker:.2f} s"),
         ("git add -A && git commit, same folder", f"{t_git:.2f} s"),
@@ -101,20 +114,32 @@ def bench_size(work: Path) -> list[tuple[str, str]]:
         return [("python-peps size", "skipped: ../shared/corpora not found")]
     db = work / "peps.db"
     start = time.perf_counter()
-    subprocess.run(TRACKER + ["import", str(history), "--db", str(db)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        TRACKER + ["import", str(history), "--db", str(db)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     took = time.perf_counter() - start
-    subprocess.run(["sqlite3" if shutil.which("sqlite3") else sys.executable, str(db)]
-                   if False else [sys.executable, "-c",
-                   f"import sqlite3; c=sqlite3.connect({str(db)!r}); "
-                   "c.execute('pragma wal_checkpoint(truncate)'); c.execute('vacuum')"],
-                   check=True)
+    subprocess.run(
+        ["sqlite3" if shutil.which("sqlite3") else sys.executable, str(db)]
+        if False
+        else [
+            sys.executable,
+            "-c",
+            f"import sqlite3; c=sqlite3.connect({str(db)!r}); "
+            "c.execute('pragma wal_checkpoint(truncate)'); c.execute('vacuum')",
+        ],
+        check=True,
+    )
     size = db.stat().st_size
     import sqlite3
 
     conn = sqlite3.connect(db)
-    fts = sum(row[0] for row in conn.execute(
-        "select sum(pgsize) from dbstat where name like 'paragraphs_fts%'"))
+    fts = sum(
+        row[0]
+        for row in conn.execute("select sum(pgsize) from dbstat where name like 'paragraphs_fts%'")
+    )
     raw = 0
     with gzip.open(history, "rt") as handle:
         for line in handle:
