@@ -397,3 +397,13 @@ def test_import_json_array_reports_records(tmp_path: Path) -> None:
         'record 2: "doc" must be a non-empty string',
         f"Error: {source}: 1 malformed record, nothing imported",
     ]
+
+
+def test_import_rejects_lone_surrogates(tmp_path: Path) -> None:
+    source = tmp_path / "h.jsonl"
+    source.write_text('{"doc": "x", "text": "bad \\ud800 text"}\n')
+    result = run("import", source, "--db", tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        'line 1: "text" is not valid Unicode (it has a lone surrogate)'
+    )

@@ -310,10 +310,14 @@ def stats(
         month["changed"] += _changed(version)
         for key in ("added", "removed", "modified", "moved"):
             month[key] += getattr(version, key) or 0
-    edits = [
+    deleted = {(v.document_id, v.version) for v in chosen if v.deleted}
+    edits = [  # neither first versions nor re-additions after a deletion are edits
         v
         for v in chosen
-        if not v.deleted and v.version > 1 and _changed(v) and _previous_present(history, v)
+        if not v.deleted
+        and v.version > 1
+        and _changed(v)
+        and (v.document_id, v.version - 1) not in deleted
     ]
     edits.sort(key=lambda v: (-_changed(v), v.captured_at))
     chains = sorted(_edit_chains(tracker, history), key=lambda c: (-c["edits"], c["doc"]))[:top]
@@ -326,7 +330,7 @@ def stats(
     return {
         "documents": len(history),
         "versions": len(chosen),
-        "deletions": sum(1 for v in chosen if v.deleted),
+        "deletions": len(deleted),
         "first": min((v.captured_at for v in chosen), default=None),
         "last": max((v.captured_at for v in chosen), default=None),
         "churn": [{"month": month, **churn[month]} for month in sorted(churn)],
@@ -355,12 +359,6 @@ def stats(
         ],
         "shared": shared_paragraphs(tracker, only=only, top=top, min_chars=min_chars),
     }
-
-
-def _previous_present(history: dict[int, list[Version]], version: Version) -> bool:
-    """False for a re-addition after a deletion (it is not an edit)."""
-    earlier = [v for v in history[version.document_id] if v.version == version.version - 1]
-    return bool(earlier) and not earlier[0].deleted
 
 
 def shared_paragraphs(

@@ -93,7 +93,7 @@ def _open_binary(path: Path) -> IO[bytes]:
 
 
 def _raw_records(path: Path) -> Iterator[tuple[str, int, object]]:
-    """Yield ``(line, parsed JSON or a problem)``; a file starting with ``[`` is one JSON array."""
+    """Yield ``(label, number, parsed JSON or a problem)``; ``[`` starts one JSON array."""
     try:
         with _open_binary(path) as stream:
             if stream.peek(64).lstrip()[:1] == b"[":
@@ -151,6 +151,10 @@ def _check(line: int, item: object) -> Record:
     text = item.get("text")
     if text is not None and not isinstance(text, str):
         raise ValueError('"text" must be a string or null')
+    if text is not None and not _encodable(text):
+        raise ValueError('"text" is not valid Unicode (it has a lone surrogate)')
+    if not _encodable(doc):
+        raise ValueError('"doc" is not valid Unicode (it has a lone surrogate)')
     if deleted and text is not None:
         raise ValueError('"deleted" is true but "text" is not null')
     if "deleted" in item and item["deleted"] is False and text is None:
@@ -172,6 +176,14 @@ def _check(line: int, item: object) -> Record:
         if item.get("renamed_from"):
             note += f" (renamed from {item['renamed_from']})"
     return Record(line, refs.normalize_name(doc), text, at, note)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def read_records(path: str | os.PathLike) -> Iterator[Record]:
@@ -224,15 +236,17 @@ def import_jsonl(
     with tracker.store.transaction():
         for done, record in enumerate(read_records(path), start=1):
             at = record.at or now_iso()
-            sha = sha256_text(record.text) if record.text is not None else None
             shas = seen.get((record.doc, at))
-            if shas is not None and sha in shas:
-                result.unchanged += 1
-            elif tracker.record(record.doc, record.text, at, note=record.note, split=split):
-                seen.setdefault((record.doc, at), set()).add(sha)
-                result.recorded += 1
+            text = record.text
+            if shas is not None and (None if text is None else sha256_text(text)) in shas:
+                version = None  # this very version was imported before
             else:
+                version = tracker.record(record.doc, text, at, note=record.note, split=split)
+            if version is None:
                 result.unchanged += 1
+            else:
+                seen.setdefault((record.doc, at), set()).add(version.sha256)
+                result.recorded += 1
             if progress is not None:
                 progress(done, total)
     return result
