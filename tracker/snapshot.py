@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import os
-import re
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -13,39 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UnreadableFile
+from .filters import is_ignored_path
 
 #: Files above this size are refused (``--max-bytes`` / ``TRACKER_MAX_BYTES`` change it).
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-
-#: Editor, backup and temporary files never tracked (matched against the file name).
-IGNORED_PATTERNS = (
-    ".*",  # hidden files, including .*.swp and .#lock files
-    "*~",
-    "#*#",
-    "4913",  # vim's "can I write here" probe
-    "*.tmp",
-    "*.temp",
-    "*.part",
-    "*.crdownload",
-    "*.swp",
-    "*.swx",
-    "*.swo",
-)
 
 #: How often a file is re-read while it is still being written before giving up on it for now.
 STABLE_READ_ATTEMPTS = 5
 STABLE_READ_PAUSE = 0.02
 
 
-_IGNORED = re.compile("|".join(fnmatch.translate(pattern) for pattern in IGNORED_PATTERNS))
-
-
 def is_ignored(relpath: str) -> bool:
-    """True for hidden paths (any component starting with '.') and editor or temp files."""
-    parts = relpath.replace("\\", "/").split("/")
-    if any(part.startswith(".") for part in parts[:-1]):
-        return True
-    return _IGNORED.match(parts[-1]) is not None
+    """True for hidden paths and editor/temp names (shared with the watcher; no suffix filter)."""
+    return is_ignored_path(relpath.replace("\\", "/"))
 
 
 @dataclass(frozen=True)

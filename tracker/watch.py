@@ -10,8 +10,8 @@ Threads
     :func:`is_watched`, accumulates them, waits for a quiet period of ``debounce`` seconds (each
     relevant event restarts the timer, but a batch is never held back more than ``max_delay``
     seconds after its first event, so a file written continuously is still recorded), then calls
-    ``on_batch`` once. ``on_batch`` and ``on_error`` always run on that worker thread, so the
-    consumer may open its SQLite connection there.
+    ``on_batch`` once. ``on_batch``, ``on_error`` and ``on_stop`` always run on that worker
+    thread, so the consumer may open (and close) its SQLite connection there.
 
 Events are hints, not facts
     A :class:`Batch` names paths that *may* have changed; the consumer re-reads them (a path that
@@ -41,12 +41,10 @@ Shutdown
 
 from __future__ import annotations
 
-import fnmatch
 import inspect
 import logging
 import os
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -78,6 +76,16 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
+from .filters import (
+    IGNORED_NAMES,
+    IGNORED_PATTERNS,
+    TEXT_SUFFIXES,
+    has_text_suffix,
+    is_ignored_name,
+    is_watched,
+    is_watched_dir,
+)
+
 __all__ = [
     "IGNORED_NAMES",
     "IGNORED_PATTERNS",
@@ -91,48 +99,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: File name suffixes (lower case, with the dot) of text-like documents watched by default.
-#: Names without any suffix (``README``, ``NOTES``) are watched too. Passing ``include`` globs
-#: replaces this filter.
-TEXT_SUFFIXES: frozenset[str] = frozenset(
-    {
-        # plain text and lightweight markup
-        ".txt", ".text", ".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".rst", ".rest",
-        ".adoc", ".asciidoc", ".org", ".textile", ".wiki", ".mediawiki", ".creole", ".pod",
-        ".tex", ".latex", ".ltx", ".bib", ".fountain", ".nfo",
-        # markup and data
-        ".html", ".htm", ".xhtml", ".xml", ".svg", ".json", ".jsonl", ".ndjson", ".csv", ".tsv",
-        ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".properties",
-        # logs, subtitles, translations
-        ".log", ".srt", ".vtt", ".sbv", ".po", ".pot",
-    }
-)  # fmt: skip
-
-#: Exact file or folder names (compared in lower case) that are never documents: vim's write
-#: test file ``4913`` and operating system clutter.
-IGNORED_NAMES: frozenset[str] = frozenset({"4913", "thumbs.db", "desktop.ini"})
-
-#: Globs (matched in lower case against every path component) for hidden files and folders,
-#: editor swap, backup and lock files, and partial downloads.
-IGNORED_PATTERNS: tuple[str, ...] = (
-    ".*",  # hidden; also .*.swp .*.swx .*.swo (vim), .#name (emacs lock), .goutputstream-*
-    "*~",  # backups of vim, emacs, gedit, nano
-    "#*#",  # emacs auto-save
-    "*.swp",
-    "*.swx",
-    "*.swo",
-    "*.kate-swp",
-    "~$*",  # office lock files
-    "*.tmp",
-    "*.temp",
-    "*.part",
-    "*.partial",
-    "*.crdownload",
-    "*.crswap",
-)
-
-_IGNORED_RE = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in IGNORED_PATTERNS))
 
 # Event classes worth hearing about: no open / close-without-write events, so that a consumer
 # reading the files it is told about does not wake the watcher again (and the kernel queue holds
@@ -148,68 +114,6 @@ _EVENT_FILTER: list[type[FileSystemEvent]] = [
     DirDeletedEvent,
     DirMovedEvent,
 ]
-
-
-def is_ignored_name(name: str) -> bool:
-    """Tell whether one path component is hidden or an editor/temp file, never a document."""
-    lower = name.lower()
-    return lower in IGNORED_NAMES or _IGNORED_RE.match(lower) is not None
-
-
-def has_text_suffix(name: str) -> bool:
-    """Tell whether a file name looks like a text document: no suffix or one in TEXT_SUFFIXES."""
-    suffix = os.path.splitext(name)[1]
-    return suffix == "" or suffix.lower() in TEXT_SUFFIXES
-
-
-def _split(relpath: str) -> list[str]:
-    """Cut a relative path into its components, accepting ``./`` and OS separators."""
-    if os.sep != "/":
-        relpath = relpath.replace(os.sep, "/")
-    return [part for part in relpath.split("/") if part not in ("", ".")]
-
-
-def _excluded(parts: list[str], exclude: Sequence[str]) -> bool:
-    """Tell whether an exclude glob matches the path, a parent folder path, or any component."""
-    for i in range(len(parts)):
-        prefix = "/".join(parts[: i + 1])
-        for glob in exclude:
-            if fnmatch.fnmatch(prefix, glob) or fnmatch.fnmatch(parts[i], glob):
-                return True
-    return False
-
-
-def is_watched(relpath: str, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> bool:
-    """Tell whether a file (POSIX path relative to the root) is a document to track.
-
-    A path is rejected when any component is ignored (:func:`is_ignored_name`). Otherwise, with
-    no ``include`` globs, the file name must pass :func:`has_text_suffix`; with ``include`` globs,
-    one must match the relative path or the file name instead. Finally ``exclude`` globs remove
-    paths where one matches the relative path, the path of a parent folder, or any component
-    name, so ``exclude=["drafts"]`` drops everything under ``drafts/``. Globs use
-    :func:`fnmatch.fnmatch` (``*`` also crosses ``/``).
-    """
-    parts = _split(relpath)
-    if not parts or any(is_ignored_name(part) for part in parts):
-        return False
-    name = parts[-1]
-    if include:
-        rel = "/".join(parts)
-        if not any(fnmatch.fnmatch(rel, g) or fnmatch.fnmatch(name, g) for g in include):
-            return False
-    elif not has_text_suffix(name):
-        return False
-    return not (exclude and _excluded(parts, exclude))
-
-
-def is_watched_dir(relpath: str, exclude: Sequence[str] = ()) -> bool:
-    """Tell whether a folder may hold watched files, so scanners can prune the others early."""
-    parts = _split(relpath)
-    if not parts:
-        return True  # the root itself
-    if any(is_ignored_name(part) for part in parts):
-        return False
-    return not (exclude and _excluded(parts, exclude))
 
 
 @dataclass
@@ -326,8 +230,9 @@ class Watcher:
     PollingObserver (network and mounted file systems), checking every ``poll_interval`` seconds,
     instead of the native observer (inotify on Linux). ``include``/``exclude``: globs, see
     :func:`is_watched`. ``on_error``: called on the worker thread with exceptions raised by
-    ``on_batch`` or by an observer restart (default: log them). See the module docstring for
-    threads, overflow and shutdown.
+    ``on_batch`` or by an observer restart (default: log them). ``on_stop``: called once on the
+    worker thread after the last batch, so a consumer can close thread-bound resources (an
+    SQLite connection) there. See the module docstring for threads, overflow and shutdown.
     """
 
     #: Seconds between checks that the observer threads are still alive.
@@ -347,6 +252,7 @@ class Watcher:
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
         on_error: Callable[[BaseException], None] | None = None,
+        on_stop: Callable[[], None] | None = None,
     ) -> None:
         if debounce < 0:
             raise ValueError("debounce must not be negative")
@@ -355,6 +261,7 @@ class Watcher:
         self._prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
         self._on_batch = on_batch
         self._on_error = on_error
+        self._on_stop = on_stop
         self.debounce = float(debounce)
         self.max_delay = float(max_delay) if max_delay is not None else 10 * self.debounce
         self.max_delay = max(self.max_delay, self.debounce)
@@ -465,6 +372,17 @@ class Watcher:
     # worker side
 
     def _run(self) -> None:
+        """Worker thread: run the loop, then call on_stop on this same thread."""
+        try:
+            self._loop()
+        finally:
+            if self._on_stop is not None:
+                try:
+                    self._on_stop()
+                except Exception as exc:
+                    self._report(exc)
+
+    def _loop(self) -> None:
         """Worker loop: accumulate events, deliver debounced batches, keep the observer alive."""
         pending = Batch()
         first = last = 0.0  # monotonic times of the first and latest relevant event pending
