@@ -306,8 +306,8 @@ def export_to_file(tracker: Tracker, path: str | os.PathLike, fmt: str = "jsonl"
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     try:
-        opener = gzip.open if target.suffix == ".gz" else open
-        with opener(partial, "wb") as out:
+        gz = target.suffix == ".gz"
+        with gzip.open(partial, "wb", compresslevel=6) if gz else open(partial, "wb") as out:
             count = export(tracker, out, fmt)
         os.replace(partial, target)
     except OSError as error:

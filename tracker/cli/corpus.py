@@ -128,7 +128,14 @@ def import_git(repo, paths, branch, split, db_path, as_json):
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json"]),
+    default="jsonl",
+    show_default=True,
+    help="One record per line, or one JSON array.",
+)
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False), help="Write here (.gz compresses)."
 )
