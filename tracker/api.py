@@ -242,7 +242,8 @@ class Tracker:
         else:
             mode, document_id = document.split_mode, document.id
             number = document.latest_version + 1
-            previous = self._last_text_version(document_id)
+            # a re-added file is compared with its text from before the deletion
+            previous = self.store.latest(document_id, text_only=True)
         parts = para.split(text, mode)
         ids = self.store.intern_paragraphs(parts.paragraphs)
         changes: list[Change] = []
@@ -282,13 +283,6 @@ class Tracker:
                 ]
             )
         return self.store.latest(document_id)
-
-    def _last_text_version(self, document_id: int) -> Version | None:
-        """The latest version that is not a deletion (a re-added file is compared with it)."""
-        for version in reversed(self.store.versions(document_id)):
-            if not version.deleted:
-                return version
-        return None
 
     # -- snapshots of folders ----------------------------------------------------------------
 

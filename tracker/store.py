@@ -309,10 +309,12 @@ class Store:
         )
         return [_version(row) for row in rows]
 
-    def latest(self, document_id: int) -> Version | None:
+    def latest(self, document_id: int, *, text_only: bool = False) -> Version | None:
+        """The latest version of a document (``text_only``: the latest that is not a deletion)."""
         rows = self._query(
             f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
-            " where v.document_id = ? order by v.version desc limit 1",
+            f" where v.document_id = ? {'and not v.deleted' if text_only else ''}"
+            " order by v.version desc limit 1",
             [document_id],
         )
         return _version(rows[0]) if rows else None
