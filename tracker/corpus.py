@@ -1,33 +1,29 @@
-"""Questions about the whole corpus: timeline, search, stats; checkout, restore and fsck.
+"""Questions about the whole corpus: its timeline, full-text search, stats and shared paragraphs.
 
-Everything here reads the database only (through the Tracker and read-only SQL), except checkout
-and restore, which write files, and never outside the folder they are given.
+Everything here reads the database only, through the Tracker and read-only SQL. Writing versions
+out is in ``checkout``; checking the database is in ``fsck``.
 """
 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import os
 import re
 import sqlite3
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
-from pathlib import Path
 
 from . import refs
 from .api import Tracker
-from .errors import TrackerError, UnsafePath
-from .store import Version, paragraph_hash, to_iso
+from .errors import TrackerError
+from .store import Version, to_iso
 
 #: Paragraphs shorter than this are ignored when looking for text shared between documents.
 MIN_SHARED_CHARS = 40
 
 
-# -- times and names ---------------------------------------------------------------------------
+# -- times and globs ---------------------------------------------------------------------------
 
 
 def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
@@ -45,34 +41,6 @@ def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
 
 def _matches(name: str, pattern: str | None) -> bool:
     return pattern is None or fnmatch.fnmatchcase(name, pattern)
-
-
-def safe_target(root: str | os.PathLike, name: str) -> Path:
-    """Where document ``name`` goes under ``root``; refuse absolute names, ``..`` and escapes."""
-    clean = name.replace("\\", "/")
-    parts = clean.split("/")
-    if (
-        not clean.strip("/")
-        or clean.startswith("/")
-        or re.match(r"^[A-Za-z]:", clean)
-        or ".." in parts
-        or "\0" in clean
-    ):
-        raise UnsafePath(f"refusing to write {name!r}: absolute paths and '..' are not allowed")
-    base = Path(root).resolve()
-    target = base.joinpath(*[part for part in parts if part not in ("", ".")])
-    if not target.resolve().is_relative_to(base):
-        raise UnsafePath(f"refusing to write {name!r}: it resolves outside {root}")
-    return target
-
-
-def _write(target: Path, data: bytes) -> None:
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
-            out.write(data)
-    except OSError as error:
-        raise TrackerError(f"cannot write {target}: {error.strerror or error}") from None
 
 
 # -- timeline ----------------------------------------------------------------------------------
@@ -387,187 +355,3 @@ def shared_paragraphs(
     ]
     rows.sort(key=lambda row: (-row["count"], -len(row["text"]), row["text"]))
     return rows[:top] if top else rows
-
-
-# -- checkout and restore ----------------------------------------------------------------------
-
-
-def _name_at(history: list[Version], renames: list[dict], version: Version, moment: str) -> str:
-    """The document's name when ``version`` was current at ``moment`` (renames rewound)."""
-    name = history[-1].doc
-    for rename in reversed(renames):
-        after_version = rename["version"] > version.version
-        if after_version or (
-            rename["version"] == version.version and rename["renamed_at"] > moment
-        ):
-            name = rename["from"]
-    return name
-
-
-def checkout(
-    tracker: Tracker,
-    directory: str | os.PathLike,
-    at: str | None = None,
-    *,
-    force: bool = False,
-) -> list[tuple[str, Version]]:
-    """Write every document as it stood at ``at`` (default: now) into ``directory``, byte-exact."""
-    moment = parse_bound(at, end_of_day=True) if at else "9999"  # after every stored time
-    root = Path(directory)
-    if root.exists() and not root.is_dir():
-        raise TrackerError(f"{directory} is not a folder")
-    if root.is_dir() and any(root.iterdir()) and not force:
-        raise TrackerError(f"{directory} is not empty (use --force to write into it)")
-    plan: list[tuple[str, Version]] = []
-    for document in tracker.documents():
-        history = tracker.store.versions(document.id)
-        before = [v for v in history if v.captured_at <= moment]
-        if not before or before[-1].deleted:
-            continue
-        name = _name_at(history, tracker.store.renames(document.id), before[-1], moment)
-        plan.append((name, before[-1]))
-    targets = {}
-    for name, _ in plan:
-        target = safe_target(root, name)
-        if target in targets:
-            raise TrackerError(f"{targets[target]} and {name} would both be written to {target}")
-        targets[target] = name
-    for (_, version), target in zip(plan, targets):
-        _write(target, tracker.rebuild(version).encode("utf-8"))
-    return plan
-
-
-def restore(
-    tracker: Tracker,
-    doc: str,
-    at: str = "latest",
-    to: str | os.PathLike | None = None,
-    *,
-    force: bool = False,
-) -> tuple[Path, Version]:
-    """Write one version of a document to a file: its name under the current folder by default."""
-    version = tracker.version(doc, at)
-    text = tracker.text(version.doc, f"v{version.version}")
-    if to is None:
-        target = safe_target(Path.cwd(), version.doc)
-    elif Path(to).is_dir():
-        target = safe_target(to, version.doc.rsplit("/", 1)[-1])
-    else:
-        target = Path(to)
-    if target.exists() and not force:
-        raise TrackerError(f"{target} exists (use --force to overwrite it)")
-    _write(target, text.encode("utf-8"))
-    return target, version
-
-
-# -- fsck --------------------------------------------------------------------------------------
-
-
-@dataclass
-class FsckReport:
-    """What fsck checked and every problem found (empty: the database is sound)."""
-
-    versions: int = 0
-    paragraphs: int = 0
-    bytes: int = 0
-    seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        return {
-            "versions": self.versions,
-            "paragraphs": self.paragraphs,
-            "bytes": self.bytes,
-            "seconds": round(self.seconds, 3),
-            "ok": not self.problems,
-            "problems": self.problems,
-        }
-
-
-def fsck(tracker: Tracker, *, progress: Callable[[int, int], None] | None = None) -> FsckReport:
-    """Rebuild every version and check it against its sha256; check paragraphs and SQLite."""
-    started = time.perf_counter()
-    report = FsckReport()
-    conn = tracker.store.conn
-    try:
-        checks = [row[0] for row in conn.execute("pragma integrity_check").fetchall()]
-    except sqlite3.DatabaseError as error:
-        checks = [str(error)]
-    report.problems += [f"integrity_check: {line}" for line in checks if line != "ok"]
-    index = _check_search_index(conn)
-    if index is not None:
-        report.problems.append(index)
-    corrupt: dict[int, list[str]] = {}
-    known: set[int] = set()
-    for pid, digest, text in conn.execute("select id, hash, text from paragraphs"):
-        known.add(pid)
-        report.paragraphs += 1
-        if text is None or paragraph_hash(text) != digest:
-            corrupt[pid] = []
-    versions = tracker.store.all_versions()
-    for done, version in enumerate(versions, start=1):
-        report.versions += 1
-        label = f"{version.doc} v{version.version}"
-        _check_version(tracker, version, label, known, corrupt, report)
-        if progress is not None:
-            progress(done, len(versions))
-    for pid, users in corrupt.items():
-        used = f" (in {', '.join(users[:5])}{' ...' if len(users) > 5 else ''})" if users else ""
-        report.problems.append(f"paragraph {pid}: text does not match its hash{used}")
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _check_search_index(conn: sqlite3.Connection) -> str | None:
-    """FTS5's own check of the search index against the paragraphs (None when it passes)."""
-    try:
-        conn.execute(
-            "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
-        )
-    except sqlite3.OperationalError as error:
-        if "locked" in str(error) or "busy" in str(error):
-            return None  # another process is writing: the rest of the check still ran
-        return f"search index: cannot be checked ({error})"
-    except sqlite3.DatabaseError as error:
-        return (
-            f"search index: does not match the paragraphs ({error}); rebuild it with"
-            " `insert into paragraphs_fts(paragraphs_fts) values ('rebuild')`"
-        )
-    finally:
-        conn.rollback()
-    return None
-
-
-def _check_version(
-    tracker: Tracker,
-    version: Version,
-    label: str,
-    known: set[int],
-    corrupt: dict[int, list[str]],
-    report: FsckReport,
-) -> None:
-    missing = [pid for pid in version.paragraph_ids if pid not in known]
-    if missing:
-        shown = ", ".join(map(str, missing[:5]))
-        report.problems.append(f"{label}: refers to missing paragraphs {shown}")
-        return
-    for pid in set(version.paragraph_ids) & corrupt.keys():
-        corrupt[pid].append(label)
-    if version.deleted:
-        if version.paragraph_ids or version.sha256:
-            report.problems.append(f"{label}: a deletion that has text")
-        return
-    try:
-        data = tracker.rebuild(version).encode("utf-8")
-    except Exception as error:  # a damaged layout or paragraph list: report it, keep checking
-        report.problems.append(f"{label}: cannot be rebuilt ({error})")
-        return
-    report.bytes += len(data)
-    digest = hashlib.sha256(data).hexdigest()
-    if digest != version.sha256:
-        report.problems.append(
-            f"{label}: rebuilt text does not match its sha256"
-            f" (recorded {str(version.sha256)[:12]}, rebuilt {digest[:12]})"
-        )
-    elif len(data) != version.bytes:
-        report.problems.append(f"{label}: {len(data)} bytes, recorded {version.bytes}")

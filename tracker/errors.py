@@ -37,3 +37,14 @@ class UnreadableFile(TrackerError):
 
 class UnsafePath(TrackerError):
     """A path would escape its target folder."""
+
+
+class MalformedInput(TrackerError):
+    """An import file has malformed records; ``problems`` has one ``line N: ...`` for each."""
+
+    def __init__(self, source: str, problems: list[str]):
+        count = len(problems)
+        super().__init__(
+            f"{source}: {count} malformed record{'s' if count != 1 else ''}, nothing imported"
+        )
+        self.problems = problems

@@ -1,0 +1,190 @@
+"""Transfer commands: history in (import, import-git), out (export) and versions out as files
+(checkout, restore). Their library modules are imported inside the commands, for start-up time.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from ..errors import MalformedInput
+from . import cli
+from .common import db_option, echo_json, json_option, open_tracker, warn
+from .corpus import progress_bar
+
+if TYPE_CHECKING:
+    from ..jsonl import ImportResult
+
+SPLIT = click.option(
+    "--split",
+    type=click.Choice(["auto", "blank", "line"]),
+    default="auto",
+    show_default=True,
+    help="How new documents are cut into paragraphs (chosen at their first version).",
+)
+
+
+def _summary(result: ImportResult, as_json: bool) -> None:
+    if as_json:
+        echo_json(result.as_dict())
+        return
+    parts = [
+        f"{result.recorded} new version{'s' if result.recorded != 1 else ''}",
+        f"{result.unchanged} unchanged",
+    ]
+    if result.commits is not None:
+        parts.insert(0, f"{result.commits} commit{'s' if result.commits != 1 else ''}")
+    if result.renamed:
+        parts.append(f"{len(result.renamed)} renamed")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} skipped")
+    click.echo(", ".join(parts))
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@SPLIT
+@db_option
+@json_option
+def import_(file, split, db_path, as_json):
+    """Import history from FILE (JSONL, gzipped or not, or a JSON array).
+
+    One object per line: {"doc": name, "text": str or null, "at": ISO time,
+    "deleted": bool, "note": str} ("at", "deleted", "note" optional); corpus
+    records with "committed_at", "commit" and "path" are accepted too. The whole
+    file is checked first: malformed lines are listed and nothing is imported.
+    Re-running adds only what is new. Versions keep their "at" time.
+
+    Example:
+
+        tracker import ../shared/corpora/python-peps/history.jsonl.gz
+    """
+    from ..jsonl import import_jsonl
+
+    with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
+        try:
+            result = import_jsonl(tracker, file, split=split, progress=bar)
+        except MalformedInput as error:
+            for problem in error.problems:
+                click.echo(problem, err=True)
+            raise
+    _summary(result, as_json)
+
+
+@cli.command("import-git")
+@click.argument("repo", type=click.Path(file_okay=False))
+@click.option(
+    "--path",
+    "paths",
+    multiple=True,
+    metavar="GLOB",
+    help="Only files whose path matches (fnmatch; * also matches /). Repeatable. Default: all.",
+)
+@click.option("--branch", default="main", show_default=True, help="Branch to follow.")
+@SPLIT
+@db_option
+@json_option
+def import_git(repo, paths, branch, split, db_path, as_json):
+    """Import the first-parent history of a git branch, one version per changing commit.
+
+    Each commit that changes a matching text file records a version of it at
+    the commit's time, with the commit hash and subject as its note; renames are
+    followed and deletions recorded; binary files are skipped. Re-running
+    continues after the last commit imported.
+
+    Example:
+
+        tracker import-git ~/src/peps --path 'peps/pep-*.rst' --branch main
+    """
+    from .. import gitimport
+
+    with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
+        result = gitimport.import_git(
+            tracker, repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
+        )
+    _summary(result, as_json)
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json"]),
+    default="jsonl",
+    show_default=True,
+    help="One record per line, or one JSON array.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here (.gz compresses)."
+)
+@db_option
+def export(fmt, output, db_path):
+    """Write the whole history in the import format, to stdout or a file.
+
+    One record per version, oldest first: {"doc", "text" (null for a deletion),
+    "at", "deleted", "note"}. `tracker import` reads it back.
+
+    Example:
+
+        tracker export -o history.jsonl.gz
+    """
+    from .. import jsonl
+
+    with open_tracker(db_path) as tracker:
+        if output:
+            count = jsonl.export_to_file(tracker, output, fmt)
+            click.echo(f"{count} versions written to {output}", err=True)
+        else:
+            jsonl.export(tracker, sys.stdout.buffer, fmt)
+            sys.stdout.buffer.flush()
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+@click.option("--at", "at", help="Date or date-time (UTC; a bare date: its end). Default: now.")
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@db_option
+@json_option
+def checkout(directory, at, force, db_path, as_json):
+    """Write the whole corpus as it stood at a date into DIRECTORY, byte-exact.
+
+    Every document present at that moment is written at its name then; nothing
+    is ever written outside DIRECTORY (names with '..' or absolute are refused).
+
+    Example:
+
+        tracker checkout /tmp/peps-2010 --at 2010-01-01
+    """
+    from ..checkout import checkout as write_corpus
+
+    with open_tracker(db_path) as tracker:
+        written = write_corpus(tracker, directory, at, force=force)
+    if as_json:
+        echo_json([{"name": name, **version.as_dict()} for name, version in written])
+        return
+    click.echo(f"{len(written)} documents written to {directory}", err=True)
+
+
+@cli.command()
+@click.argument("doc")
+@click.option("--at", "at", default="latest", show_default=True, help="Version reference.")
+@click.option("--to", "to", type=click.Path(), help="File or folder to write to.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@db_option
+def restore(doc, at, to, force, db_path):
+    """Write one version of DOC to a file (default: its name in the current folder).
+
+    --at takes v3, first, latest~2, or an ISO date; an existing file is not
+    overwritten without --force.
+
+    Example:
+
+        tracker restore pep-0008 --at 2015-01-01 --to old-pep8.txt
+    """
+    from ..checkout import restore as write_version
+
+    with open_tracker(db_path) as tracker:
+        target, version = write_version(tracker, doc, at, to, force=force)
+    click.echo(f"{version.doc} v{version.version} written to {target}", err=True)
