@@ -12,7 +12,7 @@ import gzip
 import json
 import os
 import random
-import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -83,6 +83,7 @@ def bench_folder(count: int, work: Path) -> list[tuple[str, str]]:
     db = work / "t.db"
     t_tracker = timed(TRACKER + ["snapshot", str(folder), "--db", str(db)], work)
     subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    subprocess.run(["git", "config", "gc.auto", "0"], cwd=folder, check=True)
     t_git = timed("git add -A && git commit -qm snapshot", folder, env)
     # re-scan with 10 files changed (appended paragraph); the same edits for both tools
     files = sorted(folder.rglob("*.txt"))
@@ -121,21 +122,10 @@ def bench_size(work: Path) -> list[tuple[str, str]]:
         stderr=subprocess.DEVNULL,
     )
     took = time.perf_counter() - start
-    subprocess.run(
-        ["sqlite3" if shutil.which("sqlite3") else sys.executable, str(db)]
-        if False
-        else [
-            sys.executable,
-            "-c",
-            f"import sqlite3; c=sqlite3.connect({str(db)!r}); "
-            "c.execute('pragma wal_checkpoint(truncate)'); c.execute('vacuum')",
-        ],
-        check=True,
-    )
-    size = db.stat().st_size
-    import sqlite3
-
     conn = sqlite3.connect(db)
+    conn.execute("pragma wal_checkpoint(truncate)")
+    conn.execute("vacuum")
+    size = db.stat().st_size
     fts = sum(
         row[0]
         for row in conn.execute("select sum(pgsize) from dbstat where name like 'paragraphs_fts%'")
@@ -160,10 +150,10 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--skip-size", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         rows = bench_folder(args.docs, Path(tmp))
     if not args.skip_size:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
             rows += bench_size(Path(tmp))
     print("| measure | value |\n| --- | ---: |")
     for name, value in rows:
