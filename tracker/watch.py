@@ -47,7 +47,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -139,6 +139,14 @@ class Batch:
 
 _STOP = object()
 _RESCAN = object()
+_RESCAN_NOW = object()
+
+
+@dataclass(frozen=True)
+class _Recheck:
+    """Paths a consumer put back for a later batch (see :meth:`Watcher.recheck`)."""
+
+    paths: frozenset[str]
 
 
 class _QueueHandler(FileSystemEventHandler):
@@ -325,9 +333,19 @@ class Watcher:
             worker.join(timeout)
         return not worker.is_alive()
 
-    def request_rescan(self) -> None:
-        """Ask for a batch with rescan=True (used on inotify overflow; handy for a SIGHUP too)."""
-        self._queue.put(_RESCAN)
+    def request_rescan(self, now: bool = False) -> None:
+        """Ask for a batch with rescan=True (inotify overflow, SIGHUP); now=True skips the debounce.
+
+        ``now=True`` suits a consumer's start-up catch-up, which should not wait for a quiet
+        period.
+        """
+        self._queue.put(_RESCAN_NOW if now else _RESCAN)
+
+    def recheck(self, paths: Iterable[str]) -> None:
+        """Put paths in a later batch, as if they had just changed (a consumer found them busy)."""
+        paths = frozenset(paths)
+        if paths:
+            self._queue.put(_Recheck(paths))
 
     @property
     def events_received(self) -> int:
@@ -390,6 +408,7 @@ class Watcher:
         restart_at = 0.0  # when to try again after a failed restart
         backoff = self.health_interval
         restart_failing = False
+        urgent = False  # deliver the pending batch without waiting for the quiet period
         while True:
             now = time.monotonic()
             wake = next_health
@@ -410,8 +429,12 @@ class Watcher:
                     stop = True
                     continue
                 was_empty = pending.is_empty()
-                if item is _RESCAN:
+                if item is _RESCAN or item is _RESCAN_NOW:
                     pending.rescan = True
+                    changed = True
+                    urgent = urgent or item is _RESCAN_NOW
+                elif isinstance(item, _Recheck):
+                    pending.paths.update(item.paths)
                     changed = True
                 else:
                     try:
@@ -428,9 +451,11 @@ class Watcher:
                     self._deliver(pending)
                 return
             now = time.monotonic()
-            if not pending.is_empty() and now >= min(last + self.debounce, first + self.max_delay):
+            due = min(last + self.debounce, first + self.max_delay)
+            if not pending.is_empty() and (urgent or now >= due):
                 self._deliver(pending)
                 pending = Batch()
+                urgent = False
             if now >= next_health:
                 next_health = now + self.health_interval
                 if now >= restart_at and not self._check_observer():

@@ -1,0 +1,508 @@
+"""Tests for tracker.live: a WatchSession with a real observer recording into SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import shlex
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker import live
+from tracker.api import Tracker
+from tracker.live import WatcherRunning, WatchEvent, WatchLock, WatchSession
+
+TIMEOUT = 5.0  # upper bound for an outcome; tests normally finish far sooner
+DEBOUNCE = 0.05
+
+
+class Events:
+    """on_event callback handing events to the test thread through a queue."""
+
+    def __init__(self) -> None:
+        self.queue: queue.Queue[WatchEvent] = queue.Queue()
+        self.seen: list[WatchEvent] = []
+
+    def __call__(self, event: WatchEvent) -> None:
+        self.queue.put(event)
+
+    def wait_for(
+        self, predicate: Callable[[WatchEvent], bool], timeout: float = TIMEOUT
+    ) -> WatchEvent:
+        """The first event, seen or coming, that matches; fail after timeout."""
+        for event in self.seen:
+            if predicate(event):
+                return event
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"timed out; events so far: {self.describe()}")
+            try:
+                event = self.queue.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            self.seen.append(event)
+            if predicate(event):
+                return event
+
+    def version(self, doc: str, content: str | None = None, kind: str = "version") -> WatchEvent:
+        """Wait for a version (or deletion) of doc, with that exact content if given."""
+
+        def match(event: WatchEvent) -> bool:
+            if event.kind != kind or event.doc != doc:
+                return False
+            if content is None:
+                return True
+            return event.version.sha256 == _sha(content)
+
+        return self.wait_for(match)
+
+    def drain(self) -> list[WatchEvent]:
+        """Take what has already been delivered (after the session stopped)."""
+        while True:
+            try:
+                self.seen.append(self.queue.get_nowait())
+            except queue.Empty:
+                return self.seen
+
+    def kinds(self, doc: str) -> list[str]:
+        return [e.kind for e in self.drain() if e.doc == doc]
+
+    def describe(self) -> list[tuple[str, str]]:
+        return [(e.kind, e.doc) for e in self.seen]
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_old(path: Path, text: str) -> None:
+    """Write a file as if long ago (files written a moment ago wait a debounce to settle)."""
+    write(path, text)
+    past = time.time() - 60
+    os.utime(path, (past, past))
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "tracker.db"
+
+
+@pytest.fixture
+def start(root: Path, db: Path) -> Iterator[Callable[..., tuple[WatchSession, Events]]]:
+    """Start sessions (waiting for their catch-up) and stop them all after the test."""
+    sessions: list[WatchSession] = []
+
+    def make(**kwargs: Any) -> tuple[WatchSession, Events]:
+        events = Events()
+        kwargs.setdefault("debounce", DEBOUNCE)
+        session = WatchSession(kwargs.pop("folder", root), kwargs.pop("db", db), events, **kwargs)
+        sessions.append(session)
+        session.start()
+        events.wait_for(lambda e: e.kind == "caught_up")
+        return session, events
+
+    yield make
+    for session in sessions:
+        session.stop()
+
+
+def history(db: Path, doc: str) -> list[str | None]:
+    """Each version's text (None for a deletion), read with a separate connection."""
+    with Tracker(db) as tracker:
+        return [None if v.deleted else tracker.rebuild(v) for v in tracker.versions(doc)]
+
+
+# start-up and catch-up
+
+
+def test_catch_up_records_existing_files_before_live_changes(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "one\n")
+    write_old(root / "sub" / "b.md", "two\n")
+    write_old(root / "photo.jpg", "not text by name\n")
+    session, events = start()
+    kinds = [(e.kind, e.doc) for e in events.seen]
+    assert kinds[0] == ("started", "")
+    assert events.seen[0].counts == {"documents": 0}
+    assert set(kinds[1:-1]) == {("version", "a.txt"), ("version", "sub/b.md")}
+    assert events.seen[-1].counts["recorded"] == 2
+    write(root / "a.txt", "one\n\nmore\n")
+    event = events.version("a.txt", "one\n\nmore\n")
+    assert event.version.version == 2
+    assert (event.version.added, event.version.removed) == (1, 0)
+
+
+def test_catch_up_records_what_changed_while_stopped(root: Path, db: Path, start) -> None:
+    write_old(root / "keep.txt", "same\n")
+    write_old(root / "edit.txt", "before\n")
+    write_old(root / "gone.txt", "bye\n")
+    write_old(root / "old-name.txt", "moving content\n")
+    session, _ = start()
+    session.stop()
+    write(root / "edit.txt", "after\n")
+    (root / "gone.txt").unlink()
+    os.rename(root / "old-name.txt", root / "new-name.txt")
+    _, events = start()
+    assert events.seen[-1].counts["deleted"] == events.seen[-1].counts["renamed"] == 1
+    assert ("renamed", "new-name.txt") in events.describe()
+    events.version("edit.txt", "after\n")  # maybe just after the catch-up: written < debounce ago
+    assert history(db, "edit.txt") == ["before\n", "after\n"]
+    assert history(db, "gone.txt") == ["bye\n", None]
+    assert history(db, "new-name.txt") == ["moving content\n"]
+    with Tracker(db) as tracker:
+        assert [r["from"] for r in tracker.renames("new-name.txt")] == ["old-name.txt"]
+
+
+def test_catch_up_leaves_documents_outside_the_filters_alone(root: Path, db: Path, start) -> None:
+    write_old(root / "script.py", "print(1)\n")
+    write_old(root / "notes.txt", "notes\n")
+    with Tracker(db) as tracker:
+        tracker.snapshot(root)  # no suffix filter: script.py is tracked too
+    _, events = start()
+    assert events.seen[-1].counts["deleted"] == 0
+    assert history(db, "script.py") == ["print(1)\n"]
+
+
+# editors' ways of saving
+
+
+def test_in_place_edit(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "v1\n")
+    _, events = start()
+    with open(root / "a.txt", "a", encoding="utf-8") as handle:
+        handle.write("\nappended\n")
+    events.version("a.txt", "v1\n\nappended\n")
+    assert history(db, "a.txt") == ["v1\n", "v1\n\nappended\n"]
+
+
+def test_burst_of_writes_gives_one_version_of_the_final_content(
+    root: Path, db: Path, start
+) -> None:
+    write_old(root / "a.txt", "start\n")
+    _, events = start(debounce=0.3)  # wide enough that the burst surely fits in it
+    for i in range(50):
+        write(root / "a.txt", f"draft {i}\n")
+    events.version("a.txt", "draft 49\n")
+    assert history(db, "a.txt") == ["start\n", "draft 49\n"]
+
+
+@pytest.mark.parametrize("temp", [".a.txt.swp", "a.txt.tmp", ".goutputstream-X1", "a.txt~"])
+def test_atomic_save_via_temp_and_replace(root: Path, db: Path, start, temp: str) -> None:
+    write_old(root / "a.txt", "old\n")
+    _, events = start(debounce=0.2)
+    write(root / temp, "new\n")
+    os.replace(root / temp, root / "a.txt")
+    events.version("a.txt", "new\n")
+    assert history(db, "a.txt") == ["old\n", "new\n"]
+    assert all(e.kind != "renamed" and e.doc != temp for e in events.drain())
+
+
+def test_vim_style_save(root: Path, db: Path, start) -> None:
+    """vim: probe 4913, rename to a~ backup, write a new file, remove the backup: one version."""
+    write_old(root / "a.txt", "old\n")
+    _, events = start(debounce=0.2)  # the whole save fits in one quiet period
+    write(root / "4913", "")
+    (root / "4913").unlink()
+    os.rename(root / "a.txt", root / "a.txt~")
+    write(root / "a.txt", "new\n")
+    (root / "a.txt~").unlink()
+    events.version("a.txt", "new\n")
+    assert history(db, "a.txt") == ["old\n", "new\n"]
+
+
+def test_delete_and_recreate_keeps_one_history(root: Path, db: Path, start) -> None:
+    """Delete + re-create within the debounce window is one new version, not a deletion.
+
+    Were the two split over two batches, a deletion would be recorded in between and the
+    re-created file would continue the same document's history (v3 after v2 deleted).
+    """
+    write_old(root / "a.txt", "old\n")
+    _, events = start(debounce=0.2)
+    (root / "a.txt").unlink()
+    write(root / "a.txt", "new\n")
+    events.version("a.txt", "new\n")
+    assert history(db, "a.txt") == ["old\n", "new\n"]
+
+
+# renames, deletions, folders
+
+
+def test_rename_keeps_history_under_the_new_name(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "first\n")
+    _, events = start()
+    write(root / "a.txt", "second\n")
+    events.version("a.txt", "second\n")
+    os.rename(root / "a.txt", root / "b.txt")
+    renamed = events.wait_for(lambda e: e.kind == "renamed")
+    assert (renamed.old_name, renamed.doc) == ("a.txt", "b.txt")
+    assert renamed.as_dict()["from"] == "a.txt"
+    write(root / "b.txt", "third\n")
+    events.version("b.txt", "third\n")
+    assert history(db, "b.txt") == ["first\n", "second\n", "third\n"]
+    assert "deleted" not in events.kinds("a.txt")
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["b.txt"]
+
+
+def test_move_into_a_subfolder_keeps_history(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "content\n")
+    (root / "archive").mkdir()
+    _, events = start()
+    os.rename(root / "a.txt", root / "archive" / "a.txt")
+    events.wait_for(lambda e: e.kind == "renamed" and e.doc == "archive/a.txt")
+    assert history(db, "archive/a.txt") == ["content\n"]
+
+
+def test_rename_of_a_folder_keeps_histories(root: Path, db: Path, start) -> None:
+    write_old(root / "drafts" / "a.txt", "a\n")
+    write_old(root / "drafts" / "b.txt", "b\n")
+    _, events = start()
+    os.rename(root / "drafts", root / "final")
+    events.wait_for(lambda e: e.kind == "renamed" and e.doc == "final/a.txt")
+    events.wait_for(lambda e: e.kind == "renamed" and e.doc == "final/b.txt")
+    with Tracker(db) as tracker:
+        assert sorted(d.name for d in tracker.documents()) == ["final/a.txt", "final/b.txt"]
+
+
+def test_delete_is_recorded(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "bye\n")
+    _, events = start()
+    (root / "a.txt").unlink()
+    event = events.version("a.txt", kind="deleted")
+    assert event.version.deleted and event.version.version == 2
+    assert event.as_dict()["event"] == "deleted"
+    assert history(db, "a.txt") == ["bye\n", None]
+
+
+def test_new_subfolder_with_files_is_picked_up(root: Path, db: Path, start) -> None:
+    _, events = start()
+    (root / "new" / "deeper").mkdir(parents=True)
+    write(root / "new" / "deeper" / "a.txt", "a\n")
+    write(root / "new" / "b.md", "b\n")
+    events.version("new/deeper/a.txt", "a\n")
+    events.version("new/b.md", "b\n")
+
+
+def test_editor_and_temp_files_are_ignored(root: Path, db: Path, start) -> None:
+    _, events = start()
+    for name in [".a.txt.swp", "a.txt~", "4913", "x.tmp", ".hidden.txt", "#a.txt#", "photo.jpg"]:
+        write(root / name, "noise\n")
+    write(root / ".git" / "config", "noise\n")
+    write(root / "zz-sentinel.txt", "signal\n")  # recorded after (or with) the noise
+    events.version("zz-sentinel.txt")
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["zz-sentinel.txt"]
+    assert {e.doc for e in events.drain() if e.kind not in ("started", "caught_up")} == {
+        "zz-sentinel.txt"
+    }
+
+
+def test_include_and_exclude(root: Path, db: Path, start) -> None:
+    _, events = start(include=["*.py", "*.txt"], exclude=["drafts"])
+    write(root / "drafts" / "a.txt", "draft\n")
+    write(root / "notes.md", "not included\n")
+    write(root / "tool.py", "print()\n")
+    events.version("tool.py")
+    write(root / "zz.txt", "sentinel\n")
+    events.version("zz.txt")
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["tool.py", "zz.txt"]
+
+
+def test_binary_file_is_skipped_with_a_reason(root: Path, db: Path, start) -> None:
+    _, events = start()
+    (root / "data.txt").write_bytes(b"\x00\x01binary")
+    event = events.wait_for(lambda e: e.kind == "skipped")
+    assert event.doc == "data.txt" and "binary" in event.reason
+    assert event.as_dict() == {"event": "skipped", "doc": "data.txt", "reason": event.reason}
+
+
+# life cycle, locking, concurrency
+
+
+def test_stop_records_pending_changes(root: Path, db: Path, start) -> None:
+    session, events = start(debounce=30)  # nothing would be delivered before stop()
+    write(root / "a.txt", "pending\n")
+    deadline = time.monotonic() + TIMEOUT
+    while session._watcher.events_received == 0:  # no event to wait on: poll the counter
+        assert time.monotonic() < deadline, "the watcher never heard of the write"
+        time.sleep(0.005)
+    session.stop()
+    assert history(db, "a.txt") == ["pending\n"]
+    assert not Path(str(db) + ".watch.lock").exists()
+
+
+def test_stop_during_a_long_catch_up_then_restart_records_everything(
+    root: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "SCAN_CHUNK", 10)
+    for i in range(200):
+        write_old(root / f"f{i:03}.txt", f"file {i}\n")
+    events = Events()
+    session = WatchSession(root, db, events, debounce=0)
+    session.start()
+    events.wait_for(lambda e: e.kind == "version")  # the catch-up is under way
+    session.stop()
+    assert "caught_up" not in [e.kind for e in events.drain()]  # it was given up
+    events = Events()
+    with WatchSession(root, db, events, debounce=0):
+        done = events.wait_for(lambda e: e.kind == "caught_up")
+    with Tracker(db) as tracker:
+        assert len(tracker.documents()) == 200
+        assert tracker.store.conn.execute("pragma integrity_check").fetchone() == ("ok",)
+    assert done.counts["recorded"] + done.counts["unchanged"] == 200
+
+
+def test_second_session_on_the_same_database_is_refused(root: Path, db: Path, start) -> None:
+    first, _ = start()
+    second = WatchSession(root, db, Events(), debounce=DEBOUNCE)
+    with pytest.raises(WatcherRunning, match=f"pid {os.getpid()}.*{db}"):
+        second.start()
+    second.stop()
+    first.stop()
+    start()  # the lock is free again
+
+
+def test_lock_file_left_by_a_dead_process_does_not_block(db: Path, root: Path) -> None:
+    db.parent.mkdir(parents=True)
+    Path(str(db) + ".watch.lock").write_text("999999 /elsewhere\n")
+    lock = WatchLock(db, root)
+    lock.acquire()
+    assert Path(str(db) + ".watch.lock").read_text() == f"{os.getpid()} {root}\n"
+    lock.release()
+    lock.release()
+    assert not Path(str(db) + ".watch.lock").exists()
+
+
+def test_readers_work_while_it_writes(root: Path, db: Path, start) -> None:
+    _, events = start()
+    with Tracker(db, create=False) as reader:
+        for i in range(30):
+            write(root / f"doc{i % 5}.txt", f"round {i}\n")
+            reader.documents()
+            for document in reader.documents():
+                reader.text(document.name)
+        for j in range(25, 30):
+            events.version(f"doc{j % 5}.txt", f"round {j}\n")
+        assert {d.name for d in reader.documents()} == {f"doc{k}.txt" for k in range(5)}
+
+
+def test_a_failing_batch_is_retried(root: Path, db: Path, start, monkeypatch) -> None:
+    _, events = start()
+    calls = []
+    real = Tracker.snapshot
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise live.TrackerError("database is having a bad day")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Tracker, "snapshot", flaky)
+    write(root / "a.txt", "eventually\n")
+    error = events.wait_for(lambda e: e.kind == "error")
+    assert "bad day" in error.reason and "retrying" in error.reason
+    events.version("a.txt", "eventually\n")
+
+
+def test_missing_folder_is_an_error(tmp_path: Path, db: Path) -> None:
+    session = WatchSession(tmp_path / "nope", db, Events())
+    with pytest.raises(live.TrackerError, match="no such folder"):
+        session.start()
+    session.stop()
+
+
+# --exec
+
+
+def test_exec_gets_environment_and_json_diff(root: Path, db: Path, start, tmp_path: Path) -> None:
+    out = tmp_path / "exec"
+    out.mkdir()
+    command = (
+        f"env | grep ^TRACKER_ | sort > {shlex.quote(str(out))}/env.$TRACKER_VERSION;"
+        f" cat > {shlex.quote(str(out))}/diff.$TRACKER_VERSION"
+    )
+    write_old(root / "a.txt", "one\n\ntwo\n")
+    session, events = start(exec_command=command)
+    write(root / "a.txt", "one\n\ntwo, edited\n\nthree\n")
+    events.version("a.txt", "one\n\ntwo, edited\n\nthree\n")
+    session.stop()  # lets the queued commands finish
+    env = dict(line.split("=", 1) for line in (out / "env.2").read_text().splitlines())
+    assert env["TRACKER_EVENT"] == "version"
+    assert env["TRACKER_DOC"] == "a.txt"
+    assert env["TRACKER_VERSION"] == "2"
+    assert (env["TRACKER_ADDED"], env["TRACKER_REMOVED"], env["TRACKER_MODIFIED"]) == (
+        "1",
+        "0",
+        "1",
+    )
+    assert env["TRACKER_MOVED"] == "0"
+    assert env["TRACKER_DB"] == str(db.resolve())
+    assert env["TRACKER_FILE"] == str(root / "a.txt")
+    diff = json.loads((out / "diff.2").read_text())
+    assert diff["doc"] == "a.txt"
+    assert (diff["from"]["version"], diff["to"]["version"]) == (1, 2)
+    assert diff["stats"]["added"] == 1
+    assert (out / "env.1").exists()  # the catch-up's first version ran it too
+
+
+def test_failing_exec_is_a_warning_and_watching_goes_on(root: Path, db: Path, start) -> None:
+    _, events = start(exec_command="exit 3")
+    write(root / "a.txt", "one\n")
+    events.version("a.txt")
+    warning = events.wait_for(lambda e: e.kind == "warning")
+    assert "status 3" in warning.reason and "a.txt v1" in warning.reason
+    write(root / "a.txt", "two\n")
+    events.version("a.txt", "two\n")
+
+
+def test_slow_exec_never_holds_up_recording(root: Path, db: Path, start) -> None:
+    session, events = start(exec_command="sleep 30", exec_timeout=0.5)
+    write(root / "a.txt", "one\n")
+    events.version("a.txt", "one\n")
+    write(root / "a.txt", "two\n")
+    events.version(
+        "a.txt",
+        "two\n",
+    )  # while the first command still sleeps
+    killed = events.wait_for(lambda e: e.kind == "warning")
+    assert "killed" in killed.reason
+    began = time.monotonic()
+    session.stop()
+    assert time.monotonic() - began < 3
+
+
+def test_exec_queue_overflow_drops_with_a_warning() -> None:
+    warnings: list[str] = []
+    runner = live.CommandRunner("true", warnings.append, max_queue=2)  # not started: no drain
+    assert runner.submit({}, b"", "a v1") and runner.submit({}, b"", "a v2")
+    assert not runner.submit({}, b"", "a v3")
+    assert warnings and "a v3" in warnings[0]
+
+
+def test_exec_runs_on_its_own_thread_and_stops(root: Path, db: Path, start) -> None:
+    session, _ = start(exec_command="true")
+    assert any(t.name == "tracker-exec" for t in threading.enumerate())
+    session.stop()
+    assert not any(t.name == "tracker-exec" for t in threading.enumerate())

@@ -1,0 +1,136 @@
+"""The watch command: record every change to a folder of documents as it happens."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+from ..live import WatchEvent, WatchSession
+from . import cli
+from .common import db_option, format_counts, json_option, short_time, warn
+from .core import max_bytes_option, split_option
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option(
+    "--debounce",
+    type=click.FloatRange(min=0),
+    default=0.1,
+    show_default=True,
+    metavar="SECONDS",
+    help="Quiet time after a change before it is recorded (a burst of writes gives one version).",
+)
+@click.option(
+    "--poll",
+    is_flag=True,
+    help="Poll the folder instead of using OS events (network and mounted file systems).",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Track only matching files (path or name; repeatable). Default: text-like files.",
+)
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Skip matching files or folders (repeatable)."
+)
+@click.option(
+    "--exec",
+    "exec_command",
+    metavar="CMD",
+    help="Shell command run after each version (TRACKER_* variables, JSON diff on stdin).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@split_option
+@max_bytes_option
+@db_option
+@json_option
+def watch(
+    folder: str,
+    debounce: float,
+    poll: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    exec_command: str | None,
+    quiet: bool,
+    split: str,
+    max_bytes: int,
+    db_path: str,
+    as_json: bool,
+) -> None:
+    """Record a version of every document under FOLDER each time it changes, until Ctrl-C.
+
+    It first records what changed since the last run, then prints one line per
+    version, deletion and rename as they happen (--json: one JSON object per
+    line). Editor swap, backup and temp files and hidden files are ignored;
+    renames and moves keep a document's history. Ctrl-C or SIGTERM records
+    what is pending and exits 0; after a crash or kill -9 the next start
+    catches up. One watcher per database (it holds a lock on <db>.watch.lock): a second
+    one exits with an error.
+    --exec runs CMD through the shell, one at a time, with TRACKER_EVENT,
+    TRACKER_DOC, TRACKER_VERSION, TRACKER_ADDED, TRACKER_REMOVED,
+    TRACKER_MODIFIED, TRACKER_MOVED, TRACKER_FILE and TRACKER_DB set and the
+    diff as JSON on stdin; its output goes to stderr, and a command that fails
+    or runs over 60 s is reported, never stopping the watcher.
+
+    Example:
+
+        tracker watch seeds/ --exec 'notify-send "$TRACKER_DOC"'
+    """
+    session: WatchSession
+
+    def show(event: WatchEvent) -> None:
+        kind = event.kind
+        try:
+            if kind in ("warning", "error") or (kind == "skipped" and (quiet or not as_json)):
+                reason = event.reason or ""
+                where = f"{event.doc}: " if event.doc and not reason.startswith(event.doc) else ""
+                warn(where + reason)
+                return
+            if quiet:
+                return
+            if kind == "started":
+                click.echo(
+                    f"watching {session.root} into {db_path}"
+                    f" ({event.counts['documents']} documents tracked); Ctrl-C to stop",
+                    err=True,
+                )
+            elif kind == "caught_up":
+                n = event.counts
+                click.echo(
+                    f"caught up: {n['recorded']} new version{'s' * (n['recorded'] != 1)},"
+                    f" {n['deleted']} deleted, {n['renamed']} renamed, {n['unchanged']} unchanged,"
+                    f" {n['skipped']} skipped; watching for changes",
+                    err=True,
+                )
+            elif as_json:
+                click.echo(json.dumps(event.as_dict(), ensure_ascii=False))
+            elif event.version is not None:
+                version = event.version
+                click.echo(
+                    f"{short_time(version.captured_at)}  {version.doc}  v{version.version}"
+                    f"  {format_counts(version)}"
+                )
+            elif kind == "renamed":
+                click.echo(f"{short_time(event.at)}  {event.doc}  renamed from {event.old_name}")
+        except BrokenPipeError:  # `tracker watch ... | head`: stop cleanly, say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            session.request_stop()
+
+    session = WatchSession(
+        folder,
+        db_path,
+        show,
+        debounce=debounce,
+        poll=poll,
+        include=include,
+        exclude=exclude,
+        split=split,
+        max_bytes=max_bytes,
+        exec_command=exec_command,
+    )
+    session.run()
