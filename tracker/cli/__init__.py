@@ -35,3 +35,4 @@ from . import diffs  # noqa: E402,F401
 from . import corpus  # noqa: E402,F401
 from . import watching  # noqa: E402,F401
 from . import transfer  # noqa: E402,F401
+from . import serving  # noqa: E402,F401

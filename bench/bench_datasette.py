@@ -1,0 +1,200 @@
+"""Benchmark the Datasette pages over a replayed corpus: changes, a diff page, full-text search.
+
+Usage: python bench/bench_datasette.py [HISTORY_JSONL_GZ] [--repeat N]
+
+Imports the history (default ../shared/corpora/python-peps/history.jsonl.gz) into a temporary
+database with `tracker import`, builds Datasette exactly as `tracker serve` does (read-only, the
+tracker plugin and metadata), then times each page through Datasette's in-process client (best of
+N after one warm-up request) beside the plain-SQL (or plain-Python) time of the same work with
+sqlite3. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from datasette.app import Datasette
+from datasette.utils import escape_fts
+
+from tracker.datasette_metadata import QUERIES, SETTINGS, instance_metadata, load_version_diff
+from tracker.render_html import render_html_fragment
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HISTORY = ROOT.parent / "shared" / "corpora" / "python-peps" / "history.jsonl.gz"
+SEARCHES = ("namespace package", "GIL", "the")
+
+
+def import_history(history: Path, db: Path) -> float:
+    """Load the history with `tracker import` (or Tracker.record if that command is missing)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "import", str(history), "--db", str(db)],
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        if "No such command" not in done.stderr:
+            raise SystemExit(done.stderr)
+        from tracker import Tracker
+
+        with Tracker(db) as tracker, gzip.open(history, "rt") as lines:
+            for line in lines:
+                rec = json.loads(line)
+                text = None if rec.get("deleted") else rec["text"]
+                tracker.record(rec["doc"], text, at=rec["committed_at"])
+    return time.perf_counter() - started
+
+
+def best(seconds: list[float]) -> str:
+    return f"{min(seconds) * 1000:.1f}"
+
+
+async def time_async(fn: Callable[[], Awaitable[object]], repeat: int) -> list[float]:
+    await fn()  # warm-up: first-request caches, page cache
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def time_sync(fn: Callable[[], object], repeat: int) -> list[float]:
+    fn()
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
+    name = db.stem
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    conn.create_function("escape_fts", 1, escape_fts)
+    doc, versions = conn.execute(
+        "select d.name, count(*) n from versions v join documents d on d.id = v.document_id"
+        " group by d.id order by n desc limit 1"
+    ).fetchone()
+    busiest = conn.execute(
+        "select v.version, count(*) from paragraph_changes c join versions v on v.id = c.version_id"
+        " join documents d on d.id = v.document_id where d.name = ?"
+        " group by v.id order by count(*) desc limit 1",
+        [doc],
+    ).fetchone()[0]
+    ds = Datasette([str(db)], metadata=instance_metadata([name]), settings=SETTINGS)
+    await ds.invoke_startup()
+    rows: list[tuple[str, str, str, str]] = []
+
+    async def page(path: str) -> int:
+        response = await ds.client.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.text[:500])
+        return len(response.content)
+
+    async def add(label: str, path: str, plain: Callable[[], object] | None, note: str) -> None:
+        size = await page(path)
+        served = await time_async(lambda: page(path), repeat)
+        direct = best(time_sync(plain, repeat)) if plain else "-"
+        rows.append((label, best(served), direct, f"{note}; {size / 1024:.0f} KiB"))
+
+    total = conn.execute("select count(*) from changes").fetchone()[0]
+    await add(
+        "`changes` view page (HTML, 100 rows, 3 facets)",
+        f"/{name}/changes",
+        lambda: conn.execute(
+            "select * from changes order by captured_at desc limit 101"
+        ).fetchall(),
+        f"{total:,} rows in the view; plain: the page's row query",
+    )
+    await add(
+        "`changes.json` (100 rows)",
+        f"/{name}/changes.json",
+        lambda: conn.execute(
+            "select * from changes order by captured_at desc limit 101"
+        ).fetchall(),
+        "plain: the same row query",
+    )
+    await add(
+        "`versions` table page (HTML)",
+        f"/{name}/versions",
+        lambda: conn.execute(
+            "select * from versions order by captured_at desc limit 101"
+        ).fetchall(),
+        "plain: the page's row query",
+    )
+    for label, version in (("latest", "latest"), ("largest", str(busiest))):
+        path = f"/-/tracker/diff/{name}/{quote(doc, safe='/')}/{version}"
+
+        def plain(version: str = version) -> str:
+            result = load_version_diff(conn, doc, version)
+            return render_html_fragment(result.changes)
+
+        await add(
+            f"diff page, {label} version of the most edited document",
+            path,
+            plain,
+            f"{doc} ({versions} versions) v{version}; plain: rebuild + diff + render in Python",
+        )
+    search_sql = QUERIES["search"]["sql"]
+    for term in SEARCHES:
+        count = len(conn.execute(search_sql, {"q": term}).fetchall())
+        await add(
+            f"`search` canned query (JSON), q={term!r}",
+            f"/{name}/search.json?q={quote(term)}&_shape=objects",
+            lambda term=term: conn.execute(search_sql, {"q": term}).fetchall(),
+            f"{count} rows; plain: the same SQL with sqlite3",
+        )
+    term = SEARCHES[0]
+    await add(
+        f"`search` canned query (HTML), q={term!r}",
+        f"/{name}/search?q={quote(term)}",
+        lambda: conn.execute(search_sql, {"q": term}).fetchall(),
+        "plain: the same SQL with sqlite3",
+    )
+    await add(
+        f"`paragraphs?_search=` table search, q={term!r}",
+        f"/{name}/paragraphs?_search={quote(term)}",
+        lambda: conn.execute(
+            "select p.* from paragraphs p where p.rowid in (select rowid from paragraphs_fts"
+            " where paragraphs_fts match escape_fts(?)) limit 101",
+            [term],
+        ).fetchall(),
+        "plain: an FTS match on the latest text table",
+    )
+    await add("Atom feed (50 entries)", f"/-/tracker/{name}/changes.atom", None, "")
+    for database in ds.databases.values():
+        database.close()
+    conn.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("history", nargs="?", type=Path, default=DEFAULT_HISTORY)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "tracker.db"
+        seconds = import_history(args.history, db)
+        print(f"imported {args.history} in {seconds:.1f} s ({db.stat().st_size / 1e6:.1f} MB)\n")
+        rows = asyncio.run(run(db, args.repeat))
+    print(f"| page (best of {args.repeat}) | Datasette ms | plain ms | notes |")
+    print("|---|---:|---:|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()

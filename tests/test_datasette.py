@@ -1,0 +1,507 @@
+"""The Datasette side: plugin hooks, metadata, canned queries, diff pages, feed, `tracker serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import pytest_asyncio
+from click.testing import CliRunner
+from datasette.app import Datasette
+
+from tracker import Tracker
+from tracker.cli import cli
+from tracker.datasette_metadata import SETTINGS, instance_metadata
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+ATOM = "{http://www.w3.org/2005/Atom}"
+PLAIN = "Plain start of a longer sentence with many words in it"
+ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def build_db(path: Path) -> Path:
+    """A small history: two documents edited a few times, one hostile, one deleted."""
+    with Tracker(path) as tracker:
+        tracker.record(
+            "notes/plan.txt",
+            "Intro paragraph.\n\nWe grow apples in the north field.\n\nClosing words.\n",
+            at="2024-01-01T10:00:00Z",
+        )
+        tracker.record(
+            "notes/plan.txt",
+            "Intro paragraph.\n\nWe grow pears in the north field.\n\nClosing words.\n\n"
+            "A new paragraph about irrigation.\n",
+            at="2024-02-01T10:00:00Z",
+        )
+        tracker.record(
+            "notes/plan.txt",
+            "Intro paragraph.\n\nWe grow pears in the north field.\n\n"
+            "A new paragraph about irrigation.\n",
+            at="2024-03-01T10:00:00Z",
+        )
+        tracker.record("hostile.txt", f"{PLAIN}.\n\n{SCRIPT}\n", at="2024-01-15T09:00:00Z")
+        tracker.record(
+            "hostile.txt",
+            f"{PLAIN}, and {SCRIPT} here.\n\n{SCRIPT}\n\n{IMG}\n",
+            at="2024-02-15T09:00:00Z",
+        )
+        tracker.record("old.txt", "Short lived.\n", at="2024-01-20T00:00:00Z")
+        tracker.record("old.txt", None, at="2024-01-21T00:00:00Z")
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return build_db(tmp_path / "tracker.db")
+
+
+@pytest_asyncio.fixture(params=["serve-metadata", "plugin-only"])
+async def ds(request, db_path: Path):
+    """Datasette as `tracker serve` builds it, and as plain `datasette tracker.db` does."""
+    if request.param == "serve-metadata":
+        datasette = Datasette(
+            [str(db_path)], metadata=instance_metadata(["tracker"]), settings=SETTINGS
+        )
+    else:
+        datasette = Datasette([str(db_path)])
+    await datasette.invoke_startup()
+    yield datasette
+    for database in datasette.databases.values():
+        database.close()
+
+
+async def get(ds: Datasette, path: str, status: int = 200):
+    response = await ds.client.get(path)
+    assert response.status_code == status, (path, response.status_code, response.text[:2000])
+    return response
+
+
+async def rows(ds: Datasette, path: str) -> list[dict]:
+    separator = "&" if "?" in path else "?"
+    return (await get(ds, f"{path}{separator}_shape=objects")).json()["rows"]
+
+
+def assert_escaped(html: str) -> None:
+    """Hostile document text only ever appears escaped."""
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html and "onerror=alert(1)>" not in html
+
+
+def sql_count(db_path: Path, sql: str, params=()) -> int:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, params).fetchone()[0]
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- plugin and pages
+
+
+@pytest.mark.asyncio
+async def test_plugin_is_listed(ds):
+    plugins = (await get(ds, "/-/plugins.json")).json()
+    tracker = [p for p in plugins if p["name"] == "tracker"]
+    assert tracker, plugins
+    assert {"render_cell", "register_routes", "get_metadata"} <= set(tracker[0]["hooks"])
+
+
+@pytest.mark.asyncio
+async def test_every_table_and_view_page_answers(ds):
+    for path in (
+        "/",
+        "/tracker",
+        "/tracker/documents",
+        "/tracker/versions",
+        "/tracker/paragraphs",
+        "/tracker/paragraph_changes",
+        "/tracker/renames",
+        "/tracker/changes",
+        "/-/tracker/tracker.css",
+        "/-/metadata.json",
+    ):
+        await get(ds, path)
+    database = (await get(ds, "/tracker")).text
+    assert "document history" in database and "changes.atom" in database
+    assert "_sqlite_migrations" not in database.split("hidden")[0]
+
+
+@pytest.mark.asyncio
+async def test_tables_have_descriptions_and_facets(ds):
+    page = (await get(ds, "/tracker/changes")).text
+    assert "One row per changed paragraph" in page
+    data = (await get(ds, "/tracker/changes.json")).json()
+    assert {"document", "op", "captured_at"} <= set(data["facet_results"])
+    ops = {item["value"] for item in data["facet_results"]["op"]["results"]}
+    assert ops == {"insert", "delete", "modify"}
+    versions = (await get(ds, "/tracker/versions.json")).json()
+    assert "document_id" in versions["facet_results"]
+    labels = {r["label"] for r in versions["facet_results"]["document_id"]["results"]}
+    assert labels == {"notes/plan.txt", "hostile.txt", "old.txt"}  # label_column: name
+
+
+@pytest.mark.asyncio
+async def test_changes_rows_and_inline_html(ds, db_path):
+    changes = await rows(ds, "/tracker/changes.json?_size=max")
+    assert len(changes) == sql_count(db_path, "select count(*) from paragraph_changes")
+    assert changes[0]["captured_at"] >= changes[-1]["captured_at"]  # newest first
+    modify = [c for c in changes if c["document"] == "notes/plan.txt" and c["version"] == 2]
+    assert {c["op"] for c in modify} == {"modify", "insert"}
+    page = (await get(ds, "/tracker/changes")).text
+    assert "<del>apples</del><ins>pears</ins>" in page
+    assert "<ins>A new paragraph about irrigation.</ins>" in page
+    assert "<del>Closing words.</del>" in page
+    assert f"{PLAIN}<ins>, and {ESCAPED_SCRIPT} here</ins>." in page
+    assert "<ins>&lt;img src=x onerror=alert(1)&gt;</ins>" in page
+    assert_escaped(page)
+    link = f'href="/-/tracker/diff/tracker/{quote("notes/plan.txt", safe="/")}/2"'
+    assert link in page
+    assert 'href="/tracker/document_history?document=notes%2Fplan.txt"' in page
+
+
+@pytest.mark.asyncio
+async def test_versions_link_to_their_diff(ds):
+    page = (await get(ds, "/tracker/versions")).text
+    assert "/-/tracker/version/tracker/" in page
+    versions = await rows(ds, "/tracker/versions.json?_sort=id")
+    hostile_v2 = [v for v in versions if v["document_id"] == 2 and v["version"] == 2][0]
+    response = await get(ds, f"/-/tracker/version/tracker/{hostile_v2['id']}", status=302)
+    assert response.headers["location"] == "/-/tracker/diff/tracker/hostile.txt/2"
+    await get(ds, "/-/tracker/version/tracker/999", status=404)
+
+
+@pytest.mark.asyncio
+async def test_diff_page(ds):
+    page = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2")).text
+    assert "Changes to notes/plan.txt" in page
+    assert "<del>apples</del><ins>pears</ins>" in page
+    assert "1 added, 0 removed, 1 modified" in page
+    assert 'href="/-/tracker/diff/tracker/notes/plan.txt/1" rel="prev"' in page
+    assert 'href="/-/tracker/diff/tracker/notes/plan.txt/3" rel="next"' in page
+    assert "/tracker/document_history?document=notes%2Fplan.txt" in page
+    assert "tracker.css" in page and 'class="crumbs"' in page  # Datasette-styled
+    assert (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/v2")).text == page
+    first = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/1")).text
+    assert "compared with nothing" in first and "3 added" in first
+    latest = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/latest")).text
+    assert "<del>Closing words.</del>" in latest
+    side = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2?layout=side-by-side")).text
+    assert 'data-layout="side-by-side"' in side
+    full = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3?full=1")).text
+    assert "Intro paragraph." in full and "unchanged ..." not in full
+    deleted = (await get(ds, "/-/tracker/diff/tracker/old.txt/2")).text
+    assert "<del>Short lived.</del>" in deleted and "records the deletion" in deleted
+    for missing in ("notes/plan.txt/9", "nope.txt/1", "notes/plan.txt/0"):
+        await get(ds, f"/-/tracker/diff/tracker/{missing}", status=404)
+    await get(ds, "/-/tracker/diff/other/notes/plan.txt/1", status=404)
+
+
+@pytest.mark.asyncio
+async def test_diff_page_escapes_hostile_text(ds):
+    page = (await get(ds, "/-/tracker/diff/tracker/hostile.txt/2")).text
+    assert f"{PLAIN}<ins>, and {ESCAPED_SCRIPT} here</ins>." in page
+    assert "<ins>&lt;img src=x onerror=alert(1)&gt;</ins>" in page
+    assert_escaped(page)
+
+
+@pytest.mark.asyncio
+async def test_diff_page_same_as_cli_html(ds, db_path):
+    page = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2")).text
+    result = CliRunner().invoke(
+        cli, ["diff", "notes/plan.txt", "--format", "html", "--db", str(db_path)]
+    )
+    if result.exit_code != 0:
+        pytest.skip(f"tracker diff --format html unavailable: {result.output}")
+    fragment = result.output.split('<div class="tracker-diff"', 1)[1].split("</main>")[0]
+    latest = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3")).text
+    assert fragment.strip() in latest
+    assert '<div class="tracker-diff"' in page
+
+
+@pytest.mark.asyncio
+async def test_renamed_document_links_redirect(db_path):
+    with Tracker(db_path) as tracker:
+        tracker.rename("notes/plan.txt", "notes/roadmap.txt", at="2024-04-01T00:00:00Z")
+    ds = Datasette([str(db_path)])
+    await ds.invoke_startup()
+    try:
+        response = await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2?full=1", status=302)
+        assert response.headers["location"] == "/-/tracker/diff/tracker/notes/roadmap.txt/2?full=1"
+    finally:
+        for database in ds.databases.values():
+            database.close()
+
+
+# --------------------------------------------------------------------------- canned queries
+
+
+@pytest.mark.asyncio
+async def test_canned_queries_are_listed(ds):
+    data = (await get(ds, "/tracker.json")).json()
+    names = {query["name"] for query in data["queries"]}
+    assert {
+        "document_history",
+        "changes_in_range",
+        "versions_in_range",
+        "search",
+        "provenance",
+        "documents_overview",
+    } <= names
+    for name in names:
+        await get(ds, f"/tracker/{name}")  # the empty form renders
+
+
+@pytest.mark.asyncio
+async def test_document_history(ds):
+    history = await rows(ds, "/tracker/document_history.json?document=plan.txt")
+    assert [r["version"] for r in history] == [3, 2, 1]
+    assert [r["event"] for r in history] == ["edited", "edited", "created"]
+    assert history[1]["changed_paragraphs"] == 2 and history[1]["added"] == 1
+    assert history[0]["removed"] == 1
+    assert await rows(ds, "/tracker/document_history.json?document=notes/plan.txt") == history
+    old = await rows(ds, "/tracker/document_history.json?document=old.txt")
+    assert [r["event"] for r in old] == ["deleted", "created"]
+    assert await rows(ds, "/tracker/document_history.json?document=lan.txt") == []
+    page = (await get(ds, "/tracker/document_history?document=plan.txt")).text
+    assert 'href="/-/tracker/diff/tracker/notes/plan.txt/2"' in page
+
+
+@pytest.mark.asyncio
+async def test_changes_and_versions_in_a_date_range(ds):
+    february = await rows(ds, "/tracker/changes_in_range.json?since=2024-02-01&until=2024-02-29")
+    assert {(r["document"], r["version"]) for r in february} == {
+        ("notes/plan.txt", 2),
+        ("hostile.txt", 2),
+    }
+    page = (await get(ds, "/tracker/changes_in_range?since=2024-02-01&until=2024-02-29")).text
+    assert "<del>apples</del><ins>pears</ins>" in page
+    assert_escaped(page)
+    one_day = await rows(ds, "/tracker/changes_in_range.json?since=2024-02-01&until=2024-02-01")
+    assert {r["document"] for r in one_day} == {"notes/plan.txt"}  # a bare date: the whole day
+    everything = await rows(ds, "/tracker/versions_in_range.json?since=&until=")
+    assert len(everything) == 7
+    january = await rows(ds, "/tracker/versions_in_range.json?since=2024-01-01&until=2024-01-31")
+    assert [(r["document"], r["version"]) for r in january] == [
+        ("old.txt", 2),
+        ("old.txt", 1),
+        ("hostile.txt", 1),
+        ("notes/plan.txt", 1),
+    ]
+
+
+@pytest.mark.asyncio
+async def test_search_finds_text_of_old_versions(ds):
+    hits = await rows(ds, "/tracker/search.json?q=apples")
+    assert len(hits) == 1
+    assert hits[0]["document"] == "notes/plan.txt"
+    assert hits[0]["versions"] == "v1" and hits[0]["in_latest"] == 0
+    assert hits[0]["first_seen"] == "2024-01-01T10:00:00.000Z"
+    pears = await rows(ds, "/tracker/search.json?q=pears")
+    assert pears[0]["versions"] == "v2-v3" and pears[0]["in_latest"] == 1
+    page = (await get(ds, "/tracker/search?q=apples")).text
+    assert '<mark class="tracker-hit">apples</mark>' in page
+    assert f'href="/tracker/provenance?paragraph={hits[0]["paragraph_id"]}"' in page
+    # user input is a parameter, and FTS syntax in it is escaped, not an error
+    assert await rows(ds, '/tracker/search.json?q=" OR drop table') == []
+    hostile = (await get(ds, "/tracker/search?q=script")).text
+    assert '&lt;<mark class="tracker-hit">script</mark>&gt;alert(1)' in hostile
+    assert_escaped(hostile)
+    table = await rows(ds, "/tracker/paragraphs.json?_search=apples")
+    assert [r["text"] for r in table] == ["We grow apples in the north field."]
+
+
+@pytest.mark.asyncio
+async def test_search_sees_versions_recorded_while_serving(ds, db_path):
+    assert await rows(ds, "/tracker/search.json?q=bananas") == []
+    with Tracker(db_path) as tracker:
+        tracker.record("notes/plan.txt", "Now bananas.\n", at="2024-05-01T00:00:00Z")
+    hits = await rows(ds, "/tracker/search.json?q=bananas")
+    assert [(h["document"], h["versions"]) for h in hits] == [("notes/plan.txt", "v4")]
+
+
+@pytest.mark.asyncio
+async def test_provenance(ds):
+    hit = (await rows(ds, "/tracker/search.json?q=irrigation"))[0]
+    by_id = await rows(ds, f"/tracker/provenance.json?paragraph={hit['paragraph_id']}")
+    assert [(r["version"], r["event"]) for r in by_id] == [(2, "appeared"), (3, "kept")]
+    assert by_id[0]["how"] == "insert" and by_id[0]["paragraph_number"] == 4
+    assert by_id[1]["paragraph_number"] == 3
+    assert by_id[0]["text"] == "A new paragraph about irrigation." and by_id[1]["text"] == ""
+    by_text = await rows(
+        ds, "/tracker/provenance.json?paragraph=" + quote("A new paragraph about irrigation.")
+    )
+    assert by_text == by_id
+    pears = await rows(
+        ds, "/tracker/provenance.json?paragraph=" + quote("We grow pears in the north field.")
+    )
+    assert pears[0]["how"] == "modify"  # it came in as an edit of the apples paragraph
+    assert await rows(ds, "/tracker/provenance.json?paragraph=nothing+like+this") == []
+
+
+@pytest.mark.asyncio
+async def test_documents_overview(ds):
+    overview = {r["document"]: r for r in await rows(ds, "/tracker/documents_overview.json")}
+    assert overview["notes/plan.txt"]["versions"] == 3
+    assert overview["old.txt"]["state"] == "deleted"
+    assert overview["hostile.txt"]["state"] == "present"
+
+
+# --------------------------------------------------------------------------- Atom feed
+
+
+@pytest.mark.asyncio
+async def test_atom_feed(ds):
+    response = await get(ds, "/-/tracker/tracker/changes.atom")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    assert feed.tag == f"{ATOM}feed"
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 7
+    updated = [e.find(f"{ATOM}updated").text for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    titles = [e.find(f"{ATOM}title").text for e in entries]
+    assert titles[0] == "notes/plan.txt v3: +0 -1 ~0"
+    assert entries[0].find(f"{ATOM}link").get("href") == (
+        "http://localhost/-/tracker/diff/tracker/notes/plan.txt/3"
+    )
+    hostile = [e for e in entries if e.find(f"{ATOM}title").text.startswith("hostile.txt v2")][0]
+    content = hostile.find(f"{ATOM}content")
+    assert content.get("type") == "html"
+    assert ESCAPED_SCRIPT in content.text  # escaped inside the HTML
+    assert "<script" not in content.text and "<img" not in content.text
+    assert "<ins>" in content.text
+    one = ET.fromstring((await get(ds, "/-/tracker/changes.atom?doc=old.txt&limit=1")).content)
+    assert [e.find(f"{ATOM}title").text for e in one.findall(f"{ATOM}entry")] == [
+        "old.txt v2: deleted"
+    ]
+    await get(ds, "/-/tracker/nope/changes.atom", status=404)
+
+
+# --------------------------------------------------------------------------- other databases
+
+
+@pytest.mark.asyncio
+async def test_other_databases_are_left_alone(db_path, tmp_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.execute(
+        "create table changes (id integer primary key, op text, inline text,"
+        " old_text text, new_text text, document text, version integer)"
+    )
+    conn.execute("insert into changes values (1, 'modify', '<b>x</b>', 'a', 'b', 'd', 1)")
+    conn.commit()
+    conn.close()
+    ds = Datasette([str(db_path), str(other)])
+    await ds.invoke_startup()
+    try:
+        page = (await get(ds, "/other/changes")).text
+        assert "&lt;b&gt;x&lt;/b&gt;" in page and "/-/tracker/diff" not in page
+        assert "tracker.css" not in page
+        assert (await get(ds, "/other.json")).json()["queries"] == []
+        await get(ds, "/-/tracker/diff/other/d/1", status=404)
+        assert "tracker.css" in (await get(ds, "/tracker/changes")).text
+    finally:
+        for database in ds.databases.values():
+            database.close()
+
+
+# --------------------------------------------------------------------------- tracker serve
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tracker_command() -> list[str]:
+    exe = Path(sys.executable).parent / "tracker"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "tracker"]
+
+
+def fetch(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def start_server(db_path: Path) -> tuple[subprocess.Popen, str]:
+    """Run `tracker serve` on a free port and wait until it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [*tracker_command(), "serve", "--port", str(port), "--db", str(db_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(process.stdout.read().decode())
+        try:
+            if fetch(base + "/-/versions.json")[0] == 200:
+                return process, base
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError("tracker serve did not answer within 30 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+def test_serve_refuses_a_missing_database(tmp_path):
+    result = CliRunner().invoke(cli, ["serve", "--db", str(tmp_path / "none.db")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: no database at ")
+    assert len(result.output.strip().splitlines()) == 1
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_serve_is_read_only_while_a_writer_records(db_path):
+    process, base = start_server(db_path)
+    try:
+        status, body = fetch(base + "/-/plugins.json")
+        assert status == 200 and "tracker" in {p["name"] for p in json.loads(body)}
+        status, body = fetch(base + "/-/databases.json")
+        database = json.loads(body)[0]
+        assert database["name"] == "tracker" and database["is_mutable"] is True
+        assert json.loads(fetch(base + "/-/settings.json")[1])["suggest_facets"] is False
+        assert fetch(base + "/tracker/changes")[0] == 200
+        # a writer records while the server runs: the new version shows up
+        with Tracker(db_path) as tracker:
+            tracker.record("notes/plan.txt", "Served and still written.\n")
+        status, body = fetch(
+            base + "/tracker/document_history.json?document=plan.txt&_shape=objects"
+        )
+        assert status == 200
+        assert json.loads(body)["rows"][0]["version"] == 4
+        status, body = fetch(base + "/-/tracker/diff/tracker/notes/plan.txt/4")
+        assert status == 200 and b"<ins>Served and still written.</ins>" in body
+        # read-only: Datasette refuses writes through SQL
+        status, body = fetch(base + "/tracker.json?sql=" + quote("delete from documents"))
+        assert status == 400
+    finally:
+        stop_server(process)
+    assert sql_count(db_path, "select count(*) from versions") == 8
