@@ -34,8 +34,8 @@ DIFF_CSS = """\
 .tracker-diff .skip{margin:.6em 0;color:#656d76;font-style:italic;text-align:center}
 .tracker-diff table.sbs{width:100%;border-collapse:collapse;table-layout:fixed}
 .tracker-diff table.sbs td{vertical-align:top;padding:.3em .6em;border-bottom:1px solid #eaeef2}
-.tracker-diff table.sbs td.num{width:3.5em}
-.tracker-diff table.sbs td.text{width:50%}
+.tracker-diff table.sbs col.num{width:3.5em}
+.tracker-diff table.sbs col.text{width:calc(50% - 3.5em)}
 .tracker-diff table.sbs tr.skip td{text-align:center}
 .tracker-diff-page{max-width:72em;margin:2em auto;padding:0 1em;font-family:system-ui,sans-serif}
 .tracker-diff-page .stats{color:#424a53}
@@ -157,7 +157,12 @@ def render_html_fragment(
             else:
                 parts.append(_inline_item(item))
     else:
-        parts.append('<table class="sbs">')
+        # column widths from a colgroup: with table-layout:fixed the first row decides them, and
+        # that row may be a full-width "unchanged" row, which would make all four columns equal
+        parts.append(
+            '<table class="sbs"><colgroup><col class="num"><col class="text">'
+            '<col class="num"><col class="text"></colgroup>'
+        )
         for item in items:
             if isinstance(item, Skipped):
                 parts.append(
