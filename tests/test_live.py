@@ -295,6 +295,7 @@ def test_delete_is_recorded(root: Path, db: Path, start) -> None:
     assert history(db, "a.txt") == ["bye\n", None]
 
 
+@pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 def test_new_subfolder_with_files_is_picked_up(root: Path, db: Path, start) -> None:
     _, events = start()
     (root / "new" / "deeper").mkdir(parents=True)
@@ -336,6 +337,40 @@ def test_binary_file_is_skipped_with_a_reason(root: Path, db: Path, start) -> No
     event = events.wait_for(lambda e: e.kind == "skipped")
     assert event.doc == "data.txt" and "binary" in event.reason
     assert event.as_dict() == {"event": "skipped", "doc": "data.txt", "reason": event.reason}
+
+
+def test_polling_observer(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "one\n")
+    _, events = start(poll=True, poll_interval=0.05)
+    write(root / "a.txt", "two, longer\n")
+    events.version("a.txt", "two, longer\n")
+    os.rename(root / "a.txt", root / "b.txt")
+    events.wait_for(lambda e: e.kind == "renamed" and e.doc == "b.txt")
+    assert history(db, "b.txt") == ["one\n", "two, longer\n"]
+
+
+def test_rescan_compares_the_whole_folder(root: Path, db: Path, start) -> None:
+    session, events = start(exclude=["later"])
+    write(root / "later" / "a.txt", "unseen by the watcher\n")
+    write(root / "zz.txt", "sentinel\n")
+    events.version("zz.txt")
+    assert "later/a.txt" not in [e.doc for e in events.seen]
+    session._watcher.request_rescan()  # as after an inotify overflow
+    done = events.wait_for(lambda e: e.kind == "rescanned")
+    assert done.counts["recorded"] == 0  # excluded files stay out of rescans too
+
+
+def test_folder_gone_is_an_error_not_a_mass_deletion(root: Path, db: Path, start) -> None:
+    write_old(root / "a.txt", "one\n")
+    write_old(root / "sub" / "b.txt", "two\n")
+    _, events = start()
+    (root / "a.txt").rename(root.parent / "a.txt")
+    (root / "sub" / "b.txt").rename(root.parent / "b.txt")
+    (root / "sub").rmdir()
+    root.rmdir()
+    events.wait_for(lambda e: e.kind == "error" and "gone" in e.reason)
+    with Tracker(db) as tracker:
+        assert all(not d.deleted for d in tracker.documents())
 
 
 # life cycle, locking, concurrency
@@ -393,6 +428,17 @@ def test_lock_file_left_by_a_dead_process_does_not_block(db: Path, root: Path) -
     lock.release()
     lock.release()
     assert not Path(str(db) + ".watch.lock").exists()
+
+
+def test_without_file_locks_it_warns_and_goes_on(
+    root: Path, db: Path, start, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "fcntl", None)
+    _, events = start()
+    warning = events.wait_for(lambda e: e.kind == "warning")
+    assert "not available" in warning.reason and "not be refused" in warning.reason
+    write(root / "a.txt", "still works\n")
+    events.version("a.txt", "still works\n")
 
 
 def test_readers_work_while_it_writes(root: Path, db: Path, start) -> None:

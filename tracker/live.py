@@ -29,6 +29,7 @@ Crash safety
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
@@ -148,40 +149,49 @@ class WatchLock:
         self.path = Path(self.db_path + ".watch.lock")
         self.root = str(root)
         self._fd: int | None = None
+        self.problem = ""
 
-    @property
-    def supported(self) -> bool:
-        """Tell whether this platform has ``fcntl.flock`` (not on Windows)."""
-        return fcntl is not None
+    def acquire(self) -> bool:
+        """Take the lock, or raise WatcherRunning naming the pid that holds it.
 
-    def acquire(self) -> None:
-        """Take the lock or raise WatcherRunning naming the pid that holds it."""
-        if fcntl is None or self._fd is not None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                holder = os.read(fd, 4096).decode("utf-8", "replace").split()
-                os.close(fd)
-                pid = holder[0] if holder else "?"
-                raise WatcherRunning(
-                    f"another tracker watch (pid {pid}) is already recording into {self.db_path}"
-                ) from None
-            try:
-                current = os.stat(self.path)
-            except FileNotFoundError:
-                current = None
-            mine = os.fstat(fd)
-            if current is None or (current.st_dev, current.st_ino) != (mine.st_dev, mine.st_ino):
-                os.close(fd)  # released and removed between our open and flock: try again
-                continue
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()} {self.root}\n".encode())
-            self._fd = fd
-            return
+        Returns False, with the reason in :attr:`problem`, where locking is not possible (no
+        ``fcntl`` on Windows, a file system without ``flock``): the caller goes on unprotected.
+        """
+        if self._fd is not None:
+            return True
+        if fcntl is None:
+            self.problem = "file locks are not available on this platform"
+            return False
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            while True:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError as error:
+                    holder = os.read(fd, 4096).decode("utf-8", "replace").split()
+                    os.close(fd)
+                    if error.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                        self.problem = f"cannot lock {self.path} ({error.strerror})"
+                        return False
+                    pid = holder[0] if holder else "?"
+                    raise WatcherRunning(
+                        f"another tracker watch (pid {pid}) is already recording into"
+                        f" {self.db_path}"
+                    ) from None
+                try:
+                    current = os.stat(self.path)
+                except FileNotFoundError:
+                    current = None
+                if current is None or not os.path.samestat(current, os.fstat(fd)):
+                    os.close(fd)  # released and removed between our open and flock: again
+                    continue
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()} {self.root}\n".encode())
+                self._fd = fd
+                return True
+        except OSError as error:
+            raise TrackerError(f"cannot create {self.path}: {error.strerror}") from None
 
     def release(self) -> None:
         """Remove the lock file and drop the lock (idempotent)."""
@@ -360,6 +370,7 @@ class WatchSession:
         self._tracker: Tracker | None = None  # only touched on the worker thread
         self._caught_up = False
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
+        self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
         self._stopping = threading.Event()
         self._state = threading.Lock()  # guards _started, _stopped, _retry
         self._started = False
@@ -380,10 +391,8 @@ class WatchSession:
         if not self.root.is_dir():
             raise TrackerError(f"{self.root}: no such folder")
         self._root_key = str(self.root.resolve())
-        if self._lock is not None:
-            if not self._lock.supported:
-                self._warn("file locks are not available here: a second watcher is not refused")
-            self._lock.acquire()
+        if self._lock is not None and not self._lock.acquire():
+            self._warn(f"{self._lock.problem}: a second watcher would not be refused")
         try:
             with Tracker(self.db_path) as tracker:  # fail early, on this thread, if unusable
                 tracked = sum(1 for doc in tracker.documents() if not doc.deleted)
@@ -498,11 +507,17 @@ class WatchSession:
             tracker.close()
 
     def _on_batch(self, batch: Batch) -> None:
-        """Record one batch; on failure report it and retry with a full scan later."""
+        """Record one batch; on failure report it and retry with a full scan later.
+
+        The events of a live batch are told once all its files are read, so that whoever
+        reacts to one (a test, an --exec script writing back) cannot race with its reads.
+        """
+        full = batch.rescan or not self._caught_up
+        self._held = None if full else []
         try:
             tracker = self._open()
             self._apply_moves(tracker, batch.moves)
-            if batch.rescan or not self._caught_up:
+            if full:
                 try:
                     self._full_scan(tracker)
                     self._caught_up = True
@@ -512,9 +527,24 @@ class WatchSession:
             elif batch.paths:
                 self._scan_paths(tracker, batch.paths)
         except Exception as error:
+            self._release_held()
             self._failed(error)
         else:
+            self._release_held()
             self._retry_delay = 0.0
+
+    def _tell(self, event: WatchEvent) -> None:
+        """Emit an event of the batch being recorded, or hold it until the batch is read."""
+        if self._held is None:
+            self._emit(event)
+        else:
+            self._held.append(event)
+
+    def _release_held(self) -> None:
+        """Emit the events held back during a live batch, in order."""
+        held, self._held = self._held, None
+        for event in held or ():
+            self._emit(event)
 
     def _accept(self, relname: str) -> bool:
         """Tell whether a relative path is a document this session tracks."""
@@ -537,7 +567,7 @@ class WatchSession:
                 continue  # onto a tracked name: the snapshot records a deletion and a change
             at = now_iso()
             tracker.rename(old, new, at=at)
-            self._emit(WatchEvent("renamed", doc=new, old_name=old, at=at))
+            self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
 
     def _settled(self, paths: Iterable[str]) -> list[str]:
         """The paths not written in the last ``debounce`` seconds; the others go to a later batch.
@@ -587,6 +617,8 @@ class WatchSession:
         new file whose content equals a vanished document's is recorded as its rename.
         """
         totals = {"recorded": 0, "deleted": 0, "renamed": 0, "unchanged": 0, "skipped": 0}
+        if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
+            raise TrackerError(f"{self.root} is gone; waiting for it to come back")
         skipped: list[tuple[str, str]] = []
         names = [
             entry.name
@@ -594,8 +626,12 @@ class WatchSession:
                 self.root, self._accept_or_cancel, lambda name, why: skipped.append((name, why))
             )
         ]
+        unlisted = tuple(name for name, why in skipped if why.startswith("cannot list folder"))
         for name, why in skipped:
-            self._emit(WatchEvent("skipped", doc=name, reason=why))
+            if name == str(self.root):
+                raise TrackerError(f"{self.root}: {why}")
+        for name, why in skipped:
+            self._tell(WatchEvent("skipped", doc=name, reason=why))
         totals["skipped"] += len(skipped)
         known = {doc.name: doc for doc in tracker.documents()}
         present = set(names)
@@ -605,6 +641,7 @@ class WatchSession:
             if not doc.deleted
             and doc.root == self._root_key
             and name not in present
+            and not name.startswith(unlisted)  # in a folder we could not read: not known gone
             and self._accept(name)
         ]
         fresh = [name for name in names if name not in known]
@@ -616,7 +653,7 @@ class WatchSession:
             self._scan_paths(tracker, names[start : start + SCAN_CHUNK], totals)
         if vanished:
             self._scan_paths(tracker, vanished, totals)
-        self._emit(WatchEvent("rescanned" if self._caught_up else "caught_up", counts=totals))
+        self._tell(WatchEvent("rescanned" if self._caught_up else "caught_up", counts=totals))
 
     def _match_renames(
         self, tracker: Tracker, known: dict, vanished: list[str], fresh: list[str]
@@ -644,7 +681,7 @@ class WatchSession:
             tracker.rename(old, name, at=at)
             vanished.remove(old)
             renamed += 1
-            self._emit(WatchEvent("renamed", doc=name, old_name=old, at=at))
+            self._tell(WatchEvent("renamed", doc=name, old_name=old, at=at))
         return renamed
 
     def _report(
@@ -653,14 +690,14 @@ class WatchSession:
         """Emit one event per rename, version, deletion and skipped file of a snapshot."""
         at = now_iso()
         for old, new in result.renamed:
-            self._emit(WatchEvent("renamed", doc=new, old_name=old, at=at))
+            self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
         for version in result.recorded:
             kind = "deleted" if version.deleted else "version"
-            self._emit(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
+            self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
             if self._runner is not None:
                 self._queue_exec(tracker, kind, version)
         for path, reason in result.skipped:
-            self._emit(WatchEvent("skipped", doc=path, reason=reason))
+            self._tell(WatchEvent("skipped", doc=path, reason=reason))
         if totals is not None:
             deleted = sum(1 for version in result.recorded if version.deleted)
             totals["recorded"] += len(result.recorded) - deleted

@@ -47,6 +47,7 @@ import os
 import queue
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,15 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+# watchdog 7 warns when a folder created inside a new folder gets its inotify watch twice (once
+# from the parent's creation event, once from its own); harmless, and noise on a user's terminal.
+warnings.filterwarnings(
+    "ignore",
+    message="Callback with id .* already exists",
+    category=RuntimeWarning,
+    module=r"watchdog\.observers\.inotify",
+)
 
 # Event classes worth hearing about: no open / close-without-write events, so that a consumer
 # reading the files it is told about does not wake the watcher again (and the kernel queue holds
