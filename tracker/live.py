@@ -16,6 +16,14 @@ Batches
     whose source is a tracked document and whose destination is not are applied first with
     :meth:`Tracker.rename`, so a renamed or moved file keeps its history.
 
+Half-written files
+    A batch is cut after a quiet period, so a named file modified less than ``debounce`` ago
+    has been written again since: it is put back for a later batch (:meth:`Watcher.recheck`)
+    rather than read mid-write; a file written without pause is still recorded about every
+    ``max_delay``. :func:`~tracker.snapshot.read_text` also re-reads until size and mtime hold
+    still. A vim-style save (delete, re-create) inside one quiet period gives one version; split
+    over two batches it gives a deletion, then a version continuing the same history.
+
 One watcher per database
     :class:`WatchLock` holds an exclusive, non-blocking ``flock`` on ``<db>.watch.lock`` for the
     session's lifetime; a second session on the same database is refused with

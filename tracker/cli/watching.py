@@ -65,17 +65,20 @@ def watch(
     """Record a version of every document under FOLDER each time it changes, until Ctrl-C.
 
     It first records what changed since the last run, then prints one line per
-    version, deletion and rename as they happen (--json: one JSON object per
+    version, deletion and rename as it happens (--json: one JSON object per
     line). Editor swap, backup and temp files and hidden files are ignored;
-    renames and moves keep a document's history. Ctrl-C or SIGTERM records
-    what is pending and exits 0; after a crash or kill -9 the next start
-    catches up. One watcher per database (it holds a lock on <db>.watch.lock): a second
-    one exits with an error.
-    --exec runs CMD through the shell, one at a time, with TRACKER_EVENT,
-    TRACKER_DOC, TRACKER_VERSION, TRACKER_ADDED, TRACKER_REMOVED,
-    TRACKER_MODIFIED, TRACKER_MOVED, TRACKER_FILE and TRACKER_DB set and the
-    diff as JSON on stdin; its output goes to stderr, and a command that fails
-    or runs over 60 s is reported, never stopping the watcher.
+    renames and moves keep a document's history. Ctrl-C or SIGTERM records what
+    is pending and exits 0; after a crash or kill -9 the next start catches up.
+
+    One watcher per database: it holds a lock on <db>.watch.lock, and a second
+    one exits with an error naming the first one's pid.
+
+    --exec runs CMD through the shell after each version and deletion, one at a
+    time, with TRACKER_EVENT (version or deleted), TRACKER_DOC, TRACKER_VERSION,
+    TRACKER_ADDED, TRACKER_REMOVED, TRACKER_MODIFIED, TRACKER_MOVED,
+    TRACKER_FILE and TRACKER_DB set and the diff as JSON on its stdin. Its
+    output goes to stderr; a command that fails or runs over 60 s is reported
+    and never stops the watcher.
 
     Example:
 
@@ -107,6 +110,8 @@ def watch(
                     f" {n['skipped']} skipped; watching for changes",
                     err=True,
                 )
+            elif kind == "rescanned":
+                return
             elif as_json:
                 click.echo(json.dumps(event.as_dict(), ensure_ascii=False))
             elif event.version is not None:
