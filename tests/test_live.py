@@ -539,12 +539,16 @@ def test_slow_exec_never_holds_up_recording(root: Path, db: Path, start) -> None
     assert time.monotonic() - began < 3
 
 
-def test_exec_queue_overflow_drops_with_a_warning() -> None:
+def test_exec_queue_overflow_drops_with_one_warning_then_a_count() -> None:
     warnings: list[str] = []
-    runner = live.CommandRunner("true", warnings.append, max_queue=2)  # not started: no drain
+    runner = live.CommandRunner("true", warnings.append, max_queue=2)
     assert runner.submit({}, b"", "a v1") and runner.submit({}, b"", "a v2")
     assert not runner.submit({}, b"", "a v3")
-    assert warnings and "a v3" in warnings[0]
+    assert not runner.submit({}, b"", "a v4")
+    assert len(warnings) == 1 and "a v3" in warnings[0]
+    runner.start()
+    runner.stop()  # runs the two queued commands, then reports the drops
+    assert warnings[1:] == ["--exec: did not run for 2 versions (queue full)"]
 
 
 def test_exec_runs_on_its_own_thread_and_stops(root: Path, db: Path, start) -> None:

@@ -245,7 +245,8 @@ class CommandRunner:
         self._queue: queue.Queue[_Job | None] = queue.Queue(maxsize=max_queue)
         self._thread: threading.Thread | None = None
         self._deadline: float | None = None  # set by stop(): finish by then or give up
-        self._dropped = 0
+        self._dropped = 0  # jobs refused since the queue was last empty
+        self._count_lock = threading.Lock()
 
     def start(self) -> None:
         """Start the worker thread."""
@@ -254,15 +255,19 @@ class CommandRunner:
             self._thread.start()
 
     def submit(self, env: dict[str, str], stdin: bytes, label: str) -> bool:
-        """Queue one run; False (and a warning) if the queue is full."""
+        """Queue one run; False if the queue is full (one warning per overflow, not per drop)."""
         try:
             self._queue.put_nowait(_Job(env, stdin, label))
             return True
         except queue.Full:
-            self._dropped += 1
-            self._on_warning(
-                f"--exec: {self._queue.maxsize} commands waiting; skipped it for {label}"
-            )
+            with self._count_lock:
+                self._dropped += 1
+                first = self._dropped == 1
+            if first:
+                self._on_warning(
+                    f"--exec: {self._queue.maxsize} commands already waiting; not running it"
+                    f" for {label} nor for further versions until some are done"
+                )
             return False
 
     def stop(self) -> None:
@@ -282,20 +287,33 @@ class CommandRunner:
 
     def _run(self) -> None:
         """Worker loop: run jobs in order until the sentinel."""
+        abandoned = 0  # jobs left when the shutdown grace ran out
         while True:
             job = self._queue.get()
             if job is None:
-                return
+                break
             timeout = self.timeout
             if self._deadline is not None:
                 timeout = min(timeout, self._deadline - time.monotonic())
                 if timeout <= 0:
-                    self._on_warning(f"--exec: stopping; did not run it for {job.label}")
+                    abandoned += 1
                     continue
             try:
                 self._run_one(job, timeout)
             except Exception as error:  # never let one job end the thread
                 self._on_warning(f"--exec failed for {job.label}: {error}")
+            if self._queue.empty():
+                self._report_dropped()
+        self._report_dropped()
+        if abandoned:
+            self._on_warning(f"--exec: stopping; did not run for {abandoned} more versions")
+
+    def _report_dropped(self) -> None:
+        """Say how many runs were refused while the queue was full, once it has room again."""
+        with self._count_lock:
+            dropped, self._dropped = self._dropped, 0
+        if dropped:
+            self._on_warning(f"--exec: did not run for {dropped} versions (queue full)")
 
     def _run_one(self, job: _Job, timeout: float) -> None:
         """Run the command once with the job's environment and stdin."""
