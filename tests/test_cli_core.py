@@ -197,3 +197,46 @@ def test_python_dash_m_and_help(tmp_path):
     for command in cli.commands:
         help_text = run(command, "--help").stdout
         assert "Example:" in help_text, command
+
+
+def test_locked_database_is_one_line_error_and_keeps_data(env, monkeypatch):
+    import sqlite3
+
+    import tracker.store as store
+
+    run("snapshot", env["folder"], db=env["db"])
+    before = run("log", "000", "--json", db=env["db"]).stdout
+    seed = env["folder"] / SEED_NAME
+    seed.write_bytes(seed.read_bytes() + b"\nmore")
+    holder = sqlite3.connect(env["db"], isolation_level=None)
+    holder.execute("begin exclusive")
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 300)
+    try:
+        result = run("snapshot", env["folder"], db=env["db"])
+    finally:
+        holder.execute("rollback")
+        holder.close()
+    assert result.exit_code == 1
+    assert result.stderr.strip().endswith("is locked by another process (waited 0.3 s)")
+    assert result.stderr.startswith("Error: database ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert run("log", "000", "--json", db=env["db"]).stdout == before  # nothing lost
+    assert "v2" in run("snapshot", env["folder"], db=env["db"]).stdout  # and it recovers
+
+
+def test_file_deleted_between_listing_and_reading(env):
+    from tracker import Tracker
+
+    folder = env["folder"]
+    (folder / "brief.txt").write_text("here for a moment\n")
+
+    def accept(name: str) -> bool:
+        # called after the file was listed and before it is read: delete it right then
+        if name == "brief.txt":
+            (folder / "brief.txt").unlink(missing_ok=True)
+        return True
+
+    with Tracker(env["db"]) as tracker:
+        result = tracker.snapshot(folder, only=["brief.txt", SEED_NAME], accept=accept)
+        assert [v.doc for v in result.recorded] == [SEED_NAME]
+        assert "brief.txt" not in {d.name for d in tracker.documents()}

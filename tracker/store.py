@@ -188,7 +188,7 @@ def _translate(error: sqlite3.Error, path: Path) -> TrackerError:
     message = str(error)
     if "locked" in message or "busy" in message:
         return DatabaseLocked(
-            f"database {path} is locked by another process (waited {BUSY_TIMEOUT_MS // 1000} s)"
+            f"database {path} is locked by another process (waited {BUSY_TIMEOUT_MS / 1000:g} s)"
         )
     if isinstance(error, sqlite3.DatabaseError) and (
         "not a database" in message or "malformed" in message or "file is encrypted" in message
