@@ -259,3 +259,29 @@ def test_changes_are_recorded_per_paragraph(tracker):
     assert ("-", "cat") in inline and ("+", "dog") in inline
     assert rows["delete"]["old_text"] == "Gone para." and rows["delete"]["new_index"] is None
     assert rows["insert"]["new_text"] == "Brand new para."
+
+
+def test_processes_racing_to_create_a_database(tmp_path):
+    """Several processes opening a brand-new database at once: one creates it, all record."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "race.db"
+    start = time.time() + 1.0
+    script = (
+        "import os, sys, time\n"
+        "from tracker import Tracker\n"
+        f"while time.time() < {start}: pass\n"
+        "with Tracker(sys.argv[1]) as t:\n"
+        "    t.record(f'doc{os.getpid()}.txt', 'x')\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(path)], stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=60)[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    with Tracker(path) as tracker:
+        assert len(tracker.documents()) == 4
+        names = [r[0] for r in tracker.store.conn.execute("select name from _sqlite_migrations")]
+        assert len(names) == len(set(names))  # every migration ran exactly once

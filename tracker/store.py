@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -197,6 +198,20 @@ def _translate(error: sqlite3.Error, path: Path) -> TrackerError:
     return TrackerError(f"database error in {path}: {message}")
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL; the switch ignores the busy timeout, so wait here for a racing opener."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if conn.execute("pragma journal_mode").fetchone()[0] != "wal":
+                conn.execute("pragma journal_mode = wal")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Store:
     """Owns one SQLite connection; every write of a version is a single transaction."""
 
@@ -217,12 +232,15 @@ class Store:
             self.conn = conn
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("select count(*) from sqlite_master").fetchone()
-            if conn.execute("pragma journal_mode").fetchone()[0] != "wal":
-                conn.execute("pragma journal_mode = wal")
+            _use_wal(conn)
             conn.execute("pragma synchronous = normal")
             conn.execute("pragma foreign_keys = on")
             if pending_migrations(conn):
-                apply_migrations(self.db)
+                # Take the write lock first and look again: two processes opening a new
+                # database at once must not both run the migrations.
+                with self.transaction():
+                    if pending_migrations(conn):
+                        apply_migrations(self.db)
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
         self.conn = conn
@@ -241,10 +259,24 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """All or nothing: commit on success, roll back on any error."""
+        """All or nothing: commit on success, roll back on any error; nested ones are savepoints.
+
+        The outermost one starts with BEGIN IMMEDIATE: taking the write lock up front makes a
+        concurrent writer wait (busy timeout) instead of failing when a read turns into a write.
+        """
         try:
-            with self.db.atomic():
+            if self.conn.in_transaction:
+                with self.db.atomic():
+                    yield
+                return
+            self.conn.execute("begin immediate")
+            try:
                 yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("rollback")
+                raise
+            self.conn.execute("commit")
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
 
