@@ -285,3 +285,17 @@ def test_processes_racing_to_create_a_database(tmp_path):
         assert len(tracker.documents()) == 4
         names = [r[0] for r in tracker.store.conn.execute("select name from _sqlite_migrations")]
         assert len(names) == len(set(names))  # every migration ran exactly once
+
+
+def test_filtered_snapshot_does_not_delete_rejected_documents(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("notes\n")
+    (folder / "script.py").write_text("print(1)\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(folder)  # no filter: both tracked
+        result = tracker.snapshot(folder, accept=lambda name: name.endswith(".txt"))
+        assert result.recorded == []
+        assert not any(doc.deleted for doc in tracker.documents())
+        (folder / "script.py").unlink()
+        assert [v.doc for v in tracker.snapshot(folder).recorded] == ["script.py"]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import refs
 from .errors import TrackerError, UnreadableFile
-from .snapshot import DEFAULT_MAX_BYTES, Entry, read_text, scan
+from .snapshot import DEFAULT_MAX_BYTES, Entry, is_ignored, read_text, scan
 from .store import Document, Version
 
 if TYPE_CHECKING:
@@ -95,12 +95,15 @@ class FolderSnapshot:
     def folder(self, root: Path, only: Iterable[str] | None) -> None:
         """A folder: record changed files, then renames and deletions of its documents."""
         root_key = str(root.resolve())
-        known = {doc.name: doc for doc in self.store.documents()}
+        accept = self.accept or (lambda name: not is_ignored(name))
         if only is None:
-            entries = sorted(scan(root, self.accept, self._skip), key=lambda e: e.name)
-            scope: Iterable[str] = known
+            known = {doc.name: doc for doc in self.store.documents()}
+            entries = sorted(scan(root, accept, self._skip), key=lambda e: e.name)
+            # a document that the filter now rejects is left alone, not recorded as deleted
+            scope: Iterable[str] = [name for name in known if accept(name)]
         else:
             scope = sorted({refs.normalize_name(name) for name in only})
+            known = {name: doc for name in scope if (doc := self.store.document(name))}
             entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
         present = {entry.name for entry in entries}
         gone = {
