@@ -299,3 +299,42 @@ def test_filtered_snapshot_does_not_delete_rejected_documents(tmp_path):
         assert not any(doc.deleted for doc in tracker.documents())
         (folder / "script.py").unlink()
         assert [v.doc for v in tracker.snapshot(folder).recorded] == ["script.py"]
+
+
+def test_unlistable_subfolder_is_not_taken_as_deleted(tmp_path):
+    if os.geteuid() == 0:
+        pytest.skip("root can list any folder, so the folder cannot be made unreadable")
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.txt").write_text("a\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(folder)
+        (folder / "sub").chmod(0)
+        try:
+            result = tracker.snapshot(folder)
+        finally:
+            (folder / "sub").chmod(0o755)
+        assert result.recorded == []
+        assert any("cannot list folder" in reason for _, reason in result.skipped)
+
+
+def test_cancel_stops_between_batches_and_keeps_what_was_committed(tmp_path, monkeypatch):
+    import tracker.folder as folder_module
+    from tracker.folder import SnapshotCancelled
+
+    monkeypatch.setattr(folder_module, "SNAPSHOT_BATCH", 2)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"doc {i}\n")
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 2  # let two batches through
+
+    with Tracker(tmp_path / "t.db") as tracker:
+        with pytest.raises(SnapshotCancelled):
+            tracker.snapshot(folder, cancel=cancel)
+        assert [d.name for d in tracker.documents()] == ["0.txt", "1.txt", "2.txt", "3.txt"]
+        assert len(tracker.snapshot(folder).recorded) == 1  # the rest on the next run

@@ -297,15 +297,18 @@ class Tracker:
         accept: Callable[[str], bool] | None = None,
         at: str | datetime | None = None,
         only: Iterable[str] | None = None,
+        cancel: Callable[[], bool] | None = None,
     ) -> SnapshotResult:
         """Record every changed document under each path (folders recursively, or single files).
 
         ``only`` limits a folder snapshot to some relative paths (the watcher's hints); files that
-        vanished among them are recorded as deleted.
+        vanished among them are recorded as deleted. ``cancel`` is asked between batches of files
+        and stops the run by raising SnapshotCancelled (what was committed stays).
         """
-        return FolderSnapshot(self, split=split, max_bytes=max_bytes, accept=accept, at=at).run(
-            path, only
+        folder = FolderSnapshot(
+            self, split=split, max_bytes=max_bytes, accept=accept, at=at, cancel=cancel
         )
+        return folder.run(path, only)
 
     def record_file(
         self, name: str, root: str | None, content: FileText, *, split: str = "auto", at=None

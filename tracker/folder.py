@@ -42,6 +42,10 @@ class SnapshotResult:
         }
 
 
+class SnapshotCancelled(Exception):
+    """``cancel()`` said stop: the batches already committed stay, deletions were not looked at."""
+
+
 class FolderSnapshot:
     """One snapshot run over some paths, with the options it was given."""
 
@@ -53,6 +57,7 @@ class FolderSnapshot:
         max_bytes: int = DEFAULT_MAX_BYTES,
         accept: Callable[[str], bool] | None = None,
         at=None,
+        cancel: Callable[[], bool] | None = None,
     ):
         self.tracker = tracker
         self.store = tracker.store
@@ -60,6 +65,7 @@ class FolderSnapshot:
         self.max_bytes = max_bytes
         self.accept = accept
         self.at = at
+        self.cancel = cancel
         self.result = SnapshotResult()
 
     def run(
@@ -98,9 +104,21 @@ class FolderSnapshot:
         accept = self.accept or (lambda name: not is_ignored(name))
         if only is None:
             known = {doc.name: doc for doc in self.store.documents()}
-            entries = sorted(scan(root, accept, self._skip), key=lambda e: e.name)
-            # a document that the filter now rejects is left alone, not recorded as deleted
-            scope: Iterable[str] = [name for name in known if accept(name)]
+            unlisted: list[str] = []
+
+            def skip(name: str, reason: str) -> None:
+                if reason.startswith("cannot list folder"):
+                    if name == str(root):  # never take an unreadable folder for an empty one
+                        raise TrackerError(f"{root}: {reason}")
+                    unlisted.append(name)
+                self._skip(name, reason)
+
+            entries = sorted(scan(root, accept, skip), key=lambda e: e.name)
+            # Left alone, not recorded as deleted: documents the filter now rejects, and those
+            # in a sub-folder that could not be listed.
+            scope: Iterable[str] = [
+                name for name in known if accept(name) and not name.startswith(tuple(unlisted))
+            ]
         else:
             scope = sorted({refs.normalize_name(name) for name in only})
             known = {name: doc for name in scope if (doc := self.store.document(name))}
@@ -116,6 +134,8 @@ class FolderSnapshot:
         }
         renamed_from = {doc.latest_sha256: name for name, doc in gone.items()}
         for start in range(0, len(entries), SNAPSHOT_BATCH):
+            if self.cancel is not None and self.cancel():
+                raise SnapshotCancelled(f"stopped after {start} of {len(entries)} files")
             # Several documents per transaction (each one still all-or-nothing, in a savepoint):
             # one commit per file would dominate the time of a large first snapshot.
             with self.store.transaction():
