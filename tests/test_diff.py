@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tracker.diff as engine
+import tracker.similarity as engine  # the bounded-search limits live here
 from tracker.diff import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,

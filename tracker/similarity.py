@@ -1,0 +1,203 @@
+"""Bounded word-level similarity between paragraphs, for pairing rewrites and finding moves.
+
+Like MediaWiki's wikidiff2, the search stays roughly linear on a large rewrite: small gaps compare
+every pair, large gaps only a band around the diagonal; move candidates come from an index of rare
+words; and cheap upper bounds (length ratio, shared-word count) rule out most pairs before the real
+ratio is computed.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+
+from diff_match_patch import diff_match_patch
+
+from .inline import _WORDS_ONLY, _code
+
+#: Two paragraphs in the same gap with at least this word-level similarity (2 x words in common,
+#: in order, / words in both; punctuation and whitespace ignored) are one rewritten paragraph
+#: (``modify``) rather than a delete and an insert.
+MODIFY_SIMILARITY = 0.5
+
+#: A paragraph that changed place must be at least this similar to count as the same paragraph
+#: moved and edited; moving is a stronger claim than editing in place, so the bar is higher.
+MOVE_SIMILARITY = 0.7
+
+#: In a gap with more than :data:`FULL_GAP_PAIRS` candidate pairs, each old paragraph is compared
+#: only with the new paragraphs within this distance of its proportional position in the gap.
+MAX_PAIRING_CANDIDATES = 8
+
+#: Gaps (and move searches) with at most this many old x new pairs are searched exhaustively.
+FULL_GAP_PAIRS = 4096
+
+#: At most this many old paragraphs (those sharing the most rare words) are compared with each
+#: leftover new paragraph when looking for edited moves in a large search.
+MAX_MOVE_CANDIDATES = 4
+
+#: Number of a new paragraph's rarest words used to look up its move candidates.
+MOVE_INDEX_WORDS = 8
+
+#: Words found in more leftover old paragraphs than this are too common to point at candidates.
+MAX_MOVE_POSTINGS = 64
+
+#: Seconds diff-match-patch may spend scoring one pair of paragraphs (a timeout only makes the
+#: score a little lower than it should be).
+SCORE_TIMEOUT = 0.1
+
+
+class _Words:
+    """Word tokens of one paragraph: their counts and their encoding as one character each."""
+
+    __slots__ = ("size", "counts", "chars", "bare")
+
+    def __init__(self, text: str, table: dict[str, str]) -> None:
+        words = _WORDS_ONLY.findall(text)
+        counts: dict[str, int] = {}
+        chars = []
+        for w in words:
+            counts[w] = counts.get(w, 0) + 1
+            c = table.get(w)
+            if c is None:
+                # past _CODE_LIMIT distinct words, codes repeat: only the score gets coarser
+                c = table[w] = _code(len(table) + 1)
+            chars.append(c)
+        self.size = len(words)
+        self.counts = counts
+        self.chars = "".join(chars)
+        # text without whitespace, to compare paragraphs that have no words ("* * *", "---")
+        self.bare = "" if words else "".join(text.split())
+
+
+class _Similarity:
+    """Cached, bounded word-level similarity between old and new paragraphs."""
+
+    def __init__(self, old: Sequence[str], new: Sequence[str]) -> None:
+        self.old, self.new = old, new
+        self._table: dict[str, str] = {}
+        self._old_words: dict[int, _Words] = {}
+        self._new_words: dict[int, _Words] = {}
+        self._dmp = diff_match_patch()
+        self._dmp.Diff_Timeout = SCORE_TIMEOUT
+
+    def old_words(self, i: int) -> _Words:
+        """Word data of old paragraph i (computed on first use)."""
+        w = self._old_words.get(i)
+        if w is None:
+            w = self._old_words[i] = _Words(self.old[i], self._table)
+        return w
+
+    def new_words(self, j: int) -> _Words:
+        """Word data of new paragraph j (computed on first use)."""
+        w = self._new_words.get(j)
+        if w is None:
+            w = self._new_words[j] = _Words(self.new[j], self._table)
+        return w
+
+    def score(self, i: int, j: int, threshold: float) -> float:
+        """Similarity of old[i] and new[j] in [0, 1], or 0.0 if it is surely below threshold.
+
+        The score is 2 * (words in common, in order) / (words in both), counting words only (so
+        that punctuation does not make short paragraphs look alike); two cheap upper bounds
+        (length ratio, shared word counts) come first.
+        """
+        a, b = self.old_words(i), self.new_words(j)
+        la, lb = a.size, b.size
+        if la + lb == 0:
+            return 1.0 if a.bare == b.bare else 0.0
+        if 2 * min(la, lb) < threshold * (la + lb):  # length bound: ratio <= 2*min/(la+lb)
+            return 0.0
+        ca, cb = a.counts, b.counts
+        common = 0
+        for w in ca.keys() & cb.keys():
+            n, m = ca[w], cb[w]
+            common += n if n < m else m
+        if 2 * common < threshold * (la + lb):  # shared-word bound: ratio <= 2*common/(la+lb)
+            return 0.0
+        diffs = self._dmp.diff_main(a.chars, b.chars, False)
+        same = sum(len(text) for op, text in diffs if op == 0)
+        return 2 * same / (la + lb)
+
+
+def _best_chain(cands: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
+    """Pick the order-preserving subset of (i, j, score) pairs with the largest total score."""
+    if not cands:
+        return []
+    js = sorted({j for _, j, _ in cands})
+    rank = {j: r + 1 for r, j in enumerate(js)}
+    size = len(js)
+    tree: list[tuple[float, int]] = [(0.0, -1)] * (size + 1)  # Fenwick tree of prefix maxima
+    prev = [-1] * len(cands)
+    value = [0.0] * len(cands)
+    order = sorted(range(len(cands)), key=lambda k: (cands[k][0], -cands[k][1]))
+    for k in order:
+        _, j, s = cands[k]
+        r = rank[j] - 1  # best chain ending at a strictly smaller j
+        best = (0.0, -1)
+        while r > 0:
+            if tree[r] > best:
+                best = tree[r]
+            r -= r & -r
+        value[k] = best[0] + s
+        prev[k] = best[1]
+        r = rank[j]
+        item = (value[k], k)
+        while r <= size:
+            if item > tree[r]:
+                tree[r] = item
+            r += r & -r
+    k = max(range(len(cands)), key=lambda k: (value[k], -k))
+    chain = []
+    while k != -1:
+        chain.append(cands[k])
+        k = prev[k]
+    chain.reverse()
+    return chain
+
+
+def _pair_gap(sim: _Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int, float]]:
+    """Pair similar old and new paragraphs of one gap, in order (bounded search)."""
+    m, n = len(olds), len(news)
+    if not m or not n:
+        return []
+    cands = []
+    if m * n <= FULL_GAP_PAIRS:
+        for i in olds:
+            for j in news:
+                s = sim.score(i, j, MODIFY_SIMILARITY)
+                if s >= MODIFY_SIMILARITY:
+                    cands.append((i, j, s))
+    else:
+        k = MAX_PAIRING_CANDIDATES
+        for r, i in enumerate(olds):
+            center = (r * n) // m  # where old paragraph r would sit if the gap were stretched
+            for j in news[max(0, center - k) : center + k + 1]:
+                s = sim.score(i, j, MODIFY_SIMILARITY)
+                if s >= MODIFY_SIMILARITY:
+                    cands.append((i, j, s))
+    return _best_chain(cands)
+
+
+def _move_candidates(sim: _Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int]]:
+    """(old, new) pairs worth scoring as moves: all of them if few, else via a rare-word index."""
+    if len(olds) * len(news) <= FULL_GAP_PAIRS:
+        return [(i, j) for j in news for i in olds]
+    index: dict[str, list[int]] = {}
+    for i in olds:
+        for w in sim.old_words(i).counts:
+            index.setdefault(w, []).append(i)
+    pairs = []
+    for j in news:
+        usable = [w for w in sim.new_words(j).counts if len(index.get(w, ())) <= MAX_MOVE_POSTINGS]
+        usable = [w for w in usable if w in index]
+        usable.sort(key=lambda w: len(index[w]))
+        hits: dict[int, int] = {}
+        for w in usable[:MOVE_INDEX_WORDS]:
+            for i in index[w]:
+                hits[i] = hits.get(i, 0) + 1
+        best = heapq.nsmallest(MAX_MOVE_CANDIDATES, hits.items(), key=lambda kv: (-kv[1], kv[0]))
+        pairs.extend((i, j) for i, _ in best)
+    return pairs
+
+
+# --------------------------------------------------------------------------- alignment
