@@ -27,7 +27,9 @@ from urllib.parse import quote
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
-from tracker.datasette_metadata import QUERIES, SETTINGS, instance_metadata, load_version_diff
+from tracker.datasette_diffs import load_version_diff
+from tracker.datasette_metadata import SETTINGS, instance_metadata
+from tracker.datasette_queries import QUERIES
 from tracker.render_html import render_html_fragment
 
 ROOT = Path(__file__).resolve().parent.parent
