@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from ..api import Tracker
+from ..snapshot import DEFAULT_MAX_BYTES
 from ..store import Version
 
 DEFAULT_DB = "snapshots/tracker.db"
@@ -79,3 +80,48 @@ def stdout_bytes(data: bytes) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
+
+
+def split_option(function: Callable) -> Callable:
+    """``--split auto|blank|line`` for commands that create documents."""
+    return click.option(
+        "--split",
+        type=click.Choice(["auto", "blank", "line"]),
+        default="auto",
+        show_default=True,
+        help="How new documents are cut into paragraphs: blank-line blocks, or one per line. "
+        "Chosen at a document's first version and kept.",
+    )(function)
+
+
+def max_bytes_option(function: Callable) -> Callable:
+    """``--max-bytes``: refuse files larger than this."""
+    return click.option(
+        "--max-bytes",
+        type=click.IntRange(min=0),
+        default=DEFAULT_MAX_BYTES,
+        envvar="TRACKER_MAX_BYTES",
+        show_default=True,
+        help="Refuse files larger than this.",
+    )(function)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A click progress bar on stderr when it is a terminal; yields its update callback."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bars: list = []
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        yield update
+    finally:
+        if bars:
+            bars[0].__exit__(None, None, None)

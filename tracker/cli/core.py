@@ -4,40 +4,19 @@ from __future__ import annotations
 
 import click
 
-from ..snapshot import DEFAULT_MAX_BYTES
 from . import cli
-from .common import (
+from .common import (  # noqa: F401  (split/max-bytes options re-exported for other commands)
     db_option,
     echo_json,
     format_counts,
     json_option,
+    max_bytes_option,
     open_tracker,
     short_time,
+    split_option,
     stdout_bytes,
     warn,
 )
-
-
-def split_option(function):
-    return click.option(
-        "--split",
-        type=click.Choice(["auto", "blank", "line"]),
-        default="auto",
-        show_default=True,
-        help="How new documents are cut into paragraphs: blank-line blocks, or one per line. "
-        "Chosen at a document's first version and kept.",
-    )(function)
-
-
-def max_bytes_option(function):
-    return click.option(
-        "--max-bytes",
-        type=click.IntRange(min=0),
-        default=DEFAULT_MAX_BYTES,
-        envvar="TRACKER_MAX_BYTES",
-        show_default=True,
-        help="Refuse files larger than this.",
-    )(function)
 
 
 @cli.command()

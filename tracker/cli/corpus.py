@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
 import click
 
 from .. import corpus
@@ -16,29 +12,9 @@ from .common import (
     format_counts,
     json_option,
     open_tracker,
+    progress_bar,
     short_time,
 )
-
-
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A click progress bar on stderr when it is a terminal; yields its update callback."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    bars: list = []
-
-    def update(done: int, total: int) -> None:
-        if not bars:
-            bars.append(click.progressbar(length=total, label=label, file=sys.stderr))
-            bars[0].__enter__()
-        bars[0].update(done - bars[0].pos)
-
-    try:
-        yield update
-    finally:
-        if bars:
-            bars[0].__exit__(None, None, None)
 
 
 @cli.command()

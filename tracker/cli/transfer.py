@@ -11,19 +11,18 @@ import click
 
 from ..errors import MalformedInput
 from . import cli
-from .common import db_option, echo_json, json_option, open_tracker, warn
-from .corpus import progress_bar
+from .common import (
+    db_option,
+    echo_json,
+    json_option,
+    open_tracker,
+    progress_bar,
+    split_option,
+    warn,
+)
 
 if TYPE_CHECKING:
     from ..jsonl import ImportResult
-
-SPLIT = click.option(
-    "--split",
-    type=click.Choice(["auto", "blank", "line"]),
-    default="auto",
-    show_default=True,
-    help="How new documents are cut into paragraphs (chosen at their first version).",
-)
 
 
 def _summary(result: ImportResult, as_json: bool) -> None:
@@ -45,7 +44,7 @@ def _summary(result: ImportResult, as_json: bool) -> None:
 
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
-@SPLIT
+@split_option
 @db_option
 @json_option
 def import_(file, split, db_path, as_json):
@@ -83,7 +82,7 @@ def import_(file, split, db_path, as_json):
     help="Only files whose path matches (fnmatch; * also matches /). Repeatable. Default: all.",
 )
 @click.option("--branch", default="main", show_default=True, help="Branch to follow.")
-@SPLIT
+@split_option
 @db_option
 @json_option
 def import_git(repo, paths, branch, split, db_path, as_json):
