@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tracker import live
+from tracker import folder, live, watchlock
 from tracker.api import Tracker
 from tracker.live import WatcherRunning, WatchEvent, WatchLock, WatchSession
 
@@ -391,7 +391,7 @@ def test_stop_records_pending_changes(root: Path, db: Path, start) -> None:
 def test_stop_during_a_long_catch_up_then_restart_records_everything(
     root: Path, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(live, "SCAN_CHUNK", 10)
+    monkeypatch.setattr(folder, "SNAPSHOT_BATCH", 10)
     for i in range(200):
         write_old(root / f"f{i:03}.txt", f"file {i}\n")
     events = Events()
@@ -433,7 +433,7 @@ def test_lock_file_left_by_a_dead_process_does_not_block(db: Path, root: Path) -
 def test_without_file_locks_it_warns_and_goes_on(
     root: Path, db: Path, start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(live, "fcntl", None)
+    monkeypatch.setattr(watchlock, "fcntl", None)
     _, events = start()
     warning = events.wait_for(lambda e: e.kind == "warning")
     assert "not available" in warning.reason and "not be refused" in warning.reason

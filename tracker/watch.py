@@ -1,7 +1,9 @@
 """Watch a folder for changes to text documents and hand them over in debounced batches.
 
 This module knows nothing of SQLite or of the CLI: it turns file system events into
-:class:`Batch` objects and calls a consumer with them.
+:class:`Batch` objects and calls a consumer with them. Folding raw events into a batch lives in
+:mod:`tracker.batch`; starting, checking and stopping watchdog observers in
+:mod:`tracker.observer`.
 
 Threads
     watchdog's observer threads (the dispatcher, one emitter, and for inotify the thread that
@@ -21,7 +23,8 @@ Events are hints, not facts
 Overflow and errors
     * inotify queue overflow (``IN_Q_OVERFLOW``): watchdog 7 rebuilds its watches itself but does
       not tell event handlers. On Linux the watcher uses its own subclass of watchdog's
-      ``InotifyFD`` that notices the overflow event and asks for a ``rescan=True`` batch.
+      ``InotifyFD`` (:mod:`tracker.observer`) that notices the overflow event and asks for a
+      ``rescan=True`` batch.
     * A dead observer: the worker checks every :attr:`Watcher.health_interval` seconds that the
       observer thread, its emitters and the inotify reader thread are alive (an emitter stops when
       the watched folder itself is deleted; a reader thread dies on an unexpected ``OSError``).
@@ -41,42 +44,21 @@ Shutdown
 
 from __future__ import annotations
 
-import inspect
 import logging
 import os
 import queue
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from watchdog.events import (
-    EVENT_TYPE_ATTRIB,
-    EVENT_TYPE_CLOSED,
-    EVENT_TYPE_CREATED,
-    EVENT_TYPE_DELETED,
-    EVENT_TYPE_MODIFIED,
-    EVENT_TYPE_MOVED,
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-    FileAttribEvent,
-    FileClosedEvent,
-    FileCreatedEvent,
-    FileDeletedEvent,
-    FileModifiedEvent,
-    FileMovedEvent,
-    FileSystemEvent,
-    FileSystemEventHandler,
-)
-from watchdog.observers import Observer
+from watchdog.events import FileSystemEvent
 from watchdog.observers.api import BaseObserver
-from watchdog.observers.polling import PollingObserver
 
+from .batch import Batch, EventFolder
 from .filters import (
     IGNORED_NAMES,
     IGNORED_PATTERNS,
@@ -86,6 +68,7 @@ from .filters import (
     is_watched,
     is_watched_dir,
 )
+from .observer import QueueHandler, observer_healthy, shutdown_observer, start_observer
 
 __all__ = [
     "IGNORED_NAMES",
@@ -101,52 +84,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-# watchdog 7 warns when a folder created inside a new folder gets its inotify watch twice (once
-# from the parent's creation event, once from its own); harmless, and noise on a user's terminal.
-warnings.filterwarnings(
-    "ignore",
-    message="Callback with id .* already exists",
-    category=RuntimeWarning,
-    module=r"watchdog\.observers\.inotify",
-)
-
-# Event classes worth hearing about: no open / close-without-write events, so that a consumer
-# reading the files it is told about does not wake the watcher again (and the kernel queue holds
-# fewer events).
-_EVENT_FILTER: list[type[FileSystemEvent]] = [
-    FileCreatedEvent,
-    FileModifiedEvent,
-    FileAttribEvent,
-    FileClosedEvent,
-    FileDeletedEvent,
-    FileMovedEvent,
-    DirCreatedEvent,
-    DirDeletedEvent,
-    DirMovedEvent,
-]
-
-
-@dataclass
-class Batch:
-    """What may have changed in the watched folder since the previous batch (hints, not facts).
-
-    ``paths``: POSIX paths relative to the root that may have been modified, created or deleted,
-    including both ends of a move. ``moves``: ``(src, dest)`` renames inside the root, in order,
-    when both ends are watched (a folder move gives the folder pair, then one pair per file in
-    it). A move from an ignored name onto a watched one (an atomic save) only puts the
-    destination in ``paths``. ``rescan``: events may have been missed (overflow, restart, a
-    folder created, deleted or moved), so the consumer should compare the whole folder.
-    """
-
-    paths: set[str] = field(default_factory=set)
-    moves: list[tuple[str, str]] = field(default_factory=list)
-    rescan: bool = False
-
-    def is_empty(self) -> bool:
-        """Tell whether the batch carries nothing worth delivering."""
-        return not (self.paths or self.moves or self.rescan)
-
-
 _STOP = object()
 _RESCAN = object()
 _RESCAN_NOW = object()
@@ -157,87 +94,6 @@ class _Recheck:
     """Paths a consumer put back for a later batch (see :meth:`Watcher.recheck`)."""
 
     paths: frozenset[str]
-
-
-class _QueueHandler(FileSystemEventHandler):
-    """Observer callback: put each raw event on the watcher's queue and do nothing else."""
-
-    def __init__(self, sink: Callable[[Any], None]) -> None:
-        self._sink = sink
-
-    def dispatch(self, event: FileSystemEvent) -> None:
-        """Forward the event; filtering happens on the worker thread."""
-        self._sink(event)
-
-
-def _native_observer_factory() -> Callable[[Callable[[], None]], BaseObserver] | None:
-    """Build an inotify observer factory that reports queue overflows, if this watchdog allows."""
-    try:
-        from watchdog.observers.inotify import InotifyEmitter
-        from watchdog.observers.inotify_c import InotifyEvent, InotifyFD
-    except Exception:  # not Linux, or no inotify in libc
-        return None
-    if "inotify_fd" not in inspect.signature(InotifyEmitter.__init__).parameters or not hasattr(
-        InotifyFD, "handle_event"
-    ):
-        return None  # another watchdog layout: fall back to the stock Observer
-
-    class OverflowReportingInotifyFD(InotifyFD):
-        """watchdog's inotify reader, also telling the watcher when the kernel queue overflowed."""
-
-        def __init__(self, on_overflow: Callable[[], None]) -> None:
-            super().__init__()
-            self._on_overflow = on_overflow
-
-        def handle_event(self, event: InotifyEvent) -> None:
-            """Report an overflow, then let watchdog rebuild its watches as usual."""
-            if event.is_queue_overflow:
-                self._on_overflow()
-            super().handle_event(event)
-
-    class OverflowReportingInotifyObserver(BaseObserver):
-        """InotifyObserver with its own overflow-reporting reader thread."""
-
-        def __init__(self, on_overflow: Callable[[], None]) -> None:
-            self.inotify_reader = OverflowReportingInotifyFD(on_overflow)
-            self.inotify_reader.start()
-            super().__init__(InotifyEmitter, inotify_fd=self.inotify_reader)
-
-        def on_thread_stop(self) -> None:
-            super().on_thread_stop()
-            self.inotify_reader.stop()
-            self.inotify_reader.join()
-
-    return OverflowReportingInotifyObserver
-
-
-_NATIVE_OBSERVER = _native_observer_factory()
-
-
-def _observer_healthy(observer: BaseObserver) -> bool:
-    """Tell whether the observer thread, its emitters and its inotify reader are all running."""
-    if not observer.is_alive():
-        return False
-    emitters = list(observer.emitters)
-    if not emitters or not all(emitter.is_alive() for emitter in emitters):
-        return False
-    reader = getattr(observer, "inotify_reader", None)
-    return reader is None or reader.is_alive()
-
-
-def _shutdown_observer(observer: BaseObserver, drain: float = 0.0) -> None:
-    """Stop an observer and join its threads, first letting it dispatch queued events."""
-    deadline = time.monotonic() + drain
-    while observer.is_alive() and not observer.event_queue.empty():
-        if time.monotonic() >= deadline:
-            break
-        time.sleep(0.005)
-    try:
-        observer.stop()  # also stops emitters and the inotify reader, started or not
-    except Exception:
-        logger.exception("error while stopping the file system observer")
-    if observer.is_alive():
-        observer.join()
 
 
 class Watcher:
@@ -276,7 +132,6 @@ class Watcher:
             raise ValueError("debounce must not be negative")
         self.root = Path(root)
         self._root = os.path.abspath(os.fspath(root))
-        self._prefix = self._root if self._root.endswith(os.sep) else self._root + os.sep
         self._on_batch = on_batch
         self._on_error = on_error
         self._on_stop = on_stop
@@ -289,7 +144,8 @@ class Watcher:
         self.exclude = tuple(exclude)
 
         self._queue: queue.Queue[Any] = queue.Queue()
-        self._handler = _QueueHandler(self._put)
+        self._folder = EventFolder(self._root, self.include, self.exclude)
+        self._handler = QueueHandler(self._put)
         self._lock = threading.RLock()  # guards _observer, _started, _stopping
         self._observer: BaseObserver | None = None
         self._worker: threading.Thread | None = None
@@ -328,7 +184,7 @@ class Watcher:
             if first_call:
                 observer, self._observer = self._observer, None
                 if observer is not None:
-                    _shutdown_observer(observer, drain=0.5)
+                    shutdown_observer(observer, drain=0.5)
                 self._queue.put(_STOP)
         worker = self._worker
         if worker is not None and worker is not threading.current_thread():
@@ -382,20 +238,14 @@ class Watcher:
         self._queue.put(event)
 
     def _start_observer(self) -> BaseObserver:
-        """Create, schedule and start a fresh observer; clean it up if starting fails."""
-        if self.poll:
-            observer: BaseObserver = PollingObserver(timeout=self.poll_interval)
-        elif _NATIVE_OBSERVER is not None:
-            observer = _NATIVE_OBSERVER(self.request_rescan)
-        else:
-            observer = Observer()
-        try:
-            observer.schedule(self._handler, self._root, recursive=True, event_filter=_EVENT_FILTER)
-            observer.start()
-        except BaseException:
-            _shutdown_observer(observer)
-            raise
-        return observer
+        """Create, schedule and start a fresh observer; an inotify overflow asks for a rescan."""
+        return start_observer(
+            self._root,
+            self._handler,
+            poll=self.poll,
+            poll_interval=self.poll_interval,
+            on_overflow=self.request_rescan,
+        )
 
     # worker side
 
@@ -448,7 +298,7 @@ class Watcher:
                     changed = True
                 else:
                     try:
-                        changed = self._apply(pending, item)
+                        changed = self._folder.apply(pending, item)
                     except Exception as exc:  # a surprising event must not kill the worker
                         self._report(exc)
                         pending.rescan = changed = True
@@ -487,7 +337,7 @@ class Watcher:
         with self._lock:
             if self._stopping:
                 return True
-            return self._observer is not None and _observer_healthy(self._observer)
+            return self._observer is not None and observer_healthy(self._observer)
 
     def _restart_observer(self, report: bool) -> bool:
         """Replace a dead observer by a fresh one; True on success."""
@@ -497,7 +347,7 @@ class Watcher:
             logger.warning("file system observer for %s died; restarting it", self._root)
             old, self._observer = self._observer, None
             if old is not None:
-                _shutdown_observer(old)
+                shutdown_observer(old)
             try:
                 self._observer = self._start_observer()
             except Exception as exc:
@@ -524,61 +374,3 @@ class Watcher:
             except Exception:
                 logger.exception("on_error raised while handling %r", exc)
         logger.error("error in the file watcher", exc_info=exc)
-
-    def _rel(self, path: bytes | str) -> str | None:
-        """Map an absolute event path to a POSIX path relative to the root ("" for the root)."""
-        if isinstance(path, bytes):
-            path = os.fsdecode(path)
-        if path == self._root:
-            return ""
-        if not path.startswith(self._prefix):
-            return None
-        rel = path[len(self._prefix) :]
-        return rel.replace(os.sep, "/") if os.sep != "/" else rel
-
-    def _apply(self, batch: Batch, event: FileSystemEvent) -> bool:
-        """Fold one raw event into the pending batch; True if it added anything."""
-        kind = event.event_type
-        src = self._rel(event.src_path)
-        if kind == EVENT_TYPE_MOVED:
-            dest = self._rel(getattr(event, "dest_path", "") or "")
-            return self._apply_move(batch, src, dest, event.is_directory)
-        if event.is_directory:
-            if kind not in (EVENT_TYPE_CREATED, EVENT_TYPE_DELETED):
-                return False
-            if src == "":  # the root itself was deleted (or re-created)
-                batch.rescan = True
-                return True
-            if src is None or not is_watched_dir(src, self.exclude):
-                return False
-            batch.paths.add(src)
-            batch.rescan = True
-            return True
-        if kind not in (
-            EVENT_TYPE_CREATED,
-            EVENT_TYPE_MODIFIED,
-            EVENT_TYPE_CLOSED,
-            EVENT_TYPE_DELETED,
-            EVENT_TYPE_ATTRIB,
-        ):
-            return False
-        if not src or not is_watched(src, self.include, self.exclude):
-            return False
-        batch.paths.add(src)
-        return True
-
-    def _apply_move(self, batch: Batch, src: str | None, dest: str | None, is_dir: bool) -> bool:
-        """Fold a move: each watched end goes in paths, a pair with both ends watched in moves."""
-        if is_dir:
-            ends = [p if p and is_watched_dir(p, self.exclude) else None for p in (src, dest)]
-        else:
-            ends = [
-                p if p and is_watched(p, self.include, self.exclude) else None for p in (src, dest)
-            ]
-        watched_src, watched_dest = ends
-        batch.paths.update(p for p in ends if p)
-        if watched_src and watched_dest:
-            batch.moves.append((watched_src, watched_dest))
-        if is_dir and (watched_src or watched_dest):
-            batch.rescan = True
-        return bool(watched_src or watched_dest)
