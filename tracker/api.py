@@ -286,8 +286,6 @@ class Tracker:
 
     # -- snapshots of folders ----------------------------------------------------------------
 
-    # -- snapshots of folders ----------------------------------------------------------------
-
     def snapshot(
         self,
         path: str | os.PathLike | Iterable[str | os.PathLike],

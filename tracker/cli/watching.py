@@ -5,13 +5,23 @@ from __future__ import annotations
 import json
 import os
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
-from ..live import WatchEvent, WatchSession
 from . import cli
-from .common import db_option, format_counts, json_option, short_time, warn
-from .core import max_bytes_option, split_option
+from .common import (
+    db_option,
+    format_counts,
+    json_option,
+    max_bytes_option,
+    short_time,
+    split_option,
+    warn,
+)
+
+if TYPE_CHECKING:  # watchdog is imported only when the command runs (start-up time)
+    from ..live import WatchEvent, WatchSession
 
 
 @cli.command()
@@ -125,6 +135,8 @@ def watch(
         except BrokenPipeError:  # `tracker watch ... | head`: stop cleanly, say nothing more
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             session.request_stop()
+
+    from ..live import WatchSession
 
     session = WatchSession(
         folder,
