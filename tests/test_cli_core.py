@@ -240,3 +240,67 @@ def test_file_deleted_between_listing_and_reading(env):
         result = tracker.snapshot(folder, only=["brief.txt", SEED_NAME], accept=accept)
         assert [v.doc for v in result.recorded] == [SEED_NAME]
         assert "brief.txt" not in {d.name for d in tracker.documents()}
+
+
+def test_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "app.db"
+    conn = sqlite3.connect(db)
+    conn.execute("create table users (id, name)")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    for args in (["docs"], ["snapshot", str(SEEDS)]):
+        result = run(*args, db=str(db))
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Error: {db} is an SQLite database but not a tracker database; it was left untouched\n"
+        )
+    assert db.read_bytes() == before
+
+
+def test_empty_file_is_not_turned_into_a_database_by_a_read(tmp_path):
+    db = tmp_path / "empty.db"
+    db.write_bytes(b"")
+    result = run("docs", db=str(db))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {db} holds no tracker data yet")
+    assert db.read_bytes() == b""
+
+
+@pytest.mark.parametrize(
+    "damage,message",
+    [
+        ("update paragraphs set text = 'tampered' where id = 3", "does not match its recorded sha256"),
+        ("delete from paragraphs where id = 3", "paragraph 3 is missing"),
+        ("update versions set paragraph_ids = '[1,2,' where version = 1", "is not a JSON list"),
+        ("update versions set layout = 'nonsense' where version = 1", "cannot be rebuilt"),
+    ],
+)
+def test_damaged_database_is_an_error_not_wrong_bytes(env, damage, message):
+    import sqlite3
+
+    run("snapshot", env["folder"], db=env["db"])
+    conn = sqlite3.connect(env["db"])
+    conn.execute(damage)
+    conn.commit()
+    conn.close()
+    result = run("show", "000", db=env["db"])
+    assert result.exit_code == 1
+    assert result.stdout_bytes == b""
+    assert message in result.stderr and "tracker fsck" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_fsck_lists_a_damaged_paragraph_list_instead_of_failing(env):
+    import sqlite3
+
+    run("snapshot", env["folder"], db=env["db"])
+    conn = sqlite3.connect(env["db"])
+    conn.execute("update versions set paragraph_ids = '[1,2,' where version = 1")
+    conn.commit()
+    conn.close()
+    result = run("fsck", db=env["db"])
+    assert result.exit_code == 1
+    assert f"{SEED_NAME} v1: its paragraph list is not a JSON array" in result.output

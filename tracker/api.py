@@ -10,7 +10,7 @@ from datetime import datetime
 from . import paragraphs as para
 from . import refs
 from .diff import Change, blame_paragraphs, diff_paragraphs, stats
-from .errors import TrackerError, UnknownVersion
+from .errors import DamagedDatabase, TrackerError, UnknownVersion
 from .folder import FolderSnapshot, SnapshotResult
 from .schema import decode_layout, encode_inline, encode_layout
 from .snapshot import DEFAULT_MAX_BYTES, FileText, sha256_text
@@ -89,12 +89,28 @@ class Tracker:
         """The paragraph texts of a version, in order."""
         return self.store.paragraph_texts(version.paragraph_ids)
 
-    def rebuild(self, version: Version) -> str:
-        """The exact text of a version, rebuilt from its paragraphs and layout."""
+    def rebuild(self, version: Version, *, verify: bool = True) -> str:
+        """The exact text of a version, rebuilt from its paragraphs and layout.
+
+        With ``verify`` (the default) the result is checked against the version's recorded
+        SHA-256, so damaged storage is an error rather than silently wrong bytes.
+        """
         if version.deleted:
             return ""
         texts = self.paragraphs(version)
-        return para.join(texts, decode_layout(version.layout, len(texts)))
+        try:
+            text = para.join(texts, decode_layout(version.layout, len(texts)))
+        except (ValueError, TypeError, AttributeError) as error:
+            raise DamagedDatabase(
+                f"{version.doc} v{version.version} cannot be rebuilt ({error});"
+                " the database is damaged: run `tracker fsck`"
+            ) from None
+        if verify and sha256_text(text) != version.sha256:
+            raise DamagedDatabase(
+                f"{version.doc} v{version.version} does not match its recorded sha256;"
+                " the database is damaged: run `tracker fsck`"
+            )
+        return text
 
     def text(self, doc: str, at: str | int = "latest") -> str:
         """The exact text of a version; a deleted version is an error."""

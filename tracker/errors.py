@@ -15,6 +15,10 @@ class NotADatabase(TrackerError):
     """The database file exists but is not a tracker (SQLite) database."""
 
 
+class DamagedDatabase(TrackerError):
+    """Stored data does not add up (a missing paragraph, a bad checksum): run `tracker fsck`."""
+
+
 class DatabaseLocked(TrackerError):
     """Another process holds a lock on the database for longer than the busy timeout."""
 

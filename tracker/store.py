@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import DatabaseLocked, NoDatabase, NotADatabase, TrackerError
+from .errors import DamagedDatabase, DatabaseLocked, NoDatabase, NotADatabase, TrackerError
 from .schema import apply_migrations, paragraph_hash, pending_migrations
 
 BUSY_TIMEOUT_MS = 5000
@@ -140,6 +140,10 @@ _DOC_FROM = """
     from documents d left join versions v on v.document_id = d.id
      and v.version = (select max(version) from versions m where m.document_id = d.id)
 """
+_READABLE_IDS = (
+    "json_valid(coalesce(v.paragraph_ids, '[]'))"
+    " and json_type(coalesce(v.paragraph_ids, '[]')) = 'array'"
+)
 _VERSION_COLUMNS = """
     d.name, v.document_id, v.version, v.captured_at, v.sha256, v.bytes, v.paragraphs, v.deleted,
     v.added, v.removed, v.modified, v.moved, v.note, v.path, v.paragraph_ids, v.layout
@@ -164,6 +168,16 @@ def _document(row: tuple) -> Document:
     )
 
 
+def _json_list(value: str | None, what: str) -> list:
+    try:
+        data = json.loads(value or "[]")
+    except ValueError:
+        data = None
+    if not isinstance(data, list):
+        raise DamagedDatabase(f"damaged database: {what} is not a JSON list; run `tracker fsck`")
+    return data
+
+
 def _version(row: tuple) -> Version:
     return Version(
         doc=row[0],
@@ -180,7 +194,7 @@ def _version(row: tuple) -> Version:
         moved=row[11],
         note=row[12],
         path=row[13],
-        paragraph_ids=json.loads(row[14] or "[]"),
+        paragraph_ids=_json_list(row[14], f"paragraph_ids of {row[0]} v{row[2]}"),
         layout=row[15] or "{}",
     )
 
@@ -228,10 +242,25 @@ class Store:
             raise NotADatabase(f"{self.path} is a directory, not a tracker database")
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
-            self._db = None
-            self.conn = conn
+        except sqlite3.Error as error:
+            raise _translate(error, self.path) from None
+        self._db = None
+        self.conn = conn
+        try:
             conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("select count(*) from sqlite_master").fetchone()
+            tables = {
+                row[0] for row in conn.execute("select name from sqlite_master where type='table'")
+            }
+            if tables and not tables & {"documents", "_sqlite_migrations"}:
+                raise NotADatabase(
+                    f"{self.path} is an SQLite database but not a tracker database;"
+                    " it was left untouched"
+                )
+            if not tables and not create:
+                raise NoDatabase(
+                    f"{self.path} holds no tracker data yet: record documents first,"
+                    " e.g. `tracker snapshot seeds/`"
+                )
             _use_wal(conn)
             conn.execute("pragma synchronous = normal")
             conn.execute("pragma foreign_keys = on")
@@ -242,8 +271,11 @@ class Store:
                     if pending_migrations(conn):
                         apply_migrations(self.db)
         except sqlite3.Error as error:
+            conn.close()
             raise _translate(error, self.path) from None
-        self.conn = conn
+        except TrackerError:
+            conn.close()
+            raise
 
     @property
     def db(self):
@@ -351,9 +383,16 @@ class Store:
         )
         return _version(rows[0]) if rows else None
 
-    def all_versions(self, since: str | None = None, until: str | None = None) -> list[Version]:
-        """Every version of every document, oldest first, optionally within a time window."""
+    def all_versions(
+        self, since: str | None = None, until: str | None = None, *, readable_only: bool = False
+    ) -> list[Version]:
+        """Every version of every document, oldest first, optionally within a time window.
+
+        ``readable_only`` leaves out rows whose paragraph list is damaged (see damaged_versions).
+        """
         where, params = [], []
+        if readable_only:
+            where.append(_READABLE_IDS)
         if since:
             where.append("v.captured_at >= ?")
             params.append(since)
@@ -368,6 +407,13 @@ class Store:
         )
         return [_version(row) for row in rows]
 
+    def damaged_versions(self) -> list[tuple[str, int]]:
+        """(document, version) of rows whose paragraph list is not a JSON array of ids."""
+        return self._query(
+            "select d.name, v.version from versions v join documents d on d.id = v.document_id"
+            f" where not ({_READABLE_IDS}) order by d.name, v.version"
+        )
+
     def paragraph_texts(self, ids: Sequence[int]) -> list[str]:
         """The texts of the given paragraph ids, in the given order."""
         if not ids:
@@ -377,6 +423,11 @@ class Store:
             [json.dumps(sorted(set(ids)))],
         )
         texts = dict(rows)
+        missing = [i for i in ids if i not in texts]
+        if missing:
+            raise DamagedDatabase(
+                f"{self.path} is damaged: paragraph {missing[0]} is missing; run `tracker fsck`"
+            )
         return [texts[i] for i in ids]
 
     def intern_paragraphs(self, texts: Sequence[str]) -> list[int]:
