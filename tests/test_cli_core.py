@@ -304,3 +304,19 @@ def test_fsck_lists_a_damaged_paragraph_list_instead_of_failing(env):
     result = run("fsck", db=env["db"])
     assert result.exit_code == 1
     assert f"{SEED_NAME} v1: its paragraph list is not a JSON array" in result.output
+
+
+def test_document_named_by_its_path_on_disk(env, monkeypatch):
+    sub = env["folder"] / "deep"
+    sub.mkdir()
+    (sub / "nested.md").write_text("nested\n")
+    run("snapshot", env["folder"], db=env["db"])
+    absolute = run("log", sub / "nested.md", db=env["db"])
+    assert absolute.exit_code == 0 and absolute.stdout.startswith("v1  ")
+    monkeypatch.chdir(env["tmp"])
+    relative = run("show", "seeds/deep/nested.md", db=env["db"])  # relative to the shell's folder
+    assert relative.stdout == "nested\n"
+    monkeypatch.chdir(sub)
+    assert run("show", "nested.md", db=env["db"]).stdout == "nested\n"  # also the file name
+    missing = run("log", env["tmp"] / "elsewhere" / "nested.md", db=env["db"])
+    assert missing.exit_code == 1 and "no document matches" in missing.stderr

@@ -116,3 +116,17 @@ def test_split_range():
     assert split_range("v1..v3") == ("v1", "v3")
     assert split_range("v2..") == ("v2", "latest")
     assert split_range("v2") is None
+
+
+def test_date_picks_the_latest_in_time_when_times_go_backwards():
+    # an imported history whose commit times are not monotonic: v2 is older than v1
+    versions = [
+        V(1, "2024-02-01T00:00:00.000Z"),
+        V(2, "2024-01-01T00:00:00.000Z"),
+        V(3, "2023-01-01T00:00:00.000Z"),
+    ]
+    assert resolve_version("2024-03-01", versions, "o").version == 1
+    assert resolve_version("2024-01-15", versions, "o").version == 2
+    assert resolve_version("2023-06-01", versions, "o").version == 3
+    with pytest.raises(UnknownVersion, match=r"the earliest is v3, 2023-01-01"):
+        resolve_version("2022-01-01", versions, "o")

@@ -10,7 +10,7 @@ from datetime import datetime
 from . import paragraphs as para
 from . import refs
 from .diff import Change, blame_paragraphs, diff_paragraphs, stats
-from .errors import DamagedDatabase, TrackerError, UnknownVersion
+from .errors import DamagedDatabase, TrackerError, UnknownDocument, UnknownVersion
 from .folder import FolderSnapshot, SnapshotResult
 from .schema import decode_layout, encode_inline, encode_layout
 from .snapshot import DEFAULT_MAX_BYTES, FileText, sha256_text
@@ -70,11 +70,27 @@ class Tracker:
         return self.store.documents()
 
     def document(self, name: str) -> Document:
-        """Resolve a user-typed name (path, file name, stem or unique prefix) to one document."""
-        resolved = refs.resolve_document(name, self.store.document_names())
+        """Resolve a user-typed name (path, file name, stem or unique prefix) to one document.
+
+        A path to the file itself (absolute, or relative to the current folder) works too.
+        """
+        try:
+            resolved = refs.resolve_document(name, self.store.document_names())
+        except UnknownDocument:
+            resolved = self._by_file_path(name)
+            if resolved is None:
+                raise
         document = self.store.document(resolved)
         assert document is not None
         return document
+
+    def _by_file_path(self, name: str) -> str | None:
+        """The document whose file is at ``name`` on disk (it may have been deleted since)."""
+        target = os.path.abspath(name)
+        for document in self.store.documents():
+            if document.root and os.path.join(document.root, document.name) == target:
+                return document.name
+        return None
 
     def versions(self, doc: str) -> list[Version]:
         """The versions of a document, oldest first."""

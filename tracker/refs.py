@@ -130,10 +130,13 @@ def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document"
         )
     before = [version for version in versions if _stamp(version.captured_at) <= moment]
     if not before:
+        earliest = min(versions, key=lambda version: _stamp(version.captured_at))
         raise UnknownVersion(
-            f"{doc} has no version at or before {text} (v1 is {versions[0].captured_at})"
+            f"{doc} has no version at or before {text}"
+            f" (the earliest is v{earliest.version}, {earliest.captured_at})"
         )
-    return before[-1]
+    # the latest in time, not in number: imported histories can have times that go backwards
+    return max(before, key=lambda version: (_stamp(version.captured_at), version.version))
 
 
 def split_range(ref: str) -> tuple[str, str] | None:
