@@ -167,3 +167,43 @@ def test_log_counts_come_from_the_engine(db):
     v2 = entries[1]
     assert (v2["added"], v2["removed"], v2["modified"], v2["moved"]) == (1, 1, 1, 1)
     assert "+1 -1 ~1 moved 1" in run("log", "policy", "--db", db).stdout
+
+
+def test_layout_only_change_is_said(tmp_path):
+    db = str(tmp_path / "t.db")
+    with Tracker(db) as tracker:
+        tracker.record("x.txt", "One\n\nTwo\n")
+        tracker.record("x.txt", "One\r\n\r\nTwo\r\n")  # only the line endings change
+    text = run("diff", "x", "--db", db).stdout
+    assert "only the layout: line endings" in text
+    assert (
+        run("diff", "x", "--stat", "--db", db)
+        .stdout.strip()
+        .endswith("0 moved 0, 2 unchanged; only the layout changed")
+    )
+
+
+def test_default_diff_of_a_returned_file_matches_log_counts(tmp_path):
+    db = str(tmp_path / "t.db")
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", "keep\n\ngone soon\n")
+        tracker.delete("a.txt")
+        tracker.record("a.txt", "keep\n\nnew\n")  # came back: compared with v1, not the deletion
+    log = json.loads(run("log", "a", "--json", "--db", db).stdout)
+    data = json.loads(run("diff", "a", "--format", "json", "--db", db).stdout)
+    assert data["from"]["version"] == 1 and data["to"]["version"] == 3
+    assert (data["stats"]["added"], data["stats"]["removed"]) == (
+        log[2]["added"],
+        log[2]["removed"],
+    )
+    deletion = json.loads(run("diff", "a", "--until", "v2", "--format", "json", "--db", db).stdout)
+    assert deletion["from"]["version"] == 1 and deletion["stats"]["removed"] == 2
+
+
+def test_blame_escapes_terminal_control_sequences(tmp_path):
+    db = str(tmp_path / "t.db")
+    with Tracker(db) as tracker:
+        tracker.record("e.txt", "clean\n\nevil \x1b]0;pwned\x07 x\n")
+    out = run("blame", "e", "--db", db).stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "evil \\x1b]0;pwned\\x07 x" in out

@@ -28,6 +28,11 @@ class DiffResult:
     old_text: str
     new_text: str
 
+    @property
+    def layout_only(self) -> bool:
+        """True when every paragraph is unchanged but the bytes differ (line endings, BOM...)."""
+        return self.old_text != self.new_text and all(c.op == "equal" for c in self.changes)
+
 
 @dataclass(frozen=True)
 class BlameLine:
@@ -154,8 +159,11 @@ class Tracker:
             until if until is not None else "latest", versions, document.name
         )
         if since is None:
-            position = versions.index(new)
-            old = versions[position - 1] if position else None
+            # the version before; for a file that came back, the text before its deletion
+            # (as in the counts `log` shows)
+            earlier = versions[: versions.index(new)]
+            texts = [v for v in earlier if not v.deleted]
+            old = (texts[-1] if texts else None) if not new.deleted else (earlier or [None])[-1]
         else:
             old = refs.resolve_version(since, versions, document.name)
         old_paragraphs = self.paragraphs(old) if old is not None and not old.deleted else []

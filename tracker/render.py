@@ -52,9 +52,12 @@ _MARKS = {"equal": " ", "insert": "+", "delete": "-", "modify": "~", "move": ">"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _clean(text: str) -> str:
+def terminal_safe(text: str) -> str:
     """Make document text safe to print: CRLF to LF, other control characters escaped."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
+
+
+_clean = terminal_safe
 
 
 def _paint(text: str, style: str, color: bool) -> str:

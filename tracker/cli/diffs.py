@@ -12,6 +12,11 @@ from ..store import Version
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker, short_time
 
+LAYOUT_ONLY = (
+    "no paragraph changed, only the layout: line endings, blank lines, a BOM or the final"
+    " newline (--format unified shows the lines)"
+)
+
 
 def _meta(version: Version | None) -> dict | None:
     if version is None:
@@ -141,6 +146,7 @@ def diff(
                 f"{_label(result.doc, result.old)} -> v{result.new.version}: "
                 f"+{counts['added']} -{counts['removed']} ~{counts['modified']} "
                 f"moved {counts['moved']}, {counts['unchanged']} unchanged"
+                + ("; only the layout changed" if result.layout_only else "")
             )
         return
     if format_ == "json":
@@ -179,6 +185,8 @@ def diff(
         click.echo(click.style(header, bold=True) if colored else header)
         body = render.render_text(result.changes, context=context, full=full, color=colored)
         click.echo(body, nl=not body.endswith("\n"), color=colored)
+        if result.layout_only:
+            click.echo(LAYOUT_ONLY)
 
 
 @cli.command()
@@ -195,6 +203,8 @@ def blame(doc, at, db_path, as_json):
 
         tracker blame 000 --at v3
     """
+    from ..render import terminal_safe
+
     with open_tracker(db_path) as tracker:
         lines = tracker.blame(doc, at)
     if as_json:
@@ -203,5 +213,5 @@ def blame(doc, at, db_path, as_json):
     width = max((len(f"v{line.origin.version}") for line in lines), default=2)
     for line in lines:
         tag = f"{'v' + str(line.origin.version):<{width}} {line.origin.captured_at[:10]}"
-        for k, text_line in enumerate(line.text.split("\n")):
+        for k, text_line in enumerate(terminal_safe(line.text).split("\n")):
             click.echo(f"{tag if k == 0 else ' ' * len(tag)} | {text_line}")
