@@ -272,7 +272,10 @@ def test_empty_file_is_not_turned_into_a_database_by_a_read(tmp_path):
 @pytest.mark.parametrize(
     "damage,message",
     [
-        ("update paragraphs set text = 'tampered' where id = 3", "does not match its recorded sha256"),
+        (
+            "update paragraphs set text = 'tampered' where id = 3",
+            "does not match its recorded sha256",
+        ),
         ("delete from paragraphs where id = 3", "paragraph 3 is missing"),
         ("update versions set paragraph_ids = '[1,2,' where version = 1", "is not a JSON list"),
         ("update versions set layout = 'nonsense' where version = 1", "cannot be rebuilt"),
