@@ -157,7 +157,7 @@ def test_lines_for_versions_renames_and_deletions_then_sigint_exits_0(
     start = watcher.wait_line(lambda line: line.startswith("watching"), "err")
     assert start == f"watching {root} into {db} (0 documents tracked); Ctrl-C to stop"
     first = watcher.wait_line(lambda line: "a.txt" in line)
-    assert LINE.match(first).group("rest") == "a.txt  v1  new, 1 paragraphs"
+    assert LINE.match(first).group("rest") == "a.txt  v1  new, 1 paragraph"
     assert watcher.caught_up() == (
         "caught up: 1 new version, 0 deleted, 0 renamed, 0 unchanged, 0 skipped;"
         " watching for changes"

@@ -58,12 +58,17 @@ def short_time(iso: str | None) -> str:
     return iso.replace("T", " ")[:19]
 
 
+def plural(count: int, word: str) -> str:
+    """``1 version``, ``2 versions``."""
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def format_counts(version: Version) -> str:
     """``+1 -0 ~2 moved 1`` for a version (``deleted`` for a deletion)."""
     if version.deleted:
         return "deleted"
     if version.version == 1 and not version.removed:
-        return f"new, {version.paragraphs} paragraphs"
+        return f"new, {plural(version.paragraphs, 'paragraph')}"
     text = f"+{version.added or 0} -{version.removed or 0} ~{version.modified or 0}"
     if version.moved:
         text += f" moved {version.moved}"

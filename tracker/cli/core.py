@@ -12,6 +12,7 @@ from .common import (  # noqa: F401  (split/max-bytes options re-exported for ot
     json_option,
     max_bytes_option,
     open_tracker,
+    plural,
     short_time,
     split_option,
     stdout_bytes,
@@ -48,7 +49,7 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
         for version in result.recorded:
             click.echo(f"{version.doc}  v{version.version}  {format_counts(version)}")
         click.echo(
-            f"{len(result.recorded)} new version{'s' if len(result.recorded) != 1 else ''}, "
+            f"{plural(len(result.recorded), 'new version')}, "
             f"{result.unchanged} unchanged, {len(result.skipped)} skipped",
             err=True,
         )
@@ -85,7 +86,7 @@ def log(doc, db_path, as_json):
         else:
             line = (
                 f"v{version.version}  {short_time(version.captured_at)}  {version.bytes:,} bytes"
-                f"  {version.paragraphs} paragraphs  {format_counts(version)}"
+                f"  {plural(version.paragraphs, 'paragraph')}  {format_counts(version)}"
             )
         if version.note:
             line += f"  {version.note}"
@@ -136,6 +137,6 @@ def docs(db_path, as_json):
     for document in documents:
         state = "deleted" if document.deleted else "present"
         click.echo(
-            f"{document.name:<{width}}  {document.versions:>4} versions"
+            f"{document.name:<{width}}  {plural(document.versions, 'version'):>13}"
             f"  last change {short_time(document.last_change)}  {state}"
         )
