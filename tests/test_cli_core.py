@@ -323,3 +323,15 @@ def test_document_named_by_its_path_on_disk(env, monkeypatch):
     assert run("show", "nested.md", db=env["db"]).stdout == "nested\n"  # also the file name
     missing = run("log", env["tmp"] / "elsewhere" / "nested.md", db=env["db"])
     assert missing.exit_code == 1 and "no document matches" in missing.stderr
+
+
+def test_same_name_from_another_folder_is_warned(env):
+    other = env["tmp"] / "other"
+    other.mkdir()
+    (other / SEED_NAME).write_text("a different file with the same name\n")
+    run("snapshot", env["folder"], db=env["db"])
+    result = run("snapshot", other, db=env["db"])
+    assert f"warning: {SEED_NAME}: tracked from {env['folder'].resolve()}, now recorded from" in (
+        result.stderr
+    )
+    assert f"{SEED_NAME}  v2" in result.stdout

@@ -32,9 +32,11 @@ class SnapshotResult:
     renamed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
+            "warnings": self.warnings,
             "recorded": [version.as_dict() for version in self.recorded],
             "renamed": [{"from": old, "to": new} for old, new in self.renamed],
             "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
@@ -180,6 +182,13 @@ class FolderSnapshot:
         ):
             self.result.unchanged += 1
             return
+        if doc is not None and doc.root and doc.root != root_key:
+            # documents are named relative to their folder, so the same name from two folders
+            # is one history: say so rather than mix two files silently
+            self.result.warnings.append(
+                f"{entry.name}: tracked from {doc.root}, now recorded from {root_key} into the"
+                " same history (documents are named relative to the folder given)"
+            )
         try:
             content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)
         except UnreadableFile as error:

@@ -39,6 +39,8 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
     with open_tracker(db_path, create=True) as tracker:
         result = tracker.snapshot(paths, split=split, max_bytes=max_bytes)
     explicit = {str(path) for path in paths}
+    for message in result.warnings:
+        warn(message)
     for path, reason in result.skipped:
         warn(reason if reason.startswith(path) else f"{path}: {reason}")
     if as_json:
