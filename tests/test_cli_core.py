@@ -335,3 +335,9 @@ def test_same_name_from_another_folder_is_warned(env):
         result.stderr
     )
     assert f"{SEED_NAME}  v2" in result.stdout
+
+
+def test_directory_as_database(tmp_path):
+    result = run("docs", db=str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path} is a directory, not a tracker database\n"

@@ -338,3 +338,10 @@ def test_cancel_stops_between_batches_and_keeps_what_was_committed(tmp_path, mon
             tracker.snapshot(folder, cancel=cancel)
         assert [d.name for d in tracker.documents()] == ["0.txt", "1.txt", "2.txt", "3.txt"]
         assert len(tracker.snapshot(folder).recorded) == 1  # the rest on the next run
+
+
+def test_old_name_still_finds_a_renamed_document(tracker):
+    tracker.record("drafts/b.md", "text\n")
+    tracker.rename("drafts/b.md", "final/b.md")
+    assert tracker.document("drafts/b.md").name == "final/b.md"
+    assert tracker.text("drafts/b.md") == "text\n"

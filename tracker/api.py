@@ -77,12 +77,13 @@ class Tracker:
     def document(self, name: str) -> Document:
         """Resolve a user-typed name (path, file name, stem or unique prefix) to one document.
 
-        A path to the file itself (absolute, or relative to the current folder) works too.
+        A path to the file itself (absolute, or relative to the current folder) works too, and
+        so does a name the document had before it was renamed.
         """
         try:
             resolved = refs.resolve_document(name, self.store.document_names())
         except UnknownDocument:
-            resolved = self._by_file_path(name)
+            resolved = self._by_file_path(name) or self.store.renamed_to(refs.normalize_name(name))
             if resolved is None:
                 raise
         document = self.store.document(resolved)

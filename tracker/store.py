@@ -355,6 +355,15 @@ class Store:
             [document_id, version, old, new, at],
         )
 
+    def renamed_to(self, old_name: str) -> str | None:
+        """The current name of the document last renamed away from ``old_name``, if any."""
+        rows = self._query(
+            "select d.name from renames r join documents d on d.id = r.document_id"
+            " where r.from_name = ? order by r.id desc limit 1",
+            [old_name],
+        )
+        return rows[0][0] if rows else None
+
     def renames(self, document_id: int) -> list[dict]:
         rows = self._query(
             "select version, from_name, to_name, renamed_at from renames where document_id = ?"

@@ -22,7 +22,7 @@ def db_option(function: Callable) -> Callable:
     return click.option(
         "--db",
         "db_path",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),
         default=DEFAULT_DB,
         envvar="TRACKER_DB",
         show_default=True,
