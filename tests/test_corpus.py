@@ -62,7 +62,7 @@ def test_timeline_newest_first_with_counts(db: Path) -> None:
         f"2024-02-03 10:00:00  guide.md  v3  {counts(db, 'guide.md', 3)}",
         f"2024-02-01 10:00:00  guide.md  v2  {counts(db, 'guide.md', 2)}",
         "2024-01-05 10:00:00  crlf.txt  v1  new, 2 paragraphs",
-        "2024-01-03 10:00:00  old.txt  v1  new, 1 paragraphs",
+        "2024-01-03 10:00:00  old.txt  v1  new, 1 paragraph",
         "2024-01-02 10:00:00  moved/other.md  v1  new, 2 paragraphs",
         "2024-01-01 10:00:00  guide.md  v1  new, 2 paragraphs",
     ]
@@ -157,7 +157,7 @@ def test_stats_corpus(db: Path) -> None:
     assert data["most_edited"][0]["text"] == "Intro, edited"
     text = run("stats", "--db", db)
     assert text.exit_code == 0
-    assert text.stdout.startswith("4 documents, 8 versions (1 deletions), 2024-01-01 .. 2024-04-01")
+    assert text.stdout.startswith("4 documents, 8 versions (1 deletion), 2024-01-01 .. 2024-04-01")
 
 
 def test_stats_shared_paragraphs(tmp_path: Path) -> None:
@@ -236,10 +236,85 @@ def test_checkout_never_writes_outside_the_folder(tmp_path: Path, name: str) -> 
     result = run("checkout", target, "--db", path)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: refusing to write {name!r}: absolute paths and '..' are not allowed\n"
+        f"warning: refusing to write {name!r}: absolute paths and '..' are not allowed\n"
+        f"1 document written to {target}\n"
+        "Error: 1 document not written: unsafe name\n"
     )
-    assert not target.exists()
+    assert files(target) == {"fine.txt": b"fine\n"}  # the safe documents are still written
     assert not (tmp_path / "deep" / "evil.txt").exists()
+
+
+def test_checkout_skips_every_unsafe_name_and_writes_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    unsafe = ["trail/", "ctl\x1b.txt", "a//b.txt", "..", "/etc/x"]
+    with Tracker(path) as tracker:
+        tracker.record("fine.txt", "fine\n", at="2024-01-01")
+        tracker.record("sub/ok.txt", "ok\n", at="2024-01-01")
+        for name in unsafe:
+            tracker.record(name, "evil\n", at="2024-01-01")
+    target = tmp_path / "out"
+    result = run("checkout", target, "--db", path, "--json")
+    assert result.exit_code == 1
+    assert [entry["name"] for entry in json.loads(result.stdout)] == ["fine.txt", "sub/ok.txt"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(unsafe)
+    assert all(line.startswith("warning: refusing to write ") for line in warnings)
+    assert "\x1b" not in result.stderr  # names are shown escaped
+    assert result.stderr.endswith("Error: 5 documents not written: unsafe names\n")
+    assert files(target) == {"fine.txt": b"fine\n", "sub/ok.txt": b"ok\n"}
+
+
+def test_checkout_at_a_date_takes_the_latest_time_not_the_highest_version(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "h.jsonl"
+    records = [  # file order is history order; the second commit's time went backwards
+        {"doc": "o.txt", "text": "february\n", "at": "2024-02-01T00:00:00Z"},
+        {"doc": "o.txt", "text": "january\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "tie.txt", "text": "first\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "tie.txt", "text": "second\n", "at": "2024-01-01T00:00:00Z"},
+    ]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records))
+    db = tmp_path / "t.db"
+    assert run("import", source, "--db", db).exit_code == 0
+    expected = {
+        "2023-12-31": {},
+        "2024-01-15": {"o.txt": b"january\n", "tie.txt": b"second\n"},
+        "2024-02-15": {"o.txt": b"february\n", "tie.txt": b"second\n"},
+    }
+    for when, wanted in expected.items():
+        target = tmp_path / when
+        assert run("checkout", target, "--at", when, "--db", db).exit_code == 0
+        assert files(target) == wanted, when
+
+
+def test_checkout_force_lists_files_it_did_not_write_and_deletes_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out"
+    assert run("checkout", target, "--at", "2024-03-02T10:00:00Z", "--db", db).exit_code == 0
+    (target / "notes").mkdir()
+    (target / "notes" / "mine.txt").write_text("keep")
+    result = run("checkout", target, "--at", "2024-01-05", "--force", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: moved/other.md: not part of this checkout, left alone\n"
+        "warning: notes/mine.txt: not part of this checkout, left alone\n"
+        f"4 documents written to {target}; 2 other files already there left alone"
+        " (not deleted)\n"
+    )
+    assert sorted(files(target)) == [
+        "crlf.txt",
+        "guide.md",
+        "moved/other.md",
+        "notes/mine.txt",
+        "old.txt",
+        "other.md",
+    ]
+    assert (target / "notes" / "mine.txt").read_text() == "keep"
+    again = run("checkout", target, "--at", "2024-01-05", "--force", "--db", db)
+    assert "moved/other.md" in again.stderr and "crlf.txt" not in again.stderr
+    assert "left alone" in run("checkout", "--help").stdout
 
 
 def test_checkout_does_not_follow_a_symlink_out_of_the_folder(db: Path, tmp_path: Path) -> None:
@@ -278,6 +353,24 @@ def test_restore_writes_one_version(db: Path, tmp_path: Path, monkeypatch) -> No
     (tmp_path / "moved").mkdir()
     run("restore", "other", "--db", db)
     assert (tmp_path / "moved" / "other.md").exists()
+
+
+@pytest.mark.parametrize("to", ["newdir/", "deep/er/dir/", "existing"])
+def test_restore_into_a_folder(db: Path, tmp_path: Path, monkeypatch, to: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    result = run("restore", "moved/other.md", "--to", to, "--db", db)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / to.rstrip("/")
+    assert folder.is_dir()
+    assert files(folder) == {"other.md": f"Other\n\n{SHARED}\n".encode()}
+    assert result.stderr == f"moved/other.md v1 written to {folder / 'other.md'}\n"
+    again = run("restore", "moved/other.md", "--to", to, "--db", db)
+    assert again.exit_code == 1 and "exists (use --force" in again.stderr
+    (tmp_path / "plain").write_text("a file")
+    blocked = run("restore", "moved/other.md", "--to", "plain/", "--db", db)
+    assert blocked.exit_code == 1
+    assert (tmp_path / "plain").read_text() == "a file"
 
 
 def test_restore_refuses_deletions_and_unsafe_names(db: Path, tmp_path: Path, monkeypatch) -> None:
@@ -359,3 +452,102 @@ def test_fsck_detects_a_search_index_out_of_step(db: Path) -> None:
     assert result.exit_code == 1
     problems = json.loads(result.stdout)["problems"]
     assert problems[0].startswith("search index: does not match the paragraphs (")
+
+
+# -- QA fixes: control characters, --doc by file name, empty timeline, --limit 0, plurals ---------
+
+ESCAPE = "\x1b]0;pwned\x07"  # sets the terminal's title if printed raw
+
+
+def test_text_output_shows_control_characters_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    with Tracker(path) as tracker:
+        tracker.record(f"evil{ESCAPE}.md", f"Title\n\nHostile {ESCAPE} words\n", at="2024-01-01")
+        tracker.record(f"evil{ESCAPE}.md", f"Title\n\nHostile {ESCAPE} text\n", at="2024-02-01")
+        tracker.record("copy.md", f"Copy\n\nHostile {ESCAPE} text\n", at="2024-02-02")
+    shown = "\\x1b]0;pwned\\x07"
+    for args in (
+        ["search", "hostile"],
+        ["search", "hostile", "--all-versions"],
+        ["timeline"],
+        ["stats", "--min-chars", "0"],
+    ):
+        result = run(*args, "--db", path)
+        assert result.exit_code == 0, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output, args
+        assert shown in result.stdout, args
+    search = run("search", "hostile", "--db", path).stdout
+    assert f"evil{shown}.md  v2  paragraph 2: **Hostile** {shown} text" in search
+    stats = run("stats", "--min-chars", "0", "--db", path).stdout
+    assert f"evil{shown}.md v1-v2: Hostile {shown} text" in stats
+    assert f"docs (copy.md, evil{shown}.md): Hostile {shown} text" in stats
+    # JSON keeps the text as it is (JSON escapes it)
+    hits = json.loads(run("search", "hostile", "--db", path, "--json").stdout)
+    assert hits[0]["doc"] == "copy.md" and ESCAPE in hits[0]["snippet"]
+    events = json.loads(run("timeline", "--db", path, "--json").stdout)
+    assert events[-1]["doc"] == f"evil{ESCAPE}.md"
+
+
+def test_doc_glob_matches_the_full_name_or_the_file_name(db: Path) -> None:
+    by_file_name = run("timeline", "--doc", "other.md", "--db", db)
+    assert [line.split("  ")[1:3] for line in by_file_name.stdout.splitlines()] == [
+        ["moved/other.md", "renamed from other.md"],
+        ["moved/other.md", "v1"],
+    ]
+    assert run("timeline", "--doc", "moved/other.md", "--db", db).stdout == by_file_name.stdout
+    assert run("timeline", "--doc", "moved/*", "--db", db).stdout == by_file_name.stdout
+    assert run("timeline", "--doc", "oth*.md", "--db", db).stdout == by_file_name.stdout
+    assert run("timeline", "--doc", "ther.md", "--db", db).stdout == ""
+    search = run("search", "boilerplate", "--doc", "other.md", "--db", db)
+    assert search.stdout.startswith("moved/other.md  v1  paragraph 2: ")
+    assert len(search.stdout.splitlines()) == 1
+    every = run("search", "boilerplate", "--all-versions", "--doc", "other.md", "--db", db)
+    assert every.stdout.startswith("moved/other.md  v1  first v1 2024-01-02, still present: ")
+    for command in ("timeline", "search"):
+        assert "file name" in run(command, "--help").stdout
+
+
+def test_timeline_says_when_nothing_matches(db: Path) -> None:
+    later = run("timeline", "--since", "2030-01-01", "--db", db)
+    assert (later.exit_code, later.stdout) == (0, "")
+    assert later.stderr == "no changes recorded in that range\n"
+    glob = run("timeline", "--doc", "nothing*", "--db", db)
+    assert (glob.exit_code, glob.stdout) == (0, "")
+    assert glob.stderr == "no changes recorded for documents matching 'nothing*'\n"
+    assert json.loads(run("timeline", "--since", "2030-01-01", "--db", db, "--json").stdout) == []
+
+
+def test_limit_zero_means_no_limit(db: Path) -> None:
+    everything = run("timeline", "--db", db).stdout
+    unlimited = run("timeline", "--limit", "0", "--db", db)
+    assert unlimited.exit_code == 0, unlimited.output
+    assert unlimited.stdout == everything and len(everything.splitlines()) == 9
+    assert len(run("timeline", "--limit", "2", "--db", db).stdout.splitlines()) == 2
+    assert run("timeline", "--limit", "-1", "--db", db).exit_code == 2
+    for command in ("timeline", "search"):
+        assert "(0: all)" in run(command, "--help").stdout
+
+
+def test_corpus_text_output_uses_singulars(tmp_path: Path) -> None:
+    one = tmp_path / "one.db"
+    with Tracker(one) as tracker:
+        tracker.record("a.md", "Only paragraph.\n", at="2024-01-01T00:00:00Z")
+    assert run("timeline", "--db", one).stdout == (
+        "2024-01-01 00:00:00  a.md  v1  new, 1 paragraph\n"
+    )
+    assert run("stats", "--db", one).stdout.startswith(
+        "1 document, 1 version (0 deletions), 2024-01-01 .. 2024-01-01\n"
+    )
+    assert run("fsck", "--db", one).stdout.startswith("1 version (0.0 MB) and 1 paragraph checked")
+    two = tmp_path / "two.db"
+    with Tracker(two) as tracker:
+        tracker.record("a.md", "Title\n\nFirst text.\n", at="2024-01-01T00:00:00Z")
+        tracker.record("a.md", "Title\n\nSecond text.\n", at="2024-02-01T00:00:00Z")
+        tracker.record("a.md", None, at="2024-03-01T00:00:00Z")
+    stats = run("stats", "--db", two).stdout
+    assert stats.startswith("1 document, 3 versions (1 deletion), ")
+    assert "  2024-01      1 version        2 changed  #" in stats
+    assert "     1 edit   a.md v1-v2: Second text.\n" in stats
+    assert "     1 paragraph   a.md v2  2024-02-01 00:00:00  +0 -0 ~1 moved 0\n" in stats
+    for word in ("documents", "versions", "deletions", "edits", "paragraphs"):
+        assert f" 1 {word}" not in stats

@@ -505,3 +505,99 @@ def test_serve_is_read_only_while_a_writer_records(db_path):
     finally:
         stop_server(process)
     assert sql_count(db_path, "select count(*) from versions") == 8
+
+
+# --------------------------------------------------------------------------- QA fixes
+
+
+SEARCH_INPUTS = [
+    '"',
+    '""',
+    '" "',
+    "NEAR(",
+    "NEAR(apples pears",
+    "AND",
+    "apples AND",
+    "OR OR",
+    "NOT apples",
+    "(apples",
+    "apples)",
+    "((",
+    "*",
+    "**",
+    "-foo",
+    "-",
+    "^apples",
+    "a:b",
+    "text:apples",
+    "{apples}",
+    "'",
+    "\\",
+    "\u00e9\u00e8",
+    "   ",
+    "%",
+]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", SEARCH_INPUTS)
+async def test_search_query_accepts_any_text(ds, query):
+    """Any q gives a page and JSON with zero or more rows, never an FTS syntax error."""
+    found = await rows(ds, "/tracker/search.json?q=" + quote(query, safe=""))
+    assert isinstance(found, list)
+    await get(ds, "/tracker/search?q=" + quote(query, safe=""))
+
+
+@pytest.mark.asyncio
+async def test_search_query_quotes_like_the_cli(ds):
+    for query in ('"apples', "-apples", "appl*", "(apples)", "apples)", '"north field"'):
+        hits = await rows(ds, "/tracker/search.json?q=" + quote(query, safe=""))
+        assert {h["document"] for h in hits} == {"notes/plan.txt"}, query
+    assert await rows(ds, "/tracker/search.json?q=" + quote('"field north"')) == []
+    # the function is there for any SQL on the database too
+    data = (
+        await get(ds, "/tracker.json?sql=" + quote("""select tracker_fts_query('" OR')"""))
+    ).json()
+    assert data["rows"] == [['" OR"']]  # an unclosed quote runs to the end, as in the CLI
+    data = (await get(ds, "/tracker.json?sql=" + quote("select tracker_fts_query('\"')"))).json()
+    assert data["rows"] == [['""']]
+
+
+@pytest.mark.asyncio
+async def test_search_snippet_markers_are_documented(ds):
+    hits = await rows(ds, "/tracker/search.json?q=apples")
+    assert hits[0]["snippet"] == "We grow \x02apples\x03 in the north field."
+    queries = {q["name"]: q for q in (await get(ds, "/tracker.json")).json()["queries"]}
+    description = queries["search"]["description"]
+    assert "U+0002" in description and "U+0003" in description
+
+
+def test_serve_refuses_a_port_in_use(db_path):
+    with socket.socket() as holder:  # a server of someone else, as uvicorn would open it
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output == f"Error: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_serve_refuses_a_port_bound_without_listening(db_path):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: cannot listen on 127.0.0.1:{port}: ")
+    assert len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("host", ["no-such-host.invalid", "192.0.2.1"])
+def test_serve_refuses_a_host_it_cannot_listen_on(db_path, host):
+    result = CliRunner().invoke(
+        cli, ["serve", "--host", host, "--port", str(free_port()), "--db", str(db_path)]
+    )
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"Error: cannot listen on {host}:")
+    assert len(result.output.splitlines()) == 1

@@ -7,6 +7,7 @@ out is in ``checkout``; checking the database is in ``fsck``.
 from __future__ import annotations
 
 import fnmatch
+import posixpath
 import re
 import sqlite3
 from collections import Counter, defaultdict
@@ -40,7 +41,12 @@ def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
 
 
 def _matches(name: str, pattern: str | None) -> bool:
-    return pattern is None or fnmatch.fnmatchcase(name, pattern)
+    """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
+    if pattern is None:
+        return True
+    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
+        posixpath.basename(name), pattern
+    )
 
 
 # -- timeline ----------------------------------------------------------------------------------
@@ -107,6 +113,24 @@ def fts_query(query: str) -> str:
     return " ".join(terms)
 
 
+#: An FTS5 query that is valid and matches nothing (an empty phrase).
+MATCH_NOTHING = '""'
+
+
+def sql_fts_query(query: object) -> str:
+    """:func:`fts_query` as an SQL function: any value in, a valid FTS5 query out.
+
+    Text with nothing to search for (empty, only quotes or operators) gives :data:`MATCH_NOTHING`
+    instead of an error, so a query like ``match tracker_fts_query(:q)`` never fails on user input.
+    """
+    if query is None:
+        return MATCH_NOTHING
+    try:
+        return fts_query(query if isinstance(query, str) else str(query))
+    except TrackerError:
+        return MATCH_NOTHING
+
+
 def _latest_versions(tracker: Tracker) -> list[Version]:
     """The latest version of every document that is not deleted."""
     latest: dict[int, Version] = {}
@@ -128,7 +152,7 @@ def _hits(tracker: Tracker, query: str, marks: tuple[str, str]) -> dict[int, tup
         ).fetchall()
     except sqlite3.OperationalError as error:
         raise TrackerError(f"cannot search for {query!r}: {error}") from None
-    return {pid: (text, snip.replace("\n", " ")) for pid, text, snip in rows}
+    return {pid: (text, re.sub(r"\r?\n", " ", snip)) for pid, text, snip in rows}
 
 
 def _ranges(numbers: Sequence[int]) -> str:

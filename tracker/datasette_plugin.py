@@ -16,6 +16,7 @@ from pathlib import Path
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from .corpus import sql_fts_query
 from .datasette_databases import tracker_databases
 from .datasette_html import CSS, MARK_START, change_html, snippet_html
 from .datasette_metadata import database_metadata, instance_metadata
@@ -46,6 +47,16 @@ def _link(datasette, path: str, label: object, title: str | None = None) -> Mark
 def startup(datasette) -> None:
     """Find the tracker databases once, before the first request."""
     tracker_databases(datasette)
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette) -> None:
+    """``tracker_fts_query(text)``: any user text as a valid FTS5 query (used by ``search``).
+
+    The same quoting as ``tracker search``: words and "phrases" match literally, ``word*`` is a
+    prefix, FTS operators and stray quotes are plain text; nothing to search for matches nothing.
+    """
+    conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
 
 
 @hookimpl

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .. import corpus
+from ..render import terminal_safe
 from . import cli
 from .common import (
     db_option,
@@ -12,16 +13,27 @@ from .common import (
     format_counts,
     json_option,
     open_tracker,
+    plural,
     progress_bar,
     short_time,
 )
+
+DOC_GLOB_HELP = (
+    "Only documents whose name, or file name alone, matches (fnmatch: 'notes/*', 'guide.md')."
+)
+
+
+def _column(count: int, word: str, width: int) -> str:
+    """``   1 version ``, ``   2 versions``: the number right-aligned in ``width``, the word padded
+    so that what follows stays aligned."""
+    return f"{count:>{width}} {word if count == 1 else word + 's':<{len(word) + 1}}"
 
 
 @cli.command()
 @click.option("--since", help="From this date or date-time (a bare date: its start), UTC.")
 @click.option("--until", help="Up to this date or date-time (a bare date: its end), UTC.")
-@click.option("--doc", "doc_glob", metavar="GLOB", help="Only documents matching (fnmatch).")
-@click.option("--limit", type=click.IntRange(min=1), help="At most this many lines.")
+@click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
+@click.option("--limit", type=click.IntRange(min=0), help="At most this many lines (0: all).")
 @db_option
 @json_option
 def timeline(since, until, doc_glob, limit, db_path, as_json):
@@ -35,21 +47,27 @@ def timeline(since, until, doc_glob, limit, db_path, as_json):
         events = corpus.timeline(tracker, since=since, until=until, doc=doc_glob, limit=limit)
     if as_json:
         echo_json([event.as_dict() for event in events])
-        return
-    for event in events:
-        if event.version is None:
-            click.echo(f"{short_time(event.at)}  {event.doc}  renamed from {event.renamed_from}")
-        else:
-            version = event.version
-            click.echo(
-                f"{short_time(event.at)}  {event.doc}  v{version.version}  {format_counts(version)}"
-            )
+    else:
+        for event in events:
+            doc = terminal_safe(event.doc)
+            if event.version is None:
+                old = terminal_safe(event.renamed_from or "")
+                click.echo(f"{short_time(event.at)}  {doc}  renamed from {old}")
+            else:
+                version = event.version
+                click.echo(
+                    f"{short_time(event.at)}  {doc}  v{version.version}  {format_counts(version)}"
+                )
+    if not events:
+        where = [f"for documents matching {doc_glob!r}"] if doc_glob else []
+        where += ["in that range"] if since or until else []
+        click.echo(" ".join(["no changes recorded", *where]), err=True)
 
 
 @cli.command()
 @click.argument("query")
 @click.option("--all-versions", is_flag=True, help="Search every version, not only the latest.")
-@click.option("--doc", "doc_glob", metavar="GLOB", help="Only documents matching (fnmatch).")
+@click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
@@ -77,8 +95,8 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
         echo_json(shown)
     elif not all_versions:
         for hit in shown:
-            where = f"{hit['doc']}  v{hit['version']}  paragraph {hit['paragraph']}"
-            click.echo(f"{where}: {hit['snippet']}")
+            where = f"{terminal_safe(hit['doc'])}  v{hit['version']}  paragraph {hit['paragraph']}"
+            click.echo(f"{where}: {terminal_safe(hit['snippet'])}")
     else:
         for hit in shown:
             first = hit["first"]
@@ -89,8 +107,8 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
                 else "still present"
             )
             click.echo(
-                f"{hit['doc']}  {hit['ranges']}  first v{first['version']}"
-                f" {short_time(first['at'])[:10]}, {gone}: {hit['snippet']}"
+                f"{terminal_safe(hit['doc'])}  {hit['ranges']}  first v{first['version']}"
+                f" {short_time(first['at'])[:10]}, {gone}: {terminal_safe(hit['snippet'])}"
             )
     if not hits:
         click.echo(f"no paragraph matches {query!r}", err=True)
@@ -113,7 +131,8 @@ def _by_year(months: list[dict]) -> list[dict]:
 
 
 def _clip(text: str, width: int = 70) -> str:
-    line = " ".join(text.split())
+    """Document text on one line of at most ``width`` characters, control characters escaped."""
+    line = terminal_safe(" ".join(text.split()))
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
@@ -151,8 +170,8 @@ def stats(doc, top, min_chars, db_path, as_json):
         echo_json(data)
         return
     click.echo(
-        f"{data['documents']} documents, {data['versions']} versions"
-        f" ({data['deletions']} deletions), {short_time(data['first'])[:10]}"
+        f"{plural(data['documents'], 'document')}, {plural(data['versions'], 'version')}"
+        f" ({plural(data['deletions'], 'deletion')}), {short_time(data['first'])[:10]}"
         f" .. {short_time(data['last'])[:10]}"
     )
     churn = data["churn"]
@@ -164,26 +183,29 @@ def stats(doc, top, min_chars, db_path, as_json):
         peak = max(row["changed"] for row in churn) or 1
         for row in churn:
             bar = "#" * max(1 if row["changed"] else 0, round(30 * row["changed"] / peak))
-            counts = f"{row['versions']:>5} versions  {row['changed']:>6} changed"
+            counts = f"{_column(row['versions'], 'version', 5)}  {row['changed']:>6} changed"
             click.echo(f"  {row[unit]:<7}  {counts}  {bar}")
     if data["most_edited"]:
         click.echo("\nmost-edited paragraphs:")
         for row in data["most_edited"]:
             click.echo(
-                f"  {row['edits']:>4} edits  {row['doc']} {row['versions']}: {_clip(row['text'])}"
+                f"  {_column(row['edits'], 'edit', 4)}  {terminal_safe(row['doc'])}"
+                f" {row['versions']}: {_clip(row['text'])}"
             )
     if data["largest_edits"]:
         click.echo("\nlargest edits:")
         for row in data["largest_edits"]:
             click.echo(
-                f"  {row['changed']:>4} paragraphs  {row['doc']} v{row['version']}"
+                f"  {_column(row['changed'], 'paragraph', 4)}  {terminal_safe(row['doc'])}"
+                f" v{row['version']}"
                 f"  {short_time(row['captured_at'])}  +{row['added']} -{row['removed']}"
                 f" ~{row['modified']} moved {row['moved']}"
             )
     if data["shared"]:
         click.echo("\nparagraphs shared by several documents:")
         for row in data["shared"]:
-            names = ", ".join(row["documents"][:3]) + (" ..." if row["count"] > 3 else "")
+            names = ", ".join(map(terminal_safe, row["documents"][:3]))
+            names += " ..." if row["count"] > 3 else ""
             click.echo(f"  {row['count']:>4} docs ({names}): {_clip(row['text'], 60)}")
 
 
@@ -208,8 +230,8 @@ def fsck(db_path, as_json):
     else:
         megabytes = report.bytes / 1e6
         click.echo(
-            f"{report.versions} versions ({megabytes:.1f} MB) and {report.paragraphs}"
-            f" paragraphs checked in {report.seconds:.2f} s:"
+            f"{plural(report.versions, 'version')} ({megabytes:.1f} MB) and"
+            f" {plural(report.paragraphs, 'paragraph')} checked in {report.seconds:.2f} s:"
             f" {len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}"
         )
         for problem in report.problems:

@@ -2,14 +2,62 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
+import socket
 from pathlib import Path
 
 import click
 
 from . import cli
 from .common import db_option, open_tracker
+
+
+def check_listen(host: str, port: int) -> None:
+    """Fail with one line, before Datasette starts, when uvicorn could not listen on host:port.
+
+    Binds (then closes) a socket to every address ``host`` resolves to, as asyncio's
+    ``create_server`` does for uvicorn: with SO_REUSEADDR on POSIX like it, so a port that only
+    has connections of an earlier server in TIME_WAIT is not refused, while a port another
+    process listens on (or has bound) is.
+    """
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    try:
+        addresses = socket.getaddrinfo(
+            host or None, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE
+        )
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {where}: {_reason(error)}") from None
+    refused: OSError | None = None
+    bound = 0
+    for family, kind, proto, _, address in dict.fromkeys(addresses):
+        try:
+            sock = socket.socket(family, kind, proto)
+        except OSError:  # an address family this machine does not have
+            continue
+        with sock:
+            if os.name == "posix":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == getattr(socket, "AF_INET6", None) and hasattr(socket, "IPV6_V6ONLY"):
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+                bound += 1
+            except OSError as error:
+                if error.errno != errno.EADDRNOTAVAIL:  # asyncio skips those, if another binds
+                    raise click.ClickException(
+                        f"cannot listen on {where}: {_reason(error)}"
+                    ) from None
+                refused = refused or error
+    if not bound:
+        reason = _reason(refused) if refused else "no address to listen on"
+        raise click.ClickException(f"cannot listen on {where}: {reason}")
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or str(error)
 
 
 @cli.command()
@@ -38,6 +86,7 @@ def serve(ctx: click.Context, port: int, host: str, open_browser: bool, db_path:
 
     with open_tracker(db_path):  # refuses a missing file, brings the schema up to date
         pass
+    check_listen(host, port)  # one clear line instead of uvicorn's log and exit status 3
     if not pm.is_registered(datasette_plugin):  # not installed through its entry point
         pm.register(datasette_plugin, name="tracker")
     metadata = datasette_metadata.instance_metadata([Path(db_path).stem])

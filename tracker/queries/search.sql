@@ -1,8 +1,11 @@
+-- tracker_fts_query(text) is an SQL function of the tracker Datasette plugin (sql_fts_query in
+-- tracker/corpus.py): it quotes any user text as a valid FTS5 query, as `tracker search` does.
+-- In the snippet, char(2) and char(3) enclose each match (the HTML page shows them highlighted).
 with hits as (
   select rowid as paragraph_id, rank,
          snippet(paragraphs_fts, 0, char(2), char(3), '…', 24) as snippet
   from paragraphs_fts
-  where :q != '' and paragraphs_fts match escape_fts(:q)
+  where :q != '' and paragraphs_fts match tracker_fts_query(:q)
   order by rank
   limit 100
 ),
