@@ -236,10 +236,85 @@ def test_checkout_never_writes_outside_the_folder(tmp_path: Path, name: str) -> 
     result = run("checkout", target, "--db", path)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: refusing to write {name!r}: absolute paths and '..' are not allowed\n"
+        f"warning: refusing to write {name!r}: absolute paths and '..' are not allowed\n"
+        f"1 document written to {target}\n"
+        "Error: 1 document not written: unsafe name\n"
     )
-    assert not target.exists()
+    assert files(target) == {"fine.txt": b"fine\n"}  # the safe documents are still written
     assert not (tmp_path / "deep" / "evil.txt").exists()
+
+
+def test_checkout_skips_every_unsafe_name_and_writes_the_rest(tmp_path: Path) -> None:
+    path = tmp_path / "t.db"
+    unsafe = ["trail/", "ctl\x1b.txt", "a//b.txt", "..", "/etc/x"]
+    with Tracker(path) as tracker:
+        tracker.record("fine.txt", "fine\n", at="2024-01-01")
+        tracker.record("sub/ok.txt", "ok\n", at="2024-01-01")
+        for name in unsafe:
+            tracker.record(name, "evil\n", at="2024-01-01")
+    target = tmp_path / "out"
+    result = run("checkout", target, "--db", path, "--json")
+    assert result.exit_code == 1
+    assert [entry["name"] for entry in json.loads(result.stdout)] == ["fine.txt", "sub/ok.txt"]
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == len(unsafe)
+    assert all(line.startswith("warning: refusing to write ") for line in warnings)
+    assert "\x1b" not in result.stderr  # names are shown escaped
+    assert result.stderr.endswith("Error: 5 documents not written: unsafe names\n")
+    assert files(target) == {"fine.txt": b"fine\n", "sub/ok.txt": b"ok\n"}
+
+
+def test_checkout_at_a_date_takes_the_latest_time_not_the_highest_version(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "h.jsonl"
+    records = [  # file order is history order; the second commit's time went backwards
+        {"doc": "o.txt", "text": "february\n", "at": "2024-02-01T00:00:00Z"},
+        {"doc": "o.txt", "text": "january\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "tie.txt", "text": "first\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "tie.txt", "text": "second\n", "at": "2024-01-01T00:00:00Z"},
+    ]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records))
+    db = tmp_path / "t.db"
+    assert run("import", source, "--db", db).exit_code == 0
+    expected = {
+        "2023-12-31": {},
+        "2024-01-15": {"o.txt": b"january\n", "tie.txt": b"second\n"},
+        "2024-02-15": {"o.txt": b"february\n", "tie.txt": b"second\n"},
+    }
+    for when, wanted in expected.items():
+        target = tmp_path / when
+        assert run("checkout", target, "--at", when, "--db", db).exit_code == 0
+        assert files(target) == wanted, when
+
+
+def test_checkout_force_lists_files_it_did_not_write_and_deletes_nothing(
+    db: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out"
+    assert run("checkout", target, "--at", "2024-03-02T10:00:00Z", "--db", db).exit_code == 0
+    (target / "notes").mkdir()
+    (target / "notes" / "mine.txt").write_text("keep")
+    result = run("checkout", target, "--at", "2024-01-05", "--force", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: moved/other.md: not part of this checkout, left alone\n"
+        "warning: notes/mine.txt: not part of this checkout, left alone\n"
+        f"4 documents written to {target}; 2 other files already there left alone"
+        " (not deleted)\n"
+    )
+    assert sorted(files(target)) == [
+        "crlf.txt",
+        "guide.md",
+        "moved/other.md",
+        "notes/mine.txt",
+        "old.txt",
+        "other.md",
+    ]
+    assert (target / "notes" / "mine.txt").read_text() == "keep"
+    again = run("checkout", target, "--at", "2024-01-05", "--force", "--db", db)
+    assert "moved/other.md" in again.stderr and "crlf.txt" not in again.stderr
+    assert "left alone" in run("checkout", "--help").stdout
 
 
 def test_checkout_does_not_follow_a_symlink_out_of_the_folder(db: Path, tmp_path: Path) -> None:
@@ -278,6 +353,24 @@ def test_restore_writes_one_version(db: Path, tmp_path: Path, monkeypatch) -> No
     (tmp_path / "moved").mkdir()
     run("restore", "other", "--db", db)
     assert (tmp_path / "moved" / "other.md").exists()
+
+
+@pytest.mark.parametrize("to", ["newdir/", "deep/er/dir/", "existing"])
+def test_restore_into_a_folder(db: Path, tmp_path: Path, monkeypatch, to: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "existing").mkdir()
+    result = run("restore", "moved/other.md", "--to", to, "--db", db)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / to.rstrip("/")
+    assert folder.is_dir()
+    assert files(folder) == {"other.md": f"Other\n\n{SHARED}\n".encode()}
+    assert result.stderr == f"moved/other.md v1 written to {folder / 'other.md'}\n"
+    again = run("restore", "moved/other.md", "--to", to, "--db", db)
+    assert again.exit_code == 1 and "exists (use --force" in again.stderr
+    (tmp_path / "plain").write_text("a file")
+    blocked = run("restore", "moved/other.md", "--to", "plain/", "--db", db)
+    assert blocked.exit_code == 1
+    assert (tmp_path / "plain").read_text() == "a file"
 
 
 def test_restore_refuses_deletions_and_unsafe_names(db: Path, tmp_path: Path, monkeypatch) -> None:

@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -407,3 +408,226 @@ def test_import_rejects_lone_surrogates(tmp_path: Path) -> None:
     assert result.stderr.splitlines()[0] == (
         'line 1: "text" is not valid Unicode (it has a lone surrogate)'
     )
+
+
+# -- pipes, BOM, renames, unsafe names, unknown deletions (QA fixes) -----------------------------
+
+TRACKER = Path(sys.executable).parent / "tracker"
+
+
+def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    """Run a bash command line with the venv's `tracker` first on PATH."""
+    env = {**os.environ, "PATH": f"{TRACKER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        ["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "tracker export --db h.db | tracker import /dev/stdin --db p.db",
+        "tracker export --db h.db | tracker import - --db p.db",
+        "tracker import <(tracker export --db h.db) --db p.db",
+        "tracker export --db h.db | gzip | tracker import - --db p.db",
+    ],
+)
+def test_import_from_a_pipe_reads_it_once(tmp_path: Path, command: str) -> None:
+    run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", tmp_path / "h.db")
+    done = shell(command, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "5 new versions, 0 unchanged\n"
+    assert all_versions(tmp_path / "p.db") == all_versions(tmp_path / "h.db")
+
+
+def test_import_from_a_pipe_reports_malformed_lines(tmp_path: Path) -> None:
+    done = shell(
+        'printf \'%s\\n\' \'{"doc": "a", "text": "x"}\' \'{oops\' | tracker import - --db p.db',
+        tmp_path,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0].startswith("line 2: not valid JSON")
+    with Tracker(tmp_path / "p.db") as tracker:
+        assert tracker.documents() == []
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_import_accepts_a_utf8_bom(tmp_path: Path, compress: bool) -> None:
+    data = "\ufeff" + "".join(json.dumps(record) + "\n" for record in RECORDS)
+    raw = data.encode("utf-8")
+    source = tmp_path / "bom.jsonl"
+    source.write_bytes(gzip.compress(raw) if compress else raw)
+    result = run("import", source, "--db", tmp_path / "t.db")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "5 new versions, 0 unchanged\n"
+    array = tmp_path / "bom.json"
+    array.write_bytes("\ufeff".encode() + json.dumps(RECORDS).encode())
+    again = run("import", array, "--db", tmp_path / "t2.db")
+    assert again.exit_code == 0, again.output
+    assert again.stdout == "5 new versions, 0 unchanged\n"
+
+
+def test_import_deletion_of_an_unknown_document_is_skipped(tmp_path: Path) -> None:
+    source = write_jsonl(
+        tmp_path / "h.jsonl",
+        [
+            RECORDS[0],
+            {"doc": "ghost.txt", "text": None, "at": "2023-01-02T00:00:00Z"},
+            {"doc": "ghost2.txt", "deleted": True},
+        ],
+    )
+    result = run("import", source, "--db", tmp_path / "t.db")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 new version, 0 unchanged, 2 skipped\n"
+    assert result.stderr.splitlines() == [
+        "warning: line 2: deletion of unknown document ghost.txt ignored",
+        "warning: line 3: deletion of unknown document ghost2.txt ignored",
+    ]
+    with Tracker(tmp_path / "t.db") as tracker:
+        assert [d.name for d in tracker.documents()] == ["a.txt"]
+    as_json = run("import", source, "--db", tmp_path / "t.db", "--json")
+    assert json.loads(as_json.stdout)["skipped"] == [
+        {"path": "ghost.txt", "reason": "line 2: deletion of unknown document ghost.txt ignored"},
+        {"path": "ghost2.txt", "reason": "line 3: deletion of unknown document ghost2.txt ignored"},
+    ]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../evil.txt",
+        "/etc/x",
+        "..",
+        ".",
+        "trail/",
+        "a//b.txt",
+        "a/./b",
+        "C:/x.txt",
+        "nul\u0000.txt",
+        "tab\there.txt",
+        "new\nline",
+        "del\u007f",
+        "a/../b",
+    ],
+)
+def test_import_rejects_names_that_cannot_be_written_out(tmp_path: Path, name: str) -> None:
+    source = write_jsonl(tmp_path / "h.jsonl", [RECORDS[0], {"doc": name, "text": "x"}])
+    result = run("import", source, "--db", tmp_path / "t.db")
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f'line 2: "doc" {name!r} cannot be written out as a file: ')
+    assert lines[-1] == f"Error: {source}: 1 malformed record, nothing imported"
+    with Tracker(tmp_path / "t.db") as tracker:
+        assert tracker.documents() == []
+
+
+def test_import_git_skips_paths_that_cannot_be_written_out(tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.write("good.txt", "good\n")
+    repo.write("bad\tname.txt", "bad\n")
+    repo.commit("Add files")
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 commit, 1 new version, 0 unchanged, 1 skipped\n"
+    assert result.stderr.startswith("warning: 'bad\\tname.txt' at ")
+    assert "cannot be written out as a file" in result.stderr
+    with Tracker(db, create=False) as tracker:
+        assert [d.name for d in tracker.documents()] == ["good.txt"]
+
+
+def test_export_import_round_trip_keeps_renames(repo: Repo, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    run("import-git", repo.path, "--db", db)
+    with Tracker(db) as tracker:  # a rename with no version after it, and a name reused
+        tracker.rename("docs/b.md", "docs/c.md", at="2024-04-01T00:00:00Z")
+        tracker.record("docs/b.md", "a new b\n", at="2024-04-02T00:00:00Z")
+    exported = run("export", "--db", db)
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    renames = [line for line in lines if "text" not in line]
+    assert renames == [
+        {"doc": "docs/b.md", "renamed_from": "docs/a.md", "at": "2024-03-03T10:00:00.000Z"},
+        {"doc": "docs/c.md", "renamed_from": "docs/b.md", "at": "2024-04-01T00:00:00.000Z"},
+    ]
+    assert [line["doc"] for line in lines if "edited" in (line.get("text") or "")] == [
+        "docs/a.md",
+        "docs/b.md",
+    ]
+    (tmp_path / "h.jsonl").write_text(exported.stdout)
+    copy = tmp_path / "copy.db"
+    imported = run("import", tmp_path / "h.jsonl", "--db", copy)
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout == "6 new versions, 0 unchanged, 2 renamed\n"
+    assert all_versions(copy) == all_versions(db)
+    with Tracker(db, create=False) as old, Tracker(copy, create=False) as new:
+        assert new.renames("docs/c.md") == old.renames("docs/c.md")
+    log = run("log", "docs/c.md", "--db", copy)
+    assert "    2024-03-03 10:00:00  renamed docs/a.md -> docs/b.md\n" in log.stdout
+    assert "    2024-04-01 00:00:00  renamed docs/b.md -> docs/c.md\n" in log.stdout
+    before = tmp_path / "before"
+    assert run("checkout", before, "--at", "2024-03-02", "--db", copy).exit_code == 0
+    assert sorted(p.name for p in (before / "docs").iterdir()) == ["a.md"]
+    assert (before / "docs" / "a.md").read_text() == (
+        "# A\n\nfirst paragraph, edited\n\nsecond paragraph\n"
+    )
+    between = tmp_path / "between"
+    run("checkout", between, "--at", "2024-03-31", "--db", copy)
+    assert sorted(p.name for p in (between / "docs").iterdir()) == ["b.md"]
+    after = tmp_path / "after"
+    run("checkout", after, "--db", copy)
+    assert sorted(p.name for p in (after / "docs").iterdir()) == ["b.md", "c.md"]
+    assert (after / "docs" / "b.md").read_text() == "a new b\n"
+    again = run("import", tmp_path / "h.jsonl", "--db", copy)
+    assert again.stdout == "0 new versions, 6 unchanged\n"
+    assert all_versions(copy) == all_versions(db)
+
+
+def test_import_version_record_with_renamed_from_renames_a_tracked_document(
+    tmp_path: Path,
+) -> None:
+    source = write_jsonl(
+        tmp_path / "h.jsonl",
+        [
+            {"doc": "old.txt", "text": "one\n", "at": "2024-01-01T00:00:00Z"},
+            {
+                "doc": "new.txt",
+                "text": "two\n",
+                "at": "2024-02-01T00:00:00Z",
+                "renamed_from": "old.txt",
+            },
+        ],
+    )
+    db = tmp_path / "t.db"
+    result = run("import", source, "--db", db)
+    assert result.stdout == "2 new versions, 0 unchanged, 1 renamed\n"
+    with Tracker(db, create=False) as tracker:
+        assert [d.name for d in tracker.documents()] == ["new.txt"]
+        assert [v.version for v in tracker.versions("new.txt")] == [1, 2]
+        assert tracker.renames("new.txt") == [
+            {
+                "version": 1,
+                "from": "old.txt",
+                "to": "new.txt",
+                "renamed_at": "2024-02-01T00:00:00.000Z",
+            }
+        ]
+
+
+def test_import_rename_records_that_cannot_apply_are_skipped(tmp_path: Path) -> None:
+    records = [
+        {"doc": "a.txt", "text": "a\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "b.txt", "text": "b\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "b.txt", "renamed_from": "a.txt", "at": "2024-01-02T00:00:00Z"},
+        {"doc": "z.txt", "renamed_from": "ghost.txt", "at": "2024-01-02T00:00:00Z"},
+    ]
+    bad = write_jsonl(tmp_path / "bad.jsonl", [*records, {"doc": "s", "renamed_from": "s"}])
+    malformed = run("import", bad, "--db", tmp_path / "t.db")
+    assert malformed.exit_code == 1
+    assert malformed.stderr.splitlines()[0] == 'line 5: "renamed_from" is the same as "doc"'
+    result = run("import", write_jsonl(tmp_path / "h.jsonl", records), "--db", tmp_path / "t.db")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "2 new versions, 0 unchanged, 2 skipped\n"
+    assert result.stderr.splitlines() == [
+        "warning: line 3: cannot rename a.txt to b.txt: b.txt is tracked",
+        "warning: line 4: rename of unknown document ghost.txt ignored",
+    ]

@@ -1,13 +1,16 @@
 """Write versions out as files: the whole corpus at a moment (checkout), or one version (restore).
 
 Nothing is ever written outside the folder given: names that are absolute, contain ``..`` or
-resolve elsewhere are refused (``safe_target``).
+resolve elsewhere are refused (``safe_target``). ``name_problem`` is the one rule for names that
+can be written out as files; imports check it too, so such names never enter a database.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .api import Tracker
@@ -15,21 +18,39 @@ from .corpus import parse_bound
 from .errors import TrackerError, UnsafePath
 from .store import Version
 
+_DRIVE = re.compile(r"^[A-Za-z]:")
+_ESCAPE = "absolute paths and '..' are not allowed"
 
-def safe_target(root: str | os.PathLike, name: str) -> Path:
-    """Where document ``name`` goes under ``root``; refuse absolute names, ``..`` and escapes."""
+
+def name_problem(name: str) -> str | None:
+    """Why document ``name`` cannot be written out as a file under a folder; None when it can.
+
+    Refused: empty names, absolute paths and drive letters, ``..`` and ``.`` components, empty
+    components (a leading, doubled or trailing ``/``), NUL and other control characters.
+    """
+    if not name:
+        return "an empty name is not allowed"
     clean = name.replace("\\", "/")
     parts = clean.split("/")
-    if (
-        not clean.strip("/")
-        or clean.startswith("/")
-        or re.match(r"^[A-Za-z]:", clean)
-        or ".." in parts
-        or "\0" in clean
-    ):
-        raise UnsafePath(f"refusing to write {name!r}: absolute paths and '..' are not allowed")
+    if clean.startswith("/") or _DRIVE.match(clean) or ".." in parts:
+        return _ESCAPE
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "NUL and other control characters are not allowed"
+    if "." in parts:
+        return "'.' is not allowed as a path component"
+    if "" in parts:
+        return "empty path components (a trailing or doubled '/') are not allowed"
+    return None
+
+
+def safe_target(root: str | os.PathLike, name: str) -> Path:
+    """Where document ``name`` goes under ``root``; refuse unsafe names (``name_problem``) and
+    names that resolve outside ``root`` (through a symlink)."""
+    problem = name_problem(name)
+    if problem is not None:
+        raise UnsafePath(f"refusing to write {name!r}: {problem}")
     base = Path(root).resolve()
-    target = base.joinpath(*[part for part in parts if part not in ("", ".")])
+    target = base.joinpath(*name.replace("\\", "/").split("/"))
     if not target.resolve().is_relative_to(base):
         raise UnsafePath(f"refusing to write {name!r}: it resolves outside {root}")
     return target
@@ -56,29 +77,73 @@ def _name_at(history: list[Version], renames: list[dict], version: Version, mome
     return name
 
 
+def version_at(history: list[Version], moment: str) -> Version | None:
+    """The version current at ``moment``: the greatest ``captured_at`` at or before it (on a tie,
+    the highest version number). Imported histories may go back in time (commit times are not
+    monotonic), so this is not simply the highest-numbered version at or before ``moment``."""
+    current: Version | None = None
+    for version in history:
+        if version.captured_at <= moment and (
+            current is None
+            or (version.captured_at, version.version) >= (current.captured_at, current.version)
+        ):
+            current = version
+    return current
+
+
+@dataclass
+class CheckoutResult:
+    """What a checkout wrote, the documents it could not write, and the files it left alone."""
+
+    written: list[tuple[str, Version]] = field(default_factory=list)
+    unsafe: list[tuple[str, str]] = field(default_factory=list)  # (name, why it was skipped)
+    others: list[str] = field(default_factory=list)  # files already in the folder, not ours
+
+
+def _files_under(base: Path) -> list[str]:
+    """Every file (and symlink) under ``base``, relative and with ``/``; symlinks not followed."""
+    found = []
+    for folder, dirs, names in os.walk(base):
+        here = Path(folder)
+        links = [name for name in dirs if (here / name).is_symlink()]
+        for name in names + links:
+            found.append((here / name).relative_to(base).as_posix())
+    return sorted(found)
+
+
 def checkout(
     tracker: Tracker,
     directory: str | os.PathLike,
     at: str | None = None,
     *,
     force: bool = False,
-) -> list[tuple[str, Version]]:
-    """Write every document as it stood at ``at`` (default: now) into ``directory``, byte-exact."""
+) -> CheckoutResult:
+    """Write every document as it stood at ``at`` (default: now) into ``directory``, byte-exact.
+
+    Documents whose names cannot be written out (``name_problem``) are skipped and listed in
+    ``unsafe``; everything else is still written. With ``force``, files already in the folder
+    that are not part of this checkout are listed in ``others`` and left alone (never deleted).
+    """
     moment = parse_bound(at, end_of_day=True) if at else "9999"  # after every stored time
     root = Path(directory)
     if root.exists() and not root.is_dir():
         raise TrackerError(f"{directory} is not a folder")
     if root.is_dir() and any(root.iterdir()) and not force:
         raise TrackerError(f"{directory} is not empty (use --force to write into it)")
+    result = CheckoutResult()
     plan: list[tuple[str, Version]] = []
     for document in tracker.documents():
         history = tracker.store.versions(document.id)
-        before = [v for v in history if v.captured_at <= moment]
-        if not before or before[-1].deleted:
+        current = version_at(history, moment)
+        if current is None or current.deleted:
             continue
-        name = _name_at(history, tracker.store.renames(document.id), before[-1], moment)
-        plan.append((name, before[-1]))
-    targets = {}
+        name = _name_at(history, tracker.store.renames(document.id), current, moment)
+        problem = name_problem(name)
+        if problem is not None:
+            result.unsafe.append((name, f"refusing to write {name!r}: {problem}"))
+            continue
+        plan.append((name, current))
+    targets: dict[Path, str] = {}
     for name, _ in plan:
         target = safe_target(root, name)
         if target in targets:
@@ -86,7 +151,12 @@ def checkout(
         targets[target] = name
     for (_, version), target in zip(plan, targets):
         _write(target, tracker.rebuild(version).encode("utf-8"))
-    return plan
+    result.written = plan
+    if force and root.is_dir():
+        base = root.resolve()
+        ours = {target.relative_to(base).as_posix() for target in targets}
+        result.others = [path for path in _files_under(base) if path not in ours]
+    return result
 
 
 def restore(
@@ -97,13 +167,22 @@ def restore(
     *,
     force: bool = False,
 ) -> tuple[Path, Version]:
-    """Write one version of a document to a file: its name under the current folder by default."""
+    """Write one version of a document to a file: its name under the current folder by default.
+
+    A ``to`` that ends with ``/`` or names an existing folder means "into this folder": it is
+    created if needed and the file is named after the document's base name.
+    """
     version = tracker.version(doc, at)
     text = tracker.text(version.doc, f"v{version.version}")
     if to is None:
         target = safe_target(Path.cwd(), version.doc)
-    elif Path(to).is_dir():
-        target = safe_target(to, version.doc.rsplit("/", 1)[-1])
+    elif str(to).endswith(("/", os.sep)) or Path(to).is_dir():
+        folder = Path(to)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise TrackerError(f"cannot create folder {to}: {error.strerror or error}") from None
+        target = safe_target(folder, version.doc.rsplit("/", 1)[-1])
     else:
         target = Path(to)
     if target.exists() and not force:

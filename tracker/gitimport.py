@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import refs
 from .api import Tracker
+from .checkout import name_problem
 from .errors import TrackerError, UnreadableFile
 from .jsonl import ImportResult, Progress
 from .snapshot import decode
@@ -132,7 +134,8 @@ def import_git(
     """Record each first-parent commit of ``branch`` that changes a matching text file.
 
     ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``); none
-    means every file. Renames are followed, deletions recorded, binary files skipped.
+    means every file. Renames are followed, deletions recorded, binary files skipped, and so are
+    paths that could not be written out as files (``checkout.name_problem``), with a warning.
     """
     globs = list(paths) or ["*"]
     git = _Git(repo)
@@ -175,8 +178,22 @@ def import_git(
         ).stdout
         commits = _parse_log(log)
 
+        unsafe: set[str] = set()
+
         def wanted(path: str | None) -> bool:
-            return path is not None and any(fnmatch.fnmatchcase(path, g) for g in globs)
+            if path is None or not any(fnmatch.fnmatchcase(path, g) for g in globs):
+                return False
+            problem = name_problem(refs.normalize_name(path))
+            if problem is None:
+                return True
+            if path not in unsafe:  # one warning per path and import
+                unsafe.add(path)
+                where = f"{path!r} at {commit.sha[:10]}"  # the commit being applied
+                message = f"{where}: cannot be written out as a file: {problem}"
+                result.skipped.append((path, message))
+                if warn is not None:
+                    warn(message)
+            return False
 
         with tracker.store.transaction():
             for done, commit in enumerate(commits, start=1):

@@ -2,15 +2,24 @@
 
 An import validates the whole file first, then runs in one transaction (all or nothing), and is
 idempotent: a record whose text is already the document's latest, or whose (doc, time, sha256) is
-already recorded, adds nothing. Export writes every version back in the same format.
+already recorded, adds nothing. Export writes every version back in the same format, each under
+the document's name at that time, with each rename as its own record between them
+(``{"doc": new name, "renamed_from": old name, "at": time}``, no ``"text"``), so that an
+export -> import round trip re-creates the renames.
+
+An import reads its file twice (to check it, then to import it); a pipe (``/dev/stdin``,
+``<(...)``) or ``-`` (stdin) would be empty the second time, so it is read once into memory first.
 """
 
 from __future__ import annotations
 
 import gzip
 import heapq
+import io
 import json
 import os
+import stat
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +27,7 @@ from typing import IO
 
 from . import refs
 from .api import Tracker
+from .checkout import name_problem
 from .errors import MalformedInput, TrackerError
 from .snapshot import sha256_text
 from .store import Version, normalize_time, now_iso
@@ -25,7 +35,8 @@ from .store import Version, normalize_time, now_iso
 #: ``progress(done, total)``: called as an import advances (records or commits).
 Progress = Callable[[int, int], None]
 
-#: The fields of one exported record, in the order they are written.
+#: The fields of one exported version record, in the order they are written (a rename record
+#: has ``doc``, ``renamed_from`` and ``at``).
 EXPORT_FIELDS = ("doc", "text", "at", "deleted", "note")
 
 
@@ -53,35 +64,91 @@ class ImportResult:
 
 @dataclass(frozen=True)
 class Record:
-    """One validated import record: a version of ``doc`` (``text`` None records a deletion)."""
+    """One validated import record: a version of ``doc`` (``text`` None records a deletion).
+
+    ``renamed_from`` on a version: the document was called that before (a note only, unless a
+    live document has that name: then it is renamed first). ``rename_only``: a rename record
+    (no ``"text"``), which records the rename ``renamed_from`` -> ``doc`` and no version.
+    """
 
     line: int
     doc: str
     text: str | None
     at: str | None
     note: str | None
+    renamed_from: str | None = None
+    rename_only: bool = False
+    label: str = ""
+
+    @property
+    def where(self) -> str:
+        """``line N`` (or ``record N`` in a JSON array), for messages."""
+        return self.label or f"line {self.line}"
 
 
 # -- JSONL import ----------------------------------------------------------------------------
 
 
-def _open_binary(path: Path) -> IO[bytes]:
-    """Open a file for reading, transparently un-gzipping it (by its magic bytes, not its name)."""
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
-    except FileNotFoundError:
-        raise TrackerError(f"{path}: no such file") from None
-    except OSError as error:
-        raise TrackerError(f"{path}: cannot read ({error.strerror})") from None
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Source:
+    """An import file: a regular file is read from disk each time; a pipe, ``/dev/stdin`` or
+    ``-`` (stdin) is read once into ``data``, since it is empty the second time."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    @classmethod
+    def open(cls, path: str | os.PathLike | Source) -> Source:
+        if isinstance(path, Source):
+            return path
+        if str(path) == "-":
+            return cls("<stdin>", data=sys.stdin.buffer.read())
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            raise TrackerError(f"{path}: no such file") from None
+        except OSError as error:
+            raise TrackerError(f"{path}: cannot read ({error.strerror})") from None
+        if stat.S_ISREG(mode):
+            return cls(str(path), path=Path(path))
+        if stat.S_ISDIR(mode):
+            raise TrackerError(f"{path}: is a folder, not a file")
+        try:
+            with open(path, "rb") as stream:
+                return cls(str(path), data=stream.read())
+        except OSError as error:
+            raise TrackerError(f"{path}: cannot read ({error.strerror})") from None
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _open_binary(source: Source) -> IO[bytes]:
+    """Open a source for reading, un-gzipping it transparently (by its magic bytes, not name)."""
+    if source.data is not None:
+        raw = io.BufferedReader(io.BytesIO(source.data))  # type: ignore[arg-type]
+    else:
+        try:
+            raw = open(source.path, "rb")  # noqa: SIM115 - returned to the caller, who closes it
+        except FileNotFoundError:
+            raise TrackerError(f"{source}: no such file") from None
+        except OSError as error:
+            raise TrackerError(f"{source}: cannot read ({error.strerror})") from None
     if raw.peek(2)[:2] == b"\x1f\x8b":
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
     return raw
 
 
-def _raw_records(path: Path) -> Iterator[tuple[str, int, object]]:
+def _raw_records(source: Source) -> Iterator[tuple[str, int, object]]:
     """Yield ``(label, number, parsed JSON or a problem)``; ``[`` starts one JSON array."""
     try:
-        with _open_binary(path) as stream:
+        with _open_binary(source) as stream:
+            if stream.peek(3)[:3] == _BOM:  # a UTF-8 byte order mark starting the file
+                stream.read(3)
             if stream.peek(64).lstrip()[:1] == b"[":
                 yield from _array_records(stream.read())
                 return
@@ -100,7 +167,7 @@ def _raw_records(path: Path) -> Iterator[tuple[str, int, object]]:
                     problem = _Problem(f"not valid JSON ({error.msg}, column {error.colno})")
                     yield f"line {number}", number, problem
     except (OSError, EOFError, gzip.BadGzipFile) as error:
-        raise TrackerError(f"{path}: cannot read ({error})") from None
+        raise TrackerError(f"{source}: cannot read ({error})") from None
 
 
 def _array_records(data: bytes) -> Iterator[tuple[str, int, object]]:
@@ -118,7 +185,19 @@ class _Problem(str):
     """A parse error in place of a record."""
 
 
-def _check(line: int, item: object) -> Record:
+def _check_time(item: dict) -> str | None:
+    at = item.get("at", item.get("committed_at"))
+    if at is None:
+        return None
+    if not isinstance(at, str):
+        raise ValueError('"at" must be an ISO 8601 time string')
+    try:
+        return normalize_time(at)
+    except TrackerError:
+        raise ValueError(f'"at" is not an ISO 8601 time: {at!r}') from None
+
+
+def _check(line: int, item: object, label: str = "") -> Record:
     """Validate one parsed record; raise ValueError saying what is wrong."""
     if isinstance(item, _Problem):
         raise ValueError(str(item))
@@ -127,11 +206,18 @@ def _check(line: int, item: object) -> Record:
     doc = item.get("doc")
     if not isinstance(doc, str) or not refs.normalize_name(doc):
         raise ValueError('"doc" must be a non-empty string')
+    name = refs.normalize_name(doc)
+    problem = name_problem(name)
+    if problem is not None:
+        raise ValueError(f'"doc" {doc!r} cannot be written out as a file: {problem}')
     deleted = item.get("deleted", False)
     if deleted is None:
         deleted = False
     if not isinstance(deleted, bool):
         raise ValueError('"deleted" must be true or false')
+    renamed_from = item.get("renamed_from")
+    if "text" not in item and not deleted and renamed_from is not None:
+        return _check_rename(line, item, name, label)
     if "text" not in item and not deleted:
         raise ValueError('missing "text" (a string, or null for a deletion)')
     text = item.get("text")
@@ -145,23 +231,33 @@ def _check(line: int, item: object) -> Record:
         raise ValueError('"deleted" is true but "text" is not null')
     if "deleted" in item and item["deleted"] is False and text is None:
         raise ValueError('"text" is null but "deleted" is false')
-    at = item.get("at", item.get("committed_at"))
-    if at is not None:
-        if not isinstance(at, str):
-            raise ValueError('"at" must be an ISO 8601 time string')
-        try:
-            at = normalize_time(at)
-        except TrackerError:
-            raise ValueError(f'"at" is not an ISO 8601 time: {at!r}') from None
+    at = _check_time(item)
     for key in ("note", "commit", "path", "renamed_from"):
         if item.get(key) is not None and not isinstance(item[key], str):
             raise ValueError(f'"{key}" must be a string')
     note = item.get("note")
     if note is None and item.get("commit"):
         note = f"{item['commit'][:10]} {item.get('path') or doc}"
-        if item.get("renamed_from"):
-            note += f" (renamed from {item['renamed_from']})"
-    return Record(line, refs.normalize_name(doc), text, at, note)
+        if renamed_from:
+            note += f" (renamed from {renamed_from})"
+    old = refs.normalize_name(renamed_from) if renamed_from else None
+    return Record(line, name, text, at, note, renamed_from=old or None, label=label)
+
+
+def _check_rename(line: int, item: dict, name: str, label: str) -> Record:
+    """A rename record: ``{"doc": new name, "renamed_from": old name, "at": time}``."""
+    old = item["renamed_from"]
+    if not isinstance(old, str) or not refs.normalize_name(old):
+        raise ValueError('"renamed_from" must be a non-empty string')
+    if not _encodable(name):
+        raise ValueError('"doc" is not valid Unicode (it has a lone surrogate)')
+    if not _encodable(old):
+        raise ValueError('"renamed_from" is not valid Unicode (it has a lone surrogate)')
+    old = refs.normalize_name(old)
+    if old == name:
+        raise ValueError('"renamed_from" is the same as "doc"')
+    at = _check_time(item)
+    return Record(line, name, None, at, None, old, rename_only=True, label=label)
 
 
 def _encodable(text: str) -> bool:
@@ -172,40 +268,81 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def read_records(path: str | os.PathLike) -> Iterator[Record]:
+def read_records(path: str | os.PathLike | Source) -> Iterator[Record]:
     """Stream the validated records of an import file; the first malformed one raises."""
-    for label, number, item in _raw_records(Path(path)):
+    source = Source.open(path)
+    for label, number, item in _raw_records(source):
         try:
-            yield _check(number, item)
+            yield _check(number, item, label)
         except ValueError as error:
-            raise MalformedInput(str(path), [f"{label}: {error}"]) from None
+            raise MalformedInput(str(source), [f"{label}: {error}"]) from None
 
 
-def check_file(path: str | os.PathLike) -> int:
+def check_file(path: str | os.PathLike | Source) -> int:
     """Validate a whole import file; raise MalformedInput listing every bad line, else the count."""
+    source = Source.open(path)
     problems: list[str] = []
     count = 0
-    for label, number, item in _raw_records(Path(path)):
+    for label, number, item in _raw_records(source):
         try:
-            _check(number, item)
+            _check(number, item, label)
         except ValueError as error:
             problems.append(f"{label}: {error}")
         count += 1
     if problems:
-        raise MalformedInput(str(path), problems)
+        raise MalformedInput(str(source), problems)
     return count
 
 
+def _name_at_version(renames: list[tuple[int, str]], number: int, current: str) -> str:
+    """A document's name when its version ``number`` was recorded: the old name of the first
+    rename made at or after that version (``renames``: ``(version, from_name)`` in order)."""
+    for after, old in renames:
+        if after >= number:
+            return old
+    return current
+
+
+def _renames_by_document(tracker: Tracker) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {}
+    rows = tracker.store.conn.execute(
+        "select document_id, version, from_name, to_name, renamed_at from renames order by id"
+    )
+    for document_id, version, old, new, at in rows:
+        found.setdefault(document_id, []).append(
+            {"version": version, "from": old, "to": new, "renamed_at": at}
+        )
+    return found
+
+
 def _recorded(tracker: Tracker) -> dict[tuple[str, str], set[str | None]]:
-    """The (document, time) pairs already recorded, with the checksums recorded there."""
+    """The (document, time) pairs already recorded, with the checksums recorded there.
+
+    Each version is known under the document's present name and under its name at the time
+    (an export names every version as it was then, renames in between).
+    """
+    renames = {
+        key: [(rename["version"], rename["from"]) for rename in found]
+        for key, found in _renames_by_document(tracker).items()
+    }
     seen: dict[tuple[str, str], set[str | None]] = {}
     rows = tracker.store.conn.execute(
-        "select d.name, v.captured_at, v.sha256 from versions v"
+        "select d.id, d.name, v.version, v.captured_at, v.sha256 from versions v"
         " join documents d on d.id = v.document_id"
     )
-    for name, at, sha in rows:
-        seen.setdefault((name, at), set()).add(sha)
+    for document_id, name, number, at, sha in rows:
+        then = _name_at_version(renames.get(document_id, []), number, name)
+        for known in {name, then}:
+            seen.setdefault((known, at), set()).add(sha)
     return seen
+
+
+def _already_renamed(tracker: Tracker, old: str, new: str, at: str) -> bool:
+    row = tracker.store.conn.execute(
+        "select 1 from renames where from_name = ? and to_name = ? and renamed_at = ? limit 1",
+        [old, new, at],
+    ).fetchone()
+    return row is not None
 
 
 def import_jsonl(
@@ -214,57 +351,139 @@ def import_jsonl(
     *,
     split: str = "auto",
     progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> ImportResult:
-    """Import a JSONL (or gzipped, or JSON array) history file: validate all of it, then record."""
-    total = check_file(path)
-    seen = _recorded(tracker)
-    result = ImportResult()
+    """Import a JSONL (or gzipped, or JSON array) history file: validate all of it, then record.
+
+    Records that cannot apply are skipped with a warning (``line N: ...``): the deletion of a
+    document never tracked, a rename record whose old name is unknown or whose new name is taken.
+    """
+    source = Source.open(path)  # a pipe is read once, here
+    total = check_file(source)
+    importer = _Importer(tracker, split, warn)
     with tracker.store.transaction():
-        for done, record in enumerate(read_records(path), start=1):
-            at = record.at or now_iso()
-            shas = seen.get((record.doc, at))
-            text = record.text
-            if shas is not None and (None if text is None else sha256_text(text)) in shas:
-                version = None  # this very version was imported before
+        for done, record in enumerate(read_records(source), start=1):
+            if record.rename_only:
+                importer.rename(record)
             else:
-                version = tracker.record(record.doc, text, at, note=record.note, split=split)
-            if version is None:
-                result.unchanged += 1
-            else:
-                seen.setdefault((record.doc, at), set()).add(version.sha256)
-                result.recorded += 1
+                importer.version(record)
             if progress is not None:
                 progress(done, total)
-    return result
+    return importer.result
+
+
+class _Importer:
+    """Applies validated records one by one, inside the import's transaction."""
+
+    def __init__(self, tracker: Tracker, split: str, warn: Callable[[str], None] | None):
+        self.tracker = tracker
+        self.store = tracker.store
+        self.split = split
+        self.warn = warn
+        self.seen = _recorded(tracker)
+        self.result = ImportResult()
+
+    def skip(self, record: Record, name: str, reason: str) -> None:
+        message = f"{record.where}: {reason}"
+        self.result.skipped.append((name, message))
+        if self.warn is not None:
+            self.warn(message)
+
+    def rename(self, record: Record) -> None:
+        """A rename record: rename ``renamed_from`` to ``doc``, unless that was done before."""
+        old, new = record.renamed_from, record.doc
+        assert old is not None
+        at = record.at or now_iso()
+        if _already_renamed(self.tracker, old, new, at):
+            return  # imported before
+        if self.store.document(old) is None:
+            self.skip(record, old, f"rename of unknown document {old} ignored")
+        elif self.store.document(new) is not None:
+            self.skip(record, old, f"cannot rename {old} to {new}: {new} is tracked")
+        else:
+            self.tracker.rename(old, new, at)
+            self.result.renamed.append((old, new))
+
+    def version(self, record: Record) -> None:
+        """A version (or deletion) of ``doc``, renamed first from a live ``renamed_from``."""
+        at = record.at or now_iso()
+        text = record.text
+        shas = self.seen.get((record.doc, at))
+        if shas is not None and (None if text is None else sha256_text(text)) in shas:
+            self.result.unchanged += 1  # this very version was imported before
+            return
+        if text is None and self.store.document(record.doc) is None:
+            self.skip(record, record.doc, f"deletion of unknown document {record.doc} ignored")
+            return
+        old = record.renamed_from
+        # Only a live document under the old name is renamed: in the corpora's format "doc" is
+        # the final name of every record, so "renamed_from" never names a tracked document there
+        # and stays a note; in tracker's own export each record has the name at that time.
+        if old is not None and old != record.doc and self.store.document(record.doc) is None:
+            previous = self.store.document(old)
+            if previous is not None and not previous.deleted:
+                self.tracker.rename(old, record.doc, at)
+                self.result.renamed.append((old, record.doc))
+        version = self.tracker.record(record.doc, text, at, note=record.note, split=self.split)
+        if version is None:
+            self.result.unchanged += 1
+        else:
+            self.seen.setdefault((record.doc, at), set()).add(version.sha256)
+            self.result.recorded += 1
 
 
 # -- export ----------------------------------------------------------------------------------
 
 
 def export_records(tracker: Tracker) -> Iterator[dict]:
-    """Every version as an import record, in time order, each document's versions in order.
+    """Every version and every rename as an import record, in time order, each document's in
+    order.
 
-    Commit times are not always monotonic, so this merges the documents' version lists by time
-    instead of sorting: a re-import then records every document's versions in the same order.
+    A version is ``{"doc", "text", "at", "deleted", "note"}`` with ``doc`` the document's name at
+    that time; a rename is ``{"doc": new name, "renamed_from": old name, "at"}`` (no ``text``),
+    between the versions it came between. Commit times are not always monotonic, so this merges
+    the documents' event lists by time instead of sorting: a re-import then records every
+    document's versions and renames in the same order. At equal times, renames come first (a
+    commit that renames ``a`` to ``b`` and adds a new ``a``).
     """
+    renames = _renames_by_document(tracker)
     lists: dict[int, list[Version]] = {}
     for version in sorted(tracker.store.all_versions(), key=lambda v: (v.document_id, v.version)):
         lists.setdefault(version.document_id, []).append(version)
-    heap = [(versions[0].captured_at, versions[0].doc, 0, key) for key, versions in lists.items()]
+    streams: dict[int, list[tuple[str, int, str, Version | dict]]] = {}
+    for key, versions in lists.items():
+        moves = renames.get(key, [])
+        pairs = [(rename["version"], rename["from"]) for rename in moves]
+        events: list[tuple[str, int, str, Version | dict]] = []
+        pending = iter(moves)
+        upcoming = next(pending, None)
+        for version in versions:
+            while upcoming is not None and upcoming["version"] < version.version:
+                events.append((upcoming["renamed_at"], 0, upcoming["to"], upcoming))
+                upcoming = next(pending, None)
+            name = _name_at_version(pairs, version.version, version.doc)
+            events.append((version.captured_at, 1, name, version))
+        while upcoming is not None:
+            events.append((upcoming["renamed_at"], 0, upcoming["to"], upcoming))
+            upcoming = next(pending, None)
+        streams[key] = events
+    heap = [(*events[0][:3], 0, key) for key, events in streams.items()]
     heapq.heapify(heap)
     while heap:
-        _, _, index, key = heapq.heappop(heap)
-        version = lists[key][index]
-        yield {
-            "doc": version.doc,
-            "text": None if version.deleted else tracker.rebuild(version),
-            "at": version.captured_at,
-            "deleted": version.deleted,
-            "note": version.note,
-        }
-        if index + 1 < len(lists[key]):
-            following = lists[key][index + 1]
-            heapq.heappush(heap, (following.captured_at, following.doc, index + 1, key))
+        at, _, name, index, key = heapq.heappop(heap)
+        event = streams[key][index][3]
+        if isinstance(event, Version):
+            yield {
+                "doc": name,
+                "text": None if event.deleted else tracker.rebuild(event),
+                "at": at,
+                "deleted": event.deleted,
+                "note": event.note,
+            }
+        else:
+            yield {"doc": name, "renamed_from": event["from"], "at": at}
+        if index + 1 < len(streams[key]):
+            heapq.heappush(heap, (*streams[key][index + 1][:3], index + 1, key))
 
 
 def export(tracker: Tracker, out: IO[bytes], fmt: str = "jsonl") -> int:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import MalformedInput
+from ..errors import MalformedInput, TrackerError
 from . import cli
 from .common import (
     db_option,
@@ -43,7 +43,7 @@ def _summary(result: ImportResult, as_json: bool) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @split_option
 @db_option
 @json_option
@@ -52,9 +52,14 @@ def import_(file, split, db_path, as_json):
 
     One object per line: {"doc": name, "text": str or null, "at": ISO time,
     "deleted": bool, "note": str} ("at", "deleted", "note" optional); corpus
-    records with "committed_at", "commit" and "path" are accepted too. The whole
-    file is checked first: malformed lines are listed and nothing is imported.
-    Re-running adds only what is new. Versions keep their "at" time.
+    records with "committed_at", "commit" and "path" are accepted too. A record
+    {"doc": new, "renamed_from": old, "at": time} without "text" renames a
+    document; a version with "renamed_from" renames a live document of that old
+    name first (otherwise it is only noted). The whole file is checked first:
+    malformed lines (and names that cannot be written out as files, such as
+    '../x' or '/etc/x') are listed and nothing is imported. Re-running adds only
+    what is new. Versions keep their "at" time. FILE may be a pipe, or - for
+    stdin.
 
     Example:
 
@@ -64,7 +69,7 @@ def import_(file, split, db_path, as_json):
 
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
         try:
-            result = import_jsonl(tracker, file, split=split, progress=bar)
+            result = import_jsonl(tracker, file, split=split, progress=bar, warn=warn)
         except MalformedInput as error:
             for problem in error.problems:
                 click.echo(problem, err=True)
@@ -123,7 +128,10 @@ def export(fmt, output, db_path):
     """Write the whole history in the import format, to stdout or a file.
 
     One record per version, oldest first: {"doc", "text" (null for a deletion),
-    "at", "deleted", "note"}. `tracker import` reads it back.
+    "at", "deleted", "note"}, where "doc" is the document's name at that time.
+    Each rename is a record of its own, between the versions it came between:
+    {"doc": new name, "renamed_from": old name, "at"} (no "text"). `tracker
+    import` reads it back, renames included.
 
     Example:
 
@@ -143,14 +151,23 @@ def export(fmt, output, db_path):
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--at", "at", help="Date or date-time (UTC; a bare date: its end). Default: now.")
-@click.option("--force", is_flag=True, help="Write into a folder that is not empty.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into a folder that is not empty (other files there are listed, never deleted).",
+)
 @db_option
 @json_option
 def checkout(directory, at, force, db_path, as_json):
     """Write the whole corpus as it stood at a date into DIRECTORY, byte-exact.
 
-    Every document present at that moment is written at its name then; nothing
-    is ever written outside DIRECTORY (names with '..' or absolute are refused).
+    Every document present at that moment is written at its name then (its
+    version with the latest time at or before --at). Nothing is ever written
+    outside DIRECTORY: a document whose name is absolute, has '..' or control
+    characters is skipped with a warning, the others are still written, and the
+    command exits 1. With --force, files already in DIRECTORY that are not part
+    of this checkout (say, from an earlier one) are listed as warnings and left
+    alone: nothing is deleted.
 
     Example:
 
@@ -159,11 +176,29 @@ def checkout(directory, at, force, db_path, as_json):
     from ..checkout import checkout as write_corpus
 
     with open_tracker(db_path) as tracker:
-        written = write_corpus(tracker, directory, at, force=force)
+        result = write_corpus(tracker, directory, at, force=force)
+    for _, message in result.unsafe:
+        warn(message)
+    for path in result.others:
+        warn(f"{path}: not part of this checkout, left alone")
     if as_json:
-        echo_json([{"name": name, **version.as_dict()} for name, version in written])
-        return
-    click.echo(f"{len(written)} documents written to {directory}", err=True)
+        echo_json([{"name": name, **version.as_dict()} for name, version in result.written])
+    else:
+        written = len(result.written)
+        summary = f"{written} document{'s' if written != 1 else ''} written to {directory}"
+        if result.others:
+            count = len(result.others)
+            summary += (
+                f"; {count} other file{'s' if count != 1 else ''} already there"
+                " left alone (not deleted)"
+            )
+        click.echo(summary, err=True)
+    if result.unsafe:
+        count = len(result.unsafe)
+        raise TrackerError(
+            f"{count} document{'s' if count != 1 else ''} not written: unsafe name"
+            f"{'s' if count != 1 else ''}"
+        )
 
 
 @cli.command()
@@ -176,7 +211,8 @@ def restore(doc, at, to, force, db_path):
     """Write one version of DOC to a file (default: its name in the current folder).
 
     --at takes v3, first, latest~2, or an ISO date; an existing file is not
-    overwritten without --force.
+    overwritten without --force. A --to that ends with '/' or is an existing
+    folder means into that folder (created if needed), under DOC's file name.
 
     Example:
 
