@@ -286,6 +286,9 @@ def test_checkout_at_a_date_takes_the_latest_time_not_the_highest_version(
         target = tmp_path / when
         assert run("checkout", target, "--at", when, "--db", db).exit_code == 0
         assert files(target) == wanted, when
+    now = tmp_path / "now"  # without --at: the latest version, as `show` gives it
+    assert run("checkout", now, "--db", db).exit_code == 0
+    assert files(now) == {"o.txt": b"january\n", "tie.txt": b"second\n"}
 
 
 def test_checkout_force_lists_files_it_did_not_write_and_deletes_nothing(

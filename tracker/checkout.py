@@ -134,7 +134,8 @@ def checkout(
     plan: list[tuple[str, Version]] = []
     for document in tracker.documents():
         history = tracker.store.versions(document.id)
-        current = version_at(history, moment)
+        # without a date, a document's present state is its latest version, whatever its time
+        current = version_at(history, moment) if at else (history[-1] if history else None)
         if current is None or current.deleted:
             continue
         name = _name_at(history, tracker.store.renames(document.id), current, moment)

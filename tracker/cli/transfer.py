@@ -162,7 +162,8 @@ def checkout(directory, at, force, db_path, as_json):
     """Write the whole corpus as it stood at a date into DIRECTORY, byte-exact.
 
     Every document present at that moment is written at its name then (its
-    version with the latest time at or before --at). Nothing is ever written
+    version with the latest time at or before --at; without --at, its latest
+    version). Nothing is ever written
     outside DIRECTORY: a document whose name is absolute, has '..' or control
     characters is skipped with a warning, the others are still written, and the
     command exits 1. With --force, files already in DIRECTORY that are not part
