@@ -27,6 +27,7 @@ from urllib.parse import quote
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
+from tracker.corpus import sql_fts_query
 from tracker.datasette_diffs import load_version_diff
 from tracker.datasette_metadata import SETTINGS, instance_metadata
 from tracker.datasette_queries import QUERIES
@@ -85,6 +86,8 @@ def time_sync(fn: Callable[[], object], repeat: int) -> list[float]:
 async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
     name = db.stem
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    # the same SQL function the plugin registers, so the plain run executes the same query
+    conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
     conn.create_function("escape_fts", 1, escape_fts)
     doc, versions = conn.execute(
         "select d.name, count(*) n from versions v join documents d on d.id = v.document_id"
