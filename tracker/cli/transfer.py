@@ -137,14 +137,14 @@ def export(fmt, output, db_path):
 
         tracker export -o history.jsonl.gz
     """
-    from .. import jsonl
+    from .. import export as exporter
 
     with open_tracker(db_path) as tracker:
         if output:
-            count = jsonl.export_to_file(tracker, output, fmt)
+            count = exporter.export_to_file(tracker, output, fmt)
             click.echo(f"{count} versions written to {output}", err=True)
         else:
-            jsonl.export(tracker, sys.stdout.buffer, fmt)
+            exporter.export(tracker, sys.stdout.buffer, fmt)
             sys.stdout.buffer.flush()
 
 
