@@ -1,9 +1,8 @@
-"""History in and out as JSONL records (or one JSON array, gzipped or not): import and export.
+"""Import history from JSONL records (or one JSON array, gzipped or not); export.py writes them.
 
 An import validates the whole file first, then runs in one transaction (all or nothing), and is
 idempotent: a record whose text is already the document's latest, or whose (doc, time, sha256) is
-already recorded, adds nothing. Export writes every version back in the same format, each under
-the document's name at that time, with each rename as its own record between them
+already recorded, adds nothing. A rename is a record of its own
 (``{"doc": new name, "renamed_from": old name, "at": time}``, no ``"text"``), so that an
 export -> import round trip re-creates the renames.
 
