@@ -345,3 +345,26 @@ def test_old_name_still_finds_a_renamed_document(tracker):
     tracker.rename("drafts/b.md", "final/b.md")
     assert tracker.document("drafts/b.md").name == "final/b.md"
     assert tracker.text("drafts/b.md") == "text\n"
+
+
+def test_subfolder_that_cannot_be_listed_is_not_taken_as_deleted_even_as_root(tmp_path):
+    """The same rule as above, made to fail for root too: the sub-folder vanishes between the
+    listing of its parent and its own listing, so the scan cannot list it."""
+    import shutil
+
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text("a\n")
+    (folder / "sub" / "b.txt").write_text("b\n")
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.snapshot(folder)
+
+        def accept(name: str) -> bool:
+            if name == "a.txt":  # the root's files are taken before its sub-folders are listed
+                shutil.rmtree(folder / "sub", ignore_errors=True)
+            return True
+
+        result = tracker.snapshot(folder, accept=accept)
+        assert any("cannot list folder" in reason for _, reason in result.skipped)
+        assert result.recorded == []  # sub/b.txt is not recorded as deleted on this evidence
+        assert [v.doc for v in tracker.snapshot(folder).recorded] == ["sub/b.txt"]  # next scan
