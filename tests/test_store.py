@@ -242,10 +242,7 @@ def test_changes_are_recorded_per_paragraph(tracker):
         "a.txt", "Moved para.\n\nIntro.\n\nThe dog sat on the mat.\n\nBrand new para.\n"
     )
     assert (v2.added, v2.removed, v2.modified, v2.moved) == (1, 1, 1, 1)
-    rows = {
-        row["op"]: row
-        for row in tracker.store.db.query("select * from changes order by id")
-    }
+    rows = {row["op"]: row for row in tracker.store.db.query("select * from changes order by id")}
     assert set(rows) == {"insert", "delete", "modify", "move"}
     modify = rows["modify"]
     assert modify["document"] == "a.txt" and modify["version"] == 2
