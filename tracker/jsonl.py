@@ -34,10 +34,6 @@ from .store import normalize_time, now_iso
 #: ``progress(done, total)``: called as an import advances (records or commits).
 Progress = Callable[[int, int], None]
 
-#: The fields of one exported version record, in the order they are written (a rename record
-#: has ``doc``, ``renamed_from`` and ``at``).
-EXPORT_FIELDS = ("doc", "text", "at", "deleted", "note")
-
 
 @dataclass
 class ImportResult:
