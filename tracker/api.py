@@ -12,9 +12,10 @@ from . import refs
 from .diff import Change, blame_paragraphs, diff_paragraphs, stats
 from .errors import DamagedDatabase, TrackerError, UnknownDocument, UnknownVersion
 from .folder import FolderSnapshot, SnapshotResult
+from .records import Document, Version, normalize_time
 from .schema import decode_layout, encode_inline, encode_layout
 from .snapshot import DEFAULT_MAX_BYTES, FileText, sha256_text
-from .store import Document, Store, Version, normalize_time
+from .store import Store
 
 
 @dataclass

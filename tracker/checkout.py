@@ -16,7 +16,7 @@ from pathlib import Path
 from .api import Tracker
 from .corpus import parse_bound
 from .errors import TrackerError, UnsafePath
-from .store import Version
+from .records import Version
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _ESCAPE = "absolute paths and '..' are not allowed"

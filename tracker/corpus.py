@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from . import refs
 from .api import Tracker
 from .errors import TrackerError
-from .store import Version, to_iso
+from .records import Version, to_iso
 
 #: Paragraphs shorter than this are ignored when looking for text shared between documents.
 MIN_SHARED_CHARS = 40

@@ -16,7 +16,7 @@ from typing import IO
 
 from .api import Tracker
 from .errors import TrackerError
-from .store import Version
+from .records import Version
 
 
 def name_at_version(renames: list[tuple[int, str]], number: int, current: str) -> str:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 from . import refs
 from .errors import TrackerError, UnreadableFile
+from .records import Document, Version
 from .snapshot import DEFAULT_MAX_BYTES, Entry, is_ignored, read_text, scan
-from .store import Document, Version
 
 if TYPE_CHECKING:
     from .api import Tracker

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .api import Tracker
-from .store import Version, paragraph_hash
+from .records import Version
+from .schema import paragraph_hash
 
 
 @dataclass

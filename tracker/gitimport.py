@@ -20,8 +20,8 @@ from .api import Tracker
 from .checkout import name_problem
 from .errors import TrackerError, UnreadableFile
 from .jsonl import ImportResult, Progress
+from .records import now_iso, to_iso
 from .snapshot import decode
-from .store import now_iso, to_iso
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import TrackerError
+from .records import Version
 from .render import diff_json
-from .store import Version
 
 if TYPE_CHECKING:
     from .api import Tracker

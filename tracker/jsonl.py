@@ -28,8 +28,8 @@ from .api import Tracker
 from .checkout import name_problem
 from .errors import MalformedInput, TrackerError
 from .export import name_at_version, renames_by_document
+from .records import normalize_time, now_iso
 from .snapshot import sha256_text
-from .store import normalize_time, now_iso
 
 #: ``progress(done, total)``: called as an import advances (records or commits).
 Progress = Callable[[int, int], None]

@@ -41,8 +41,8 @@ from .errors import TrackerError
 from .filters import is_watched
 from .folder import FolderSnapshot, SnapshotCancelled
 from .hooks import CommandRunner, exec_env, exec_stdin
+from .records import Version, now_iso
 from .snapshot import DEFAULT_MAX_BYTES
-from .store import Version, now_iso
 from .watch import Batch, Watcher
 from .watchevent import WatchEvent
 

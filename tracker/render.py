@@ -57,9 +57,6 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
-_clean = terminal_safe
-
-
 def _paint(text: str, style: str, color: bool) -> str:
     """Wrap each line of ``text`` in an ANSI style (so prefixes added later stay uncoloured)."""
     if not color or not style:
@@ -71,7 +68,7 @@ def _inline_text(inline: Iterable[Sequence[str]], color: bool) -> str:
     """An inline diff as text: ``[-old-]{+new+}`` markers, or ANSI highlights when color=True."""
     out = []
     for op, part in inline:
-        part = _clean(part)
+        part = terminal_safe(part)
         if op == "=":
             out.append(part)
         elif color:
@@ -98,9 +95,9 @@ def _text_block(c: Change, color: bool) -> str:
     if c.inline is not None:
         body = _inline_text(c.inline, color)
     elif c.op in ("insert", "delete"):
-        body = _paint(_clean(c.text), style, color)
+        body = _paint(terminal_safe(c.text), style, color)
     else:
-        body = _clean(c.text)
+        body = terminal_safe(c.text)
     indent = mark + " " * (len(label) - 1)
     if color and style:
         label, indent = _paint(label, style, True), _paint(mark, style, True) + indent[1:]

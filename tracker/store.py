@@ -17,14 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import DamagedDatabase, DatabaseLocked, NoDatabase, NotADatabase, TrackerError
-from .records import (  # noqa: F401  (re-exported: the store's public records)
-    Document,
-    Version,
-    normalize_time,
-    now_iso,
-    parse_time,
-    to_iso,
-)
+from .records import Document, Version
 from .schema import apply_migrations, paragraph_hash, pending_migrations
 
 BUSY_TIMEOUT_MS = 5000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .store import Version
+from .records import Version
 
 __all__ = ["WatchEvent"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from . import cli
-from .common import (  # noqa: F401  (split/max-bytes options re-exported for other commands)
+from .common import (
     db_option,
     echo_json,
     format_counts,

@@ -8,7 +8,7 @@ import sys
 import click
 
 from .. import refs
-from ..store import Version
+from ..records import Version
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker, short_time
 
