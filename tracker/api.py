@@ -363,8 +363,8 @@ class Tracker:
                 root=root,
                 sha256=content.sha256,
             )
-            document = self.store.document(name)
+            document_id = version.document_id if version else self.store.document_id(name)
             self.store.set_file_state(
-                document.id, root, content.size, content.mtime_ns, content.read_ns
+                document_id, root, content.size, content.mtime_ns, content.read_ns
             )
         return version

@@ -221,6 +221,11 @@ class Store:
         rows = self._query(f"select {_DOC_COLUMNS} {_DOC_FROM} where d.name = ?", [name])
         return _document(rows[0]) if rows else None
 
+    def document_id(self, name: str) -> int | None:
+        """The id of the document with exactly this name (one indexed lookup, no counts)."""
+        rows = self._query("select id from documents where name = ?", [name])
+        return rows[0][0] if rows else None
+
     def document_names(self) -> list[str]:
         return [row[0] for row in self._query("select name from documents order by name")]
 
