@@ -67,8 +67,8 @@ def assert_nothing_injected(page) -> None:
 def test_changes_page_in_a_browser(server, page, tmp_path):
     page.goto(f"{server}/tracker/changes")
     assert page.title().startswith("tracker: changes")
-    deleted = page.locator("td.col-inline del", has_text="apples")
-    inserted = page.locator("td.col-inline ins", has_text="pears")
+    deleted = page.locator("td.col-new_text del", has_text="apples")
+    inserted = page.locator("td.col-new_text ins", has_text="pears")
     assert deleted.is_visible() and inserted.is_visible()
     # the plugin's stylesheet is applied: struck-out removals, highlighted additions
     assert "line-through" in deleted.evaluate("e => getComputedStyle(e).textDecorationLine")

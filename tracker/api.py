@@ -13,7 +13,7 @@ from .diff import Change, blame_paragraphs, diff_paragraphs, stats
 from .errors import DamagedDatabase, TrackerError, UnknownDocument, UnknownVersion
 from .folder import FolderSnapshot, SnapshotResult
 from .records import Document, Version, normalize_time
-from .schema import decode_layout, encode_inline, encode_layout
+from .schema import decode_layout, encode_layout
 from .snapshot import DEFAULT_MAX_BYTES, FileText, sha256_text
 from .store import Store
 
@@ -292,7 +292,7 @@ class Tracker:
         if previous is None:
             counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
         else:
-            changes = diff_paragraphs(self.paragraphs(previous), parts.paragraphs)
+            changes = diff_paragraphs(self.paragraphs(previous), parts.paragraphs, inline=False)
             counts = stats(changes)
         version_id = self.store.insert_version(
             document_id,
@@ -318,7 +318,6 @@ class Tracker:
                         change.new,
                         None if change.old is None else old_ids[change.old],
                         None if change.new is None else ids[change.new],
-                        encode_inline(change.inline),
                     )
                     for change in changes
                     if change.op != "equal"

@@ -245,7 +245,7 @@ def _edit_chains(tracker: Tracker, versions: dict[int, list[Version]]) -> list[d
         rows = tracker.store.conn.execute(
             "select v.document_id, v.version, c.old_paragraph_id, c.new_paragraph_id"
             " from paragraph_changes c join versions v on v.id = c.version_id"
-            " where c.op = 'modify' or (c.op = 'move' and c.inline is not null)"
+            " where c.op = 'modify' or (c.op = 'move' and c.old_paragraph_id != c.new_paragraph_id)"
         )
         for document_id, number, old, new in rows:
             pairs[(document_id, number)].append((old, new))

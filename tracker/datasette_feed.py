@@ -52,7 +52,7 @@ def feed_rows(
     for values in cursor.fetchall():
         row = dict(zip(names, values))
         changes = conn.execute(
-            "select c.op, op.text, np.text, c.inline from paragraph_changes c"
+            "select c.op, op.text, np.text from paragraph_changes c"
             " left join paragraphs op on op.id = c.old_paragraph_id"
             " left join paragraphs np on np.id = c.new_paragraph_id"
             " where c.version_id = ? order by c.id limit ?",
@@ -99,8 +99,8 @@ def atom_feed(
         sub(entry, "published", row["captured_at"])
         sub(entry, "summary", counts_text(row) + (f" ({row['note']})" if row["note"] else ""))
         parts = [f"<p>{_html(counts_text(row))}</p>"]
-        for op, old_text, new_text, inline in changes[:FEED_CHANGES]:
-            parts.append(change_html(op, old_text, new_text, inline))
+        for op, old_text, new_text in changes[:FEED_CHANGES]:
+            parts.append(change_html(op, old_text, new_text))
         if len(changes) > FEED_CHANGES:
             parts.append(f'<p><a href="{_html(url)}">More changes…</a></p>')
         sub(entry, "content", "\n".join(parts), type="html")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
+from .inline import inline_diff
 from .render_html import DIFF_CSS, render_inline_html
-from .schema import decode_inline
 
 #: Markers of a search hit inside a ``snippet`` column (turned into ``<mark>`` when rendered).
 MARK_START, MARK_END = "\x02", "\x03"
@@ -40,14 +40,18 @@ dl.column-descriptions dd{margin:0;padding-left:0;line-height:inherit;color:#576
 )
 
 
-def change_html(op: str, old_text: str | None, new_text: str | None, inline: str | None) -> str:
-    """One stored paragraph change as escaped HTML with ``<del>``/``<ins>`` (a table cell)."""
+def change_html(op: str, old_text: str | None, new_text: str | None) -> str:
+    """One stored paragraph change as escaped HTML with ``<del>``/``<ins>`` (a table cell).
+
+    The word-level diff of an edited paragraph is computed here, when it is shown: the store
+    keeps only which paragraphs changed.
+    """
     if op == "insert":
         body = f"<ins>{escape(new_text or '')}</ins>"
     elif op == "delete":
         body = f"<del>{escape(old_text or '')}</del>"
-    elif inline is not None:
-        body = render_inline_html(decode_inline(inline, old_text or ""))
+    elif old_text is not None and new_text is not None and old_text != new_text:
+        body = render_inline_html(inline_diff(old_text, new_text))
     else:
         body = escape(new_text if new_text is not None else old_text or "")
     note = '<span class="note">moved</span>' if op == "move" else ""

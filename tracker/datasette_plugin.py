@@ -27,7 +27,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 _CSS_VERSION = hashlib.sha256(CSS.encode()).hexdigest()[:8]
 _MISSING = object()
 _RENDERED_COLUMNS = frozenset(
-    {"inline", "version", "document", "name", "paragraph_ids", "snippet", "paragraph_id"}
+    {"new_text", "version", "document", "name", "paragraph_ids", "snippet", "paragraph_id"}
 )
 
 
@@ -106,19 +106,18 @@ def extra_css_urls(template, database, table, columns, view_name, request, datas
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """Render inline diffs, link versions to their diff page; everything else is left alone."""
+    """Render changes as inline diffs, link versions to their diff page; leave the rest alone."""
     if column not in _RENDERED_COLUMNS or table not in (None, "changes", "versions", "documents"):
         return None
     if database not in tracker_databases(datasette):
         return None
-    if column == "inline" and table in (None, "changes"):
-        op, old_text, new_text = (_field(row, name) for name in ("op", "old_text", "new_text"))
-        if _MISSING in (op, old_text, new_text) or not isinstance(op, str):
+    if column == "new_text" and table in (None, "changes"):
+        # the new text is shown as the change itself: removed words struck out, added ones marked
+        op, old_text = _field(row, "op"), _field(row, "old_text")
+        texts_ok = all(t is None or isinstance(t, str) for t in (old_text, value))
+        if op not in ("insert", "delete", "modify", "move") or not texts_ok:
             return None
-        try:
-            return Markup(change_html(op, old_text, new_text, value))
-        except (ValueError, TypeError):  # not a stored inline diff: show it as it is
-            return None
+        return Markup(change_html(op, old_text, value))
     if column == "version" and isinstance(value, int):
         if table == "versions":
             version_id = _field(row, "id")

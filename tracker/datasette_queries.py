@@ -21,7 +21,7 @@ _QUERIES: dict[str, tuple[str, str]] = {
         "Changes in a date range",
         "Every changed paragraph of every document between two dates (UTC, "
         "inclusive; a bare date covers its whole day; leave one empty for no bound), newest "
-        "first, with the inline diff.",
+        "first, with each change shown as a word diff.",
     ),
     "versions_in_range": (
         "Versions in a date range",

@@ -61,7 +61,7 @@ TABLES: dict[str, dict] = {
     },
     "paragraph_changes": {
         "description": "Raw storage of the changes view: one row per changed paragraph of a "
-        "version, with paragraph ids and a compact inline diff. Browse the changes view instead.",
+        "version, with paragraph ids. Browse the changes view instead.",
     },
     "renames": {
         "description": "Documents renamed while keeping their history (from_name to to_name, "
@@ -70,8 +70,8 @@ TABLES: dict[str, dict] = {
     "changes": {
         "description": "One row per changed paragraph of every version, newest first: the "
         "operation (insert, delete, modify, move), the 0-based paragraph positions in the old "
-        "and new version, both texts and the inline word diff (removed words struck out, added "
-        "ones highlighted). Version numbers link to the full diff.",
+        "and new version, and both texts; the new text is shown as the word diff (removed words "
+        "struck out, added ones highlighted). Version numbers link to the full diff.",
         "sort_desc": "captured_at",
         "facets": ["document", "op", {"date": "captured_at"}],
         "columns": {
@@ -83,8 +83,8 @@ TABLES: dict[str, dict] = {
             "old_index": "Position in the previous version (0-based; empty for insert)",
             "new_index": "Position in this version (0-based; empty for delete)",
             "old_text": "Text before (empty for insert)",
-            "new_text": "Text after (empty for delete)",
-            "inline": "The change as an inline diff",
+            "new_text": "Text after, shown as the change: removed words struck out, added ones "
+            "highlighted (a deleted paragraph is shown struck out)",
         },
     },
     "_sqlite_migrations": {"hidden": True},

@@ -51,6 +51,7 @@ class Change:
     old_text: str | None  # None for insert
     new_text: str | None  # None for delete
     inline: list[tuple[str, str]] | None  # for modify and edited move, else None
+    edited: bool = False  # modify, or a move whose text changed on the way
 
     @property
     def text(self) -> str:
@@ -58,11 +59,6 @@ class Change:
         if self.new_text is not None:
             return self.new_text
         return self.old_text if self.old_text is not None else ""
-
-    @property
-    def edited(self) -> bool:
-        """True for ``modify`` and for a ``move`` whose text changed on the way."""
-        return self.op == "modify" or (self.op == "move" and self.inline is not None)
 
 
 @dataclass(frozen=True)
@@ -207,8 +203,14 @@ def diff_paragraphs(
     *,
     granularity: str = "word",
     ignore_whitespace: bool = False,
+    inline: bool = True,
 ) -> list[Change]:
-    """Diff two paragraph lists into changes, in new-document order, deletions where they were."""
+    """Diff two paragraph lists into changes, in new-document order, deletions where they were.
+
+    ``inline=False`` leaves out the word-level diffs of edited paragraphs (``Change.inline`` is
+    then None; ``Change.edited`` still tells): the store records which paragraphs changed, and
+    the words are diffed again only when somebody looks.
+    """
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; use one of {GRANULARITIES}")
     matches = _align(old, new, ignore_whitespace)
@@ -237,7 +239,8 @@ def diff_paragraphs(
             out.append(Change("move", i, j, old[i], text, None))
         else:
             op = "modify" if kind == _MODIFY else "move"
-            out.append(Change(op, i, j, old[i], text, inline_diff(old[i], text, granularity)))
+            words = inline_diff(old[i], text, granularity) if inline else None
+            out.append(Change(op, i, j, old[i], text, words, edited=True))
         deletions_after(i)
     return out
 

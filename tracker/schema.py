@@ -52,6 +52,18 @@ def apply_migrations(db: sqlite_utils.Database) -> None:
     migrations.apply(db)
 
 
+#: The ``changes`` view: the rows of ``paragraph_changes`` with their document, version and texts.
+CHANGES_VIEW = """
+select c.id, d.name as document, v.version, v.captured_at, c.op,
+       c.old_index, c.new_index, op.text as old_text, np.text as new_text
+from paragraph_changes c
+join versions v on v.id = c.version_id
+join documents d on d.id = v.document_id
+left join paragraphs op on op.id = c.old_paragraph_id
+left join paragraphs np on np.id = c.new_paragraph_id
+"""
+
+
 @migration
 def m001_initial(db: sqlite_utils.Database) -> None:
     db["documents"].create(
@@ -154,6 +166,16 @@ def m003_changes(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m004_changes_without_inline(db: sqlite_utils.Database) -> None:
+    # Word-level diffs are no longer stored: they were a third of the time of an import and a
+    # tenth of the database, and they are cheap to redo for the few paragraphs anybody looks at
+    # (the Datasette plugin and every diff command compute them when shown).
+    db.execute("drop view if exists changes")
+    db["paragraph_changes"].transform(drop={"inline"})
+    db.create_view("changes", CHANGES_VIEW)
+
+
 def paragraph_hash(text: str) -> str:
     """Content address of a paragraph: the first 16 hex digits of its SHA-256."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
@@ -174,34 +196,6 @@ def encode_layout(separators: Sequence[str]) -> str:
         if gaps:
             layout["gaps"] = gaps
     return json.dumps(layout, ensure_ascii=False, separators=(",", ":"))
-
-
-def encode_inline(inline: Sequence[tuple[str, str]] | None) -> str | None:
-    """Store an inline word diff compactly: unchanged runs as a length into the old text.
-
-    ``[["=", 12], ["-", "old words"], ["+", "new words"], ["=", 40]]``: the removed and added
-    words stay readable, and the unchanged text is not stored a second time.
-    """
-    if inline is None:
-        return None
-    parts = [[op, len(text) if op == "=" else text] for op, text in inline]
-    return json.dumps(parts, ensure_ascii=False, separators=(",", ":"))
-
-
-def decode_inline(stored: str | None, old_text: str) -> list[tuple[str, str]] | None:
-    """The inverse of :func:`encode_inline`, given the old paragraph text."""
-    if stored is None:
-        return None
-    inline, position = [], 0
-    for op, value in json.loads(stored):
-        if op == "=":
-            inline.append(("=", old_text[position : position + value]))
-            position += value
-        else:
-            inline.append((op, value))
-            if op == "-":
-                position += len(value)
-    return inline
 
 
 def decode_layout(layout: str, count: int) -> list[str]:

@@ -398,6 +398,6 @@ class Store:
         """Store the changed paragraphs of one version (see the ``paragraph_changes`` table)."""
         self.conn.executemany(
             "insert into paragraph_changes (version_id, op, old_index, new_index,"
-            " old_paragraph_id, new_paragraph_id, inline) values (?, ?, ?, ?, ?, ?, ?)",
+            " old_paragraph_id, new_paragraph_id) values (?, ?, ?, ?, ?, ?)",
             rows,
         )
