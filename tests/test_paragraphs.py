@@ -64,3 +64,52 @@ def test_split_join_roundtrip(text, mode):
     for paragraph in parts.paragraphs:
         assert paragraph.strip()
         assert not paragraph.endswith("\n")
+
+
+def reference_split(text: str, mode: str) -> tuple[list[str], list[str]]:
+    """The splitting rule spelled out line by line (split() does it with one regular expression)."""
+    lead = ""
+    if text.startswith("\ufeff"):
+        lead, text = "\ufeff", text[1:]
+    lines = _lines(text)
+    paragraphs, separators, gap, current = [], [], lead, []
+
+    def close() -> None:
+        nonlocal gap
+        body = "".join(current)
+        ending = "\r\n" if body.endswith("\r\n") else "\n" if body.endswith("\n") else ""
+        separators.append(gap)
+        paragraphs.append(body[: len(body) - len(ending)])
+        gap = ending
+        current.clear()
+
+    for line in lines:
+        if not line.strip():
+            if current:
+                close()
+            gap += line
+        else:
+            current.append(line)
+            if mode == "line":
+                close()
+    if current:
+        close()
+    separators.append(gap)
+    return paragraphs, separators
+
+
+def _lines(text: str) -> list[str]:
+    """Lines cut at \\n only, each keeping its \\n (a \\r or \\u2028 does not end a line here)."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+WHITESPACE_HEAVY = st.text(
+    alphabet=st.sampled_from(list("ab \t\n\r\f\v\x1c\x85\u00a0\u2028\u3000\ufeff.")), max_size=80
+)
+
+
+@given(WHITESPACE_HEAVY | st.text(), st.sampled_from(["blank", "line"]))
+def test_split_follows_the_line_by_line_rule(text, mode):
+    parts = split(text, mode)
+    assert (parts.paragraphs, parts.separators) == reference_split(text, mode)

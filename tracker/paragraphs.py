@@ -16,7 +16,13 @@ SPLIT_MODES = ("auto", "blank", "line")
 #: paragraph per line (like a pasted article) rather than hard-wrapped at ~72-80 columns.
 LINE_MODE_MIN_MEDIAN = 100
 
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+# Leading whitespace first, then one non-space character: anchored at line starts, this keeps a
+# long whitespace-only line linear (a plain [^\n]*\S would retry it from every position).
+_NON_BLANK = r"[^\S\n]*\S[^\n]*"
+#: One non-blank line (without its line break): a paragraph in ``line`` mode.
+_NON_BLANK_LINE = re.compile(rf"^{_NON_BLANK}", re.MULTILINE)
+#: A run of non-blank lines: a paragraph in ``blank`` mode.
+_BLOCK = re.compile(rf"^{_NON_BLANK}(?:\n{_NON_BLANK})*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -30,19 +36,6 @@ class Split:
         return join(self.paragraphs, self.separators)
 
 
-def _is_blank(line: str) -> bool:
-    return not line.strip()
-
-
-def _content(line: str) -> tuple[str, str]:
-    """Split a line into its content and its line ending (``\\n``, ``\\r\\n`` or none)."""
-    if line.endswith("\r\n"):
-        return line[:-2], "\r\n"
-    if line.endswith("\n"):
-        return line[:-1], "\n"
-    return line, ""
-
-
 def choose_mode(text: str) -> str:
     """Decide between ``blank`` and ``line`` splitting for a document's first version."""
     lengths = sorted(len(line) for line in text.splitlines() if line.strip())
@@ -53,7 +46,12 @@ def choose_mode(text: str) -> str:
 
 
 def split(text: str, mode: str = "auto") -> Split:
-    """Cut ``text`` into paragraphs: blocks between blank lines, or non-blank lines (``line``)."""
+    """Cut ``text`` into paragraphs: blocks between blank lines, or non-blank lines (``line``).
+
+    A blank line holds only whitespace (``str.isspace``, which is also what ``\\s`` matches).
+    A paragraph's text ends before its last line break (``\\n`` or ``\\r\\n``); that break and
+    any blank lines after it are the separator.
+    """
     if mode == "auto":
         mode = choose_mode(text)
     if mode not in ("blank", "line"):
@@ -63,31 +61,16 @@ def split(text: str, mode: str = "auto") -> Split:
         lead, text = "\ufeff", text[1:]
     paragraphs: list[str] = []
     separators: list[str] = []
-    gap = lead  # separator text collected since the last paragraph
-    current: list[str] = []  # lines of the paragraph being built (blank mode)
-
-    def close() -> None:
-        nonlocal gap
-        body = "".join(current)
-        content, ending = _content(body)
-        separators.append(gap)
-        paragraphs.append(content)
-        gap = ending
-        current.clear()
-
-    for line in _LINE.findall(text):
-        if _is_blank(line):
-            if current:
-                close()
-            gap += line
-        elif mode == "line":
-            current.append(line)
-            close()
-        else:
-            current.append(line)
-    if current:
-        close()
-    separators.append(gap)
+    position = 0
+    for match in (_BLOCK if mode == "blank" else _NON_BLANK_LINE).finditer(text):
+        start, end = match.span()
+        if text.endswith("\r", start, end) and text.startswith("\n", end):
+            end -= 1  # a CRLF line ending belongs to the separator
+        separators.append(text[position:start])
+        paragraphs.append(text[start:end])
+        position = end
+    separators.append(text[position:])
+    separators[0] = lead + separators[0]
     return Split(paragraphs, separators)
 
 
