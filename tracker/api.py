@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,11 +54,19 @@ class BlameLine:
         }
 
 
+#: How many documents' latest paragraph lists a Tracker keeps in memory, so that recording the
+#: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones.
+RECENT_PARAGRAPH_LISTS = 256
+
+
 class Tracker:
     """A corpus of documents and their versions, kept in one SQLite database."""
 
     def __init__(self, db_path: str | os.PathLike, *, create: bool = True):
         self.store = Store(db_path, create=create)
+        # (document id, version, sha256) -> paragraph texts. The sha256 is in the key so that a
+        # number reused after a rolled-back transaction never matches: equal bytes, equal texts.
+        self._recent: OrderedDict[tuple[int, int, str | None], list[str]] = OrderedDict()
         self.db_path = self.store.path
 
     def close(self) -> None:
@@ -287,12 +296,15 @@ class Tracker:
             # a re-added file is compared with its text from before the deletion
             previous = self.store.latest(document_id, text_only=True)
         parts = para.split(text, mode)
-        ids = self.store.intern_paragraphs(parts.paragraphs)
         changes: list[Change] = []
         if previous is None:
+            ids = self.store.intern_paragraphs(parts.paragraphs)
             counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
         else:
-            changes = diff_paragraphs(self.paragraphs(previous), parts.paragraphs, inline=False)
+            old_texts = self._recent_paragraphs(previous)
+            known = dict(zip(old_texts, previous.paragraph_ids))
+            ids = self.store.intern_paragraphs(parts.paragraphs, known)
+            changes = diff_paragraphs(old_texts, parts.paragraphs, inline=False)
             counts = stats(changes)
         version_id = self.store.insert_version(
             document_id,
@@ -323,7 +335,24 @@ class Tracker:
                     if change.op != "equal"
                 ]
             )
+        self._remember((document_id, number, sha256), parts.paragraphs)
         return self.store.latest(document_id)
+
+    def _recent_paragraphs(self, version: Version) -> list[str]:
+        """The paragraph texts of a version, from memory when it was recorded or read lately."""
+        key = (version.document_id, version.version, version.sha256)
+        texts = self._recent.get(key)
+        if texts is None:
+            texts = self.paragraphs(version)
+            self._remember(key, texts)
+        else:
+            self._recent.move_to_end(key)
+        return texts
+
+    def _remember(self, key: tuple[int, int, str | None], texts: list[str]) -> None:
+        self._recent[key] = texts
+        while len(self._recent) > RECENT_PARAGRAPH_LISTS:
+            self._recent.popitem(last=False)
 
     # -- snapshots of folders ----------------------------------------------------------------
 

@@ -9,6 +9,7 @@ ratio is computed.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Sequence
 
 from diff_match_patch import diff_match_patch
@@ -53,18 +54,14 @@ class _Words:
 
     def __init__(self, text: str, table: dict[str, str]) -> None:
         words = _WORDS_ONLY.findall(text)
-        counts: dict[str, int] = {}
-        chars = []
-        for w in words:
-            counts[w] = counts.get(w, 0) + 1
-            c = table.get(w)
-            if c is None:
+        counts = Counter(words)
+        for w in counts:
+            if w not in table:
                 # past _CODE_LIMIT distinct words, codes repeat: only the score gets coarser
-                c = table[w] = _code(len(table) + 1)
-            chars.append(c)
+                table[w] = _code(len(table) + 1)
         self.size = len(words)
         self.counts = counts
-        self.chars = "".join(chars)
+        self.chars = "".join(map(table.__getitem__, words))
         # text without whitespace, to compare paragraphs that have no words ("* * *", "---")
         self.bare = "" if words else "".join(text.split())
 

@@ -337,22 +337,28 @@ class Store:
             )
         return [texts[i] for i in ids]
 
-    def intern_paragraphs(self, texts: Sequence[str]) -> list[int]:
-        """Store each distinct paragraph text once and return the ids, in order."""
-        hashes = [paragraph_hash(text) for text in texts]
-        unique = dict(zip(hashes, texts))
-        if not unique:
-            return []
-        self.conn.executemany(
-            "insert into paragraphs (hash, text) values (?, ?) on conflict (hash) do nothing",
-            unique.items(),
-        )
-        rows = self.conn.execute(
-            "select hash, id from paragraphs where hash in (select value from json_each(?))",
-            [json.dumps(list(unique))],
-        ).fetchall()
-        ids = dict(rows)
-        return [ids[h] for h in hashes]
+    def intern_paragraphs(
+        self, texts: Sequence[str], known: dict[str, int] | None = None
+    ) -> list[int]:
+        """Store each distinct paragraph text once and return the ids, in order.
+
+        ``known`` maps texts to ids already stored (the previous version's paragraphs): those
+        are neither hashed nor looked up again, which is most of a typical edit.
+        """
+        known = known or {}
+        unique = {paragraph_hash(t): t for t in dict.fromkeys(texts) if t not in known}
+        if unique:
+            self.conn.executemany(
+                "insert into paragraphs (hash, text) values (?, ?) on conflict (hash) do nothing",
+                unique.items(),
+            )
+            rows = self.conn.execute(
+                "select hash, id from paragraphs where hash in (select value from json_each(?))",
+                [json.dumps(list(unique))],
+            ).fetchall()
+            by_hash = dict(rows)
+            known = {**known, **{t: by_hash[h] for h, t in unique.items()}}
+        return [known[t] for t in texts]
 
     def insert_version(
         self,
