@@ -19,6 +19,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from benchenv import use_bytecode_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 HISTORY = ROOT.parent / "shared" / "corpora" / "python-peps" / "history.jsonl.gz"
 RUNS = 7
@@ -51,6 +53,7 @@ def git_stream(records: list[dict], filename: str) -> bytes:
 
 
 def main() -> None:
+    use_bytecode_cache()
     if not HISTORY.exists():
         sys.exit(f"{HISTORY} not found")
     records = [json.loads(line) for line in gzip.open(HISTORY, "rt")]

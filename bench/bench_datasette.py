@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from urllib.parse import quote
 
+from benchenv import use_bytecode_cache
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
@@ -196,6 +197,7 @@ async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
 
 
 def main() -> None:
+    use_bytecode_cache()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("history", nargs="?", type=Path, default=DEFAULT_HISTORY)
     parser.add_argument("--repeat", type=int, default=7)

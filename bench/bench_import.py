@@ -21,6 +21,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchenv import use_bytecode_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
 CORPORA = ("python-peps", "github-site-policy")
@@ -124,6 +126,7 @@ def bench(history: Path, work: Path) -> dict:
 
 
 def main(argv: list[str]) -> None:
+    use_bytecode_cache()
     corpora_dir = Path(argv[0]) if argv else DEFAULT_CORPORA
     names = argv[1:] or list(CORPORA)
     rows = {}

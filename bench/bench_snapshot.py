@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchenv import use_bytecode_cache
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
 TRACKER = [sys.executable, "-m", "tracker"]
@@ -146,6 +148,7 @@ def bench_size(work: Path) -> list[tuple[str, str]]:
 
 
 def main() -> None:
+    use_bytecode_cache()
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=10_000)
     parser.add_argument("--skip-size", action="store_true")

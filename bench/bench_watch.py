@@ -22,6 +22,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchenv import use_bytecode_cache
+
 TRACKER = [sys.executable, "-m", "tracker"]
 TIMEOUT = 120.0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -211,6 +213,7 @@ def bench_idle(work: Path, files: int, seconds: float) -> dict[str, float]:
 
 
 def main() -> None:
+    use_bytecode_cache()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--burst", type=int, default=500)
