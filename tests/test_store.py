@@ -421,3 +421,48 @@ def test_a_database_from_before_m004_upgrades_in_place(tmp_path):
         changes = [c for c in tracker.diff("a.txt", since=1).changes if c.op == "modify"]
         assert ("-", "cat") in changes[0].inline and ("+", "dog") in changes[0].inline
         assert tracker.record("a.txt", texts[0]).version == 3  # and it keeps recording
+
+
+def fts_rowids(tracker, word: str) -> list[int]:
+    return [
+        row[0]
+        for row in tracker.store.conn.execute(
+            "select rowid from paragraphs_fts where paragraphs_fts match ? order by rowid", [word]
+        )
+    ]
+
+
+def test_full_text_index_follows_committed_paragraphs_only(tracker):
+    """New paragraphs are indexed once, at commit; a rolled-back savepoint leaves no entry."""
+    tracker.record("a.txt", "alpha one\n\nshared words\n")
+    with tracker.store.transaction():
+        tracker.record("b.txt", "beta two\n\nshared words\n")
+        with pytest.raises(RuntimeError):
+            with tracker.store.transaction():  # a savepoint, as for each file of a snapshot
+                tracker.record("c.txt", "gamma three\n")
+                raise RuntimeError("this document fails")
+        tracker.record("d.txt", "delta four\n")
+    ids = dict(tracker.store.conn.execute("select text, id from paragraphs"))
+    assert "gamma three" not in ids
+    assert fts_rowids(tracker, "alpha") == [ids["alpha one"]]
+    assert fts_rowids(tracker, "beta") == [ids["beta two"]]
+    assert fts_rowids(tracker, "delta") == [ids["delta four"]]
+    assert fts_rowids(tracker, "shared") == [ids["shared words"]]  # stored and indexed once
+    assert fts_rowids(tracker, "gamma") == []
+    tracker.store.conn.execute(
+        "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
+    )
+    triggers = {r[0] for r in tracker.store.conn.execute("select name from sqlite_master")}
+    assert "paragraphs_ai" not in triggers  # m005: no per-row trigger any more
+
+
+def test_failed_transaction_indexes_nothing(tracker):
+    tracker.record("a.txt", "kept paragraph\n")
+    with pytest.raises(RuntimeError):
+        with tracker.store.transaction():
+            tracker.record("b.txt", "lost paragraph\n")
+            raise RuntimeError("boom")
+    assert fts_rowids(tracker, "lost") == [] and len(fts_rowids(tracker, "kept")) == 1
+    tracker.store.conn.execute(
+        "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
+    )

@@ -176,6 +176,13 @@ def m004_changes_without_inline(db: sqlite_utils.Database) -> None:
     db.create_view("changes", CHANGES_VIEW)
 
 
+@migration
+def m005_index_paragraphs_per_transaction(db: sqlite_utils.Database) -> None:
+    # New paragraphs are added to the full-text index by one statement at the end of each write
+    # transaction (Store.transaction), not by a trigger per row: much faster, same index.
+    db.execute("drop trigger if exists paragraphs_ai")
+
+
 def paragraph_hash(text: str) -> str:
     """Content address of a paragraph: the first 16 hex digits of its SHA-256."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]

@@ -196,7 +196,9 @@ class Store:
                 return
             self.conn.execute("begin immediate")
             try:
+                last_paragraph = self._last_paragraph_id()
                 yield
+                self._index_paragraphs_after(last_paragraph)
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("rollback")
@@ -204,6 +206,28 @@ class Store:
             self.conn.execute("commit")
         except sqlite3.Error as error:
             raise _translate(error, self.path) from None
+
+    def _last_paragraph_id(self) -> int | None:
+        """The highest paragraph id; None while the first migrations have not made the table."""
+        try:
+            return self.conn.execute("select coalesce(max(id), 0) from paragraphs").fetchone()[0]
+        except sqlite3.OperationalError:
+            return None
+
+    def _index_paragraphs_after(self, last_paragraph: int | None) -> None:
+        """Add the paragraphs this transaction stored to the full-text index, in one statement.
+
+        Paragraphs only ever get new, higher ids, so the ones above the highest id at the start
+        are exactly the new ones. One INSERT ... SELECT per transaction instead of a trigger per
+        row: FTS5 writes its pending terms out at every statement, so a trigger made one index
+        segment per paragraph, several times the work of indexing them together.
+        """
+        if last_paragraph is not None:
+            self.conn.execute(
+                "insert into paragraphs_fts (rowid, text)"
+                " select id, text from paragraphs where id > ?",
+                [last_paragraph],
+            )
 
     def _query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
         try:
