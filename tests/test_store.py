@@ -466,3 +466,24 @@ def test_failed_transaction_indexes_nothing(tracker):
     tracker.store.conn.execute(
         "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
     )
+
+
+def test_a_rolled_back_version_number_reused_is_not_mistaken_for_the_old_one(tracker):
+    """The in-memory paragraph lists are keyed by sha256 too: v2 after a rollback is new text."""
+    tracker.record("a.txt", "one\n\ntwo\n")
+    with pytest.raises(RuntimeError):
+        with tracker.store.transaction():
+            tracker.record("a.txt", "one\n\nrolled back\n")
+            raise RuntimeError("boom")
+    tracker.record("a.txt", "one\n\ntwo\n\nthree\n")
+    v3 = tracker.record("a.txt", "one\n\ntwo\n\nthree\n\nfour\n")
+    assert (v3.version, v3.added, v3.removed, v3.modified) == (3, 1, 0, 0)
+    texts = [row[0] for row in tracker.store.conn.execute("select text from paragraphs")]
+    assert "rolled back" not in texts
+    assert tracker.text("a.txt", 2) == "one\n\ntwo\n\nthree\n"
+    assert [p for p in tracker.paragraphs(tracker.version("a.txt", 3))] == [
+        "one",
+        "two",
+        "three",
+        "four",
+    ]

@@ -55,8 +55,10 @@ class BlameLine:
 
 
 #: How many documents' latest paragraph lists a Tracker keeps in memory, so that recording the
-#: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones.
+#: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones...
 RECENT_PARAGRAPH_LISTS = 256
+#: ... and how many characters of text they may hold in all (large documents are kept fewer).
+RECENT_PARAGRAPH_CHARS = 32_000_000
 
 
 class Tracker:
@@ -67,6 +69,7 @@ class Tracker:
         # (document id, version, sha256) -> paragraph texts. The sha256 is in the key so that a
         # number reused after a rolled-back transaction never matches: equal bytes, equal texts.
         self._recent: OrderedDict[tuple[int, int, str | None], list[str]] = OrderedDict()
+        self._recent_chars = 0
         self.db_path = self.store.path
 
     def close(self) -> None:
@@ -350,9 +353,18 @@ class Tracker:
         return texts
 
     def _remember(self, key: tuple[int, int, str | None], texts: list[str]) -> None:
+        """Keep a version's paragraph list for the next record, within the count and size caps."""
+        size = sum(map(len, texts))
+        if size > RECENT_PARAGRAPH_CHARS or key in self._recent:
+            return
         self._recent[key] = texts
-        while len(self._recent) > RECENT_PARAGRAPH_LISTS:
-            self._recent.popitem(last=False)
+        self._recent_chars += size
+        while (
+            len(self._recent) > RECENT_PARAGRAPH_LISTS
+            or self._recent_chars > RECENT_PARAGRAPH_CHARS
+        ):
+            _, dropped = self._recent.popitem(last=False)
+            self._recent_chars -= sum(map(len, dropped))
 
     # -- snapshots of folders ----------------------------------------------------------------
 
