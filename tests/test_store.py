@@ -332,6 +332,28 @@ def test_cancel_stops_between_batches_and_keeps_what_was_committed(tmp_path, mon
         assert len(tracker.snapshot(folder).recorded) == 1  # the rest on the next run
 
 
+def test_a_batch_also_ends_when_its_time_is_up(tmp_path, monkeypatch):
+    """With no time left in a batch, each file is its own transaction; cancel is asked each time."""
+    import tracker.folder as folder_module
+    from tracker.folder import SnapshotCancelled
+
+    monkeypatch.setattr(folder_module, "SNAPSHOT_BATCH_SECONDS", 0)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"{i}.txt").write_text(f"doc {i}\n")
+    calls = []
+
+    def cancel() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with Tracker(tmp_path / "t.db") as tracker:
+        with pytest.raises(SnapshotCancelled, match="stopped after 3 of 5 files"):
+            tracker.snapshot(folder, cancel=cancel)
+        assert [d.name for d in tracker.documents()] == ["0.txt", "1.txt", "2.txt"]
+
+
 def test_old_name_still_finds_a_renamed_document(tracker):
     tracker.record("drafts/b.md", "text\n")
     tracker.rename("drafts/b.md", "final/b.md")

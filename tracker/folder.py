@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,11 @@ if TYPE_CHECKING:
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
 RACY_WINDOW_NS = 2_000_000_000
 
-#: Files recorded per transaction during a folder snapshot.
-SNAPSHOT_BATCH = 256
+#: A folder snapshot records its files in transactions of at most this many files...
+SNAPSHOT_BATCH = 2048
+#: ... or of about this many seconds, whichever comes first: other writers (a watcher) wait for
+#: the write lock no longer than that, and a cancel request is answered within it.
+SNAPSHOT_BATCH_SECONDS = 1.0
 
 
 @dataclass
@@ -135,14 +139,20 @@ class FolderSnapshot:
             and known[name].root == root_key
         }
         renamed_from = {doc.latest_sha256: name for name, doc in gone.items()}
-        for start in range(0, len(entries), SNAPSHOT_BATCH):
+        start = 0
+        while start < len(entries):
             if self.cancel is not None and self.cancel():
                 raise SnapshotCancelled(f"stopped after {start} of {len(entries)} files")
             # Several documents per transaction (each one still all-or-nothing, in a savepoint):
-            # one commit per file would dominate the time of a large first snapshot.
+            # commits, checkpoints and full-text index flushes would otherwise dominate a large
+            # first snapshot.
+            deadline = time.monotonic() + SNAPSHOT_BATCH_SECONDS
             with self.store.transaction():
                 for entry in entries[start : start + SNAPSHOT_BATCH]:
                     self._entry_changed(entry, known.get(entry.name), root_key, gone, renamed_from)
+                    start += 1
+                    if time.monotonic() > deadline:
+                        break
         for name in sorted(gone):
             version = self.tracker.record(name, None, self.at)
             if version is not None:

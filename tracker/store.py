@@ -20,6 +20,10 @@ from .errors import DamagedDatabase, DatabaseLocked, NoDatabase, NotADatabase, T
 from .records import Document, Version
 from .schema import apply_migrations, paragraph_hash, pending_migrations
 
+#: SQLite's page cache per connection, in KiB (its default is 2,000). A large snapshot inserts
+#: into the paragraph-hash index at random places; with the default cache that thrashes.
+CACHE_KIB = 32_768
+
 BUSY_TIMEOUT_MS = 5000
 
 
@@ -157,6 +161,7 @@ class Store:
             _use_wal(conn)
             conn.execute("pragma synchronous = normal")
             conn.execute("pragma foreign_keys = on")
+            conn.execute(f"pragma cache_size = -{CACHE_KIB}")
             if pending_migrations(conn):
                 # Take the write lock first and look again: two processes opening a new
                 # database at once must not both run the migrations.
