@@ -430,3 +430,17 @@ def test_bounded_search_paths_keep_invariants(pair: tuple[list[str], list[str]],
         mp.setattr(engine, "MAX_PAIRING_CANDIDATES", band)
         changes = diff_paragraphs(old, new, **opts)
     check_invariants(old, new, changes, opts["ignore_whitespace"])
+
+
+def test_inline_diff_with_a_tiny_timeout_is_coarser_but_still_exact():
+    """The Datasette cells diff with a short timeout: the parts must still rebuild both texts."""
+    import random
+
+    from tracker.inline import inline_diff
+
+    rng = random.Random(7)
+    words = [f"{rng.choice(['alpha', 'beta', 'gamma'])}{rng.randint(0, 40)}" for _ in range(5000)]
+    old, new = " ".join(words), " ".join(rng.sample(words, len(words)))
+    parts = inline_diff(old, new, timeout=0.001)
+    assert "".join(s for op, s in parts if op != "+") == old
+    assert "".join(s for op, s in parts if op != "-") == new

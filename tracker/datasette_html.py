@@ -10,6 +10,10 @@ from html import escape
 from .inline import inline_diff
 from .render_html import DIFF_CSS, render_inline_html
 
+#: Seconds one table cell's word diff may take (a page shows up to 100 of them); past it the
+#: highlights are coarser. The version's own diff page uses the full diff.
+CELL_DIFF_TIMEOUT = 0.05
+
 #: Markers of a search hit inside a ``snippet`` column (turned into ``<mark>`` when rendered).
 MARK_START, MARK_END = "\x02", "\x03"
 
@@ -51,7 +55,7 @@ def change_html(op: str, old_text: str | None, new_text: str | None) -> str:
     elif op == "delete":
         body = f"<del>{escape(old_text or '')}</del>"
     elif old_text is not None and new_text is not None and old_text != new_text:
-        body = render_inline_html(inline_diff(old_text, new_text))
+        body = render_inline_html(inline_diff(old_text, new_text, timeout=CELL_DIFF_TIMEOUT))
     else:
         body = escape(new_text if new_text is not None else old_text or "")
     note = '<span class="note">moved</span>' if op == "move" else ""

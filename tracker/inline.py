@@ -25,8 +25,17 @@ GRANULARITIES = ("word", "char")
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _WORDS_ONLY = re.compile(r"\w+")
 
-_dmp = diff_match_patch()
-_dmp.Diff_Timeout = INLINE_TIMEOUT
+_dmps: dict[float, diff_match_patch] = {}
+
+
+def _dmp(timeout: float) -> diff_match_patch:
+    """A diff-match-patch instance that gives up refining after ``timeout`` seconds."""
+    dmp = _dmps.get(timeout)
+    if dmp is None:
+        dmp = _dmps[timeout] = diff_match_patch()
+        dmp.Diff_Timeout = timeout
+    return dmp
+
 
 _CODE_LIMIT = 0x10FFFF - 0x800  # distinct characters available outside the surrogate block
 
@@ -121,7 +130,7 @@ def _absorb_islands(segments: list[tuple[str, str]]) -> list[tuple[str, str]]:
 _DMP_OPS = {-1: "-", 0: "=", 1: "+"}
 
 
-def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
+def _word_diff(a: str, b: str, timeout: float) -> list[tuple[str, str]]:
     """Diff two strings token by token: each distinct token becomes one character for dmp."""
     table: dict[str, str] = {}
     tokens: list[str] = []
@@ -138,28 +147,34 @@ def _word_diff(a: str, b: str) -> list[tuple[str, str]]:
 
     ea, eb = encode(a), encode(b)
     if len(tokens) > _CODE_LIMIT:  # codes would repeat; cannot happen for real paragraphs
-        return _char_diff(a, b)
+        return _char_diff(a, b, timeout)
     decode = {c: tok for tok, c in table.items()}
-    diffs = _dmp.diff_main(ea, eb, False)
+    diffs = _dmp(timeout).diff_main(ea, eb, False)
     return [(_DMP_OPS[op], "".join(decode[c] for c in s)) for op, s in diffs]
 
 
-def _char_diff(a: str, b: str) -> list[tuple[str, str]]:
+def _char_diff(a: str, b: str, timeout: float) -> list[tuple[str, str]]:
     """Character diff with diff-match-patch's semantic cleanup (human-readable boundaries)."""
-    diffs = _dmp.diff_main(a, b, False)
-    _dmp.diff_cleanupSemantic(diffs)
+    dmp = _dmp(timeout)
+    diffs = dmp.diff_main(a, b, False)
+    dmp.diff_cleanupSemantic(diffs)
     return [(_DMP_OPS[op], s) for op, s in diffs]
 
 
-def inline_diff(a: str, b: str, granularity: str = "word") -> list[tuple[str, str]]:
-    """Diff two paragraph texts into ("=" | "-" | "+", text) parts; "="+"-" give a, "="+"+" b."""
+def inline_diff(
+    a: str, b: str, granularity: str = "word", *, timeout: float = INLINE_TIMEOUT
+) -> list[tuple[str, str]]:
+    """Diff two paragraph texts into ("=" | "-" | "+", text) parts; "="+"-" give a, "="+"+" b.
+
+    ``timeout`` bounds diff-match-patch's refinement: past it the result is coarser, never wrong.
+    """
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; use one of {GRANULARITIES}")
     if a == b:
         return _normalize([("=", a)])
     if granularity == "char":
-        return _normalize(_char_diff(a, b))
-    return _absorb_islands(_normalize(_word_diff(a, b)))
+        return _normalize(_char_diff(a, b, timeout))
+    return _absorb_islands(_normalize(_word_diff(a, b, timeout)))
 
 
 # --------------------------------------------------------------------------- similarity
