@@ -310,11 +310,21 @@ def test_unlistable_subfolder_is_not_taken_as_deleted(tmp_path):
         assert any("cannot list folder" in reason for _, reason in result.skipped)
 
 
-def test_cancel_stops_between_batches_and_keeps_what_was_committed(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "limit,value,batches,recorded",
+    [
+        ("SNAPSHOT_BATCH", 2, 2, ["0.txt", "1.txt", "2.txt", "3.txt"]),  # two files each
+        ("SNAPSHOT_BATCH_SECONDS", 0, 3, ["0.txt", "1.txt", "2.txt"]),  # out of time: one each
+    ],
+)
+def test_cancel_stops_between_batches_and_keeps_what_was_committed(
+    tmp_path, monkeypatch, limit, value, batches, recorded
+):
+    """A batch ends at its file count or its time, whichever first; cancel is asked between."""
     import tracker.folder as folder_module
     from tracker.folder import SnapshotCancelled
 
-    monkeypatch.setattr(folder_module, "SNAPSHOT_BATCH", 2)
+    monkeypatch.setattr(folder_module, limit, value)
     folder = tmp_path / "docs"
     folder.mkdir()
     for i in range(5):
@@ -323,35 +333,13 @@ def test_cancel_stops_between_batches_and_keeps_what_was_committed(tmp_path, mon
 
     def cancel() -> bool:
         calls.append(1)
-        return len(calls) > 2  # let two batches through
+        return len(calls) > batches  # let that many batches through
 
     with Tracker(tmp_path / "t.db") as tracker:
-        with pytest.raises(SnapshotCancelled):
+        with pytest.raises(SnapshotCancelled, match=f"stopped after {len(recorded)} of 5 files"):
             tracker.snapshot(folder, cancel=cancel)
-        assert [d.name for d in tracker.documents()] == ["0.txt", "1.txt", "2.txt", "3.txt"]
-        assert len(tracker.snapshot(folder).recorded) == 1  # the rest on the next run
-
-
-def test_a_batch_also_ends_when_its_time_is_up(tmp_path, monkeypatch):
-    """With no time left in a batch, each file is its own transaction; cancel is asked each time."""
-    import tracker.folder as folder_module
-    from tracker.folder import SnapshotCancelled
-
-    monkeypatch.setattr(folder_module, "SNAPSHOT_BATCH_SECONDS", 0)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for i in range(5):
-        (folder / f"{i}.txt").write_text(f"doc {i}\n")
-    calls = []
-
-    def cancel() -> bool:
-        calls.append(1)
-        return len(calls) > 3
-
-    with Tracker(tmp_path / "t.db") as tracker:
-        with pytest.raises(SnapshotCancelled, match="stopped after 3 of 5 files"):
-            tracker.snapshot(folder, cancel=cancel)
-        assert [d.name for d in tracker.documents()] == ["0.txt", "1.txt", "2.txt"]
+        assert [d.name for d in tracker.documents()] == recorded
+        assert len(tracker.snapshot(folder).recorded) == 5 - len(recorded)  # the rest next run
 
 
 def test_old_name_still_finds_a_renamed_document(tracker):
