@@ -28,11 +28,11 @@ from benchenv import use_bytecode_cache
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
-from tracker.corpus import sql_fts_query
-from tracker.datasette_diffs import load_version_diff
-from tracker.datasette_metadata import SETTINGS, instance_metadata
-from tracker.datasette_queries import QUERIES
-from tracker.render_html import render_html_fragment
+from tracker.corpus.queries import sql_fts_query
+from tracker.render.html import render_html_fragment
+from tracker.web.diffs import load_version_diff
+from tracker.web.metadata import SETTINGS, instance_metadata
+from tracker.web.queries import QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_HISTORY = ROOT.parent / "shared" / "corpora" / "python-peps" / "history.jsonl.gz"

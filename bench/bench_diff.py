@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.diff import diff_paragraphs, stats  # noqa: E402
+from tracker.text.diff import diff_paragraphs, stats  # noqa: E402
 
 PARAGRAPHS = 2000
 PARAGRAPH_CHARS = 500  # 2,000 x ~500 characters: about 1 MB

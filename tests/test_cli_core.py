@@ -202,7 +202,7 @@ def test_python_dash_m_and_help(tmp_path):
 def test_locked_database_is_one_line_error_and_keeps_data(env, monkeypatch):
     import sqlite3
 
-    import tracker.store as store
+    import tracker.store.base as store
 
     run("snapshot", env["folder"], db=env["db"])
     before = run("log", "000", "--json", db=env["db"]).stdout

@@ -21,7 +21,7 @@ from datasette.app import Datasette
 
 from tracker import Tracker
 from tracker.cli import cli
-from tracker.datasette_metadata import SETTINGS, instance_metadata
+from tracker.web.metadata import SETTINGS, instance_metadata
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

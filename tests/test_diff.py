@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import tracker.similarity as engine  # the bounded-search limits live here
-from tracker.diff import (
+import tracker.text.similarity as engine  # the bounded-search limits live here
+from tracker.text.diff import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
     Change,
@@ -436,7 +436,7 @@ def test_inline_diff_with_a_tiny_timeout_is_coarser_but_still_exact():
     """The Datasette cells diff with a short timeout: the parts must still rebuild both texts."""
     import random
 
-    from tracker.inline import inline_diff
+    from tracker.text.inline import inline_diff
 
     rng = random.Random(7)
     words = [f"{rng.choice(['alpha', 'beta', 'gamma'])}{rng.randint(0, 40)}" for _ in range(5000)]

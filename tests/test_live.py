@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-from tracker import folder, live, watchlock
 from tracker.api import Tracker
-from tracker.live import WatcherRunning, WatchEvent, WatchLock, WatchSession
+from tracker.scan import folder
+from tracker.watch import lock as watchlock
+from tracker.watch import session as live
+from tracker.watch.session import WatcherRunning, WatchEvent, WatchLock, WatchSession
 
 TIMEOUT = 5.0  # upper bound for an outcome; tests normally finish far sooner
 DEBOUNCE = 0.05

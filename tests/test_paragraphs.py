@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.paragraphs import choose_mode, join, split
+from tracker.text.paragraphs import choose_mode, join, split
 
 SEED = Path(__file__).parent.parent / "seeds" / "000_fad7172ebc47f805.txt"
 

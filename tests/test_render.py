@@ -12,8 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.diff import Change, diff_paragraphs
-from tracker.render import (
+from tracker.render.text import (
     DIFF_CSS,
     diff_json,
     render_html,
@@ -23,6 +22,7 @@ from tracker.render import (
     render_text,
     render_unified,
 )
+from tracker.text.diff import Change, diff_paragraphs
 
 PATCH = "/usr/bin/patch"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tracker import Tracker
 from tracker.errors import NoDatabase, NotADatabase, TrackerError, UnknownVersion
-from tracker.schema import decode_layout, encode_layout
+from tracker.store.codec import decode_layout, encode_layout
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_bad_time(tracker):
 
 
 def test_locked_database_is_a_clear_error(tmp_path, monkeypatch):
-    import tracker.store as store
+    import tracker.store.base as store
 
     path = tmp_path / "t.db"
     Tracker(path).close()
@@ -321,8 +321,8 @@ def test_cancel_stops_between_batches_and_keeps_what_was_committed(
     tmp_path, monkeypatch, limit, value, batches, recorded
 ):
     """A batch ends at its file count or its time, whichever first; cancel is asked between."""
-    import tracker.folder as folder_module
-    from tracker.folder import SnapshotCancelled
+    import tracker.scan.folder as folder_module
+    from tracker.scan.folder import SnapshotCancelled
 
     monkeypatch.setattr(folder_module, limit, value)
     folder = tmp_path / "docs"
@@ -377,8 +377,9 @@ def test_a_database_from_before_m004_upgrades_in_place(tmp_path):
     import sqlite_utils
     from sqlite_utils import Migrations
 
-    from tracker import schema
-    from tracker.paragraphs import split
+    from tracker.store import schema
+    from tracker.store.codec import paragraph_hash
+    from tracker.text.paragraphs import split
 
     path = tmp_path / "old.db"
     db = sqlite_utils.Database(path)
@@ -390,7 +391,7 @@ def test_a_database_from_before_m004_upgrades_in_place(tmp_path):
     db["documents"].insert({"id": 1, "name": "a.txt", "split_mode": "blank"})
     ids = {"Intro.": 1, "The cat sat.": 2, "The dog sat.": 3}
     db["paragraphs"].insert_all(
-        {"id": i, "hash": schema.paragraph_hash(t), "text": t} for t, i in ids.items()
+        {"id": i, "hash": paragraph_hash(t), "text": t} for t, i in ids.items()
     )
     for number, text in enumerate(texts, start=1):
         parts = split(text, "blank")

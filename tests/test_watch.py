@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tracker.watch import (
+from tracker.watch.watcher import (
     IGNORED_NAMES,
     IGNORED_PATTERNS,
     TEXT_SUFFIXES,

@@ -2,7 +2,7 @@
 
 from .api import Tracker
 from .errors import TrackerError
-from .folder import SnapshotResult
+from .scan.folder import SnapshotResult
 
 __all__ = ["SnapshotResult", "Tracker", "TrackerError"]
 __version__ = "0.1.0"

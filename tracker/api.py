@@ -8,15 +8,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import paragraphs as para
 from . import refs
-from .diff import Change, blame_paragraphs, diff_paragraphs, stats
 from .errors import DamagedDatabase, TrackerError, UnknownDocument, UnknownVersion
-from .folder import FolderSnapshot, SnapshotResult
-from .records import Document, Version, normalize_time
-from .schema import decode_layout, encode_layout
-from .snapshot import DEFAULT_MAX_BYTES, FileText, sha256_text
-from .store import Store
+from .models import Document, Version
+from .scan.files import DEFAULT_MAX_BYTES, FileText
+from .scan.folder import FolderSnapshot, SnapshotResult
+from .store.base import Store
+from .store.codec import decode_layout, encode_layout
+from .text import paragraphs as para
+from .text.diff import Change, blame_paragraphs, diff_paragraphs, stats
+from .text.encoding import sha256_text
+from .times import normalize_time
 
 
 @dataclass

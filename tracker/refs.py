@@ -1,4 +1,4 @@
-"""Resolve what users type into documents and versions: names, prefixes and version references.
+"""Resolve what users type into documents and versions, and the one rule for document names.
 
 Pure functions over lists, so every rule and every error message is tested without a database.
 """
@@ -6,15 +6,16 @@ Pure functions over lists, so every rule and every error message is tested witho
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, time, timezone
 from typing import Protocol, TypeVar
 
 from .errors import AmbiguousDocument, UnknownDocument, UnknownVersion
+from .times import looks_like_time, parse_time, to_iso
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RELATIVE = re.compile(r"^(?:latest|head)~(\d+)$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[vV]?(\d+)$")
+_DRIVE = re.compile(r"^[A-Za-z]:")
 
 #: How many candidates an "ambiguous prefix" error lists before saying "and N more".
 MAX_CANDIDATES_SHOWN = 8
@@ -76,29 +77,6 @@ class _Versioned(Protocol):
 V = TypeVar("V", bound=_Versioned)
 
 
-def parse_moment(ref: str, *, end_of_day: bool = True) -> datetime | None:
-    """Read an ISO date or date-time as UTC; a bare date means the end (or start) of that day."""
-    text = ref.strip()
-    try:
-        if _DATE.match(text):
-            day = datetime.fromisoformat(text).date()
-            return datetime.combine(day, time.max if end_of_day else time.min, timezone.utc)
-        if not re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text):
-            return None
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-def _stamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
 def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document") -> V:
     """Pick the version named by ``v3``, ``3``, ``first``, ``latest``, ``HEAD~N`` or a date."""
     if not versions:
@@ -123,20 +101,38 @@ def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document"
             if version.version == wanted:
                 return version
         raise UnknownVersion(f"no version {text} of {doc}: {span}")
-    moment = parse_moment(text)
-    if moment is None:
+    try:
+        if not looks_like_time(text):
+            raise ValueError(text)
+        moment = to_iso(parse_time(text, end_of_day=True))
+    except ValueError:
         raise UnknownVersion(
             f"cannot read version {text!r}: use v3, 3, first, latest, latest~2 or an ISO date"
-        )
-    before = [version for version in versions if _stamp(version.captured_at) <= moment]
-    if not before:
-        earliest = min(versions, key=lambda version: _stamp(version.captured_at))
+        ) from None
+    found = version_at(versions, moment)
+    if found is None:
+        earliest = min(versions, key=lambda version: (version.captured_at, version.version))
         raise UnknownVersion(
             f"{doc} has no version at or before {text}"
             f" (the earliest is v{earliest.version}, {earliest.captured_at})"
         )
-    # the latest in time, not in number: imported histories can have times that go backwards
-    return max(before, key=lambda version: (_stamp(version.captured_at), version.version))
+    return found
+
+
+def version_at(versions: Sequence[V], moment: str) -> V | None:
+    """The version current at ``moment`` (a stored ISO time): the latest in time at or before it.
+
+    Latest in time, not in number: imported histories can have times that go backwards. On a
+    tie, the highest version number wins (the last one recorded at that instant).
+    """
+    current: V | None = None
+    for version in versions:
+        if version.captured_at <= moment and (
+            current is None
+            or (version.captured_at, version.version) >= (current.captured_at, current.version)
+        ):
+            current = version
+    return current
 
 
 def split_range(ref: str) -> tuple[str, str] | None:
@@ -145,3 +141,24 @@ def split_range(ref: str) -> tuple[str, str] | None:
         return None
     since, until = ref.split("..", 1)
     return since or "first", until or "latest"
+
+
+def name_problem(name: str) -> str | None:
+    """Why document ``name`` cannot be written out as a file under a folder; None when it can.
+
+    Refused: empty names, absolute paths and drive letters, ``..`` and ``.`` components, empty
+    components (a leading, doubled or trailing ``/``), NUL and other control characters.
+    """
+    if not name:
+        return "an empty name is not allowed"
+    clean = name.replace("\\", "/")
+    parts = clean.split("/")
+    if clean.startswith("/") or _DRIVE.match(clean) or ".." in parts:
+        return "absolute paths and '..' are not allowed"
+    if any(unicodedata.category(char) == "Cc" for char in name):
+        return "NUL and other control characters are not allowed"
+    if "." in parts:
+        return "'.' is not allowed as a path component"
+    if "" in parts:
+        return "empty path components (a trailing or doubled '/') are not allowed"
+    return None

@@ -11,8 +11,8 @@ from typing import Any
 import click
 
 from ..api import Tracker
-from ..records import Version
-from ..snapshot import DEFAULT_MAX_BYTES
+from ..models import Version
+from ..scan.files import DEFAULT_MAX_BYTES
 
 DEFAULT_DB = "snapshots/tracker.db"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from .. import corpus
-from ..render import terminal_safe
+from ..corpus import queries as corpus
+from ..render.text import terminal_safe
 from . import cli
 from .common import (
     db_option,
@@ -221,7 +221,7 @@ def fsck(db_path, as_json):
 
         tracker fsck
     """
-    from ..fsck import fsck as check_database
+    from ..corpus.fsck import fsck as check_database
 
     with open_tracker(db_path) as tracker, progress_bar("checking") as bar:
         report = check_database(tracker, progress=bar)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from .. import refs
-from ..records import Version
+from ..models import Version
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker, short_time
 
@@ -133,8 +133,8 @@ def diff(
             granularity=granularity,
             ignore_whitespace=ignore_whitespace,
         )
-    from .. import render
-    from ..diff import stats
+    from ..render import text as render
+    from ..text.diff import stats
 
     counts = stats(result.changes)
     old_meta, new_meta = _meta(result.old), _meta(result.new)
@@ -203,7 +203,7 @@ def blame(doc, at, db_path, as_json):
 
         tracker blame 000 --at v3
     """
-    from ..render import terminal_safe
+    from ..render.text import terminal_safe
 
     with open_tracker(db_path) as tracker:
         lines = tracker.blame(doc, at)

@@ -82,7 +82,8 @@ def serve(ctx: click.Context, port: int, host: str, open_browser: bool, db_path:
     from datasette import cli as datasette_cli
     from datasette.plugins import pm
 
-    from .. import datasette_metadata, datasette_plugin
+    from ..web import metadata as datasette_metadata
+    from ..web import plugin as datasette_plugin
 
     with open_tracker(db_path):  # refuses a missing file, brings the schema up to date
         pass

@@ -22,7 +22,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..jsonl import ImportResult
+    from ..corpus.jsonl import ImportResult
 
 
 def _summary(result: ImportResult, as_json: bool) -> None:
@@ -65,7 +65,7 @@ def import_(file, split, db_path, as_json):
 
         tracker import ../shared/corpora/python-peps/history.jsonl.gz
     """
-    from ..jsonl import import_jsonl
+    from ..corpus.jsonl import import_jsonl
 
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
         try:
@@ -102,7 +102,7 @@ def import_git(repo, paths, branch, split, db_path, as_json):
 
         tracker import-git ~/src/peps --path 'peps/pep-*.rst' --branch main
     """
-    from .. import gitimport
+    from ..corpus import gitimport
 
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
         result = gitimport.import_git(
@@ -137,7 +137,7 @@ def export(fmt, output, db_path):
 
         tracker export -o history.jsonl.gz
     """
-    from .. import export as exporter
+    from ..corpus import export as exporter
 
     with open_tracker(db_path) as tracker:
         if output:
@@ -174,7 +174,7 @@ def checkout(directory, at, force, db_path, as_json):
 
         tracker checkout /tmp/peps-2010 --at 2010-01-01
     """
-    from ..checkout import checkout as write_corpus
+    from ..corpus.checkout import checkout as write_corpus
 
     with open_tracker(db_path) as tracker:
         result = write_corpus(tracker, directory, at, force=force)
@@ -219,7 +219,7 @@ def restore(doc, at, to, force, db_path):
 
         tracker restore pep-0008 --at 2015-01-01 --to old-pep8.txt
     """
-    from ..checkout import restore as write_version
+    from ..corpus.checkout import restore as write_version
 
     with open_tracker(db_path) as tracker:
         target, version = write_version(tracker, doc, at, to, force=force)

@@ -21,7 +21,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:  # watchdog is imported only when the command runs (start-up time)
-    from ..live import WatchEvent, WatchSession
+    from ..watch.session import WatchEvent, WatchSession
 
 
 @cli.command()
@@ -136,7 +136,7 @@ def watch(
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             session.request_stop()
 
-    from ..live import WatchSession
+    from ..watch.session import WatchSession
 
     session = WatchSession(
         folder,

@@ -1,0 +1,127 @@
+"""Write the whole history out in the import format (JSONL or one JSON array, gzipped or not).
+
+Each version's ``doc`` is the document's name at that time and each rename is a record of its
+own, so `tracker import` re-creates the same history, renames included.
+"""
+
+from __future__ import annotations
+
+import gzip
+import heapq
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from ..api import Tracker
+from ..errors import TrackerError
+from ..models import Version
+
+
+def name_at_version(renames: list[tuple[int, str]], number: int, current: str) -> str:
+    """A document's name when its version ``number`` was recorded: the old name of the first
+    rename made at or after that version (``renames``: ``(version, from_name)`` in order)."""
+    for after, old in renames:
+        if after >= number:
+            return old
+    return current
+
+
+def renames_by_document(tracker: Tracker) -> dict[int, list[dict]]:
+    """Every rename, grouped by document id, oldest first."""
+    found: dict[int, list[dict]] = {}
+    rows = tracker.store.conn.execute(
+        "select document_id, version, from_name, to_name, renamed_at from renames order by id"
+    )
+    for document_id, version, old, new, at in rows:
+        found.setdefault(document_id, []).append(
+            {"version": version, "from": old, "to": new, "renamed_at": at}
+        )
+    return found
+
+
+def export_records(tracker: Tracker) -> Iterator[dict]:
+    """Every version and every rename as an import record, in time order, each document's in
+    order.
+
+    A version is ``{"doc", "text", "at", "deleted", "note"}`` with ``doc`` the document's name at
+    that time; a rename is ``{"doc": new name, "renamed_from": old name, "at"}`` (no ``text``),
+    between the versions it came between. Commit times are not always monotonic, so this merges
+    the documents' event lists by time instead of sorting: a re-import then records every
+    document's versions and renames in the same order. At equal times, renames come first (a
+    commit that renames ``a`` to ``b`` and adds a new ``a``).
+    """
+    renames = renames_by_document(tracker)
+    lists: dict[int, list[Version]] = {}
+    for version in sorted(tracker.store.all_versions(), key=lambda v: (v.document_id, v.version)):
+        lists.setdefault(version.document_id, []).append(version)
+    streams: dict[int, list[tuple[str, int, str, Version | dict]]] = {}
+    for key, versions in lists.items():
+        moves = renames.get(key, [])
+        pairs = [(rename["version"], rename["from"]) for rename in moves]
+        events: list[tuple[str, int, str, Version | dict]] = []
+        pending = iter(moves)
+        upcoming = next(pending, None)
+        for version in versions:
+            while upcoming is not None and upcoming["version"] < version.version:
+                events.append((upcoming["renamed_at"], 0, upcoming["to"], upcoming))
+                upcoming = next(pending, None)
+            name = name_at_version(pairs, version.version, version.doc)
+            events.append((version.captured_at, 1, name, version))
+        while upcoming is not None:
+            events.append((upcoming["renamed_at"], 0, upcoming["to"], upcoming))
+            upcoming = next(pending, None)
+        streams[key] = events
+    heap = [(*events[0][:3], 0, key) for key, events in streams.items()]
+    heapq.heapify(heap)
+    while heap:
+        at, _, name, index, key = heapq.heappop(heap)
+        event = streams[key][index][3]
+        if isinstance(event, Version):
+            yield {
+                "doc": name,
+                "text": None if event.deleted else tracker.rebuild(event),
+                "at": at,
+                "deleted": event.deleted,
+                "note": event.note,
+            }
+        else:
+            yield {"doc": name, "renamed_from": event["from"], "at": at}
+        if index + 1 < len(streams[key]):
+            heapq.heappush(heap, (*streams[key][index + 1][:3], index + 1, key))
+
+
+def export(tracker: Tracker, out: IO[bytes], fmt: str = "jsonl") -> int:
+    """Write the whole history to a binary stream as JSONL or one JSON array; return the count."""
+    if fmt not in ("jsonl", "json"):
+        raise TrackerError(f"unknown export format {fmt!r}: use jsonl or json")
+    count = 0
+    if fmt == "json":
+        out.write(b"[")
+    for record in export_records(tracker):
+        data = json.dumps(record, ensure_ascii=False).encode("utf-8")
+        if fmt == "json":
+            out.write(b"\n" if count == 0 else b",\n")
+            out.write(data)
+        else:
+            out.write(data + b"\n")
+        count += 1
+    if fmt == "json":
+        out.write(b"\n]\n")
+    return count
+
+
+def export_to_file(tracker: Tracker, path: str | os.PathLike, fmt: str = "jsonl") -> int:
+    """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole."""
+    target = Path(path)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        gz = target.suffix == ".gz"
+        with gzip.open(partial, "wb", compresslevel=6) if gz else open(partial, "wb") as out:
+            count = export(tracker, out, fmt)
+        os.replace(partial, target)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise TrackerError(f"{path}: cannot write ({error.strerror or error})") from None
+    return count

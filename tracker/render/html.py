@@ -1,0 +1,202 @@
+"""HTML renderings of a paragraph diff: a self-contained page, an embeddable fragment, inline parts.
+
+Every piece of document text goes through :func:`html.escape` (``quote=True``); the output has no
+scripts and no external assets (all styling is the inline :data:`DIFF_CSS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from html import escape
+
+from ..text.diff import Change, Skipped, stats, with_context
+
+LAYOUTS = ("inline", "side-by-side")
+
+#: Styles for the diff body; scoped under ``.tracker-diff`` so the fragment can be embedded.
+DIFF_CSS = """\
+.tracker-diff{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.5;
+  color:#1f2328}
+.tracker-diff .para{display:flex;gap:.75em;margin:.35em 0;padding:.3em .6em;
+  border-left:4px solid transparent;border-radius:3px}
+.tracker-diff .num{flex:none;min-width:3em;text-align:right;color:#656d76;
+  font-variant-numeric:tabular-nums;user-select:none}
+.tracker-diff .text{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0}
+.tracker-diff .note{display:block;font-size:.85em;color:#656d76;font-style:italic}
+.tracker-diff .op-equal{color:#424a53}
+.tracker-diff .op-insert{background:#e6ffec;border-left-color:#2da44e}
+.tracker-diff .op-delete{background:#ffebe9;border-left-color:#cf222e}
+.tracker-diff .op-modify{background:#fff8c5;border-left-color:#d4a72c}
+.tracker-diff .op-move{background:#ddf4ff;border-left-color:#0969da}
+.tracker-diff del{background:#ffcecb;color:#82071e;text-decoration:line-through}
+.tracker-diff ins{background:#abf2bc;color:#044f1e;text-decoration:none}
+.tracker-diff .op-insert>.text>ins,.tracker-diff .op-delete>.text>del{background:none}
+.tracker-diff .skip{margin:.6em 0;color:#656d76;font-style:italic;text-align:center}
+.tracker-diff table.sbs{width:100%;border-collapse:collapse;table-layout:fixed}
+.tracker-diff table.sbs td{vertical-align:top;padding:.3em .6em;border-bottom:1px solid #eaeef2}
+.tracker-diff table.sbs col.num{width:3.5em}
+.tracker-diff table.sbs col.text{width:calc(50% - 3.5em)}
+.tracker-diff table.sbs tr.skip td{text-align:center}
+.tracker-diff-page{max-width:72em;margin:2em auto;padding:0 1em;font-family:system-ui,sans-serif}
+.tracker-diff-page .stats{color:#424a53}
+"""
+
+_OP_LABELS = {
+    "equal": "unchanged",
+    "insert": "added",
+    "delete": "removed",
+    "modify": "modified",
+    "move": "moved",
+}
+
+
+def _esc(text: str | None) -> str:
+    """HTML-escape document text (quotes included), treating None as empty."""
+    return escape(text or "", quote=True)
+
+
+def render_inline_html(inline: Iterable[Sequence[str]] | None) -> str:
+    """Render one inline diff ([op, text] pairs) as escaped HTML with <del>/<ins> highlights."""
+    out = []
+    for op, text in inline or ():
+        if op == "-":
+            out.append(f"<del>{_esc(text)}</del>")
+        elif op == "+":
+            out.append(f"<ins>{_esc(text)}</ins>")
+        else:
+            out.append(_esc(text))
+    return "".join(out)
+
+
+def _side(inline: Iterable[Sequence[str]], keep: str) -> str:
+    """One side of an inline diff as HTML: "=" parts plus the "-" (old) or "+" (new) parts."""
+    return render_inline_html([(op, text) for op, text in inline if op in ("=", keep)])
+
+
+def version_label(meta: Mapping[str, object] | None) -> str:
+    """Human label for a version's metadata, e.g. "version 3 (2024-05-01T10:00:00Z)"."""
+    if meta is None:
+        return "nothing"
+    label = f"version {meta.get('version')}"
+    if meta.get("captured_at"):
+        label += f" ({meta['captured_at']})"
+    return label
+
+
+def stats_line(changes: Iterable[Change]) -> str:
+    """One-line summary of a diff, e.g. "2 added, 1 removed, 0 modified, 0 moved, 9 unchanged"."""
+    return ", ".join(f"{n} {name}" for name, n in stats(changes).items())
+
+
+def _skip_text(item: Skipped) -> str:
+    """Words for a run of skipped unchanged paragraphs (1-based numbers)."""
+    if item.count == 1:
+        return f"paragraph {item.first + 1} unchanged"
+    return f"paragraphs {item.first + 1}-{item.last + 1} unchanged"
+
+
+def _num(n: int | None) -> str:
+    return "" if n is None else str(n + 1)
+
+
+def _inline_item(c: Change) -> str:
+    """One change as a block of the inline layout."""
+    note = ""
+    if c.op == "delete":
+        body = f"<del>{_esc(c.old_text)}</del>"
+        num, title = _num(c.old), f"paragraph {_num(c.old)} of the old version, removed"
+    else:
+        num, title = _num(c.new), f"paragraph {_num(c.new)}, {_OP_LABELS[c.op]}"
+        if c.op == "insert":
+            body = f"<ins>{_esc(c.new_text)}</ins>"
+        elif c.inline is not None:
+            body = render_inline_html(c.inline)
+        else:
+            body = _esc(c.text)
+        if c.op == "move":
+            edited = " and edited" if c.edited else ""
+            note = f'<span class="note">moved from paragraph {_num(c.old)}{edited}</span>'
+    return (
+        f'<div class="para op-{c.op}"><span class="num" title="{_esc(title)}">{num}</span>'
+        f'<div class="text">{note}{body}</div></div>'
+    )
+
+
+def _sbs_row(c: Change) -> str:
+    """One change as a row of the side-by-side table (old on the left, new on the right)."""
+    old_html = new_html = note = ""
+    if c.op == "delete":
+        old_html = f"<del>{_esc(c.old_text)}</del>"
+    elif c.op == "insert":
+        new_html = f"<ins>{_esc(c.new_text)}</ins>"
+    elif c.inline is not None:
+        old_html, new_html = _side(c.inline, "-"), _side(c.inline, "+")
+    else:
+        old_html, new_html = _esc(c.old_text), _esc(c.new_text)
+    if c.op == "move":
+        note = f'<span class="note">moved from paragraph {_num(c.old)}</span>'
+    return (
+        f'<tr class="op-{c.op}"><td class="num">{_num(c.old)}</td>'
+        f'<td class="text old">{old_html}</td><td class="num">{_num(c.new)}</td>'
+        f'<td class="text new">{note}{new_html}</td></tr>'
+    )
+
+
+def render_html_fragment(
+    changes: Sequence[Change], *, context: int = 1, full: bool = False, layout: str = "inline"
+) -> str:
+    """Render the diff body only (a ``<div class="tracker-diff">``), for embedding in a page."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; use one of {LAYOUTS}")
+    items = with_context(changes, context, full)
+    parts = [f'<div class="tracker-diff" data-layout="{layout}">']
+    if layout == "inline":
+        for item in items:
+            if isinstance(item, Skipped):
+                parts.append(f'<div class="skip">... {_skip_text(item)} ...</div>')
+            else:
+                parts.append(_inline_item(item))
+    else:
+        # column widths from a colgroup: with table-layout:fixed the first row decides them, and
+        # that row may be a full-width "unchanged" row, which would make all four columns equal
+        parts.append(
+            '<table class="sbs"><colgroup><col class="num"><col class="text">'
+            '<col class="num"><col class="text"></colgroup>'
+        )
+        for item in items:
+            if isinstance(item, Skipped):
+                parts.append(
+                    f'<tr class="skip"><td colspan="4">... {_skip_text(item)} ...</td></tr>'
+                )
+            else:
+                parts.append(_sbs_row(item))
+        parts.append("</table>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def render_html(
+    doc: str,
+    from_meta: Mapping[str, object] | None,
+    to_meta: Mapping[str, object] | None,
+    changes: Sequence[Change],
+    *,
+    context: int = 1,
+    full: bool = False,
+    layout: str = "inline",
+) -> str:
+    """Render the diff as one self-contained HTML page (inline CSS, no scripts, no assets)."""
+    fragment = render_html_fragment(changes, context=context, full=full, layout=layout)
+    title = f"Changes to {doc}"
+    versions = f"{version_label(from_meta)} \u2192 {version_label(to_meta)}"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_esc(title)}</title>\n<style>\n{DIFF_CSS}</style>\n</head>\n"
+        '<body>\n<main class="tracker-diff-page">\n'
+        f"<h1>{_esc(title)}</h1>\n"
+        f'<p class="versions">{_esc(versions)}</p>\n'
+        f'<p class="stats">{_esc(stats_line(changes))}</p>\n'
+        f"{fragment}\n</main>\n</body>\n</html>\n"
+    )

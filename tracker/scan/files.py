@@ -1,0 +1,141 @@
+"""Find documents in a folder and read them safely: text only, stable, never outside the folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UnreadableFile
+from ..text.encoding import decode
+from .filters import is_ignored_path
+
+#: Files above this size are refused (``--max-bytes`` / ``TRACKER_MAX_BYTES`` change it).
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+#: How often a file is re-read while it is still being written before giving up on it for now.
+STABLE_READ_ATTEMPTS = 5
+STABLE_READ_PAUSE = 0.02
+
+
+def is_ignored(relpath: str) -> bool:
+    """True for hidden paths and editor/temp names (shared with the watcher; no suffix filter)."""
+    return is_ignored_path(relpath.replace("\\", "/"))
+
+
+@dataclass(frozen=True)
+class FileText:
+    """The decoded text of one file plus what is needed to skip it next time if unchanged."""
+
+    text: str
+    sha256: str
+    size: int
+    mtime_ns: int
+    read_ns: int
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A file found by a scan: its document name (relative POSIX path) and its stat."""
+
+    name: str
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+def read_text(
+    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, label: str | None = None
+) -> FileText:
+    """Read a text file, re-reading until size and mtime hold still (no torn half-writes).
+
+    Raises FileNotFoundError when the file vanished, UnreadableFile for everything else.
+    """
+    label = label or str(path)
+    last_error = "kept changing while being read"
+    for attempt in range(STABLE_READ_ATTEMPTS):
+        if attempt:
+            time.sleep(STABLE_READ_PAUSE * attempt)
+        try:
+            before = os.stat(path)
+            if not stat.S_ISREG(before.st_mode):
+                raise UnreadableFile(f"{label}: not a regular file, skipped")
+            if before.st_size > max_bytes:
+                raise UnreadableFile(
+                    f"{label}: {before.st_size:,} bytes is over the"
+                    f" {max_bytes:,}-byte limit, skipped"
+                )
+            read_ns = time.time_ns()
+            with open(path, "rb") as handle:
+                data = handle.read(max_bytes + 1)
+            after = os.stat(path)
+        except FileNotFoundError:
+            raise
+        except IsADirectoryError:
+            raise UnreadableFile(f"{label}: is a directory") from None
+        except PermissionError:
+            raise UnreadableFile(f"{label}: permission denied, skipped") from None
+        except OSError as error:
+            raise UnreadableFile(f"{label}: cannot read ({error.strerror}), skipped") from None
+        if len(data) > max_bytes:
+            raise UnreadableFile(f"{label}: grew over the {max_bytes:,}-byte limit, skipped")
+        stable = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
+        if stable and len(data) == after.st_size:
+            text = decode(data, label)
+            return FileText(
+                text=text,
+                sha256=hashlib.sha256(data).hexdigest(),
+                size=after.st_size,
+                mtime_ns=after.st_mtime_ns,
+                read_ns=read_ns,
+            )
+    raise UnreadableFile(f"{label}: {last_error}, skipped for now")
+
+
+def scan(
+    root: Path,
+    accept: Callable[[str], bool] | None = None,
+    on_skip: Callable[[str, str], None] | None = None,
+) -> Iterator[Entry]:
+    """Walk ``root`` recursively, yielding regular files whose relative path is accepted.
+
+    Hidden folders are not entered; symlinks are never followed (a link pointing outside the
+    folder is reported through ``on_skip``).
+    """
+    root_resolved = root.resolve()
+    accept = accept or (lambda name: not is_ignored(name))
+    stack: list[tuple[str, str]] = [(str(root), "")]  # (folder path, its relative prefix)
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as error:
+            if on_skip:
+                on_skip(prefix or str(folder), f"cannot list folder ({error.strerror})")
+            continue
+        for entry in entries:
+            relname = prefix + entry.name
+            try:
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(root_resolved) and on_skip and accept(relname):
+                        on_skip(relname, "symlink pointing outside the folder, not followed")
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if not entry.name.startswith("."):
+                        stack.append((entry.path, relname + "/"))
+                    continue
+                if not entry.is_file(follow_symlinks=False) or not accept(relname):
+                    continue
+                info = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            except OSError as error:
+                if on_skip:
+                    on_skip(relname, f"cannot read ({error.strerror})")
+                continue
+            yield Entry(relname, Path(entry.path), info.st_size, info.st_mtime_ns)

@@ -1,0 +1,221 @@
+"""Snapshot folders and files: decide what changed, what was renamed and what was deleted."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import refs
+from ..errors import TrackerError, UnreadableFile
+from ..models import Document, Version
+from .files import DEFAULT_MAX_BYTES, Entry, is_ignored, read_text, scan
+
+if TYPE_CHECKING:
+    from ..api import Tracker
+
+#: A file whose mtime is this close to the moment it was read may change again within the same
+#: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
+RACY_WINDOW_NS = 2_000_000_000
+
+#: A folder snapshot records its files in transactions of at most this many files...
+SNAPSHOT_BATCH = 2048
+#: ... or of about this many seconds, whichever comes first: other writers (a watcher) wait for
+#: the write lock no longer than that, and a cancel request is answered within it.
+SNAPSHOT_BATCH_SECONDS = 1.0
+
+
+@dataclass
+class SnapshotResult:
+    """What one snapshot run did: new versions (deletions included), renames and skipped files."""
+
+    recorded: list[Version] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "warnings": self.warnings,
+            "recorded": [version.as_dict() for version in self.recorded],
+            "renamed": [{"from": old, "to": new} for old, new in self.renamed],
+            "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
+            "unchanged": self.unchanged,
+        }
+
+
+class SnapshotCancelled(Exception):
+    """``cancel()`` said stop: the batches already committed stay, deletions were not looked at."""
+
+
+class FolderSnapshot:
+    """One snapshot run over some paths, with the options it was given."""
+
+    def __init__(
+        self,
+        tracker: Tracker,
+        *,
+        split: str = "auto",
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        accept: Callable[[str], bool] | None = None,
+        at=None,
+        cancel: Callable[[], bool] | None = None,
+    ):
+        self.tracker = tracker
+        self.store = tracker.store
+        self.split = split
+        self.max_bytes = max_bytes
+        self.accept = accept
+        self.at = at
+        self.cancel = cancel
+        self.result = SnapshotResult()
+
+    def run(
+        self, path: str | os.PathLike | Iterable[str | os.PathLike], only: Iterable[str] | None
+    ) -> SnapshotResult:
+        """Snapshot each path: a folder recursively (or only some names in it), or one file."""
+        paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+        for one in paths:
+            target = Path(one)
+            if not target.exists() and not target.is_symlink():
+                raise TrackerError(f"{one}: no such file or folder")
+            if target.is_dir():
+                self.folder(target, only)
+            else:
+                self.file(target)
+        return self.result
+
+    def file(self, target: Path) -> None:
+        """A single file given by path: named by its file name, relative to its folder."""
+        if target.is_symlink():
+            self.result.skipped.append((str(target), "symlink, not followed"))
+            return
+        try:
+            content = read_text(target, max_bytes=self.max_bytes, label=str(target))
+        except UnreadableFile as error:
+            self.result.skipped.append((str(target), str(error)))
+            return
+        except FileNotFoundError:
+            self.result.skipped.append((str(target), "deleted while being read"))
+            return
+        self._store(target.name, str(target.resolve().parent), content)
+
+    def folder(self, root: Path, only: Iterable[str] | None) -> None:
+        """A folder: record changed files, then renames and deletions of its documents."""
+        root_key = str(root.resolve())
+        accept = self.accept or (lambda name: not is_ignored(name))
+        if only is None:
+            known = {doc.name: doc for doc in self.store.documents()}
+            unlisted: list[str] = []
+
+            def skip(name: str, reason: str) -> None:
+                if reason.startswith("cannot list folder"):
+                    if name == str(root):  # never take an unreadable folder for an empty one
+                        raise TrackerError(f"{root}: {reason}")
+                    unlisted.append(name)
+                self._skip(name, reason)
+
+            entries = sorted(scan(root, accept, skip), key=lambda e: e.name)
+            # Left alone, not recorded as deleted: documents the filter now rejects, and those
+            # in a sub-folder that could not be listed.
+            scope: Iterable[str] = [
+                name for name in known if accept(name) and not name.startswith(tuple(unlisted))
+            ]
+        else:
+            scope = sorted({refs.normalize_name(name) for name in only})
+            known = {name: doc for name in scope if (doc := self.store.document(name))}
+            entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
+        present = {entry.name for entry in entries}
+        gone = {
+            name: known[name]
+            for name in scope
+            if name in known
+            and name not in present
+            and not known[name].deleted
+            and known[name].root == root_key
+        }
+        renamed_from = {doc.latest_sha256: name for name, doc in gone.items()}
+        start = 0
+        while start < len(entries):
+            if self.cancel is not None and self.cancel():
+                raise SnapshotCancelled(f"stopped after {start} of {len(entries)} files")
+            # Several documents per transaction (each one still all-or-nothing, in a savepoint):
+            # commits, checkpoints and full-text index flushes would otherwise dominate a large
+            # first snapshot.
+            deadline = time.monotonic() + SNAPSHOT_BATCH_SECONDS
+            with self.store.transaction():
+                for entry in entries[start : start + SNAPSHOT_BATCH]:
+                    self._entry_changed(entry, known.get(entry.name), root_key, gone, renamed_from)
+                    start += 1
+                    if time.monotonic() > deadline:
+                        break
+        for name in sorted(gone):
+            version = self.tracker.record(name, None, self.at)
+            if version is not None:
+                self.result.recorded.append(version)
+
+    def _skip(self, name: str, reason: str) -> None:
+        self.result.skipped.append((name, reason))
+
+    def _entry(self, root: Path, name: str) -> Entry | None:
+        full = root / name
+        try:
+            info = full.lstat()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if full.is_symlink() or not full.is_file():
+            return None
+        if self.accept is not None and not self.accept(name):
+            return None
+        return Entry(name, full, info.st_size, info.st_mtime_ns)
+
+    def _entry_changed(
+        self,
+        entry: Entry,
+        doc: Document | None,
+        root_key: str,
+        gone: dict[str, Document],
+        renamed_from: dict[str | None, str],
+    ) -> None:
+        if (
+            doc is not None
+            and not doc.deleted
+            and doc.root == root_key
+            and doc.file_size == entry.size
+            and doc.file_mtime_ns == entry.mtime_ns
+            and doc.file_checked_ns is not None
+            and entry.mtime_ns < doc.file_checked_ns - RACY_WINDOW_NS
+        ):
+            self.result.unchanged += 1
+            return
+        if doc is not None and doc.root and doc.root != root_key:
+            # documents are named relative to their folder, so the same name from two folders
+            # is one history: say so rather than mix two files silently
+            self.result.warnings.append(
+                f"{entry.name}: tracked from {doc.root}, now recorded from {root_key} into the"
+                " same history (documents are named relative to the folder given)"
+            )
+        try:
+            content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)
+        except UnreadableFile as error:
+            self.result.skipped.append((entry.name, str(error)))
+            return
+        except FileNotFoundError:  # vanished since the listing: a later scan records it
+            return
+        if doc is None and content.sha256 in renamed_from:
+            origin = renamed_from.pop(content.sha256)
+            del gone[origin]
+            self.tracker.rename(origin, entry.name, self.at)
+            self.result.renamed.append((origin, entry.name))
+        self._store(entry.name, root_key, content)
+
+    def _store(self, name: str, root_key: str, content) -> None:
+        version = self.tracker.record_file(name, root_key, content, split=self.split, at=self.at)
+        if version is None:
+            self.result.unchanged += 1
+        else:
+            self.result.recorded.append(version)

@@ -1,0 +1,80 @@
+"""Times as tracker stores and reads them: ISO 8601 UTC, to the millisecond.
+
+One parser (:func:`parse_time`) for every time a user types or a file holds (a date, a date-time,
+with ``Z``, an offset or none), and one format (:func:`to_iso`) for what is stored, so that stored
+times sort as text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timezone
+
+from .errors import TrackerError
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
+
+
+def now_iso() -> str:
+    """The current time as ISO 8601 UTC, to the millisecond (``2026-11-24T18:02:11.123Z``)."""
+    return to_iso(datetime.now(timezone.utc))
+
+
+def to_iso(moment: datetime) -> str:
+    """Format a datetime as ISO 8601 UTC; naive datetimes are taken to be UTC already."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_time(value: str, *, end_of_day: bool = False) -> datetime:
+    """Parse an ISO 8601 date or date-time as an aware UTC datetime; raise ValueError if not one.
+
+    ``Z`` or an offset are honoured and a naive time means UTC. A bare date means the start of
+    that day, or its last microsecond with ``end_of_day`` (for the upper end of a range).
+    """
+    text = value.strip()
+    if _DATE.match(text):
+        day = datetime.fromisoformat(text).date()
+        return datetime.combine(day, time.max if end_of_day else time.min, timezone.utc)
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def looks_like_time(text: str) -> bool:
+    """Tell whether a version reference is meant as a date (``2026-11-24``, ``2026-11-24T...``)."""
+    text = text.strip()
+    return bool(_DATE.match(text) or _DATE_TIME.match(text))
+
+
+def normalize_time(value: str | datetime | None) -> str:
+    """Turn a user-given time (or None for now) into the stored ISO 8601 UTC form."""
+    if value is None:
+        return now_iso()
+    if isinstance(value, datetime):
+        return to_iso(value)
+    try:
+        return to_iso(parse_time(value))
+    except ValueError:
+        raise TrackerError(f"not an ISO 8601 time: {value!r}") from None
+
+
+def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
+    """One end of a time range as a stored timestamp; a bare date is its start or its end."""
+    if value is None or not value.strip():
+        return None
+    try:
+        if not looks_like_time(value):
+            raise ValueError(value)
+        return to_iso(parse_time(value, end_of_day=end_of_day))
+    except ValueError:
+        raise TrackerError(
+            f"cannot read time {value!r}: use an ISO date (2026-11-24) or date-time"
+            " (2026-11-24T18:02:11Z)"
+        ) from None

@@ -1,0 +1,118 @@
+"""What may have changed in a watched folder: :class:`Batch`, and folding raw events into one.
+
+Pure bookkeeping on the watcher's worker thread: no threads, no I/O, nothing of SQLite or of
+the CLI. Events are hints, not facts: a batch names paths that *may* have changed, and the
+consumer re-reads them (a path that no longer exists was deleted or moved away).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from watchdog.events import (
+    EVENT_TYPE_ATTRIB,
+    EVENT_TYPE_CLOSED,
+    EVENT_TYPE_CREATED,
+    EVENT_TYPE_DELETED,
+    EVENT_TYPE_MODIFIED,
+    EVENT_TYPE_MOVED,
+    FileSystemEvent,
+)
+
+from ..scan.filters import is_watched, is_watched_dir
+
+__all__ = ["Batch", "EventFolder"]
+
+
+@dataclass
+class Batch:
+    """What may have changed in the watched folder since the previous batch (hints, not facts).
+
+    ``paths``: POSIX paths relative to the root that may have been modified, created or deleted,
+    including both ends of a move. ``moves``: ``(src, dest)`` renames inside the root, in order,
+    when both ends are watched (a folder move gives the folder pair, then one pair per file in
+    it). A move from an ignored name onto a watched one (an atomic save) only puts the
+    destination in ``paths``. ``rescan``: events may have been missed (overflow, restart, a
+    folder created, deleted or moved), so the consumer should compare the whole folder.
+    """
+
+    paths: set[str] = field(default_factory=set)
+    moves: list[tuple[str, str]] = field(default_factory=list)
+    rescan: bool = False
+
+    def is_empty(self) -> bool:
+        """Tell whether the batch carries nothing worth delivering."""
+        return not (self.paths or self.moves or self.rescan)
+
+
+class EventFolder:
+    """Fold raw watchdog events about ``root`` into a :class:`Batch`, keeping the watched ones.
+
+    ``include``/``exclude``: globs, see :func:`~tracker.filters.is_watched`.
+    """
+
+    def __init__(self, root: str, include: Sequence[str] = (), exclude: Sequence[str] = ()):
+        self._root = root
+        self._prefix = root if root.endswith(os.sep) else root + os.sep
+        self.include = tuple(include)
+        self.exclude = tuple(exclude)
+
+    def relative(self, path: bytes | str) -> str | None:
+        """Map an absolute event path to a POSIX path relative to the root ("" for the root)."""
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if path == self._root:
+            return ""
+        if not path.startswith(self._prefix):
+            return None
+        rel = path[len(self._prefix) :]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+    def apply(self, batch: Batch, event: FileSystemEvent) -> bool:
+        """Fold one raw event into the pending batch; True if it added anything."""
+        kind = event.event_type
+        src = self.relative(event.src_path)
+        if kind == EVENT_TYPE_MOVED:
+            dest = self.relative(getattr(event, "dest_path", "") or "")
+            return self._apply_move(batch, src, dest, event.is_directory)
+        if event.is_directory:
+            if kind not in (EVENT_TYPE_CREATED, EVENT_TYPE_DELETED):
+                return False
+            if src == "":  # the root itself was deleted (or re-created)
+                batch.rescan = True
+                return True
+            if src is None or not is_watched_dir(src, self.exclude):
+                return False
+            batch.paths.add(src)
+            batch.rescan = True
+            return True
+        if kind not in (
+            EVENT_TYPE_CREATED,
+            EVENT_TYPE_MODIFIED,
+            EVENT_TYPE_CLOSED,
+            EVENT_TYPE_DELETED,
+            EVENT_TYPE_ATTRIB,
+        ):
+            return False
+        if not src or not is_watched(src, self.include, self.exclude):
+            return False
+        batch.paths.add(src)
+        return True
+
+    def _apply_move(self, batch: Batch, src: str | None, dest: str | None, is_dir: bool) -> bool:
+        """Fold a move: each watched end goes in paths, a pair with both ends watched in moves."""
+        if is_dir:
+            ends = [p if p and is_watched_dir(p, self.exclude) else None for p in (src, dest)]
+        else:
+            ends = [
+                p if p and is_watched(p, self.include, self.exclude) else None for p in (src, dest)
+            ]
+        watched_src, watched_dest = ends
+        batch.paths.update(p for p in ends if p)
+        if watched_src and watched_dest:
+            batch.moves.append((watched_src, watched_dest))
+        if is_dir and (watched_src or watched_dest):
+            batch.rescan = True
+        return bool(watched_src or watched_dest)

@@ -1,0 +1,330 @@
+"""The database side of ``tracker watch``: record each batch of the watcher, tell what happened.
+
+A :class:`Recorder` lives on the watcher's single worker thread and knows nothing of click.
+
+Threads
+    It opens its own :class:`Tracker` lazily (SQLite connections are bound to the thread that
+    made them) and :meth:`Recorder.close` closes it when the watcher stops, on the same thread.
+
+Batches
+    A full batch (the first one, then ``rescan`` batches: inotify overflow, folder created, moved
+    or deleted, observer restarted, a failed batch retried) compares the whole folder with one
+    folder snapshot (:class:`~tracker.folder.FolderSnapshot`), which also records a new file
+    whose content is a vanished document's as its rename; any other batch re-reads only the
+    paths it names. Moves whose source is a tracked document and whose destination is not are
+    applied first with :meth:`Tracker.rename`, so a renamed or moved file keeps its history. A
+    full scan tells its versions after each batch of files it committed, and stops between two
+    batches when the session is stopping (:class:`~tracker.folder.SnapshotCancelled`).
+
+Half-written files
+    A batch is cut after a quiet period, so a file modified less than ``debounce`` ago has been
+    written again since: it is put back for a later batch (:meth:`Watcher.recheck`) rather than
+    read mid-write; a file written without pause is still recorded about every ``max_delay``.
+    :func:`~tracker.snapshot.read_text` also re-reads until size and mtime hold still. A
+    vim-style save (delete, re-create) inside one quiet period gives one version; split over two
+    batches it gives a deletion, then a version continuing the same history.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import refs
+from ..api import SnapshotResult, Tracker
+from ..errors import TrackerError
+from ..models import Version
+from ..scan.files import DEFAULT_MAX_BYTES
+from ..scan.filters import is_watched
+from ..scan.folder import FolderSnapshot, SnapshotCancelled
+from ..times import now_iso
+from .events import WatchEvent
+from .hooks import CommandRunner, exec_env, exec_stdin
+from .watcher import Batch, Watcher
+
+__all__ = ["Recorder"]
+
+
+@dataclass
+class _Told:
+    """How much of a snapshot result has been told already (a full scan tells it batch by batch)."""
+
+    renamed: int = 0
+    recorded: int = 0
+    skipped: int = 0
+
+
+class Recorder:
+    """Record the watcher's batches under ``root`` into the database at ``db_path``.
+
+    ``emit`` gets each :class:`WatchEvent`; ``runner`` (if any) a job per version and deletion.
+    ``stopping`` is set when the session stops: a full scan then gives up between two batches of
+    files, and nothing is put back for later any more.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        db_path: Path,
+        watcher: Watcher,
+        emit: Callable[[WatchEvent], None],
+        stopping: threading.Event,
+        *,
+        include: Sequence[str] = (),
+        exclude: Sequence[str] = (),
+        split: str = "auto",
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        runner: CommandRunner | None = None,
+    ) -> None:
+        self.root = root
+        self.db_path = db_path
+        self.include = tuple(include)
+        self.exclude = tuple(exclude)
+        self.split = split
+        self.max_bytes = max_bytes
+        self.caught_up = False  # False: the next batch compares the whole folder
+        self._watcher = watcher
+        self._emit = emit
+        self._stopping = stopping
+        self._runner = runner
+        self._root_key = ""
+        self._tracker: Tracker | None = None  # only touched on the worker thread
+        self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
+        self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
+
+    def prepare(self) -> None:
+        """Note the folder's resolved path, the root its documents are recorded under."""
+        self._root_key = str(self.root.resolve())
+
+    def close(self) -> None:
+        """Watcher on_stop: close the worker's connection on the worker thread."""
+        tracker, self._tracker = self._tracker, None
+        if tracker is not None:
+            tracker.close()
+
+    def record(self, batch: Batch) -> None:
+        """Record one batch; if it fails, raise, and the next batch compares the whole folder.
+
+        The events of a live batch are told once all its files are read, so that whoever
+        reacts to one (a test, an --exec script writing back) cannot race with its reads.
+        """
+        full = batch.rescan or not self.caught_up
+        self._held = None if full else []
+        try:
+            tracker = self._open()
+            self._apply_moves(tracker, batch.moves)
+            if full:
+                try:
+                    self._full_scan(tracker)
+                    self.caught_up = True
+                except SnapshotCancelled:  # stopping: at least record what the events named
+                    if batch.paths:
+                        self._scan_paths(tracker, batch.paths)
+            elif batch.paths:
+                self._scan_paths(tracker, batch.paths)
+        except BaseException:
+            self.caught_up = False
+            raise
+        finally:
+            self._release_held()
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def _open(self) -> Tracker:
+        """The worker's own Tracker, opened on first use."""
+        if self._tracker is None:
+            self._tracker = Tracker(self.db_path)
+        return self._tracker
+
+    def _accept(self, relname: str) -> bool:
+        """Tell whether a relative path is a document this session tracks."""
+        return is_watched(relname, self.include, self.exclude)
+
+    def _apply_moves(self, tracker: Tracker, moves: Iterable[tuple[str, str]]) -> None:
+        """Rename tracked documents that moved onto untracked names, keeping their history."""
+        for src, dest in moves:
+            old, new = refs.normalize_name(src), refs.normalize_name(dest)
+            document = tracker.store.document(old)
+            if document is None or document.deleted or document.root != self._root_key:
+                continue
+            if tracker.store.document(new) is not None:
+                continue  # onto a tracked name: the snapshot records a deletion and a change
+            at = now_iso()
+            tracker.rename(old, new, at=at)
+            self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
+
+    def _scan_paths(self, tracker: Tracker, paths: Iterable[str]) -> None:
+        """Record the named paths that are settled: changed, created, or gone (deleted)."""
+        only = self._settled(paths)
+        if not only:
+            return
+        result = tracker.snapshot(
+            self.root, split=self.split, max_bytes=self.max_bytes, accept=self._accept, only=only
+        )
+        self._report(tracker, result, _Told())
+
+    def _full_scan(self, tracker: Tracker) -> None:
+        """Compare the whole folder with the database; raise SnapshotCancelled if stopping.
+
+        Documents that the filters reject, those in a sub-folder that cannot be listed and the
+        files written too recently to read are left alone (never recorded as deleted).
+        """
+        if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
+            raise self._gone()
+        accept, busy = self._scan_filter()
+        told = _Told()
+        snapshot: FolderSnapshot
+
+        def between_batches() -> bool:
+            """Tell what the batches so far committed, then whether to give up the scan."""
+            self._report(tracker, snapshot.result, told)
+            return self._stopping.is_set()
+
+        snapshot = FolderSnapshot(
+            tracker,
+            split=self.split,
+            max_bytes=self.max_bytes,
+            accept=accept,
+            cancel=between_batches,
+        )
+        try:
+            snapshot.folder(self.root, None)  # not run(): a root turned into a file is no document
+        except SnapshotCancelled:
+            self._report(tracker, snapshot.result, told)  # all committed: it stops between batches
+            raise
+        except TrackerError:
+            if not self.root.is_dir():  # went away during the scan
+                raise self._gone() from None
+            raise
+        finally:
+            self._watcher.recheck(busy)
+        result = snapshot.result
+        self._report(tracker, result, told)
+        deleted = sum(1 for version in result.recorded if version.deleted)
+        totals = {
+            "recorded": len(result.recorded) - deleted,
+            "deleted": deleted,
+            "renamed": len(result.renamed),
+            "unchanged": result.unchanged,
+            "skipped": len(result.skipped),
+        }
+        self._tell(WatchEvent("rescanned" if self.caught_up else "caught_up", counts=totals))
+
+    def _gone(self) -> TrackerError:
+        return TrackerError(f"{self.root} is gone; waiting for it to come back")
+
+    def _scan_filter(self) -> tuple[Callable[[str], bool], list[str]]:
+        """The accept filter of a full scan, and the list of files it put back for later.
+
+        Besides the include/exclude filters, it leaves out files written too recently to read
+        (see :meth:`_settled`), and gives up the scan while listing if the session is stopping.
+        """
+        settling = self._settling()
+        now_ns, now = time.time_ns(), time.monotonic()
+        verdicts: dict[str, bool] = {}  # asked twice for a file: while listing, then for deletions
+        busy: list[str] = []
+
+        def accept(relname: str) -> bool:
+            if self._stopping.is_set():
+                raise SnapshotCancelled("the watch session is stopping")
+            if not self._accept(relname):
+                return False
+            if not settling:
+                return True
+            if relname not in verdicts:
+                verdicts[relname] = self._busy(relname, now_ns, now)
+                if verdicts[relname]:
+                    busy.append(relname)
+            return not verdicts[relname]
+
+        return accept, busy
+
+    # -- files being written -----------------------------------------------------------------
+
+    def _quiet_ns(self) -> int:
+        """The watcher's quiet period, in nanoseconds."""
+        return int(self._watcher.debounce * 1e9)
+
+    def _settling(self) -> bool:
+        """Tell whether files written in the last ``debounce`` seconds wait for a later batch."""
+        return self._quiet_ns() > 0 and not self._stopping.is_set()
+
+    def _settled(self, paths: Iterable[str]) -> list[str]:
+        """The paths not written in the last ``debounce`` seconds; the others go to a later batch.
+
+        A batch is cut after a quiet period, so a file modified less than that ago was written
+        again since: reading it now could catch it half-written (truncated, not yet refilled).
+        It is put back (:meth:`Watcher.recheck`), unless it has waited ``max_delay`` already (a
+        file written continuously, or a clock skew) or the session is stopping.
+        """
+        if not self._settling():
+            return sorted(paths)
+        now_ns, now = time.time_ns(), time.monotonic()
+        ready: list[str] = []
+        busy: list[str] = []
+        for path in sorted(paths):
+            (busy if self._busy(path, now_ns, now) else ready).append(path)
+        self._watcher.recheck(busy)
+        return ready
+
+    def _busy(self, path: str, now_ns: int, now: float) -> bool:
+        """Tell whether a path was written less than ``debounce`` ago and may wait longer."""
+        try:
+            info = os.lstat(self.root / path)
+        except OSError:
+            info = None  # gone: nothing to tear
+        if (
+            info is not None
+            and stat.S_ISREG(info.st_mode)  # a symlink or a folder has nothing to tear either
+            and now_ns - info.st_mtime_ns < self._quiet_ns()
+        ):
+            since = self._busy_since.setdefault(path, now)
+            if now - since < self._watcher.max_delay:
+                return True
+        self._busy_since.pop(path, None)
+        return False
+
+    # -- telling -----------------------------------------------------------------------------
+
+    def _report(self, tracker: Tracker, result: SnapshotResult, told: _Told) -> None:
+        """Emit one event per rename, version, deletion and skipped file not yet told."""
+        at = now_iso()
+        for old, new in result.renamed[told.renamed :]:
+            self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
+        for version in result.recorded[told.recorded :]:
+            kind = "deleted" if version.deleted else "version"
+            self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
+            if self._runner is not None:
+                self._queue_exec(tracker, kind, version)
+        for path, reason in result.skipped[told.skipped :]:
+            self._tell(WatchEvent("skipped", doc=path, reason=reason))
+        told.renamed = len(result.renamed)
+        told.recorded = len(result.recorded)
+        told.skipped = len(result.skipped)
+
+    def _queue_exec(self, tracker: Tracker, kind: str, version: Version) -> None:
+        """Hand one version to the exec thread with its environment and JSON diff."""
+        assert self._runner is not None
+        self._runner.submit(
+            exec_env(kind, version, self.db_path, self.root),
+            exec_stdin(tracker, version),
+            f"{version.doc} v{version.version}",
+        )
+
+    def _tell(self, event: WatchEvent) -> None:
+        """Emit an event of the batch being recorded, or hold it until the batch is read."""
+        if self._held is None:
+            self._emit(event)
+        else:
+            self._held.append(event)
+
+    def _release_held(self) -> None:
+        """Emit the events held back during a live batch, in order."""
+        held, self._held = self._held, None
+        for event in held or ():
+            self._emit(event)

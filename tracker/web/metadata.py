@@ -1,0 +1,58 @@
+"""Datasette metadata of tracker databases: titles, table descriptions, canned queries, settings.
+
+Used by the ``tracker`` Datasette plugin (:mod:`tracker.web.plugin`) and by ``tracker serve``.
+The table descriptions are in :mod:`tracker.web.tables`, the canned queries in
+:mod:`tracker.web.queries` (their SQL in ``tracker/web/sql/*.sql``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+from .queries import QUERIES
+from .tables import TABLES
+from .urls import database_path, feed_path, query_path
+
+#: Datasette settings of `tracker serve`: the useful facets are configured per table, and the
+#: column-by-column facet suggestions would cost most of a `changes` page load (140 of 190 ms on
+#: the replayed PEP history).
+SETTINGS: dict[str, object] = {"suggest_facets": False}
+
+
+def database_metadata(database: str, base_url: str = "/") -> dict:
+    """Datasette metadata (tables, canned queries, links) for one tracker database."""
+    base = base_url.rstrip("/")
+    feed = base + feed_path(database)
+    changes = f"{base}/{database_path(database)}/changes"
+    search = base + query_path(database, "search")
+    tables = {name: dict(meta) for name, meta in TABLES.items()}
+    tables["changes"]["description_html"] = (
+        f"{_html(tables['changes']['description'])} "
+        f'Subscribe to the <a href="{_html(feed)}">Atom feed</a>.'
+    )
+    return {
+        "title": f"{database}: document history",
+        "description_html": (
+            "Paragraph-by-paragraph history of a folder of text documents, recorded by "
+            f'<code>tracker</code>. Start with the <a href="{_html(changes)}">changes</a> '
+            f'view, <a href="{_html(search)}">search every version</a>, or subscribe to the '
+            f'<a href="{_html(feed)}">Atom feed</a> of recorded versions.'
+        ),
+        "tables": tables,
+        "queries": {name: dict(query) for name, query in QUERIES.items()},
+    }
+
+
+def instance_metadata(databases: Iterable[str], base_url: str = "/") -> dict:
+    """Full Datasette metadata for an instance serving these tracker databases."""
+    return {
+        "title": "Tracker",
+        "description": "Document history recorded by tracker: browse versions, read diffs, "
+        "search every version of every paragraph.",
+        "databases": {name: database_metadata(name, base_url) for name in databases},
+    }
+
+
+def _html(text: str) -> str:
+    return escape(text, quote=True)

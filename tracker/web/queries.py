@@ -1,0 +1,65 @@
+"""The canned queries of a tracker database: their titles and descriptions, their SQL in files.
+
+The SQL of each query lives in ``tracker/web/sql/<name>.sql`` (package data, read once with
+:mod:`importlib.resources`), so it can be read, edited and run in ``sqlite3`` as it is. Two of them
+repeat the same ``case`` that names a version's event (created, edited, deleted, restored).
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+#: Title and description of each canned query, in the order Datasette lists them.
+_QUERIES: dict[str, tuple[str, str]] = {
+    "document_history": (
+        "Document history",
+        "Every version of one document, newest first, with its change counts. "
+        "Type the full name (e.g. docs/guide.txt) or just its last part (guide.txt). "
+        "Each version number links to its rendered diff.",
+    ),
+    "changes_in_range": (
+        "Changes in a date range",
+        "Every changed paragraph of every document between two dates (UTC, "
+        "inclusive; a bare date covers its whole day; leave one empty for no bound), newest "
+        "first, with each change shown as a word diff.",
+    ),
+    "versions_in_range": (
+        "Versions in a date range",
+        "One row per recorded version between two dates (UTC, inclusive; leave "
+        "one empty for no bound), newest first; each version links to its diff.",
+    ),
+    "search": (
+        "Search every version",
+        "Full-text search of every paragraph ever recorded, in any version of any "
+        'document (words are matched whole, all of them; "quoted words" match a phrase, '
+        "word* a prefix; AND, OR, NOT, NEAR, quotes and brackets are plain text; the best 100 "
+        "paragraphs). Shows which versions contain each paragraph, when it first appeared and "
+        "whether the latest version still has it; the paragraph id leads to its provenance. "
+        "In the snippet column, each match is enclosed in the control characters U+0002 and "
+        "U+0003 (\\u0002 and \\u0003 in JSON), which the page shows highlighted.",
+    ),
+    "provenance": (
+        "Paragraph provenance",
+        "When a paragraph first appeared and every version that contains it. "
+        "Give its id (from the search or the paragraphs table), its hash, or its exact text. "
+        "'appeared' marks the versions where it came in (with how: insert, modify, move), "
+        "'kept' those that carried it over from the version before.",
+    ),
+    "documents_overview": (
+        "Documents overview",
+        "Every document with its number of versions, first and last change, "
+        "total paragraph changes and present state, most recently changed first.",
+    ),
+}
+
+
+def query_sql(name: str) -> str:
+    """The SQL of a canned query, from ``tracker/web/sql/<name>.sql`` (without its last newline)."""
+    return (files(__package__) / "sql" / f"{name}.sql").read_text(encoding="utf-8").rstrip("\n")
+
+
+#: Datasette canned queries (``title``, ``description``, ``sql``, ``hide_sql``) by name.
+QUERIES: dict[str, dict] = {
+    name: {"title": title, "description": description, "sql": query_sql(name), "hide_sql": True}
+    for name, (title, description) in _QUERIES.items()
+}

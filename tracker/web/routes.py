@@ -1,0 +1,166 @@
+"""The pages the ``tracker`` plugin adds to Datasette: diff of a version, Atom feed, stylesheet.
+
+Each handler serves only tracker databases (404 for any other), checks that the actor may view the
+database, and reads through Datasette's read-only connections. :data:`ROUTES` is what the plugin's
+``register_routes`` hook returns.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlencode
+
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
+
+from ..render.html import LAYOUTS, render_html_fragment, stats_line, version_label
+from . import feed as feed
+from .cells import CSS
+from .databases import tracker_databases
+from .diffs import load_version_diff, renamed_to, version_location
+from .urls import database_path, diff_path, feed_path, query_path
+
+
+def _tracker_database(datasette, segment: str):
+    """The tracker database named by a URL segment, or a 404."""
+    try:
+        db = datasette.get_database(route=tilde_decode(segment))
+    except KeyError:
+        raise NotFound(f"no database {segment}") from None
+    if db.name not in tracker_databases(datasette):
+        raise NotFound(f"{db.name} is not a tracker database")
+    return db
+
+
+async def _check_view(datasette, request, database: str) -> None:
+    await datasette.ensure_permissions(
+        request.actor, [("view-database", database), "view-instance"]
+    )
+
+
+async def diff_page(datasette, request) -> Response:
+    """``/-/tracker/diff/<database>/<doc...>/<version>``: one version against the one before."""
+    db = _tracker_database(datasette, request.url_vars["database"])
+    await _check_view(datasette, request, db.name)
+    doc, version = unquote(request.url_vars["doc"]), request.url_vars["version"]
+    result = await db.execute_fn(lambda conn: load_version_diff(conn, doc, version))
+    if result is None:
+        moved = await db.execute_fn(lambda conn: renamed_to(conn, doc))
+        if moved:
+            query = f"?{request.query_string}" if request.query_string else ""
+            path = datasette.urls.path(diff_path(db.name, moved, version))
+            return Response.redirect(path + query)
+        raise NotFound(f"{doc}: no such document or version in {db.name}")
+    layout = request.args.get("layout", "inline")
+    layout = layout if layout in LAYOUTS else "inline"
+    full = request.args.get("full") in ("1", "on", "true")
+    try:
+        context = min(50, max(0, int(request.args.get("context", "1"))))
+    except ValueError:
+        context = 1
+    fragment = render_html_fragment(result.changes, context=context, full=full, layout=layout)
+
+    def here(**changes: object) -> str:
+        args = {"layout": layout, "full": "1" if full else "", "context": str(context)}
+        args.update({key: str(value) for key, value in changes.items()})
+        kept = {k: v for k, v in args.items() if v and (k, v) not in _DEFAULT_ARGS}
+        return "?" + urlencode(kept)
+
+    def diff_url(number: int | None) -> str | None:
+        if number is None:
+            return None
+        return datasette.urls.path(diff_path(db.name, doc, number))
+
+    name = db.name
+    context_vars = {
+        "database": name,
+        "doc": doc,
+        "version": result.new.version,
+        "deleted": result.new.deleted,
+        "note": result.new.note,
+        "old_label": version_label(result.old.meta() if result.old else None),
+        "new_label": version_label(result.new.meta()),
+        "stats": stats_line(result.changes),
+        "fragment": Markup(fragment),
+        "previous_url": diff_url(result.previous),
+        "next_url": diff_url(result.next),
+        "latest_url": diff_url(result.latest) if result.latest != result.new.version else None,
+        "history_url": datasette.urls.path(query_path(name, "document_history", document=doc)),
+        "changes_url": datasette.urls.path(
+            f"/{database_path(name)}/changes?"
+            + urlencode({"document": doc, "version": result.new.version})
+        ),
+        "feed_url": datasette.urls.path(feed_path(name, doc)),
+        "layout": layout,
+        "full": full,
+        "toggle_full_url": here(full="" if full else "1"),
+        "toggle_layout_url": here(layout="side-by-side" if layout == "inline" else "inline"),
+    }
+    html = await datasette.render_template("tracker_diff.html", context_vars, request=request)
+    return Response.html(html)
+
+
+_DEFAULT_ARGS = {("layout", "inline"), ("context", "1")}
+
+
+async def version_redirect(datasette, request) -> Response:
+    """``/-/tracker/version/<database>/<id>``: a ``versions`` row id to its diff page."""
+    db = _tracker_database(datasette, request.url_vars["database"])
+    await _check_view(datasette, request, db.name)
+    version_id = int(request.url_vars["id"])
+    found = await db.execute_fn(lambda conn: version_location(conn, version_id))
+    if found is None:
+        raise NotFound(f"no version with id {version_id} in {db.name}")
+    return Response.redirect(datasette.urls.path(diff_path(db.name, *found)))
+
+
+async def atom_feed(datasette, request) -> Response:
+    """``/-/tracker/<database>/changes.atom``: the latest recorded versions, newest first."""
+    segment = request.url_vars.get("database")
+    if segment is None:
+        names = tracker_databases(datasette)
+        if not names:
+            raise NotFound("no tracker database attached")
+        segment = database_path(names[0])
+    db = _tracker_database(datasette, segment)
+    await _check_view(datasette, request, db.name)
+    doc = request.args.get("doc") or None
+    try:
+        limit = min(feed.FEED_MAX, max(1, int(request.args.get("limit", feed.FEED_DEFAULT))))
+    except ValueError:
+        limit = feed.FEED_DEFAULT
+    entries = await db.execute_fn(lambda conn: feed.feed_rows(conn, doc, limit))
+    if doc:
+        site = query_path(db.name, "document_history", document=doc)
+    else:
+        site = f"/{database_path(db.name)}/changes"
+    body = feed.atom_feed(
+        entries,
+        title=f"{doc or db.name}: recorded changes",
+        feed_id=datasette.absolute_url(request, datasette.urls.path(feed_path(db.name, doc))),
+        feed_url=request.url,
+        site_url=datasette.absolute_url(request, datasette.urls.path(site)),
+        diff_url=lambda d, v: datasette.absolute_url(
+            request, datasette.urls.path(diff_path(db.name, d, v))
+        ),
+    )
+    return Response(body, content_type="application/atom+xml; charset=utf-8")
+
+
+async def stylesheet(datasette, request) -> Response:
+    """``/-/tracker/tracker.css``: the diff styles used by cells and the diff page."""
+    return Response(
+        CSS,
+        content_type="text/css; charset=utf-8",
+        headers={"cache-control": "max-age=86400"},
+    )
+
+
+#: URL patterns (relative to base_url) and their handlers.
+ROUTES = [
+    (r"^/-/tracker/tracker\.css$", stylesheet),
+    (r"^/-/tracker/diff/(?P<database>[^/]+)/(?P<doc>.+)/(?P<version>v?\d+|latest)$", diff_page),
+    (r"^/-/tracker/version/(?P<database>[^/]+)/(?P<id>\d+)$", version_redirect),
+    (r"^/-/tracker/changes\.atom$", atom_feed),
+    (r"^/-/tracker/(?P<database>[^/]+)/changes\.atom$", atom_feed),
+]
