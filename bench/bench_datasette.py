@@ -28,9 +28,9 @@ from benchenv import use_bytecode_cache
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
-from tracker.corpus.queries import sql_fts_query
+from tracker.corpus.search import sql_fts_query
+from tracker.history import History
 from tracker.render.html import render_html_fragment
-from tracker.web.diffs import load_version_diff
 from tracker.web.metadata import SETTINGS, instance_metadata
 from tracker.web.queries import QUERIES
 
@@ -154,7 +154,7 @@ async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
         path = f"/-/tracker/diff/{name}/{quote(doc, safe='/')}/{version}"
 
         def plain(version: str = version) -> str:
-            result = load_version_diff(conn, doc, version)
+            result = History(conn).diff(doc, until=version)
             return render_html_fragment(result.changes)
 
         await add(

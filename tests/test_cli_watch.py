@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.api import Tracker
+from tracker import Tracker
 
 TIMEOUT = 10.0  # upper bound for an outcome; tests normally finish far sooner
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  (?P<rest>.*)$")

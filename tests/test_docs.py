@@ -65,26 +65,104 @@ def test_ruff_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level:
-            found.add((node.module or "").split(".")[0])
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tracker"):
-            found.add(node.module.split(".")[1] if "." in node.module else "")
+#: Each part of the package and its rank: a module may import from its own part or from parts of
+#: a lower rank, never upwards or sideways (README's "How the code is laid out" says why).
+RANKS = {
+    "errors": 0,
+    "times": 1,
+    "text": 2,
+    "models": 3,
+    "refs": 3,
+    "store": 4,
+    "render": 4,
+    "history": 5,
+    "scan": 6,
+    "corpus": 6,
+    "watch": 7,
+    "api": 8,
+    "web": 9,
+    "cli": 10,
+    "__init__": 11,
+    "__main__": 11,
+}
+
+
+def _part(module: str) -> str:
+    """The part of the package a dotted module name (``tracker.x.y``) belongs to."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _module_name(path: Path) -> str:
+    relative = path.relative_to(ROOT).with_suffix("")
+    parts = list(relative.parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> list[tuple[str, list[str], int]]:
+    """(imported module, names taken from it, line) for every tracker import in a file."""
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target == "tracker" or target.startswith("tracker."):
+                found.append((target, [alias.name for alias in node.names], node.lineno))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("tracker"):
+                    found.append((alias.name, [], node.lineno))
     return found
 
 
+def _layering_problems(root: Path) -> list[str]:
+    problems = []
+    for path in sorted(root.rglob("*.py")):
+        module = _module_name(path)
+        here = _part(module)
+        for target, names, line in _imports(path):
+            where = f"{path.relative_to(ROOT)}:{line}"
+            imported = [f"{target}.{name}" for name in names] or [target]
+            for full in imported:
+                # "from . import x" names a module: judge the module, not its package
+                there = _part(
+                    full
+                    if (root.parent / full.replace(".", "/")).exists()
+                    or Path(str(root.parent / full.replace(".", "/")) + ".py").exists()
+                    else target
+                )
+                if there != here and RANKS[there] >= RANKS[here]:
+                    problems.append(f"{where}: {here} imports {there} ({full})")
+            private = [name for name in names if name.startswith("_") and name != "__version__"]
+            if private and target != module:
+                problems.append(f"{where}: private {', '.join(private)} from {target}")
+    return problems
+
+
 def test_dependencies_point_one_way():
-    package = ROOT / "tracker"
-    for path in package.glob("*.py"):
-        if path.name == "__main__.py":
-            continue
-        deps = _imports(path)
-        assert "cli" not in deps, f"{path.name} imports the CLI"
-        if path.stem in ("paragraphs", "diff", "inline", "similarity", "errors"):
-            pure = {"errors", "paragraphs", "inline", "similarity"}
-            assert not deps - pure, f"{path.name} must stay pure: {deps}"
-        if path.stem == "watch":
-            assert not deps & {"store", "api", "cli"}, "watch.py knows nothing of SQLite"
+    """cli, web -> api -> watch -> scan, corpus -> history -> store, render -> models, text."""
+    assert set(RANKS) >= {_part(_module_name(p)) for p in (ROOT / "tracker").rglob("*.py")}
+    assert _layering_problems(ROOT / "tracker") == []
+
+
+def test_the_layering_check_catches_arrows_up_sideways_and_private_names(tmp_path, monkeypatch):
+    """The check itself must fail on a bad import, or the test above proves nothing."""
+    fake = tmp_path / "tracker"
+    (fake / "text").mkdir(parents=True)
+    (fake / "store").mkdir()
+    (fake / "render").mkdir()
+    (fake / "text" / "diff.py").write_text("from ..store.base import Store\n")  # up
+    (fake / "store" / "base.py").write_text("from ..render.html import escape_html\n")  # sideways
+    (fake / "render" / "html.py").write_text("from ..text.diff import _align\n")  # private
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _layering_problems(fake) == [
+        "tracker/render/html.py:1: private _align from tracker.text.diff",
+        "tracker/store/base.py:1: store imports render (tracker.render.html.escape_html)",
+        "tracker/text/diff.py:1: text imports store (tracker.store.base.Store)",
+    ]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracker.api import Tracker
+from tracker import Tracker
 from tracker.cli import cli
 
 

@@ -14,11 +14,14 @@ from typing import Any
 
 import pytest
 
-from tracker.api import Tracker
+from tracker import Tracker
+from tracker.errors import TrackerError
 from tracker.scan import folder
 from tracker.watch import lock as watchlock
-from tracker.watch import session as live
-from tracker.watch.session import WatcherRunning, WatchEvent, WatchLock, WatchSession
+from tracker.watch.events import WatchEvent
+from tracker.watch.hooks import CommandRunner
+from tracker.watch.lock import WatcherRunning, WatchLock
+from tracker.watch.session import WatchSession
 
 TIMEOUT = 5.0  # upper bound for an outcome; tests normally finish far sooner
 DEBOUNCE = 0.05
@@ -108,6 +111,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
+    (tmp_path / "db").mkdir()
     return tmp_path / "db" / "tracker.db"
 
 
@@ -422,7 +426,6 @@ def test_second_session_on_the_same_database_is_refused(root: Path, db: Path, st
 
 
 def test_lock_file_left_by_a_dead_process_does_not_block(db: Path, root: Path) -> None:
-    db.parent.mkdir(parents=True)
     Path(str(db) + ".watch.lock").write_text("999999 /elsewhere\n")
     lock = WatchLock(db, root)
     lock.acquire()
@@ -457,26 +460,29 @@ def test_readers_work_while_it_writes(root: Path, db: Path, start) -> None:
 
 
 def test_a_failing_batch_is_retried(root: Path, db: Path, start, monkeypatch) -> None:
+    """A batch that fails (here: another process holds the database locked) is reported, then
+    retried with a full scan once the database is free again."""
+    import sqlite3
+
+    import tracker.store.base as store
+
+    monkeypatch.setattr(store, "BUSY_TIMEOUT_MS", 100)
     _, events = start()
-    calls = []
-    real = Tracker.snapshot
-
-    def flaky(self, *args, **kwargs):
-        calls.append(1)
-        if len(calls) == 1:
-            raise live.TrackerError("database is having a bad day")
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(Tracker, "snapshot", flaky)
-    write(root / "a.txt", "eventually\n")
-    error = events.wait_for(lambda e: e.kind == "error")
-    assert "bad day" in error.reason and "retrying" in error.reason
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("begin exclusive")
+    try:
+        write(root / "a.txt", "eventually\n")
+        error = events.wait_for(lambda e: e.kind == "error")
+        assert "locked" in error.reason and "retrying" in error.reason
+    finally:
+        holder.execute("rollback")
+        holder.close()
     events.version("a.txt", "eventually\n")
 
 
 def test_missing_folder_is_an_error(tmp_path: Path, db: Path) -> None:
     session = WatchSession(tmp_path / "nope", db, Events())
-    with pytest.raises(live.TrackerError, match="no such folder"):
+    with pytest.raises(TrackerError, match="no such folder"):
         session.start()
     session.stop()
 
@@ -543,7 +549,7 @@ def test_slow_exec_never_holds_up_recording(root: Path, db: Path, start) -> None
 
 def test_exec_queue_overflow_drops_with_one_warning_then_a_count() -> None:
     warnings: list[str] = []
-    runner = live.CommandRunner("true", warnings.append, max_queue=2)
+    runner = CommandRunner("true", warnings.append, max_queue=2)
     assert runner.submit({}, b"", "a v1") and runner.submit({}, b"", "a v2")
     assert not runner.submit({}, b"", "a v3")
     assert not runner.submit({}, b"", "a v4")

@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from tracker.watch.watcher import (
+from tracker.scan.filters import (
     IGNORED_NAMES,
     IGNORED_PATTERNS,
     TEXT_SUFFIXES,
-    Batch,
-    Watcher,
     is_watched,
     is_watched_dir,
 )
+from tracker.watch.batch import Batch
+from tracker.watch.watcher import Watcher
 
 TIMEOUT = 5.0  # generous upper bound for an outcome; tests normally finish far sooner
 DEBOUNCE = 0.05

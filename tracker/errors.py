@@ -19,6 +19,10 @@ class DamagedDatabase(TrackerError):
     """Stored data does not add up (a missing paragraph, a bad checksum): run `tracker fsck`."""
 
 
+class ReadOnlyDatabase(TrackerError):
+    """The database can be read but not written (a read-only file, folder or medium)."""
+
+
 class DatabaseLocked(TrackerError):
     """Another process holds a lock on the database for longer than the busy timeout."""
 
@@ -46,9 +50,6 @@ class UnsafePath(TrackerError):
 class MalformedInput(TrackerError):
     """An import file has malformed records; ``problems`` has one ``line N: ...`` for each."""
 
-    def __init__(self, source: str, problems: list[str]):
-        count = len(problems)
-        super().__init__(
-            f"{source}: {count} malformed record{'s' if count != 1 else ''}, nothing imported"
-        )
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
         self.problems = problems

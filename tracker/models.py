@@ -1,8 +1,15 @@
-"""What the store hands out: documents and versions as plain records, and times in ISO 8601 UTC."""
+"""The records the library hands out: documents, versions, renames, diffs and blame lines.
+
+Plain frozen dataclasses with an ``as_dict()`` for JSON; times are ISO 8601 UTC strings
+(:mod:`tracker.times`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+from .text.diff import Change
 
 
 @dataclass(frozen=True)
@@ -72,4 +79,70 @@ class Version:
             "moved": self.moved,
             "path": self.path,
             "note": self.note,
+        }
+
+
+@dataclass(frozen=True)
+class Rename:
+    """A document renamed after its version ``version`` was recorded, keeping its history."""
+
+    version: int
+    old: str
+    new: str
+    at: str
+
+    def as_dict(self) -> dict:
+        return {"version": self.version, "from": self.old, "to": self.new, "renamed_at": self.at}
+
+
+def name_at(
+    renames: Sequence[Rename], version: int, current: str, moment: str | None = None
+) -> str:
+    """A document's name when its version ``version`` was current (renames rewound).
+
+    A rename made after that version was recorded had not happened yet: the name is its old one.
+    With ``moment`` (a checkout at a time), a rename made right after the version but before that
+    moment has happened. ``renames`` are the document's, oldest first; ``current`` its name now.
+    """
+    name = current
+    for rename in reversed(renames):
+        if rename.version > version or (
+            rename.version == version and (moment is None or rename.at > moment)
+        ):
+            name = rename.old
+    return name
+
+
+@dataclass
+class DiffResult:
+    """Two versions of a document and the paragraph changes between them."""
+
+    doc: str
+    old: Version | None  # None: compared with nothing (the first version)
+    new: Version
+    changes: list[Change]
+    old_text: str
+    new_text: str
+
+    @property
+    def layout_only(self) -> bool:
+        """True when every paragraph is unchanged but the bytes differ (line endings, BOM...)."""
+        return self.old_text != self.new_text and all(c.op == "equal" for c in self.changes)
+
+
+@dataclass(frozen=True)
+class BlameLine:
+    """A paragraph of a version and the version in which it took its present text."""
+
+    index: int
+    text: str
+    origin: Version
+
+    def as_dict(self) -> dict:
+        return {
+            "paragraph": self.index,
+            "version": self.origin.version,
+            "captured_at": self.origin.captured_at,
+            "note": self.origin.note,
+            "text": self.text,
         }

@@ -6,12 +6,12 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
 
 from ..api import Tracker
-from ..models import Version
 from ..scan.files import DEFAULT_MAX_BYTES
 
 DEFAULT_DB = "snapshots/tracker.db"
@@ -36,9 +36,18 @@ def json_option(function: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True, help="Output JSON.")(function)
 
 
+def default_folder(db_path: str) -> None:
+    """Create the default database's ``snapshots/`` folder if needed; any other folder given
+    with --db must exist (a typo must not make a new database far away)."""
+    if Path(db_path) == Path(DEFAULT_DB):
+        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+
+
 @contextmanager
 def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
     """Open the database; read commands refuse to create one (they say how to)."""
+    if create:
+        default_folder(db_path)
     tracker = Tracker(db_path, create=create)
     try:
         yield tracker
@@ -49,30 +58,6 @@ def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
 def echo_json(data: Any) -> None:
     """Print JSON, UTF-8, indented for people and parseable by programs."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-
-
-def short_time(iso: str | None) -> str:
-    """``2026-11-24T18:02:11.123Z`` as ``2026-11-24 18:02:11`` (UTC)."""
-    if not iso:
-        return "-"
-    return iso.replace("T", " ")[:19]
-
-
-def plural(count: int, word: str) -> str:
-    """``1 version``, ``2 versions``."""
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
-def format_counts(version: Version) -> str:
-    """``+1 -0 ~2 moved 1`` for a version (``deleted`` for a deletion)."""
-    if version.deleted:
-        return "deleted"
-    if version.version == 1 and not version.removed:
-        return f"new, {plural(version.paragraphs, 'paragraph')}"
-    text = f"+{version.added or 0} -{version.removed or 0} ~{version.modified or 0}"
-    if version.moved:
-        text += f" moved {version.moved}"
-    return text
 
 
 def warn(message: str) -> None:

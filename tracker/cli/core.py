@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import click
 
+from ..render.words import counts_text, plural, short_time
 from . import cli
 from .common import (
     db_option,
     echo_json,
-    format_counts,
     json_option,
     max_bytes_option,
     open_tracker,
-    plural,
-    short_time,
     split_option,
     stdout_bytes,
     warn,
@@ -49,7 +47,7 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
         for old, new in result.renamed:
             click.echo(f"{new}  renamed from {old}")
         for version in result.recorded:
-            click.echo(f"{version.doc}  v{version.version}  {format_counts(version)}")
+            click.echo(f"{version.doc}  v{version.version}  {counts_text(version)}")
         click.echo(
             f"{plural(len(result.recorded), 'new version')}, "
             f"{result.unchanged} unchanged, {len(result.skipped)} skipped",
@@ -88,7 +86,7 @@ def log(doc, db_path, as_json):
         else:
             line = (
                 f"v{version.version}  {short_time(version.captured_at)}  {version.bytes:,} bytes"
-                f"  {plural(version.paragraphs, 'paragraph')}  {format_counts(version)}"
+                f"  {plural(version.paragraphs, 'paragraph')}  {counts_text(version)}"
             )
         if version.note:
             line += f"  {version.note}"

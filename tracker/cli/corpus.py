@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import click
 
-from ..corpus import queries as corpus
+from ..corpus.stats import MIN_SHARED_CHARS
 from ..render.text import terminal_safe
+from ..render.words import counts_text, plural, short_time
 from . import cli
-from .common import (
-    db_option,
-    echo_json,
-    format_counts,
-    json_option,
-    open_tracker,
-    plural,
-    progress_bar,
-    short_time,
-)
+from .common import db_option, echo_json, json_option, open_tracker, progress_bar
 
 DOC_GLOB_HELP = (
     "Only documents whose name, or file name alone, matches (fnmatch: 'notes/*', 'guide.md')."
@@ -44,7 +36,7 @@ def timeline(since, until, doc_glob, limit, db_path, as_json):
         tracker timeline --since 2024-01-01 --doc 'peps/*' --limit 20
     """
     with open_tracker(db_path) as tracker:
-        events = corpus.timeline(tracker, since=since, until=until, doc=doc_glob, limit=limit)
+        events = tracker.timeline(since=since, until=until, doc=doc_glob, limit=limit)
     if as_json:
         echo_json([event.as_dict() for event in events])
     else:
@@ -56,7 +48,7 @@ def timeline(since, until, doc_glob, limit, db_path, as_json):
             else:
                 version = event.version
                 click.echo(
-                    f"{short_time(event.at)}  {doc}  v{version.version}  {format_counts(version)}"
+                    f"{short_time(event.at)}  {doc}  v{version.version}  {counts_text(version)}"
                 )
     if not events:
         where = [f"for documents matching {doc_glob!r}"] if doc_glob else []
@@ -89,7 +81,7 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
         tracker search 'walrus operator' --all-versions
     """
     with open_tracker(db_path) as tracker:
-        hits = corpus.search(tracker, query, all_versions=all_versions, doc=doc_glob)
+        hits = tracker.search(query, all_versions=all_versions, doc=doc_glob)
     shown = hits[:limit] if limit else hits
     if as_json:
         echo_json(shown)
@@ -148,7 +140,7 @@ def _clip(text: str, width: int = 70) -> str:
 @click.option(
     "--min-chars",
     type=click.IntRange(min=0),
-    default=corpus.MIN_SHARED_CHARS,
+    default=MIN_SHARED_CHARS,
     show_default=True,
     help="Shorter shared paragraphs are ignored as noise.",
 )
@@ -165,7 +157,7 @@ def stats(doc, top, min_chars, db_path, as_json):
         tracker stats && tracker stats pep-0008 --json
     """
     with open_tracker(db_path) as tracker:
-        data = corpus.stats(tracker, doc, top=top, min_chars=min_chars)
+        data = tracker.stats(doc, top=top, min_chars=min_chars)
     if as_json:
         echo_json(data)
         return
@@ -221,10 +213,8 @@ def fsck(db_path, as_json):
 
         tracker fsck
     """
-    from ..corpus.fsck import fsck as check_database
-
     with open_tracker(db_path) as tracker, progress_bar("checking") as bar:
-        report = check_database(tracker, progress=bar)
+        report = tracker.fsck(progress=bar)
     if as_json:
         echo_json(report.as_dict())
     else:
@@ -232,7 +222,7 @@ def fsck(db_path, as_json):
         click.echo(
             f"{plural(report.versions, 'version')} ({megabytes:.1f} MB) and"
             f" {plural(report.paragraphs, 'paragraph')} checked in {report.seconds:.2f} s:"
-            f" {len(report.problems) or 'no'} problem{'s' if len(report.problems) != 1 else ''}"
+            f" {plural(len(report.problems), 'problem') if report.problems else 'no problems'}"
         )
         for problem in report.problems:
             click.echo(problem)

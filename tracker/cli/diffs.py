@@ -9,8 +9,9 @@ import click
 
 from .. import refs
 from ..models import Version
+from ..render.words import short_time
 from . import cli
-from .common import db_option, echo_json, json_option, open_tracker, short_time
+from .common import db_option, echo_json, json_option, open_tracker
 
 LAYOUT_ONLY = (
     "no paragraph changed, only the layout: line endings, blank lines, a BOM or the final"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import MalformedInput, TrackerError
+from ..render.words import plural
 from . import cli
 from .common import (
     db_option,
@@ -22,7 +23,7 @@ from .common import (
 )
 
 if TYPE_CHECKING:
-    from ..corpus.jsonl import ImportResult
+    from ..corpus.importing import ImportResult
 
 
 def _summary(result: ImportResult, as_json: bool) -> None:
@@ -30,11 +31,11 @@ def _summary(result: ImportResult, as_json: bool) -> None:
         echo_json(result.as_dict())
         return
     parts = [
-        f"{result.recorded} new version{'s' if result.recorded != 1 else ''}",
+        plural(result.recorded, "new version"),
         f"{result.unchanged} unchanged",
     ]
     if result.commits is not None:
-        parts.insert(0, f"{result.commits} commit{'s' if result.commits != 1 else ''}")
+        parts.insert(0, plural(result.commits, "commit"))
     if result.renamed:
         parts.append(f"{len(result.renamed)} renamed")
     if result.skipped:
@@ -65,11 +66,9 @@ def import_(file, split, db_path, as_json):
 
         tracker import ../shared/corpora/python-peps/history.jsonl.gz
     """
-    from ..corpus.jsonl import import_jsonl
-
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
         try:
-            result = import_jsonl(tracker, file, split=split, progress=bar, warn=warn)
+            result = tracker.import_jsonl(file, split=split, progress=bar, warn=warn)
         except MalformedInput as error:
             for problem in error.problems:
                 click.echo(problem, err=True)
@@ -102,11 +101,9 @@ def import_git(repo, paths, branch, split, db_path, as_json):
 
         tracker import-git ~/src/peps --path 'peps/pep-*.rst' --branch main
     """
-    from ..corpus import gitimport
-
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
-        result = gitimport.import_git(
-            tracker, repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
+        result = tracker.import_git(
+            repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
         )
     _summary(result, as_json)
 
@@ -137,14 +134,12 @@ def export(fmt, output, db_path):
 
         tracker export -o history.jsonl.gz
     """
-    from ..corpus import export as exporter
-
     with open_tracker(db_path) as tracker:
         if output:
-            count = exporter.export_to_file(tracker, output, fmt)
+            count = tracker.export_to_file(output, fmt)
             click.echo(f"{count} versions written to {output}", err=True)
         else:
-            exporter.export(tracker, sys.stdout.buffer, fmt)
+            tracker.export(sys.stdout.buffer, fmt)
             sys.stdout.buffer.flush()
 
 
@@ -174,10 +169,8 @@ def checkout(directory, at, force, db_path, as_json):
 
         tracker checkout /tmp/peps-2010 --at 2010-01-01
     """
-    from ..corpus.checkout import checkout as write_corpus
-
     with open_tracker(db_path) as tracker:
-        result = write_corpus(tracker, directory, at, force=force)
+        result = tracker.checkout(directory, at, force=force)
     for _, message in result.unsafe:
         warn(message)
     for path in result.others:
@@ -186,20 +179,15 @@ def checkout(directory, at, force, db_path, as_json):
         echo_json([{"name": name, **version.as_dict()} for name, version in result.written])
     else:
         written = len(result.written)
-        summary = f"{written} document{'s' if written != 1 else ''} written to {directory}"
+        summary = f"{plural(written, 'document')} written to {directory}"
         if result.others:
-            count = len(result.others)
-            summary += (
-                f"; {count} other file{'s' if count != 1 else ''} already there"
-                " left alone (not deleted)"
-            )
+            others = plural(len(result.others), "other file")
+            summary += f"; {others} already there left alone (not deleted)"
         click.echo(summary, err=True)
     if result.unsafe:
         count = len(result.unsafe)
-        raise TrackerError(
-            f"{count} document{'s' if count != 1 else ''} not written: unsafe name"
-            f"{'s' if count != 1 else ''}"
-        )
+        names = "unsafe name" if count == 1 else "unsafe names"
+        raise TrackerError(f"{plural(count, 'document')} not written: {names}")
 
 
 @cli.command()
@@ -219,8 +207,6 @@ def restore(doc, at, to, force, db_path):
 
         tracker restore pep-0008 --at 2015-01-01 --to old-pep8.txt
     """
-    from ..corpus.checkout import restore as write_version
-
     with open_tracker(db_path) as tracker:
-        target, version = write_version(tracker, doc, at, to, force=force)
+        target, version = tracker.restore(doc, at, to, force=force)
     click.echo(f"{version.doc} v{version.version} written to {target}", err=True)

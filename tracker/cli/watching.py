@@ -9,19 +9,20 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..render.words import counts_text, plural, short_time
 from . import cli
 from .common import (
     db_option,
-    format_counts,
+    default_folder,
     json_option,
     max_bytes_option,
-    short_time,
     split_option,
     warn,
 )
 
 if TYPE_CHECKING:  # watchdog is imported only when the command runs (start-up time)
-    from ..watch.session import WatchEvent, WatchSession
+    from ..watch.events import WatchEvent
+    from ..watch.session import WatchSession
 
 
 @cli.command()
@@ -115,7 +116,7 @@ def watch(
             elif kind == "caught_up":
                 n = event.counts
                 click.echo(
-                    f"caught up: {n['recorded']} new version{'s' * (n['recorded'] != 1)},"
+                    f"caught up: {plural(n['recorded'], 'new version')},"
                     f" {n['deleted']} deleted, {n['renamed']} renamed, {n['unchanged']} unchanged,"
                     f" {n['skipped']} skipped; watching for changes",
                     err=True,
@@ -128,7 +129,7 @@ def watch(
                 version = event.version
                 click.echo(
                     f"{short_time(version.captured_at)}  {version.doc}  v{version.version}"
-                    f"  {format_counts(version)}"
+                    f"  {counts_text(version)}"
                 )
             elif kind == "renamed":
                 click.echo(f"{short_time(event.at)}  {event.doc}  renamed from {event.old_name}")
@@ -138,6 +139,7 @@ def watch(
 
     from ..watch.session import WatchSession
 
+    default_folder(db_path)
     session = WatchSession(
         folder,
         db_path,

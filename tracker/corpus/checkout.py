@@ -11,9 +11,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..api import Tracker
 from ..errors import TrackerError, UnsafePath
-from ..models import Version
+from ..history import History
+from ..models import Version, name_at
 from ..refs import name_problem, version_at
 from ..times import parse_bound
 
@@ -40,18 +40,6 @@ def _write(target: Path, data: bytes) -> None:
         raise TrackerError(f"cannot write {target}: {error.strerror or error}") from None
 
 
-def _name_at(history: list[Version], renames: list[dict], version: Version, moment: str) -> str:
-    """The document's name when ``version`` was current at ``moment`` (renames rewound)."""
-    name = history[-1].doc
-    for rename in reversed(renames):
-        after_version = rename["version"] > version.version
-        if after_version or (
-            rename["version"] == version.version and rename["renamed_at"] > moment
-        ):
-            name = rename["from"]
-    return name
-
-
 @dataclass
 class CheckoutResult:
     """What a checkout wrote, the documents it could not write, and the files it left alone."""
@@ -73,7 +61,7 @@ def _files_under(base: Path) -> list[str]:
 
 
 def checkout(
-    tracker: Tracker,
+    history: History,
     directory: str | os.PathLike,
     at: str | None = None,
     *,
@@ -93,13 +81,14 @@ def checkout(
         raise TrackerError(f"{directory} is not empty (use --force to write into it)")
     result = CheckoutResult()
     plan: list[tuple[str, Version]] = []
-    for document in tracker.documents():
-        history = tracker.store.versions(document.id)
+    for document in history.documents():
+        versions = history.store.versions(document.id)
         # without a date, a document's present state is its latest version, whatever its time
-        current = version_at(history, moment) if at else (history[-1] if history else None)
+        current = version_at(versions, moment) if at else (versions[-1] if versions else None)
         if current is None or current.deleted:
             continue
-        name = _name_at(history, tracker.store.renames(document.id), current, moment)
+        renames = history.store.renames(document.id)
+        name = name_at(renames, current.version, document.name, moment)
         problem = name_problem(name)
         if problem is not None:
             result.unsafe.append((name, f"refusing to write {name!r}: {problem}"))
@@ -112,7 +101,7 @@ def checkout(
             raise TrackerError(f"{targets[target]} and {name} would both be written to {target}")
         targets[target] = name
     for (_, version), target in zip(plan, targets):
-        _write(target, tracker.rebuild(version).encode("utf-8"))
+        _write(target, history.rebuild(version).encode("utf-8"))
     result.written = plan
     if force and root.is_dir():
         base = root.resolve()
@@ -122,7 +111,7 @@ def checkout(
 
 
 def restore(
-    tracker: Tracker,
+    history: History,
     doc: str,
     at: str = "latest",
     to: str | os.PathLike | None = None,
@@ -134,8 +123,8 @@ def restore(
     A ``to`` that ends with ``/`` or names an existing folder means "into this folder": it is
     created if needed and the file is named after the document's base name.
     """
-    version = tracker.version(doc, at)
-    text = tracker.text(version.doc, f"v{version.version}")
+    version = history.version(doc, at)
+    text = history.text(version.doc, f"v{version.version}")
     if to is None:
         target = safe_target(Path.cwd(), version.doc)
     elif str(to).endswith(("/", os.sep)) or Path(to).is_dir():

@@ -14,34 +14,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from ..api import Tracker
 from ..errors import TrackerError
-from ..models import Version
+from ..history import History
+from ..models import Rename, Version, name_at
 
 
-def name_at_version(renames: list[tuple[int, str]], number: int, current: str) -> str:
-    """A document's name when its version ``number`` was recorded: the old name of the first
-    rename made at or after that version (``renames``: ``(version, from_name)`` in order)."""
-    for after, old in renames:
-        if after >= number:
-            return old
-    return current
-
-
-def renames_by_document(tracker: Tracker) -> dict[int, list[dict]]:
-    """Every rename, grouped by document id, oldest first."""
-    found: dict[int, list[dict]] = {}
-    rows = tracker.store.conn.execute(
-        "select document_id, version, from_name, to_name, renamed_at from renames order by id"
-    )
-    for document_id, version, old, new, at in rows:
-        found.setdefault(document_id, []).append(
-            {"version": version, "from": old, "to": new, "renamed_at": at}
-        )
-    return found
-
-
-def export_records(tracker: Tracker) -> Iterator[dict]:
+def export_records(history: History) -> Iterator[dict]:
     """Every version and every rename as an import record, in time order, each document's in
     order.
 
@@ -52,25 +30,24 @@ def export_records(tracker: Tracker) -> Iterator[dict]:
     document's versions and renames in the same order. At equal times, renames come first (a
     commit that renames ``a`` to ``b`` and adds a new ``a``).
     """
-    renames = renames_by_document(tracker)
+    renames = history.store.all_renames()
     lists: dict[int, list[Version]] = {}
-    for version in sorted(tracker.store.all_versions(), key=lambda v: (v.document_id, v.version)):
+    for version in sorted(history.store.all_versions(), key=lambda v: (v.document_id, v.version)):
         lists.setdefault(version.document_id, []).append(version)
-    streams: dict[int, list[tuple[str, int, str, Version | dict]]] = {}
+    streams: dict[int, list[tuple[str, int, str, Version | Rename]]] = {}
     for key, versions in lists.items():
         moves = renames.get(key, [])
-        pairs = [(rename["version"], rename["from"]) for rename in moves]
-        events: list[tuple[str, int, str, Version | dict]] = []
+        events: list[tuple[str, int, str, Version | Rename]] = []
         pending = iter(moves)
         upcoming = next(pending, None)
         for version in versions:
-            while upcoming is not None and upcoming["version"] < version.version:
-                events.append((upcoming["renamed_at"], 0, upcoming["to"], upcoming))
+            while upcoming is not None and upcoming.version < version.version:
+                events.append((upcoming.at, 0, upcoming.new, upcoming))
                 upcoming = next(pending, None)
-            name = name_at_version(pairs, version.version, version.doc)
+            name = name_at(moves, version.version, version.doc)
             events.append((version.captured_at, 1, name, version))
         while upcoming is not None:
-            events.append((upcoming["renamed_at"], 0, upcoming["to"], upcoming))
+            events.append((upcoming.at, 0, upcoming.new, upcoming))
             upcoming = next(pending, None)
         streams[key] = events
     heap = [(*events[0][:3], 0, key) for key, events in streams.items()]
@@ -81,25 +58,25 @@ def export_records(tracker: Tracker) -> Iterator[dict]:
         if isinstance(event, Version):
             yield {
                 "doc": name,
-                "text": None if event.deleted else tracker.rebuild(event),
+                "text": None if event.deleted else history.rebuild(event),
                 "at": at,
                 "deleted": event.deleted,
                 "note": event.note,
             }
         else:
-            yield {"doc": name, "renamed_from": event["from"], "at": at}
+            yield {"doc": name, "renamed_from": event.old, "at": at}
         if index + 1 < len(streams[key]):
             heapq.heappush(heap, (*streams[key][index + 1][:3], index + 1, key))
 
 
-def export(tracker: Tracker, out: IO[bytes], fmt: str = "jsonl") -> int:
+def export(history: History, out: IO[bytes], fmt: str = "jsonl") -> int:
     """Write the whole history to a binary stream as JSONL or one JSON array; return the count."""
     if fmt not in ("jsonl", "json"):
         raise TrackerError(f"unknown export format {fmt!r}: use jsonl or json")
     count = 0
     if fmt == "json":
         out.write(b"[")
-    for record in export_records(tracker):
+    for record in export_records(history):
         data = json.dumps(record, ensure_ascii=False).encode("utf-8")
         if fmt == "json":
             out.write(b"\n" if count == 0 else b",\n")
@@ -112,14 +89,14 @@ def export(tracker: Tracker, out: IO[bytes], fmt: str = "jsonl") -> int:
     return count
 
 
-def export_to_file(tracker: Tracker, path: str | os.PathLike, fmt: str = "jsonl") -> int:
+def export_to_file(history: History, path: str | os.PathLike, fmt: str = "jsonl") -> int:
     """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole."""
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     try:
         gz = target.suffix == ".gz"
         with gzip.open(partial, "wb", compresslevel=6) if gz else open(partial, "wb") as out:
-            count = export(tracker, out, fmt)
+            count = export(history, out, fmt)
         os.replace(partial, target)
     except OSError as error:
         partial.unlink(missing_ok=True)

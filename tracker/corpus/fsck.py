@@ -1,20 +1,30 @@
 """Check a database: every version rebuilds to its recorded sha256, and SQLite is sound.
 
 Also checks every paragraph's text against its hash, SQLite's ``integrity_check`` and the full-text
-search index against the paragraphs (FTS5's own check). It only reads: problems are reported.
+search index against the paragraphs (FTS5's own check). It only reads: problems are reported, each
+once (a damaged paragraph once, with the number of versions that use it), and nothing in the
+database can make it fail: finding damage is its job.
+
+It streams: paragraphs, then versions document by document, keeping in memory only the damaged
+paragraph ids and the paragraphs of the version before, so memory stays flat however long the
+history.
 """
 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..api import Tracker
-from ..models import Version
-from ..store.codec import paragraph_hash
+from ..history import History
+from ..render.words import plural
+from ..store.codec import decode_layout, paragraph_hash
+from ..text.paragraphs import join
+
+#: How many versions using a damaged paragraph are named in its problem line.
+VERSIONS_NAMED = 3
 
 
 @dataclass
@@ -38,93 +48,117 @@ class FsckReport:
         }
 
 
-def fsck(tracker: Tracker, *, progress: Callable[[int, int], None] | None = None) -> FsckReport:
+@dataclass
+class _Damaged:
+    """A paragraph whose stored text cannot be trusted, and the versions that use it."""
+
+    why: str
+    count: int = 0
+    named: list[str] = field(default_factory=list)
+
+
+def fsck(history: History, *, progress: Callable[[int, int], None] | None = None) -> FsckReport:
     """Rebuild every version and check it against its sha256; check paragraphs and SQLite."""
     started = time.perf_counter()
+    store = history.store
     report = FsckReport()
-    conn = tracker.store.conn
-    try:
-        checks = [row[0] for row in conn.execute("pragma integrity_check").fetchall()]
-    except sqlite3.DatabaseError as error:
-        checks = [str(error)]
-    report.problems += [f"integrity_check: {line}" for line in checks if line != "ok"]
-    index = _check_search_index(conn)
+    report.problems += [f"integrity_check: {line}" for line in store.integrity_problems()]
+    index = store.search_index_problem()
     if index is not None:
         report.problems.append(index)
-    corrupt: dict[int, list[str]] = {}
-    known: set[int] = set()
-    for pid, digest, text in conn.execute("select id, hash, text from paragraphs"):
-        known.add(pid)
-        report.paragraphs += 1
-        if text is None or paragraph_hash(text) != digest:
-            corrupt[pid] = []
-    for name, number in tracker.store.damaged_versions():
+    damaged = _check_paragraphs(history, report)
+    for name, number in store.damaged_versions():
         report.versions += 1
         report.problems.append(f"{name} v{number}: its paragraph list is not a JSON array")
-    versions = tracker.store.all_versions(readable_only=True)
-    for done, version in enumerate(versions, start=1):
+    total = store.count_versions()
+    texts: dict[int, str] = {}  # the paragraphs of the version before, same document
+    document = None
+    for done, row in enumerate(store.version_rows_for_check(), start=1):
+        document_id, name, number, sha256, size, deleted, ids_json, layout = row
+        if document_id != document:
+            document, texts = document_id, {}
         report.versions += 1
-        label = f"{version.doc} v{version.version}"
-        _check_version(tracker, version, label, known, corrupt, report)
+        texts = _check_version(history, row, texts, damaged, report)
         if progress is not None:
-            progress(done, len(versions))
-    for pid, users in corrupt.items():
-        used = f" (in {', '.join(users[:5])}{' ...' if len(users) > 5 else ''})" if users else ""
-        report.problems.append(f"paragraph {pid}: text does not match its hash{used}")
+            progress(done, total)
+    for pid, bad in damaged.items():
+        if bad.count:
+            named = ", ".join(bad.named) + (" ..." if bad.count > len(bad.named) else "")
+            used = f"used by {plural(bad.count, 'version')}: {named}"
+        else:
+            used = "used by no version"
+        report.problems.append(f"paragraph {pid}: {bad.why} ({used})")
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _check_search_index(conn: sqlite3.Connection) -> str | None:
-    """FTS5's own check of the search index against the paragraphs (None when it passes)."""
-    try:
-        conn.execute(
-            "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
-        )
-    except sqlite3.OperationalError as error:
-        if "locked" in str(error) or "busy" in str(error):
-            return None  # another process is writing: the rest of the check still ran
-        return f"search index: cannot be checked ({error})"
-    except sqlite3.DatabaseError as error:
-        return (
-            f"search index: does not match the paragraphs ({error}); rebuild it with"
-            " `insert into paragraphs_fts(paragraphs_fts) values ('rebuild')`"
-        )
-    finally:
-        conn.rollback()
-    return None
+def _check_paragraphs(history: History, report: FsckReport) -> dict[int, _Damaged]:
+    """Check every paragraph's text against its hash; return the damaged ones."""
+    damaged: dict[int, _Damaged] = {}
+    for pid, digest, raw in history.store.paragraph_rows():
+        report.paragraphs += 1
+        if raw is None:
+            damaged[pid] = _Damaged("its text is missing")
+            continue
+        try:
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
+        except UnicodeDecodeError as error:
+            damaged[pid] = _Damaged(f"its text is not valid UTF-8 (byte {error.start})")
+            continue
+        if paragraph_hash(text) != digest:
+            damaged[pid] = _Damaged("its text does not match its hash")
+    return damaged
 
 
 def _check_version(
-    tracker: Tracker,
-    version: Version,
-    label: str,
-    known: set[int],
-    corrupt: dict[int, list[str]],
+    history: History,
+    row: tuple,
+    previous: dict[int, str],
+    damaged: dict[int, _Damaged],
     report: FsckReport,
-) -> None:
-    missing = [pid for pid in version.paragraph_ids if pid not in known]
+) -> dict[int, str]:
+    """Check one version; return its paragraph texts (for the next version of the document)."""
+    _, name, number, sha256, size, deleted, ids_json, layout = row
+    label = f"{name} v{number}"
+    ids = json.loads(ids_json or "[]")
+    if deleted:
+        if ids or sha256:
+            report.problems.append(f"{label}: a deletion that has text")
+        return previous
+    if not all(isinstance(pid, int) for pid in ids):
+        report.problems.append(f"{label}: its paragraph list holds something other than ids")
+        return previous
+    bad = [pid for pid in dict.fromkeys(ids) if pid in damaged]
+    for pid in bad:
+        entry = damaged[pid]
+        entry.count += 1
+        if len(entry.named) < VERSIONS_NAMED:
+            entry.named.append(label)
+    if bad:
+        return previous  # reported once, with the paragraph
+    wanted = [pid for pid in dict.fromkeys(ids) if pid not in previous]
+    texts = {pid: previous[pid] for pid in ids if pid in previous}
+    found = history.store.paragraph_texts_found(wanted)
+    missing = [pid for pid in wanted if pid not in found]
     if missing:
         shown = ", ".join(map(str, missing[:5]))
         report.problems.append(f"{label}: refers to missing paragraphs {shown}")
-        return
-    for pid in set(version.paragraph_ids) & corrupt.keys():
-        corrupt[pid].append(label)
-    if version.deleted:
-        if version.paragraph_ids or version.sha256:
-            report.problems.append(f"{label}: a deletion that has text")
-        return
+        return previous
+    texts.update(found)
     try:
-        data = tracker.rebuild(version, verify=False).encode("utf-8")
-    except Exception as error:  # a damaged layout or paragraph list: report it, keep checking
+        data = join([texts[pid] for pid in ids], decode_layout(layout or "{}", len(ids)))
+        data = data.encode("utf-8")
+    except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
         report.problems.append(f"{label}: cannot be rebuilt ({error})")
-        return
+        return texts
     report.bytes += len(data)
     digest = hashlib.sha256(data).hexdigest()
-    if digest != version.sha256:
+    if digest != sha256:
+        recorded = sha256[:12] if isinstance(sha256, str) else repr(sha256)
         report.problems.append(
             f"{label}: rebuilt text does not match its sha256"
-            f" (recorded {str(version.sha256)[:12]}, rebuilt {digest[:12]})"
+            f" (recorded {recorded}, rebuilt {digest[:12]})"
         )
-    elif len(data) != version.bytes:
-        report.problems.append(f"{label}: {len(data)} bytes, recorded {version.bytes}")
+    elif len(data) != size:
+        report.problems.append(f"{label}: {len(data)} bytes, recorded {size}")
+    return texts

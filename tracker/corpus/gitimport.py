@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import refs
-from ..api import Tracker
 from ..errors import TrackerError, UnreadableFile
+from ..history import History
 from ..refs import name_problem
 from ..text.encoding import decode
 from ..times import now_iso, to_iso
-from .jsonl import ImportResult, Progress
+from .importing import ImportResult, Progress
 
 
 @dataclass(frozen=True)
@@ -113,16 +113,8 @@ def _parse_log(output: bytes) -> list[_Commit]:
     return commits
 
 
-def _ensure_state_table(tracker: Tracker) -> None:
-    tracker.store.db["import_state"].create(
-        {"repo": str, "branch": str, "paths": str, "last_commit": str, "imported_at": str},
-        pk=("repo", "branch", "paths"),
-        if_not_exists=True,
-    )
-
-
 def import_git(
-    tracker: Tracker,
+    history: History,
     repo: str | os.PathLike,
     *,
     branch: str = "main",
@@ -135,7 +127,7 @@ def import_git(
 
     ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``); none
     means every file. Renames are followed, deletions recorded, binary files skipped, and so are
-    paths that could not be written out as files (``checkout.name_problem``), with a warning.
+    paths that could not be written out as files (``refs.name_problem``), with a warning.
     """
     globs = list(paths) or ["*"]
     git = _Git(repo)
@@ -146,13 +138,7 @@ def import_git(
             raise TrackerError(f"{repo}: no branch {branch!r} (pass --branch)")
         tip_sha = tip.stdout.decode().strip()
         paths_key = json.dumps(sorted(globs))
-        with tracker.store.transaction():
-            _ensure_state_table(tracker)
-        row = tracker.store.conn.execute(
-            "select last_commit from import_state where repo = ? and branch = ? and paths = ?",
-            [key, branch, paths_key],
-        ).fetchone()
-        last = row[0] if row else None
+        last = history.store.import_state(key, branch, paths_key)
         result = ImportResult(commits=0)
         if last == tip_sha:
             return result
@@ -195,28 +181,25 @@ def import_git(
                     warn(message)
             return False
 
-        with tracker.store.transaction():
+        with history.store.transaction():
             for done, commit in enumerate(commits, start=1):
-                _apply_commit(tracker, git, commit, wanted, split, result, warn)
+                _apply_commit(history, git, commit, wanted, split, result, warn)
                 result.commits = done
                 if progress is not None:
                     progress(done, len(commits))
-            tracker.store.conn.execute(
-                "insert or replace into import_state values (?, ?, ?, ?, ?)",
-                [key, branch, paths_key, tip_sha, now_iso()],
-            )
+            history.store.set_import_state(key, branch, paths_key, tip_sha, now_iso())
         return result
     finally:
         git.close()
 
 
-def _live(tracker: Tracker, name: str) -> bool:
-    document = tracker.store.document(name)
+def _live(history: History, name: str) -> bool:
+    document = history.store.document(name)
     return document is not None and not document.deleted
 
 
 def _apply_commit(
-    tracker: Tracker,
+    history: History,
     git: _Git,
     commit: _Commit,
     wanted: Callable[[str | None], bool],
@@ -228,7 +211,7 @@ def _apply_commit(
     note = f"{commit.sha} {commit.subject}".rstrip()
 
     def record(name: str, text: str | None, renamed: bool = False) -> None:
-        if tracker.record(name, text, commit.at, note=note, split=split) is not None:
+        if history.record(name, text, commit.at, note=note, split=split) is not None:
             result.recorded += 1
         elif not renamed:  # a pure rename is not an unchanged file
             result.unchanged += 1
@@ -237,9 +220,9 @@ def _apply_commit(
     for entry in commit.entries:
         renamed = False
         if entry.status in "RC" and entry.old_path is not None:
-            if entry.status == "R" and wanted(entry.old_path) and _live(tracker, entry.old_path):
-                if wanted(entry.path) and tracker.store.document(entry.path) is None:
-                    tracker.rename(entry.old_path, entry.path, commit.at)
+            if entry.status == "R" and wanted(entry.old_path) and _live(history, entry.old_path):
+                if wanted(entry.path) and history.store.document(entry.path) is None:
+                    history.rename(entry.old_path, entry.path, commit.at)
                     result.renamed.append((entry.old_path, entry.path))
                     renamed = True
                 else:
@@ -247,7 +230,7 @@ def _apply_commit(
             if wanted(entry.path):
                 writes.append((entry, renamed))
         elif entry.status == "D":
-            if wanted(entry.path) and _live(tracker, entry.path):
+            if wanted(entry.path) and _live(history, entry.path):
                 record(entry.path, None)
         elif wanted(entry.path):
             writes.append((entry, False))

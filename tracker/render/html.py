@@ -50,9 +50,16 @@ _OP_LABELS = {
 }
 
 
-def _esc(text: str | None) -> str:
-    """HTML-escape document text (quotes included), treating None as empty."""
-    return escape(text or "", quote=True)
+def escape_html(text: object) -> str:
+    """HTML-escape text (quotes included) for an element or an attribute; None is empty.
+
+    The one escaper of the package: everything from a document (text, names, notes) that goes
+    into a page, a table cell or a feed goes through it.
+    """
+    return escape("" if text is None else str(text), quote=True)
+
+
+_esc = escape_html
 
 
 def render_inline_html(inline: Iterable[Sequence[str]] | None) -> str:

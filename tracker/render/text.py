@@ -1,8 +1,8 @@
 """Render paragraph diffs for people and programs: text (optionally ANSI), JSON, Markdown, unified.
 
-Pure functions from :class:`tracker.diff.Change` lists (or texts) to strings or dicts; no I/O.
+Pure functions from :class:`tracker.text.diff.Change` lists (or texts) to strings or dicts; no I/O.
 Paragraph numbers shown to people are 1-based; JSON keeps the engine's 0-based indexes. The HTML
-renderers live in :mod:`tracker.render_html` and are re-exported here.
+renderers live in :mod:`tracker.render.html` and are re-exported here.
 """
 
 from __future__ import annotations

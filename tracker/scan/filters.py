@@ -1,6 +1,6 @@
 """Which paths in a watched or scanned folder are documents: pure functions, no watchdog, no I/O.
 
-Shared by the folder scanner (:mod:`tracker.snapshot`) and the watcher (:mod:`tracker.watch`) so
+Shared by the folder scanner (:mod:`tracker.scan.files`) and the watcher (:mod:`tracker.watch`) so
 that a snapshot and a live watch agree on what is a document and what is editor clutter.
 """
 

@@ -7,15 +7,12 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
+from ..history import History
 from ..models import Document, Version
-from .files import DEFAULT_MAX_BYTES, Entry, is_ignored, read_text, scan
-
-if TYPE_CHECKING:
-    from ..api import Tracker
+from .files import DEFAULT_MAX_BYTES, Entry, FileText, is_ignored, read_text, scan
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
@@ -57,7 +54,7 @@ class FolderSnapshot:
 
     def __init__(
         self,
-        tracker: Tracker,
+        history: History,
         *,
         split: str = "auto",
         max_bytes: int = DEFAULT_MAX_BYTES,
@@ -65,8 +62,8 @@ class FolderSnapshot:
         at=None,
         cancel: Callable[[], bool] | None = None,
     ):
-        self.tracker = tracker
-        self.store = tracker.store
+        self.history = history
+        self.store = history.store
         self.split = split
         self.max_bytes = max_bytes
         self.accept = accept
@@ -93,6 +90,10 @@ class FolderSnapshot:
         """A single file given by path: named by its file name, relative to its folder."""
         if target.is_symlink():
             self.result.skipped.append((str(target), "symlink, not followed"))
+            return
+        problem = refs.name_problem(target.name)
+        if problem is not None and self.store.document(target.name) is None:
+            self.result.skipped.append((str(target), f"cannot be tracked: {problem}"))
             return
         try:
             content = read_text(target, max_bytes=self.max_bytes, label=str(target))
@@ -154,7 +155,7 @@ class FolderSnapshot:
                     if time.monotonic() > deadline:
                         break
         for name in sorted(gone):
-            version = self.tracker.record(name, None, self.at)
+            version = self.history.record(name, None, self.at)
             if version is not None:
                 self.result.recorded.append(version)
 
@@ -199,6 +200,11 @@ class FolderSnapshot:
                 f"{entry.name}: tracked from {doc.root}, now recorded from {root_key} into the"
                 " same history (documents are named relative to the folder given)"
             )
+        problem = refs.name_problem(entry.name) if doc is None else None
+        if problem is not None:  # e.g. a newline in the file name: it could not be exported
+            reason = f"{entry.name!r}: cannot be tracked: {problem}"
+            self.result.skipped.append((entry.name, reason))
+            return
         try:
             content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)
         except UnreadableFile as error:
@@ -209,12 +215,22 @@ class FolderSnapshot:
         if doc is None and content.sha256 in renamed_from:
             origin = renamed_from.pop(content.sha256)
             del gone[origin]
-            self.tracker.rename(origin, entry.name, self.at)
+            self.history.rename(origin, entry.name, self.at)
             self.result.renamed.append((origin, entry.name))
         self._store(entry.name, root_key, content)
 
-    def _store(self, name: str, root_key: str, content) -> None:
-        version = self.tracker.record_file(name, root_key, content, split=self.split, at=self.at)
+    def _store(self, name: str, root_key: str, content: FileText) -> None:
+        version = self.history.record_file(
+            name,
+            content.text,
+            root=root_key,
+            sha256=content.sha256,
+            size=content.size,
+            mtime_ns=content.mtime_ns,
+            read_ns=content.read_ns,
+            split=self.split,
+            at=self.at,
+        )
         if version is None:
             self.result.unchanged += 1
         else:

@@ -1,14 +1,11 @@
-"""The SQLite store: schema, migrations, and the reads and writes behind every command.
+"""The connection under the store: opening (read-write or read-only), migrations, transactions.
 
-Paragraph text is content-addressed (``paragraphs``, one row per distinct text). A version is one
-row of ``versions`` holding its ordered paragraph ids as a JSON array plus a compact ``layout`` (the
-separators between paragraphs), from which its exact text is rebuilt. One row per version keeps the
-database small: the replayed PEP history has 240,000 paragraph occurrences but only 2,945 versions.
+Every SQL error is translated into a one-line :class:`~tracker.errors.TrackerError` here, so no
+caller ever sees an ``sqlite3`` traceback.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import time
@@ -16,9 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import DamagedDatabase, DatabaseLocked, NoDatabase, NotADatabase, TrackerError
-from ..models import Document, Version
-from .codec import paragraph_hash
+from ..errors import DatabaseLocked, NoDatabase, NotADatabase, ReadOnlyDatabase, TrackerError
 from .schema import apply_migrations, pending_migrations
 
 #: SQLite's page cache per connection, in KiB (its default is 2,000). A large snapshot inserts
@@ -28,81 +23,15 @@ CACHE_KIB = 32_768
 BUSY_TIMEOUT_MS = 5000
 
 
-_DOC_COLUMNS = """
-    d.id, d.name, d.split_mode, d.root, d.created_at, d.file_size, d.file_mtime_ns,
-    d.file_checked_ns,
-    (select count(*) from versions c where c.document_id = d.id) as version_count,
-    v.version, v.captured_at, v.deleted, v.sha256
-"""
-_DOC_FROM = """
-    from documents d left join versions v on v.document_id = d.id
-     and v.version = (select max(version) from versions m where m.document_id = d.id)
-"""
-_READABLE_IDS = (
-    "json_valid(coalesce(v.paragraph_ids, '[]'))"
-    " and json_type(coalesce(v.paragraph_ids, '[]')) = 'array'"
-)
-_VERSION_COLUMNS = """
-    d.name, v.document_id, v.version, v.captured_at, v.sha256, v.bytes, v.paragraphs, v.deleted,
-    v.added, v.removed, v.modified, v.moved, v.note, v.path, v.paragraph_ids, v.layout
-"""
-
-
-def _document(row: tuple) -> Document:
-    return Document(
-        id=row[0],
-        name=row[1],
-        split_mode=row[2],
-        root=row[3],
-        created_at=row[4],
-        file_size=row[5],
-        file_mtime_ns=row[6],
-        file_checked_ns=row[7],
-        versions=row[8],
-        latest_version=row[9],
-        last_change=row[10],
-        deleted=bool(row[11]),
-        latest_sha256=row[12],
-    )
-
-
-def _json_list(value: str | None, what: str) -> list:
-    try:
-        data = json.loads(value or "[]")
-    except ValueError:
-        data = None
-    if not isinstance(data, list):
-        raise DamagedDatabase(f"damaged database: {what} is not a JSON list; run `tracker fsck`")
-    return data
-
-
-def _version(row: tuple) -> Version:
-    return Version(
-        doc=row[0],
-        document_id=row[1],
-        version=row[2],
-        captured_at=row[3],
-        sha256=row[4],
-        bytes=row[5] or 0,
-        paragraphs=row[6] or 0,
-        deleted=bool(row[7]),
-        added=row[8],
-        removed=row[9],
-        modified=row[10],
-        moved=row[11],
-        note=row[12],
-        path=row[13],
-        paragraph_ids=_json_list(row[14], f"paragraph_ids of {row[0]} v{row[2]}"),
-        layout=row[15] or "{}",
-    )
-
-
-def _translate(error: sqlite3.Error, path: Path) -> TrackerError:
+def translate(error: sqlite3.Error, path: Path) -> TrackerError:
+    """A one-line error for an SQLite error on the database at ``path``."""
     message = str(error)
     if "locked" in message or "busy" in message:
         return DatabaseLocked(
             f"database {path} is locked by another process (waited {BUSY_TIMEOUT_MS / 1000:g} s)"
         )
+    if "readonly" in message or "read-only" in message:
+        return ReadOnlyDatabase(f"database {path} is read-only: it can be read but not changed")
     if isinstance(error, sqlite3.DatabaseError) and (
         "not a database" in message or "malformed" in message or "file is encrypted" in message
     ):
@@ -124,57 +53,136 @@ def _use_wal(conn: sqlite3.Connection) -> None:
             time.sleep(0.05)
 
 
-class Store:
-    """Owns one SQLite connection; every write of a version is a single transaction."""
+#: Tables whose presence marks a database as a tracker database.
+TRACKER_TABLES = frozenset({"documents", "versions", "paragraphs", "paragraph_changes"})
+
+
+def is_tracker_database(path: str | os.PathLike) -> bool:
+    """Tell whether the SQLite file at ``path`` has the tracker tables (read-only look)."""
+    try:
+        conn = _open_read_only(Path(path))
+        try:
+            names = {row[0] for row in conn.execute("select name from sqlite_master")}
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return TRACKER_TABLES <= names
+
+
+def writable(path: Path) -> bool:
+    """Tell whether a database file and its folder can be written (WAL needs both)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection; ``immutable`` when the WAL index cannot be created beside it.
+
+    A database on read-only media, or in a folder we may not write, cannot get the ``-shm`` file
+    SQLite's WAL mode reads through: nobody can write it there either, so reading it as
+    immutable is exact.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.execute("select count(*) from sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if "unable to open" not in str(error) and "readonly" not in str(error):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+
+
+class StoreBase:
+    """Owns one SQLite connection; every write of a version is a single transaction.
+
+    A database that cannot be written (a read-only file or folder) is opened read-only: every
+    read works, and a write is a one-line :class:`~tracker.errors.ReadOnlyDatabase` error.
+    """
 
     def __init__(self, path: str | os.PathLike, *, create: bool = True):
         self.path = Path(path)
+        self.borrowed = False
+        self.read_only = False
         if not self.path.exists():
             if not create:
                 raise NoDatabase(
                     f"no database at {self.path}: record documents first, "
                     "e.g. `tracker snapshot seeds/` (or pass --db / set TRACKER_DB)"
                 )
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.parent.is_dir():
+                raise NoDatabase(
+                    f"cannot create {self.path}: folder {self.path.parent} does not exist"
+                    " (create it first, or choose another --db)"
+                )
         elif self.path.is_dir():
             raise NotADatabase(f"{self.path} is a directory, not a tracker database")
         try:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+            if self.path.exists() and not writable(self.path):
+                self.read_only = True
+                conn = _open_read_only(self.path)
+            else:
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as error:
-            raise _translate(error, self.path) from None
-        self._db = None
+            raise translate(error, self.path) from None
         self.conn = conn
+        self._db = None
         try:
-            conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
-            tables = {
-                row[0] for row in conn.execute("select name from sqlite_master where type='table'")
-            }
-            if tables and not tables & {"documents", "_sqlite_migrations"}:
-                raise NotADatabase(
-                    f"{self.path} is an SQLite database but not a tracker database;"
-                    " it was left untouched"
-                )
-            if not tables and not create:
-                raise NoDatabase(
-                    f"{self.path} holds no tracker data yet: record documents first,"
-                    " e.g. `tracker snapshot seeds/`"
-                )
-            _use_wal(conn)
-            conn.execute("pragma synchronous = normal")
-            conn.execute("pragma foreign_keys = on")
-            conn.execute(f"pragma cache_size = -{CACHE_KIB}")
-            if pending_migrations(conn):
-                # Take the write lock first and look again: two processes opening a new
-                # database at once must not both run the migrations.
-                with self.transaction():
-                    if pending_migrations(conn):
-                        apply_migrations(self.db)
+            self._prepare(create)
         except sqlite3.Error as error:
             conn.close()
-            raise _translate(error, self.path) from None
+            raise translate(error, self.path) from None
         except TrackerError:
             conn.close()
             raise
+
+    @classmethod
+    def borrow(cls, conn: sqlite3.Connection):
+        """A store over a connection someone else owns (Datasette's read-only ones): it runs no
+        migrations and never closes it."""
+        store = cls.__new__(cls)
+        row = conn.execute("pragma database_list").fetchone()
+        store.path = Path(row[2] if row and row[2] else ":memory:")
+        store.conn = conn
+        store._db = None
+        store.borrowed = True
+        store.read_only = True
+        return store
+
+    def _prepare(self, create: bool) -> None:
+        """Check the file is ours, set the pragmas, bring the schema up to date."""
+        conn = self.conn
+        conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        rows = conn.execute("select name from sqlite_master where type = 'table'")
+        tables = {row[0] for row in rows}
+        if tables and not tables & {"documents", "_sqlite_migrations"}:
+            raise NotADatabase(
+                f"{self.path} is an SQLite database but not a tracker database;"
+                " it was left untouched"
+            )
+        if not tables and not create:
+            raise NoDatabase(
+                f"{self.path} holds no tracker data yet: record documents first,"
+                " e.g. `tracker snapshot seeds/`"
+            )
+        conn.execute(f"pragma cache_size = -{CACHE_KIB}")
+        if self.read_only:
+            if pending_migrations(conn):
+                raise ReadOnlyDatabase(
+                    f"{self.path} was written by an older tracker and needs an upgrade, which a"
+                    " read-only database cannot take: copy it somewhere writable first"
+                )
+            return
+        _use_wal(conn)
+        conn.execute("pragma synchronous = normal")
+        conn.execute("pragma foreign_keys = on")
+        if pending_migrations(conn):
+            # Take the write lock first and look again: two processes opening a new
+            # database at once must not both run the migrations.
+            with self.transaction():
+                if pending_migrations(conn):
+                    apply_migrations(self.db)
 
     @property
     def db(self):
@@ -186,7 +194,9 @@ class Store:
         return self._db
 
     def close(self) -> None:
-        self.conn.close()
+        """Close the connection, unless it is borrowed."""
+        if not self.borrowed:
+            self.conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -195,6 +205,8 @@ class Store:
         The outermost one starts with BEGIN IMMEDIATE: taking the write lock up front makes a
         concurrent writer wait (busy timeout) instead of failing when a read turns into a write.
         """
+        if self.read_only:
+            raise ReadOnlyDatabase(f"database {self.path} is read-only: it cannot be changed")
         try:
             if self.conn.in_transaction:
                 with self.db.atomic():
@@ -211,7 +223,7 @@ class Store:
                 raise
             self.conn.execute("commit")
         except sqlite3.Error as error:
-            raise _translate(error, self.path) from None
+            raise translate(error, self.path) from None
 
     def _last_paragraph_id(self) -> int | None:
         """The highest paragraph id; None while the first migrations have not made the table."""
@@ -235,205 +247,18 @@ class Store:
                 [last_paragraph],
             )
 
-    def _query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+    def query(self, sql: str, params: Sequence | dict = ()) -> list[tuple]:
+        """Run one read and return its rows; SQL errors become one-line TrackerErrors."""
         try:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.Error as error:
-            raise _translate(error, self.path) from None
+            raise translate(error, self.path) from None
 
-    # -- documents ---------------------------------------------------------------------------
-
-    def documents(self) -> list[Document]:
-        rows = self._query(f"select {_DOC_COLUMNS} {_DOC_FROM} order by d.name")
-        return [_document(row) for row in rows]
-
-    def document(self, name: str) -> Document | None:
-        rows = self._query(f"select {_DOC_COLUMNS} {_DOC_FROM} where d.name = ?", [name])
-        return _document(rows[0]) if rows else None
-
-    def document_id(self, name: str) -> int | None:
-        """The id of the document with exactly this name (one indexed lookup, no counts)."""
-        rows = self._query("select id from documents where name = ?", [name])
-        return rows[0][0] if rows else None
-
-    def document_names(self) -> list[str]:
-        return [row[0] for row in self._query("select name from documents order by name")]
-
-    def create_document(self, name: str, split_mode: str, root: str | None, at: str) -> int:
-        cursor = self.conn.execute(
-            "insert into documents (name, split_mode, root, created_at) values (?, ?, ?, ?)",
-            [name, split_mode, root, at],
-        )
-        return cursor.lastrowid
-
-    def set_file_state(
-        self, document_id: int, root: str | None, size: int, mtime_ns: int, checked_ns: int
-    ) -> None:
-        self.conn.execute(
-            "update documents set root = ?, file_size = ?, file_mtime_ns = ?, file_checked_ns = ?"
-            " where id = ?",
-            [root, size, mtime_ns, checked_ns, document_id],
-        )
-
-    def rename_document(self, document_id: int, old: str, new: str, version: int, at: str) -> None:
-        self.conn.execute("update documents set name = ? where id = ?", [new, document_id])
-        self.conn.execute(
-            "insert into renames (document_id, version, from_name, to_name, renamed_at)"
-            " values (?, ?, ?, ?, ?)",
-            [document_id, version, old, new, at],
-        )
-
-    def renamed_to(self, old_name: str) -> str | None:
-        """The current name of the document last renamed away from ``old_name``, if any."""
-        rows = self._query(
-            "select d.name from renames r join documents d on d.id = r.document_id"
-            " where r.from_name = ? order by r.id desc limit 1",
-            [old_name],
-        )
-        return rows[0][0] if rows else None
-
-    def renames(self, document_id: int) -> list[dict]:
-        rows = self._query(
-            "select version, from_name, to_name, renamed_at from renames where document_id = ?"
-            " order by id",
-            [document_id],
-        )
-        return [dict(zip(("version", "from", "to", "renamed_at"), row)) for row in rows]
-
-    # -- versions ----------------------------------------------------------------------------
-
-    def versions(self, document_id: int) -> list[Version]:
-        rows = self._query(
-            f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
-            " where v.document_id = ? order by v.version",
-            [document_id],
-        )
-        return [_version(row) for row in rows]
-
-    def latest(self, document_id: int, *, text_only: bool = False) -> Version | None:
-        """The latest version of a document (``text_only``: the latest that is not a deletion)."""
-        rows = self._query(
-            f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
-            f" where v.document_id = ? {'and not v.deleted' if text_only else ''}"
-            " order by v.version desc limit 1",
-            [document_id],
-        )
-        return _version(rows[0]) if rows else None
-
-    def all_versions(
-        self, since: str | None = None, until: str | None = None, *, readable_only: bool = False
-    ) -> list[Version]:
-        """Every version of every document, oldest first, optionally within a time window.
-
-        ``readable_only`` leaves out rows whose paragraph list is damaged (see damaged_versions).
-        """
-        where, params = [], []
-        if readable_only:
-            where.append(_READABLE_IDS)
-        if since:
-            where.append("v.captured_at >= ?")
-            params.append(since)
-        if until:
-            where.append("v.captured_at <= ?")
-            params.append(until)
-        clause = ("where " + " and ".join(where)) if where else ""
-        rows = self._query(
-            f"select {_VERSION_COLUMNS} from versions v join documents d on d.id = v.document_id"
-            f" {clause} order by v.captured_at, v.id",
-            params,
-        )
-        return [_version(row) for row in rows]
-
-    def damaged_versions(self) -> list[tuple[str, int]]:
-        """(document, version) of rows whose paragraph list is not a JSON array of ids."""
-        return self._query(
-            "select d.name, v.version from versions v join documents d on d.id = v.document_id"
-            f" where not ({_READABLE_IDS}) order by d.name, v.version"
-        )
-
-    def paragraph_texts(self, ids: Sequence[int]) -> list[str]:
-        """The texts of the given paragraph ids, in the given order."""
-        if not ids:
-            return []
-        rows = self._query(
-            "select id, text from paragraphs where id in (select value from json_each(?))",
-            [json.dumps(sorted(set(ids)))],
-        )
-        texts = dict(rows)
-        missing = [i for i in ids if i not in texts]
-        if missing:
-            raise DamagedDatabase(
-                f"{self.path} is damaged: paragraph {missing[0]} is missing; run `tracker fsck`"
-            )
-        return [texts[i] for i in ids]
-
-    def intern_paragraphs(
-        self, texts: Sequence[str], known: dict[str, int] | None = None
-    ) -> list[int]:
-        """Store each distinct paragraph text once and return the ids, in order.
-
-        ``known`` maps texts to ids already stored (the previous version's paragraphs): those
-        are neither hashed nor looked up again, which is most of a typical edit.
-        """
-        known = known or {}
-        unique = {paragraph_hash(t): t for t in dict.fromkeys(texts) if t not in known}
-        if unique:
-            self.conn.executemany(
-                "insert into paragraphs (hash, text) values (?, ?) on conflict (hash) do nothing",
-                unique.items(),
-            )
-            rows = self.conn.execute(
-                "select hash, id from paragraphs where hash in (select value from json_each(?))",
-                [json.dumps(list(unique))],
-            ).fetchall()
-            by_hash = dict(rows)
-            known = {**known, **{t: by_hash[h] for h, t in unique.items()}}
-        return [known[t] for t in texts]
-
-    def insert_version(
-        self,
-        document_id: int,
-        version: int,
-        *,
-        captured_at: str,
-        path: str | None,
-        sha256: str | None,
-        size: int,
-        paragraph_ids: Sequence[int],
-        layout: str,
-        deleted: bool,
-        counts: dict | None,
-        note: str | None,
-    ) -> int:
-        counts = counts or {}
-        cursor = self.conn.execute(
-            "insert into versions (document_id, version, captured_at, path, sha256, bytes,"
-            " paragraphs, deleted, added, removed, modified, moved, note, paragraph_ids, layout)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                document_id,
-                version,
-                captured_at,
-                path,
-                sha256,
-                size,
-                len(paragraph_ids),
-                int(deleted),
-                counts.get("added"),
-                counts.get("removed"),
-                counts.get("modified"),
-                counts.get("moved"),
-                note,
-                json.dumps(list(paragraph_ids), separators=(",", ":")),
-                layout,
-            ],
-        )
-        return cursor.lastrowid
-
-    def insert_changes(self, rows: Sequence[tuple]) -> None:
-        """Store the changed paragraphs of one version (see the ``paragraph_changes`` table)."""
-        self.conn.executemany(
-            "insert into paragraph_changes (version_id, op, old_index, new_index,"
-            " old_paragraph_id, new_paragraph_id) values (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+    def iterate(self, sql: str, params: Sequence | dict = ()) -> Iterator[tuple]:
+        """Stream the rows of one read (constant memory); errors as in :meth:`query`."""
+        try:
+            cursor = self.conn.execute(sql, params)
+            while rows := cursor.fetchmany(512):
+                yield from rows
+        except sqlite3.Error as error:
+            raise translate(error, self.path) from None

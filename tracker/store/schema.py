@@ -177,3 +177,14 @@ def m005_index_paragraphs_per_transaction(db: sqlite_utils.Database) -> None:
     # New paragraphs are added to the full-text index by one statement at the end of each write
     # transaction (Store.transaction), not by a trigger per row: much faster, same index.
     db.execute("drop trigger if exists paragraphs_ai")
+
+
+@migration
+def m006_import_state(db: sqlite_utils.Database) -> None:
+    # Where each `tracker import-git` of a branch stopped, so that re-running continues after it.
+    # Databases that ran import-git before this migration already have the table.
+    db["import_state"].create(
+        {"repo": str, "branch": str, "paths": str, "last_commit": str, "imported_at": str},
+        pk=("repo", "branch", "paths"),
+        if_not_exists=True,
+    )

@@ -50,7 +50,7 @@ class Batch:
 class EventFolder:
     """Fold raw watchdog events about ``root`` into a :class:`Batch`, keeping the watched ones.
 
-    ``include``/``exclude``: globs, see :func:`~tracker.filters.is_watched`.
+    ``include``/``exclude``: globs, see :func:`~tracker.scan.filters.is_watched`.
     """
 
     def __init__(self, root: str, include: Sequence[str] = (), exclude: Sequence[str] = ()):

@@ -19,14 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import TrackerError
+from ..history import History
 from ..models import Version
 from ..render.text import diff_json
-
-if TYPE_CHECKING:
-    from ..api import Tracker
 
 __all__ = ["CommandRunner", "exec_env", "exec_stdin"]
 
@@ -48,10 +45,10 @@ def exec_env(kind: str, version: Version, db_path: Path, root: Path) -> dict[str
     }
 
 
-def exec_stdin(tracker: Tracker, version: Version) -> bytes:
+def exec_stdin(history: History, version: Version) -> bytes:
     """The diff that made ``version``, as one line of JSON (``{"doc", "error"}`` if it fails)."""
     try:
-        diff = tracker.diff(version.doc, until=f"v{version.version}")
+        diff = history.diff(version.doc, until=f"v{version.version}")
         data = diff_json(
             diff.doc,
             diff.old.as_dict() if diff.old is not None else None,

@@ -53,7 +53,6 @@ class WatchLock:
             self.problem = "file locks are not available on this platform"
             return False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             while True:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
                 try:

@@ -1,4 +1,4 @@
-"""watchdog observers for the :class:`~tracker.watch.Watcher`: start one, check it, stop it.
+"""watchdog observers for the :class:`~tracker.watch.watcher.Watcher`: start one, check it, stop it.
 
 This module holds everything that depends on watchdog's internals, and knows nothing of
 SQLite or of the CLI.

@@ -9,18 +9,18 @@ Threads
 Batches
     A full batch (the first one, then ``rescan`` batches: inotify overflow, folder created, moved
     or deleted, observer restarted, a failed batch retried) compares the whole folder with one
-    folder snapshot (:class:`~tracker.folder.FolderSnapshot`), which also records a new file
+    folder snapshot (:class:`~tracker.scan.folder.FolderSnapshot`), which also records a new file
     whose content is a vanished document's as its rename; any other batch re-reads only the
     paths it names. Moves whose source is a tracked document and whose destination is not are
     applied first with :meth:`Tracker.rename`, so a renamed or moved file keeps its history. A
     full scan tells its versions after each batch of files it committed, and stops between two
-    batches when the session is stopping (:class:`~tracker.folder.SnapshotCancelled`).
+    batches when the session is stopping (:class:`~tracker.scan.folder.SnapshotCancelled`).
 
 Half-written files
     A batch is cut after a quiet period, so a file modified less than ``debounce`` ago has been
     written again since: it is put back for a later batch (:meth:`Watcher.recheck`) rather than
     read mid-write; a file written without pause is still recorded about every ``max_delay``.
-    :func:`~tracker.snapshot.read_text` also re-reads until size and mtime hold still. A
+    :func:`~tracker.scan.files.read_text` also re-reads until size and mtime hold still. A
     vim-style save (delete, re-create) inside one quiet period gives one version; split over two
     batches it gives a deletion, then a version continuing the same history.
 """
@@ -36,16 +36,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import refs
-from ..api import SnapshotResult, Tracker
 from ..errors import TrackerError
+from ..history import History
 from ..models import Version
 from ..scan.files import DEFAULT_MAX_BYTES
 from ..scan.filters import is_watched
-from ..scan.folder import FolderSnapshot, SnapshotCancelled
+from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult
 from ..times import now_iso
+from .batch import Batch
 from .events import WatchEvent
 from .hooks import CommandRunner, exec_env, exec_stdin
-from .watcher import Batch, Watcher
+from .watcher import Watcher
 
 __all__ = ["Recorder"]
 
@@ -93,7 +94,7 @@ class Recorder:
         self._stopping = stopping
         self._runner = runner
         self._root_key = ""
-        self._tracker: Tracker | None = None  # only touched on the worker thread
+        self._history: History | None = None  # only touched on the worker thread
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
 
@@ -103,9 +104,9 @@ class Recorder:
 
     def close(self) -> None:
         """Watcher on_stop: close the worker's connection on the worker thread."""
-        tracker, self._tracker = self._tracker, None
-        if tracker is not None:
-            tracker.close()
+        history, self._history = self._history, None
+        if history is not None:
+            history.close()
 
     def record(self, batch: Batch) -> None:
         """Record one batch; if it fails, raise, and the next batch compares the whole folder.
@@ -116,17 +117,17 @@ class Recorder:
         full = batch.rescan or not self.caught_up
         self._held = None if full else []
         try:
-            tracker = self._open()
-            self._apply_moves(tracker, batch.moves)
+            history = self._open()
+            self._apply_moves(history, batch.moves)
             if full:
                 try:
-                    self._full_scan(tracker)
+                    self._full_scan(history)
                     self.caught_up = True
                 except SnapshotCancelled:  # stopping: at least record what the events named
                     if batch.paths:
-                        self._scan_paths(tracker, batch.paths)
+                        self._scan_paths(history, batch.paths)
             elif batch.paths:
-                self._scan_paths(tracker, batch.paths)
+                self._scan_paths(history, batch.paths)
         except BaseException:
             self.caught_up = False
             raise
@@ -135,40 +136,41 @@ class Recorder:
 
     # -- recording ---------------------------------------------------------------------------
 
-    def _open(self) -> Tracker:
-        """The worker's own Tracker, opened on first use."""
-        if self._tracker is None:
-            self._tracker = Tracker(self.db_path)
-        return self._tracker
+    def _open(self) -> History:
+        """The worker's own connection to the history, opened on first use."""
+        if self._history is None:
+            self._history = History(self.db_path)
+        return self._history
 
     def _accept(self, relname: str) -> bool:
         """Tell whether a relative path is a document this session tracks."""
         return is_watched(relname, self.include, self.exclude)
 
-    def _apply_moves(self, tracker: Tracker, moves: Iterable[tuple[str, str]]) -> None:
+    def _apply_moves(self, history: History, moves: Iterable[tuple[str, str]]) -> None:
         """Rename tracked documents that moved onto untracked names, keeping their history."""
         for src, dest in moves:
             old, new = refs.normalize_name(src), refs.normalize_name(dest)
-            document = tracker.store.document(old)
+            document = history.store.document(old)
             if document is None or document.deleted or document.root != self._root_key:
                 continue
-            if tracker.store.document(new) is not None:
+            if history.store.document(new) is not None:
                 continue  # onto a tracked name: the snapshot records a deletion and a change
             at = now_iso()
-            tracker.rename(old, new, at=at)
+            history.rename(old, new, at=at)
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
 
-    def _scan_paths(self, tracker: Tracker, paths: Iterable[str]) -> None:
+    def _scan_paths(self, history: History, paths: Iterable[str]) -> None:
         """Record the named paths that are settled: changed, created, or gone (deleted)."""
         only = self._settled(paths)
         if not only:
             return
-        result = tracker.snapshot(
-            self.root, split=self.split, max_bytes=self.max_bytes, accept=self._accept, only=only
+        snapshot = FolderSnapshot(
+            history, split=self.split, max_bytes=self.max_bytes, accept=self._accept
         )
-        self._report(tracker, result, _Told())
+        result = snapshot.run(self.root, only)
+        self._report(history, result, _Told())
 
-    def _full_scan(self, tracker: Tracker) -> None:
+    def _full_scan(self, history: History) -> None:
         """Compare the whole folder with the database; raise SnapshotCancelled if stopping.
 
         Documents that the filters reject, those in a sub-folder that cannot be listed and the
@@ -182,11 +184,11 @@ class Recorder:
 
         def between_batches() -> bool:
             """Tell what the batches so far committed, then whether to give up the scan."""
-            self._report(tracker, snapshot.result, told)
+            self._report(history, snapshot.result, told)
             return self._stopping.is_set()
 
         snapshot = FolderSnapshot(
-            tracker,
+            history,
             split=self.split,
             max_bytes=self.max_bytes,
             accept=accept,
@@ -195,7 +197,7 @@ class Recorder:
         try:
             snapshot.folder(self.root, None)  # not run(): a root turned into a file is no document
         except SnapshotCancelled:
-            self._report(tracker, snapshot.result, told)  # all committed: it stops between batches
+            self._report(history, snapshot.result, told)  # all committed: it stops between batches
             raise
         except TrackerError:
             if not self.root.is_dir():  # went away during the scan
@@ -204,7 +206,7 @@ class Recorder:
         finally:
             self._watcher.recheck(busy)
         result = snapshot.result
-        self._report(tracker, result, told)
+        self._report(history, result, told)
         deleted = sum(1 for version in result.recorded if version.deleted)
         totals = {
             "recorded": len(result.recorded) - deleted,
@@ -291,7 +293,7 @@ class Recorder:
 
     # -- telling -----------------------------------------------------------------------------
 
-    def _report(self, tracker: Tracker, result: SnapshotResult, told: _Told) -> None:
+    def _report(self, history: History, result: SnapshotResult, told: _Told) -> None:
         """Emit one event per rename, version, deletion and skipped file not yet told."""
         at = now_iso()
         for old, new in result.renamed[told.renamed :]:
@@ -300,19 +302,19 @@ class Recorder:
             kind = "deleted" if version.deleted else "version"
             self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
             if self._runner is not None:
-                self._queue_exec(tracker, kind, version)
+                self._queue_exec(history, kind, version)
         for path, reason in result.skipped[told.skipped :]:
             self._tell(WatchEvent("skipped", doc=path, reason=reason))
         told.renamed = len(result.renamed)
         told.recorded = len(result.recorded)
         told.skipped = len(result.skipped)
 
-    def _queue_exec(self, tracker: Tracker, kind: str, version: Version) -> None:
+    def _queue_exec(self, history: History, kind: str, version: Version) -> None:
         """Hand one version to the exec thread with its environment and JSON diff."""
         assert self._runner is not None
         self._runner.submit(
             exec_env(kind, version, self.db_path, self.root),
-            exec_stdin(tracker, version),
+            exec_stdin(history, version),
             f"{version.doc} v{version.version}",
         )
 

@@ -1,20 +1,20 @@
-"""Live tracking: a :class:`~tracker.watch.Watcher` whose worker thread records every change.
+"""Live tracking: a :class:`~.watcher.Watcher` whose worker thread records every change.
 
 :class:`WatchSession` glues the watcher to the database and knows nothing of click. It is the
 life cycle (start, stop, signals, retries); the pieces it holds together live in their modules:
 
-* :mod:`tracker.recorder`: the worker thread's side, recording each batch into the database
+* :mod:`tracker.watch.recorder`: the worker thread's side, recording each batch into the database
   (full scans, renames, files still being written) and telling :class:`WatchEvent` objects.
-* :mod:`tracker.hooks`: ``--exec``, run on one more thread, ``tracker-exec``, fed by a bounded
+* :mod:`tracker.watch.hooks`: ``--exec``, run on one more thread, ``tracker-exec``, fed by a bounded
   queue, so a slow or failing command never holds up recording.
-* :mod:`tracker.watchlock`: one watcher per database.
+* :mod:`tracker.watch.lock`: one watcher per database.
 
 Threads
-    The watcher's single worker thread owns the database: the :class:`~tracker.recorder.Recorder`
-    opens its own :class:`Tracker` lazily (SQLite connections are bound to the thread that made
-    them), records each debounced batch and closes the connection when the watcher stops. The
-    first batch is always a full catch-up scan, so whatever changed while no watcher ran is
-    recorded before live changes.
+    The watcher's single worker thread owns the database: the :class:`~.recorder.Recorder`
+    opens its own :class:`~tracker.history.History` lazily (SQLite connections are bound to the
+    thread that made them), records each debounced batch and closes the connection when the
+    watcher stops. The first batch is always a full catch-up scan, so whatever changed while no
+    watcher ran is recorded before live changes.
 
 One watcher per database
     :class:`WatchLock` holds an exclusive, non-blocking ``flock`` on ``<db>.watch.lock`` for the
@@ -22,7 +22,7 @@ One watcher per database
     :class:`WatcherRunning`. The kernel drops the lock when the process dies, even on ``kill -9``.
 
 Crash safety
-    Every document's version is committed on its own (the :class:`Tracker` guarantees it), and
+    Every document's version is committed on its own (the history guarantees it), and
     each start begins with a catch-up scan, so a watcher killed at any moment loses nothing that
     was committed and the next start records what it missed. A batch that fails (a locked
     database, a vanished folder) is reported and retried with a full scan, with a back-off.
@@ -40,22 +40,17 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from ..api import Tracker
 from ..errors import TrackerError
+from ..history import History
 from ..scan.files import DEFAULT_MAX_BYTES
+from .batch import Batch
 from .events import WatchEvent
 from .hooks import CommandRunner
-from .lock import WatcherRunning, WatchLock
+from .lock import WatchLock
 from .recorder import Recorder
-from .watcher import Batch, Watcher
+from .watcher import Watcher
 
-__all__ = [
-    "CommandRunner",
-    "WatchEvent",
-    "WatchLock",
-    "WatchSession",
-    "WatcherRunning",
-]
+__all__ = ["WatchSession"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +66,7 @@ class WatchSession:
     that calls :meth:`start`, ``--exec`` warnings on the exec thread), one call at a time.
     ``include``/``exclude``/``debounce``/``poll`` go to :class:`Watcher`; ``split`` and
     ``max_bytes`` to its folder snapshots. ``exec_command``: a shell command run after each
-    version and deletion (see :func:`~tracker.hooks.exec_env`), with the JSON diff on its stdin.
+    version and deletion (see :func:`~.hooks.exec_env`), with the JSON diff on its stdin.
     """
 
     def __init__(
@@ -140,7 +135,7 @@ class WatchSession:
     # -- life cycle --------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Take the database lock, check the database, say ``started``, start watching."""
+        """Check the database, take its lock, say ``started``, start watching."""
         with self._state:
             if self._started:
                 raise RuntimeError("a WatchSession can only be started once")
@@ -148,11 +143,11 @@ class WatchSession:
         if not self.root.is_dir():
             raise TrackerError(f"{self.root}: no such folder")
         self._recorder.prepare()
+        with History(self.db_path) as history:  # fail early, on this thread, if unusable
+            tracked = sum(1 for doc in history.documents() if not doc.deleted)
         if self._lock is not None and not self._lock.acquire():
             self._warn(f"{self._lock.problem}: a second watcher would not be refused")
         try:
-            with Tracker(self.db_path) as tracker:  # fail early, on this thread, if unusable
-                tracked = sum(1 for doc in tracker.documents() if not doc.deleted)
             self._emit(WatchEvent("started", counts={"documents": tracked}))
             if self._runner is not None:
                 self._runner.start()

@@ -2,18 +2,19 @@
 
 This module knows nothing of SQLite or of the CLI: it turns file system events into
 :class:`Batch` objects and calls a consumer with them. Folding raw events into a batch lives in
-:mod:`tracker.batch`; starting, checking and stopping watchdog observers in
-:mod:`tracker.observer`.
+:mod:`tracker.watch.batch`; starting, checking and stopping watchdog observers in
+:mod:`tracker.watch.observer`.
 
 Threads
     watchdog's observer threads (the dispatcher, one emitter, and for inotify the thread that
     reads the inotify file descriptor) only put raw events on a :class:`queue.Queue`. A single
     worker thread owned by :class:`Watcher` takes them off, filters them with
-    :func:`is_watched`, accumulates them, waits for a quiet period of ``debounce`` seconds (each
-    relevant event restarts the timer, but a batch is never held back more than ``max_delay``
-    seconds after its first event, so a file written continuously is still recorded), then calls
-    ``on_batch`` once. ``on_batch``, ``on_error`` and ``on_stop`` always run on that worker
-    thread, so the consumer may open (and close) its SQLite connection there.
+    ``is_watched`` (:mod:`tracker.scan.filters`), accumulates them, waits for a quiet period of
+    ``debounce`` seconds (each relevant event restarts the timer, but a batch is never held back
+    more than ``max_delay`` seconds after its first event, so a file written continuously is
+    still recorded), then calls ``on_batch`` once. ``on_batch``, ``on_error`` and ``on_stop``
+    always run on that worker thread, so the consumer may open (and close) its SQLite
+    connection there.
 
 Events are hints, not facts
     A :class:`Batch` names paths that *may* have changed; the consumer re-reads them (a path that
@@ -23,7 +24,7 @@ Events are hints, not facts
 Overflow and errors
     * inotify queue overflow (``IN_Q_OVERFLOW``): watchdog 7 rebuilds its watches itself but does
       not tell event handlers. On Linux the watcher uses its own subclass of watchdog's
-      ``InotifyFD`` (:mod:`tracker.observer`) that notices the overflow event and asks for a
+      ``InotifyFD`` (:mod:`tracker.watch.observer`) that notices the overflow event and asks for a
       ``rescan=True`` batch.
     * A dead observer: the worker checks every :attr:`Watcher.health_interval` seconds that the
       observer thread, its emitters and the inotify reader thread are alive (an emitter stops when
@@ -58,29 +59,10 @@ from typing import Any
 from watchdog.events import FileSystemEvent
 from watchdog.observers.api import BaseObserver
 
-from ..scan.filters import (
-    IGNORED_NAMES,
-    IGNORED_PATTERNS,
-    TEXT_SUFFIXES,
-    has_text_suffix,
-    is_ignored_name,
-    is_watched,
-    is_watched_dir,
-)
 from .batch import Batch, EventFolder
 from .observer import QueueHandler, observer_healthy, shutdown_observer, start_observer
 
-__all__ = [
-    "IGNORED_NAMES",
-    "IGNORED_PATTERNS",
-    "TEXT_SUFFIXES",
-    "Batch",
-    "Watcher",
-    "has_text_suffix",
-    "is_ignored_name",
-    "is_watched",
-    "is_watched_dir",
-]
+__all__ = ["Watcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +85,11 @@ class Watcher:
     a batch waits after its first event (default ``10 * debounce``). ``poll``: use watchdog's
     PollingObserver (network and mounted file systems), checking every ``poll_interval`` seconds,
     instead of the native observer (inotify on Linux). ``include``/``exclude``: globs, see
-    :func:`is_watched`. ``on_error``: called on the worker thread with exceptions raised by
-    ``on_batch`` or by an observer restart (default: log them). ``on_stop``: called once on the
-    worker thread after the last batch, so a consumer can close thread-bound resources (an
-    SQLite connection) there. See the module docstring for threads, overflow and shutdown.
+    ``tracker.scan.filters.is_watched``. ``on_error``: called on the worker thread with exceptions
+    raised by ``on_batch`` or by an observer restart (default: log them). ``on_stop``: called
+    once on the worker thread after the last batch, so a consumer can close thread-bound
+    resources (an SQLite connection) there. See the module docstring for threads, overflow and
+    shutdown.
     """
 
     #: Seconds between checks that the observer threads are still alive.

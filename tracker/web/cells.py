@@ -5,9 +5,7 @@ Document text is always escaped here; only the markup around it is trusted.
 
 from __future__ import annotations
 
-from html import escape
-
-from ..render.html import DIFF_CSS, render_inline_html
+from ..render.html import DIFF_CSS, escape_html, render_inline_html
 from ..text.inline import inline_diff
 
 #: Seconds one table cell's word diff may take (a page shows up to 100 of them); past it the
@@ -51,16 +49,16 @@ def change_html(op: str, old_text: str | None, new_text: str | None) -> str:
     keeps only which paragraphs changed.
     """
     if op == "insert":
-        body = f"<ins>{escape(new_text or '')}</ins>"
+        body = f"<ins>{escape_html(new_text or '')}</ins>"
     elif op == "delete":
-        body = f"<del>{escape(old_text or '')}</del>"
+        body = f"<del>{escape_html(old_text or '')}</del>"
     elif old_text is not None and new_text is not None and old_text != new_text:
         body = render_inline_html(inline_diff(old_text, new_text, timeout=CELL_DIFF_TIMEOUT))
     else:
-        body = escape(new_text if new_text is not None else old_text or "")
+        body = escape_html(new_text if new_text is not None else old_text or "")
     note = '<span class="note">moved</span>' if op == "move" else ""
     return (
-        f'<div class="tracker-diff"><div class="para op-{escape(op)}">'
+        f'<div class="tracker-diff"><div class="para op-{escape_html(op)}">'
         f'<div class="text">{note}{body}</div></div></div>'
     )
 
@@ -68,7 +66,7 @@ def change_html(op: str, old_text: str | None, new_text: str | None) -> str:
 def snippet_html(snippet: str) -> str:
     """A search snippet as escaped HTML, its hit markers turned into ``<mark>``."""
     return (
-        escape(snippet)
+        escape_html(snippet)
         .replace(MARK_START, '<mark class="tracker-hit">')
         .replace(MARK_END, "</mark>")
     )

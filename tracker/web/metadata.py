@@ -8,8 +8,8 @@ The table descriptions are in :mod:`tracker.web.tables`, the canned queries in
 from __future__ import annotations
 
 from collections.abc import Iterable
-from html import escape
 
+from ..render.html import escape_html
 from .queries import QUERIES
 from .tables import TABLES
 from .urls import database_path, feed_path, query_path
@@ -28,16 +28,16 @@ def database_metadata(database: str, base_url: str = "/") -> dict:
     search = base + query_path(database, "search")
     tables = {name: dict(meta) for name, meta in TABLES.items()}
     tables["changes"]["description_html"] = (
-        f"{_html(tables['changes']['description'])} "
-        f'Subscribe to the <a href="{_html(feed)}">Atom feed</a>.'
+        f"{escape_html(tables['changes']['description'])} "
+        f'Subscribe to the <a href="{escape_html(feed)}">Atom feed</a>.'
     )
     return {
         "title": f"{database}: document history",
         "description_html": (
             "Paragraph-by-paragraph history of a folder of text documents, recorded by "
-            f'<code>tracker</code>. Start with the <a href="{_html(changes)}">changes</a> '
-            f'view, <a href="{_html(search)}">search every version</a>, or subscribe to the '
-            f'<a href="{_html(feed)}">Atom feed</a> of recorded versions.'
+            f'<code>tracker</code>. Start with the <a href="{escape_html(changes)}">changes</a> '
+            f'view, <a href="{escape_html(search)}">search every version</a>, or subscribe to the '
+            f'<a href="{escape_html(feed)}">Atom feed</a> of recorded versions.'
         ),
         "tables": tables,
         "queries": {name: dict(query) for name, query in QUERIES.items()},
@@ -52,7 +52,3 @@ def instance_metadata(databases: Iterable[str], base_url: str = "/") -> dict:
         "search every version of every paragraph.",
         "databases": {name: database_metadata(name, base_url) for name in databases},
     }
-
-
-def _html(text: str) -> str:
-    return escape(text, quote=True)

@@ -14,9 +14,10 @@ import hashlib
 from pathlib import Path
 
 from datasette import hookimpl
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from ..corpus.queries import sql_fts_query
+from ..corpus.search import sql_fts_query
+from ..render.html import escape_html
 from .cells import CSS, MARK_START, change_html, snippet_html
 from .databases import tracker_databases
 from .metadata import database_metadata, instance_metadata
@@ -39,8 +40,10 @@ def _field(row, name: str):
 
 
 def _link(datasette, path: str, label: object, title: str | None = None) -> Markup:
-    attrs = f' title="{escape(title)}"' if title else ""
-    return Markup(f'<a href="{escape(datasette.urls.path(path))}"{attrs}>{escape(label)}</a>')
+    attrs = f' title="{escape_html(title)}"' if title else ""
+    return Markup(
+        f'<a href="{escape_html(datasette.urls.path(path))}"{attrs}>{escape_html(label)}</a>'
+    )
 
 
 @hookimpl
@@ -140,7 +143,7 @@ def render_cell(row, value, column, table, database, datasette):
         ids = value.strip("[]").split(",") if value.strip("[]") else []
         if len(ids) <= 8:
             return None
-        return Markup(f"{escape(', '.join(ids[:8]))}, … ({len(ids)} in all)")
+        return Markup(f"{escape_html(', '.join(ids[:8]))}, … ({len(ids)} in all)")
     if table is None and column == "snippet" and isinstance(value, str):
         return Markup(snippet_html(value)) if MARK_START in value else None
     if table is None and column == "paragraph_id" and isinstance(value, int):

@@ -13,11 +13,13 @@ from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ..errors import UnknownVersion
+from ..history import History
+from ..models import DiffResult, Version
 from ..render.html import LAYOUTS, render_html_fragment, stats_line, version_label
 from . import feed as feed
 from .cells import CSS
 from .databases import tracker_databases
-from .diffs import load_version_diff, renamed_to, version_location
 from .urls import database_path, diff_path, feed_path, query_path
 
 
@@ -38,19 +40,50 @@ async def _check_view(datasette, request, database: str) -> None:
     )
 
 
+async def _read(db, read):
+    """Run ``read(history)`` on one of Datasette's read-only connections to ``db``."""
+    return await db.execute_fn(lambda conn: read(History(conn)))
+
+
+def _version_diff(
+    history: History, name: str, ref: str
+) -> tuple[DiffResult, list[Version]] | str | None:
+    """The diff of one version of the document named exactly ``name`` (as ``tracker diff DOC
+    --until REF`` computes it) and the document's versions; the document's present name if it
+    was renamed since; None if there is no such document or version."""
+    document = history.store.document(name)
+    if document is None:
+        return history.store.renamed_to(name)
+    try:
+        result = history.diff(name, until=ref)
+    except UnknownVersion:
+        return None
+    return result, history.store.versions(document.id)
+
+
+def _meta(version: Version | None) -> dict | None:
+    return (
+        None
+        if version is None
+        else {"version": version.version, "captured_at": version.captured_at}
+    )
+
+
 async def diff_page(datasette, request) -> Response:
     """``/-/tracker/diff/<database>/<doc...>/<version>``: one version against the one before."""
     db = _tracker_database(datasette, request.url_vars["database"])
     await _check_view(datasette, request, db.name)
     doc, version = unquote(request.url_vars["doc"]), request.url_vars["version"]
-    result = await db.execute_fn(lambda conn: load_version_diff(conn, doc, version))
-    if result is None:
-        moved = await db.execute_fn(lambda conn: renamed_to(conn, doc))
-        if moved:
-            query = f"?{request.query_string}" if request.query_string else ""
-            path = datasette.urls.path(diff_path(db.name, moved, version))
-            return Response.redirect(path + query)
+    found = await _read(db, lambda history: _version_diff(history, doc, version))
+    if isinstance(found, str):  # renamed since: the page lives under the present name
+        query = f"?{request.query_string}" if request.query_string else ""
+        path = datasette.urls.path(diff_path(db.name, found, version))
+        return Response.redirect(path + query)
+    if found is None:
         raise NotFound(f"{doc}: no such document or version in {db.name}")
+    result, versions = found
+    numbers = [v.version for v in versions]
+    position = numbers.index(result.new.version)
     layout = request.args.get("layout", "inline")
     layout = layout if layout in LAYOUTS else "inline"
     full = request.args.get("full") in ("1", "on", "true")
@@ -78,13 +111,13 @@ async def diff_page(datasette, request) -> Response:
         "version": result.new.version,
         "deleted": result.new.deleted,
         "note": result.new.note,
-        "old_label": version_label(result.old.meta() if result.old else None),
-        "new_label": version_label(result.new.meta()),
+        "old_label": version_label(_meta(result.old)),
+        "new_label": version_label(_meta(result.new)),
         "stats": stats_line(result.changes),
         "fragment": Markup(fragment),
-        "previous_url": diff_url(result.previous),
-        "next_url": diff_url(result.next),
-        "latest_url": diff_url(result.latest) if result.latest != result.new.version else None,
+        "previous_url": diff_url(numbers[position - 1] if position else None),
+        "next_url": diff_url(numbers[position + 1] if position + 1 < len(numbers) else None),
+        "latest_url": diff_url(numbers[-1]) if position + 1 < len(numbers) else None,
         "history_url": datasette.urls.path(query_path(name, "document_history", document=doc)),
         "changes_url": datasette.urls.path(
             f"/{database_path(name)}/changes?"
@@ -108,10 +141,10 @@ async def version_redirect(datasette, request) -> Response:
     db = _tracker_database(datasette, request.url_vars["database"])
     await _check_view(datasette, request, db.name)
     version_id = int(request.url_vars["id"])
-    found = await db.execute_fn(lambda conn: version_location(conn, version_id))
+    found = await _read(db, lambda history: history.version_by_row(version_id))
     if found is None:
         raise NotFound(f"no version with id {version_id} in {db.name}")
-    return Response.redirect(datasette.urls.path(diff_path(db.name, *found)))
+    return Response.redirect(datasette.urls.path(diff_path(db.name, found.doc, found.version)))
 
 
 async def atom_feed(datasette, request) -> Response:
@@ -129,7 +162,7 @@ async def atom_feed(datasette, request) -> Response:
         limit = min(feed.FEED_MAX, max(1, int(request.args.get("limit", feed.FEED_DEFAULT))))
     except ValueError:
         limit = feed.FEED_DEFAULT
-    entries = await db.execute_fn(lambda conn: feed.feed_rows(conn, doc, limit))
+    entries = await _read(db, lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1))
     if doc:
         site = query_path(db.name, "document_history", document=doc)
     else:

@@ -1,0 +1,42 @@
+"""The history of a corpus: recording versions of documents and reading them back.
+
+:class:`History` sits on the store (SQL) and the pure text functions (splitting, diffing); the
+folder scanner, the importers, the watcher and the :class:`tracker.Tracker` facade all build on it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+from ..store import Store
+from .reads import Reads
+from .writes import Writes
+
+__all__ = ["History"]
+
+
+class History(Writes, Reads):
+    """A corpus of documents and their versions, kept in one SQLite database."""
+
+    def __init__(
+        self, db: str | os.PathLike | sqlite3.Connection | Store, *, create: bool = True
+    ) -> None:
+        super().__init__()
+        if isinstance(db, Store):
+            self.store = db
+        elif isinstance(db, sqlite3.Connection):
+            self.store = Store.borrow(db)
+        else:
+            self.store = Store(db, create=create)
+        self.db_path = self.store.path
+
+    def close(self) -> None:
+        """Close the database connection (a borrowed one is left open for its owner)."""
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,227 @@
+"""Recording a history: each new version's paragraphs, layout and changes, in one transaction.
+
+:class:`Writes` is half of :class:`tracker.history.History`. A version is diffed against the one
+before it once, when it is recorded, and what changed is stored with it (``paragraph_changes``),
+so that no read has to re-align old versions.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import datetime
+
+from .. import refs
+from ..errors import TrackerError
+from ..models import Version
+from ..store import Store
+from ..store.codec import encode_layout
+from ..text import paragraphs as para
+from ..text.diff import Change, diff_paragraphs, stats
+from ..text.encoding import sha256_text
+from ..times import normalize_time
+
+#: How many documents' latest paragraph lists a history keeps in memory, so that recording the
+#: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones...
+RECENT_PARAGRAPH_LISTS = 256
+#: ... and how many characters of text they may hold in all (large documents are kept fewer).
+RECENT_PARAGRAPH_CHARS = 32_000_000
+
+
+def checked_name(doc: str) -> str:
+    """A document name as stored, or TrackerError: the one rule for names (refs.name_problem)."""
+    name = refs.normalize_name(doc)
+    problem = refs.name_problem(name)
+    if problem is not None:
+        raise TrackerError(f"cannot track {doc!r}: {problem}")
+    return name
+
+
+class Writes:
+    """The write side of a history: record versions and deletions, rename documents."""
+
+    store: Store
+
+    def __init__(self) -> None:
+        # (document id, version, sha256) -> paragraph texts. The sha256 is in the key so that a
+        # number reused after a rolled-back transaction never matches: equal bytes, equal texts.
+        self._recent: OrderedDict[tuple[int, int, str | None], list[str]] = OrderedDict()
+        self._recent_chars = 0
+
+    def record(
+        self,
+        doc: str,
+        text: str | None,
+        at: str | datetime | None = None,
+        *,
+        note: str | None = None,
+        split: str = "auto",
+        root: str | None = None,
+        sha256: str | None = None,
+    ) -> Version | None:
+        """Record ``text`` as the next version of ``doc`` (None records a deletion).
+
+        Returns the new version, or None when nothing changed. ``root`` is the folder a scanned
+        file was read from; ``sha256`` its checksum if already known.
+        """
+        name = refs.normalize_name(doc)
+        with self.store.transaction():
+            return self._record(
+                name, text, normalize_time(at), note=note, split=split, root=root, sha256=sha256
+            )
+
+    def delete(self, doc: str, at: str | datetime | None = None) -> Version | None:
+        """Record that a document was deleted (its history is kept)."""
+        return self.record(self.store_name(doc), None, at)
+
+    def rename(self, old: str, new: str, at: str | datetime | None = None) -> None:
+        """Give a document a new name, keeping its history; the rename itself is recorded."""
+        document = self.document(old)  # type: ignore[attr-defined]
+        new = checked_name(new)
+        if self.store.document(new) is not None:
+            raise TrackerError(f"cannot rename {document.name} to {new}: that name is tracked")
+        with self.store.transaction():
+            self.store.rename_document(
+                document.id, document.name, new, document.latest_version or 0, normalize_time(at)
+            )
+
+    def record_file(
+        self,
+        name: str,
+        text: str,
+        *,
+        root: str,
+        sha256: str,
+        size: int,
+        mtime_ns: int,
+        read_ns: int,
+        split: str = "auto",
+        at: str | datetime | None = None,
+    ) -> Version | None:
+        """Record a scanned file's text and remember its size and mtime (to skip it next time).
+
+        ``read_ns`` is when it was read: a re-scan trusts size and mtime only for files not
+        modified within the racy window before that moment.
+        """
+        with self.store.transaction():
+            version = self.record(name, text, at, split=split, root=root, sha256=sha256)
+            document_id = version.document_id if version else self.store.document_id(name)
+            self.store.set_file_state(document_id, root, size, mtime_ns, read_ns)
+        return version
+
+    def store_name(self, doc: str) -> str:
+        """The stored name of the document a user-typed name resolves to."""
+        return self.document(doc).name  # type: ignore[attr-defined]
+
+    def _record(
+        self,
+        name: str,
+        text: str | None,
+        at: str,
+        *,
+        note: str | None = None,
+        split: str = "auto",
+        root: str | None = None,
+        sha256: str | None = None,
+    ) -> Version | None:
+        document = self.store.document(name)
+        if text is None:
+            if document is None or document.deleted:
+                return None
+            previous = self.store.latest(document.id)
+            counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
+            self.store.insert_version(
+                document.id,
+                document.latest_version + 1,
+                captured_at=at,
+                path=name,
+                sha256=None,
+                size=0,
+                paragraph_ids=[],
+                layout="{}",
+                deleted=True,
+                counts=counts,
+                note=note,
+            )
+            return self.store.latest(document.id)
+        sha256 = sha256 or sha256_text(text)
+        if document is not None and not document.deleted and document.latest_sha256 == sha256:
+            return None
+        if document is None:
+            checked_name(name)  # names already tracked are kept, whatever rule they predate
+            if split not in para.SPLIT_MODES:
+                raise TrackerError(f"unknown split mode {split!r}")
+            mode = para.choose_mode(text) if split == "auto" else split
+            document_id = self.store.create_document(name, mode, root, at)
+            number, previous = 1, None
+        else:
+            mode, document_id = document.split_mode, document.id
+            number = document.latest_version + 1
+            # a re-added file is compared with its text from before the deletion
+            previous = self.store.latest(document_id, text_only=True)
+        parts = para.split(text, mode)
+        changes: list[Change] = []
+        if previous is None:
+            ids = self.store.intern_paragraphs(parts.paragraphs)
+            counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
+        else:
+            old_texts = self._recent_paragraphs(previous)
+            known = dict(zip(old_texts, previous.paragraph_ids))
+            ids = self.store.intern_paragraphs(parts.paragraphs, known)
+            changes = diff_paragraphs(old_texts, parts.paragraphs, inline=False)
+            counts = stats(changes)
+        version_id = self.store.insert_version(
+            document_id,
+            number,
+            captured_at=at,
+            path=name,
+            sha256=sha256,
+            size=len(text.encode("utf-8")),
+            paragraph_ids=ids,
+            layout=encode_layout(parts.separators),
+            deleted=False,
+            counts=counts,
+            note=note,
+        )
+        if changes:
+            old_ids = previous.paragraph_ids
+            self.store.insert_changes(
+                [
+                    (
+                        version_id,
+                        change.op,
+                        change.old,
+                        change.new,
+                        None if change.old is None else old_ids[change.old],
+                        None if change.new is None else ids[change.new],
+                    )
+                    for change in changes
+                    if change.op != "equal"
+                ]
+            )
+        self._remember((document_id, number, sha256), parts.paragraphs)
+        return self.store.latest(document_id)
+
+    def _recent_paragraphs(self, version: Version) -> list[str]:
+        """The paragraph texts of a version, from memory when it was recorded or read lately."""
+        key = (version.document_id, version.version, version.sha256)
+        texts = self._recent.get(key)
+        if texts is None:
+            texts = self.store.paragraph_texts(version.paragraph_ids)
+            self._remember(key, texts)
+        else:
+            self._recent.move_to_end(key)
+        return texts
+
+    def _remember(self, key: tuple[int, int, str | None], texts: list[str]) -> None:
+        """Keep a version's paragraph list for the next record, within the count and size caps."""
+        size = sum(map(len, texts))
+        if size > RECENT_PARAGRAPH_CHARS or key in self._recent:
+            return
+        self._recent[key] = texts
+        self._recent_chars += size
+        while (
+            len(self._recent) > RECENT_PARAGRAPH_LISTS
+            or self._recent_chars > RECENT_PARAGRAPH_CHARS
+        ):
+            _, dropped = self._recent.popitem(last=False)
+            self._recent_chars -= sum(map(len, dropped))

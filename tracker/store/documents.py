@@ -1,0 +1,132 @@
+"""Documents and their renames in the store."""
+
+from __future__ import annotations
+
+from ..models import Document, Rename
+
+#: A document with its version count and its latest version (one row per document).
+DOCUMENT_COLUMNS = """
+    d.id, d.name, d.split_mode, d.root, d.created_at, d.file_size, d.file_mtime_ns,
+    d.file_checked_ns,
+    (select count(*) from versions c where c.document_id = d.id) as version_count,
+    v.version, v.captured_at, v.deleted, v.sha256
+"""
+DOCUMENT_FROM = """
+    from documents d left join versions v on v.document_id = d.id
+     and v.version = (select max(version) from versions m where m.document_id = d.id)
+"""
+
+
+def document_row(row: tuple) -> Document:
+    """A :class:`Document` from a row of :data:`DOCUMENT_COLUMNS`."""
+    return Document(
+        id=row[0],
+        name=row[1],
+        split_mode=row[2],
+        root=row[3],
+        created_at=row[4],
+        file_size=row[5],
+        file_mtime_ns=row[6],
+        file_checked_ns=row[7],
+        versions=row[8],
+        latest_version=row[9],
+        last_change=row[10],
+        deleted=bool(row[11]),
+        latest_sha256=row[12],
+    )
+
+
+class DocumentStore:
+    """Reads and writes of ``documents`` and ``renames``."""
+
+    def documents(self) -> list[Document]:
+        """Every document, by name."""
+        rows = self.query(f"select {DOCUMENT_COLUMNS} {DOCUMENT_FROM} order by d.name")
+        return [document_row(row) for row in rows]
+
+    def document(self, name: str) -> Document | None:
+        """The document with exactly this name, or None."""
+        rows = self.query(f"select {DOCUMENT_COLUMNS} {DOCUMENT_FROM} where d.name = ?", [name])
+        return document_row(rows[0]) if rows else None
+
+    def document_id(self, name: str) -> int | None:
+        """The id of the document with exactly this name (one indexed lookup, no counts)."""
+        rows = self.query("select id from documents where name = ?", [name])
+        return rows[0][0] if rows else None
+
+    def document_names(self) -> list[str]:
+        """Every document name, sorted."""
+        return [row[0] for row in self.query("select name from documents order by name")]
+
+    def create_document(self, name: str, split_mode: str, root: str | None, at: str) -> int:
+        """Insert a new document; return its id."""
+        cursor = self.conn.execute(
+            "insert into documents (name, split_mode, root, created_at) values (?, ?, ?, ?)",
+            [name, split_mode, root, at],
+        )
+        return cursor.lastrowid
+
+    def set_file_state(
+        self, document_id: int, root: str | None, size: int, mtime_ns: int, checked_ns: int
+    ) -> None:
+        """Remember where a document's file is and its size and mtime when last read."""
+        self.conn.execute(
+            "update documents set root = ?, file_size = ?, file_mtime_ns = ?, file_checked_ns = ?"
+            " where id = ?",
+            [root, size, mtime_ns, checked_ns, document_id],
+        )
+
+    def rename_document(self, document_id: int, old: str, new: str, version: int, at: str) -> None:
+        """Rename a document and record the rename after its version ``version``."""
+        self.conn.execute("update documents set name = ? where id = ?", [new, document_id])
+        self.conn.execute(
+            "insert into renames (document_id, version, from_name, to_name, renamed_at)"
+            " values (?, ?, ?, ?, ?)",
+            [document_id, version, old, new, at],
+        )
+
+    def renamed_to(self, old_name: str) -> str | None:
+        """The current name of the document last renamed away from ``old_name``, if any."""
+        rows = self.query(
+            "select d.name from renames r join documents d on d.id = r.document_id"
+            " where r.from_name = ? order by r.id desc limit 1",
+            [old_name],
+        )
+        return rows[0][0] if rows else None
+
+    def renames(self, document_id: int) -> list[Rename]:
+        """The renames of one document, oldest first."""
+        rows = self.query(
+            "select version, from_name, to_name, renamed_at from renames where document_id = ?"
+            " order by id",
+            [document_id],
+        )
+        return [Rename(*row) for row in rows]
+
+    def all_renames(self) -> dict[int, list[Rename]]:
+        """Every rename, by document id, oldest first."""
+        found: dict[int, list[Rename]] = {}
+        rows = self.query(
+            "select document_id, version, from_name, to_name, renamed_at from renames order by id"
+        )
+        for document_id, *rest in rows:
+            found.setdefault(document_id, []).append(Rename(*rest))
+        return found
+
+    def renames_between(self, since: str | None, until: str | None) -> list[tuple[str, str, str]]:
+        """(renamed_at, new name, old name) of the renames made within a time window."""
+        return self.query(
+            "select renamed_at, to_name, from_name from renames"
+            " where (? is null or renamed_at >= ?) and (? is null or renamed_at <= ?)",
+            [since, since, until, until],
+        )
+
+    def has_rename(self, old: str, new: str, at: str) -> bool:
+        """Tell whether this very rename (names and time) is recorded (re-imports skip it)."""
+        return bool(
+            self.query(
+                "select 1 from renames where from_name = ? and to_name = ? and renamed_at = ?"
+                " limit 1",
+                [old, new, at],
+            )
+        )
