@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
+
+from tracker.cli import cli
 
 #: How long a test's leftover threads get to finish before the test is failed.
 THREAD_LEAK_GRACE = 2.0
@@ -47,3 +51,39 @@ def _no_thread_leaks(request: pytest.FixtureRequest) -> Iterator[None]:
     if leaked:
         names = ", ".join(f"{t.name} ({type(t).__module__}.{type(t).__qualname__})" for t in leaked)
         pytest.fail(f"test left threads running: {names}", pytrace=False)
+
+
+# -- shared fixtures: a database path, a folder of documents, the real CLI ------------------------
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests in a file marked ``browser`` are slow too: ``-m "not slow"`` leaves them out."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Where a test's database goes (not created: the first write creates it)."""
+    return tmp_path / "tracker.db"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """An empty folder of documents to snapshot or watch."""
+    path = tmp_path / "docs"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    """Invoke the real CLI in process; ``db=`` appends ``--db``. An exception that escapes the
+    CLI fails the test with its traceback (a user would have seen one)."""
+
+    def invoke(*args: object, db: object = None, **kwargs: object) -> Result:
+        argv = [str(arg) for arg in args] + (["--db", str(db)] if db is not None else [])
+        return CliRunner().invoke(cli, argv, catch_exceptions=False, **kwargs)
+
+    return invoke

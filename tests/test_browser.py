@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_datasette import IMG, SCRIPT, build_db, start_server, stop_server
+from support import IMG, SCRIPT, build_db, start_server, stop_server
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,10 +22,13 @@ CHROMIUM_ARGS = [
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright not installed: pip install -e '.[test]'"
 )
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(),
-    reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)",
+    ),
+]
 
 
 @pytest.fixture

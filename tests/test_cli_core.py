@@ -21,12 +21,7 @@ def env(tmp_path):
     return {"db": str(tmp_path / "t.db"), "folder": folder, "tmp": tmp_path}
 
 
-def run(*args, db=None, **kwargs):
-    argv = [str(a) for a in args] + (["--db", db] if db else [])
-    return CliRunner().invoke(cli, argv, catch_exceptions=False, **kwargs)
-
-
-def test_snapshot_log_show_docs(env):
+def test_snapshot_log_show_docs(run, env):
     result = run("snapshot", env["folder"], db=env["db"])
     assert result.exit_code == 0, result.output
     assert f"{SEED_NAME}  v1  new, 16 paragraphs" in result.stdout
@@ -68,7 +63,7 @@ def test_snapshot_log_show_docs(env):
     ]
 
 
-def test_deletion_shows_in_log(env):
+def test_deletion_shows_in_log(run, env):
     run("snapshot", env["folder"], db=env["db"])
     (env["folder"] / SEED_NAME).unlink()
     result = run("snapshot", env["folder"], db=env["db"])
@@ -89,7 +84,7 @@ def test_deletion_shows_in_log(env):
         (["show", "000", "--at", "soon"], "Error: cannot read version 'soon'"),
     ],
 )
-def test_read_errors(env, args, message):
+def test_read_errors(run, env, args, message):
     run("snapshot", env["folder"], db=env["db"])
     result = run(*args, db=env["db"])
     assert result.exit_code == 1
@@ -97,7 +92,7 @@ def test_read_errors(env, args, message):
     assert "Traceback" not in result.output
 
 
-def test_ambiguous_prefix(env):
+def test_ambiguous_prefix(run, env):
     (env["folder"] / "001_second.txt").write_text("x\n")
     run("snapshot", env["folder"], db=env["db"])
     result = run("log", "00", db=env["db"])
@@ -105,7 +100,7 @@ def test_ambiguous_prefix(env):
     assert result.stderr == (f"Error: '00' matches 2 documents: {SEED_NAME}, 001_second.txt\n")
 
 
-def test_read_command_without_database(tmp_path):
+def test_read_command_without_database(run, tmp_path):
     db = tmp_path / "missing.db"
     result = run("log", "000", db=str(db))
     assert result.exit_code == 1
@@ -113,7 +108,7 @@ def test_read_command_without_database(tmp_path):
     assert not db.exists()
 
 
-def test_corrupt_database(tmp_path):
+def test_corrupt_database(run, tmp_path):
     db = tmp_path / "bad.db"
     db.write_bytes(b"garbage" * 1000)
     result = run("docs", db=str(db))
@@ -122,7 +117,7 @@ def test_corrupt_database(tmp_path):
     assert db.read_bytes() == b"garbage" * 1000
 
 
-def test_bad_files_are_skipped_with_warnings(env):
+def test_bad_files_are_skipped_with_warnings(run, env):
     folder = env["folder"]
     (folder / "binary.txt").write_bytes(b"abc\x00def")
     (folder / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
@@ -152,20 +147,20 @@ def test_bad_files_are_skipped_with_warnings(env):
     assert run("show", "empty", db=env["db"]).stdout_bytes == b""
 
 
-def test_explicit_bad_file_fails(env):
+def test_explicit_bad_file_fails(run, env):
     (env["folder"] / "binary.bin").write_bytes(b"\x00\x01")
     result = run("snapshot", env["folder"] / "binary.bin", db=env["db"])
     assert result.exit_code == 1
     assert "binary file (contains NUL bytes)" in result.stderr
 
 
-def test_missing_path(env):
+def test_missing_path(run, env):
     result = run("snapshot", env["tmp"] / "nowhere", db=env["db"])
     assert result.exit_code == 1
     assert result.stderr == f"Error: {env['tmp'] / 'nowhere'}: no such file or folder\n"
 
 
-def test_json_snapshot(env):
+def test_json_snapshot(run, env):
     result = run("snapshot", env["folder"], "--json", db=env["db"])
     data = json.loads(result.stdout)
     assert data["recorded"][0]["doc"] == SEED_NAME
@@ -181,7 +176,7 @@ def test_tracker_db_environment_variable(env):
     assert Path(env["db"]).exists()
 
 
-def test_default_database_location(env, monkeypatch):
+def test_default_database_location(run, env, monkeypatch):
     monkeypatch.chdir(env["tmp"])
     monkeypatch.delenv("TRACKER_DB", raising=False)
     result = run("snapshot", env["folder"])
@@ -189,7 +184,7 @@ def test_default_database_location(env, monkeypatch):
     assert (env["tmp"] / "snapshots" / "tracker.db").is_file()  # parent folder created
 
 
-def test_python_dash_m_and_help(tmp_path):
+def test_python_dash_m_and_help(run, tmp_path):
     out = subprocess.run(
         [sys.executable, "-m", "tracker", "--help"], capture_output=True, text=True, check=True
     )
@@ -199,7 +194,7 @@ def test_python_dash_m_and_help(tmp_path):
         assert "Example:" in help_text, command
 
 
-def test_locked_database_is_one_line_error_and_keeps_data(env, monkeypatch):
+def test_locked_database_is_one_line_error_and_keeps_data(run, env, monkeypatch):
     import sqlite3
 
     import tracker.store.base as store
@@ -242,7 +237,7 @@ def test_file_deleted_between_listing_and_reading(env):
         assert "brief.txt" not in {d.name for d in tracker.documents()}
 
 
-def test_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
+def test_foreign_sqlite_file_is_refused_and_left_untouched(run, tmp_path):
     import sqlite3
 
     db = tmp_path / "app.db"
@@ -260,7 +255,7 @@ def test_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path):
     assert db.read_bytes() == before
 
 
-def test_empty_file_is_not_turned_into_a_database_by_a_read(tmp_path):
+def test_empty_file_is_not_turned_into_a_database_by_a_read(run, tmp_path):
     db = tmp_path / "empty.db"
     db.write_bytes(b"")
     result = run("docs", db=str(db))
@@ -281,7 +276,7 @@ def test_empty_file_is_not_turned_into_a_database_by_a_read(tmp_path):
         ("update versions set layout = 'nonsense' where version = 1", "cannot be rebuilt"),
     ],
 )
-def test_damaged_database_is_an_error_not_wrong_bytes(env, damage, message):
+def test_damaged_database_is_an_error_not_wrong_bytes(run, env, damage, message):
     import sqlite3
 
     run("snapshot", env["folder"], db=env["db"])
@@ -296,7 +291,7 @@ def test_damaged_database_is_an_error_not_wrong_bytes(env, damage, message):
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_fsck_lists_a_damaged_paragraph_list_instead_of_failing(env):
+def test_fsck_lists_a_damaged_paragraph_list_instead_of_failing(run, env):
     import sqlite3
 
     run("snapshot", env["folder"], db=env["db"])
@@ -309,7 +304,7 @@ def test_fsck_lists_a_damaged_paragraph_list_instead_of_failing(env):
     assert f"{SEED_NAME} v1: its paragraph list is not a JSON array" in result.output
 
 
-def test_document_named_by_its_path_on_disk(env, monkeypatch):
+def test_document_named_by_its_path_on_disk(run, env, monkeypatch):
     sub = env["folder"] / "deep"
     sub.mkdir()
     (sub / "nested.md").write_text("nested\n")
@@ -325,7 +320,7 @@ def test_document_named_by_its_path_on_disk(env, monkeypatch):
     assert missing.exit_code == 1 and "no document matches" in missing.stderr
 
 
-def test_same_name_from_another_folder_is_warned(env):
+def test_same_name_from_another_folder_is_warned(run, env):
     other = env["tmp"] / "other"
     other.mkdir()
     (other / SEED_NAME).write_text("a different file with the same name\n")
@@ -337,7 +332,7 @@ def test_same_name_from_another_folder_is_warned(env):
     assert f"{SEED_NAME}  v2" in result.stdout
 
 
-def test_directory_as_database(tmp_path):
+def test_directory_as_database(run, tmp_path):
     result = run("docs", db=str(tmp_path))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path} is a directory, not a tracker database\n"

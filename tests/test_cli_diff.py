@@ -30,7 +30,7 @@ V3 = V2.replace("analytics.", "analytics only.")
 
 
 @pytest.fixture
-def db(tmp_path):
+def policy_db(tmp_path):
     path = tmp_path / "t.db"
     with Tracker(path) as tracker:
         tracker.record("policy.txt", V1, at="2026-01-01T00:00:00Z")
@@ -39,14 +39,10 @@ def db(tmp_path):
     return str(path)
 
 
-def run(*args):
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    return result
-
-
-def test_json_shape_and_every_paragraph_once(db):
-    result = run("diff", "policy", "--since", "v1", "--until", "v2", "--format", "json", "--db", db)
+def test_json_shape_and_every_paragraph_once(run, policy_db):
+    result = run(
+        "diff", "policy", "--since", "v1", "--until", "v2", "--format", "json", "--db", policy_db
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"doc", "from", "to", "stats", "paragraphs"}
@@ -67,8 +63,8 @@ def test_json_shape_and_every_paragraph_once(db):
     assert sorted(p["new"] for p in data["paragraphs"] if p["new"] is not None) == list(range(6))
 
 
-def test_since_defaults_and_ranges_agree(db):
-    base = ["--format", "json", "--db", db]
+def test_since_defaults_and_ranges_agree(run, policy_db):
+    base = ["--format", "json", "--db", policy_db]
     latest = json.loads(run("diff", "policy", *base).stdout)
     assert (latest["from"]["version"], latest["to"]["version"]) == (2, 3)
     ranged = json.loads(run("diff", "policy", "v1..v3", *base).stdout)
@@ -77,8 +73,8 @@ def test_since_defaults_and_ranges_agree(db):
     assert (since["from"]["version"], since["to"]["version"]) == (1, 3)
 
 
-def test_text_format_plain_markers(db):
-    result = run("diff", "policy", "--since", "v1", "--until", "v2", "--db", db)
+def test_text_format_plain_markers(run, policy_db):
+    result = run("diff", "policy", "--since", "v1", "--until", "v2", "--db", policy_db)
     out = result.stdout
     assert "\x1b[" not in out  # not a terminal: no colour codes
     assert "moved from paragraph 6" in out
@@ -86,25 +82,25 @@ def test_text_format_plain_markers(db):
     assert "[-We never sell your data to anyone.-]" in out or "We never sell" in out
 
 
-def test_text_format_colour_always(db):
-    result = run("diff", "policy", "--color", "always", "--db", db)
+def test_text_format_colour_always(run, policy_db):
+    result = run("diff", "policy", "--color", "always", "--db", policy_db)
     assert "\x1b[" in result.stdout
 
 
-def test_no_color_environment(db):
+def test_no_color_environment(policy_db):
     result = CliRunner().invoke(
-        cli, ["diff", "policy", "--db", db], env={"NO_COLOR": "1"}, color=True
+        cli, ["diff", "policy", "--db", policy_db], env={"NO_COLOR": "1"}, color=True
     )
     assert "\x1b[" not in result.stdout
 
 
-def test_stat(db):
-    result = run("diff", "policy", "v1..v2", "--stat", "--db", db)
+def test_stat(run, policy_db):
+    result = run("diff", "policy", "v1..v2", "--stat", "--db", policy_db)
     assert result.stdout.strip().endswith("+1 -1 ~1 moved 1, 3 unchanged")
 
 
-def test_html_escapes_document_text(db):
-    result = run("diff", "policy", "v1..v2", "--format", "html", "--db", db)
+def test_html_escapes_document_text(run, policy_db):
+    result = run("diff", "policy", "v1..v2", "--format", "html", "--db", policy_db)
     page = result.stdout
     assert page.lstrip().lower().startswith("<!doctype html>")
     assert "<script>" not in page and "<script" not in page.lower()
@@ -112,19 +108,19 @@ def test_html_escapes_document_text(db):
     assert "<ins" in page and "<del" in page
 
 
-def test_markdown(db):
-    result = run("diff", "policy", "v1..v2", "--format", "markdown", "--db", db)
+def test_markdown(run, policy_db):
+    result = run("diff", "policy", "v1..v2", "--format", "markdown", "--db", policy_db)
     assert "~~" in result.stdout and "**" in result.stdout
 
 
 @pytest.mark.skipif(shutil.which("patch") is None, reason="GNU patch is not installed")
 @pytest.mark.parametrize("since,until", [("v1", "v2"), ("v2", "v3"), ("v1", "v3")])
-def test_unified_applies_with_patch(db, tmp_path, since, until):
-    with Tracker(db) as tracker:
+def test_unified_applies_with_patch(run, policy_db, tmp_path, since, until):
+    with Tracker(policy_db) as tracker:
         old, new = tracker.text("policy", since), tracker.text("policy", until)
     target = tmp_path / "policy.txt"
     target.write_bytes(old.encode())
-    result = run("diff", "policy", f"{since}..{until}", "--format", "unified", "--db", db)
+    result = run("diff", "policy", f"{since}..{until}", "--format", "unified", "--db", policy_db)
     assert result.stdout.startswith("--- ")
     subprocess.run(
         ["patch", "-s", str(target)], input=result.stdout_bytes, check=True, cwd=tmp_path
@@ -132,78 +128,84 @@ def test_unified_applies_with_patch(db, tmp_path, since, until):
     assert target.read_bytes() == new.encode()
 
 
-def test_diff_errors(db):
-    assert run("diff", "nope", "--db", db).stderr.startswith("Error: no document matches 'nope'")
-    bad = run("diff", "policy", "--since", "v9", "--db", db)
+def test_diff_errors(run, policy_db):
+    assert run("diff", "nope", "--db", policy_db).stderr.startswith(
+        "Error: no document matches 'nope'"
+    )
+    bad = run("diff", "policy", "--since", "v9", "--db", policy_db)
     assert bad.exit_code == 1
     assert bad.stderr == "Error: no version v9 of policy.txt: policy.txt has v1..v3\n"
-    both = run("diff", "policy", "v1..v2", "--since", "v1", "--db", db)
+    both = run("diff", "policy", "v1..v2", "--since", "v1", "--db", policy_db)
     assert both.exit_code == 2
 
 
-def test_first_version_diffs_against_nothing(db):
-    data = json.loads(run("diff", "policy", "--until", "v1", "--format", "json", "--db", db).stdout)
+def test_first_version_diffs_against_nothing(run, policy_db):
+    data = json.loads(
+        run("diff", "policy", "--until", "v1", "--format", "json", "--db", policy_db).stdout
+    )
     assert data["from"] is None
     assert data["stats"]["added"] == 6
 
 
-def test_blame(db):
-    result = run("blame", "policy", "--json", "--db", db)
+def test_blame(run, policy_db):
+    result = run("blame", "policy", "--json", "--db", policy_db)
     lines = json.loads(result.stdout)
     origins = {line["text"]: line["version"] for line in lines}
     assert origins["Title of the policy"] == 1
     assert origins["Contact us at the address below."] == 1  # only moved: keeps its origin
     assert origins["We collect your name, email address and location."] == 2
     assert origins["Cookies are used for <script>alert(1)</script> analytics only."] == 3
-    text = run("blame", "policy", "--at", "v2", "--db", db).stdout.splitlines()
+    text = run("blame", "policy", "--at", "v2", "--db", policy_db).stdout.splitlines()
     assert text[0] == "v1 2026-01-01 | Title of the policy"
     assert text[1] == "v1 2026-01-01 | Contact us at the address below."
     assert text[2].startswith("v2 2026-02-01 | We collect your name, email")
     assert text[5].startswith("v2 2026-02-01 | Cookies are used for")
 
 
-def test_log_counts_come_from_the_engine(db):
-    entries = json.loads(run("log", "policy", "--json", "--db", db).stdout)
+def test_log_counts_come_from_the_engine(run, policy_db):
+    entries = json.loads(run("log", "policy", "--json", "--db", policy_db).stdout)
     v2 = entries[1]
     assert (v2["added"], v2["removed"], v2["modified"], v2["moved"]) == (1, 1, 1, 1)
-    assert "+1 -1 ~1 moved 1" in run("log", "policy", "--db", db).stdout
+    assert "+1 -1 ~1 moved 1" in run("log", "policy", "--db", policy_db).stdout
 
 
-def test_layout_only_change_is_said(tmp_path):
-    db = str(tmp_path / "t.db")
-    with Tracker(db) as tracker:
+def test_layout_only_change_is_said(run, tmp_path):
+    policy_db = str(tmp_path / "t.db")
+    with Tracker(policy_db) as tracker:
         tracker.record("x.txt", "One\n\nTwo\n")
         tracker.record("x.txt", "One\r\n\r\nTwo\r\n")  # only the line endings change
-    text = run("diff", "x", "--db", db).stdout
+    text = run("diff", "x", "--db", policy_db).stdout
     assert "only the layout: line endings" in text
     assert (
-        run("diff", "x", "--stat", "--db", db)
+        run("diff", "x", "--stat", "--db", policy_db)
         .stdout.strip()
         .endswith("0 moved 0, 2 unchanged; only the layout changed")
     )
 
 
-def test_default_diff_of_a_returned_file_matches_log_counts(tmp_path):
-    db = str(tmp_path / "t.db")
-    with Tracker(db) as tracker:
+def test_default_diff_of_a_returned_file_matches_log_counts(run, tmp_path):
+    policy_db = str(tmp_path / "t.db")
+    with Tracker(policy_db) as tracker:
         tracker.record("a.txt", "keep\n\ngone soon\n")
         tracker.delete("a.txt")
         tracker.record("a.txt", "keep\n\nnew\n")  # came back: compared with v1, not the deletion
-    log = json.loads(run("log", "a", "--json", "--db", db).stdout)
-    data = json.loads(run("diff", "a", "--format", "json", "--db", db).stdout)
+    log = json.loads(run("log", "a", "--json", "--db", policy_db).stdout)
+    data = json.loads(run("diff", "a", "--format", "json", "--db", policy_db).stdout)
     assert data["from"]["version"] == 1 and data["to"]["version"] == 3
     assert (data["stats"]["added"], data["stats"]["removed"]) == (
         log[2]["added"],
         log[2]["removed"],
     )
-    deletion = json.loads(run("diff", "a", "--until", "v2", "--format", "json", "--db", db).stdout)
+    deletion = json.loads(
+        run("diff", "a", "--until", "v2", "--format", "json", "--db", policy_db).stdout
+    )
     assert deletion["from"]["version"] == 1 and deletion["stats"]["removed"] == 2
 
 
-def test_blame_escapes_terminal_control_sequences(tmp_path):
-    db = str(tmp_path / "t.db")
-    with Tracker(db) as tracker:
+def test_blame_escapes_terminal_control_sequences(run, tmp_path):
+    policy_db = str(tmp_path / "t.db")
+    with Tracker(policy_db) as tracker:
         tracker.record("e.txt", "clean\n\nevil \x1b]0;pwned\x07 x\n")
-    out = run("blame", "e", "--db", db).stdout
+    out = run("blame", "e", "--db", policy_db).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "evil \\x1b]0;pwned\\x07 x" in out

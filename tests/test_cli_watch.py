@@ -22,6 +22,9 @@ from tracker import Tracker
 TIMEOUT = 10.0  # upper bound for an outcome; tests normally finish far sooner
 LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d  (?P<rest>.*)$")
 
+#: Real observers and processes, timed on the wall clock: run with the full suite.
+pytestmark = pytest.mark.slow
+
 
 class WatchProcess:
     """`python -m tracker watch` with its stdout and stderr lines readable with timeouts."""
@@ -101,24 +104,12 @@ class WatchProcess:
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "tracker.db"
-
-
-@pytest.fixture
-def spawn(root: Path, db: Path) -> Iterator[Callable[..., WatchProcess]]:
+def spawn(folder: Path, db: Path) -> Iterator[Callable[..., WatchProcess]]:
     """Start watcher processes; any still running after the test is killed."""
     processes: list[WatchProcess] = []
 
     def make(*args: str) -> WatchProcess:
-        process = WatchProcess(root, db, *args)
+        process = WatchProcess(folder, db, *args)
         processes.append(process)
         return process
 
@@ -150,26 +141,26 @@ def latest_texts(db: Path) -> dict[str, str | None]:
 
 
 def test_lines_for_versions_renames_and_deletions_then_sigint_exits_0(
-    root: Path, db: Path, spawn
+    folder: Path, db: Path, spawn
 ) -> None:
-    write_old(root / "a.txt", "hello\n")
+    write_old(folder / "a.txt", "hello\n")
     watcher = spawn()
     start = watcher.wait_line(lambda line: line.startswith("watching"), "err")
-    assert start == f"watching {root} into {db} (0 documents tracked); Ctrl-C to stop"
+    assert start == f"watching {folder} into {db} (0 documents tracked); Ctrl-C to stop"
     first = watcher.wait_line(lambda line: "a.txt" in line)
     assert LINE.match(first).group("rest") == "a.txt  v1  new, 1 paragraph"
     assert watcher.caught_up() == (
         "caught up: 1 new version, 0 deleted, 0 renamed, 0 unchanged, 0 skipped;"
         " watching for changes"
     )
-    (root / "a.txt").write_text("hello\n\nworld\n")
+    (folder / "a.txt").write_text("hello\n\nworld\n")
     assert LINE.match(watcher.wait_line(lambda line: "v2" in line)).group("rest") == (
         "a.txt  v2  +1 -0 ~0"
     )
-    os.rename(root / "a.txt", root / "b.txt")
+    os.rename(folder / "a.txt", folder / "b.txt")
     renamed = watcher.wait_line(lambda line: "renamed" in line)
     assert LINE.match(renamed).group("rest") == "b.txt  renamed from a.txt"
-    (root / "b.txt").unlink()
+    (folder / "b.txt").unlink()
     deleted = watcher.wait_line(lambda line: "deleted" in line)
     assert LINE.match(deleted).group("rest") == "b.txt  v3  deleted"
     assert watcher.finish(signal.SIGINT) == 0
@@ -178,11 +169,11 @@ def test_lines_for_versions_renames_and_deletions_then_sigint_exits_0(
     assert integrity(db) == "ok"
 
 
-def test_json_lines(root: Path, db: Path, spawn) -> None:
+def test_json_lines(folder: Path, db: Path, spawn) -> None:
     watcher = spawn("--json")
     watcher.caught_up()
-    (root / "a.txt").write_text("one\n")
-    (root / "bin.txt").write_bytes(b"\x00\x01")
+    (folder / "a.txt").write_text("one\n")
+    (folder / "bin.txt").write_bytes(b"\x00\x01")
     events = {}
     while len(events) < 2:
         event = json.loads(watcher.wait_line(lambda line: True))
@@ -197,10 +188,10 @@ def test_json_lines(root: Path, db: Path, spawn) -> None:
     }
     assert version["captured_at"].endswith("Z") and version["moved"] == 0
     assert skipped["doc"] == "bin.txt" and "binary" in skipped["reason"]
-    os.rename(root / "a.txt", root / "c.txt")
+    os.rename(folder / "a.txt", folder / "c.txt")
     renamed = json.loads(watcher.wait_line(lambda line: "renamed" in line))
     assert (renamed["doc"], renamed["from"]) == ("c.txt", "a.txt")
-    (root / "c.txt").unlink()
+    (folder / "c.txt").unlink()
     deleted = json.loads(watcher.wait_line(lambda line: "deleted" in line))
     assert (deleted["event"], deleted["doc"], deleted["version"]) == ("deleted", "c.txt", 2)
     assert watcher.finish(signal.SIGTERM) == 0
@@ -208,8 +199,8 @@ def test_json_lines(root: Path, db: Path, spawn) -> None:
         json.loads(line)
 
 
-def test_quiet_prints_nothing_but_records(root: Path, db: Path, spawn) -> None:
-    write_old(root / "a.txt", "quiet\n")
+def test_quiet_prints_nothing_but_records(folder: Path, db: Path, spawn) -> None:
+    write_old(folder / "a.txt", "quiet\n")
     Tracker(db).close()  # so that this process never reads a database being created
     watcher = spawn("--quiet")
     deadline = time.monotonic() + TIMEOUT
@@ -220,7 +211,7 @@ def test_quiet_prints_nothing_but_records(root: Path, db: Path, spawn) -> None:
     assert watcher.out_lines == [] and watcher.err_lines == []
 
 
-def test_second_watcher_is_refused(root: Path, db: Path, spawn) -> None:
+def test_second_watcher_is_refused(folder: Path, db: Path, spawn) -> None:
     first = spawn()
     first.caught_up()
     second = spawn()
@@ -228,13 +219,13 @@ def test_second_watcher_is_refused(root: Path, db: Path, spawn) -> None:
     assert second.err_lines == [
         f"Error: another tracker watch (pid {first.pid}) is already recording into {db}"
     ]
-    (root / "a.txt").write_text("still recording\n")
+    (folder / "a.txt").write_text("still recording\n")
     first.wait_line(lambda line: "a.txt  v1" in line)
     assert first.finish(signal.SIGINT) == 0
 
 
 def test_kill_9_mid_burst_then_restart_records_every_final_content(
-    root: Path, db: Path, spawn
+    folder: Path, db: Path, spawn
 ) -> None:
     names = [f"doc{i}.txt" for i in range(6)]
     watcher = spawn()
@@ -245,7 +236,7 @@ def test_kill_9_mid_burst_then_restart_records_every_final_content(
     while not killed or round_ < 40:
         assert time.monotonic() < deadline, "the watcher never recorded anything"
         for name in names:
-            (root / name).write_text(f"{name} round {round_}\n\n" + "filler line\n" * round_)
+            (folder / name).write_text(f"{name} round {round_}\n\n" + "filler line\n" * round_)
         round_ += 1
         if not killed and not watcher.out.empty():  # it is recording: kill it mid-burst
             watcher.proc.kill()
@@ -255,7 +246,7 @@ def test_kill_9_mid_burst_then_restart_records_every_final_content(
             break
     final = {name: f"{name} final\n\nlast words of {name}\n" for name in names}
     for name, text in final.items():
-        (root / name).write_text(text)
+        (folder / name).write_text(text)
     watcher.finish(None)
     assert Path(f"{db}.watch.lock").exists()  # left behind by kill -9, and harmless
 
@@ -270,9 +261,9 @@ def test_kill_9_mid_burst_then_restart_records_every_final_content(
     assert integrity(db) == "ok"
 
 
-def test_ctrl_c_during_the_catch_up_exits_cleanly(root: Path, db: Path, spawn) -> None:
+def test_ctrl_c_during_the_catch_up_exits_cleanly(folder: Path, db: Path, spawn) -> None:
     for i in range(600):
-        write_old(root / f"f{i:04}.txt", f"file {i}\n\nwith two paragraphs\n")
+        write_old(folder / f"f{i:04}.txt", f"file {i}\n\nwith two paragraphs\n")
     watcher = spawn()
     watcher.wait_line(lambda line: True)  # the catch-up is recording
     assert watcher.finish(signal.SIGINT) == 0
@@ -284,12 +275,12 @@ def test_ctrl_c_during_the_catch_up_exits_cleanly(root: Path, db: Path, spawn) -
     assert len(latest_texts(db)) == 600
 
 
-def test_readers_work_while_it_writes(root: Path, db: Path, spawn) -> None:
+def test_readers_work_while_it_writes(folder: Path, db: Path, spawn) -> None:
     watcher = spawn()
     watcher.caught_up()
     readers = []
     for i in range(20):
-        (root / f"r{i % 4}.txt").write_text(f"round {i}\n")
+        (folder / f"r{i % 4}.txt").write_text(f"round {i}\n")
         if i % 5 == 0:
             readers.append(
                 subprocess.Popen(
@@ -314,10 +305,10 @@ def test_readers_work_while_it_writes(root: Path, db: Path, spawn) -> None:
     assert watcher.finish(signal.SIGINT) == 0
 
 
-def test_exec_output_goes_to_stderr_and_json_stays_clean(root: Path, db: Path, spawn) -> None:
+def test_exec_output_goes_to_stderr_and_json_stays_clean(folder: Path, db: Path, spawn) -> None:
     watcher = spawn("--json", "--exec", 'echo "exec saw $TRACKER_DOC v$TRACKER_VERSION"')
     watcher.caught_up()
-    (root / "a.txt").write_text("one\n")
+    (folder / "a.txt").write_text("one\n")
     watcher.wait_line(lambda line: '"a.txt"' in line)
     watcher.wait_line(lambda line: line == "exec saw a.txt v1", "err")
     assert watcher.finish(signal.SIGINT) == 0

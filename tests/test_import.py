@@ -10,15 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from tracker import Tracker
-from tracker.cli import cli
-
-
-def run(*args: str) -> object:
-    """Invoke the real CLI; return click's result."""
-    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
 
 
 class Repo:
@@ -86,7 +79,7 @@ def versions(db: Path, doc: str) -> list:
         return tracker.versions(doc)
 
 
-def test_import_git_records_commits_renames_and_deletions(repo: Repo, tmp_path: Path) -> None:
+def test_import_git_records_commits_renames_and_deletions(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = run("import-git", repo.path, "--db", db)
     assert result.exit_code == 0, result.output
@@ -118,7 +111,7 @@ def test_import_git_records_commits_renames_and_deletions(repo: Repo, tmp_path: 
     assert notes[1].note.endswith(" Drop notes")
 
 
-def test_import_git_is_incremental_and_idempotent(repo: Repo, tmp_path: Path) -> None:
+def test_import_git_is_incremental_and_idempotent(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     assert run("import-git", repo.path, "--db", db).exit_code == 0
     again = run("import-git", repo.path, "--db", db)
@@ -136,7 +129,7 @@ def test_import_git_is_incremental_and_idempotent(repo: Repo, tmp_path: Path) ->
     assert [v.version for v in versions(db, "docs/b.md")] == [1, 2, 3, 4]
 
 
-def test_import_git_path_globs(repo: Repo, tmp_path: Path) -> None:
+def test_import_git_path_globs(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = run("import-git", repo.path, "--path", "docs/*", "--db", db, "--json")
     assert json.loads(result.stdout)["recorded"] == 3
@@ -144,7 +137,7 @@ def test_import_git_path_globs(repo: Repo, tmp_path: Path) -> None:
         assert [d.name for d in tracker.documents()] == ["docs/b.md"]
 
 
-def test_import_git_follows_first_parent_only(tmp_path: Path) -> None:
+def test_import_git_follows_first_parent_only(run, tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
     repo.write("a.txt", "one\n")
     repo.commit("one")
@@ -163,7 +156,7 @@ def test_import_git_follows_first_parent_only(tmp_path: Path) -> None:
     assert [v.note.split(" ", 1)[1] for v in history] == ["one", "Merge side"]
 
 
-def test_import_git_errors(repo: Repo, tmp_path: Path) -> None:
+def test_import_git_errors(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = run("import-git", repo.path, "--branch", "nope", "--db", db)
     assert result.exit_code == 1
@@ -173,7 +166,7 @@ def test_import_git_errors(repo: Repo, tmp_path: Path) -> None:
     assert missing.stderr == f"Error: {tmp_path / 'absent'}: no such folder\n"
 
 
-def test_import_git_refuses_rewritten_history(repo: Repo, tmp_path: Path) -> None:
+def test_import_git_refuses_rewritten_history(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     run("import-git", repo.path, "--db", db)
     last = repo.git("rev-parse", "HEAD")
@@ -209,7 +202,7 @@ RECORDS = [
 ]
 
 
-def test_import_jsonl_keeps_times_and_is_idempotent(tmp_path: Path) -> None:
+def test_import_jsonl_keeps_times_and_is_idempotent(run, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "h.jsonl", RECORDS)
     db = tmp_path / "t.db"
     first = run("import", source, "--db", db)
@@ -229,14 +222,14 @@ def test_import_jsonl_keeps_times_and_is_idempotent(tmp_path: Path) -> None:
     assert [v.deleted for v in b] == [False, True]
 
 
-def test_import_jsonl_appended_records_only(tmp_path: Path) -> None:
+def test_import_jsonl_appended_records_only(run, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS[:3]), "--db", db)
     result = run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", db)
     assert result.stdout == "2 new versions, 3 unchanged\n"
 
 
-def test_import_corpus_records_gzipped(tmp_path: Path) -> None:
+def test_import_corpus_records_gzipped(run, tmp_path: Path) -> None:
     corpus_records = [
         {
             "doc": "peps/pep-0001.rst",
@@ -283,7 +276,7 @@ def test_import_corpus_records_gzipped(tmp_path: Path) -> None:
     assert history[-1].deleted
 
 
-def test_import_jsonl_reports_every_malformed_line_and_imports_nothing(tmp_path: Path) -> None:
+def test_import_jsonl_reports_every_malformed_line_and_imports_nothing(run, tmp_path: Path) -> None:
     source = write_jsonl(
         tmp_path / "bad.jsonl",
         [
@@ -318,7 +311,7 @@ def test_import_jsonl_reports_every_malformed_line_and_imports_nothing(tmp_path:
         assert tracker.documents() == []
 
 
-def test_import_missing_file(tmp_path: Path) -> None:
+def test_import_missing_file(run, tmp_path: Path) -> None:
     result = run("import", tmp_path / "nope.jsonl", "--db", tmp_path / "t.db")
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path / 'nope.jsonl'}: no such file\n"
@@ -338,7 +331,7 @@ def all_versions(db: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize("fmt, name", [("jsonl", "out.jsonl"), ("json", "out.json.gz")])
-def test_export_import_round_trip(repo: Repo, tmp_path: Path, fmt: str, name: str) -> None:
+def test_export_import_round_trip(run, repo: Repo, tmp_path: Path, fmt: str, name: str) -> None:
     db = tmp_path / "t.db"
     run("import-git", repo.path, "--db", db)
     run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", db)
@@ -352,7 +345,7 @@ def test_export_import_round_trip(repo: Repo, tmp_path: Path, fmt: str, name: st
     assert run("import", exported, "--db", copy).stdout == "0 new versions, 10 unchanged\n"
 
 
-def test_export_to_stdout_in_time_order(tmp_path: Path) -> None:
+def test_export_to_stdout_in_time_order(run, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", db)
     result = run("export", "--db", db)
@@ -374,7 +367,7 @@ def test_export_to_stdout_in_time_order(tmp_path: Path) -> None:
     assert lines[3]["text"] is None and lines[3]["deleted"] is True
 
 
-def test_export_keeps_each_documents_order_when_times_go_backwards(tmp_path: Path) -> None:
+def test_export_keeps_each_documents_order_when_times_go_backwards(run, tmp_path: Path) -> None:
     records = [
         {"doc": "a", "text": "1", "at": "2023-01-05T00:00:00Z"},
         {"doc": "a", "text": "2", "at": "2023-01-01T00:00:00Z"},
@@ -389,7 +382,7 @@ def test_export_keeps_each_documents_order_when_times_go_backwards(tmp_path: Pat
     assert all_versions(copy) == all_versions(db)
 
 
-def test_import_json_array_reports_records(tmp_path: Path) -> None:
+def test_import_json_array_reports_records(run, tmp_path: Path) -> None:
     source = tmp_path / "h.json"
     source.write_text(json.dumps([RECORDS[0], {"doc": ""}]))
     result = run("import", source, "--db", tmp_path / "t.db")
@@ -400,7 +393,7 @@ def test_import_json_array_reports_records(tmp_path: Path) -> None:
     ]
 
 
-def test_import_rejects_lone_surrogates(tmp_path: Path) -> None:
+def test_import_rejects_lone_surrogates(run, tmp_path: Path) -> None:
     source = tmp_path / "h.jsonl"
     source.write_text('{"doc": "x", "text": "bad \\ud800 text"}\n')
     result = run("import", source, "--db", tmp_path / "t.db")
@@ -432,7 +425,8 @@ def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
         "tracker export --db h.db | gzip | tracker import - --db p.db",
     ],
 )
-def test_import_from_a_pipe_reads_it_once(tmp_path: Path, command: str) -> None:
+@pytest.mark.slow
+def test_import_from_a_pipe_reads_it_once(run, tmp_path: Path, command: str) -> None:
     run("import", write_jsonl(tmp_path / "h.jsonl", RECORDS), "--db", tmp_path / "h.db")
     done = shell(command, tmp_path)
     assert done.returncode == 0, done.stderr
@@ -440,6 +434,7 @@ def test_import_from_a_pipe_reads_it_once(tmp_path: Path, command: str) -> None:
     assert all_versions(tmp_path / "p.db") == all_versions(tmp_path / "h.db")
 
 
+@pytest.mark.slow
 def test_import_from_a_pipe_reports_malformed_lines(tmp_path: Path) -> None:
     done = shell(
         'printf \'%s\\n\' \'{"doc": "a", "text": "x"}\' \'{oops\' | tracker import - --db p.db',
@@ -452,7 +447,7 @@ def test_import_from_a_pipe_reports_malformed_lines(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("compress", [False, True])
-def test_import_accepts_a_utf8_bom(tmp_path: Path, compress: bool) -> None:
+def test_import_accepts_a_utf8_bom(run, tmp_path: Path, compress: bool) -> None:
     data = "\ufeff" + "".join(json.dumps(record) + "\n" for record in RECORDS)
     raw = data.encode("utf-8")
     source = tmp_path / "bom.jsonl"
@@ -467,7 +462,7 @@ def test_import_accepts_a_utf8_bom(tmp_path: Path, compress: bool) -> None:
     assert again.stdout == "5 new versions, 0 unchanged\n"
 
 
-def test_import_deletion_of_an_unknown_document_is_skipped(tmp_path: Path) -> None:
+def test_import_deletion_of_an_unknown_document_is_skipped(run, tmp_path: Path) -> None:
     source = write_jsonl(
         tmp_path / "h.jsonl",
         [
@@ -510,7 +505,7 @@ def test_import_deletion_of_an_unknown_document_is_skipped(tmp_path: Path) -> No
         "a/../b",
     ],
 )
-def test_import_rejects_names_that_cannot_be_written_out(tmp_path: Path, name: str) -> None:
+def test_import_rejects_names_that_cannot_be_written_out(run, tmp_path: Path, name: str) -> None:
     source = write_jsonl(tmp_path / "h.jsonl", [RECORDS[0], {"doc": name, "text": "x"}])
     result = run("import", source, "--db", tmp_path / "t.db")
     assert result.exit_code == 1
@@ -521,7 +516,7 @@ def test_import_rejects_names_that_cannot_be_written_out(tmp_path: Path, name: s
         assert tracker.documents() == []
 
 
-def test_import_git_skips_paths_that_cannot_be_written_out(tmp_path: Path) -> None:
+def test_import_git_skips_paths_that_cannot_be_written_out(run, tmp_path: Path) -> None:
     repo = Repo(tmp_path / "repo")
     repo.write("good.txt", "good\n")
     repo.write("bad\tname.txt", "bad\n")
@@ -536,7 +531,7 @@ def test_import_git_skips_paths_that_cannot_be_written_out(tmp_path: Path) -> No
         assert [d.name for d in tracker.documents()] == ["good.txt"]
 
 
-def test_export_import_round_trip_keeps_renames(repo: Repo, tmp_path: Path) -> None:
+def test_export_import_round_trip_keeps_renames(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     run("import-git", repo.path, "--db", db)
     with Tracker(db) as tracker:  # a rename with no version after it, and a name reused
@@ -583,6 +578,7 @@ def test_export_import_round_trip_keeps_renames(repo: Repo, tmp_path: Path) -> N
 
 
 def test_import_version_record_with_renamed_from_renames_a_tracked_document(
+    run,
     tmp_path: Path,
 ) -> None:
     source = write_jsonl(
@@ -613,7 +609,7 @@ def test_import_version_record_with_renamed_from_renames_a_tracked_document(
         ]
 
 
-def test_import_rename_records_that_cannot_apply_are_skipped(tmp_path: Path) -> None:
+def test_import_rename_records_that_cannot_apply_are_skipped(run, tmp_path: Path) -> None:
     records = [
         {"doc": "a.txt", "text": "a\n", "at": "2024-01-01T00:00:00Z"},
         {"doc": "b.txt", "text": "b\n", "at": "2024-01-01T00:00:00Z"},

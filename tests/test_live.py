@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+import tracker.scan.folder as scan_folder
 from tracker import Tracker
 from tracker.errors import TrackerError
-from tracker.scan import folder
 from tracker.watch import lock as watchlock
 from tracker.watch.events import WatchEvent
 from tracker.watch.hooks import CommandRunner
@@ -25,6 +25,9 @@ from tracker.watch.session import WatchSession
 
 TIMEOUT = 5.0  # upper bound for an outcome; tests normally finish far sooner
 DEBOUNCE = 0.05
+
+#: Real observers and processes, timed on the wall clock: run with the full suite.
+pytestmark = pytest.mark.slow
 
 
 class Events:
@@ -103,27 +106,14 @@ def write_old(path: Path, text: str) -> None:
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    (tmp_path / "db").mkdir()
-    return tmp_path / "db" / "tracker.db"
-
-
-@pytest.fixture
-def start(root: Path, db: Path) -> Iterator[Callable[..., tuple[WatchSession, Events]]]:
+def start(folder: Path, db: Path) -> Iterator[Callable[..., tuple[WatchSession, Events]]]:
     """Start sessions (waiting for their catch-up) and stop them all after the test."""
     sessions: list[WatchSession] = []
 
     def make(**kwargs: Any) -> tuple[WatchSession, Events]:
         events = Events()
         kwargs.setdefault("debounce", DEBOUNCE)
-        session = WatchSession(kwargs.pop("folder", root), kwargs.pop("db", db), events, **kwargs)
+        session = WatchSession(kwargs.pop("folder", folder), kwargs.pop("db", db), events, **kwargs)
         sessions.append(session)
         session.start()
         events.wait_for(lambda e: e.kind == "caught_up")
@@ -143,32 +133,32 @@ def history(db: Path, doc: str) -> list[str | None]:
 # start-up and catch-up
 
 
-def test_catch_up_records_existing_files_before_live_changes(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "one\n")
-    write_old(root / "sub" / "b.md", "two\n")
-    write_old(root / "photo.jpg", "not text by name\n")
+def test_catch_up_records_existing_files_before_live_changes(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "one\n")
+    write_old(folder / "sub" / "b.md", "two\n")
+    write_old(folder / "photo.jpg", "not text by name\n")
     session, events = start()
     kinds = [(e.kind, e.doc) for e in events.seen]
     assert kinds[0] == ("started", "")
     assert events.seen[0].counts == {"documents": 0}
     assert set(kinds[1:-1]) == {("version", "a.txt"), ("version", "sub/b.md")}
     assert events.seen[-1].counts["recorded"] == 2
-    write(root / "a.txt", "one\n\nmore\n")
+    write(folder / "a.txt", "one\n\nmore\n")
     event = events.version("a.txt", "one\n\nmore\n")
     assert event.version.version == 2
     assert (event.version.added, event.version.removed) == (1, 0)
 
 
-def test_catch_up_records_what_changed_while_stopped(root: Path, db: Path, start) -> None:
-    write_old(root / "keep.txt", "same\n")
-    write_old(root / "edit.txt", "before\n")
-    write_old(root / "gone.txt", "bye\n")
-    write_old(root / "old-name.txt", "moving content\n")
+def test_catch_up_records_what_changed_while_stopped(folder: Path, db: Path, start) -> None:
+    write_old(folder / "keep.txt", "same\n")
+    write_old(folder / "edit.txt", "before\n")
+    write_old(folder / "gone.txt", "bye\n")
+    write_old(folder / "old-name.txt", "moving content\n")
     session, _ = start()
     session.stop()
-    write(root / "edit.txt", "after\n")
-    (root / "gone.txt").unlink()
-    os.rename(root / "old-name.txt", root / "new-name.txt")
+    write(folder / "edit.txt", "after\n")
+    (folder / "gone.txt").unlink()
+    os.rename(folder / "old-name.txt", folder / "new-name.txt")
     _, events = start()
     assert events.seen[-1].counts["deleted"] == events.seen[-1].counts["renamed"] == 1
     assert ("renamed", "new-name.txt") in events.describe()
@@ -180,11 +170,11 @@ def test_catch_up_records_what_changed_while_stopped(root: Path, db: Path, start
         assert [r["from"] for r in tracker.renames("new-name.txt")] == ["old-name.txt"]
 
 
-def test_catch_up_leaves_documents_outside_the_filters_alone(root: Path, db: Path, start) -> None:
-    write_old(root / "script.py", "print(1)\n")
-    write_old(root / "notes.txt", "notes\n")
+def test_catch_up_leaves_documents_outside_the_filters_alone(folder: Path, db: Path, start) -> None:
+    write_old(folder / "script.py", "print(1)\n")
+    write_old(folder / "notes.txt", "notes\n")
     with Tracker(db) as tracker:
-        tracker.snapshot(root)  # no suffix filter: script.py is tracked too
+        tracker.snapshot(folder)  # no suffix filter: script.py is tracked too
     _, events = start()
     assert events.seen[-1].counts["deleted"] == 0
     assert history(db, "script.py") == ["print(1)\n"]
@@ -193,60 +183,60 @@ def test_catch_up_leaves_documents_outside_the_filters_alone(root: Path, db: Pat
 # editors' ways of saving
 
 
-def test_in_place_edit(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "v1\n")
+def test_in_place_edit(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "v1\n")
     _, events = start()
-    with open(root / "a.txt", "a", encoding="utf-8") as handle:
+    with open(folder / "a.txt", "a", encoding="utf-8") as handle:
         handle.write("\nappended\n")
     events.version("a.txt", "v1\n\nappended\n")
     assert history(db, "a.txt") == ["v1\n", "v1\n\nappended\n"]
 
 
 def test_burst_of_writes_gives_one_version_of_the_final_content(
-    root: Path, db: Path, start
+    folder: Path, db: Path, start
 ) -> None:
-    write_old(root / "a.txt", "start\n")
+    write_old(folder / "a.txt", "start\n")
     _, events = start(debounce=0.3)  # wide enough that the burst surely fits in it
     for i in range(50):
-        write(root / "a.txt", f"draft {i}\n")
+        write(folder / "a.txt", f"draft {i}\n")
     events.version("a.txt", "draft 49\n")
     assert history(db, "a.txt") == ["start\n", "draft 49\n"]
 
 
 @pytest.mark.parametrize("temp", [".a.txt.swp", "a.txt.tmp", ".goutputstream-X1", "a.txt~"])
-def test_atomic_save_via_temp_and_replace(root: Path, db: Path, start, temp: str) -> None:
-    write_old(root / "a.txt", "old\n")
+def test_atomic_save_via_temp_and_replace(folder: Path, db: Path, start, temp: str) -> None:
+    write_old(folder / "a.txt", "old\n")
     _, events = start(debounce=0.2)
-    write(root / temp, "new\n")
-    os.replace(root / temp, root / "a.txt")
+    write(folder / temp, "new\n")
+    os.replace(folder / temp, folder / "a.txt")
     events.version("a.txt", "new\n")
     assert history(db, "a.txt") == ["old\n", "new\n"]
     assert all(e.kind != "renamed" and e.doc != temp for e in events.drain())
 
 
-def test_vim_style_save(root: Path, db: Path, start) -> None:
+def test_vim_style_save(folder: Path, db: Path, start) -> None:
     """vim: probe 4913, rename to a~ backup, write a new file, remove the backup: one version."""
-    write_old(root / "a.txt", "old\n")
+    write_old(folder / "a.txt", "old\n")
     _, events = start(debounce=0.2)  # the whole save fits in one quiet period
-    write(root / "4913", "")
-    (root / "4913").unlink()
-    os.rename(root / "a.txt", root / "a.txt~")
-    write(root / "a.txt", "new\n")
-    (root / "a.txt~").unlink()
+    write(folder / "4913", "")
+    (folder / "4913").unlink()
+    os.rename(folder / "a.txt", folder / "a.txt~")
+    write(folder / "a.txt", "new\n")
+    (folder / "a.txt~").unlink()
     events.version("a.txt", "new\n")
     assert history(db, "a.txt") == ["old\n", "new\n"]
 
 
-def test_delete_and_recreate_keeps_one_history(root: Path, db: Path, start) -> None:
+def test_delete_and_recreate_keeps_one_history(folder: Path, db: Path, start) -> None:
     """Delete + re-create within the debounce window is one new version, not a deletion.
 
     Were the two split over two batches, a deletion would be recorded in between and the
     re-created file would continue the same document's history (v3 after v2 deleted).
     """
-    write_old(root / "a.txt", "old\n")
+    write_old(folder / "a.txt", "old\n")
     _, events = start(debounce=0.2)
-    (root / "a.txt").unlink()
-    write(root / "a.txt", "new\n")
+    (folder / "a.txt").unlink()
+    write(folder / "a.txt", "new\n")
     events.version("a.txt", "new\n")
     assert history(db, "a.txt") == ["old\n", "new\n"]
 
@@ -254,16 +244,16 @@ def test_delete_and_recreate_keeps_one_history(root: Path, db: Path, start) -> N
 # renames, deletions, folders
 
 
-def test_rename_keeps_history_under_the_new_name(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "first\n")
+def test_rename_keeps_history_under_the_new_name(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "first\n")
     _, events = start()
-    write(root / "a.txt", "second\n")
+    write(folder / "a.txt", "second\n")
     events.version("a.txt", "second\n")
-    os.rename(root / "a.txt", root / "b.txt")
+    os.rename(folder / "a.txt", folder / "b.txt")
     renamed = events.wait_for(lambda e: e.kind == "renamed")
     assert (renamed.old_name, renamed.doc) == ("a.txt", "b.txt")
     assert renamed.as_dict()["from"] == "a.txt"
-    write(root / "b.txt", "third\n")
+    write(folder / "b.txt", "third\n")
     events.version("b.txt", "third\n")
     assert history(db, "b.txt") == ["first\n", "second\n", "third\n"]
     assert "deleted" not in events.kinds("a.txt")
@@ -271,30 +261,30 @@ def test_rename_keeps_history_under_the_new_name(root: Path, db: Path, start) ->
         assert [d.name for d in tracker.documents()] == ["b.txt"]
 
 
-def test_move_into_a_subfolder_keeps_history(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "content\n")
-    (root / "archive").mkdir()
+def test_move_into_a_subfolder_keeps_history(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "content\n")
+    (folder / "archive").mkdir()
     _, events = start()
-    os.rename(root / "a.txt", root / "archive" / "a.txt")
+    os.rename(folder / "a.txt", folder / "archive" / "a.txt")
     events.wait_for(lambda e: e.kind == "renamed" and e.doc == "archive/a.txt")
     assert history(db, "archive/a.txt") == ["content\n"]
 
 
-def test_rename_of_a_folder_keeps_histories(root: Path, db: Path, start) -> None:
-    write_old(root / "drafts" / "a.txt", "a\n")
-    write_old(root / "drafts" / "b.txt", "b\n")
+def test_rename_of_a_folder_keeps_histories(folder: Path, db: Path, start) -> None:
+    write_old(folder / "drafts" / "a.txt", "a\n")
+    write_old(folder / "drafts" / "b.txt", "b\n")
     _, events = start()
-    os.rename(root / "drafts", root / "final")
+    os.rename(folder / "drafts", folder / "final")
     events.wait_for(lambda e: e.kind == "renamed" and e.doc == "final/a.txt")
     events.wait_for(lambda e: e.kind == "renamed" and e.doc == "final/b.txt")
     with Tracker(db) as tracker:
         assert sorted(d.name for d in tracker.documents()) == ["final/a.txt", "final/b.txt"]
 
 
-def test_delete_is_recorded(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "bye\n")
+def test_delete_is_recorded(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "bye\n")
     _, events = start()
-    (root / "a.txt").unlink()
+    (folder / "a.txt").unlink()
     event = events.version("a.txt", kind="deleted")
     assert event.version.deleted and event.version.version == 2
     assert event.as_dict()["event"] == "deleted"
@@ -302,21 +292,21 @@ def test_delete_is_recorded(root: Path, db: Path, start) -> None:
 
 
 @pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
-def test_new_subfolder_with_files_is_picked_up(root: Path, db: Path, start) -> None:
+def test_new_subfolder_with_files_is_picked_up(folder: Path, db: Path, start) -> None:
     _, events = start()
-    (root / "new" / "deeper").mkdir(parents=True)
-    write(root / "new" / "deeper" / "a.txt", "a\n")
-    write(root / "new" / "b.md", "b\n")
+    (folder / "new" / "deeper").mkdir(parents=True)
+    write(folder / "new" / "deeper" / "a.txt", "a\n")
+    write(folder / "new" / "b.md", "b\n")
     events.version("new/deeper/a.txt", "a\n")
     events.version("new/b.md", "b\n")
 
 
-def test_editor_and_temp_files_are_ignored(root: Path, db: Path, start) -> None:
+def test_editor_and_temp_files_are_ignored(folder: Path, db: Path, start) -> None:
     _, events = start()
     for name in [".a.txt.swp", "a.txt~", "4913", "x.tmp", ".hidden.txt", "#a.txt#", "photo.jpg"]:
-        write(root / name, "noise\n")
-    write(root / ".git" / "config", "noise\n")
-    write(root / "zz-sentinel.txt", "signal\n")  # recorded after (or with) the noise
+        write(folder / name, "noise\n")
+    write(folder / ".git" / "config", "noise\n")
+    write(folder / "zz-sentinel.txt", "signal\n")  # recorded after (or with) the noise
     events.version("zz-sentinel.txt")
     with Tracker(db) as tracker:
         assert [d.name for d in tracker.documents()] == ["zz-sentinel.txt"]
@@ -325,40 +315,40 @@ def test_editor_and_temp_files_are_ignored(root: Path, db: Path, start) -> None:
     }
 
 
-def test_include_and_exclude(root: Path, db: Path, start) -> None:
+def test_include_and_exclude(folder: Path, db: Path, start) -> None:
     _, events = start(include=["*.py", "*.txt"], exclude=["drafts"])
-    write(root / "drafts" / "a.txt", "draft\n")
-    write(root / "notes.md", "not included\n")
-    write(root / "tool.py", "print()\n")
+    write(folder / "drafts" / "a.txt", "draft\n")
+    write(folder / "notes.md", "not included\n")
+    write(folder / "tool.py", "print()\n")
     events.version("tool.py")
-    write(root / "zz.txt", "sentinel\n")
+    write(folder / "zz.txt", "sentinel\n")
     events.version("zz.txt")
     with Tracker(db) as tracker:
         assert [d.name for d in tracker.documents()] == ["tool.py", "zz.txt"]
 
 
-def test_binary_file_is_skipped_with_a_reason(root: Path, db: Path, start) -> None:
+def test_binary_file_is_skipped_with_a_reason(folder: Path, db: Path, start) -> None:
     _, events = start()
-    (root / "data.txt").write_bytes(b"\x00\x01binary")
+    (folder / "data.txt").write_bytes(b"\x00\x01binary")
     event = events.wait_for(lambda e: e.kind == "skipped")
     assert event.doc == "data.txt" and "binary" in event.reason
     assert event.as_dict() == {"event": "skipped", "doc": "data.txt", "reason": event.reason}
 
 
-def test_polling_observer(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "one\n")
+def test_polling_observer(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "one\n")
     _, events = start(poll=True, poll_interval=0.05)
-    write(root / "a.txt", "two, longer\n")
+    write(folder / "a.txt", "two, longer\n")
     events.version("a.txt", "two, longer\n")
-    os.rename(root / "a.txt", root / "b.txt")
+    os.rename(folder / "a.txt", folder / "b.txt")
     events.wait_for(lambda e: e.kind == "renamed" and e.doc == "b.txt")
     assert history(db, "b.txt") == ["one\n", "two, longer\n"]
 
 
-def test_rescan_compares_the_whole_folder(root: Path, db: Path, start) -> None:
+def test_rescan_compares_the_whole_folder(folder: Path, db: Path, start) -> None:
     session, events = start(exclude=["later"])
-    write(root / "later" / "a.txt", "unseen by the watcher\n")
-    write(root / "zz.txt", "sentinel\n")
+    write(folder / "later" / "a.txt", "unseen by the watcher\n")
+    write(folder / "zz.txt", "sentinel\n")
     events.version("zz.txt")
     assert "later/a.txt" not in [e.doc for e in events.seen]
     session._watcher.request_rescan()  # as after an inotify overflow
@@ -366,14 +356,14 @@ def test_rescan_compares_the_whole_folder(root: Path, db: Path, start) -> None:
     assert done.counts["recorded"] == 0  # excluded files stay out of rescans too
 
 
-def test_folder_gone_is_an_error_not_a_mass_deletion(root: Path, db: Path, start) -> None:
-    write_old(root / "a.txt", "one\n")
-    write_old(root / "sub" / "b.txt", "two\n")
+def test_folder_gone_is_an_error_not_a_mass_deletion(folder: Path, db: Path, start) -> None:
+    write_old(folder / "a.txt", "one\n")
+    write_old(folder / "sub" / "b.txt", "two\n")
     _, events = start()
-    (root / "a.txt").rename(root.parent / "a.txt")
-    (root / "sub" / "b.txt").rename(root.parent / "b.txt")
-    (root / "sub").rmdir()
-    root.rmdir()
+    (folder / "a.txt").rename(folder.parent / "a.txt")
+    (folder / "sub" / "b.txt").rename(folder.parent / "b.txt")
+    (folder / "sub").rmdir()
+    folder.rmdir()
     events.wait_for(lambda e: e.kind == "error" and "gone" in e.reason)
     with Tracker(db) as tracker:
         assert all(not d.deleted for d in tracker.documents())
@@ -382,9 +372,9 @@ def test_folder_gone_is_an_error_not_a_mass_deletion(root: Path, db: Path, start
 # life cycle, locking, concurrency
 
 
-def test_stop_records_pending_changes(root: Path, db: Path, start) -> None:
+def test_stop_records_pending_changes(folder: Path, db: Path, start) -> None:
     session, events = start(debounce=30)  # nothing would be delivered before stop()
-    write(root / "a.txt", "pending\n")
+    write(folder / "a.txt", "pending\n")
     deadline = time.monotonic() + TIMEOUT
     while session._watcher.events_received == 0:  # no event to wait on: poll the counter
         assert time.monotonic() < deadline, "the watcher never heard of the write"
@@ -395,19 +385,19 @@ def test_stop_records_pending_changes(root: Path, db: Path, start) -> None:
 
 
 def test_stop_during_a_long_catch_up_then_restart_records_everything(
-    root: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+    folder: Path, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(folder, "SNAPSHOT_BATCH", 10)
+    monkeypatch.setattr(scan_folder, "SNAPSHOT_BATCH", 10)
     for i in range(200):
-        write_old(root / f"f{i:03}.txt", f"file {i}\n")
+        write_old(folder / f"f{i:03}.txt", f"file {i}\n")
     events = Events()
-    session = WatchSession(root, db, events, debounce=0)
+    session = WatchSession(folder, db, events, debounce=0)
     session.start()
     events.wait_for(lambda e: e.kind == "version")  # the catch-up is under way
     session.stop()
     assert "caught_up" not in [e.kind for e in events.drain()]  # it was given up
     events = Events()
-    with WatchSession(root, db, events, debounce=0):
+    with WatchSession(folder, db, events, debounce=0):
         done = events.wait_for(lambda e: e.kind == "caught_up")
     with Tracker(db) as tracker:
         assert len(tracker.documents()) == 200
@@ -415,9 +405,9 @@ def test_stop_during_a_long_catch_up_then_restart_records_everything(
     assert done.counts["recorded"] + done.counts["unchanged"] == 200
 
 
-def test_second_session_on_the_same_database_is_refused(root: Path, db: Path, start) -> None:
+def test_second_session_on_the_same_database_is_refused(folder: Path, db: Path, start) -> None:
     first, _ = start()
-    second = WatchSession(root, db, Events(), debounce=DEBOUNCE)
+    second = WatchSession(folder, db, Events(), debounce=DEBOUNCE)
     with pytest.raises(WatcherRunning, match=f"pid {os.getpid()}.*{db}"):
         second.start()
     second.stop()
@@ -425,32 +415,32 @@ def test_second_session_on_the_same_database_is_refused(root: Path, db: Path, st
     start()  # the lock is free again
 
 
-def test_lock_file_left_by_a_dead_process_does_not_block(db: Path, root: Path) -> None:
+def test_lock_file_left_by_a_dead_process_does_not_block(db: Path, folder: Path) -> None:
     Path(str(db) + ".watch.lock").write_text("999999 /elsewhere\n")
-    lock = WatchLock(db, root)
+    lock = WatchLock(db, folder)
     lock.acquire()
-    assert Path(str(db) + ".watch.lock").read_text() == f"{os.getpid()} {root}\n"
+    assert Path(str(db) + ".watch.lock").read_text() == f"{os.getpid()} {folder}\n"
     lock.release()
     lock.release()
     assert not Path(str(db) + ".watch.lock").exists()
 
 
 def test_without_file_locks_it_warns_and_goes_on(
-    root: Path, db: Path, start, monkeypatch: pytest.MonkeyPatch
+    folder: Path, db: Path, start, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(watchlock, "fcntl", None)
     _, events = start()
     warning = events.wait_for(lambda e: e.kind == "warning")
     assert "not available" in warning.reason and "not be refused" in warning.reason
-    write(root / "a.txt", "still works\n")
+    write(folder / "a.txt", "still works\n")
     events.version("a.txt", "still works\n")
 
 
-def test_readers_work_while_it_writes(root: Path, db: Path, start) -> None:
+def test_readers_work_while_it_writes(folder: Path, db: Path, start) -> None:
     _, events = start()
     with Tracker(db, create=False) as reader:
         for i in range(30):
-            write(root / f"doc{i % 5}.txt", f"round {i}\n")
+            write(folder / f"doc{i % 5}.txt", f"round {i}\n")
             reader.documents()
             for document in reader.documents():
                 reader.text(document.name)
@@ -459,7 +449,7 @@ def test_readers_work_while_it_writes(root: Path, db: Path, start) -> None:
         assert {d.name for d in reader.documents()} == {f"doc{k}.txt" for k in range(5)}
 
 
-def test_a_failing_batch_is_retried(root: Path, db: Path, start, monkeypatch) -> None:
+def test_a_failing_batch_is_retried(folder: Path, db: Path, start, monkeypatch) -> None:
     """A batch that fails (here: another process holds the database locked) is reported, then
     retried with a full scan once the database is free again."""
     import sqlite3
@@ -471,7 +461,7 @@ def test_a_failing_batch_is_retried(root: Path, db: Path, start, monkeypatch) ->
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("begin exclusive")
     try:
-        write(root / "a.txt", "eventually\n")
+        write(folder / "a.txt", "eventually\n")
         error = events.wait_for(lambda e: e.kind == "error")
         assert "locked" in error.reason and "retrying" in error.reason
     finally:
@@ -490,16 +480,16 @@ def test_missing_folder_is_an_error(tmp_path: Path, db: Path) -> None:
 # --exec
 
 
-def test_exec_gets_environment_and_json_diff(root: Path, db: Path, start, tmp_path: Path) -> None:
+def test_exec_gets_environment_and_json_diff(folder: Path, db: Path, start, tmp_path: Path) -> None:
     out = tmp_path / "exec"
     out.mkdir()
     command = (
         f"env | grep ^TRACKER_ | sort > {shlex.quote(str(out))}/env.$TRACKER_VERSION;"
         f" cat > {shlex.quote(str(out))}/diff.$TRACKER_VERSION"
     )
-    write_old(root / "a.txt", "one\n\ntwo\n")
+    write_old(folder / "a.txt", "one\n\ntwo\n")
     session, events = start(exec_command=command)
-    write(root / "a.txt", "one\n\ntwo, edited\n\nthree\n")
+    write(folder / "a.txt", "one\n\ntwo, edited\n\nthree\n")
     events.version("a.txt", "one\n\ntwo, edited\n\nthree\n")
     session.stop()  # lets the queued commands finish
     env = dict(line.split("=", 1) for line in (out / "env.2").read_text().splitlines())
@@ -513,7 +503,7 @@ def test_exec_gets_environment_and_json_diff(root: Path, db: Path, start, tmp_pa
     )
     assert env["TRACKER_MOVED"] == "0"
     assert env["TRACKER_DB"] == str(db.resolve())
-    assert env["TRACKER_FILE"] == str(root / "a.txt")
+    assert env["TRACKER_FILE"] == str(folder / "a.txt")
     diff = json.loads((out / "diff.2").read_text())
     assert diff["doc"] == "a.txt"
     assert (diff["from"]["version"], diff["to"]["version"]) == (1, 2)
@@ -521,21 +511,21 @@ def test_exec_gets_environment_and_json_diff(root: Path, db: Path, start, tmp_pa
     assert (out / "env.1").exists()  # the catch-up's first version ran it too
 
 
-def test_failing_exec_is_a_warning_and_watching_goes_on(root: Path, db: Path, start) -> None:
+def test_failing_exec_is_a_warning_and_watching_goes_on(folder: Path, db: Path, start) -> None:
     _, events = start(exec_command="exit 3")
-    write(root / "a.txt", "one\n")
+    write(folder / "a.txt", "one\n")
     events.version("a.txt")
     warning = events.wait_for(lambda e: e.kind == "warning")
     assert "status 3" in warning.reason and "a.txt v1" in warning.reason
-    write(root / "a.txt", "two\n")
+    write(folder / "a.txt", "two\n")
     events.version("a.txt", "two\n")
 
 
-def test_slow_exec_never_holds_up_recording(root: Path, db: Path, start) -> None:
+def test_slow_exec_never_holds_up_recording(folder: Path, db: Path, start) -> None:
     session, events = start(exec_command="sleep 30", exec_timeout=0.5)
-    write(root / "a.txt", "one\n")
+    write(folder / "a.txt", "one\n")
     events.version("a.txt", "one\n")
-    write(root / "a.txt", "two\n")
+    write(folder / "a.txt", "two\n")
     events.version(
         "a.txt",
         "two\n",
@@ -559,7 +549,7 @@ def test_exec_queue_overflow_drops_with_one_warning_then_a_count() -> None:
     assert warnings[1:] == ["--exec: did not run for 2 versions (queue full)"]
 
 
-def test_exec_runs_on_its_own_thread_and_stops(root: Path, db: Path, start) -> None:
+def test_exec_runs_on_its_own_thread_and_stops(folder: Path, db: Path, start) -> None:
     session, _ = start(exec_command="true")
     assert any(t.name == "tracker-exec" for t in threading.enumerate())
     session.stop()

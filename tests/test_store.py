@@ -253,6 +253,7 @@ def test_changes_are_recorded_per_paragraph(tracker):
     assert rows["insert"]["new_text"] == "Brand new para."
 
 
+@pytest.mark.slow
 def test_processes_racing_to_create_a_database(tmp_path):
     """Several processes opening a brand-new database at once: one creates it, all record."""
     import subprocess

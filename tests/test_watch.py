@@ -26,6 +26,9 @@ from tracker.watch.watcher import Watcher
 TIMEOUT = 5.0  # generous upper bound for an outcome; tests normally finish far sooner
 DEBOUNCE = 0.05
 
+#: Real observers and processes, timed on the wall clock: run with the full suite.
+pytestmark = pytest.mark.slow
+
 
 class Collector:
     """on_batch callback that hands batches to the test thread through a queue."""
@@ -92,23 +95,16 @@ def has_path(path: str) -> Callable[[Collector], bool]:
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
-    folder = tmp_path / "root"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def make_watcher(root: Path) -> Iterator[Callable[..., tuple[Watcher, Collector]]]:
-    """Start watchers on the root folder (or another) and stop them all after the test."""
+def make_watcher(folder: Path) -> Iterator[Callable[..., tuple[Watcher, Collector]]]:
+    """Start watchers on the test's folder (or another) and stop them all after the test."""
     watchers: list[Watcher] = []
 
     def make(
-        folder: Path | None = None, collector: Collector | None = None, **kwargs: Any
+        where: Path | None = None, collector: Collector | None = None, **kwargs: Any
     ) -> tuple[Watcher, Collector]:
         collector = collector or Collector()
         kwargs.setdefault("debounce", DEBOUNCE)
-        watcher = Watcher(folder or root, collector, **kwargs)
+        watcher = Watcher(where or folder, collector, **kwargs)
         watchers.append(watcher)
         watcher.start()
         return watcher, collector
@@ -198,8 +194,8 @@ def test_constants_are_documented_defaults() -> None:
 # events
 
 
-def test_in_place_edit(root: Path, make_watcher) -> None:
-    doc = root / "a.txt"
+def test_in_place_edit(folder: Path, make_watcher) -> None:
+    doc = folder / "a.txt"
     doc.write_text("one\n")
     _, collector = make_watcher()
     with doc.open("a") as f:
@@ -211,8 +207,8 @@ def test_in_place_edit(root: Path, make_watcher) -> None:
     assert collector.thread_ids and threading.get_ident() not in collector.thread_ids
 
 
-def test_burst_of_writes_gives_few_batches_with_final_content(root: Path, make_watcher) -> None:
-    doc = root / "a.txt"
+def test_burst_of_writes_gives_few_batches_with_final_content(folder: Path, make_watcher) -> None:
+    doc = folder / "a.txt"
     doc.write_text("start\n")
     final = "".join(f"line {i}\n" for i in range(50))
     watcher, collector = make_watcher(debounce=0.2, collector=Collector(lambda b: doc.read_text()))
@@ -227,11 +223,11 @@ def test_burst_of_writes_gives_few_batches_with_final_content(root: Path, make_w
 
 
 @pytest.mark.parametrize("temp_name", [".x.tmp", "x.txt.tmp", ".x.txt.swp"])
-def test_atomic_save_reports_target_not_temp(root: Path, make_watcher, temp_name: str) -> None:
-    target = root / "x.txt"
+def test_atomic_save_reports_target_not_temp(folder: Path, make_watcher, temp_name: str) -> None:
+    target = folder / "x.txt"
     target.write_text("old\n")
     _, collector = make_watcher()
-    temp = root / temp_name
+    temp = folder / temp_name
     temp.write_text("new\n")
     os.replace(temp, target)
     collector.wait_for(has_path("x.txt"))
@@ -240,8 +236,8 @@ def test_atomic_save_reports_target_not_temp(root: Path, make_watcher, temp_name
     assert target.read_text() == "new\n"
 
 
-def test_delete_and_recreate(root: Path, make_watcher) -> None:
-    doc = root / "a.txt"
+def test_delete_and_recreate(folder: Path, make_watcher) -> None:
+    doc = folder / "a.txt"
     doc.write_text("old\n")
     _, collector = make_watcher()
     doc.unlink()
@@ -250,15 +246,15 @@ def test_delete_and_recreate(root: Path, make_watcher) -> None:
     assert collector.paths == {"a.txt"}
 
 
-def test_vim_style_save(root: Path, make_watcher) -> None:
+def test_vim_style_save(folder: Path, make_watcher) -> None:
     """vim (backupcopy=no): write test file 4913, rename to a backup, write anew, drop backup."""
-    doc = root / "a.txt"
+    doc = folder / "a.txt"
     doc.write_text("old\n")
     watcher, collector = make_watcher()
-    probe = root / "4913"
+    probe = folder / "4913"
     probe.write_text("")
     probe.unlink()
-    backup = root / "a.txt~"
+    backup = folder / "a.txt~"
     os.rename(doc, backup)
     doc.write_text("new\n")
     backup.unlink()
@@ -269,18 +265,18 @@ def test_vim_style_save(root: Path, make_watcher) -> None:
     assert collector.moves == []
 
 
-def test_rename_gives_move(root: Path, make_watcher) -> None:
-    (root / "a.txt").write_text("text\n")
+def test_rename_gives_move(folder: Path, make_watcher) -> None:
+    (folder / "a.txt").write_text("text\n")
     _, collector = make_watcher()
-    os.rename(root / "a.txt", root / "b.txt")
+    os.rename(folder / "a.txt", folder / "b.txt")
     collector.wait_for(lambda c: ("a.txt", "b.txt") in c.moves)
     assert {"a.txt", "b.txt"} <= collector.paths
 
 
-def test_rename_to_ignored_name_is_a_deletion(root: Path, make_watcher) -> None:
-    (root / "a.txt").write_text("text\n")
+def test_rename_to_ignored_name_is_a_deletion(folder: Path, make_watcher) -> None:
+    (folder / "a.txt").write_text("text\n")
     watcher, collector = make_watcher()
-    os.rename(root / "a.txt", root / "a.txt~")
+    os.rename(folder / "a.txt", folder / "a.txt~")
     collector.wait_for(has_path("a.txt"))
     watcher.stop()
     collector.drain()
@@ -288,17 +284,17 @@ def test_rename_to_ignored_name_is_a_deletion(root: Path, make_watcher) -> None:
     assert collector.moves == []
 
 
-def test_delete(root: Path, make_watcher) -> None:
-    (root / "a.txt").write_text("text\n")
+def test_delete(folder: Path, make_watcher) -> None:
+    (folder / "a.txt").write_text("text\n")
     _, collector = make_watcher()
-    (root / "a.txt").unlink()
+    (folder / "a.txt").unlink()
     collector.wait_for(has_path("a.txt"))
-    assert not (root / "a.txt").exists()
+    assert not (folder / "a.txt").exists()
 
 
-def test_new_subfolder_with_files(root: Path, make_watcher) -> None:
+def test_new_subfolder_with_files(folder: Path, make_watcher) -> None:
     _, collector = make_watcher()
-    sub = root / "sub"
+    sub = folder / "sub"
     sub.mkdir()
     (sub / "a.txt").write_text("a\n")
     (sub / "b.md").write_text("b\n")
@@ -307,41 +303,41 @@ def test_new_subfolder_with_files(root: Path, make_watcher) -> None:
         assert "sub" in collector.paths
 
 
-def test_folder_moved_in_sets_rescan(tmp_path: Path, root: Path, make_watcher) -> None:
+def test_folder_moved_in_sets_rescan(tmp_path: Path, folder: Path, make_watcher) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "old.txt").write_text("written before the move\n")
     _, collector = make_watcher()
-    os.rename(outside, root / "moved")
+    os.rename(outside, folder / "moved")
     collector.wait_for(lambda c: c.rescan)
     assert "moved" in collector.paths
 
 
-def test_folder_rename_inside_root_gives_moves(root: Path, make_watcher) -> None:
-    (root / "d").mkdir()
-    (root / "d" / "f.md").write_text("f\n")
+def test_folder_rename_inside_root_gives_moves(folder: Path, make_watcher) -> None:
+    (folder / "d").mkdir()
+    (folder / "d" / "f.md").write_text("f\n")
     _, collector = make_watcher()
-    os.rename(root / "d", root / "e")
+    os.rename(folder / "d", folder / "e")
     collector.wait_for(lambda c: ("d", "e") in c.moves)
     assert collector.rescan
     assert {"d", "e"} <= collector.paths
 
 
-def test_folder_deleted_sets_rescan(root: Path, make_watcher) -> None:
-    (root / "d").mkdir()
-    (root / "d" / "f.md").write_text("f\n")
+def test_folder_deleted_sets_rescan(folder: Path, make_watcher) -> None:
+    (folder / "d").mkdir()
+    (folder / "d" / "f.md").write_text("f\n")
     _, collector = make_watcher()
-    shutil.rmtree(root / "d")
+    shutil.rmtree(folder / "d")
     collector.wait_for(lambda c: c.rescan and "d" in c.paths)
 
 
-def test_ignored_editor_files_produce_no_paths(root: Path, make_watcher) -> None:
+def test_ignored_editor_files_produce_no_paths(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher()
     for name in (".a.swp", "a.txt~", "4913", "x.tmp", ".hidden.txt", "image.png"):
-        (root / name).write_text("noise\n")
-    (root / ".git").mkdir()
-    (root / ".git" / "HEAD").write_text("ref\n")
-    (root / "real.txt").write_text("real\n")
+        (folder / name).write_text("noise\n")
+    (folder / ".git").mkdir()
+    (folder / ".git" / "HEAD").write_text("ref\n")
+    (folder / "real.txt").write_text("real\n")
     collector.wait_for(has_path("real.txt"))
     watcher.stop()
     collector.drain()
@@ -349,12 +345,12 @@ def test_ignored_editor_files_produce_no_paths(root: Path, make_watcher) -> None
     assert not collector.rescan
 
 
-def test_include_and_exclude(root: Path, make_watcher) -> None:
-    (root / "drafts").mkdir()
+def test_include_and_exclude(folder: Path, make_watcher) -> None:
+    (folder / "drafts").mkdir()
     watcher, collector = make_watcher(include=["*.py", "*.txt"], exclude=["drafts"])
-    (root / "drafts" / "a.txt").write_text("x\n")
-    (root / "notes.md").write_text("x\n")
-    (root / "tool.py").write_text("x\n")
+    (folder / "drafts" / "a.txt").write_text("x\n")
+    (folder / "notes.md").write_text("x\n")
+    (folder / "tool.py").write_text("x\n")
     collector.wait_for(has_path("tool.py"))
     watcher.stop()
     collector.drain()
@@ -364,8 +360,8 @@ def test_include_and_exclude(root: Path, make_watcher) -> None:
 # delivery, shutdown and errors
 
 
-def test_continuous_writes_are_not_held_back_forever(root: Path, make_watcher) -> None:
-    doc = root / "a.txt"
+def test_continuous_writes_are_not_held_back_forever(folder: Path, make_watcher) -> None:
+    doc = folder / "a.txt"
     _, collector = make_watcher(debounce=0.2, max_delay=0.3)
     deadline = time.monotonic() + 3.0
     writes = 0
@@ -377,9 +373,9 @@ def test_continuous_writes_are_not_held_back_forever(root: Path, make_watcher) -
     assert "a.txt" in collector.batches[0].paths
 
 
-def test_stop_flushes_pending_batch(root: Path, make_watcher) -> None:
+def test_stop_flushes_pending_batch(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher(debounce=10.0)
-    (root / "a.txt").write_text("text\n")
+    (folder / "a.txt").write_text("text\n")
     wait_until(lambda: watcher.events_received > 0)
     started = time.monotonic()
     watcher.stop()
@@ -388,9 +384,9 @@ def test_stop_flushes_pending_batch(root: Path, make_watcher) -> None:
     assert collector.paths == {"a.txt"}
 
 
-def test_stop_is_idempotent_and_join_reports_it(root: Path) -> None:
+def test_stop_is_idempotent_and_join_reports_it(folder: Path) -> None:
     collector = Collector()
-    watcher = Watcher(root, collector, debounce=DEBOUNCE)
+    watcher = Watcher(folder, collector, debounce=DEBOUNCE)
     assert watcher.join(0) is False
     watcher.start()
     assert watcher.join(0.01) is False
@@ -401,14 +397,14 @@ def test_stop_is_idempotent_and_join_reports_it(root: Path) -> None:
     assert watcher.join(0) is True
 
 
-def test_stop_before_start(root: Path) -> None:
-    watcher = Watcher(root, Collector())
+def test_stop_before_start(folder: Path) -> None:
+    watcher = Watcher(folder, Collector())
     watcher.stop()
     with pytest.raises(RuntimeError):
         watcher.start()
 
 
-def test_stop_from_on_batch(root: Path) -> None:
+def test_stop_from_on_batch(folder: Path) -> None:
     holder: list[Watcher] = []
     delivered = threading.Event()
 
@@ -416,10 +412,10 @@ def test_stop_from_on_batch(root: Path) -> None:
         holder[0].stop()
         delivered.set()
 
-    watcher = Watcher(root, on_batch, debounce=DEBOUNCE)
+    watcher = Watcher(folder, on_batch, debounce=DEBOUNCE)
     holder.append(watcher)
     with watcher:
-        (root / "a.txt").write_text("x\n")
+        (folder / "a.txt").write_text("x\n")
         assert delivered.wait(TIMEOUT)
         assert watcher.join(TIMEOUT)
 
@@ -431,25 +427,25 @@ def test_missing_folder_raises_and_leaves_no_threads(tmp_path: Path) -> None:
     watcher.stop()
 
 
-def test_context_manager(root: Path) -> None:
+def test_context_manager(folder: Path) -> None:
     collector = Collector()
-    with Watcher(root, collector, debounce=DEBOUNCE):
-        (root / "a.txt").write_text("x\n")
+    with Watcher(folder, collector, debounce=DEBOUNCE):
+        (folder / "a.txt").write_text("x\n")
         collector.wait_for(has_path("a.txt"))
 
 
-def test_polling_observer_sees_edit(root: Path, make_watcher) -> None:
-    doc = root / "a.txt"
+def test_polling_observer_sees_edit(folder: Path, make_watcher) -> None:
+    doc = folder / "a.txt"
     doc.write_text("one\n")
     _, collector = make_watcher(poll=True, poll_interval=0.05)
     doc.write_text("one\ntwo, longer\n")
     collector.wait_for(has_path("a.txt"))
-    os.rename(doc, root / "b.txt")
+    os.rename(doc, folder / "b.txt")
     # usually a move, but a snapshot taken mid-rename sees a deletion and a creation instead
     collector.wait_for(has_path("b.txt"))
 
 
-def test_on_batch_raising_does_not_kill_worker(root: Path, make_watcher) -> None:
+def test_on_batch_raising_does_not_kill_worker(folder: Path, make_watcher) -> None:
     errors: queue.Queue[BaseException] = queue.Queue()
     calls: list[Batch] = []
     collector = Collector()
@@ -460,20 +456,20 @@ def test_on_batch_raising_does_not_kill_worker(root: Path, make_watcher) -> None
             raise RuntimeError("consumer failed")
         collector(batch)
 
-    watcher = Watcher(root, on_batch, debounce=DEBOUNCE, on_error=errors.put)
+    watcher = Watcher(folder, on_batch, debounce=DEBOUNCE, on_error=errors.put)
     try:
         watcher.start()
-        (root / "a.txt").write_text("x\n")
+        (folder / "a.txt").write_text("x\n")
         error = errors.get(timeout=TIMEOUT)
         assert isinstance(error, RuntimeError)
-        (root / "b.txt").write_text("y\n")
+        (folder / "b.txt").write_text("y\n")
         collector.wait_for(has_path("b.txt"))
     finally:
         watcher.stop()
 
 
 def test_on_batch_raising_without_on_error_is_logged(
-    root: Path, make_watcher, caplog: pytest.LogCaptureFixture
+    folder: Path, make_watcher, caplog: pytest.LogCaptureFixture
 ) -> None:
     failed = threading.Event()
 
@@ -482,7 +478,7 @@ def test_on_batch_raising_without_on_error_is_logged(
         raise RuntimeError("consumer failed")
 
     watcher, _ = make_watcher(collector=on_batch)
-    (root / "a.txt").write_text("x\n")
+    (folder / "a.txt").write_text("x\n")
     assert failed.wait(TIMEOUT)
     watcher.stop()
     assert "consumer failed" in caplog.text
@@ -497,7 +493,7 @@ def test_request_rescan(make_watcher) -> None:
 # observer failures
 
 
-def test_dead_observer_is_restarted_with_rescan(root: Path, make_watcher) -> None:
+def test_dead_observer_is_restarted_with_rescan(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher()
     watcher.health_interval = 0.05
     dead = watcher._observer
@@ -506,11 +502,11 @@ def test_dead_observer_is_restarted_with_rescan(root: Path, make_watcher) -> Non
     dead.join(TIMEOUT)
     collector.wait_for(lambda c: c.rescan)
     assert watcher._observer is not None and watcher._observer is not dead
-    (root / "after.txt").write_text("x\n")
+    (folder / "after.txt").write_text("x\n")
     collector.wait_for(has_path("after.txt"))
 
 
-def test_inotify_overflow_gives_rescan(root: Path, make_watcher) -> None:
+def test_inotify_overflow_gives_rescan(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher()
     reader = getattr(watcher._observer, "inotify_reader", None)
     if reader is None:
@@ -519,18 +515,18 @@ def test_inotify_overflow_gives_rescan(root: Path, make_watcher) -> None:
 
     reader.handle_event(InotifyEvent(-1, InotifyConstants.IN_Q_OVERFLOW, 0, b""))
     collector.wait_for(lambda c: c.rescan)
-    (root / "after.txt").write_text("x\n")
+    (folder / "after.txt").write_text("x\n")
     collector.wait_for(has_path("after.txt"))
 
 
-def test_root_deleted_and_recreated_recovers(root: Path, make_watcher) -> None:
+def test_root_deleted_and_recreated_recovers(folder: Path, make_watcher) -> None:
     errors: queue.Queue[BaseException] = queue.Queue()
     watcher, collector = make_watcher(on_error=errors.put)
     watcher.health_interval = 0.05
-    root.rmdir()
+    folder.rmdir()
     collector.wait_for(lambda c: c.rescan)
-    root.mkdir()
+    folder.mkdir()
     collector.batches.clear()
     collector.wait_for(lambda c: c.rescan)  # the restart asks for a rescan
-    (root / "back.txt").write_text("x\n")
+    (folder / "back.txt").write_text("x\n")
     collector.wait_for(has_path("back.txt"))
