@@ -129,9 +129,10 @@ class Writes:
                 return None
             previous = self.store.latest(document.id)
             counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
+            number = document.latest_version + 1
             self.store.insert_version(
                 document.id,
-                document.latest_version + 1,
+                number,
                 captured_at=at,
                 path=name,
                 sha256=None,
@@ -142,6 +143,7 @@ class Writes:
                 counts=counts,
                 note=note,
             )
+            self.store.update_spans(document.id, number, previous.paragraph_ids, [])
             return self.store.latest(document.id)
         sha256 = sha256 or sha256_text(text)
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
@@ -198,6 +200,9 @@ class Writes:
                     if change.op != "equal"
                 ]
             )
+        # the spans follow the version just before, which is a deletion when it came back
+        before = previous.paragraph_ids if previous is not None and not document.deleted else []
+        self.store.update_spans(document_id, number, before, ids)
         self._remember((document_id, number, sha256), parts.paragraphs)
         return self.store.latest(document_id)
 

@@ -5,7 +5,9 @@ Migrations run through sqlite-utils, so an older database upgrades in place when
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # sqlite-utils is imported only when a migration has to run (start-up time)
@@ -187,4 +189,63 @@ def m006_import_state(db: sqlite_utils.Database) -> None:
         {"repo": str, "branch": str, "paths": str, "last_commit": str, "imported_at": str},
         pk=("repo", "branch", "paths"),
         if_not_exists=True,
+    )
+
+
+#: Which versions of a document hold a paragraph, as runs of consecutive versions: the paragraph
+#: is in ``first_version`` and every version after it up to ``until_version`` (excluded), the
+#: version that no longer has it; ``until_version`` is null while the latest version still has
+#: it. So the open spans are exactly the paragraphs of the latest versions (a deletion closes
+#: every span of its document). Kept up to date when each version is recorded, one row per
+#: paragraph that appears or goes, so that a search reads the spans of the paragraphs it found
+#: instead of every version's paragraph list. No foreign keys: they would cost a lookup per row
+#: on every write, and these rows are only ever written next to the versions they describe.
+SPANS_TABLE = """
+create table paragraph_spans (
+  paragraph_id integer not null,
+  document_id integer not null,
+  first_version integer not null,
+  until_version integer,
+  primary key (paragraph_id, document_id, first_version)
+) without rowid
+"""
+
+
+def paragraph_spans(versions: Iterable[tuple[int, int, str | None]]) -> Iterator[tuple]:
+    """The rows of ``paragraph_spans`` for versions given as (document id, version, paragraph
+    ids as JSON), ordered by document and version; an unreadable list counts as empty."""
+    document, open_spans = None, {}
+    for document_id, number, ids_json in versions:
+        if document_id != document:
+            for pid, first in open_spans.items():
+                yield pid, document, first, None
+            document, open_spans = document_id, {}
+        try:
+            ids = json.loads(ids_json or "[]")
+        except ValueError:
+            ids = []
+        present = {pid for pid in ids if isinstance(pid, int)} if isinstance(ids, list) else set()
+        for pid in [pid for pid in open_spans if pid not in present]:
+            yield pid, document_id, open_spans.pop(pid), number
+        for pid in present:
+            open_spans.setdefault(pid, number)
+    for pid, first in open_spans.items():
+        yield pid, document, first, None
+
+
+@migration
+def m007_reads_by_index(db: sqlite_utils.Database) -> None:
+    # Reads that cost what their answer costs, however long the history: the timeline reads
+    # versions and renames newest first by time (versions already have their index), and
+    # searches find the versions holding a paragraph in paragraph_spans. Existing databases get
+    # their spans computed here, once, from the versions' paragraph lists.
+    db["renames"].create_index(["renamed_at"], if_not_exists=True)
+    db.execute(SPANS_TABLE)
+    rows = db.execute(
+        "select document_id, version, paragraph_ids from versions order by document_id, version"
+    )
+    db.conn.executemany(
+        "insert into paragraph_spans (paragraph_id, document_id, first_version, until_version)"
+        " values (?, ?, ?, ?)",
+        paragraph_spans(rows),
     )

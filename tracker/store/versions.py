@@ -9,7 +9,7 @@ database small: the replayed PEP history has 240,000 paragraph occurrences but o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..errors import DamagedDatabase
 from ..models import Version
@@ -249,6 +249,27 @@ class VersionStore:
             ],
         )
         return cursor.lastrowid
+
+    def update_spans(
+        self, document_id: int, version: int, before: Iterable[int], after: Iterable[int]
+    ) -> None:
+        """Keep ``paragraph_spans`` up to date for a new version of a document: open a span for
+        each paragraph it brings in, close the open span of each it drops. ``before`` is the
+        version before it (nothing after a deletion), ``after`` the new one (nothing for one)."""
+        old, new = set(before), set(after)
+        came, gone = sorted(new - old), sorted(old - new)
+        if came:
+            self.conn.executemany(
+                "insert into paragraph_spans (paragraph_id, document_id, first_version)"
+                " values (?, ?, ?)",
+                [(pid, document_id, version) for pid in came],
+            )
+        if gone:
+            self.conn.executemany(
+                "update paragraph_spans set until_version = ?"
+                " where paragraph_id = ? and document_id = ? and until_version is null",
+                [(version, pid, document_id) for pid in gone],
+            )
 
     def insert_changes(self, rows: Sequence[tuple]) -> None:
         """Store the changed paragraphs of one version (see the ``paragraph_changes`` table)."""
