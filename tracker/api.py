@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the corpus modules are imported when used, to keep start-up
     from .corpus.checkout import CheckoutResult
     from .corpus.fsck import FsckReport
     from .corpus.importing import ImportResult, Progress
+    from .corpus.search import SearchResult
     from .corpus.timeline import Event
 
 __all__ = ["Tracker"]
@@ -153,6 +154,22 @@ class Tracker(History):
         from .corpus.search import search
 
         return search(self, query, all_versions=all_versions, doc=doc, marks=marks)
+
+    def search_page(
+        self,
+        query: str,
+        *,
+        all_versions: bool = False,
+        doc: str | None = None,
+        marks: tuple[str, str] = ("**", "**"),
+        limit: int | None = None,
+    ) -> SearchResult:
+        """The first ``limit`` hits of a search (None or 0: all of them) and their total."""
+        from .corpus.search import search_page
+
+        return search_page(
+            self, query, all_versions=all_versions, doc=doc, marks=marks, limit=limit
+        )
 
     def stats(self, doc: str | None = None, *, top: int = 10, min_chars: int | None = None) -> dict:
         """Versions, churn per month, most-edited paragraphs, largest edits, shared paragraphs.

@@ -81,8 +81,8 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
         tracker search 'walrus operator' --all-versions
     """
     with open_tracker(db_path) as tracker:
-        hits = tracker.search(query, all_versions=all_versions, doc=doc_glob)
-    shown = hits[:limit] if limit else hits
+        result = tracker.search_page(query, all_versions=all_versions, doc=doc_glob, limit=limit)
+    shown = result.hits
     if as_json:
         echo_json(shown)
     elif not all_versions:
@@ -102,10 +102,10 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
                 f"{terminal_safe(hit['doc'])}  {hit['ranges']}  first v{first['version']}"
                 f" {short_time(first['at'])[:10]}, {gone}: {terminal_safe(hit['snippet'])}"
             )
-    if not hits:
+    if not result.total:
         click.echo(f"no paragraph matches {query!r}", err=True)
-    elif len(shown) < len(hits):
-        click.echo(f"... {len(hits) - len(shown)} more (use --limit 0)", err=True)
+    elif len(shown) < result.total:
+        click.echo(f"... {result.total - len(shown)} more (use --limit 0)", err=True)
 
 
 #: Above this many months, the text output of `stats` shows churn per year (JSON keeps months).

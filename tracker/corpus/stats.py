@@ -1,44 +1,69 @@
 """Corpus statistics: versions, churn per month, most-edited paragraphs, largest edits, and text
-shared between documents."""
+shared between documents.
+
+The versions are read in one pass, document by document, so memory holds one document's history
+at a time; `stats DOC` reads only that document's versions. Shared paragraphs come from the
+paragraphs the latest versions hold (``paragraph_spans``).
+"""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from ..history import History
 from ..models import Version
-from .search import latest_versions
 
 #: Paragraphs shorter than this are ignored when looking for text shared between documents.
 MIN_SHARED_CHARS = 40
+CHANGE_KEYS = ("added", "removed", "modified", "moved")
 
 
 def _changed(version: Version) -> int:
-    return sum(getattr(version, key) or 0 for key in ("added", "removed", "modified", "moved"))
+    return sum(getattr(version, key) or 0 for key in CHANGE_KEYS)
 
 
-def _edit_chains(history: History, versions: dict[int, list[Version]]) -> list[dict]:
-    """Paragraphs followed through their edits (the stored rewrite pairs), with edit counts."""
-    pairs: dict[tuple[int, int], list[tuple[int, int]]] = defaultdict(list)
-    for document_id, number, old, new in history.store.edit_pairs():
-        if document_id in versions:
-            pairs[(document_id, number)].append((old, new))
-    chains = []
-    for document_id, versions_of_doc in versions.items():
-        lineage: dict[int, dict] = {}
-        for version in versions_of_doc:
-            if version.deleted:
-                continue
-            for old, new in pairs.get((document_id, version.version), []):
-                chain = lineage.pop(old, None) or {"edits": 0, "first": version.version}
-                chain.update(edits=chain["edits"] + 1, last=version.version, pid=new)
-                lineage[new] = chain
-            for pid in version.paragraph_ids:
-                lineage.setdefault(pid, {"edits": 0, "first": version.version, "pid": pid})
-        for chain in lineage.values():
-            if chain["edits"]:
-                chains.append({"doc": versions_of_doc[-1].doc, **chain})
-    return chains
+def _edit_chains(
+    versions: list[Version], pairs: dict[int, list[tuple[int, int]]]
+) -> Iterator[dict]:
+    """One document's paragraphs followed through their edits (its stored rewrite pairs, by
+    version number), with edit counts: the chains with at least one edit."""
+    lineage: dict[int, dict] = {}
+    for version in versions:
+        if version.deleted:
+            continue
+        for old, new in pairs.get(version.version, []):
+            chain = lineage.pop(old, None) or {"edits": 0, "first": version.version}
+            chain.update(edits=chain["edits"] + 1, last=version.version, pid=new)
+            lineage[new] = chain
+        for pid in version.paragraph_ids:
+            lineage.setdefault(pid, {"edits": 0, "first": version.version, "pid": pid})
+    for chain in lineage.values():
+        if chain["edits"]:
+            yield {"doc": versions[-1].doc, **chain}
+
+
+def _documents(
+    history: History, only: int | None
+) -> Iterator[tuple[list[tuple[int, Version]], dict[int, list[tuple[int, int]]]]]:
+    """Each document's (row id, version) pairs in version order, and its rewrite pairs by
+    version number: one document at a time, in document id order."""
+    store = history.store
+    rewrites = itertools.groupby(store.edit_pairs(only), key=lambda row: row[0])
+    pending = next(rewrites, None)
+    for document_id, rows in itertools.groupby(
+        store.versions_by_document(only), key=lambda row: row[1].document_id
+    ):
+        pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        while pending is not None and pending[0] < document_id:
+            pending = next(rewrites, None)
+        if pending is not None and pending[0] == document_id:
+            for _, number, old, new in pending[1]:
+                pairs[number].append((old, new))
+            pending = next(rewrites, None)
+        yield list(rows), pairs
 
 
 def stats(
@@ -50,29 +75,38 @@ def stats(
 ) -> dict:
     """Versions, churn per month, most-edited paragraphs, largest edits and shared paragraphs."""
     only = history.document(doc).id if doc else None
-    every = history.store.all_versions()
-    chosen = [v for v in every if only is None or v.document_id == only]
-    by_document: dict[int, list[Version]] = defaultdict(list)
-    for version in sorted(chosen, key=lambda v: (v.document_id, v.version)):
-        by_document[version.document_id].append(version)
     churn: dict[str, Counter] = defaultdict(Counter)
-    for version in chosen:
-        month = churn[version.captured_at[:7]]
-        month["versions"] += 1
-        month["changed"] += _changed(version)
-        for key in ("added", "removed", "modified", "moved"):
-            month[key] += getattr(version, key) or 0
-    deleted = {(v.document_id, v.version) for v in chosen if v.deleted}
-    edits = [  # neither first versions nor re-additions after a deletion are edits
-        v
-        for v in chosen
-        if not v.deleted
-        and v.version > 1
-        and _changed(v)
-        and (v.document_id, v.version - 1) not in deleted
-    ]
-    edits.sort(key=lambda v: (-_changed(v), v.captured_at))
-    chains = sorted(_edit_chains(history, by_document), key=lambda c: (-c["edits"], c["doc"]))[:top]
+    documents = versions = deletions = 0
+    first: str | None = None
+    last: str | None = None
+    edits: list[tuple[int, str, int, Version]] = []  # (-changed, time, row id): the largest
+    chains: list[dict] = []  # the most edited
+    for rows, pairs in _documents(history, only):
+        documents += 1
+        deleted = {version.version for _, version in rows if version.deleted}
+        deletions += len(deleted)
+        candidates = []
+        for row_id, version in rows:
+            versions += 1
+            at = version.captured_at
+            first = at if first is None or at < first else first
+            last = at if last is None or at > last else last
+            month = churn[at[:7]]
+            month["versions"] += 1
+            month["changed"] += _changed(version)
+            for key in CHANGE_KEYS:
+                month[key] += getattr(version, key) or 0
+            # neither first versions nor re-additions after a deletion are edits
+            if (
+                not version.deleted
+                and version.version > 1
+                and _changed(version)
+                and version.version - 1 not in deleted
+            ):
+                candidates.append((-_changed(version), at, row_id, version))
+        edits = heapq.nsmallest(top, [*edits, *candidates], key=_edit_key)
+        found = _edit_chains([version for _, version in rows], pairs)
+        chains = heapq.nsmallest(top, [*chains, *found], key=lambda c: (-c["edits"], c["doc"]))
     texts = dict(
         zip(
             [c["pid"] for c in chains],
@@ -80,11 +114,11 @@ def stats(
         )
     )
     return {
-        "documents": len(by_document),
-        "versions": len(chosen),
-        "deletions": len(deleted),
-        "first": min((v.captured_at for v in chosen), default=None),
-        "last": max((v.captured_at for v in chosen), default=None),
+        "documents": documents,
+        "versions": versions,
+        "deletions": deletions,
+        "first": first,
+        "last": last,
         "churn": [{"month": month, **churn[month]} for month in sorted(churn)],
         "most_edited": [
             {
@@ -107,10 +141,15 @@ def stats(
                 "moved": v.moved or 0,
                 "note": v.note,
             }
-            for v in edits[:top]
+            for *_, v in edits
         ],
         "shared": shared_paragraphs(history, only=only, top=top, min_chars=min_chars),
     }
+
+
+def _edit_key(edit: tuple[int, str, int, Version]) -> tuple[int, str, int]:
+    """Largest first; then oldest first, in the order recorded."""
+    return edit[:3]
 
 
 def shared_paragraphs(
@@ -121,17 +160,15 @@ def shared_paragraphs(
     min_chars: int = MIN_SHARED_CHARS,
 ) -> list[dict]:
     """Paragraphs present in the latest versions of several documents (boilerplate, copies)."""
-    holders: dict[int, set[str]] = defaultdict(set)
-    mine: set[int] | None = None
-    for version in latest_versions(history):
-        for pid in set(version.paragraph_ids):
-            holders[pid].add(version.doc)
-        if version.document_id == only:
-            mine = set(version.paragraph_ids)
-    if only is not None:
-        holders = {pid: docs for pid, docs in holders.items() if pid in (mine or set())}
+    store = history.store
+    if only is None:
+        holders = store.shared_paragraph_holders()
+    else:
+        latest = store.latest(only)
+        mine = [] if latest is None or latest.deleted else sorted(set(latest.paragraph_ids))
+        holders = store.paragraph_holders(mine)
     shared = [pid for pid, docs in holders.items() if len(docs) >= 2]
-    texts = dict(zip(shared, history.store.paragraph_texts(shared)))
+    texts = dict(zip(shared, store.paragraph_texts(shared)))
     rows = [
         {"documents": sorted(holders[pid]), "count": len(holders[pid]), "text": texts[pid]}
         for pid in shared

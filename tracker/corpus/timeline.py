@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from ..history import History
 from ..models import Version
@@ -18,6 +20,14 @@ def name_matches(name: str, pattern: str | None) -> bool:
     return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
         posixpath.basename(name), pattern
     )
+
+
+def matching_documents(history: History, pattern: str | None) -> list[int] | None:
+    """The ids of the documents whose name matches a pattern (None: no pattern, all of them)."""
+    if pattern is None:
+        return None
+    names = history.store.names_by_id()
+    return sorted(id_ for id_, name in names.items() if name_matches(name, pattern))
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,19 @@ class Event:
         return {"kind": "version", **self.version.as_dict()}
 
 
+def _newest_first(versions: Iterable[Event], renames: Iterable[Event]) -> Iterator[Event]:
+    """Merge two newest-first event streams; at equal times, versions before renames."""
+    versions, renames = iter(versions), iter(renames)
+    version, rename = next(versions, None), next(renames, None)
+    while version is not None or rename is not None:
+        if rename is None or (version is not None and version.at >= rename.at):
+            yield version
+            version = next(versions, None)
+        else:
+            yield rename
+            rename = next(renames, None)
+
+
 def timeline(
     history: History,
     *,
@@ -43,15 +66,22 @@ def timeline(
     doc: str | None = None,
     limit: int | None = None,
 ) -> list[Event]:
-    """Every recorded change (versions and renames), newest first, within a window and a glob."""
+    """Every recorded change (versions and renames), newest first, within a window and a glob.
+
+    At equal times, versions come before renames, each in the order recorded. With ``limit``,
+    only the newest that many versions and renames are read.
+    """
     low = parse_bound(since, end_of_day=False)
     high = parse_bound(until, end_of_day=True)
-    events = [
+    store = history.store
+    limit = limit or None
+    versions = (
         Event(v.captured_at, v.doc, version=v)
-        for v in history.store.all_versions(low, high)
-        if name_matches(v.doc, doc)
-    ]
-    rows = history.store.renames_between(low, high)
-    events += [Event(at, new, renamed_from=old) for at, new, old in rows if name_matches(new, doc)]
-    events.sort(key=lambda e: (e.at, e.version is not None), reverse=True)
-    return events[:limit] if limit else events
+        for v in store.versions_newest_first(low, high, matching_documents(history, doc), limit)
+    )
+    renames = (
+        Event(at, new, renamed_from=old)
+        for at, new, old in store.renames_newest_first(low, high)
+        if name_matches(new, doc)
+    )
+    return list(islice(_newest_first(versions, renames), limit))

@@ -2,15 +2,133 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 
 from ..errors import TrackerError
+from ..models import Version
 from .base import translate
+from .versions import VERSION_COLUMNS, VERSION_FROM, version_row
+
+
+def _ids(values: Sequence[int]) -> str:
+    """A list of ids as one SQL parameter (read back with ``json_each``)."""
+    return json.dumps(list(values))
 
 
 class CorpusStore:
     """Corpus-wide reads, and the bookkeeping of imports."""
+
+    # -- the timeline ------------------------------------------------------------------------
+
+    def versions_newest_first(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        document_ids: Sequence[int] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Version]:
+        """Versions newest first (equal times: in the order recorded), within a time window and
+        of some documents only, streamed; with ``limit``, only that many are read.
+
+        Read through the index on ``captured_at``, from the newest, unless the documents are
+        so few that reading all their versions (by the document index) and sorting them is less
+        work than walking the whole corpus's newest versions to find ``limit`` of theirs.
+        """
+        where, params = [], []
+        if since:
+            where.append("v.captured_at >= ?")
+            params.append(since)
+        if until:
+            where.append("v.captured_at <= ?")
+            params.append(until)
+        if document_ids is not None:
+            column = "v.document_id" if self._few(len(document_ids), limit) else "+v.document_id"
+            where.append(f"{column} in (select value from json_each(?))")
+            params.append(_ids(document_ids))
+        clause = ("where " + " and ".join(where)) if where else ""
+        rows = self.iterate(
+            f"select {VERSION_COLUMNS} {VERSION_FROM} {clause}"
+            " order by v.captured_at desc, v.id" + (" limit ?" if limit else ""),
+            [*params, *([limit] if limit else [])],
+        )
+        return map(version_row, rows)
+
+    def _few(self, documents: int, limit: int | None) -> bool:
+        """Whether the versions of this many documents are best read by document: when their
+        estimated share of all versions, squared, is below ``limit`` / all versions."""
+        if limit is None:
+            return True
+        total_documents, total_versions = self.query(
+            "select (select max(id) from documents), (select max(id) from versions)"
+        )[0]
+        if not total_documents or not total_versions:
+            return True
+        share = documents / total_documents
+        return share * share * total_versions < limit
+
+    def renames_newest_first(
+        self, since: str | None = None, until: str | None = None
+    ) -> Iterator[tuple[str, str, str]]:
+        """(renamed_at, new name, old name) of the renames within a time window, newest first
+        (equal times: in the order made), streamed."""
+        return self.iterate(
+            "select renamed_at, to_name, from_name from renames"
+            " where (? is null or renamed_at >= ?) and (? is null or renamed_at <= ?)"
+            " order by renamed_at desc, id",
+            [since, since, until, until],
+        )
+
+    # -- search --------------------------------------------------------------------------------
+
+    def _match(self, sql: str, fts_query: str, params: Sequence = ()) -> list[tuple]:
+        """Rows of a query with an FTS5 query in it (``params`` are the others, in order after
+        it); an invalid FTS5 query is a one-line TrackerError."""
+        try:
+            return self.conn.execute(sql, [fts_query, *params]).fetchall()
+        except sqlite3.OperationalError as error:
+            raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
+        except sqlite3.Error as error:
+            raise translate(error, self.path) from None
+
+    def latest_matches(self, fts_query: str) -> list[tuple[int, str, int]]:
+        """(document id, document name, paragraph id) of each paragraph matching an FTS5 query
+        that the latest version of a document holds (deleted documents hold none)."""
+        return self._match(
+            "select s.document_id, d.name, s.paragraph_id from paragraphs_fts f"
+            " join paragraph_spans s on s.paragraph_id = f.rowid"
+            " join documents d on d.id = s.document_id"
+            " where paragraphs_fts match ? and s.until_version is null",
+            fts_query,
+        )
+
+    def span_matches(self, fts_query: str) -> list[tuple[int, str, int, int, int | None]]:
+        """(document id, document name, paragraph id, first version, until version) of every
+        run of versions holding a paragraph that matches an FTS5 query (see paragraph_spans)."""
+        return self._match(
+            "select s.document_id, d.name, s.paragraph_id, s.first_version, s.until_version"
+            " from paragraphs_fts f join paragraph_spans s on s.paragraph_id = f.rowid"
+            " join documents d on d.id = s.document_id where paragraphs_fts match ?",
+            fts_query,
+        )
+
+    def snippets(
+        self, fts_query: str, marks: tuple[str, str], ids: Sequence[int]
+    ) -> dict[int, tuple[str, str]]:
+        """Paragraph id -> (text, snippet) for those of the given paragraphs that match an FTS5
+        query; ``marks`` enclose each match in the snippet."""
+        if not ids:
+            return {}
+        rows = self._match(
+            "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?2, ?3, '…', 24)"
+            " from paragraphs_fts f join paragraphs p on p.id = f.rowid"
+            " where paragraphs_fts match ?1 and f.rowid in (select value from json_each(?4))",
+            fts_query,
+            [marks[0], marks[1], _ids(ids)],
+        )
+        return {pid: (text, snippet) for pid, text, snippet in rows}
 
     def search_paragraphs(
         self, fts_query: str, marks: tuple[str, str], limit: int | None = None
@@ -29,14 +147,46 @@ class CorpusStore:
         except sqlite3.OperationalError as error:
             raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
 
-    def edit_pairs(self) -> Iterator[tuple[int, int, int, int]]:
+    def edit_pairs(self, document_id: int | None = None) -> Iterator[tuple[int, int, int, int]]:
         """(document id, version, old paragraph id, new paragraph id) of every stored rewrite
-        (modify, or a move whose text changed)."""
+        (modify, or a move whose text changed), of one document or all, by document, version
+        and the order stored; streamed."""
+        where, params = ("v.document_id = ?", [document_id]) if document_id else ("1", [])
         return self.iterate(
             "select v.document_id, v.version, c.old_paragraph_id, c.new_paragraph_id"
-            " from paragraph_changes c join versions v on v.id = c.version_id"
-            " where c.op = 'modify' or (c.op = 'move' and c.old_paragraph_id != c.new_paragraph_id)"
+            " from versions v join paragraph_changes c on c.version_id = v.id"
+            f" where {where} and (c.op = 'modify'"
+            " or (c.op = 'move' and c.old_paragraph_id != c.new_paragraph_id))"
+            " order by v.document_id, v.version, c.id",
+            params,
         )
+
+    def shared_paragraph_holders(self) -> dict[int, list[str]]:
+        """Paragraph id -> the names of the documents whose latest versions hold it, for every
+        paragraph held so by two documents or more."""
+        found: dict[int, list[str]] = defaultdict(list)
+        for pid, name in self.iterate(
+            "select s.paragraph_id, d.name from paragraph_spans s"
+            " join documents d on d.id = s.document_id"
+            " where s.until_version is null and s.paragraph_id in (select paragraph_id"
+            " from paragraph_spans where until_version is null"
+            " group by paragraph_id having count(*) > 1)"
+        ):
+            found[pid].append(name)
+        return dict(found)
+
+    def paragraph_holders(self, ids: Sequence[int]) -> dict[int, list[str]]:
+        """Paragraph id -> the names of the documents whose latest versions hold it, for the
+        given paragraphs (those no latest version holds are left out)."""
+        found: dict[int, list[str]] = defaultdict(list)
+        for pid, name in self.iterate(
+            "select s.paragraph_id, d.name from json_each(?) j"
+            " join paragraph_spans s on s.paragraph_id = j.value"
+            " join documents d on d.id = s.document_id where s.until_version is null",
+            [_ids(ids)],
+        ):
+            found[pid].append(name)
+        return dict(found)
 
     def recorded_times(self) -> Iterator[tuple[int, str, int, str, str | None]]:
         """(document id, name, version, captured_at, sha256) of every version: what an import

@@ -54,6 +54,10 @@ class DocumentStore:
         rows = self.query("select id from documents where name = ?", [name])
         return rows[0][0] if rows else None
 
+    def names_by_id(self) -> dict[int, str]:
+        """Every document's name by its id (no counts, no versions)."""
+        return dict(self.query("select id, name from documents"))
+
     def document_names(self) -> list[str]:
         """Every document name, sorted."""
         return [row[0] for row in self.query("select name from documents order by name")]

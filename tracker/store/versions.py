@@ -109,6 +109,55 @@ class VersionStore:
         )
         return map(version_row, rows)
 
+    def versions_by_document(self, document_id: int | None = None) -> Iterator[tuple[int, Version]]:
+        """(row id, version) of every version of one document or all, by document and version
+        number; streamed."""
+        where, params = ("where v.document_id = ?", [document_id]) if document_id else ("", [])
+        rows = self.iterate(
+            f"select v.id, {VERSION_COLUMNS} {VERSION_FROM} {where}"
+            " order by v.document_id, v.version",
+            params,
+        )
+        return ((row[0], version_row(row[1:])) for row in rows)
+
+    def latest_of(self, document_ids: Sequence[int]) -> dict[int, Version]:
+        """The latest version of each of the given documents, by document id."""
+        if not document_ids:
+            return {}
+        rows = self.query(
+            f"select {VERSION_COLUMNS} from json_each(?) j"
+            " join versions v on v.document_id = j.value and v.version ="
+            " (select max(m.version) from versions m where m.document_id = j.value)"
+            " join documents d on d.id = v.document_id",
+            [json.dumps(list(document_ids))],
+        )
+        return {version.document_id: version for version in map(version_row, rows)}
+
+    def latest_numbers(self, document_ids: Sequence[int]) -> dict[int, int]:
+        """The latest version number of each of the given documents, by document id."""
+        if not document_ids:
+            return {}
+        return dict(
+            self.query(
+                "select j.value, (select max(m.version) from versions m"
+                " where m.document_id = j.value) from json_each(?) j",
+                [json.dumps(list(document_ids))],
+            )
+        )
+
+    def versions_at(self, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Version]:
+        """Some versions, given as (document id, version number) pairs, by those pairs."""
+        if not pairs:
+            return {}
+        rows = self.query(
+            f"select {VERSION_COLUMNS} from json_each(?) j join versions v"
+            " on v.document_id = json_extract(j.value, '$[0]')"
+            " and v.version = json_extract(j.value, '$[1]')"
+            " join documents d on d.id = v.document_id",
+            [json.dumps([list(pair) for pair in dict.fromkeys(pairs)])],
+        )
+        return {(v.document_id, v.version): v for v in map(version_row, rows)}
+
     def count_versions(self) -> int:
         """How many versions are stored, in all."""
         return self.query("select count(*) from versions")[0][0]

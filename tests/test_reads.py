@@ -1,0 +1,404 @@
+"""Corpus reads answered through indexes (timeline, search, stats) agree with a brute-force
+reading of every version, on random histories; paragraph_spans follows every kind of write."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import sqlite3
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from tracker import Tracker
+from tracker.corpus.search import fts_query, search_page
+from tracker.corpus.stats import stats
+from tracker.corpus.timeline import Event, name_matches, timeline
+from tracker.store.schema import paragraph_spans
+from tracker.times import parse_bound
+
+WORDS = "apple berry cherry damson elder fig grape".split()
+NAMES = ["a.md", "notes/b.md", "notes/c.txt", "d.md", "deep/e/f.md"]
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+
+
+def random_history(path: Path, seed: int, steps: int = 60) -> None:
+    """Texts drawn from few words (paragraphs recur, repeat, move between documents), with
+    deletions, returns, renames, and equal times for versions and renames."""
+    rng = random.Random(seed)
+    live: dict[str, list[str]] = {}
+    gone: list[str] = []
+    day = 0
+    with Tracker(path) as tracker:
+        for _ in range(steps):
+            day += rng.choice([0, 0, 1])  # equal times are common
+            at = f"2024-01-{1 + day // 2:02d}T{10 + day % 2}:00:00Z"
+            roll = rng.random()
+            if roll < 0.08 and live:
+                name = rng.choice(sorted(live))
+                tracker.record(name, None, at=at)
+                gone.append(name)
+                del live[name]
+            elif roll < 0.16 and live:
+                old = rng.choice(sorted(live))
+                new = f"moved/{rng.randint(0, 999)}-{old.rsplit('/', 1)[-1]}"
+                if tracker.store.document(new) is None:
+                    tracker.rename(old, new, at=at)
+                    live[new] = live.pop(old)
+            else:
+                if gone and rng.random() < 0.3:
+                    name = gone.pop()
+                    live[name] = [paragraph(rng) for _ in range(rng.randint(0, 3))]
+                else:
+                    name = rng.choice(sorted(live) + [n for n in NAMES if n not in live])
+                    paragraphs = live.setdefault(name, [])
+                    for _ in range(rng.randint(1, 3)):
+                        op = rng.random()
+                        if op < 0.4 or not paragraphs:
+                            paragraphs.insert(rng.randint(0, len(paragraphs)), paragraph(rng))
+                        elif op < 0.6:
+                            paragraphs.pop(rng.randrange(len(paragraphs)))
+                        elif op < 0.8:
+                            paragraphs.insert(
+                                rng.randint(0, len(paragraphs) - 1),
+                                paragraphs.pop(rng.randrange(len(paragraphs))),
+                            )
+                        else:
+                            paragraphs[rng.randrange(len(paragraphs))] = paragraph(rng)
+                tracker.record(name, "\n\n".join(live[name]) + "\n", at=at)
+
+
+# -- the brute-force readings: every version of every document, as the first release did ------
+
+
+def every_version(tracker: Tracker, since=None, until=None) -> list:
+    return list(tracker.store.all_versions(since, until))
+
+
+def reference_timeline(tracker, since=None, until=None, doc=None, limit=None) -> list[Event]:
+    low = parse_bound(since, end_of_day=False)
+    high = parse_bound(until, end_of_day=True)
+    events = [
+        Event(v.captured_at, v.doc, version=v)
+        for v in every_version(tracker, low, high)
+        if name_matches(v.doc, doc)
+    ]
+    rows = tracker.store.query(
+        "select renamed_at, to_name, from_name from renames"
+        " where (? is null or renamed_at >= ?) and (? is null or renamed_at <= ?) order by id",
+        [low, low, high, high],
+    )
+    events += [Event(at, new, renamed_from=old) for at, new, old in rows if name_matches(new, doc)]
+    events.sort(key=lambda e: (e.at, e.version is not None), reverse=True)
+    return events[:limit] if limit else events
+
+
+def matching(tracker, query: str) -> set[int]:
+    rows = tracker.store.conn.execute(
+        "select rowid from paragraphs_fts where paragraphs_fts match ?", [fts_query(query)]
+    )
+    return {row[0] for row in rows}
+
+
+def reference_search(tracker, query, *, all_versions=False, doc=None) -> list[tuple]:
+    """The hits as comparable tuples, in the documented order."""
+    hits = matching(tracker, query)
+    by_doc = defaultdict(list)
+    for version in every_version(tracker):
+        if name_matches(version.doc, doc):
+            by_doc[version.document_id].append(version)
+    found = []
+    for versions in by_doc.values():
+        versions.sort(key=lambda v: v.version)
+        last = versions[-1]
+        if not all_versions:
+            if not last.deleted:
+                found += [
+                    (last.doc, last.version, last.captured_at, index, pid)
+                    for index, pid in enumerate(last.paragraph_ids, start=1)
+                    if pid in hits
+                ]
+            continue
+        holding = defaultdict(list)
+        for version in versions:
+            for pid in dict.fromkeys(version.paragraph_ids):
+                if pid in hits:
+                    holding[pid].append(version)
+        for pid, containing in holding.items():
+            after = [v for v in versions if v.version > containing[-1].version]
+            first = containing[0]
+            found.append(
+                (
+                    last.doc,
+                    first.version,
+                    first.paragraph_ids.index(pid),
+                    [v.version for v in containing],
+                    first.captured_at,
+                    (after[0].version, after[0].captured_at) if after else None,
+                    pid,
+                )
+            )
+    found.sort(key=lambda hit: hit[:3] if all_versions else (hit[0], hit[3]))
+    return found
+
+
+def as_tuples(tracker, hits: list[dict], all_versions: bool) -> list[tuple]:
+    texts = dict(tracker.store.conn.execute("select text, id from paragraphs"))
+    if not all_versions:
+        return [
+            (h["doc"], h["version"], h["captured_at"], h["paragraph"], h["snippet"]) for h in hits
+        ]
+    return [
+        (
+            h["doc"],
+            h["first"]["version"],
+            h["versions"],
+            h["first"]["at"],
+            (h["removed"]["version"], h["removed"]["at"]) if h["removed"] else None,
+            texts[h["text"]],
+        )
+        for h in hits
+    ]
+
+
+# -- the tests ---------------------------------------------------------------------------------
+
+
+SEEDS = range(8)
+
+
+@pytest.fixture(scope="module")
+def histories(tmp_path_factory) -> list[Path]:
+    paths = []
+    for seed in SEEDS:
+        path = tmp_path_factory.mktemp("reads") / f"h{seed}.db"
+        random_history(path, seed)
+        paths.append(path)
+    return paths
+
+
+def stored_spans(conn: sqlite3.Connection) -> list[tuple]:
+    return sorted(conn.execute("select * from paragraph_spans"), key=repr)
+
+
+def computed_spans(conn: sqlite3.Connection) -> list[tuple]:
+    rows = conn.execute(
+        "select document_id, version, paragraph_ids from versions order by document_id, version"
+    )
+    return sorted(paragraph_spans(rows), key=repr)
+
+
+def test_spans_follow_every_write(histories):
+    for path in histories:
+        with Tracker(path) as tracker:
+            conn = tracker.store.conn
+            assert stored_spans(conn) == computed_spans(conn)
+            open_spans = Counter(
+                row[0]
+                for row in conn.execute(
+                    "select document_id from paragraph_spans where until_version is null"
+                )
+            )
+            latest = {d.id: tracker.store.latest(d.id) for d in tracker.documents()}
+            assert open_spans == Counter(
+                {i: len(set(v.paragraph_ids)) for i, v in latest.items() if v.paragraph_ids}
+            )
+
+
+def test_a_database_from_before_m007_gets_its_spans_on_upgrade(tmp_path):
+    """An older database (no paragraph_spans yet) is upgraded in place when opened, its spans
+    computed from the versions: the same rows as recording would have written."""
+    path = tmp_path / "old.db"
+    random_history(path, seed=11)
+    conn = sqlite3.connect(path)
+    recorded = stored_spans(conn)
+    with conn:
+        conn.execute("drop table paragraph_spans")
+        conn.execute("drop index idx_renames_renamed_at")
+        conn.execute("delete from _sqlite_migrations where name = 'm007_reads_by_index'")
+    conn.close()
+    with Tracker(path) as tracker:
+        assert stored_spans(tracker.store.conn) == recorded
+        assert search_page(tracker, "apple", all_versions=True).total > 0
+
+
+WINDOWS = [(None, None), ("2024-01-03", None), (None, "2024-01-05"), ("2024-01-04", "2024-01-04")]
+
+
+@pytest.mark.parametrize("doc", [None, "*.md", "a.md", "notes/*", "nothing*"])
+def test_timeline_matches_every_version_read(histories, doc):
+    for path in histories:
+        with Tracker(path) as tracker:
+            for (since, until), limit in itertools.product(WINDOWS, [None, 1, 2, 5, 1000]):
+                got = timeline(tracker, since=since, until=until, doc=doc, limit=limit)
+                want = reference_timeline(tracker, since=since, until=until, doc=doc, limit=limit)
+                assert [e.as_dict() for e in got] == [e.as_dict() for e in want]
+
+
+@pytest.mark.parametrize("all_versions", [False, True])
+@pytest.mark.parametrize("doc", [None, "*.md", "notes/*", "nothing*"])
+def test_search_matches_every_version_read(histories, all_versions, doc):
+    queries = ["apple", "berry cherry", '"fig grape"', "da*"]
+    for path in histories:
+        with Tracker(path) as tracker:
+            for query in queries:
+                want = reference_search(tracker, query, all_versions=all_versions, doc=doc)
+                full = search_page(tracker, query, all_versions=all_versions, doc=doc)
+                assert full.total == len(full.hits) == len(want)
+                got = as_tuples(tracker, full.hits, all_versions)
+                if all_versions:
+                    assert got == [(d, f, vs, at, gone, pid) for d, f, _, vs, at, gone, pid in want]
+                else:
+                    assert [hit[:4] for hit in got] == [hit[:4] for hit in want]
+                for limit in (1, 2, 3, len(want), len(want) + 1):
+                    page = search_page(
+                        tracker, query, all_versions=all_versions, doc=doc, limit=limit
+                    )
+                    assert (page.total, page.hits) == (len(want), full.hits[:limit])
+
+
+def reference_stats(tracker, doc=None, top=10, min_chars=40) -> dict:
+    """The first release's stats: every version in memory at once."""
+
+    def changed(v):
+        return sum(getattr(v, key) or 0 for key in ("added", "removed", "modified", "moved"))
+
+    only = tracker.document(doc).id if doc else None
+    chosen = [v for v in every_version(tracker) if only is None or v.document_id == only]
+    by_document = defaultdict(list)
+    for version in sorted(chosen, key=lambda v: (v.document_id, v.version)):
+        by_document[version.document_id].append(version)
+    churn = defaultdict(Counter)
+    for version in chosen:
+        month = churn[version.captured_at[:7]]
+        month["versions"] += 1
+        month["changed"] += changed(version)
+        for key in ("added", "removed", "modified", "moved"):
+            month[key] += getattr(version, key) or 0
+    deleted = {(v.document_id, v.version) for v in chosen if v.deleted}
+    edits = [
+        v
+        for v in chosen
+        if not v.deleted
+        and v.version > 1
+        and changed(v)
+        and (v.document_id, v.version - 1) not in deleted
+    ]
+    edits.sort(key=lambda v: (-changed(v), v.captured_at))
+    pairs = defaultdict(list)
+    for document_id, number, old, new in tracker.store.edit_pairs():
+        pairs[(document_id, number)].append((old, new))
+    chains = []
+    for document_id, versions in by_document.items():
+        lineage = {}
+        for version in versions:
+            if version.deleted:
+                continue
+            for old, new in pairs.get((document_id, version.version), []):
+                chain = lineage.pop(old, None) or {"edits": 0, "first": version.version}
+                chain.update(edits=chain["edits"] + 1, last=version.version, pid=new)
+                lineage[new] = chain
+            for pid in version.paragraph_ids:
+                lineage.setdefault(pid, {"edits": 0, "first": version.version, "pid": pid})
+        chains += [{"doc": versions[-1].doc, **c} for c in lineage.values() if c["edits"]]
+    chains = sorted(chains, key=lambda c: (-c["edits"], c["doc"]))[:top]
+    texts = dict(
+        zip([c["pid"] for c in chains], tracker.store.paragraph_texts([c["pid"] for c in chains]))
+    )
+    holders = defaultdict(set)
+    mine = None
+    latest = {}
+    for version in every_version(tracker):
+        known = latest.get(version.document_id)
+        if known is None or version.version > known.version:
+            latest[version.document_id] = version
+    for version in [v for v in latest.values() if not v.deleted]:
+        for pid in set(version.paragraph_ids):
+            holders[pid].add(version.doc)
+        if version.document_id == only:
+            mine = set(version.paragraph_ids)
+    if only is not None:
+        holders = {pid: docs for pid, docs in holders.items() if pid in (mine or set())}
+    shared = [pid for pid, docs in holders.items() if len(docs) >= 2]
+    shared_texts = dict(zip(shared, tracker.store.paragraph_texts(shared)))
+    rows = [
+        {"documents": sorted(holders[pid]), "count": len(holders[pid]), "text": shared_texts[pid]}
+        for pid in shared
+        if len(shared_texts[pid].strip()) >= min_chars
+    ]
+    rows.sort(key=lambda row: (-row["count"], -len(row["text"]), row["text"]))
+    return {
+        "documents": len(by_document),
+        "versions": len(chosen),
+        "deletions": len(deleted),
+        "first": min((v.captured_at for v in chosen), default=None),
+        "last": max((v.captured_at for v in chosen), default=None),
+        "churn": [{"month": month, **churn[month]} for month in sorted(churn)],
+        "most_edited": [
+            {
+                "doc": c["doc"],
+                "edits": c["edits"],
+                "versions": f"v{c['first']}-v{c['last']}",
+                "text": texts[c["pid"]],
+            }
+            for c in chains
+        ],
+        "largest_edits": [
+            {
+                "doc": v.doc,
+                "version": v.version,
+                "captured_at": v.captured_at,
+                "changed": changed(v),
+                "added": v.added or 0,
+                "removed": v.removed or 0,
+                "modified": v.modified or 0,
+                "moved": v.moved or 0,
+                "note": v.note,
+            }
+            for v in edits[:top]
+        ],
+        "shared": rows[:top] if top else rows,
+    }
+
+
+@pytest.mark.parametrize("top,min_chars", [(10, 40), (3, 0), (1, 5)])
+def test_stats_match_every_version_read(histories, top, min_chars):
+    for path in histories:
+        with Tracker(path) as tracker:
+            for doc in [None, *[d.name for d in tracker.documents()]]:
+                got = stats(tracker, doc, top=top, min_chars=min_chars)
+                assert got == reference_stats(tracker, doc, top=top, min_chars=min_chars)
+
+
+def test_search_limits_and_doc_filter_through_the_cli(run, histories):
+    db = histories[0]
+    with Tracker(db) as tracker:
+        total = search_page(tracker, "apple").total
+    assert total > 3
+    one = run("search", "apple", "--limit", "1", db=db)
+    assert len(one.stdout.splitlines()) == 1
+    assert one.stderr == f"... {total - 1} more (use --limit 0)\n"
+    exact = run("search", "apple", "--limit", str(total), db=db)
+    assert len(exact.stdout.splitlines()) == total and exact.stderr == ""
+    every = run("search", "apple", "--limit", "0", db=db)
+    assert every.stdout == exact.stdout and every.stderr == ""
+    none = run("search", "apple", "--doc", "nothing*", db=db)
+    assert none.stdout == "" and none.stderr == "no paragraph matches 'apple'\n"
+    data = json.loads(
+        run("search", "apple", "--doc", "*.md", "--json", "--limit", "0", db=db).stdout
+    )
+    assert data and all(hit["doc"].endswith(".md") for hit in data)
+
+
+def test_timeline_limit_zero_means_everything(run, histories):
+    db = histories[1]
+    every = run("timeline", db=db).stdout.splitlines()
+    assert run("timeline", "--limit", "0", db=db).stdout.splitlines() == every
+    assert run("timeline", "--limit", "3", db=db).stdout.splitlines() == every[:3]
+    beyond = run("timeline", "--limit", str(len(every) + 5), db=db)
+    assert beyond.stdout.splitlines() == every
