@@ -42,7 +42,7 @@ ZIPF_EXPONENT = 1.05
 #: Documents are created with this many bytes of text, uniformly...
 CREATED_BYTES = (4_000, 20_000)
 #: ... and nudged back towards this range when edits make them larger or smaller.
-KEPT_BYTES = (6_000, 18_000)
+KEPT_BYTES = (5_000, 15_000)
 SHARED_PARAGRAPHS = 40
 HOT_SHARE = 0.3  # of the edits go to ...
 HOT_DOCUMENTS = 0.05  # ... this share of the documents
