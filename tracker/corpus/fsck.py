@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..history import History
 from ..render.words import plural
-from ..store.codec import decode_layout, paragraph_hash
-from ..text.paragraphs import join
+from ..store.codec import paragraph_hash, paragraph_hash_of_bytes, rebuild_text
 
 #: How many versions using a damaged paragraph are named in its problem line.
 VERSIONS_NAMED = 3
+#: Versions are checked in batches of at most this many versions and about this many paragraph
+#: ids: one query reads the texts of a batch's paragraphs that its first version does not share
+#: with the batch before (most of a document's next version is the one before it).
+BATCH_VERSIONS = 256
+BATCH_PARAGRAPHS = 20_000
 
 
 @dataclass
@@ -62,25 +67,33 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
     started = time.perf_counter()
     store = history.store
     report = FsckReport()
-    report.problems += [f"integrity_check: {line}" for line in store.integrity_problems()]
-    index = store.search_index_problem()
+    sqlite_checks = store.start_integrity_checks()  # in parallel with what follows
+    try:
+        damaged = _check_paragraphs(history, report)
+        for name, number in store.damaged_versions():
+            report.versions += 1
+            report.problems.append(f"{name} v{number}: its paragraph list is not a JSON array")
+        total = store.count_versions()
+        done = 0
+        known: dict[int, str] = {}  # texts carried from one batch to the next (its last version's)
+        for batch in _batches(store.version_rows_for_check()):
+            parsed = [(row, _paragraph_ids(row[6])) for row in batch]
+            wanted = {pid for _, ids in parsed if ids for pid in ids}
+            wanted -= known.keys() | damaged.keys()
+            texts = {**known, **store.paragraph_texts_found(sorted(wanted))}
+            for row, ids in parsed:
+                report.versions += 1
+                _check_version(row, ids, texts, damaged, report)
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+            last = parsed[-1][1] or []
+            known = {pid: texts[pid] for pid in last if pid in texts}
+    finally:
+        integrity, index = sqlite_checks()
+    report.problems[:0] = [f"integrity_check: {line}" for line in integrity]
     if index is not None:
-        report.problems.append(index)
-    damaged = _check_paragraphs(history, report)
-    for name, number in store.damaged_versions():
-        report.versions += 1
-        report.problems.append(f"{name} v{number}: its paragraph list is not a JSON array")
-    total = store.count_versions()
-    texts: dict[int, str] = {}  # the paragraphs of the version before, same document
-    document = None
-    for done, row in enumerate(store.version_rows_for_check(), start=1):
-        document_id, name, number, sha256, size, deleted, ids_json, layout = row
-        if document_id != document:
-            document, texts = document_id, {}
-        report.versions += 1
-        texts = _check_version(history, row, texts, damaged, report)
-        if progress is not None:
-            progress(done, total)
+        report.problems.insert(len(integrity), index)
     for pid, bad in damaged.items():
         if bad.count:
             named = ", ".join(bad.named) + (" ..." if bad.count > len(bad.named) else "")
@@ -100,57 +113,87 @@ def _check_paragraphs(history: History, report: FsckReport) -> dict[int, _Damage
         if raw is None:
             damaged[pid] = _Damaged("its text is missing")
             continue
-        try:
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-        except UnicodeDecodeError as error:
-            damaged[pid] = _Damaged(f"its text is not valid UTF-8 (byte {error.start})")
-            continue
-        if paragraph_hash(text) != digest:
+        if isinstance(raw, bytes):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                damaged[pid] = _Damaged(f"its text is not valid UTF-8 (byte {error.start})")
+                continue
+            # valid UTF-8 has no surrogates: these are the bytes paragraph_hash would hash
+            digest_now = paragraph_hash_of_bytes(raw)
+        else:
+            digest_now = paragraph_hash(str(raw))
+        if digest_now != digest:
             damaged[pid] = _Damaged("its text does not match its hash")
     return damaged
 
 
+def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
+    """Version rows in batches of at most BATCH_VERSIONS rows and about BATCH_PARAGRAPHS
+    paragraph ids, so that one query fetches the paragraph texts of a whole batch."""
+    batch: list[tuple] = []
+    size = 0
+    for row in rows:
+        batch.append(row)
+        size += len(row[6] or "") // 4  # about one id per four characters of JSON
+        if len(batch) >= BATCH_VERSIONS or size >= BATCH_PARAGRAPHS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+#: A JSON list of integers, as versions store their paragraph ids.
+_ID_LIST = re.compile(r"\[\s*(?:-?\d+\s*(?:,\s*-?\d+\s*)*)?\]")
+
+
+def _paragraph_ids(ids_json: str | None) -> list[int] | None:
+    """A version's paragraph ids; None when the list holds something other than ids."""
+    if ids_json is None:
+        return []
+    ids = json.loads(ids_json)
+    if _ID_LIST.fullmatch(ids_json) or all(isinstance(pid, int) for pid in ids):
+        return ids
+    return None
+
+
 def _check_version(
-    history: History,
     row: tuple,
-    previous: dict[int, str],
+    ids: list[int] | None,
+    texts: dict[int, str],
     damaged: dict[int, _Damaged],
     report: FsckReport,
-) -> dict[int, str]:
-    """Check one version; return its paragraph texts (for the next version of the document)."""
-    _, name, number, sha256, size, deleted, ids_json, layout = row
+) -> None:
+    """Check one version against its checksum (``texts`` holds the paragraphs it uses)."""
+    _, name, number, sha256, size, deleted, _, layout = row
     label = f"{name} v{number}"
-    ids = json.loads(ids_json or "[]")
     if deleted:
-        if ids or sha256:
+        if ids is None or ids or sha256:
             report.problems.append(f"{label}: a deletion that has text")
-        return previous
-    if not all(isinstance(pid, int) for pid in ids):
+        return
+    if ids is None:
         report.problems.append(f"{label}: its paragraph list holds something other than ids")
-        return previous
-    bad = [pid for pid in dict.fromkeys(ids) if pid in damaged]
+        return
+    bad = [pid for pid in dict.fromkeys(ids) if pid in damaged] if damaged else []
     for pid in bad:
         entry = damaged[pid]
         entry.count += 1
         if len(entry.named) < VERSIONS_NAMED:
             entry.named.append(label)
     if bad:
-        return previous  # reported once, with the paragraph
-    wanted = [pid for pid in dict.fromkeys(ids) if pid not in previous]
-    texts = {pid: previous[pid] for pid in ids if pid in previous}
-    found = history.store.paragraph_texts_found(wanted)
-    missing = [pid for pid in wanted if pid not in found]
-    if missing:
+        return  # reported once, with the paragraph
+    try:
+        paragraphs = [texts[pid] for pid in ids]
+    except KeyError:
+        missing = [pid for pid in dict.fromkeys(ids) if pid not in texts]
         shown = ", ".join(map(str, missing[:5]))
         report.problems.append(f"{label}: refers to missing paragraphs {shown}")
-        return previous
-    texts.update(found)
+        return
     try:
-        data = join([texts[pid] for pid in ids], decode_layout(layout or "{}", len(ids)))
-        data = data.encode("utf-8")
+        data = rebuild_text(paragraphs, layout or "{}").encode("utf-8")
     except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
         report.problems.append(f"{label}: cannot be rebuilt ({error})")
-        return texts
+        return
     report.bytes += len(data)
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
@@ -161,4 +204,3 @@ def _check_version(
         )
     elif len(data) != size:
         report.problems.append(f"{label}: {len(data)} bytes, recorded {size}")
-    return texts

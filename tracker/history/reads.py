@@ -12,8 +12,7 @@ from .. import refs
 from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
 from ..models import BlameLine, DiffResult, Document, Version
 from ..store import Store
-from ..store.codec import decode_layout
-from ..text import paragraphs as para
+from ..store.codec import rebuild_text
 from ..text.diff import blame_paragraphs, diff_paragraphs
 from ..text.encoding import sha256_text
 
@@ -74,7 +73,7 @@ class Reads:
             return ""
         texts = self.paragraphs(version)
         try:
-            text = para.join(texts, decode_layout(version.layout, len(texts)))
+            text = rebuild_text(texts, version.layout)
         except (ValueError, TypeError, AttributeError) as error:
             raise DamagedDatabase(
                 f"{version.doc} v{version.version} cannot be rebuilt ({error});"

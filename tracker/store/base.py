@@ -193,6 +193,15 @@ class StoreBase:
             self._db = sqlite_utils.Database(self.conn)
         return self._db
 
+    def second_connection(self) -> sqlite3.Connection:
+        """Another connection to the same database, as this one opened it (read-only or not),
+        for work done in another thread (open it there); the caller closes it."""
+        if self.read_only:
+            return _open_read_only(self.path)
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
+        return conn
+
     def close(self) -> None:
         """Close the connection, unless it is borrowed."""
         if not self.borrowed:

@@ -7,10 +7,17 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
+from ..text.paragraphs import join
+
 
 def paragraph_hash(text: str) -> str:
     """Content address of a paragraph: the first 16 hex digits of its SHA-256."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return paragraph_hash_of_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def paragraph_hash_of_bytes(data: bytes) -> str:
+    """:func:`paragraph_hash` of a text given as its UTF-8 bytes (as stored)."""
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def encode_layout(separators: Sequence[str]) -> str:
@@ -40,3 +47,18 @@ def decode_layout(layout: str, count: int) -> list[str]:
     if count:
         separators.append(data.get("tail", ""))
     return separators
+
+
+def rebuild_text(texts: Sequence[str], layout: str) -> str:
+    """The exact text of a version from its paragraph texts, in order, and its layout.
+
+    The same as joining the texts with :func:`decode_layout`'s separators, without building
+    them one by one when every gap is the common one (most versions).
+    """
+    data = json.loads(layout)
+    if isinstance(data, dict) and "gaps" not in data:
+        parts = data.get("lead", ""), data.get("sep", ""), data.get("tail", "")
+        if all(type(part) is str for part in parts):
+            lead, common, tail = parts
+            return lead + common.join(texts) + tail if texts else lead
+    return join(list(texts), decode_layout(layout, len(texts)))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from ..errors import TrackerError
 from ..models import Version
@@ -198,20 +199,21 @@ class CorpusStore:
 
     # -- integrity -------------------------------------------------------------------------
 
-    def integrity_problems(self) -> list[str]:
+    def integrity_problems(self, conn: sqlite3.Connection | None = None) -> list[str]:
         """SQLite's own ``integrity_check`` findings (empty when the file is sound)."""
         try:
-            rows = self.conn.execute("pragma integrity_check").fetchall()
+            rows = (conn or self.conn).execute("pragma integrity_check").fetchall()
         except sqlite3.DatabaseError as error:
             return [str(error)]
         return [row[0] for row in rows if row[0] != "ok"]
 
-    def search_index_problem(self) -> str | None:
+    def search_index_problem(self, conn: sqlite3.Connection | None = None) -> str | None:
         """FTS5's own check of the search index against the paragraphs (None when it passes)."""
         if self.read_only:
             return None  # the check is an INSERT, which a read-only connection refuses
+        conn = conn or self.conn
         try:
-            self.conn.execute(
+            conn.execute(
                 "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
             )
         except sqlite3.OperationalError as error:
@@ -224,8 +226,46 @@ class CorpusStore:
                 " `insert into paragraphs_fts(paragraphs_fts) values ('rebuild')`"
             )
         finally:
-            self.conn.rollback()
+            conn.rollback()
         return None
+
+    def start_integrity_checks(self) -> Callable[[], tuple[list[str], str | None]]:
+        """Start :meth:`integrity_problems` and :meth:`search_index_problem` on a connection of
+        their own, in a thread: SQLite does that work without holding Python's lock, so the
+        caller checks versions meanwhile. Call the result to wait for the two findings.
+
+        A borrowed or in-memory connection, or a database that cannot be opened twice, is
+        checked on its own connection instead, when the result is called.
+        """
+        results: list = []
+
+        def check() -> None:
+            try:
+                conn = self.second_connection()
+            except sqlite3.Error:
+                results.append(None)
+                return
+            try:
+                results.append((self.integrity_problems(conn), self.search_index_problem(conn)))
+            except BaseException as error:  # handed to the caller, who re-raises it
+                results.append(error)
+            finally:
+                conn.close()
+
+        thread = None
+        if not self.borrowed and self.path.exists():
+            thread = threading.Thread(target=check, name="tracker-integrity-check", daemon=True)
+            thread.start()
+
+        def wait() -> tuple[list[str], str | None]:
+            if thread is not None:
+                thread.join()
+            found = results[0] if results else None
+            if isinstance(found, BaseException):
+                raise found
+            return found or (self.integrity_problems(), self.search_index_problem())
+
+        return wait
 
     def paragraph_rows(self) -> Iterator[tuple[int, str, bytes | str | None]]:
         """(id, hash, raw text) of every paragraph, streamed; the text as stored, even when it is
