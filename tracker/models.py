@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .text.diff import Change
 
@@ -41,6 +42,19 @@ class Document:
             "split_mode": self.split_mode,
             "created_at": self.created_at,
         }
+
+
+class FileState(NamedTuple):
+    """What a re-scan compares a file with: its document's size and mtime when last read, and
+    the state of its latest version (a tuple: a scan makes one per tracked file)."""
+
+    id: int
+    root: str | None
+    size: int | None
+    mtime_ns: int | None
+    checked_ns: int | None
+    deleted: bool
+    sha256: str | None
 
 
 @dataclass(frozen=True)

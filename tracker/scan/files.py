@@ -9,10 +9,11 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from ..errors import UnreadableFile
 from ..text.encoding import decode
-from .filters import is_ignored_path
+from .filters import is_ignored_name, is_ignored_path
 
 #: Files above this size are refused (``--max-bytes`` / ``TRACKER_MAX_BYTES`` change it).
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -38,18 +39,18 @@ class FileText:
     read_ns: int
 
 
-@dataclass(frozen=True)
-class Entry:
-    """A file found by a scan: its document name (relative POSIX path) and its stat."""
+class Entry(NamedTuple):
+    """A file found by a scan: its document name (relative POSIX path), its path and its stat
+    (a tuple: a scan makes one per file)."""
 
     name: str
-    path: Path
+    path: str
     size: int
     mtime_ns: int
 
 
 def read_text(
-    path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, label: str | None = None
+    path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_BYTES, label: str | None = None
 ) -> FileText:
     """Read a text file, re-reading until size and mtime hold still (no torn half-writes).
 
@@ -104,13 +105,14 @@ def scan(
     """Walk ``root`` recursively, yielding regular files whose relative path is accepted.
 
     Hidden folders are not entered; symlinks are never followed (a link pointing outside the
-    folder is reported through ``on_skip``).
+    folder is reported through ``on_skip``). Without ``accept``, every file is taken unless
+    :func:`is_ignored` (judged one path component at a time, each folder's once).
     """
     root_resolved = root.resolve()
-    accept = accept or (lambda name: not is_ignored(name))
-    stack: list[tuple[str, str]] = [(str(root), "")]  # (folder path, its relative prefix)
+    # (folder path, its relative prefix, whether a component of that prefix is ignored)
+    stack: list[tuple[str, str, bool]] = [(str(root), "", False)]
     while stack:
-        folder, prefix = stack.pop()
+        folder, prefix, ignored = stack.pop()
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as error:
@@ -121,15 +123,20 @@ def scan(
             relname = prefix + entry.name
             try:
                 if entry.is_symlink():
+                    if not on_skip or not _accepts(accept, relname, ignored, entry.name):
+                        continue
                     target = Path(entry.path).resolve()
-                    if not target.is_relative_to(root_resolved) and on_skip and accept(relname):
+                    if not target.is_relative_to(root_resolved):
                         on_skip(relname, "symlink pointing outside the folder, not followed")
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if not entry.name.startswith("."):
-                        stack.append((entry.path, relname + "/"))
+                        below = ignored or (accept is None and is_ignored_name(entry.name))
+                        stack.append((entry.path, relname + "/", below))
                     continue
-                if not entry.is_file(follow_symlinks=False) or not accept(relname):
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                if not _accepts(accept, relname, ignored, entry.name):
                     continue
                 info = entry.stat(follow_symlinks=False)
             except FileNotFoundError:
@@ -138,4 +145,13 @@ def scan(
                 if on_skip:
                     on_skip(relname, f"cannot read ({error.strerror})")
                 continue
-            yield Entry(relname, Path(entry.path), info.st_size, info.st_mtime_ns)
+            yield Entry(relname, entry.path, info.st_size, info.st_mtime_ns)
+
+
+def _accepts(
+    accept: Callable[[str], bool] | None, relname: str, folder_ignored: bool, name: str
+) -> bool:
+    """``accept(relname)``, or by default: neither the folder nor the name is ignored."""
+    if accept is not None:
+        return accept(relname)
+    return not folder_ignored and not is_ignored_name(name)

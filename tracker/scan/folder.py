@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
-from ..models import Document, Version
+from ..models import FileState, Version
 from .files import DEFAULT_MAX_BYTES, Entry, FileText, is_ignored, read_text, scan
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
@@ -43,6 +43,20 @@ class SnapshotResult:
             "skipped": [{"path": path, "reason": reason} for path, reason in self.skipped],
             "unchanged": self.unchanged,
         }
+
+
+def unchanged(entry: Entry, state: FileState | None, root_key: str) -> bool:
+    """Whether a file can be taken as unchanged without reading it: same folder, size and
+    mtime as when last read, and that mtime older than the racy window before the read."""
+    return (
+        state is not None
+        and not state.deleted
+        and state.root == root_key
+        and state.size == entry.size
+        and state.mtime_ns == entry.mtime_ns
+        and state.checked_ns is not None
+        and entry.mtime_ns < state.checked_ns - RACY_WINDOW_NS
+    )
 
 
 class SnapshotCancelled(Exception):
@@ -106,11 +120,14 @@ class FolderSnapshot:
         self._store(target.name, str(target.resolve().parent), content)
 
     def folder(self, root: Path, only: Iterable[str] | None) -> None:
-        """A folder: record changed files, then renames and deletions of its documents."""
+        """A folder: record changed files, then renames and deletions of its documents.
+
+        A file whose size and mtime are those read last time (outside the racy window) is not
+        read again: when no file changed, a re-scan is a walk, one query and no write.
+        """
         root_key = str(root.resolve())
-        accept = self.accept or (lambda name: not is_ignored(name))
         if only is None:
-            known = {doc.name: doc for doc in self.store.documents()}
+            known = self.store.file_states()
             unlisted: list[str] = []
 
             def skip(name: str, reason: str) -> None:
@@ -120,36 +137,41 @@ class FolderSnapshot:
                     unlisted.append(name)
                 self._skip(name, reason)
 
-            entries = sorted(scan(root, accept, skip), key=lambda e: e.name)
+            entries = sorted(scan(root, self.accept, skip))
             # Left alone, not recorded as deleted: documents the filter now rejects, and those
             # in a sub-folder that could not be listed.
-            scope: Iterable[str] = [
-                name for name in known if accept(name) and not name.startswith(tuple(unlisted))
-            ]
+            accept = self.accept or (lambda name: not is_ignored(name))
+            in_scope = lambda name: accept(name) and not name.startswith(tuple(unlisted))  # noqa: E731
         else:
-            scope = sorted({refs.normalize_name(name) for name in only})
-            known = {name: doc for name in scope if (doc := self.store.document(name))}
-            entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
+            names = sorted({refs.normalize_name(name) for name in only})
+            known = {name: state for name in names if (state := self.store.file_state(name))}
+            entries = [entry for entry in map(lambda name: self._entry(root, name), names) if entry]
+            in_scope = set(names).__contains__
         present = {entry.name for entry in entries}
         gone = {
-            name: known[name]
-            for name in scope
-            if name in known
-            and name not in present
-            and not known[name].deleted
-            and known[name].root == root_key
+            name: state
+            for name, state in known.items()
+            if name not in present
+            and not state.deleted
+            and state.root == root_key
+            and in_scope(name)
         }
-        renamed_from = {doc.latest_sha256: name for name, doc in gone.items()}
+        renamed_from = {state.sha256: name for name, state in sorted(gone.items())}
+        changed = [
+            entry for entry in entries if not unchanged(entry, known.get(entry.name), root_key)
+        ]
+        self.result.unchanged += len(entries) - len(changed)
+        done = len(entries) - len(changed)
         start = 0
-        while start < len(entries):
+        while start < len(changed):
             if self.cancel is not None and self.cancel():
-                raise SnapshotCancelled(f"stopped after {start} of {len(entries)} files")
+                raise SnapshotCancelled(f"stopped after {done + start} of {len(entries)} files")
             # Several documents per transaction (each one still all-or-nothing, in a savepoint):
             # commits, checkpoints and full-text index flushes would otherwise dominate a large
             # first snapshot.
             deadline = time.monotonic() + SNAPSHOT_BATCH_SECONDS
             with self.store.transaction():
-                for entry in entries[start : start + SNAPSHOT_BATCH]:
+                for entry in changed[start : start + SNAPSHOT_BATCH]:
                     self._entry_changed(entry, known.get(entry.name), root_key, gone, renamed_from)
                     start += 1
                     if time.monotonic() > deadline:
@@ -172,27 +194,17 @@ class FolderSnapshot:
             return None
         if self.accept is not None and not self.accept(name):
             return None
-        return Entry(name, full, info.st_size, info.st_mtime_ns)
+        return Entry(name, str(full), info.st_size, info.st_mtime_ns)
 
     def _entry_changed(
         self,
         entry: Entry,
-        doc: Document | None,
+        doc: FileState | None,
         root_key: str,
-        gone: dict[str, Document],
+        gone: dict[str, FileState],
         renamed_from: dict[str | None, str],
     ) -> None:
-        if (
-            doc is not None
-            and not doc.deleted
-            and doc.root == root_key
-            and doc.file_size == entry.size
-            and doc.file_mtime_ns == entry.mtime_ns
-            and doc.file_checked_ns is not None
-            and entry.mtime_ns < doc.file_checked_ns - RACY_WINDOW_NS
-        ):
-            self.result.unchanged += 1
-            return
+        """Record a file that may have changed (its size, mtime or folder differ)."""
         if doc is not None and doc.root and doc.root != root_key:
             # documents are named relative to their folder, so the same name from two folders
             # is one history: say so rather than mix two files silently

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..models import Document, Rename
+from ..models import Document, FileState, Rename
 
 #: A document with its version count and its latest version (one row per document).
 DOCUMENT_COLUMNS = """
@@ -12,6 +12,15 @@ DOCUMENT_COLUMNS = """
     v.version, v.captured_at, v.deleted, v.sha256
 """
 DOCUMENT_FROM = """
+    from documents d left join versions v on v.document_id = d.id
+     and v.version = (select max(version) from versions m where m.document_id = d.id)
+"""
+
+
+#: What a re-scan needs of each document (no version count): :class:`FileState` after the name.
+FILE_STATE_SQL = """
+    select d.name, d.id, d.root, d.file_size, d.file_mtime_ns, d.file_checked_ns,
+           coalesce(v.deleted, 0) != 0, v.sha256
     from documents d left join versions v on v.document_id = d.id
      and v.version = (select max(version) from versions m where m.document_id = d.id)
 """
@@ -48,6 +57,15 @@ class DocumentStore:
         """The document with exactly this name, or None."""
         rows = self.query(f"select {DOCUMENT_COLUMNS} {DOCUMENT_FROM} where d.name = ?", [name])
         return document_row(rows[0]) if rows else None
+
+    def file_states(self) -> dict[str, FileState]:
+        """Every document's :class:`FileState`, by name (one query, one tuple each)."""
+        return {row[0]: FileState._make(row[1:]) for row in self.query(FILE_STATE_SQL)}
+
+    def file_state(self, name: str) -> FileState | None:
+        """The :class:`FileState` of the document with exactly this name, or None."""
+        rows = self.query(f"{FILE_STATE_SQL} where d.name = ?", [name])
+        return FileState._make(rows[0][1:]) if rows else None
 
     def document_id(self, name: str) -> int | None:
         """The id of the document with exactly this name (one indexed lookup, no counts)."""
