@@ -27,6 +27,10 @@ RECENT_PARAGRAPH_LISTS = 256
 RECENT_PARAGRAPH_CHARS = 32_000_000
 
 
+#: The change counts a version row keeps.
+COUNT_KEYS = ("added", "removed", "modified", "moved")
+
+
 def checked_name(doc: str) -> str:
     """A document name as stored, or TrackerError: the one rule for names (refs.name_problem)."""
     name = refs.normalize_name(doc)
@@ -144,7 +148,19 @@ class Writes:
                 note=note,
             )
             self.store.update_spans(document.id, number, previous.paragraph_ids, [])
-            return self.store.latest(document.id)
+            return Version(
+                doc=name,
+                document_id=document.id,
+                version=number,
+                captured_at=at,
+                sha256=None,
+                bytes=0,
+                paragraphs=0,
+                deleted=True,
+                **{key: counts[key] for key in COUNT_KEYS},
+                note=note,
+                path=name,
+            )
         sha256 = sha256 or sha256_text(text)
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
             return None
@@ -171,15 +187,17 @@ class Writes:
             ids = self.store.intern_paragraphs(parts.paragraphs, known)
             changes = diff_paragraphs(old_texts, parts.paragraphs, inline=False)
             counts = stats(changes)
+        size = len(text.encode("utf-8"))
+        layout = encode_layout(parts.separators)
         version_id = self.store.insert_version(
             document_id,
             number,
             captured_at=at,
             path=name,
             sha256=sha256,
-            size=len(text.encode("utf-8")),
+            size=size,
             paragraph_ids=ids,
-            layout=encode_layout(parts.separators),
+            layout=layout,
             deleted=False,
             counts=counts,
             note=note,
@@ -204,7 +222,22 @@ class Writes:
         before = previous.paragraph_ids if previous is not None and not document.deleted else []
         self.store.update_spans(document_id, number, before, ids)
         self._remember((document_id, number, sha256), parts.paragraphs)
-        return self.store.latest(document_id)
+        # the row just written, as a read of it would give it back
+        return Version(
+            doc=name,
+            document_id=document_id,
+            version=number,
+            captured_at=at,
+            sha256=sha256,
+            bytes=size,
+            paragraphs=len(ids),
+            deleted=False,
+            **{key: counts.get(key) for key in COUNT_KEYS},
+            note=note,
+            path=name,
+            paragraph_ids=list(ids),
+            layout=layout,
+        )
 
     def _recent_paragraphs(self, version: Version) -> list[str]:
         """The paragraph texts of a version, from memory when it was recorded or read lately."""

@@ -128,6 +128,7 @@ class StoreBase:
             raise translate(error, self.path) from None
         self.conn = conn
         self._db = None
+        self._savepoints = 0
         try:
             self._prepare(create)
         except sqlite3.Error as error:
@@ -146,6 +147,7 @@ class StoreBase:
         store.path = Path(row[2] if row and row[2] else ":memory:")
         store.conn = conn
         store._db = None
+        store._savepoints = 0
         store.borrowed = True
         store.read_only = True
         return store
@@ -218,7 +220,7 @@ class StoreBase:
             raise ReadOnlyDatabase(f"database {self.path} is read-only: it cannot be changed")
         try:
             if self.conn.in_transaction:
-                with self.db.atomic():
+                with self._savepoint():
                     yield
                 return
             self.conn.execute("begin immediate")
@@ -233,6 +235,27 @@ class StoreBase:
             self.conn.execute("commit")
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A nested transaction: a savepoint, released on success, rolled back to on error.
+
+        Plain SQL rather than sqlite-utils, which a re-scan that records a few files would
+        otherwise import for this alone.
+        """
+        self._savepoints += 1
+        name = f"tracker_{self._savepoints}"
+        self.conn.execute(f"savepoint {name}")
+        try:
+            yield
+        except BaseException:
+            # an error that destroyed the whole transaction took the savepoint with it
+            if self.conn.in_transaction:
+                self.conn.execute(f"rollback to {name}")
+                self.conn.execute(f"release {name}")
+            raise
+        else:
+            self.conn.execute(f"release {name}")
 
     def _last_paragraph_id(self) -> int | None:
         """The highest paragraph id; None while the first migrations have not made the table."""
