@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from .text.diff import Change
+if TYPE_CHECKING:  # the diff engine is imported by the code that diffs, not by every command
+    from .text.diff import Change
 
 
 @dataclass(frozen=True)

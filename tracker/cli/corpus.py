@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from ..corpus.stats import MIN_SHARED_CHARS
-from ..render.text import terminal_safe
-from ..render.words import counts_text, plural, short_time
+from ..render.words import counts_text, plural, short_time, terminal_safe
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker, progress_bar
 

@@ -6,7 +6,6 @@ import errno
 import io
 import json
 import os
-import socket
 from pathlib import Path
 
 import click
@@ -23,6 +22,8 @@ def check_listen(host: str, port: int) -> None:
     has connections of an earlier server in TIME_WAIT is not refused, while a port another
     process listens on (or has bound) is.
     """
+    import socket  # here, not at the top: every command would pay for importing it
+
     where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     try:
         addresses = socket.getaddrinfo(

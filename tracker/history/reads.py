@@ -13,7 +13,6 @@ from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
 from ..models import BlameLine, DiffResult, Document, Version
 from ..store import Store
 from ..store.codec import rebuild_text
-from ..text.diff import blame_paragraphs, diff_paragraphs
 from ..text.encoding import sha256_text
 
 
@@ -119,6 +118,8 @@ class Reads:
             old = previous_version(versions, new)
         else:
             old = refs.resolve_version(since, versions, document.name)
+        from ..text.diff import diff_paragraphs  # here: most commands never diff
+
         old_paragraphs = self.paragraphs(old) if old is not None and not old.deleted else []
         new_paragraphs = self.paragraphs(new) if not new.deleted else []
         changes = diff_paragraphs(
@@ -144,6 +145,8 @@ class Reads:
         if target.deleted:
             raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
         history = [v for v in versions if not v.deleted and v.version <= target.version]
+        from ..text.diff import blame_paragraphs  # here: most commands never diff
+
         texts = [self.paragraphs(v) for v in history]
         origins = blame_paragraphs(texts)
         return [

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError
@@ -16,9 +17,11 @@ from ..models import Version
 from ..store import Store
 from ..store.codec import encode_layout
 from ..text import paragraphs as para
-from ..text.diff import Change, diff_paragraphs, stats
 from ..text.encoding import sha256_text
 from ..times import normalize_time
+
+if TYPE_CHECKING:
+    from ..text.diff import Change
 
 #: How many documents' latest paragraph lists a history keeps in memory, so that recording the
 #: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones...
@@ -182,6 +185,9 @@ class Writes:
             ids = self.store.intern_paragraphs(parts.paragraphs)
             counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
         else:
+            # imported here, not at the top: a re-scan that finds nothing changed never diffs
+            from ..text.diff import diff_paragraphs, stats
+
             old_texts = self._recent_paragraphs(previous)
             known = dict(zip(old_texts, previous.paragraph_ids))
             ids = self.store.intern_paragraphs(parts.paragraphs, known)

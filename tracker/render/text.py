@@ -20,6 +20,7 @@ from .html import (
     stats_line,
     version_label,
 )
+from .words import terminal_safe
 
 __all__ = [
     "DIFF_CSS",
@@ -46,15 +47,6 @@ _STYLES = {
     "+space": "\x1b[42m",  # green background: an inserted run of whitespace
 }
 _MARKS = {"equal": " ", "insert": "+", "delete": "-", "modify": "~", "move": ">"}
-
-# C0/C1 control characters other than tab and newline: shown escaped so that document text can
-# never drive the terminal (ANSI escape sequences, carriage returns rewriting a line, ...)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def terminal_safe(text: str) -> str:
-    """Make document text safe to print: CRLF to LF, other control characters escaped."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
 def _paint(text: str, style: str, color: bool) -> str:

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from ..models import Version
+
+# C0/C1 control characters other than tab and newline: shown escaped so that document text can
+# never drive the terminal (ANSI escape sequences, carriage returns rewriting a line, ...)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """Make document text safe to print: CRLF to LF, other control characters escaped."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
