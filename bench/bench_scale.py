@@ -37,11 +37,15 @@ TRACKER = [sys.executable, "-m", "tracker"]
 RARE_RANK = 3000
 
 
-def measured(command: list[str]) -> tuple[float, int, str]:
-    """Run a command; return its wall time, its peak resident memory (bytes) and its stdout."""
+def measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
+    """Run a command; return its wall time, its peak resident memory (bytes) and its stdout.
+
+    Run it in the cache folder, so that ``python -m tracker`` finds the installed package (or
+    PYTHONPATH's), never a ``tracker`` folder that happens to be the current one.
+    """
     started = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=devnull)
+        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=devnull, cwd=cwd)
         assert child.stdout is not None
         out = child.stdout.read()
         _, status, usage = os.wait4(child.pid, 0)
@@ -52,11 +56,11 @@ def measured(command: list[str]) -> tuple[float, int, str]:
     return elapsed, usage.ru_maxrss * 1024, out.decode()
 
 
-def best(command: list[str], rounds: int) -> tuple[float, int]:
+def best(command: list[str], rounds: int, cwd: Path) -> tuple[float, int]:
     """Best wall time of ``rounds`` runs, and the largest peak memory seen."""
     times, peaks = [], []
     for _ in range(rounds):
-        seconds, peak, _ = measured(command)
+        seconds, peak, _ = measured(command, cwd)
         times.append(seconds)
         peaks.append(peak)
     return min(times), max(peaks)
@@ -98,7 +102,7 @@ def build(size: int, documents: int, seed: int, cache: Path, rebuild: bool) -> d
             path.unlink()
         print(f"importing {history} ...", file=sys.stderr)
         os.sync()
-        seconds, peak, _ = measured(TRACKER + ["import", str(history), "--db", str(db)])
+        seconds, peak, _ = measured(TRACKER + ["import", str(history), "--db", str(db)], cache)
         data = {
             "import_s": seconds,
             "import_peak": peak,
@@ -131,12 +135,14 @@ def bench_size(size: int, args: argparse.Namespace, words: tuple[str, str]) -> d
         "stats DOC": ["stats", doc],
         "fsck": ["fsck"],
     }  # fmt: skip
-    measured(TRACKER + ["log", doc, "--db", db])  # any upgrade of a cached database, off the clock
+    measured(
+        TRACKER + ["log", doc, "--db", db], args.cache
+    )  # any upgrade of a cached database, off the clock
     times = {}
     for label, command in commands.items():
         print(f"  {size:,}: {label} ...", file=sys.stderr)
-        times[label] = best(TRACKER + command + ["--db", db], args.rounds)
-    _, _, out = measured(TRACKER + ["fsck", "--json", "--db", db])
+        times[label] = best(TRACKER + command + ["--db", db], args.rounds, args.cache)
+    _, _, out = measured(TRACKER + ["fsck", "--json", "--db", db], args.cache)
     report = json.loads(out)
     return {
         **facts,
