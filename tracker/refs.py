@@ -6,7 +6,6 @@ Pure functions over lists, so every rule and every error message is tested witho
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -16,6 +15,8 @@ from .times import looks_like_time, parse_time, to_iso
 _RELATIVE = re.compile(r"^(?:latest|head)~(\d+)$", re.IGNORECASE)
 _NUMBER = re.compile(r"^[vV]?(\d+)$")
 _DRIVE = re.compile(r"^[A-Za-z]:")
+#: Unicode's control characters (category Cc): C0, DEL and C1.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 #: How many candidates an "ambiguous prefix" error lists before saying "and N more".
 MAX_CANDIDATES_SHOWN = 8
@@ -155,7 +156,7 @@ def name_problem(name: str) -> str | None:
     parts = clean.split("/")
     if clean.startswith("/") or _DRIVE.match(clean) or ".." in parts:
         return "absolute paths and '..' are not allowed"
-    if any(unicodedata.category(char) == "Cc" for char in name):
+    if _CONTROL.search(name):
         return "NUL and other control characters are not allowed"
     if "." in parts:
         return "'.' is not allowed as a path component"

@@ -110,7 +110,14 @@ class Writes:
         modified within the racy window before that moment.
         """
         with self.store.transaction():
-            version = self.record(name, text, at, split=split, root=root, sha256=sha256)
+            version = self._record(
+                refs.normalize_name(name),
+                text,
+                normalize_time(at),
+                split=split,
+                root=root,
+                sha256=sha256,
+            )
             document_id = version.document_id if version else self.store.document_id(name)
             self.store.set_file_state(document_id, root, size, mtime_ns, read_ns)
         return version
