@@ -6,15 +6,15 @@ literally, ``word*`` is a prefix, and FTS operators are plain words.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
-from .timeline import name_matches
+from .timeline import matching_documents
 
 _PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -90,13 +90,15 @@ def search_page(
 
     Latest versions: one hit per paragraph of a latest version that matches, by document name
     and paragraph position. Every version: one hit per matching paragraph and document, with the
-    versions that held it, by document name, then first version, then position in it. Either
-    way only the versions holding a match are read, and only the page's texts and snippets.
+    versions that held it, by document name, then first version, then position in it. SQL
+    counts the hits and orders them by document; only the page's versions, texts and snippets
+    are read.
     """
     fts = fts_query(query)
+    documents = matching_documents(history, doc)
     if all_versions:
-        return _every_version(history, fts, doc, marks, limit or None)
-    return _latest(history, fts, doc, marks, limit or None)
+        return _every_version(history, fts, documents, marks, limit or None)
+    return _latest(history, fts, documents, marks, limit or None)
 
 
 def search(
@@ -113,27 +115,31 @@ def search(
 
 
 def _latest(
-    history: History, fts: str, doc: str | None, marks: tuple[str, str], limit: int | None
+    history: History,
+    fts: str,
+    documents: list[int] | None,
+    marks: tuple[str, str],
+    limit: int | None,
 ) -> SearchResult:
     """Hits in the latest versions of the documents (see :func:`search_page`)."""
     store = history.store
-    wanted: dict[int, set[int]] = defaultdict(set)
-    names: dict[int, str] = {}
-    for document_id, name, pid in store.latest_matches(fts):
-        if name_matches(name, doc):
-            wanted[document_id].add(pid)
-            names[document_id] = name
-    latest = store.latest_of(list(wanted))
+    total = store.count_latest_matches(fts, documents)
     found: list[tuple[Version, int, int]] = []
-    for document_id in sorted(wanted, key=names.__getitem__):
-        version = latest[document_id]
-        pids = wanted[document_id]
-        found += [
-            (version, index, pid)
-            for index, pid in enumerate(version.paragraph_ids, start=1)
-            if pid in pids
-        ]
-    page = found[:limit] if limit else found
+    rows = store.latest_matches(fts, documents)
+    try:
+        for document_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+            if limit and len(found) >= limit:
+                break
+            pids = {pid for _, pid in group}
+            version = store.latest(document_id)
+            found += [
+                (version, index, pid)
+                for index, pid in enumerate(version.paragraph_ids, start=1)
+                if pid in pids
+            ]
+    finally:
+        rows.close()
+    page = found[:limit]
     texts = store.snippets(fts, marks, sorted({pid for _, _, pid in page}))
     hits = [
         {
@@ -145,58 +151,59 @@ def _latest(
         }
         for version, index, pid in page
     ]
-    return SearchResult(hits, len(found))
+    return SearchResult(hits, total)
 
 
 def _every_version(
-    history: History, fts: str, doc: str | None, marks: tuple[str, str], limit: int | None
+    history: History,
+    fts: str,
+    documents: list[int] | None,
+    marks: tuple[str, str],
+    limit: int | None,
 ) -> SearchResult:
     """Hits in every version of the documents (see :func:`search_page`)."""
     store = history.store
-    runs: dict[tuple[int, int], list[tuple[int, int | None]]] = defaultdict(list)
-    names: dict[int, str] = {}
-    for document_id, name, pid, first, until in store.span_matches(fts):
-        if name_matches(name, doc):
-            runs[(document_id, pid)].append((first, until))
-            names[document_id] = name
-    for spans in runs.values():
-        spans.sort()
+    total = store.count_span_matches(fts, documents)
     # by document name and first version; the position in that version decides among equals,
-    # looked up for the page only (and for the hits tied with its last one)
-    keys = sorted(runs, key=lambda key: (names[key[0]], runs[key][0][0]))
-    if limit and len(keys) > limit:
-        last = keys[limit - 1]
-        cut = (names[last[0]], runs[last][0][0])
-        page = [key for key in keys if (names[key[0]], runs[key][0][0]) <= cut]
-    else:
-        page = keys
-    firsts = store.versions_at(
-        [(document_id, runs[document_id, pid][0][0]) for document_id, pid in page]
+    # so the page takes the hits tied with its last one too, and sorts them by position
+    page: list[tuple[str, int, int, int]] = []
+    rows = store.span_matches(fts, documents)
+    try:
+        for row in rows:
+            if limit and len(page) >= limit and row[0::3] != page[-1][0::3]:
+                break
+            page.append(row)
+    finally:
+        rows.close()
+    firsts = store.versions_at([(document_id, first) for _, document_id, _, first in page])
+
+    def position(row: tuple[str, int, int, int]) -> tuple[str, int, int]:
+        name, document_id, pid, first = row
+        ids = firsts[document_id, first].paragraph_ids
+        return name, first, ids.index(pid) if pid in ids else len(ids)
+
+    page = sorted(page, key=position)[:limit]
+    runs = store.spans_of([(document_id, pid) for _, document_id, pid, _ in page])
+    ends = [runs[document_id, pid][-1][1] for _, document_id, pid, _ in page]
+    removed = store.versions_at(
+        [(row[1], until) for row, until in zip(page, ends) if until is not None]
     )
-
-    def order(key: tuple[int, int]) -> tuple[str, int, int]:
-        first = runs[key][0][0]
-        ids = firsts[key[0], first].paragraph_ids
-        return names[key[0]], first, ids.index(key[1]) if key[1] in ids else len(ids)
-
-    page = sorted(page, key=order)[:limit]
-    ends = [(key[0], runs[key][-1][1]) for key in page]
-    removed = store.versions_at([(document_id, until) for document_id, until in ends if until])
-    latest = store.latest_numbers(sorted({document_id for document_id, until in ends if not until}))
-    texts = store.snippets(fts, marks, sorted({pid for _, pid in page}))
+    latest = store.latest_numbers(
+        sorted({row[1] for row, until in zip(page, ends) if until is None})
+    )
+    texts = store.snippets(fts, marks, sorted({pid for _, _, pid, _ in page}))
     hits = []
-    for (document_id, pid), (_, until) in zip(page, ends):
-        spans = runs[document_id, pid]
+    for (name, document_id, pid, first_number), until in zip(page, ends):
         numbers = [
             number
-            for first, end in spans
+            for first, end in runs[document_id, pid]
             for number in range(first, end if end is not None else latest[document_id] + 1)
         ]
-        first = firsts[document_id, spans[0][0]]
+        first = firsts[document_id, first_number]
         gone = removed[document_id, until] if until is not None else None
         hits.append(
             {
-                "doc": names[document_id],
+                "doc": name,
                 "versions": numbers,
                 "ranges": _ranges(numbers),
                 "first": {"version": first.version, "at": first.captured_at},
@@ -205,4 +212,4 @@ def _every_version(
                 "text": texts[pid][0],
             }
         )
-    return SearchResult(hits, len(keys))
+    return SearchResult(hits, total)

@@ -94,26 +94,96 @@ class CorpusStore:
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
 
-    def latest_matches(self, fts_query: str) -> list[tuple[int, str, int]]:
-        """(document id, document name, paragraph id) of each paragraph matching an FTS5 query
-        that the latest version of a document holds (deleted documents hold none)."""
-        return self._match(
-            "select s.document_id, d.name, s.paragraph_id from paragraphs_fts f"
-            " join paragraph_spans s on s.paragraph_id = f.rowid"
-            " join documents d on d.id = s.document_id"
-            " where paragraphs_fts match ? and s.until_version is null",
-            fts_query,
+    def _matches(
+        self, fts_query: str, document_ids: Sequence[int] | None, open_only: bool
+    ) -> tuple[str, list]:
+        """The FROM and WHERE of the spans of paragraphs matching an FTS5 query (bound first),
+        of some documents only, open spans only; and the parameters after the query."""
+        sql = (
+            "from paragraphs_fts f join paragraph_spans s on s.paragraph_id = f.rowid"
+            " join documents d on d.id = s.document_id where paragraphs_fts match ?"
+        )
+        params = []
+        if open_only:
+            sql += " and s.until_version is null"
+        if document_ids is not None:
+            sql += " and s.document_id in (select value from json_each(?))"
+            params.append(_ids(document_ids))
+        return sql, params
+
+    def _match_rows(self, sql: str, fts_query: str, params: Sequence) -> Iterator[tuple]:
+        """Stream the rows of a query with an FTS5 query in it (see :meth:`_match`)."""
+        try:
+            cursor = self.conn.execute(sql, [fts_query, *params])
+        except sqlite3.OperationalError as error:
+            raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
+        except sqlite3.Error as error:
+            raise translate(error, self.path) from None
+        try:
+            while rows := cursor.fetchmany(256):
+                yield from rows
+        except sqlite3.Error as error:
+            raise translate(error, self.path) from None
+
+    def count_latest_matches(
+        self, fts_query: str, document_ids: Sequence[int] | None = None
+    ) -> int:
+        """How many paragraphs of latest versions match an FTS5 query (a paragraph a version
+        has twice counts twice), of some documents only."""
+        sql, params = self._matches(fts_query, document_ids, open_only=True)
+        return self._match(f"select coalesce(sum(s.copies), 0) {sql}", fts_query, params)[0][0]
+
+    def latest_matches(
+        self, fts_query: str, document_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[int, int]]:
+        """(document id, paragraph id) of each paragraph matching an FTS5 query that the latest
+        version of a document holds, of some documents only; by document name, streamed."""
+        sql, params = self._matches(fts_query, document_ids, open_only=True)
+        return self._match_rows(
+            f"select s.document_id, s.paragraph_id {sql} order by d.name", fts_query, params
         )
 
-    def span_matches(self, fts_query: str) -> list[tuple[int, str, int, int, int | None]]:
-        """(document id, document name, paragraph id, first version, until version) of every
-        run of versions holding a paragraph that matches an FTS5 query (see paragraph_spans)."""
+    def count_span_matches(self, fts_query: str, document_ids: Sequence[int] | None = None) -> int:
+        """How many (document, paragraph) pairs there are of a paragraph matching an FTS5 query
+        and a document that had it in some version, of some documents only."""
+        sql, params = self._matches(fts_query, document_ids, open_only=False)
         return self._match(
-            "select s.document_id, d.name, s.paragraph_id, s.first_version, s.until_version"
-            " from paragraphs_fts f join paragraph_spans s on s.paragraph_id = f.rowid"
-            " join documents d on d.id = s.document_id where paragraphs_fts match ?",
+            f"select count(*) from (select 1 {sql} group by s.document_id, s.paragraph_id)",
             fts_query,
+            params,
+        )[0][0]
+
+    def span_matches(
+        self, fts_query: str, document_ids: Sequence[int] | None = None
+    ) -> Iterator[tuple[str, int, int, int]]:
+        """(document name, document id, paragraph id, first version) of each pair of a
+        paragraph matching an FTS5 query and a document that had it, of some documents only; by
+        document name and first version, streamed."""
+        sql, params = self._matches(fts_query, document_ids, open_only=False)
+        return self._match_rows(
+            f"select min(d.name), s.document_id, s.paragraph_id, min(s.first_version) as first"
+            f" {sql} group by s.document_id, s.paragraph_id order by min(d.name), first",
+            fts_query,
+            params,
         )
+
+    def spans_of(self, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], list]:
+        """(first version, until version) of the spans of some (document id, paragraph id)
+        pairs, by pair, in version order."""
+        found: dict[tuple[int, int], list] = defaultdict(list)
+        if not pairs:
+            return found
+        rows = self.query(
+            "select s.document_id, s.paragraph_id, s.first_version, s.until_version"
+            " from json_each(?) j join paragraph_spans s"
+            " on s.paragraph_id = json_extract(j.value, '$[1]')"
+            " and s.document_id = json_extract(j.value, '$[0]')"
+            " order by s.document_id, s.paragraph_id, s.first_version",
+            [json.dumps([list(pair) for pair in dict.fromkeys(pairs)])],
+        )
+        for document_id, pid, first, until in rows:
+            found[document_id, pid].append((first, until))
+        return found
 
     def snippets(
         self, fts_query: str, marks: tuple[str, str], ids: Sequence[int]

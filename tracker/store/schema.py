@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -195,17 +196,19 @@ def m006_import_state(db: sqlite_utils.Database) -> None:
 #: Which versions of a document hold a paragraph, as runs of consecutive versions: the paragraph
 #: is in ``first_version`` and every version after it up to ``until_version`` (excluded), the
 #: version that no longer has it; ``until_version`` is null while the latest version still has
-#: it. So the open spans are exactly the paragraphs of the latest versions (a deletion closes
-#: every span of its document). Kept up to date when each version is recorded, one row per
-#: paragraph that appears or goes, so that a search reads the spans of the paragraphs it found
-#: instead of every version's paragraph list. No foreign keys: they would cost a lookup per row
-#: on every write, and these rows are only ever written next to the versions they describe.
+#: it, and ``copies`` is how many times that version has it. So the open spans are exactly the
+#: paragraphs of the latest versions (a deletion closes every span of its document). Kept up to
+#: date when each version is recorded, one row per paragraph that comes or goes, so that a
+#: search reads the spans of the paragraphs it found instead of every version's paragraph list.
+#: No foreign keys: they would cost a lookup per row on every write, and these rows are only
+#: ever written next to the versions they describe.
 SPANS_TABLE = """
 create table paragraph_spans (
   paragraph_id integer not null,
   document_id integer not null,
   first_version integer not null,
   until_version integer,
+  copies integer not null default 1,
   primary key (paragraph_id, document_id, first_version)
 ) without rowid
 """
@@ -213,24 +216,29 @@ create table paragraph_spans (
 
 def paragraph_spans(versions: Iterable[tuple[int, int, str | None]]) -> Iterator[tuple]:
     """The rows of ``paragraph_spans`` for versions given as (document id, version, paragraph
-    ids as JSON), ordered by document and version; an unreadable list counts as empty."""
-    document, open_spans = None, {}
+    ids as JSON), ordered by document and version; an unreadable list counts as empty. A closed
+    span keeps the copies of the last version that had the paragraph."""
+    document = None
+    open_spans: dict[int, list[int]] = {}  # paragraph id -> [first version, copies]
     for document_id, number, ids_json in versions:
         if document_id != document:
-            for pid, first in open_spans.items():
-                yield pid, document, first, None
+            for pid, (first, copies) in open_spans.items():
+                yield pid, document, first, None, copies
             document, open_spans = document_id, {}
         try:
             ids = json.loads(ids_json or "[]")
         except ValueError:
             ids = []
-        present = {pid for pid in ids if isinstance(pid, int)} if isinstance(ids, list) else set()
-        for pid in [pid for pid in open_spans if pid not in present]:
-            yield pid, document_id, open_spans.pop(pid), number
-        for pid in present:
-            open_spans.setdefault(pid, number)
-    for pid, first in open_spans.items():
-        yield pid, document, first, None
+        counts = (
+            Counter(pid for pid in ids if isinstance(pid, int)) if isinstance(ids, list) else {}
+        )
+        for pid in [pid for pid in open_spans if pid not in counts]:
+            first, copies = open_spans.pop(pid)
+            yield pid, document_id, first, number, copies
+        for pid, copies in counts.items():
+            open_spans.setdefault(pid, [number, copies])[1] = copies
+    for pid, (first, copies) in open_spans.items():
+        yield pid, document, first, None, copies
 
 
 @migration
@@ -245,7 +253,8 @@ def m007_reads_by_index(db: sqlite_utils.Database) -> None:
         "select document_id, version, paragraph_ids from versions order by document_id, version"
     )
     db.conn.executemany(
-        "insert into paragraph_spans (paragraph_id, document_id, first_version, until_version)"
-        " values (?, ?, ?, ?)",
+        "insert into paragraph_spans"
+        " (paragraph_id, document_id, first_version, until_version, copies)"
+        " values (?, ?, ?, ?, ?)",
         paragraph_spans(rows),
     )

@@ -9,7 +9,8 @@ database small: the replayed PEP history has 240,000 paragraph occurrences but o
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
 
 from ..errors import DamagedDatabase
 from ..models import Version
@@ -300,24 +301,33 @@ class VersionStore:
         return cursor.lastrowid
 
     def update_spans(
-        self, document_id: int, version: int, before: Iterable[int], after: Iterable[int]
+        self, document_id: int, version: int, before: Sequence[int], after: Sequence[int]
     ) -> None:
         """Keep ``paragraph_spans`` up to date for a new version of a document: open a span for
-        each paragraph it brings in, close the open span of each it drops. ``before`` is the
-        version before it (nothing after a deletion), ``after`` the new one (nothing for one)."""
-        old, new = set(before), set(after)
-        came, gone = sorted(new - old), sorted(old - new)
+        each paragraph it brings in, close the open span of each it drops, and note a new
+        number of copies of one it keeps. ``before`` is the version before it (nothing after a
+        deletion), ``after`` the new one (nothing for one)."""
+        old, new = Counter(before), Counter(after)
+        came = sorted(new.keys() - old.keys())
+        gone = sorted(old.keys() - new.keys())
         if came:
             self.conn.executemany(
-                "insert into paragraph_spans (paragraph_id, document_id, first_version)"
-                " values (?, ?, ?)",
-                [(pid, document_id, version) for pid in came],
+                "insert into paragraph_spans (paragraph_id, document_id, first_version, copies)"
+                " values (?, ?, ?, ?)",
+                [(pid, document_id, version, new[pid]) for pid in came],
             )
         if gone:
             self.conn.executemany(
                 "update paragraph_spans set until_version = ?"
                 " where paragraph_id = ? and document_id = ? and until_version is null",
                 [(version, pid, document_id) for pid in gone],
+            )
+        if len(old) < len(before) or len(new) < len(after):  # some paragraph is there twice
+            recounted = sorted(pid for pid in new.keys() & old.keys() if new[pid] != old[pid])
+            self.conn.executemany(
+                "update paragraph_spans set copies = ?"
+                " where paragraph_id = ? and document_id = ? and until_version is null",
+                [(new[pid], pid, document_id) for pid in recounted],
             )
 
     def insert_changes(self, rows: Sequence[tuple]) -> None:
