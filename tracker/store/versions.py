@@ -247,15 +247,23 @@ class VersionStore:
         known = known or {}
         unique = {paragraph_hash(t): t for t in dict.fromkeys(texts) if t not in known}
         if unique:
+            changes = self.conn.total_changes
             self.conn.executemany(
                 "insert into paragraphs (hash, text) values (?, ?) on conflict (hash) do nothing",
                 unique.items(),
             )
-            rows = self.conn.execute(
-                "select hash, id from paragraphs where hash in (select value from json_each(?))",
-                [json.dumps(list(unique))],
-            ).fetchall()
-            by_hash = dict(rows)
+            if self.conn.total_changes - changes == len(unique):
+                # all new (a new document, mostly): inserted one after the other by this, the
+                # only writer, each with the highest id yet, so their ids are consecutive
+                last = self.conn.execute("select last_insert_rowid()").fetchone()[0]
+                by_hash = dict(zip(unique, range(last - len(unique) + 1, last + 1)))
+            else:
+                rows = self.conn.execute(
+                    "select hash, id from paragraphs"
+                    " where hash in (select value from json_each(?))",
+                    [json.dumps(list(unique))],
+                ).fetchall()
+                by_hash = dict(rows)
             known = {**known, **{t: by_hash[h] for h, t in unique.items()}}
         return [known[t] for t in texts]
 
