@@ -56,6 +56,7 @@ class FileState(NamedTuple):
     checked_ns: int | None
     deleted: bool
     sha256: str | None
+    split_mode: str
 
 
 @dataclass(frozen=True)

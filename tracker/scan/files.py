@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
 import stat
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from ..errors import UnreadableFile
 from ..text.encoding import decode
@@ -17,6 +19,12 @@ from .filters import is_ignored_name, is_ignored_path
 
 #: Files above this size are refused (``--max-bytes`` / ``TRACKER_MAX_BYTES`` change it).
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+#: How many files a snapshot reads (and prepares) ahead of the ones it records.
+READ_AHEAD = 32
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: How often a file is re-read while it is still being written before giving up on it for now.
 STABLE_READ_ATTEMPTS = 5
@@ -155,3 +163,48 @@ def _accepts(
     if accept is not None:
         return accept(relname)
     return not folder_ignored and not is_ignored_name(name)
+
+
+def read_ahead(
+    items: Sequence[T], work: Callable[[T], R], window: int = READ_AHEAD
+) -> Iterator[tuple[T, R | Exception]]:
+    """``(item, work(item))`` for each item, in order, ``work`` done in a thread of its own up to
+    ``window`` items ahead (none: in turn, in this thread); an exception it raises takes the
+    result's place.
+
+    For reading files while the caller writes to SQLite: both release Python's lock while they
+    wait, so the two overlap. Closing the iterator early stops the thread.
+    """
+    if window <= 0:
+        for item in items:
+            try:
+                yield item, work(item)
+            except Exception as error:
+                yield item, error
+        return
+    done: queue.Queue = queue.Queue(maxsize=window)
+    stop = threading.Event()
+
+    def produce() -> None:
+        for item in items:
+            if stop.is_set():
+                return
+            try:
+                result: R | Exception = work(item)
+            except Exception as error:  # handed over with its item
+                result = error
+            done.put((item, result))
+
+    thread = threading.Thread(target=produce, name="tracker-read-ahead", daemon=True)
+    thread.start()
+    try:
+        for _ in range(len(items)):
+            yield done.get()
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting for room, until it sees stop
+            try:
+                done.get(timeout=0.01)
+            except queue.Empty:
+                pass
+        thread.join()

@@ -20,7 +20,7 @@ DOCUMENT_FROM = """
 #: What a re-scan needs of each document (no version count): :class:`FileState` after the name.
 FILE_STATE_SQL = """
     select d.name, d.id, d.root, d.file_size, d.file_mtime_ns, d.file_checked_ns,
-           coalesce(v.deleted, 0) != 0, v.sha256
+           coalesce(v.deleted, 0) != 0, v.sha256, d.split_mode
     from documents d left join versions v on v.document_id = d.id
      and v.version = (select max(version) from versions m where m.document_id = d.id)
 """
