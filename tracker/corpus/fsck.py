@@ -21,7 +21,12 @@ from dataclasses import dataclass, field
 
 from ..history import History
 from ..render.words import plural
-from ..store.codec import paragraph_hash, paragraph_hash_of_bytes, rebuild_text
+from ..store.codec import (
+    paragraph_hash,
+    paragraph_hash_of_bytes,
+    rebuild_bytes,
+    rebuild_text,
+)
 
 #: How many versions using a damaged paragraph are named in its problem line.
 VERSIONS_NAMED = 3
@@ -75,12 +80,12 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
             report.problems.append(f"{name} v{number}: its paragraph list is not a JSON array")
         total = store.count_versions()
         done = 0
-        known: dict[int, str] = {}  # texts carried from one batch to the next (its last version's)
+        known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)
         for batch in _batches(store.version_rows_for_check()):
             parsed = [(row, _paragraph_ids(row[6])) for row in batch]
             wanted = {pid for _, ids in parsed if ids for pid in ids}
             wanted -= known.keys() | damaged.keys()
-            texts = {**known, **store.paragraph_texts_found(sorted(wanted))}
+            texts = {**known, **store.paragraph_bytes_found(sorted(wanted))}
             for row, ids in parsed:
                 report.versions += 1
                 _check_version(row, ids, texts, damaged, report)
@@ -160,11 +165,12 @@ def _paragraph_ids(ids_json: str | None) -> list[int] | None:
 def _check_version(
     row: tuple,
     ids: list[int] | None,
-    texts: dict[int, str],
+    texts: dict[int, bytes],
     damaged: dict[int, _Damaged],
     report: FsckReport,
 ) -> None:
-    """Check one version against its checksum (``texts`` holds the paragraphs it uses)."""
+    """Check one version against its checksum (``texts`` holds the paragraphs it uses, as the
+    UTF-8 bytes stored)."""
     _, name, number, sha256, size, deleted, _, layout = row
     label = f"{name} v{number}"
     if deleted:
@@ -190,10 +196,14 @@ def _check_version(
         report.problems.append(f"{label}: refers to missing paragraphs {shown}")
         return
     try:
-        data = rebuild_text(paragraphs, layout or "{}").encode("utf-8")
-    except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
-        report.problems.append(f"{label}: cannot be rebuilt ({error})")
-        return
+        data = rebuild_bytes(paragraphs, layout or "{}")
+    except (ValueError, TypeError, AttributeError, UnicodeEncodeError):
+        try:  # as a read rebuilds it, to say what is wrong as a read would
+            text = rebuild_text([p.decode("utf-8") for p in paragraphs], layout or "{}")
+            data = text.encode("utf-8")
+        except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
+            report.problems.append(f"{label}: cannot be rebuilt ({error})")
+            return
     report.bytes += len(data)
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:

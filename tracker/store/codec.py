@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import Counter
@@ -62,3 +63,30 @@ def rebuild_text(texts: Sequence[str], layout: str) -> str:
             lead, common, tail = parts
             return lead + common.join(texts) + tail if texts else lead
     return join(list(texts), decode_layout(layout, len(texts)))
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_layout(layout: str) -> tuple[bytes, bytes, bytes] | None:
+    """The lead, common gap and tail of a layout without exceptions, as UTF-8; else None.
+    Cached: most versions of a corpus share a handful of layouts."""
+    data = json.loads(layout)
+    if isinstance(data, dict) and "gaps" not in data:
+        parts = data.get("lead", ""), data.get("sep", ""), data.get("tail", "")
+        if all(type(part) is str for part in parts):
+            lead, common, tail = (part.encode("utf-8") for part in parts)
+            return lead, common, tail
+    return None
+
+
+def rebuild_bytes(paragraphs: Sequence[bytes], layout: str) -> bytes:
+    """:func:`rebuild_text` of UTF-8 paragraphs, as UTF-8 bytes: a checksum of the text needs no
+    round trip through ``str`` (whose encoding is slow for text that is not all ASCII)."""
+    plain = _plain_layout(layout)
+    if plain is not None:
+        lead, common, tail = plain
+        return lead + common.join(paragraphs) + tail if paragraphs else lead
+    separators = [part.encode("utf-8") for part in decode_layout(layout, len(paragraphs))]
+    out = [separators[0]]
+    for paragraph, separator in zip(paragraphs, separators[1:]):
+        out += (paragraph, separator)
+    return b"".join(out)

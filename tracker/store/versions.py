@@ -209,13 +209,14 @@ class VersionStore:
             " order by v.document_id, v.version"
         )
 
-    def paragraph_texts_found(self, ids: Sequence[int]) -> dict[int, str]:
-        """The texts of those of the given paragraph ids that exist (no error for the others)."""
+    def paragraph_bytes_found(self, ids: Sequence[int]) -> dict[int, bytes]:
+        """The UTF-8 texts of those of the given paragraph ids that exist, as stored (bytes)."""
         if not ids:
             return {}
         return dict(
             self.query(
-                "select id, text from paragraphs where id in (select value from json_each(?))",
+                "select id, cast(text as blob) from paragraphs"
+                " where id in (select value from json_each(?))",
                 [json.dumps(list(ids))],
             )
         )
