@@ -27,6 +27,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import NamedTuple
 
 from benchenv import use_bytecode_cache
 from make_history import make_history, vocabulary
@@ -37,8 +38,18 @@ TRACKER = [sys.executable, "-m", "tracker"]
 RARE_RANK = 3000
 
 
-def measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Run a command; return its wall time, its peak resident memory (bytes) and its stdout.
+class Run(NamedTuple):
+    """One finished command: wall time and CPU time (user + system) in seconds, peak resident
+    memory in bytes, and its standard output."""
+
+    seconds: float
+    cpu: float
+    peak: int
+    out: str
+
+
+def measured(command: list[str], cwd: Path) -> Run:
+    """Run a command to its end and measure it.
 
     Run it in the cache folder, so that ``python -m tracker`` finds the installed package (or
     PYTHONPATH's), never a ``tracker`` folder that happens to be the current one.
@@ -53,17 +64,18 @@ def measured(command: list[str], cwd: Path) -> tuple[float, int, str]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited with {child.returncode}")
-    return elapsed, usage.ru_maxrss * 1024, out.decode()
+    return Run(elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, out.decode())
 
 
-def best(command: list[str], rounds: int, cwd: Path) -> tuple[float, int]:
-    """Best wall time of ``rounds`` runs, and the largest peak memory seen."""
-    times, peaks = [], []
-    for _ in range(rounds):
-        seconds, peak, _ = measured(command, cwd)
-        times.append(seconds)
-        peaks.append(peak)
-    return min(times), max(peaks)
+def best(command: list[str], rounds: int, cwd: Path) -> Run:
+    """The best wall and CPU times of ``rounds`` runs, and the largest peak memory seen."""
+    runs = [measured(command, cwd) for _ in range(rounds)]
+    return Run(
+        min(run.seconds for run in runs),
+        min(run.cpu for run in runs),
+        max(run.peak for run in runs),
+        runs[-1].out,
+    )
 
 
 def database_size(path: Path) -> int:
@@ -102,10 +114,11 @@ def build(size: int, documents: int, seed: int, cache: Path, rebuild: bool) -> d
             path.unlink()
         print(f"importing {history} ...", file=sys.stderr)
         os.sync()
-        seconds, peak, _ = measured(TRACKER + ["import", str(history), "--db", str(db)], cache)
+        run = measured(TRACKER + ["import", str(history), "--db", str(db)], cache)
         data = {
-            "import_s": seconds,
-            "import_peak": peak,
+            "import_s": run.seconds,
+            "import_cpu": run.cpu,
+            "import_peak": run.peak,
             "built": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
         }
         facts.write_text(json.dumps(data))
@@ -133,17 +146,15 @@ def bench_size(size: int, args: argparse.Namespace, words: tuple[str, str]) -> d
             "search", common, "--all-versions", "--limit", "20",
         ],
         "stats DOC": ["stats", doc],
-        "fsck": ["fsck"],
+        "fsck": ["fsck", "--json"],
     }  # fmt: skip
-    measured(
-        TRACKER + ["log", doc, "--db", db], args.cache
-    )  # any upgrade of a cached database, off the clock
+    # first any upgrade of a cached database, off the clock
+    measured(TRACKER + ["log", doc, "--db", db], args.cache)
     times = {}
     for label, command in commands.items():
         print(f"  {size:,}: {label} ...", file=sys.stderr)
         times[label] = best(TRACKER + command + ["--db", db], args.rounds, args.cache)
-    _, _, out = measured(TRACKER + ["fsck", "--json", "--db", db], args.cache)
-    report = json.loads(out)
+    report = json.loads(times["fsck"].out)
     return {
         **facts,
         "doc": doc,
@@ -178,20 +189,27 @@ def main(argv: list[str] | None = None) -> None:
     report(results, args)
 
 
+def import_cell(r: dict) -> str:
+    """The import's wall time, and its CPU time when it was measured."""
+    cpu = f" ({r['import_cpu']:,.1f} s)" if "import_cpu" in r else ""
+    return f"{r['import_s']:,.1f} s{cpu}"
+
+
 def report(results: dict[int, dict], args: argparse.Namespace) -> None:
     """Print the Markdown tables."""
     sizes = list(results)
     mb = 1e6
     head = " | ".join(f"{size:,} versions" for size in sizes)
     print(
-        f"generated histories: {args.documents:,} documents, seed {args.seed};"
-        f" whole-process times, best of {args.rounds}; peak memory is the largest of the runs\n"
+        f"generated histories: {args.documents:,} documents, seed {args.seed}; whole-process"
+        f" times, best of {args.rounds} (wall, and CPU: user + system); peak memory is the"
+        " largest of the runs (maximum resident set size)\n"
     )
     print(f"| measure | {head} |")
     print("| --- |" + " ---: |" * len(sizes))
     rows = [
         ("history file (gzipped JSONL)", lambda r: f"{r['history_bytes'] / mb:,.0f} MB"),
-        ("import (one run)", lambda r: f"{r['import_s']:,.1f} s"),
+        ("import (one run): wall (CPU)", import_cell),
         ("import: versions/s", lambda r: f"{r['fsck_versions'] / r['import_s']:,.0f}"),
         ("import: peak memory", lambda r: f"{r['import_peak'] / mb:,.0f} MB"),
         ("database size", lambda r: f"{r['db_bytes'] / mb:,.0f} MB"),
@@ -200,36 +218,41 @@ def report(results: dict[int, dict], args: argparse.Namespace) -> None:
     for label, cell in rows:
         print(f"| {label} | " + " | ".join(cell(results[s]) for s in sizes) + " |")
     print()
-    print(f"| command (--db ...) | {head} |")
+    print(f"| command (--db ...): wall (CPU), peak memory, wall / log | {head} |")
     print("| --- |" + " ---: |" * len(sizes))
     labels = list(results[sizes[0]]["times"])
     for label in labels:
         cells = []
         for size in sizes:
-            r = results[size]
-            seconds, peak = r["times"][label]
-            ratio = seconds / r["times"]["log"][0]
-            cells.append(f"{seconds * 1000:,.0f} ms, {peak / mb:,.0f} MB, {ratio:.1f}x log")
+            run = results[size]["times"][label]
+            ratio = run.seconds / results[size]["times"]["log"].seconds
+            cells.append(
+                f"{run.seconds * 1000:,.0f} ms ({run.cpu * 1000:,.0f}),"
+                f" {run.peak / mb:,.0f} MB, {ratio:.1f}x"
+            )
         print(f"| `tracker {label}` | " + " | ".join(cells) + " |")
     print()
     print("| fsck | versions | versions/s (target >= 10,000) | peak memory (target <= 150 MB) |")
     print("| --- | ---: | ---: | ---: |")
     for size in sizes:
         r = results[size]
-        seconds, peak = r["times"]["fsck"]
+        run = r["times"]["fsck"]
         state = "" if r["fsck_ok"] else " (problems found!)"
         print(
             f"| {size:,} versions{state} | {r['fsck_versions']:,}"
-            f" | {r['fsck_versions'] / seconds:,.0f} | {peak / mb:,.0f} MB |"
+            f" | {r['fsck_versions'] / run.seconds:,.0f} | {run.peak / mb:,.0f} MB |"
         )
     if len(sizes) > 1:
         small, large = results[sizes[0]], results[sizes[-1]]
         print()
-        print(f"| ratio {sizes[-1]:,} / {sizes[0]:,} versions (target <= 1.5) | time |")
-        print("| --- | ---: |")
+        print(f"| {sizes[-1]:,} / {sizes[0]:,} versions (target <= 1.5) | wall | CPU |")
+        print("| --- | ---: | ---: |")
         for label in labels:
-            ratio = large["times"][label][0] / small["times"][label][0]
-            print(f"| `tracker {label}` | {ratio:.2f}x |")
+            big, little = large["times"][label], small["times"][label]
+            print(
+                f"| `tracker {label}` | {big.seconds / little.seconds:.2f}x"
+                f" | {big.cpu / little.cpu:.2f}x |"
+            )
 
 
 if __name__ == "__main__":
