@@ -201,23 +201,6 @@ class CorpusStore:
         )
         return {pid: (text, snippet) for pid, text, snippet in rows}
 
-    def search_paragraphs(
-        self, fts_query: str, marks: tuple[str, str], limit: int | None = None
-    ) -> list[tuple[int, str, str]]:
-        """(paragraph id, text, snippet) of the paragraphs matching an FTS5 query, best first.
-
-        ``marks`` enclose each match in the snippet.
-        """
-        try:
-            return self.conn.execute(
-                "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?, ?, '…', 24)"
-                " from paragraphs_fts f join paragraphs p on p.id = f.rowid"
-                " where paragraphs_fts match ? order by f.rank" + (" limit ?" if limit else ""),
-                [marks[0], marks[1], fts_query, *([limit] if limit else [])],
-            ).fetchall()
-        except sqlite3.OperationalError as error:
-            raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
-
     def edit_pairs(self, document_id: int | None = None) -> Iterator[tuple[int, int, int, int]]:
         """(document id, version, old paragraph id, new paragraph id) of every stored rewrite
         (modify, or a move whose text changed), of one document or all, by document, version

@@ -135,14 +135,6 @@ class DocumentStore:
             found.setdefault(document_id, []).append(Rename(*rest))
         return found
 
-    def renames_between(self, since: str | None, until: str | None) -> list[tuple[str, str, str]]:
-        """(renamed_at, new name, old name) of the renames made within a time window."""
-        return self.query(
-            "select renamed_at, to_name, from_name from renames"
-            " where (? is null or renamed_at >= ?) and (? is null or renamed_at <= ?)",
-            [since, since, until, until],
-        )
-
     def has_rename(self, old: str, new: str, at: str) -> bool:
         """Tell whether this very rename (names and time) is recorded (re-imports skip it)."""
         return bool(

@@ -121,19 +121,6 @@ class VersionStore:
         )
         return ((row[0], version_row(row[1:])) for row in rows)
 
-    def latest_of(self, document_ids: Sequence[int]) -> dict[int, Version]:
-        """The latest version of each of the given documents, by document id."""
-        if not document_ids:
-            return {}
-        rows = self.query(
-            f"select {VERSION_COLUMNS} from json_each(?) j"
-            " join versions v on v.document_id = j.value and v.version ="
-            " (select max(m.version) from versions m where m.document_id = j.value)"
-            " join documents d on d.id = v.document_id",
-            [json.dumps(list(document_ids))],
-        )
-        return {version.document_id: version for version in map(version_row, rows)}
-
     def latest_numbers(self, document_ids: Sequence[int]) -> dict[int, int]:
         """The latest version number of each of the given documents, by document id."""
         if not document_ids:
