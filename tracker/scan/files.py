@@ -178,9 +178,10 @@ def read_ahead(
     if window <= 0:
         for item in items:
             try:
-                yield item, work(item)
+                result: R | Exception = work(item)
             except Exception as error:
-                yield item, error
+                result = error
+            yield item, result
         return
     done: queue.Queue = queue.Queue(maxsize=window)
     stop = threading.Event()
@@ -190,16 +191,22 @@ def read_ahead(
             if stop.is_set():
                 return
             try:
-                result: R | Exception = work(item)
+                outcome: R | Exception = work(item)
             except Exception as error:  # handed over with its item
-                result = error
-            done.put((item, result))
+                outcome = error
+            done.put((item, outcome))
 
     thread = threading.Thread(target=produce, name="tracker-read-ahead", daemon=True)
     thread.start()
     try:
         for _ in range(len(items)):
-            yield done.get()
+            while True:
+                try:
+                    yield done.get(timeout=0.5)
+                    break
+                except queue.Empty:
+                    if not thread.is_alive() and done.empty():
+                        raise RuntimeError("the read-ahead thread stopped early") from None
     finally:
         stop.set()
         while thread.is_alive():  # unblock a producer waiting for room, until it sees stop
