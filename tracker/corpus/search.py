@@ -6,7 +6,6 @@ literally, ``word*`` is a prefix, and FTS operators are plain words.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -123,22 +122,19 @@ def _latest(
 ) -> SearchResult:
     """Hits in the latest versions of the documents (see :func:`search_page`)."""
     store = history.store
-    total = store.count_latest_matches(fts, documents)
+    documents_hit = store.latest_matches(fts, documents)
     found: list[tuple[Version, int, int]] = []
-    rows = store.latest_matches(fts, documents)
-    try:
-        for document_id, group in itertools.groupby(rows, key=lambda row: row[0]):
-            if limit and len(found) >= limit:
-                break
-            pids = {pid for _, pid in group}
-            version = store.latest(document_id)
-            found += [
-                (version, index, pid)
-                for index, pid in enumerate(version.paragraph_ids, start=1)
-                if pid in pids
-            ]
-    finally:
-        rows.close()
+    for document_id, _, ids in documents_hit:
+        if limit and len(found) >= limit:
+            break
+        pids = set(ids)
+        version = store.latest(document_id)
+        found += [
+            (version, index, pid)
+            for index, pid in enumerate(version.paragraph_ids, start=1)
+            if pid in pids
+        ]
+    total = sum(hits for _, hits, _ in documents_hit)
     page = found[:limit]
     texts = store.snippets(fts, marks, sorted({pid for _, _, pid in page}))
     hits = [

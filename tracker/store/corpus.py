@@ -98,10 +98,11 @@ class CorpusStore:
         self, fts_query: str, document_ids: Sequence[int] | None, open_only: bool
     ) -> tuple[str, list]:
         """The FROM and WHERE of the spans of paragraphs matching an FTS5 query (bound first),
-        of some documents only, open spans only; and the parameters after the query."""
+        of some documents only, open spans only; and the parameters after the query. Joined in
+        the primary key's order, so that grouping by (paragraph, document) needs no sort."""
         sql = (
             "from paragraphs_fts f join paragraph_spans s on s.paragraph_id = f.rowid"
-            " join documents d on d.id = s.document_id where paragraphs_fts match ?"
+            " where paragraphs_fts match ?"
         )
         params = []
         if open_only:
@@ -125,30 +126,31 @@ class CorpusStore:
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
 
-    def count_latest_matches(
-        self, fts_query: str, document_ids: Sequence[int] | None = None
-    ) -> int:
-        """How many paragraphs of latest versions match an FTS5 query (a paragraph a version
-        has twice counts twice), of some documents only."""
-        sql, params = self._matches(fts_query, document_ids, open_only=True)
-        return self._match(f"select coalesce(sum(s.copies), 0) {sql}", fts_query, params)[0][0]
-
     def latest_matches(
         self, fts_query: str, document_ids: Sequence[int] | None = None
-    ) -> Iterator[tuple[int, int]]:
-        """(document id, paragraph id) of each paragraph matching an FTS5 query that the latest
-        version of a document holds, of some documents only; by document name, streamed."""
+    ) -> list[tuple[int, int, list[int]]]:
+        """(document id, hits, paragraph ids) of each document whose latest version holds
+        paragraphs matching an FTS5 query, by document name, of some documents only. ``hits``
+        counts a paragraph the version has twice twice; the ids are each paragraph once."""
         sql, params = self._matches(fts_query, document_ids, open_only=True)
-        return self._match_rows(
-            f"select s.document_id, s.paragraph_id {sql} order by d.name", fts_query, params
+        rows = self._match(
+            "select g.document_id, g.hits, g.ids from (select s.document_id,"
+            " sum(s.copies) as hits, group_concat(s.paragraph_id) as ids"
+            f" {sql} group by s.document_id) g"
+            " join documents d on d.id = g.document_id order by d.name",
+            fts_query,
+            params,
         )
+        return [
+            (document_id, hits, [int(i) for i in ids.split(",")]) for document_id, hits, ids in rows
+        ]
 
     def count_span_matches(self, fts_query: str, document_ids: Sequence[int] | None = None) -> int:
         """How many (document, paragraph) pairs there are of a paragraph matching an FTS5 query
         and a document that had it in some version, of some documents only."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
         return self._match(
-            f"select count(*) from (select 1 {sql} group by s.document_id, s.paragraph_id)",
+            f"select count(*) from (select 1 {sql} group by s.paragraph_id, s.document_id)",
             fts_query,
             params,
         )[0][0]
@@ -161,8 +163,10 @@ class CorpusStore:
         document name and first version, streamed."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
         return self._match_rows(
-            f"select min(d.name), s.document_id, s.paragraph_id, min(s.first_version) as first"
-            f" {sql} group by s.document_id, s.paragraph_id order by min(d.name), first",
+            "select d.name, g.document_id, g.paragraph_id, g.first from (select s.document_id,"
+            f" s.paragraph_id, min(s.first_version) as first {sql}"
+            " group by s.paragraph_id, s.document_id) g"
+            " join documents d on d.id = g.document_id order by d.name, g.first",
             fts_query,
             params,
         )
