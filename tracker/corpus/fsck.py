@@ -13,8 +13,8 @@ history.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -83,7 +83,7 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
         known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)
         for batch in _batches(store.version_rows_for_check()):
             parsed = [(row, _paragraph_ids(row[6])) for row in batch]
-            wanted = {pid for _, ids in parsed if ids for pid in ids}
+            wanted = set(itertools.chain.from_iterable(ids for _, ids in parsed if ids))
             wanted -= known.keys() | damaged.keys()
             texts = {**known, **store.paragraph_bytes_found(sorted(wanted))}
             for row, ids in parsed:
@@ -148,16 +148,12 @@ def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
         yield batch
 
 
-#: A JSON list of integers, as versions store their paragraph ids.
-_ID_LIST = re.compile(r"\[\s*(?:-?\d+\s*(?:,\s*-?\d+\s*)*)?\]")
-
-
 def _paragraph_ids(ids_json: str | None) -> list[int] | None:
     """A version's paragraph ids; None when the list holds something other than ids."""
     if ids_json is None:
         return []
     ids = json.loads(ids_json)
-    if _ID_LIST.fullmatch(ids_json) or all(isinstance(pid, int) for pid in ids):
+    if set(map(type, ids)) <= {int} or all(isinstance(pid, int) for pid in ids):
         return ids
     return None
 
@@ -189,7 +185,7 @@ def _check_version(
     if bad:
         return  # reported once, with the paragraph
     try:
-        paragraphs = [texts[pid] for pid in ids]
+        paragraphs = list(map(texts.__getitem__, ids))
     except KeyError:
         missing = [pid for pid in dict.fromkeys(ids) if pid not in texts]
         shown = ", ".join(map(str, missing[:5]))
