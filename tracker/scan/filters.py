@@ -65,10 +65,35 @@ IGNORED_PATTERNS: tuple[str, ...] = (
 _IGNORED_RE = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in IGNORED_PATTERNS))
 
 
+def _ends(patterns: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The first characters and the endings a name needs to match any of the patterns, when
+    each is a literal start (``.*``, ``#*#``) or ``*`` then a literal end (``*.tmp``); else None.
+    A name that has neither cannot match, and needs no regular expression (a scan asks this
+    of every file)."""
+    starts, ends = [], []
+    for pattern in patterns:
+        if pattern[0] not in "*?[":
+            starts.append(pattern[0])
+        elif pattern[0] == "*" and not any(c in "*?[" for c in pattern[1:]):
+            ends.append(pattern[1:])
+        else:
+            return None
+    return tuple(starts), tuple(ends)
+
+
+_CANDIDATES = _ends(IGNORED_PATTERNS)
+
+
 def is_ignored_name(name: str) -> bool:
     """Tell whether one path component is hidden or an editor/temp file, never a document."""
     lower = name.lower()
-    return lower in IGNORED_NAMES or _IGNORED_RE.match(lower) is not None
+    if lower in IGNORED_NAMES:
+        return True
+    if _CANDIDATES is not None and not (
+        lower.startswith(_CANDIDATES[0]) or lower.endswith(_CANDIDATES[1])
+    ):
+        return False
+    return _IGNORED_RE.match(lower) is not None
 
 
 def has_text_suffix(name: str) -> bool:
