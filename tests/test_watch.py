@@ -191,6 +191,27 @@ def test_constants_are_documented_defaults() -> None:
     assert {"*~", "*.tmp", "*.part", "*.crdownload", "#*#"} <= set(IGNORED_PATTERNS)
 
 
+def test_ignored_names_shortcut_agrees_with_the_patterns() -> None:
+    """The start/end shortcut of is_ignored_name says what fnmatch of the patterns says."""
+    import fnmatch
+    import random
+
+    from tracker.scan.filters import is_ignored_name
+
+    rng = random.Random(7)
+    names = [
+        "".join(rng.choice("aZ.#~$_-xSWPtmp~") for _ in range(rng.randint(1, 9)))
+        for _ in range(20_000)
+    ]
+    names += ["#", "##", "a.SWP", "~$doc.docx", "notes.TXT~", "x.Kate-Swp", "Thumbs.db", "doc.md"]
+    for name in names:
+        lower = name.lower()
+        expected = lower in IGNORED_NAMES or any(
+            fnmatch.fnmatchcase(lower, p) for p in IGNORED_PATTERNS
+        )
+        assert is_ignored_name(name) == expected, name
+
+
 # events
 
 
