@@ -526,3 +526,36 @@ def test_read_ahead_stops_its_thread_when_closed_early():
     assert [next(reads) for _ in range(3)] == [(0, 0), (1, 1), (2, 2)]
     reads.close()
     assert not [t for t in threading.enumerate() if t.name == "tracker-read-ahead"]
+
+
+@pytest.mark.parametrize("from_an_older_tracker", [False, True])
+def test_a_file_back_with_its_old_size_and_mtime_is_recorded_again(tmp_path, from_an_older_tracker):
+    """Moved away (recorded as deleted) and back unchanged, mtime and all: the re-scan must not
+    take it as unchanged. A deletion forgets when the file was read; a database whose deletion
+    an older tracker recorded (keeping that time) gets it forgotten on upgrade (m007)."""
+    import shutil
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    doc = folder / "a.txt"
+    doc.write_text("kept text\n")
+    old = time.time() - 60
+    os.utime(doc, (old, old))  # well outside the racy window
+    path = tmp_path / "t.db"
+    with Tracker(path) as tracker:
+        assert [v.version for v in tracker.snapshot(folder).recorded] == [1]
+        shutil.move(doc, tmp_path / "a.txt")
+        assert [v.deleted for v in tracker.snapshot(folder).recorded] == [True]
+    if from_an_older_tracker:
+        conn = sqlite3.connect(path)
+        with conn:
+            conn.execute("update documents set file_checked_ns = ?", [time.time_ns()])
+            conn.execute("drop table paragraph_spans")
+            conn.execute("drop index idx_renames_renamed_at")
+            conn.execute("delete from _sqlite_migrations where name = 'm007_reads_by_index'")
+        conn.close()
+    shutil.move(tmp_path / "a.txt", doc)
+    with Tracker(path) as tracker:
+        again = tracker.snapshot(folder).recorded
+        assert [(v.version, v.deleted) for v in again] == [(3, False)]
+        assert tracker.text("a.txt") == "kept text\n"

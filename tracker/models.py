@@ -46,16 +46,14 @@ class Document:
 
 
 class FileState(NamedTuple):
-    """What a re-scan compares a file with: its document's size and mtime when last read, and
-    the state of its latest version (a tuple: a scan makes one per tracked file)."""
+    """What a re-scan compares a file with: its document's folder, and size and mtime when last
+    read (``checked_ns``: when; None since a deletion); a tuple, one per tracked file."""
 
     id: int
     root: str | None
     size: int | None
     mtime_ns: int | None
     checked_ns: int | None
-    deleted: bool
-    sha256: str | None
     split_mode: str
 
 

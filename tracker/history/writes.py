@@ -190,6 +190,7 @@ class Writes:
                 note=note,
             )
             self.store.update_spans(document.id, number, previous.paragraph_ids, [])
+            self.store.forget_file_check(document.id)
             return Version(
                 doc=name,
                 document_id=document.id,

@@ -58,10 +58,10 @@ class SnapshotResult:
 
 def unchanged(entry: Entry, state: FileState | None, root_key: str) -> bool:
     """Whether a file can be taken as unchanged without reading it: same folder, size and
-    mtime as when last read, and that mtime older than the racy window before the read."""
+    mtime as when last read, and that mtime older than the racy window before the read (a
+    deleted document's file has no time it was read: a file back under its name is read)."""
     return (
         state is not None
-        and not state.deleted
         and state.root == root_key
         and state.size == entry.size
         and state.mtime_ns == entry.mtime_ns
@@ -159,15 +159,19 @@ class FolderSnapshot:
             entries = [entry for entry in map(lambda name: self._entry(root, name), names) if entry]
             in_scope = set(names).__contains__
         present = {entry.name for entry in entries}
-        gone = {
-            name: state
+        missing = {
+            name: state.id
             for name, state in known.items()
-            if name not in present
-            and not state.deleted
-            and state.root == root_key
-            and in_scope(name)
+            if name not in present and state.root == root_key and in_scope(name)
         }
-        renamed_from = {state.sha256: name for name, state in sorted(gone.items())}
+        latest = self.store.latest_states(list(missing.values())) if missing else {}
+        # name -> latest sha256 of the documents whose file is gone (not deleted already)
+        gone = {
+            name: latest[document_id][1]
+            for name, document_id in sorted(missing.items())
+            if document_id in latest and not latest[document_id][0]
+        }
+        renamed_from = {sha256: name for name, sha256 in gone.items()}
         changed = [
             (entry, known.get(entry.name))
             for entry in entries
@@ -243,7 +247,7 @@ class FolderSnapshot:
         doc: FileState | None,
         read: tuple[FileText, Prepared | None] | str | Exception,
         root_key: str,
-        gone: dict[str, FileState],
+        gone: dict[str, str | None],
         renamed_from: dict[str | None, str],
     ) -> None:
         """Record a file that may have changed (its size, mtime or folder differ), given what

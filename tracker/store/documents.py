@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
+
 from ..models import Document, FileState, Rename
 
 #: A document with its version count and its latest version (one row per document).
@@ -17,12 +20,9 @@ DOCUMENT_FROM = """
 """
 
 
-#: What a re-scan needs of each document (no version count): :class:`FileState` after the name.
+#: What a re-scan needs of each document: :class:`FileState` after the name (no versions read).
 FILE_STATE_SQL = """
-    select d.name, d.id, d.root, d.file_size, d.file_mtime_ns, d.file_checked_ns,
-           coalesce(v.deleted, 0) != 0, v.sha256, d.split_mode
-    from documents d left join versions v on v.document_id = d.id
-     and v.version = (select max(version) from versions m where m.document_id = d.id)
+    select name, id, root, file_size, file_mtime_ns, file_checked_ns, split_mode from documents
 """
 
 
@@ -64,8 +64,23 @@ class DocumentStore:
 
     def file_state(self, name: str) -> FileState | None:
         """The :class:`FileState` of the document with exactly this name, or None."""
-        rows = self.query(f"{FILE_STATE_SQL} where d.name = ?", [name])
+        rows = self.query(f"{FILE_STATE_SQL} where name = ?", [name])
         return FileState._make(rows[0][1:]) if rows else None
+
+    def latest_states(self, document_ids: Sequence[int]) -> dict[int, tuple[bool, str | None]]:
+        """(deleted, sha256) of the latest version of each of the given documents, by id."""
+        rows = self.query(
+            "select v.document_id, v.deleted, v.sha256 from json_each(?) j"
+            " join versions v on v.document_id = j.value and v.version ="
+            " (select max(m.version) from versions m where m.document_id = j.value)",
+            [json.dumps(list(document_ids))],
+        )
+        return {document_id: (bool(deleted), sha256) for document_id, deleted, sha256 in rows}
+
+    def forget_file_check(self, document_id: int) -> None:
+        """Distrust the size and mtime last read from a document's file (it was deleted): the
+        next scan that finds a file there reads it."""
+        self.conn.execute("update documents set file_checked_ns = null where id = ?", [document_id])
 
     def document_id(self, name: str) -> int | None:
         """The id of the document with exactly this name (one indexed lookup, no counts)."""

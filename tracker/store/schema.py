@@ -244,13 +244,21 @@ def paragraph_spans(versions: Iterable[tuple[int, int, str | None]]) -> Iterator
 @migration
 def m007_reads_by_index(db: sqlite_utils.Database) -> None:
     # Reads that cost what their answer costs, however long the history: the timeline reads
-    # versions and renames newest first by time (versions already have their index), and
-    # searches find the versions holding a paragraph in paragraph_spans. Existing databases get
-    # their spans computed here, once, from the versions' paragraph lists.
+    # versions and renames newest first by time (versions already have their index), searches
+    # find the versions holding a paragraph in paragraph_spans, and a re-scan compares files
+    # with the documents table alone. Existing databases get their spans computed here, once,
+    # from the versions' paragraph lists.
     db["renames"].create_index(["renamed_at"], if_not_exists=True)
     db.execute(SPANS_TABLE)
     rows = db.execute(
         "select document_id, version, paragraph_ids from versions order by document_id, version"
+    )
+    # A re-scan trusts a file's size and mtime only while its document is not deleted: a
+    # deletion now forgets when the file was read, which this does for the deleted ones
+    db.execute(
+        "update documents set file_checked_ns = null where id in (select v.document_id"
+        " from versions v where v.deleted and v.version ="
+        " (select max(m.version) from versions m where m.document_id = v.document_id))"
     )
     db.conn.executemany(
         "insert into paragraph_spans"
