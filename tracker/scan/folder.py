@@ -149,15 +149,22 @@ class FolderSnapshot:
                 self._skip(name, reason)
 
             entries = sorted(scan(root, self.accept, skip))
-            # Left alone, not recorded as deleted: documents the filter now rejects, and those
-            # in a sub-folder that could not be listed.
             accept = self.accept or (lambda name: not is_ignored(name))
-            in_scope = lambda name: accept(name) and not name.startswith(tuple(unlisted))  # noqa: E731
+
+            def in_scope(name: str) -> bool:
+                """Left alone, not recorded as deleted: documents the filter now rejects, and
+                those in a sub-folder that could not be listed."""
+                return accept(name) and not name.startswith(tuple(unlisted))
+
         else:
             names = sorted({refs.normalize_name(name) for name in only})
             known = {name: state for name in names if (state := self.store.file_state(name))}
             entries = [entry for entry in map(lambda name: self._entry(root, name), names) if entry]
-            in_scope = set(names).__contains__
+
+            def in_scope(name: str) -> bool:
+                """Only the names given are looked at."""
+                return name in known
+
         present = {entry.name for entry in entries}
         missing = {
             name: state.id

@@ -1,4 +1,4 @@
-"""Reads over the whole corpus: full-text search, stored edit pairs, integrity checks, imports."""
+"""Reads over the whole corpus: the timeline, full-text search, edit pairs, integrity checks."""
 
 from __future__ import annotations
 
