@@ -402,3 +402,25 @@ def test_timeline_limit_zero_means_everything(run, histories):
     assert run("timeline", "--limit", "3", db=db).stdout.splitlines() == every[:3]
     beyond = run("timeline", "--limit", str(len(every) + 5), db=db)
     assert beyond.stdout.splitlines() == every
+
+
+@pytest.mark.parametrize(
+    "items", [[], [{"a": 1}], [{"a": [1, 2], "b": {"c": "x\ny"}}, {"kind": "é"}], [1, "two", None]]
+)
+def test_a_json_list_printed_item_by_item_is_the_same_text(items):
+    import click
+    from click.testing import CliRunner
+
+    from tracker.cli.common import echo_json, echo_json_list
+
+    whole = CliRunner().invoke(click.command()(lambda: echo_json(items))).output
+    streamed = CliRunner().invoke(click.command()(lambda: echo_json_list(iter(items)))).output
+    assert streamed == whole == json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_timeline_json_is_the_list_of_its_events(run, histories):
+    db = histories[2]
+    with Tracker(db) as tracker:
+        events = [event.as_dict() for event in timeline(tracker)]
+    assert json.loads(run("timeline", "--json", db=db).stdout) == events
+    assert run("timeline", "--json", "--doc", "nothing*", db=db).stdout == "[]\n"

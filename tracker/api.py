@@ -9,7 +9,7 @@ snapshots in :mod:`tracker.scan`, imports, exports, checkouts, fsck and corpus q
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -141,6 +141,19 @@ class Tracker(History):
         from .corpus.timeline import timeline
 
         return timeline(self, since=since, until=until, doc=doc, limit=limit)
+
+    def iter_timeline(
+        self,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        doc: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Event]:
+        """:meth:`timeline`, read as it is iterated (keep the tracker open meanwhile)."""
+        from .corpus.timeline import iter_timeline
+
+        return iter_timeline(self, since=since, until=until, doc=doc, limit=limit)
 
     def search(
         self,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -58,6 +58,18 @@ def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
 def echo_json(data: Any) -> None:
     """Print JSON, UTF-8, indented for people and parseable by programs."""
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def echo_json_list(items: Iterable[Any]) -> int:
+    """Print a JSON array item by item, as :func:`echo_json` prints a list (the same text),
+    without holding the list; return how many items there were."""
+    count = 0
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        click.echo(("[\n  " if count == 0 else ",\n  ") + text, nl=False)
+        count += 1
+    click.echo("\n]" if count else "[]")
+    return count
 
 
 def warn(message: str) -> None:

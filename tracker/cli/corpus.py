@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ..corpus.stats import MIN_SHARED_CHARS
 from ..render.words import counts_text, plural, short_time, terminal_safe
 from . import cli
-from .common import db_option, echo_json, json_option, open_tracker, progress_bar
+from .common import (
+    db_option,
+    echo_json,
+    echo_json_list,
+    json_option,
+    open_tracker,
+    progress_bar,
+)
+
+if TYPE_CHECKING:
+    from ..corpus.timeline import Event
 
 DOC_GLOB_HELP = (
     "Only documents whose name, or file name alone, matches (fnmatch: 'notes/*', 'guide.md')."
@@ -34,25 +46,30 @@ def timeline(since, until, doc_glob, limit, db_path, as_json):
 
         tracker timeline --since 2024-01-01 --doc 'peps/*' --limit 20
     """
-    with open_tracker(db_path) as tracker:
-        events = tracker.timeline(since=since, until=until, doc=doc_glob, limit=limit)
-    if as_json:
-        echo_json([event.as_dict() for event in events])
-    else:
-        for event in events:
-            doc = terminal_safe(event.doc)
-            if event.version is None:
-                old = terminal_safe(event.renamed_from or "")
-                click.echo(f"{short_time(event.at)}  {doc}  renamed from {old}")
-            else:
-                version = event.version
-                click.echo(
-                    f"{short_time(event.at)}  {doc}  v{version.version}  {counts_text(version)}"
-                )
-    if not events:
+    with open_tracker(db_path) as tracker:  # printed as read: a whole timeline can be long
+        events = tracker.iter_timeline(since=since, until=until, doc=doc_glob, limit=limit)
+        if as_json:
+            shown = echo_json_list(event.as_dict() for event in events)
+        else:
+            shown = 0
+            for event in events:
+                click.echo(_timeline_line(event))
+                shown += 1
+    if not shown:
         where = [f"for documents matching {doc_glob!r}"] if doc_glob else []
         where += ["in that range"] if since or until else []
         click.echo(" ".join(["no changes recorded", *where]), err=True)
+
+
+def _timeline_line(event: Event) -> str:
+    """One line of the timeline's text output."""
+    doc = terminal_safe(event.doc)
+    if event.version is None:
+        return (
+            f"{short_time(event.at)}  {doc}  renamed from {terminal_safe(event.renamed_from or '')}"
+        )
+    version = event.version
+    return f"{short_time(event.at)}  {doc}  v{version.version}  {counts_text(version)}"
 
 
 @cli.command()

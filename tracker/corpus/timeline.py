@@ -58,15 +58,16 @@ def _newest_first(versions: Iterable[Event], renames: Iterable[Event]) -> Iterat
             rename = next(renames, None)
 
 
-def timeline(
+def iter_timeline(
     history: History,
     *,
     since: str | None = None,
     until: str | None = None,
     doc: str | None = None,
     limit: int | None = None,
-) -> list[Event]:
-    """Every recorded change (versions and renames), newest first, within a window and a glob.
+) -> Iterator[Event]:
+    """Every recorded change (versions and renames), newest first, within a window and a glob,
+    read as it is iterated (memory stays flat however many there are).
 
     At equal times, versions come before renames, each in the order recorded. With ``limit``,
     only the newest that many versions and renames are read.
@@ -84,4 +85,17 @@ def timeline(
         for at, new, old in store.renames_newest_first(low, high)
         if name_matches(new, doc)
     )
-    return list(islice(_newest_first(versions, renames), limit))
+    return islice(_newest_first(versions, renames), limit)
+
+
+def timeline(
+    history: History,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    doc: str | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    """Every recorded change (versions and renames), newest first: :func:`iter_timeline`, as
+    a list."""
+    return list(iter_timeline(history, since=since, until=until, doc=doc, limit=limit))
