@@ -224,7 +224,7 @@ class Writes:
             previous = self.store.latest(document_id, text_only=True)
         if prepared is not None and prepared.mode == mode:
             parts, hashes, layout = prepared.parts, prepared.hashes, prepared.layout
-        else:  # paragraphs shared with the previous version are not hashed (interning says why)
+        else:  # no hashes here: intern_paragraphs hashes only those the last version lacks
             parts = para.split(text, mode)
             hashes, layout = None, encode_layout(parts.separators)
         changes: list[Change] = []
