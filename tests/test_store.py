@@ -501,33 +501,6 @@ def test_a_rolled_back_version_number_reused_is_not_mistaken_for_the_old_one(tra
     ]
 
 
-@pytest.mark.parametrize("window", [0, 1, 3])
-def test_read_ahead_keeps_order_and_hands_over_errors(window):
-    from tracker.scan.files import read_ahead
-
-    def work(n: int) -> int:
-        if n % 4 == 3:
-            raise ValueError(f"bad {n}")
-        return n * n
-
-    got = list(read_ahead(list(range(10)), work, window))
-    assert [item for item, _ in got] == list(range(10))
-    assert [r for _, r in got if not isinstance(r, Exception)] == [0, 1, 4, 16, 25, 36, 64, 81]
-    assert [str(r) for _, r in got if isinstance(r, Exception)] == ["bad 3", "bad 7"]
-
-
-def test_read_ahead_stops_its_thread_when_closed_early():
-    """Given up half way (a cancelled snapshot), the thread ends: no thread is left behind."""
-    import threading
-
-    from tracker.scan.files import read_ahead
-
-    reads = read_ahead(list(range(1000)), lambda n: n, window=2)
-    assert [next(reads) for _ in range(3)] == [(0, 0), (1, 1), (2, 2)]
-    reads.close()
-    assert not [t for t in threading.enumerate() if t.name == "tracker-read-ahead"]
-
-
 @pytest.mark.parametrize("from_an_older_tracker", [False, True])
 def test_a_file_back_with_its_old_size_and_mtime_is_recorded_again(tmp_path, from_an_older_tracker):
     """Moved away (recorded as deleted) and back unchanged, mtime and all: the re-scan must not

@@ -54,7 +54,6 @@ class FileState(NamedTuple):
     size: int | None
     mtime_ns: int | None
     checked_ns: int | None
-    split_mode: str
 
 
 @dataclass(frozen=True)

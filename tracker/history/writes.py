@@ -8,7 +8,6 @@ so that no read has to re-align old versions.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,7 +15,7 @@ from .. import refs
 from ..errors import TrackerError
 from ..models import Version
 from ..store import Store
-from ..store.codec import encode_layout, paragraph_hash
+from ..store.codec import encode_layout
 from ..text import paragraphs as para
 from ..text.encoding import sha256_text
 from ..times import normalize_time
@@ -42,33 +41,6 @@ def checked_name(doc: str) -> str:
     if problem is not None:
         raise TrackerError(f"cannot track {doc!r}: {problem}")
     return name
-
-
-def new_document_mode(text: str, split: str) -> str:
-    """The split mode a new document takes: ``split``, or for ``auto`` the one its text suits."""
-    return para.choose_mode(text) if split == "auto" else split
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """What recording a text needs that depends on the text alone: its paragraphs and separators
-    for a split mode, their content addresses and its layout. A snapshot prepares the files it
-    reads ahead, in another thread, while this one writes (see :func:`prepare`)."""
-
-    mode: str
-    parts: para.Split
-    hashes: dict[str, str]
-    layout: str
-    #: for a new document: the split option ``mode`` was chosen under (new_document_mode)
-    split: str | None = None
-
-
-def prepare(text: str, mode: str, split: str | None = None) -> Prepared:
-    """Cut a text into paragraphs in split ``mode``, hash them and encode its layout (``split``:
-    see :attr:`Prepared.split`)."""
-    parts = para.split(text, mode)
-    hashes = {paragraph: paragraph_hash(paragraph) for paragraph in parts.paragraphs}
-    return Prepared(mode, parts, hashes, encode_layout(parts.separators), split)
 
 
 class Writes:
@@ -131,13 +103,11 @@ class Writes:
         read_ns: int,
         split: str = "auto",
         at: str | datetime | None = None,
-        prepared: Prepared | None = None,
     ) -> Version | None:
         """Record a scanned file's text and remember its size and mtime (to skip it next time).
 
         ``read_ns`` is when it was read: a re-scan trusts size and mtime only for files not
-        modified within the racy window before that moment. ``prepared``: the text already
-        cut and hashed (used if its split mode is the document's).
+        modified within the racy window before that moment.
         """
         with self.store.transaction():
             version = self._record(
@@ -147,7 +117,6 @@ class Writes:
                 split=split,
                 root=root,
                 sha256=sha256,
-                prepared=prepared,
             )
             document_id = version.document_id if version else self.store.document_id(name)
             self.store.set_file_state(document_id, root, size, mtime_ns, read_ns)
@@ -167,7 +136,6 @@ class Writes:
         split: str = "auto",
         root: str | None = None,
         sha256: str | None = None,
-        prepared: Prepared | None = None,
     ) -> Version | None:
         document = self.store.document(name)
         if text is None:
@@ -211,10 +179,7 @@ class Writes:
             checked_name(name)  # names already tracked are kept, whatever rule they predate
             if split not in para.SPLIT_MODES:
                 raise TrackerError(f"unknown split mode {split!r}")
-            if prepared is not None and prepared.split == split:
-                mode = prepared.mode
-            else:
-                mode = new_document_mode(text, split)
+            mode = para.choose_mode(text) if split == "auto" else split
             document_id = self.store.create_document(name, mode, root, at)
             number, previous = 1, None
         else:
@@ -222,14 +187,11 @@ class Writes:
             number = document.latest_version + 1
             # a re-added file is compared with its text from before the deletion
             previous = self.store.latest(document_id, text_only=True)
-        if prepared is not None and prepared.mode == mode:
-            parts, hashes, layout = prepared.parts, prepared.hashes, prepared.layout
-        else:  # no hashes here: intern_paragraphs hashes only those the last version lacks
-            parts = para.split(text, mode)
-            hashes, layout = None, encode_layout(parts.separators)
+        parts = para.split(text, mode)
+        layout = encode_layout(parts.separators)
         changes: list[Change] = []
         if previous is None:
-            ids = self.store.intern_paragraphs(parts.paragraphs, hashes=hashes)
+            ids = self.store.intern_paragraphs(parts.paragraphs)
             counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
         else:
             # imported here, not at the top: a re-scan that finds nothing changed never diffs
@@ -237,7 +199,7 @@ class Writes:
 
             old_texts = self._recent_paragraphs(previous)
             known = dict(zip(old_texts, previous.paragraph_ids))
-            ids = self.store.intern_paragraphs(parts.paragraphs, known, hashes)
+            ids = self.store.intern_paragraphs(parts.paragraphs, known)
             changes = diff_paragraphs(old_texts, parts.paragraphs, inline=False)
             counts = stats(changes)
         size = len(text.encode("utf-8"))

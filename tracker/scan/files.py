@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import queue
 import stat
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from ..errors import UnreadableFile
 from ..text.encoding import decode
@@ -19,12 +17,6 @@ from .filters import is_ignored_name, is_ignored_path
 
 #: Files above this size are refused (``--max-bytes`` / ``TRACKER_MAX_BYTES`` change it).
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-
-#: How many files a snapshot reads (and prepares) ahead of the ones it records.
-READ_AHEAD = 32
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 #: How often a file is re-read while it is still being written before giving up on it for now.
 STABLE_READ_ATTEMPTS = 5
@@ -163,55 +155,3 @@ def _accepts(
     if accept is not None:
         return accept(relname)
     return not folder_ignored and not is_ignored_name(name)
-
-
-def read_ahead(
-    items: Sequence[T], work: Callable[[T], R], window: int = READ_AHEAD
-) -> Iterator[tuple[T, R | Exception]]:
-    """``(item, work(item))`` for each item, in order, ``work`` done in a thread of its own up to
-    ``window`` items ahead (none: in turn, in this thread); an exception it raises takes the
-    result's place.
-
-    For reading files while the caller writes to SQLite: both release Python's lock while they
-    wait, so the two overlap. Closing the iterator early stops the thread.
-    """
-    if window <= 0:
-        for item in items:
-            try:
-                result: R | Exception = work(item)
-            except Exception as error:
-                result = error
-            yield item, result
-        return
-    done: queue.Queue = queue.Queue(maxsize=window)
-    stop = threading.Event()
-
-    def produce() -> None:
-        for item in items:
-            if stop.is_set():
-                return
-            try:
-                outcome: R | Exception = work(item)
-            except Exception as error:  # handed over with its item
-                outcome = error
-            done.put((item, outcome))
-
-    thread = threading.Thread(target=produce, name="tracker-read-ahead", daemon=True)
-    thread.start()
-    try:
-        for _ in range(len(items)):
-            while True:
-                try:
-                    yield done.get(timeout=0.5)
-                    break
-                except queue.Empty:
-                    if not thread.is_alive() and done.empty():
-                        raise RuntimeError("the read-ahead thread stopped early") from None
-    finally:
-        stop.set()
-        while thread.is_alive():  # unblock a producer waiting for room, until it sees stop
-            try:
-                done.get(timeout=0.01)
-            except queue.Empty:
-                pass
-        thread.join()

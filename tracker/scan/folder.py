@@ -11,19 +11,8 @@ from pathlib import Path
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
-from ..history.writes import Prepared, new_document_mode, prepare
 from ..models import FileState, Version
-from ..text.paragraphs import SPLIT_MODES
-from .files import (
-    DEFAULT_MAX_BYTES,
-    READ_AHEAD,
-    Entry,
-    FileText,
-    is_ignored,
-    read_ahead,
-    read_text,
-    scan,
-)
+from .files import DEFAULT_MAX_BYTES, Entry, FileText, is_ignored, read_text, scan
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
@@ -186,28 +175,20 @@ class FolderSnapshot:
         ]
         done = len(entries) - len(changed)
         self.result.unchanged += done
-        # files are read and cut into paragraphs in a thread of their own, a few ahead of the
-        # one being recorded: SQLite and file reads both let the other thread run meanwhile
-        window = READ_AHEAD if len(changed) > READ_AHEAD else 0
-        reads = read_ahead(changed, self._read, window)
-        try:
-            start = 0
-            while start < len(changed):
-                if self.cancel is not None and self.cancel():
-                    raise SnapshotCancelled(f"stopped after {done + start} of {len(entries)} files")
-                # Several documents per transaction (each one still all-or-nothing, in a
-                # savepoint): commits, checkpoints and full-text index flushes would otherwise
-                # dominate a large first snapshot.
-                deadline = time.monotonic() + SNAPSHOT_BATCH_SECONDS
-                with self.store.transaction():
-                    for _ in range(min(SNAPSHOT_BATCH, len(changed) - start)):
-                        (entry, state), read = next(reads)
-                        self._entry_changed(entry, state, read, root_key, gone, renamed_from)
-                        start += 1
-                        if time.monotonic() > deadline:
-                            break
-        finally:
-            reads.close()
+        start = 0
+        while start < len(changed):
+            if self.cancel is not None and self.cancel():
+                raise SnapshotCancelled(f"stopped after {done + start} of {len(entries)} files")
+            # Several documents per transaction (each one still all-or-nothing, in a savepoint):
+            # commits, checkpoints and full-text index flushes would otherwise dominate a large
+            # first snapshot.
+            deadline = time.monotonic() + SNAPSHOT_BATCH_SECONDS
+            with self.store.transaction():
+                for entry, state in changed[start : start + SNAPSHOT_BATCH]:
+                    self._entry_changed(entry, state, root_key, gone, renamed_from)
+                    start += 1
+                    if time.monotonic() > deadline:
+                        break
         for name in sorted(gone):
             version = self.history.record(name, None, self.at)
             if version is not None:
@@ -228,37 +209,15 @@ class FolderSnapshot:
             return None
         return Entry(name, str(full), info.st_size, info.st_mtime_ns)
 
-    def _read(self, item: tuple[Entry, FileState | None]) -> tuple[FileText, Prepared | None] | str:
-        """Read a file that may have changed and prepare its text for recording, or say why it
-        cannot be tracked. Runs in the read-ahead thread: no SQL here."""
-        entry, state = item
-        problem = refs.name_problem(entry.name) if state is None else None
-        if problem is not None:  # e.g. a newline in the file name: it could not be exported
-            return f"{entry.name!r}: cannot be tracked: {problem}"
-        content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)
-        try:
-            if state is not None:
-                prepared = prepare(content.text, state.split_mode)
-            elif self.split in SPLIT_MODES:
-                mode = new_document_mode(content.text, self.split)
-                prepared = prepare(content.text, mode, self.split)
-            else:
-                prepared = None  # recording says what is wrong
-        except ValueError:  # an unknown split mode: recording says so
-            prepared = None
-        return content, prepared
-
     def _entry_changed(
         self,
         entry: Entry,
         doc: FileState | None,
-        read: tuple[FileText, Prepared | None] | str | Exception,
         root_key: str,
         gone: dict[str, str | None],
         renamed_from: dict[str | None, str],
     ) -> None:
-        """Record a file that may have changed (its size, mtime or folder differ), given what
-        :meth:`_read` made of it."""
+        """Record a file that may have changed (its size, mtime or folder differ)."""
         if doc is not None and doc.root and doc.root != root_key:
             # documents are named relative to their folder, so the same name from two folders
             # is one history: say so rather than mix two files silently
@@ -266,27 +225,26 @@ class FolderSnapshot:
                 f"{entry.name}: tracked from {doc.root}, now recorded from {root_key} into the"
                 " same history (documents are named relative to the folder given)"
             )
-        if isinstance(read, str):
-            self.result.skipped.append((entry.name, read))
+        problem = refs.name_problem(entry.name) if doc is None else None
+        if problem is not None:  # e.g. a newline in the file name: it could not be exported
+            reason = f"{entry.name!r}: cannot be tracked: {problem}"
+            self.result.skipped.append((entry.name, reason))
             return
-        if isinstance(read, UnreadableFile):
-            self.result.skipped.append((entry.name, str(read)))
+        try:
+            content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)
+        except UnreadableFile as error:
+            self.result.skipped.append((entry.name, str(error)))
             return
-        if isinstance(read, FileNotFoundError):  # vanished since the listing: a later scan
+        except FileNotFoundError:  # vanished since the listing: a later scan records it
             return
-        if isinstance(read, Exception):
-            raise read
-        content, prepared = read
         if doc is None and content.sha256 in renamed_from:
             origin = renamed_from.pop(content.sha256)
             del gone[origin]
             self.history.rename(origin, entry.name, self.at)
             self.result.renamed.append((origin, entry.name))
-        self._store(entry.name, root_key, content, prepared)
+        self._store(entry.name, root_key, content)
 
-    def _store(
-        self, name: str, root_key: str, content: FileText, prepared: Prepared | None = None
-    ) -> None:
+    def _store(self, name: str, root_key: str, content: FileText) -> None:
         version = self.history.record_file(
             name,
             content.text,
@@ -297,7 +255,6 @@ class FolderSnapshot:
             read_ns=content.read_ns,
             split=self.split,
             at=self.at,
-            prepared=prepared,
         )
         if version is None:
             self.result.unchanged += 1

@@ -22,7 +22,7 @@ DOCUMENT_FROM = """
 
 #: What a re-scan needs of each document: :class:`FileState` after the name (no versions read).
 FILE_STATE_SQL = """
-    select name, id, root, file_size, file_mtime_ns, file_checked_ns, split_mode from documents
+    select name, id, root, file_size, file_mtime_ns, file_checked_ns from documents
 """
 
 

@@ -225,20 +225,15 @@ class VersionStore:
         return [texts[i] for i in ids]
 
     def intern_paragraphs(
-        self,
-        texts: Sequence[str],
-        known: dict[str, int] | None = None,
-        hashes: dict[str, str] | None = None,
+        self, texts: Sequence[str], known: dict[str, int] | None = None
     ) -> list[int]:
         """Store each distinct paragraph text once and return the ids, in order.
 
         ``known`` maps texts to ids already stored (the previous version's paragraphs): those
-        are neither hashed nor looked up again, which is most of a typical edit. ``hashes``:
-        the texts' :func:`paragraph_hash` values, if already computed.
+        are neither hashed nor looked up again, which is most of a typical edit.
         """
         known = known or {}
-        hash_of = hashes.__getitem__ if hashes is not None else paragraph_hash
-        unique = {hash_of(t): t for t in dict.fromkeys(texts) if t not in known}
+        unique = {paragraph_hash(t): t for t in dict.fromkeys(texts) if t not in known}
         if unique:
             changes = self.conn.total_changes
             self.conn.executemany(
