@@ -12,13 +12,11 @@ from datetime import datetime
 
 from .. import refs
 from ..errors import TrackerError
-from ..models import Version
+from ..models import Document, Version
 from ..store import Store
-from ..store.codec import encode_layout
-from ..text import paragraphs as para
-from ..text.diff import Change, diff_paragraphs, stats
 from ..text.encoding import sha256_text
 from ..times import normalize_time
+from .prepare import Prepared, prepare, split_mode
 
 #: How many documents' latest paragraph lists a history keeps in memory, so that recording the
 #: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones...
@@ -127,63 +125,77 @@ class Writes:
         if text is None:
             if document is None or document.deleted:
                 return None
-            previous = self.store.latest(document.id)
-            counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
-            self.store.insert_version(
-                document.id,
-                document.latest_version + 1,
-                captured_at=at,
-                path=name,
-                sha256=None,
-                size=0,
-                paragraph_ids=[],
-                layout="{}",
-                deleted=True,
-                counts=counts,
-                note=note,
-            )
-            return self.store.latest(document.id)
+            return self._store_deletion(document, at, note)
         sha256 = sha256 or sha256_text(text)
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
             return None
         if document is None:
             checked_name(name)  # names already tracked are kept, whatever rule they predate
-            if split not in para.SPLIT_MODES:
-                raise TrackerError(f"unknown split mode {split!r}")
-            mode = para.choose_mode(text) if split == "auto" else split
-            document_id = self.store.create_document(name, mode, root, at)
-            number, previous = 1, None
+            try:
+                mode = split_mode(text, split)
+            except ValueError as error:
+                raise TrackerError(str(error)) from None
+            previous, old_texts = None, None
         else:
-            mode, document_id = document.split_mode, document.id
-            number = document.latest_version + 1
+            mode = document.split_mode
             # a re-added file is compared with its text from before the deletion
-            previous = self.store.latest(document_id, text_only=True)
-        parts = para.split(text, mode)
-        changes: list[Change] = []
-        if previous is None:
-            ids = self.store.intern_paragraphs(parts.paragraphs)
-            counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
+            previous = self.store.latest(document.id, text_only=True)
+            old_texts = self._recent_paragraphs(previous) if previous is not None else None
+        prepared = prepare(text, mode, old_texts, sha256=sha256)
+        return self.store_prepared(
+            name,
+            prepared,
+            at,
+            note=note,
+            mode=mode,
+            root=root,
+            document=document,
+            previous=previous,
+        )
+
+    def store_prepared(
+        self,
+        name: str,
+        prepared: Prepared,
+        at: str,
+        *,
+        note: str | None = None,
+        mode: str = "blank",
+        root: str | None = None,
+        document: Document | None = None,
+        previous: Version | None = None,
+    ) -> Version:
+        """Store a version prepared from its text (:func:`~.prepare.prepare`) as the next
+        version of ``name``, inside the current transaction.
+
+        ``previous`` is the version it was prepared against (its paragraph ids give the changed
+        paragraphs' ids); ``mode`` the split mode of a new document.
+        """
+        if document is None:
+            document_id = self.store.create_document(name, mode, root, at)
+            number = 1
         else:
-            old_texts = self._recent_paragraphs(previous)
-            known = dict(zip(old_texts, previous.paragraph_ids))
-            ids = self.store.intern_paragraphs(parts.paragraphs, known)
-            changes = diff_paragraphs(old_texts, parts.paragraphs, inline=False)
-            counts = stats(changes)
+            document_id, number = document.id, (document.latest_version or 0) + 1
+        old_ids: list[int] = []
+        known: dict[str, int] | None = None
+        if previous is not None:  # its paragraphs are stored: neither hashed nor looked up again
+            old_ids = previous.paragraph_ids
+            known = dict(zip(self._recent_paragraphs(previous), old_ids))
+        ids = self.store.intern_paragraphs(prepared.paragraphs, known)
         version_id = self.store.insert_version(
             document_id,
             number,
             captured_at=at,
             path=name,
-            sha256=sha256,
-            size=len(text.encode("utf-8")),
+            sha256=prepared.sha256,
+            size=prepared.size,
             paragraph_ids=ids,
-            layout=encode_layout(parts.separators),
+            layout=prepared.layout,
             deleted=False,
-            counts=counts,
+            counts=prepared.counts,
             note=note,
         )
-        if changes:
-            old_ids = previous.paragraph_ids
+        if prepared.changes:
             self.store.insert_changes(
                 [
                     (
@@ -194,12 +206,35 @@ class Writes:
                         None if change.old is None else old_ids[change.old],
                         None if change.new is None else ids[change.new],
                     )
-                    for change in changes
-                    if change.op != "equal"
+                    for change in prepared.changes
                 ]
             )
-        self._remember((document_id, number, sha256), parts.paragraphs)
-        return self.store.latest(document_id)
+        self._remember((document_id, number, prepared.sha256), prepared.paragraphs)
+        latest = self.store.latest(document_id)
+        assert latest is not None
+        return latest
+
+    def _store_deletion(self, document: Document, at: str, note: str | None) -> Version:
+        """Record that a tracked, present document is gone (a version without text)."""
+        previous = self.store.latest(document.id)
+        assert previous is not None
+        counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
+        self.store.insert_version(
+            document.id,
+            (document.latest_version or 0) + 1,
+            captured_at=at,
+            path=document.name,
+            sha256=None,
+            size=0,
+            paragraph_ids=[],
+            layout="{}",
+            deleted=True,
+            counts=counts,
+            note=note,
+        )
+        latest = self.store.latest(document.id)
+        assert latest is not None
+        return latest
 
     def _recent_paragraphs(self, version: Version) -> list[str]:
         """The paragraph texts of a version, from memory when it was recorded or read lately."""
