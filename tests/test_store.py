@@ -427,8 +427,19 @@ def test_a_database_from_before_m004_upgrades_in_place(tmp_path):
     with Tracker(path) as tracker:
         columns = [r[1] for r in tracker.store.conn.execute("pragma table_info(paragraph_changes)")]
         assert "inline" not in columns and "new_paragraph_id" in columns
-        rows = list(tracker.store.conn.execute("select op, old_text, new_text from changes"))
-        assert rows == [("modify", "The cat sat.", "The dog sat.")]
+        rows = list(
+            tracker.store.conn.execute(
+                "select op, old_text, new_text, lineage from changes order by version, id"
+            )
+        )
+        # the upgrade computed what is recorded today: the first version's paragraphs are
+        # inserts that start lineages, and the edit continues the lineage of "The cat sat."
+        assert [row[:3] for row in rows] == [
+            ("insert", None, "Intro."),
+            ("insert", None, "The cat sat."),
+            ("modify", "The cat sat.", "The dog sat."),
+        ]
+        assert rows[2][3] == rows[1][3] != rows[0][3]
         assert [tracker.text("a.txt", n) for n in (1, 2)] == texts
         changes = [c for c in tracker.diff("a.txt", since=1).changes if c.op == "modify"]
         assert ("-", "cat") in changes[0].inline and ("+", "dog") in changes[0].inline

@@ -63,6 +63,11 @@ class Version:
     path: str | None = None
     paragraph_ids: list[int] = field(default_factory=list, repr=False, compare=False)
     layout: str = field(default="{}", repr=False, compare=False)
+    #: The lineage of each paragraph (runs of ids, see store.codec.encode_runs); None in a
+    #: database not yet upgraded.
+    lineages: str | None = field(default=None, repr=False, compare=False)
+    #: How many of its changes are substantive (None where not classified).
+    substantive: int | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -132,17 +137,65 @@ class DiffResult:
 
 @dataclass(frozen=True)
 class BlameLine:
-    """A paragraph of a version and the version in which it took its present text."""
+    """A paragraph of a version, the version in which it took its present text (``origin``),
+    and the version in which its lineage began under any wording (``first``)."""
 
     index: int
     text: str
     origin: Version
+    first: Version | None = None
+    lineage: int | None = None
 
     def as_dict(self) -> dict:
+        first = self.first or self.origin
         return {
             "paragraph": self.index,
             "version": self.origin.version,
             "captured_at": self.origin.captured_at,
             "note": self.origin.note,
             "text": self.text,
+            "lineage": self.lineage,
+            "first_version": first.version,
+            "first_captured_at": first.captured_at,
+        }
+
+
+@dataclass(frozen=True)
+class TraceEvent:
+    """One moment in the life of a paragraph (its lineage): a version in which it changed.
+
+    ``op`` is created, split (it began as a piece of another paragraph), restored (put back
+    after a deletion), modified, moved, deleted or merged (into another paragraph). ``index`` is
+    its 1-based position in that version (in the version before, when it was deleted or merged),
+    ``old_index`` its position in the version before when it was modified or moved;
+    ``split_from``, ``merged_from``, ``split_into`` and ``merged_into`` name the other
+    paragraphs by their 1-based positions (in the version before, or in this one for
+    ``merged_into`` and ``split_into``). ``inline`` is the word diff of an edit.
+    """
+
+    version: int
+    captured_at: str
+    op: str
+    index: int
+    text: str
+    inline: list[tuple[str, str]] | None = None
+    split_from: int | None = None
+    merged_from: list[int] = field(default_factory=list)
+    split_into: list[int] = field(default_factory=list)
+    merged_into: int | None = None
+    old_index: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "captured_at": self.captured_at,
+            "op": self.op,
+            "index": self.index,
+            "old_index": self.old_index,
+            "text": self.text,
+            "inline": [list(part) for part in self.inline] if self.inline is not None else None,
+            "split_from": self.split_from,
+            "merged_from": self.merged_from,
+            "split_into": self.split_into,
+            "merged_into": self.merged_into,
         }

@@ -48,7 +48,8 @@ def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
     """Open the database; read commands refuse to create one (they say how to)."""
     if create:
         default_folder(db_path)
-    tracker = Tracker(db_path, create=create)
+    with progress_bar("upgrading the database") as bar:
+        tracker = Tracker(db_path, create=create, progress=bar)
     try:
         yield tracker
     finally:

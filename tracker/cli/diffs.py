@@ -216,3 +216,70 @@ def blame(doc, at, db_path, as_json):
         tag = f"{'v' + str(line.origin.version):<{width}} {line.origin.captured_at[:10]}"
         for k, text_line in enumerate(terminal_safe(line.text).split("\n")):
             click.echo(f"{tag if k == 0 else ' ' * len(tag)} | {text_line}")
+
+
+#: How a trace line names what happened, after the position.
+_TRACE_WORDS = {
+    "created": "created",
+    "restored": "put back",
+    "modified": "modified",
+    "moved": "moved",
+    "split": "split",
+    "merged": "merged",
+    "deleted": "deleted",
+}
+
+
+@cli.command()
+@click.argument("doc")
+@click.argument("paragraph", type=click.IntRange(min=1), required=False)
+@click.option("--at", default="latest", show_default=True, help="Version PARAGRAPH is numbered in.")
+@click.option("--search", metavar="WORDS", help="Pick the paragraph containing these words.")
+@db_option
+@json_option
+def trace(doc, paragraph, at, search, db_path, as_json):
+    """Show the life of one paragraph of DOC: every version that created, changed or moved it.
+
+    PARAGRAPH is its number in version --at (1-based, as `tracker diff` shows it); or
+    --search picks the one paragraph containing all the words given. A paragraph keeps its
+    identity (its lineage) through edits, moves, splits and merges, and one put back after
+    its deletion continues its old life. Edits show the changed words.
+
+    Example:
+
+        tracker trace 000 2
+
+        tracker trace pep-0008 --search "tabs or spaces" --json
+    """
+    from ..render.text import render_inline_text, terminal_safe
+
+    if (paragraph is None) == (search is None):
+        raise click.UsageError("give either PARAGRAPH or --search")
+    with open_tracker(db_path) as tracker:
+        version, index, events = tracker.trace(doc, paragraph, at, search=search)
+    if as_json:
+        echo_json([event.as_dict() for event in events])
+        return
+    click.echo(f"{terminal_safe(version.doc)} v{version.version}, paragraph {index + 1}:")
+    width = max((len(f"v{event.version}") for event in events), default=2)
+    for event in events:
+        where = f"[{event.index}]"
+        what = _TRACE_WORDS[event.op]
+        if event.op == "moved":
+            what += f" from paragraph {event.old_index}"
+        if event.split_from is not None:
+            what += f" from paragraph {event.split_from}"
+        if event.merged_into is not None:
+            what += f" into paragraph {event.merged_into}"
+        if event.merged_from:
+            what += f", merged with paragraph{'s' * (len(event.merged_from) > 1)} "
+            what += ", ".join(map(str, event.merged_from))
+        if event.split_into:
+            what += f", split into paragraph{'s' * (len(event.split_into) > 1)} "
+            what += ", ".join(map(str, event.split_into))
+        body = render_inline_text(event.inline) if event.inline else terminal_safe(event.text)
+        head = f"v{event.version:<{width - 1}} {event.captured_at[:10]}  {where} {what}: "
+        lines = body.split("\n")
+        click.echo(head + lines[0])
+        for line in lines[1:]:
+            click.echo(" " * len(head) + line)

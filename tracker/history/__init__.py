@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 
 from ..store import Store
 from .reads import Reads
+from .upgrade import fill_lineages
 from .writes import Writes
 
 __all__ = ["History"]
@@ -20,8 +22,14 @@ class History(Writes, Reads):
     """A corpus of documents and their versions, kept in one SQLite database."""
 
     def __init__(
-        self, db: str | os.PathLike | sqlite3.Connection | Store, *, create: bool = True
+        self,
+        db: str | os.PathLike | sqlite3.Connection | Store,
+        *,
+        create: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
+        """Open (or create) the database; an older one is upgraded in place, with ``progress``
+        called as it goes (a connection borrowed from someone else is only read)."""
         super().__init__()
         if isinstance(db, Store):
             self.store = db
@@ -30,6 +38,12 @@ class History(Writes, Reads):
         else:
             self.store = Store(db, create=create)
         self.db_path = self.store.path
+        if not self.store.read_only:
+            try:
+                fill_lineages(self, progress)
+            except BaseException:
+                self.store.close()
+                raise
 
     def close(self) -> None:
         """Close the database connection (a borrowed one is left open for its owner)."""

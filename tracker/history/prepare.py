@@ -27,8 +27,11 @@ class Prepared:
     size: int
     counts: dict[str, int]
     #: Changed paragraphs against the version before (equal ones left out): the rows of
-    #: ``paragraph_changes``. Empty for a first version.
+    #: ``paragraph_changes``. For a first version, every paragraph, inserted.
     changes: list[Change] = field(default_factory=list)
+    #: For each new paragraph, the index of the old one it continues (unchanged, modified or
+    #: moved), or None for a new paragraph (inserted, or split off another): its lineage.
+    continues: list[int | None] = field(default_factory=list)
 
 
 def prepare(
@@ -37,13 +40,7 @@ def prepare(
     """Split ``text`` (in split ``mode``) and diff it against the ``previous`` version's
     paragraphs (None: the document's first version, or nothing to compare with)."""
     parts = para.split(text, mode)
-    if previous is None:
-        changes: list[Change] = []
-        counts = {"added": len(parts.paragraphs), "removed": 0, "modified": 0, "moved": 0}
-    else:
-        everything = diff_paragraphs(previous, parts.paragraphs, inline=False)
-        counts = stats(everything)
-        changes = [change for change in everything if change.op != "equal"]
+    changes, counts, continues = compare(previous, parts.paragraphs)
     return Prepared(
         paragraphs=parts.paragraphs,
         layout=encode_layout(parts.separators),
@@ -51,7 +48,26 @@ def prepare(
         size=len(text.encode("utf-8")),
         counts=counts,
         changes=changes,
+        continues=continues,
     )
+
+
+def compare(
+    previous: Sequence[str] | None, paragraphs: Sequence[str]
+) -> tuple[list[Change], dict[str, int], list[int | None]]:
+    """The changes (equal ones left out), counts and continuations of ``paragraphs`` against
+    the ``previous`` version's (None: a first version, every paragraph inserted)."""
+    if previous is None:
+        changes = [Change("insert", None, j, None, text, None) for j, text in enumerate(paragraphs)]
+        counts = {"added": len(paragraphs), "removed": 0, "modified": 0, "moved": 0}
+        return changes, counts, [None] * len(paragraphs)
+    everything = diff_paragraphs(previous, paragraphs, inline=False)
+    continues: list[int | None] = [None] * len(paragraphs)
+    for change in everything:
+        if change.new is not None and change.old is not None:
+            continues[change.new] = change.old
+    changes = [change for change in everything if change.op != "equal"]
+    return changes, stats(everything), continues
 
 
 def split_mode(text: str, split: str) -> str:

@@ -10,12 +10,13 @@ import os
 
 from .. import refs
 from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
-from ..models import BlameLine, DiffResult, Document, Version
+from ..models import BlameLine, DiffResult, Document, TraceEvent, Version
 from ..store import Store
 from ..store.codec import decode_layout
 from ..text import paragraphs as para
-from ..text.diff import blame_paragraphs, diff_paragraphs
+from ..text.diff import diff_paragraphs
 from ..text.encoding import sha256_text
+from .trace import lineages_of, trace
 
 
 class Reads:
@@ -138,19 +139,34 @@ class Reads:
         )
 
     def blame(self, doc: str, at: str | int = "latest") -> list[BlameLine]:
-        """Each paragraph of a version with the version where it took its present text."""
+        """Each paragraph of a version with the version where it took its present text (and the
+        one where its lineage began), read from the lineages stored at record time."""
         document = self.document(doc)
         versions = self.store.versions(document.id)
         target = refs.resolve_version(at, versions, document.name)
         if target.deleted:
             raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
-        history = [v for v in versions if not v.deleted and v.version <= target.version]
-        texts = [self.paragraphs(v) for v in history]
-        origins = blame_paragraphs(texts)
-        return [
-            BlameLine(index, text, history[origin])
-            for index, (text, origin) in enumerate(zip(texts[-1], origins))
-        ]
+        lineages = lineages_of(target)
+        spans = self.store.lineage_spans(document.id, target.version, lineages)
+        by_number = {v.version: v for v in versions}
+        lines = []
+        for index, (text, lineage) in enumerate(zip(self.paragraphs(target), lineages)):
+            first, wording = spans.get(lineage, (target.version, target.version))
+            origin = by_number[wording if wording is not None else first]
+            lines.append(BlameLine(index, text, origin, by_number[first], lineage))
+        return lines
+
+    def trace(
+        self,
+        doc: str,
+        paragraph: int | None = None,
+        at: str | int = "latest",
+        *,
+        search: str | None = None,
+    ) -> tuple[Version, int, list[TraceEvent]]:
+        """The life of one paragraph of a version: (the version, the paragraph's 0-based index,
+        every event of its lineage, oldest first). See :mod:`tracker.history.trace`."""
+        return trace(self, doc, paragraph, at, search)
 
     def recent(
         self, doc: str | None = None, limit: int = 50, changes: int = 12

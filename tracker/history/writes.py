@@ -14,6 +14,8 @@ from .. import refs
 from ..errors import TrackerError
 from ..models import Document, Version
 from ..store import Store
+from ..store.codec import decode_runs, encode_runs
+from ..text.diff import Change
 from ..text.encoding import sha256_text
 from ..times import normalize_time
 from .prepare import Prepared, prepare, split_mode
@@ -182,6 +184,9 @@ class Writes:
             old_ids = previous.paragraph_ids
             known = dict(zip(self._recent_paragraphs(previous), old_ids))
         ids = self.store.intern_paragraphs(prepared.paragraphs, known)
+        old_lineages = decode_runs(previous.lineages) if previous is not None else []
+        lineages = self._lineages(document_id, number, prepared, ids, old_lineages)
+        rows = change_rows(prepared.changes, ids, old_ids, lineages, old_lineages)
         version_id = self.store.insert_version(
             document_id,
             number,
@@ -194,25 +199,43 @@ class Writes:
             deleted=False,
             counts=prepared.counts,
             note=note,
+            lineages=encode_runs(lineages),
         )
-        if prepared.changes:
-            self.store.insert_changes(
-                [
-                    (
-                        version_id,
-                        change.op,
-                        change.old,
-                        change.new,
-                        None if change.old is None else old_ids[change.old],
-                        None if change.new is None else ids[change.new],
-                    )
-                    for change in prepared.changes
-                ]
-            )
+        self.store.insert_changes([(version_id, *row) for row in rows])
         self._remember((document_id, number, prepared.sha256), prepared.paragraphs)
         latest = self.store.latest(document_id)
         assert latest is not None
         return latest
+
+    def _lineages(
+        self,
+        document_id: int,
+        number: int,
+        prepared: Prepared,
+        ids: list[int],
+        old_lineages: list[int],
+    ) -> list[int]:
+        """The lineage of each paragraph of a new version.
+
+        A paragraph that continues an old one (unchanged, modified, moved) keeps its lineage. A
+        new one whose text is that of a paragraph deleted earlier from the document continues
+        the deleted paragraph's lineage (it was put back); any other starts a lineage, a piece
+        split off an old paragraph included (the largest piece keeps the old lineage).
+        """
+        lineages = [None if i is None else old_lineages[i] for i in prepared.continues]
+        split = {c.new for c in prepared.changes if c.op == "insert" and c.split_from is not None}
+        alive = {lineage for lineage in lineages if lineage is not None}
+        for j, lineage in enumerate(lineages):
+            if lineage is not None:
+                continue
+            revived = None
+            if old_lineages and j not in split:
+                revived = self.store.deleted_lineage(document_id, ids[j])
+            if revived is None or revived in alive:
+                revived = self.store.new_lineage(document_id, number)
+            lineages[j] = revived
+            alive.add(revived)
+        return lineages  # type: ignore[return-value]
 
     def _store_deletion(self, document: Document, at: str, note: str | None) -> Version:
         """Record that a tracked, present document is gone (a version without text)."""
@@ -260,3 +283,28 @@ class Writes:
         ):
             _, dropped = self._recent.popitem(last=False)
             self._recent_chars -= sum(map(len, dropped))
+
+
+def change_rows(
+    changes: list[Change],
+    ids: list[int],
+    old_ids: list[int],
+    lineages: list[int],
+    old_lineages: list[int],
+) -> list[tuple]:
+    """The ``paragraph_changes`` rows of a version, without the version's row id: op, indexes,
+    paragraph ids, the lineage of the paragraph changed, split_from, merged_into, class."""
+    return [
+        (
+            change.op,
+            change.old,
+            change.new,
+            None if change.old is None else old_ids[change.old],
+            None if change.new is None else ids[change.new],
+            lineages[change.new] if change.new is not None else old_lineages[change.old],
+            change.split_from,
+            change.merged_into,
+            None,
+        )
+        for change in changes
+    ]

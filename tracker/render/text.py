@@ -64,7 +64,7 @@ def _paint(text: str, style: str, color: bool) -> str:
     return "\n".join(f"{style}{line}{_RESET}" if line else "" for line in text.split("\n"))
 
 
-def _inline_text(inline: Iterable[Sequence[str]], color: bool) -> str:
+def render_inline_text(inline: Iterable[Sequence[str]], color: bool = False) -> str:
     """An inline diff as text: ``[-old-]{+new+}`` markers, or ANSI highlights when color=True."""
     out = []
     for op, part in inline:
@@ -93,7 +93,7 @@ def _text_block(c: Change, color: bool) -> str:
     if c.op == "move":
         label += f"moved from paragraph {(c.old or 0) + 1}{', edited' if c.edited else ''}: "
     if c.inline is not None:
-        body = _inline_text(c.inline, color)
+        body = render_inline_text(c.inline, color)
     elif c.op in ("insert", "delete"):
         body = _paint(terminal_safe(c.text), style, color)
     else:

@@ -52,6 +52,8 @@ class Change:
     new_text: str | None  # None for delete
     inline: list[tuple[str, str]] | None  # for modify and edited move, else None
     edited: bool = False  # modify, or a move whose text changed on the way
+    split_from: int | None = None  # insert: old index of the paragraph it was split from
+    merged_into: int | None = None  # delete: new index of the paragraph it was merged into
 
     @property
     def text(self) -> str:

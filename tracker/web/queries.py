@@ -45,6 +45,13 @@ _QUERIES: dict[str, tuple[str, str]] = {
         "'appeared' marks the versions where it came in (with how: insert, modify, move), "
         "'kept' those that carried it over from the version before.",
     ),
+    "trace": (
+        "Paragraph history",
+        "The life of one paragraph: every version in which it was created, changed, moved, split, "
+        "merged, deleted or put back. Give the document's full name, the paragraph's number "
+        "(1-based, as the diffs number them) and a version (empty: the latest). A paragraph "
+        "keeps its identity (its lineage) through edits and moves.",
+    ),
     "documents_overview": (
         "Documents overview",
         "Every document with its number of versions, first and last change, "
