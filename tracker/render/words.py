@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..models import Version
+from ..times import parse_time
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -28,3 +29,112 @@ def counts_text(version: Version) -> str:
     if version.moved:
         text += f" moved {version.moved}"
     return text
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _parts(iso: str) -> tuple[int, int, int, str, str] | None:
+    """(year, month, day, HH:MM, HH:MM:SS) of a stored ISO time, or None if it is not one."""
+    if len(iso) < 16 or iso[4] != "-" or iso[7] != "-" or iso[10] not in "T ":
+        return None
+    try:
+        year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    except ValueError:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    return year, month, day, iso[11:16], iso[11:19]
+
+
+def human_time(iso: str | None, *, with_time: bool = True) -> str:
+    """``2026-08-06T10:28:56.000Z`` as ``6 Aug 2026 10:28`` (UTC; ``with_time=False``: the date
+    alone); anything that is not a stored time comes back as it is, ``-`` for none."""
+    if not iso:
+        return "-"
+    parts = _parts(iso)
+    if parts is None:
+        return iso
+    year, month, day, minutes, _ = parts
+    date = f"{day} {_MONTHS[month - 1]} {year}"
+    return f"{date} {minutes}" if with_time else date
+
+
+def exact_time(iso: str | None) -> str:
+    """``2026-08-06T10:28:56.000Z`` as ``6 August 2026, 10:28:56 UTC`` (for a tooltip)."""
+    if not iso:
+        return ""
+    parts = _parts(iso)
+    if parts is None:
+        return iso
+    year, month, day, _, seconds = parts
+    return f"{day} {_MONTH_NAMES[month - 1]} {year}, {seconds} UTC"
+
+
+def time_ago(iso: str | None, now: str) -> str:
+    """How long before ``now`` (both stored ISO times) a moment was: ``just now``, ``5 minutes
+    ago``, ``3 days ago``; past a month, the date itself (``6 Aug 2026``)."""
+    if not iso:
+        return "-"
+    try:
+        seconds = (parse_time(now) - parse_time(iso)).total_seconds()
+    except ValueError:
+        return iso
+    if seconds < 0 or seconds >= 31 * 86400:
+        return human_time(iso, with_time=False)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            return f"{plural(int(seconds // size), unit)} ago"
+    return "just now"
+
+
+def counts_words(version) -> str:
+    """What a version changed, in words: ``2 paragraphs modified, 1 moved``, ``deleted``,
+    ``created, 16 paragraphs``, ``no paragraph changed`` (any record with the count fields)."""
+    if version.deleted:
+        return "deleted"
+    if version.version == 1 and not version.removed:
+        return f"created, {plural(version.paragraphs or 0, 'paragraph')}"
+    parts = [
+        (version.added, "added"),
+        (version.removed, "removed"),
+        (version.modified, "modified"),
+        (version.moved, "moved"),
+    ]
+    said = [(n, word) for n, word in parts if n]
+    if not said:
+        return "no paragraph changed"
+    first, rest = said[0], said[1:]
+    return ", ".join(
+        [f"{plural(first[0], 'paragraph')} {first[1]}"] + [f"{n:,} {word}" for n, word in rest]
+    )
+
+
+def stats_words(counts: dict[str, int]) -> str:
+    """A diff's counts (as :func:`tracker.text.diff.stats` gives them) in words: ``1 paragraph
+    added, 2 modified; 140 unchanged``, ``no paragraph changed; 12 unchanged``."""
+    said = [(counts.get(name, 0), name) for name in ("added", "removed", "modified", "moved")]
+    said = [(n, name) for n, name in said if n]
+    unchanged = counts.get("unchanged", 0)
+    if not said:
+        text = "no paragraph changed"
+    else:
+        first, rest = said[0], said[1:]
+        text = ", ".join(
+            [f"{plural(first[0], 'paragraph')} {first[1]}"] + [f"{n:,} {w}" for n, w in rest]
+        )
+    return f"{text}; {unchanged:,} unchanged" if unchanged else text
