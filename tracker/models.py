@@ -88,6 +88,50 @@ class Version:
 
 
 @dataclass(frozen=True)
+class VersionSummary:
+    """A version's date and counts without its paragraphs (a page listing many versions): enough
+    to list, chart and link it, not to rebuild its text."""
+
+    doc: str
+    version: int
+    captured_at: str
+    deleted: bool
+    bytes: int
+    paragraphs: int
+    added: int | None = None
+    removed: int | None = None
+    modified: int | None = None
+    moved: int | None = None
+    substantive: int | None = None
+    note: str | None = None
+
+    @property
+    def changed(self) -> int:
+        """How many paragraphs this version changed (added, removed, modified or moved)."""
+        return sum(n or 0 for n in (self.added, self.removed, self.modified, self.moved))
+
+    @property
+    def minor(self) -> bool:
+        """True when the version is classified and none of its changes is substantive."""
+        return self.substantive == 0 and self.changed > 0
+
+
+@dataclass(frozen=True)
+class DocumentActivity:
+    """One document in a corpus overview: its versions, first and last change, its changes in a
+    recent window, and how many versions fell in each bucket of a time axis."""
+
+    name: str
+    versions: int
+    first_change: str | None
+    last_change: str | None
+    deleted: bool
+    recent_changes: int
+    recent_versions: int
+    buckets: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Rename:
     """A document renamed after its version ``version`` was recorded, keeping its history."""
 

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..store import Store
+from .overview import Overviews
 from .reads import Reads
 from .upgrade import fill_lineages
 from .writes import Writes
@@ -18,7 +19,7 @@ from .writes import Writes
 __all__ = ["History"]
 
 
-class History(Writes, Reads):
+class History(Writes, Reads, Overviews):
     """A corpus of documents and their versions, kept in one SQLite database."""
 
     def __init__(
