@@ -40,19 +40,21 @@ class Overviews:
             axis = (first, end)
             for document_id, bucket, n in self.store.activity(first, end, buckets):
                 counts.setdefault(document_id, [0] * buckets)[bucket] += n
-        documents = [
-            DocumentActivity(
-                name=name,
-                versions=versions,
-                first_change=first_change,
-                last_change=last_change,
-                deleted=bool(deleted),
-                recent_changes=recent,
-                recent_versions=recent_versions,
-                buckets=counts.get(document_id, [0] * buckets),
+        documents = []
+        for row in rows:
+            document_id, name, versions, first_change, last_change, deleted, *recent = row
+            documents.append(
+                DocumentActivity(
+                    name=name,
+                    versions=versions,
+                    first_change=first_change,
+                    last_change=last_change,
+                    deleted=bool(deleted),
+                    recent_changes=recent[0],
+                    recent_versions=recent[1],
+                    buckets=counts.get(document_id, [0] * buckets),
+                )
             )
-            for document_id, name, versions, first_change, last_change, deleted, recent, recent_versions in rows
-        ]
         return documents, axis
 
     def summaries(self, doc: str) -> list[VersionSummary]:
