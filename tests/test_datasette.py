@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -135,7 +136,7 @@ async def test_changes_rows_and_inline_html(ds, db_path):
     assert_escaped(page)
     link = f'href="/-/tracker/diff/tracker/{quote("notes/plan.txt", safe="/")}/2"'
     assert link in page
-    assert 'href="/tracker/document_history?document=notes%2Fplan.txt"' in page
+    assert 'href="/-/tracker/doc/tracker/notes/plan.txt"' in page  # the document's page
 
 
 @pytest.mark.asyncio
@@ -152,25 +153,27 @@ async def test_versions_link_to_their_diff(ds):
 @pytest.mark.asyncio
 async def test_diff_page(ds):
     page = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2")).text
-    assert "Changes to notes/plan.txt" in page
+    assert 'Changes to <a href="/-/tracker/doc/tracker/notes/plan.txt">notes/plan.txt</a>' in page
     assert "<del>apples</del><ins>pears</ins>" in page
-    assert "1 added, 0 removed, 1 modified" in page
+    assert "1 paragraph added, 1 modified; 2 unchanged" in page
     assert 'href="/-/tracker/diff/tracker/notes/plan.txt/1" rel="prev"' in page
     assert 'href="/-/tracker/diff/tracker/notes/plan.txt/3" rel="next"' in page
-    assert "/tracker/document_history?document=notes%2Fplan.txt" in page
     assert "tracker.css" in page and 'class="crumbs"' in page  # Datasette-styled
     assert (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/v2")).text == page
     first = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/1")).text
-    assert "compared with nothing" in first and "3 added" in first
+    assert "compared with nothing" in first and "3 paragraphs added" in first
     latest = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/latest")).text
     assert "<del>Closing words.</del>" in latest
     side = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2?layout=side-by-side")).text
     assert 'data-layout="side-by-side"' in side
     full = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3?full=1")).text
-    assert "Intro paragraph." in full and "unchanged ..." not in full
+    assert "Intro paragraph." in full and '<details class="skip"' not in full
+    folded = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3?context=0")).text
+    assert '<details class="skip"><summary>paragraphs 1–2 unchanged</summary>' in folded
+    assert "Intro paragraph." in folded  # folded, not left out
     deleted = (await get(ds, "/-/tracker/diff/tracker/old.txt/2")).text
     assert "<del>Short lived.</del>" in deleted and "records the deletion" in deleted
-    for missing in ("notes/plan.txt/9", "nope.txt/1", "notes/plan.txt/0"):
+    for missing in ("notes/plan.txt/9", "nope.txt/1", "notes/plan.txt/0", "notes/plan.txt/1..9"):
         await get(ds, f"/-/tracker/diff/tracker/{missing}", status=404)
     await get(ds, "/-/tracker/diff/other/notes/plan.txt/1", status=404)
 
@@ -183,18 +186,37 @@ async def test_diff_page_escapes_hostile_text(ds):
     assert_escaped(page)
 
 
+def highlights(html: str) -> list[str]:
+    """Every highlighted piece of a diff, in order."""
+    return re.findall(r"<(?:del|ins)>.*?</(?:del|ins)>", html, re.S)
+
+
 @pytest.mark.asyncio
-async def test_diff_page_same_as_cli_html(ds, db_path):
-    page = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2")).text
-    result = CliRunner().invoke(
-        cli, ["diff", "notes/plan.txt", "--format", "html", "--db", str(db_path)]
-    )
-    if result.exit_code != 0:
-        pytest.skip(f"tracker diff --format html unavailable: {result.output}")
-    fragment = result.output.split('<div class="tracker-diff"', 1)[1].split("</main>")[0]
-    latest = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3")).text
-    assert fragment.strip() in latest
-    assert '<div class="tracker-diff"' in page
+async def test_diff_page_shows_what_the_cli_html_shows(ds, db_path):
+    for version in ("1", "2", "3"):
+        result = CliRunner().invoke(
+            cli,
+            [
+                "diff",
+                "notes/plan.txt",
+                "--until",
+                version,
+                "--format",
+                "html",
+                "--db",
+                str(db_path),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        fragment = result.output.split('<div class="tracker-diff"', 1)[1].split("</main>")[0]
+        page = (await get(ds, f"/-/tracker/diff/tracker/notes/plan.txt/{version}?full=1")).text
+        body = page.split('<div id="diff"', 1)[1]
+        assert highlights(body) == highlights(fragment)
+        texts = re.findall(
+            r'<div class="text">(?:<span class="note">.*?</span>)?(.*?)</div>', fragment
+        )
+        for text in texts:
+            assert text in body
 
 
 @pytest.mark.asyncio
@@ -339,7 +361,7 @@ async def test_atom_feed(ds):
     updated = [e.find(f"{ATOM}updated").text for e in entries]
     assert updated == sorted(updated, reverse=True)
     titles = [e.find(f"{ATOM}title").text for e in entries]
-    assert titles[0] == "notes/plan.txt v3: +0 -1 ~0"
+    assert titles[0] == "notes/plan.txt v3: 1 paragraph removed"
     assert entries[0].find(f"{ATOM}link").get("href") == (
         "http://localhost/-/tracker/diff/tracker/notes/plan.txt/3"
     )

@@ -11,8 +11,8 @@ from collections.abc import Iterable
 
 from ..render.html import escape_html
 from .queries import QUERIES
-from .tables import TABLES
-from .urls import database_path, feed_path, query_path
+from .tables import ORDERED, TABLES
+from .urls import database_path, feed_path, home_path, query_path
 
 #: Datasette settings of `tracker serve`: the useful facets are configured per table, and the
 #: column-by-column facet suggestions would cost most of a `changes` page load (140 of 190 ms on
@@ -26,17 +26,25 @@ def database_metadata(database: str, base_url: str = "/") -> dict:
     feed = base + feed_path(database)
     changes = f"{base}/{database_path(database)}/changes"
     search = base + query_path(database, "search")
+    home = base + home_path(database)
     tables = {name: dict(meta) for name, meta in TABLES.items()}
-    tables["changes"]["description_html"] = (
-        f"{escape_html(tables['changes']['description'])} "
-        f'Subscribe to the <a href="{escape_html(feed)}">Atom feed</a>.'
+    for name in ORDERED:
+        tables[name]["description_html"] = (
+            f"{escape_html(tables[name]['description'])} Internal columns are left out: "
+            '<a href="?_all=1">show every column</a>.'
+        )
+    tables["changes"]["description_html"] += (
+        f' Subscribe to the <a href="{escape_html(feed)}">Atom feed</a>.'
     )
     return {
         "title": f"{database}: document history",
         "description_html": (
             "Paragraph-by-paragraph history of a folder of text documents, recorded by "
-            f'<code>tracker</code>. Start with the <a href="{escape_html(changes)}">changes</a> '
-            f'view, <a href="{escape_html(search)}">search every version</a>, or subscribe to the '
+            "<code>tracker</code>. "
+            f'<strong><a href="{escape_html(home)}">What changed</a></strong>: every document, '
+            "its versions and their diffs. Or browse the "
+            f'<a href="{escape_html(changes)}">changes</a> view, '
+            f'<a href="{escape_html(search)}">search every version</a>, or subscribe to the '
             f'<a href="{escape_html(feed)}">Atom feed</a> of recorded versions.'
         ),
         "tables": tables,
@@ -50,5 +58,10 @@ def instance_metadata(databases: Iterable[str], base_url: str = "/") -> dict:
         "title": "Tracker",
         "description": "Document history recorded by tracker: browse versions, read diffs, "
         "search every version of every paragraph.",
+        "description_html": (
+            "Document history recorded by tracker. "
+            f'<strong><a href="{escape_html(base_url.rstrip("/") + home_path())}">'
+            "What changed</a></strong>: every document, its versions and their diffs."
+        ),
         "databases": {name: database_metadata(name, base_url) for name in databases},
     }

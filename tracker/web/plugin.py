@@ -10,7 +10,7 @@ metadata in :mod:`tracker.web.metadata`, the cell HTML in :mod:`tracker.web.cell
 
 from __future__ import annotations
 
-import hashlib
+import re
 from pathlib import Path
 
 from datasette import hookimpl
@@ -18,18 +18,33 @@ from markupsafe import Markup
 
 from ..corpus.search import sql_fts_query
 from ..render.html import escape_html
-from .cells import CSS, MARK_START, change_html, snippet_html
+from . import columns
+from .cells import MARK_START, change_html, old_text_html, snippet_html
 from .databases import tracker_databases
 from .metadata import database_metadata, instance_metadata
-from .routes import ROUTES
-from .urls import database_path, diff_path, query_path
+from .pages.common import time_html
+from .querypages import page_number, page_url, query_loader
+from .routes import ROUTES, VERSIONS
+from .urls import database_path, diff_path, document_path, home_path, query_path
 
 TEMPLATES = Path(__file__).parent / "templates"
-_CSS_VERSION = hashlib.sha256(CSS.encode()).hexdigest()[:8]
 _MISSING = object()
-_RENDERED_COLUMNS = frozenset(
-    {"new_text", "version", "document", "name", "paragraph_ids", "snippet", "paragraph_id"}
+#: Columns holding a stored time, shown as a date in words with the exact time on hover.
+_DATE_COLUMNS = frozenset(
+    {"captured_at", "created_at", "first_seen", "last_change", "renamed_at", "imported_at"}
 )
+_RENDERED_COLUMNS = _DATE_COLUMNS | {
+    "new_text",
+    "old_text",
+    "version",
+    "document",
+    "name",
+    "paragraph_ids",
+    "snippet",
+    "paragraph_id",
+}
+_RENDERED_TABLES = (None, "changes", "versions", "documents", "renames")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _field(row, name: str):
@@ -93,33 +108,61 @@ def _copy(value):
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette) -> None:
-    """Make the plugin's page template findable (after --template-dir, so it can be overridden)."""
+    """Make the plugin's templates findable (after --template-dir, so they can be overridden),
+    the canned queries' page templates too, and give them the ``tracker_route`` filter (a
+    database name as a URL segment)."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES))])
+    env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES)), query_loader()])
+    env.filters["tracker_route"] = database_path
+
+
+@hookimpl
+def extra_template_vars(template, database, request) -> dict:
+    """Paging of the canned queries that return a page of rows (see :mod:`.querypages`)."""
+    return {"tracker_page": page_number, "tracker_page_url": page_url}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """The column order of the documents, versions and changes pages (see :mod:`.columns`)."""
+    return columns.asgi_wrapper(datasette)
 
 
 @hookimpl
 def extra_css_urls(template, database, table, columns, view_name, request, datasette) -> list:
-    """The diff styles, on the pages of tracker databases."""
-    if database is None or database not in tracker_databases(datasette):
+    """The plugin's styles, on the pages of tracker databases and on its own pages."""
+    if template.startswith("tracker_") or database in tracker_databases(datasette):
+        return [datasette.urls.path(f"/-/tracker/tracker.css?v={VERSIONS['tracker.css']}")]
+    return []
+
+
+@hookimpl
+def menu_links(datasette, actor) -> list:
+    """ "What changed" in Datasette's menu, leading to the tracker home page."""
+    if not tracker_databases(datasette):
         return []
-    return [datasette.urls.path(f"/-/tracker/tracker.css?v={_CSS_VERSION}")]
+    return [{"href": datasette.urls.path(home_path()), "label": "What changed"}]
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """Render changes as inline diffs, link versions to their diff page; leave the rest alone."""
-    if column not in _RENDERED_COLUMNS or table not in (None, "changes", "versions", "documents"):
+    """Changes as inline diffs (the old text folded beside them), dates in words, versions
+    linked to their diff, documents to their page; the rest left alone."""
+    if column not in _RENDERED_COLUMNS or table not in _RENDERED_TABLES:
         return None
     if database not in tracker_databases(datasette):
         return None
-    if column == "new_text" and table in (None, "changes"):
+    if column in _DATE_COLUMNS:
+        return time_html(value) if isinstance(value, str) and _ISO.match(value) else None
+    if column in ("new_text", "old_text") and table in (None, "changes"):
         # the new text is shown as the change itself: removed words struck out, added ones marked
-        op, old_text = _field(row, "op"), _field(row, "old_text")
-        texts_ok = all(t is None or isinstance(t, str) for t in (old_text, value))
+        op, old_text, new_text = _field(row, "op"), _field(row, "old_text"), _field(row, "new_text")
+        texts_ok = all(t is None or isinstance(t, str) for t in (old_text, new_text))
         if op not in ("insert", "delete", "modify", "move") or not texts_ok:
             return None
+        if column == "old_text":
+            return Markup(old_text_html(value)) if value and new_text is not _MISSING else None
         return Markup(change_html(op, old_text, value))
     if column == "version" and isinstance(value, int):
         if table == "versions":
@@ -136,8 +179,8 @@ def render_cell(row, value, column, table, database, datasette):
         column == "name" and table == "documents"
     ):
         if isinstance(value, str):
-            path = query_path(database, "document_history", document=value)
-            return _link(datasette, path, value, "history")
+            path = document_path(database, value)
+            return _link(datasette, path, value, "its versions")
         return None
     if table == "versions" and column == "paragraph_ids" and isinstance(value, str):
         ids = value.strip("[]").split(",") if value.strip("[]") else []
