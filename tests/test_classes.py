@@ -13,9 +13,11 @@ from tracker.text.classes import (
     CLASSES,
     EDIT_CLASSES,
     MINOR,
+    HiddenChange,
     change_class,
     classify,
     compile_patterns,
+    filter_changes,
     parse_ignore,
 )
 from tracker.text.diff import Change, diff_paragraphs
@@ -312,6 +314,66 @@ def test_compile_patterns_refuses_an_empty_one() -> None:
         compile_patterns([""])
 
 
+# --------------------------------------------------------------------------- filter_changes
+
+
+def test_filter_changes_keeps_every_paragraph_and_marks_the_hidden() -> None:
+    old = [
+        "The annual report of the society",
+        "Body text, version 1 of the draft.",
+        "Words that move to the end of the text.",
+        "A paragraph to drop.",
+        "Tail here, unchanged.",
+    ]
+    new = [
+        "The Annual Report of the Society",
+        "Body text, version 2 of the draft.",
+        "Tail here, unchanged.",
+        "Words that  move to\nthe end of the text.",
+        "Added at the end.",
+    ]
+    changes = diff_paragraphs(old, new)
+    assert [(c.op, c.old, c.new) for c in changes] == [
+        ("modify", 0, 0),
+        ("modify", 1, 1),
+        ("equal", 4, 2),
+        ("move", 2, 3),
+        ("delete", 3, None),
+        ("insert", None, 4),
+    ]
+    shown, hidden = filter_changes(changes, frozenset({"case", "whitespace"}))
+    assert [(c.op, c.old, c.new) for c in shown] == [
+        ("equal", 0, 0),  # case: hidden
+        ("modify", 1, 1),  # numbers: shown
+        ("equal", 4, 2),
+        ("move", 2, 3),  # a re-wrapped move: still a move, without its edit
+        ("delete", 3, None),
+        ("insert", None, 4),
+    ]
+    assert hidden == 2
+    title, moved = shown[0], shown[3]
+    assert isinstance(title, HiddenChange) and title.hidden_op == "modify"
+    assert title.hidden_class == "case" and title.text == new[0] and title.old_text == old[0]
+    assert not title.edited and title.inline is None
+    assert isinstance(moved, HiddenChange) and moved.hidden_class == "whitespace"
+    assert not moved.edited and moved.inline is None and change_class(moved) == "moved"
+    assert shown[1] is changes[1] and shown[4] is changes[4] and shown[5] is changes[5]
+
+    # ignoring moves too, the re-wrapped move is hidden entirely
+    shown, hidden = filter_changes(changes, frozenset({"whitespace", "moved"}))
+    assert [(c.op, c.old, c.new) for c in shown][3] == ("equal", 2, 3)
+    assert hidden == 1
+
+    assert filter_changes(changes, frozenset()) == (changes, 0)
+
+
+def test_filter_changes_refuses_substantive_and_unknown() -> None:
+    with pytest.raises(ValueError, match="substantive"):
+        filter_changes([], frozenset({"substantive"}))
+    with pytest.raises(ValueError, match="typos"):
+        filter_changes([], frozenset({"typos"}))
+
+
 # --------------------------------------------------------------------------- properties
 #
 # Texts are built from tokens of several kinds, separated by whitespace: words of scripts
@@ -547,3 +609,88 @@ def test_random_edits_that_change_letters_are_substantive(data) -> None:
         assert cls == "substantive"
     if cls == "whitespace":
         assert "".join(a.split()) == "".join(b.split())
+
+
+# --------------------------------------------------------------------------- filter property
+
+
+MINOR_EDITS = [
+    lambda t: " ".join(t.split()),  # re-spaced
+    lambda t: t.replace(" ", "\n", 1),  # re-wrapped
+    str.upper,
+    str.swapcase,
+    lambda t: t + "!",
+    lambda t: t.replace(",", ";"),
+    lambda t: re.sub(r"\d", "7", t),
+    lambda t: re.sub(r"\?h=\w+", "?h=fresh", t),
+]
+
+
+@st.composite
+def minor_edit(draw, text: str) -> str:
+    """One or two edits of minor classes."""
+    for edit in draw(st.lists(st.sampled_from(MINOR_EDITS), min_size=1, max_size=2)):
+        text = edit(text)
+    return text
+
+
+@st.composite
+def document_versions(draw) -> tuple[list[str], list[str]]:
+    """An old document and a new one made from it by every kind of paragraph change."""
+    old = []
+    for k in range(draw(st.integers(1, 8))):
+        doc = draw(documents())
+        text = render(doc, draw(separators(doc))).strip()
+        if draw(st.booleans()):
+            text += f" Link: https://x.org/doc?h=t{k}, page {k}."
+        old.append(text or f"Paragraph {k}.")
+    new = []
+    for k, text in enumerate(old):
+        what = draw(st.sampled_from(["keep", "minor", "word", "delete", "insert", "move"]))
+        if what == "keep":
+            new.append(text)
+        elif what == "minor":
+            new.append(draw(minor_edit(text)))
+        elif what == "word":
+            new.append(f"{text} extra words")
+        elif what == "insert":
+            new += [f"Brand new paragraph number {k}.", text]
+        elif what == "move":
+            moved = draw(minor_edit(text)) if draw(st.booleans()) else text
+            new.insert(draw(st.integers(0, len(new))), moved)
+    return old, new
+
+
+def untracked(text: str | None) -> str:
+    """The text without its tracking tokens."""
+    return re.sub(TOKEN, "", text or "")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(document_versions(), st.sets(st.sampled_from(MINOR)), st.booleans())
+def test_ignoring_minor_never_hides_real_changes(versions, ignore, everything) -> None:
+    old, new = versions
+    ignore = frozenset(MINOR) if everything else frozenset(ignore)
+    changes = diff_paragraphs(old, new)
+    shown, hidden = filter_changes(changes, ignore, [TOKEN])
+
+    assert len(shown) == len(changes)
+    assert hidden == sum(isinstance(c, HiddenChange) for c in shown)
+    # every old and every new paragraph appears exactly once, as before
+    assert sorted(c.old for c in shown if c.old is not None) == list(range(len(old)))
+    assert sorted(c.new for c in shown if c.new is not None) == list(range(len(new)))
+    for before, after in zip(changes, shown):
+        assert (before.old, before.new) == (after.old, after.new)
+        cls = change_class(before, [TOKEN])
+        event(f"{before.op}: {cls}")
+        if before.op in ("insert", "delete") or (
+            before.edited
+            and letters(untracked(before.old_text)) != letters(untracked(before.new_text))
+        ):
+            assert after is before  # whatever the classes say: letters changed
+        if cls is None or cls not in ignore:
+            assert after is before  # inserts, deletes, substantive edits: always shown
+        else:
+            assert isinstance(after, HiddenChange) and after.hidden_class == cls
+            assert after.op in ("equal", "move") and after.inline is None and not after.edited
+            assert after.op == "equal" or (before.edited and "moved" not in ignore)

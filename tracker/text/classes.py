@@ -417,3 +417,46 @@ def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
         except re.error as e:
             raise ValueError(f"bad ignore pattern {p!r}: {e.msg} at position {e.pos}") from None
     return out
+
+
+@dataclass(frozen=True)
+class HiddenChange(Change):
+    """A change hidden by :func:`filter_changes`: shown as ``op``; what it was and its class."""
+
+    hidden_op: str = ""  # the op the change had: "modify" or "move"
+    hidden_class: str = ""  # the class that was ignored
+
+
+def filter_changes(
+    changes: Iterable[Change],
+    ignore: frozenset[str],
+    patterns: Sequence[re.Pattern[str] | str] = (),
+) -> tuple[list[Change], int]:
+    """Hide the changes of the ignored classes; return all entries and how many were hidden.
+
+    A hidden change stays in the list, so every old and every new paragraph still appears exactly
+    once: a modify or a move becomes an ``equal`` :class:`HiddenChange` (texts and indexes kept,
+    no inline diff). A moved paragraph whose edit is ignored but moves are not stays a move,
+    without its edit. Inserts, deletes and substantive edits are never hidden (``substantive``
+    cannot be ignored). The count includes those moves that lost their edit.
+    """
+    unknown = ignore - set(MINOR)
+    if unknown:
+        raise ValueError(f"cannot ignore {', '.join(sorted(unknown))}; only {', '.join(MINOR)}")
+    edits = bool(ignore - {"moved"})  # whether any edit class is ignored (else skip classifying)
+    pats = _compiled(patterns)
+    out: list[Change] = []
+    hidden = 0
+    for c in changes:
+        if c.op not in ("modify", "move") or (c.edited and not edits):
+            out.append(c)
+            continue
+        cls = change_class(c, pats)
+        if cls not in ignore:
+            out.append(c)
+            continue
+        assert cls is not None
+        op = "move" if c.edited and c.op == "move" and "moved" not in ignore else "equal"
+        out.append(HiddenChange(op, c.old, c.new, c.old_text, c.new_text, None, False, c.op, cls))
+        hidden += 1
+    return out, hidden
