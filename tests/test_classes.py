@@ -440,7 +440,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_whitespace_edits_are_whitespace(data) -> None:
     doc = data.draw(documents())
@@ -451,7 +451,7 @@ def test_whitespace_edits_are_whitespace(data) -> None:
     assert classify(a, b, [TOKEN]) == "whitespace"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_case_edits_are_case(data) -> None:
     doc = [("word", data.draw(st.sampled_from(WORDS))), *data.draw(documents())]
@@ -502,7 +502,7 @@ def punctuation_edit(draw, doc: list[tuple[str, str]], seps: list[str]):
     return doc, seps
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_punctuation_edits_are_punctuation(data) -> None:
     # numbers are left out: a dash put right before a digit makes a sign, which is numbers
@@ -525,7 +525,7 @@ def digit_edit(draw, tok: str) -> str:
     return re.sub(r"\d+", rewrite, tok)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.data())
 def test_digit_edits_are_numbers(data) -> None:
     doc = [*data.draw(documents()), ("num", data.draw(st.sampled_from(NUMBERS)))]
@@ -558,7 +558,7 @@ def minor_edits(draw, doc: list[tuple[str, str]], seps: list[str]) -> str:
     return render(out, [s if s.strip() or not f else f for s, f in zip(seps, fresh)])
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_adding_or_removing_a_word_is_substantive(data) -> None:
     doc = data.draw(documents())
@@ -592,7 +592,7 @@ def letters(text: str) -> list[str]:
     ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.data())
 def test_random_edits_that_change_letters_are_substantive(data) -> None:
     doc = data.draw(documents())
@@ -666,7 +666,7 @@ def untracked(text: str | None) -> str:
     return re.sub(TOKEN, "", text or "")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(document_versions(), st.sets(st.sampled_from(MINOR)), st.booleans())
 def test_ignoring_minor_never_hides_real_changes(versions, ignore, everything) -> None:
     old, new = versions
