@@ -457,6 +457,17 @@ def filter_changes(
             continue
         assert cls is not None
         op = "move" if c.edited and c.op == "move" and "moved" not in ignore else "equal"
-        out.append(HiddenChange(op, c.old, c.new, c.old_text, c.new_text, None, False, c.op, cls))
+        out.append(
+            HiddenChange(
+                op,
+                c.old,
+                c.new,
+                c.old_text,
+                c.new_text,
+                None,
+                hidden_op=c.op,
+                hidden_class=cls,
+            )
+        )
         hidden += 1
     return out, hidden
