@@ -452,3 +452,45 @@ async def test_hostile_names_and_text_stay_inert_on_every_page(tmp_path):
     finally:
         for database in datasette.databases.values():
             database.close()
+
+
+# --------------------------------------------------------------------------- change classes
+
+
+@pytest.mark.asyncio
+async def test_minor_changes_fold_and_can_be_ignored(tmp_path):
+    path = tmp_path / "classes.db"
+    with Tracker(path) as tracker:
+        tracker.record(
+            "prices.txt",
+            "Intro.\n\nThe price is 10 dollars.\n\nSome  spacing   here.\n\nA real sentence.\n",
+            at="2024-01-01T00:00:00Z",
+        )
+        tracker.record(
+            "prices.txt",
+            "Intro.\n\nThe price is 12 dollars.\n\nSome spacing here.\n\nA different sentence.\n",
+            at="2024-01-02T00:00:00Z",
+        )
+    datasette = await started(Datasette([str(path)]))
+    try:
+        page = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2")).text
+        folded = re.findall(r'<details class="minor class-(\w+)" id="(p\d)"', page)
+        assert folded == [("numbers", "p2"), ("whitespace", "p3")]
+        assert 'id="p4" data-change="3" data-class="substantive"' in page
+        assert "paragraph 2: only numbers changed</summary>" in page
+        assert "hide 2 minor changes" in page
+        assert '<a href="?minor=hide" id="toggle-minor">' in page
+        hidden = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2?minor=hide")).text
+        assert '<div id="diff" class="hide-minor">' in hidden
+        ignored = await get(datasette, "/-/tracker/diff/classes/prices.txt/2?ignore=numbers")
+        assert "1 change ignored (numbers), shown as unchanged" in ignored.text
+        assert 'data-class="numbers"' not in ignored.text
+        assert 'name="ignore" value="numbers" checked' in ignored.text
+        both = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2?ignore=minor")).text
+        assert "2 changes ignored (case, moved, numbers, punctuation, volatile, whitespace)" in both
+        assert "1 paragraph modified; 3 unchanged" in both
+        wrong = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2?ignore=bogus")).text
+        assert "is not a change class" in wrong
+    finally:
+        for database in datasette.databases.values():
+            database.close()

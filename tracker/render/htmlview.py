@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..text.classes import MINOR
 from ..text.diff import Change
 from .html import LAYOUTS, escape_html
 from .trim import trimmed_inline_html, trimmed_text_html
@@ -30,6 +31,16 @@ OP_WORDS = {
     "modify": "modified",
     "move": "moved",
     "away": "moved away",
+}
+
+#: How a minor change reads, folded (by its class).
+CLASS_WORDS = {
+    "whitespace": "only spacing or line breaks changed",
+    "volatile": "only text matching an ignore pattern changed",
+    "punctuation": "only punctuation or typography changed",
+    "case": "only letter case changed",
+    "numbers": "only numbers changed",
+    "moved": "moved, not edited",
 }
 
 #: ``href(side, index)``: a link for paragraph ``index`` (0-based) of the "old" or "new" version.
@@ -95,13 +106,13 @@ class _Renderer:
         layout: str,
         href: ParagraphHref | None,
         full_href: str | None,
-        minor: Callable[[Change], bool],
+        classify: Callable[[Change], str | None],
     ) -> None:
         self.items = _with_away_marks(changes)
         self.layout = layout
         self.href = href
         self.full_href = full_href
-        self.minor = minor
+        self.classify = classify
         # where each old paragraph can be seen: its new place, or its own entry if it left
         self.old_anchor: dict[int, str] = {}
         for c in self.items:
@@ -168,31 +179,54 @@ class _Renderer:
         anchor = _anchor(c)
         self.shown.add(anchor)
         classes = [f"para op-{c.op}"]
-        data = ""
+        attrs = f' id="{anchor}"'
+        kind = None
         if c.op not in ("equal", "away"):
-            minor = self.minor(c)
-            if minor:
-                classes.append("minor")
+            kind = self.classify(c)
+            minor = kind in MINOR
             self.marks.append(Mark(anchor, c.op, position, minor))
-            data = f' data-change="{len(self.marks)}"'
+            attrs += f' data-change="{len(self.marks)}"'
+            if kind:
+                attrs += f' data-class="{escape_html(kind)}"'
         number = _n(c.old) if c.op in ("delete", "away") else _n(c.new)
         title = f"paragraph {number}, {OP_WORDS[c.op]}"
         if c.op in ("delete", "away"):
             title = f"paragraph {number} of the old version, {OP_WORDS[c.op]}"
         note, history = self.note(c), self.history_link(c)
+        if kind in MINOR:
+            # a minor change: folded to one line saying what kind it is, to open in place
+            words = CLASS_WORDS.get(kind or "", kind)
+            return (
+                f'<details class="minor class-{escape_html(kind)}"{attrs}><summary>'
+                f"paragraph {number}: {escape_html(words)}</summary>"
+                + self.block(c, classes + ["minor"], "", number, title, note, history)
+                + "</details>"
+            )
+        return self.block(c, classes, attrs, number, title, note, history)
+
+    def block(
+        self,
+        c: Change,
+        classes: list[str],
+        attrs: str,
+        number: str,
+        title: str,
+        note: str,
+        history: str,
+    ) -> str:
+        """One paragraph's element, inline or as a side-by-side row."""
+        link = f'<a class="num" href="#{_anchor(c)}" title="{escape_html(title)}">'
         if self.layout == "inline":
             return (
-                f'<div class="{" ".join(classes)}" id="{anchor}"{data}>'
-                f'<a class="num" href="#{anchor}" title="{escape_html(title)}">{number}</a>'
+                f'<div class="{" ".join(classes)}"{attrs}>{link}{number}</a>'
                 f'<div class="text">{note}{self.body(c)}</div>{history}</div>'
             )
         old_note, new_note = (note, "") if c.op in ("delete", "away") else ("", note)
         return (
-            f'<div class="row {" ".join(classes)}" id="{anchor}"{data}>'
+            f'<div class="row {" ".join(classes)}"{attrs}>'
             f'<span class="num">{_n(c.old)}</span>'
             f'<div class="text old">{old_note}{self.body(c, "old")}</div>'
-            f'<a class="num" href="#{anchor}" title="{escape_html(title)}">'
-            f"{'' if c.op == 'away' else _n(c.new)}</a>"
+            f"{link}{'' if c.op == 'away' else _n(c.new)}</a>"
             f'<div class="text new">{new_note}{self.body(c, "new")}{history}</div></div>'
         )
 
@@ -249,15 +283,16 @@ def render_diff_view(
     layout: str = "inline",
     href: ParagraphHref | None = None,
     full_href: str | None = None,
-    minor: Callable[[Change], bool] | None = None,
+    classify: Callable[[Change], str | None] | None = None,
 ) -> DiffView:
     """Render a diff for reading in a browser (see the module's docstring).
 
     ``href(side, index)`` links each paragraph to its history (None: no links); ``full_href`` is
-    the page with every paragraph, for runs too long to fold in; ``minor(change)`` tells which
-    changes to mark as minor (class ``minor``).
+    the page with every paragraph, for runs too long to fold in; ``classify(change)`` gives a
+    change's class (:mod:`tracker.text.classes`): a minor one is folded to a line that says
+    what kind it is (``<details class="minor">``), and marked minor for the navigator.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; use one of {LAYOUTS}")
-    renderer = _Renderer(changes, layout, href, full_href, minor or (lambda change: False))
+    renderer = _Renderer(changes, layout, href, full_href, classify or (lambda change: None))
     return renderer.render(max(0, context), full)

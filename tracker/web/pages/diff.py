@@ -20,13 +20,24 @@ from ...models import DiffResult, VersionSummary
 from ...render.html import LAYOUTS
 from ...render.htmlview import OP_WORDS, render_diff_view
 from ...render.words import stats_words
-from ...text.diff import Change, stats
+from ...text.classes import change_class, filter_changes, parse_ignore
+from ...text.diff import stats
 from ..urls import compare_path, database_path, diff_path, document_path, feed_path, trace_path
 from .common import int_arg, open_page, page, read, time_html
 
 #: A version reference in a diff URL, and a range of two.
 VERSION = r"v?\d+|latest"
 VERSIONS = rf"(?:{VERSION})(?:\.\.(?:{VERSION}))?"
+
+#: The classes the page's form offers to ignore, and how it names them (``volatile`` needs the
+#: user's patterns, which the command line takes: ``?ignore=volatile`` is accepted all the same).
+IGNORE_WORDS = {
+    "whitespace": "spacing",
+    "punctuation": "punctuation",
+    "case": "letter case",
+    "numbers": "numbers",
+    "moved": "moves",
+}
 
 #: Most marks the minimap draws (changes closer than this share one).
 MINIMAP_SLOTS = 400
@@ -54,10 +65,14 @@ def _find(history: History, name: str, spec: str) -> Found | str | None:
     return Found(result, history.store.version_summaries(document.id), bool(since))
 
 
-def _minor(change: Change) -> bool:
-    """Whether a change is minor (collapsed, and hidden on request); until changes carry a
-    class, none is."""
-    return getattr(change, "minor", False) is True
+def _ignored(request) -> tuple[frozenset[str], str | None]:
+    """The classes ``?ignore=`` names (repeated, or comma-separated as ``tracker diff --ignore``
+    takes them, ``minor`` for all), and what is wrong with the list (None when nothing)."""
+    typed = ",".join(v for v in request.args.getlist("ignore") if v.strip())
+    try:
+        return parse_ignore(typed), None
+    except ValueError as error:
+        return frozenset(), str(error)
 
 
 def _minimap(marks, total: int) -> list[dict]:
@@ -99,6 +114,7 @@ async def diff_page(datasette, request) -> Response:
     full = request.args.get("full") in ("1", "on", "true")
     context = int_arg(request, "context", 1, 0, 50)
     hide_minor = request.args.get("minor") == "hide"
+    ignore, ignore_problem = _ignored(request)
     name = db.name
     old, new = result.old, result.new
 
@@ -108,6 +124,7 @@ async def diff_page(datasette, request) -> Response:
             "full": "1" if full else "",
             "context": str(context),
             "minor": "hide" if hide_minor else "",
+            "ignore": ",".join(sorted(ignore)),
         }
         args.update({key: str(value) for key, value in changes.items()})
         kept = {k: v for k, v in args.items() if v and (k, v) not in _DEFAULT_ARGS}
@@ -122,14 +139,15 @@ async def diff_page(datasette, request) -> Response:
     def url(path: str) -> str:
         return datasette.urls.path(path)
 
+    changes, hidden = filter_changes(result.changes, ignore) if ignore else (result.changes, 0)
     view = render_diff_view(
-        result.changes,
+        changes,
         context=context,
         full=full,
         layout=layout,
         href=href,
         full_href=here(full="1"),
-        minor=_minor,
+        classify=change_class,
     )
     numbers = [v.version for v in versions]
     position = numbers.index(new.version)
@@ -138,7 +156,7 @@ async def diff_page(datasette, request) -> Response:
     def diff_url(number: int | None) -> str | None:
         return None if number is None else url(diff_path(name, doc, number))
 
-    counts = stats(result.changes)
+    counts = stats(changes)
     minor_count = sum(1 for mark in view.marks if mark.minor)
     context_vars = {
         "database": name,
@@ -153,6 +171,19 @@ async def diff_page(datasette, request) -> Response:
         "changes": len(view.marks),
         "minor_count": minor_count,
         "hide_minor": hide_minor,
+        "classes": [
+            {"name": name, "words": IGNORE_WORDS[name], "checked": name in ignore}
+            for name in IGNORE_WORDS
+        ],
+        "ignore": ignore,
+        "ignore_problem": ignore_problem,
+        "hidden": hidden,
+        "keep_args": [
+            (key, value)
+            for key, value in (("layout", layout), ("context", str(context)))
+            if (key, value) not in _DEFAULT_ARGS
+        ]
+        + ([("full", "1")] if full else []),
         "fragment": Markup(view.html),
         "minimap": _minimap(view.marks, len(result.changes)),
         "previous_url": diff_url(numbers[position - 1] if single and position else None),
