@@ -19,18 +19,25 @@
     );
   }
 
-  function top() {
-    return nav.getBoundingClientRect().bottom + 4;
+  function line() {
+    // the height of the navigator, stuck at the top: a change "at the top" sits just under it
+    return nav.offsetHeight;
+  }
+
+  function onScreen(el) {
+    var box = el.getBoundingClientRect();
+    return box.bottom > line() && box.top < window.innerHeight;
   }
 
   function show(list, index) {
     var el = list[index];
     if (!el) return;
-    var old = diff.querySelector(".para.current");
+    var old = diff.querySelector(".current");
     if (old) old.classList.remove("current");
     el.classList.add("current");
     current = index;
-    el.scrollIntoView({ block: "start" });
+    var y = el.getBoundingClientRect().top + window.scrollY - line() - 8;
+    window.scrollTo(0, Math.max(0, y));
     if (history.replaceState) history.replaceState(null, "", "#" + el.id);
     if (position) {
       position.textContent = "change " + (index + 1).toLocaleString() + " of " +
@@ -43,17 +50,17 @@
   function step(delta) {
     var list = changes();
     if (!list.length) return;
-    var index;
-    var line = top();
-    if (delta > 0) {
-      index = list.findIndex(function (el) { return el.getBoundingClientRect().top > line + 1; });
+    var top = line() + 12;
+    var index = -1;
+    if (list[current] && onScreen(list[current])) {
+      index = current + delta; // from the change last shown, while it is on screen
+    } else if (delta > 0) {
+      index = list.findIndex(function (el) { return el.getBoundingClientRect().top > top; });
       if (index < 0) index = list.length - 1;
     } else {
-      index = -1;
-      list.forEach(function (el, k) { if (el.getBoundingClientRect().top < line - 1) index = k; });
-      if (index < 0) index = 0;
+      list.forEach(function (el, k) { if (el.getBoundingClientRect().top < top - 8) index = k; });
     }
-    show(list, index);
+    show(list, Math.min(list.length - 1, Math.max(0, index)));
   }
 
   if (previous) previous.addEventListener("click", function (e) { e.preventDefault(); step(-1); });
