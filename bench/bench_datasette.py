@@ -1,12 +1,14 @@
-"""Benchmark the Datasette pages over a replayed corpus: changes, a diff page, full-text search.
+"""Benchmark the Datasette pages over a replayed corpus: tables, diffs, search, the tracker pages.
 
-Usage: python bench/bench_datasette.py [HISTORY_JSONL_GZ] [--repeat N]
+Usage: python bench/bench_datasette.py [HISTORY_JSONL_GZ] [--repeat N] [--db TRACKER_DB]
 
 Imports the history (default ../shared/corpora/python-peps/history.jsonl.gz) into a temporary
 database with `tracker import`, builds Datasette exactly as `tracker serve` does (read-only, the
 tracker plugin and metadata), then times each page through Datasette's in-process client (best of
 N after one warm-up request) beside the plain-SQL (or plain-Python) time of the same work with
-sqlite3. Prints a Markdown table.
+sqlite3. Prints a Markdown table. The plugin's own pages (home, document, a diff of two versions,
+a paragraph's history) and the canned queries are timed on the most edited document. ``--db``
+times an existing database (say, a generated one) instead of importing a history.
 """
 
 from __future__ import annotations
@@ -190,10 +192,53 @@ async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
         "plain: an FTS match on the latest text table",
     )
     await add("Atom feed (50 entries)", f"/-/tracker/{name}/changes.atom", None, "")
+    await add_tracker_pages(add, conn, name, doc, versions)
     for database in ds.databases.values():
         database.close()
     conn.close()
     return rows
+
+
+async def add_tracker_pages(add, conn, name: str, doc: str, versions: int) -> None:
+    """The plugin's own pages and its canned queries, on the most edited document."""
+    quoted = quote(doc, safe="/")
+    times = [
+        row[0]
+        for row in conn.execute(
+            "select v.captured_at from versions v join documents d on d.id = v.document_id"
+            " where d.name = ? order by v.version",
+            [doc],
+        )
+    ]
+    middle = times[len(times) // 2][:10]
+    month_end = middle[:8] + "28"
+    pages = [
+        ("tracker home (`/`)", "/", "every document, sparklines, latest changes"),
+        ("document page", f"/-/tracker/doc/{name}/{quoted}", f"{versions} versions"),
+        (
+            "document page, one month",
+            f"/-/tracker/doc/{name}/{quoted}?since={middle[:8]}01&until={month_end}",
+            "date filter",
+        ),
+        (
+            "diff page, first..latest",
+            f"/-/tracker/diff/{name}/{quoted}/1..latest",
+            "compare two versions",
+        ),
+        ("trace page, paragraph 1", f"/-/tracker/trace/{name}/{quoted}?paragraph=1", ""),
+        ("`changes_in_range`, empty form", f"/{name}/changes_in_range", "first page of 100"),
+        (
+            "`changes_in_range`, one document, one month",
+            f"/{name}/changes_in_range?document={quote(doc)}&since={middle[:8]}01"
+            f"&until={month_end}",
+            "",
+        ),
+        ("`versions_in_range`, empty form", f"/{name}/versions_in_range", "first page of 100"),
+        ("`document_history`", f"/{name}/document_history?document={quote(doc)}", ""),
+        ("`documents` table page", f"/{name}/documents", ""),
+    ]
+    for label, path, note in pages:
+        await add(label, path, None, note)
 
 
 def main() -> None:
@@ -201,11 +246,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("history", nargs="?", type=Path, default=DEFAULT_HISTORY)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--db", type=Path, help="time the pages of this database instead of importing a history"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "tracker.db"
-        seconds = import_history(args.history, db)
-        print(f"imported {args.history} in {seconds:.1f} s ({db.stat().st_size / 1e6:.1f} MB)\n")
+        if args.db:
+            db = args.db
+        else:
+            db = Path(tmp) / "tracker.db"
+            seconds = import_history(args.history, db)
+            size = db.stat().st_size / 1e6
+            print(f"imported {args.history} in {seconds:.1f} s ({size:.1f} MB)\n")
         rows = asyncio.run(run(db, args.repeat))
     print(f"| page (best of {args.repeat}) | Datasette ms | plain ms | notes |")
     print("|---|---:|---:|---|")
