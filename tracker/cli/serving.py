@@ -67,13 +67,15 @@ def _reason(error: OSError) -> str:
 @db_option
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str, open_browser: bool, db_path: str) -> None:
-    """Browse the history in Datasette: tables, diffs, full-text search, an Atom feed.
+    """Browse the history in Datasette: what changed, diffs, tables, search, an Atom feed.
 
     The database is opened read-only (not immutable), so `tracker watch` or
     `tracker snapshot` can keep recording while it is served; its name in URLs
     is the file name without extension (`tracker` for the default database).
-    Pages: /tracker/changes, /tracker/search?q=..., the diff of a version at
-    /-/tracker/diff/tracker/DOC/VERSION, the feed at /-/tracker/tracker/changes.atom.
+    Pages: / (every document and the latest changes), a document's versions at
+    /-/tracker/doc/tracker/DOC, the diff of two versions at
+    /-/tracker/diff/tracker/DOC/3..17, /tracker/changes, /tracker/search?q=...,
+    the feed at /-/tracker/tracker/changes.atom.
 
     Example:
 
