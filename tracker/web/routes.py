@@ -17,7 +17,7 @@ from .cells import CSS
 from .databases import tracker_databases
 from .pages import diff, document, home, trace
 from .pages.common import check_view, open_page, read, tracker_database
-from .urls import database_path, diff_path, feed_path, query_path
+from .urls import database_path, diff_path, document_path, feed_path, home_path
 
 
 def _static(name: str) -> str:
@@ -63,10 +63,7 @@ async def atom_feed(datasette, request) -> Response:
     except ValueError:
         limit = feed.FEED_DEFAULT
     entries = await read(db, lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1))
-    if doc:
-        site = query_path(db.name, "document_history", document=doc)
-    else:
-        site = f"/{database_path(db.name)}/changes"
+    site = document_path(db.name, doc) if doc else home_path(db.name)
     body = feed.atom_feed(
         entries,
         title=f"{doc or db.name}: recorded changes",
