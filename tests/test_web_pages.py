@@ -494,3 +494,17 @@ async def test_minor_changes_fold_and_can_be_ignored(tmp_path):
     finally:
         for database in datasette.databases.values():
             database.close()
+
+
+@pytest.mark.asyncio
+async def test_home_pages_through_many_documents(ds, monkeypatch):
+    from tracker.web.pages import home
+
+    monkeypatch.setattr(home, "PAGE_SIZE", 2)
+    first = (await get(ds, "/-/tracker/tracker")).text
+    assert first.count('<td class="name">') == 2 and "page 1 of 2" in first
+    assert 'href="/-/tracker/tracker?page=2" rel="next"' in first
+    second = (await get(ds, "/-/tracker/tracker?page=2")).text
+    assert second.count('<td class="name">') == 1 and "old.txt" in second
+    assert 'href="/-/tracker/tracker" rel="prev"' in second
+    assert "page 2 of 2" in (await get(ds, "/-/tracker/tracker?page=9")).text

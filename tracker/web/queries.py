@@ -57,7 +57,7 @@ _QUERIES: dict[str, tuple[str, str]] = {
     "documents_overview": (
         "Documents overview",
         "Every document with its number of versions, first and last change, "
-        "total paragraph changes and present state, most recently changed first.",
+        "total paragraph changes and present state, most recently changed first, 100 a page.",
     ),
 }
 
@@ -76,7 +76,7 @@ PARAMS: dict[str, list[str]] = {
     "search": ["q"],
     "provenance": ["paragraph"],
     "trace": ["document", "paragraph", "version"],
-    "documents_overview": [],
+    "documents_overview": ["page"],
 }
 
 #: Queries that return one page of :data:`PAGE_SIZE` rows, chosen by their ``page`` parameter.
