@@ -75,7 +75,7 @@ def _ignored(request) -> tuple[frozenset[str], str | None]:
         return frozenset(), str(error)
 
 
-def _minimap(marks, total: int) -> list[dict]:
+def _minimap(marks) -> list[dict]:
     """The minimap's marks: place (percent from the top), kind, anchor and label; changes too
     close to tell apart share the first one's mark."""
     out: list[dict] = []
@@ -172,8 +172,8 @@ async def diff_page(datasette, request) -> Response:
         "minor_count": minor_count,
         "hide_minor": hide_minor,
         "classes": [
-            {"name": name, "words": IGNORE_WORDS[name], "checked": name in ignore}
-            for name in IGNORE_WORDS
+            {"name": kind, "words": words, "checked": kind in ignore}
+            for kind, words in IGNORE_WORDS.items()
         ],
         "ignore": ignore,
         "ignore_problem": ignore_problem,
@@ -185,7 +185,7 @@ async def diff_page(datasette, request) -> Response:
         ]
         + ([("full", "1")] if full else []),
         "fragment": Markup(view.html),
-        "minimap": _minimap(view.marks, len(result.changes)),
+        "minimap": _minimap(view.marks),
         "previous_url": diff_url(numbers[position - 1] if single and position else None),
         "next_url": diff_url(
             numbers[position + 1] if single and position + 1 < len(numbers) else None
