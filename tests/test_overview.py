@@ -11,8 +11,10 @@ from tracker.history import History
 
 def test_overview_lists_documents_with_their_recent_changes(tmp_path: Path):
     with History(build_db(tmp_path / "t.db")) as history:
-        documents, axis = history.overview("2024-03-20T00:00:00.000Z", buckets=10)
+        documents, total, axis = history.overview("2024-03-20T00:00:00.000Z", buckets=10)
+        page, _, _ = history.overview("2024-03-20T00:00:00.000Z", offset=1, limit=1)
     assert [d.name for d in documents] == ["notes/plan.txt", "hostile.txt", "old.txt"]
+    assert total == 3 and [d.name for d in page] == ["hostile.txt"]
     plan = documents[0]
     assert (plan.versions, plan.first_change, plan.last_change) == (
         3,
@@ -31,7 +33,7 @@ def test_overview_lists_documents_with_their_recent_changes(tmp_path: Path):
 
 def test_overview_of_an_empty_corpus(tmp_path: Path):
     with History(tmp_path / "t.db") as history:
-        assert history.overview("2024-03-15T00:00:00Z") == ([], None)
+        assert history.overview("2024-03-15T00:00:00Z") == ([], 0, None)
 
 
 def test_summaries_carry_counts_not_paragraphs(tmp_path: Path):

@@ -22,14 +22,23 @@ class Overviews:
     store: Store
 
     def overview(
-        self, now: str, *, recent_days: int = RECENT_DAYS, buckets: int = ACTIVITY_BUCKETS
-    ) -> tuple[list[DocumentActivity], tuple[str, str] | None]:
-        """Every document, most recently changed first, with its changes in the ``recent_days``
-        before ``now`` and its versions counted in ``buckets`` slices of the time from the first
-        recorded version to ``now`` (or to the last, if later); and that axis (start, end), None
+        self,
+        now: str,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        recent_days: int = RECENT_DAYS,
+        buckets: int = ACTIVITY_BUCKETS,
+    ) -> tuple[list[DocumentActivity], int, tuple[str, str] | None]:
+        """Documents, most recently changed first (``limit`` of them from ``offset``; None: all),
+        each with its changes in the ``recent_days`` before ``now`` and its versions counted
+        in ``buckets`` slices of the time from the first recorded version to ``now`` (or to the
+        last, if later); how many documents there are in all; and that axis (start, end), None
         for an empty corpus."""
+        rows = self.store.document_overview()
+        shown = rows[offset : None if limit is None else offset + limit]
         since = to_iso(parse_time(now) - timedelta(days=recent_days))
-        rows = self.store.document_overview(since)
+        recent = self.store.recent_activity(since)
         first, last = self.store.time_span()
         axis = None
         counts: dict[int, list[int]] = {}
@@ -38,11 +47,12 @@ class Overviews:
             if end <= first:
                 end = to_iso(parse_time(first) + timedelta(days=1))
             axis = (first, end)
-            for document_id, bucket, n in self.store.activity(first, end, buckets):
+            ids = [row[0] for row in shown]
+            for document_id, bucket, n in self.store.activity(ids, first, end, buckets):
                 counts.setdefault(document_id, [0] * buckets)[bucket] += n
         documents = []
-        for row in rows:
-            document_id, name, versions, first_change, last_change, deleted, *recent = row
+        for document_id, name, versions, first_change, last_change, deleted in shown:
+            changed, recent_versions = recent.get(document_id, (0, 0))
             documents.append(
                 DocumentActivity(
                     name=name,
@@ -50,12 +60,12 @@ class Overviews:
                     first_change=first_change,
                     last_change=last_change,
                     deleted=bool(deleted),
-                    recent_changes=recent[0],
-                    recent_versions=recent[1],
+                    recent_changes=changed,
+                    recent_versions=recent_versions,
                     buckets=counts.get(document_id, [0] * buckets),
                 )
             )
-        return documents, axis
+        return documents, len(rows), axis
 
     def summaries(self, doc: str) -> list[VersionSummary]:
         """The versions of a document (any name that resolves to it) as summaries, oldest

@@ -63,14 +63,23 @@ async def _home(datasette, request, names: list[str]) -> Response:
     db = datasette.get_database(name)
     now = common.clock()
 
-    def gather(history):
-        documents, axis = history.overview(now)
-        return documents, axis, history.recent(None, LATEST, 0), history.store.count_versions()
+    asked = int_arg(request, "page", 1, 1, 10**6)
 
-    documents, axis, recent, total = await read(db, gather)
-    pages = max(1, -(-len(documents) // PAGE_SIZE))
-    number = int_arg(request, "page", 1, 1, pages)
-    shown = documents[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+    def gather(history):
+        number = asked
+        documents, total, axis = history.overview(
+            now, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+        )
+        if not documents and total:  # past the last page: the last page
+            number = -(-total // PAGE_SIZE)
+            documents, total, axis = history.overview(
+                now, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
+            )
+        recent = history.recent(None, LATEST, 0)
+        return documents, total, axis, number, recent, history.store.count_versions()
+
+    shown, total, axis, number, recent, versions = await read(db, gather)
+    pages = max(1, -(-total // PAGE_SIZE))
 
     def url(path: str) -> str:
         return datasette.urls.path(path)
@@ -119,8 +128,8 @@ async def _home(datasette, request, names: list[str]) -> Response:
     context = {
         "database": name,
         "documents": rows,
-        "document_count": len(documents),
-        "version_count": total,
+        "document_count": total,
+        "version_count": versions,
         "span": span,
         "recent_days": RECENT_DAYS,
         "latest": latest,
