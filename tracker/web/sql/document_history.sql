@@ -11,7 +11,9 @@ select d.name as document, v.version, v.captured_at, case
   v.paragraphs, v.bytes, v.note, v.path
 from versions v
 join documents d on d.id = v.document_id
-where (d.name = :document or substr(d.name, -length(:document) - 1) = '/' || :document)
+where v.document_id in (
+    select id from documents
+    where name = :document or substr(name, -length(:document) - 1) = '/' || :document)
   and (:since = '' or v.captured_at >= :since)
   and (:until = '' or v.captured_at < :until || '~')
 order by d.name, v.version desc
