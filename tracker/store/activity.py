@@ -82,6 +82,10 @@ class ActivityStore:
             {"ids": json.dumps(document_ids), "start": start, "end": end, "n": buckets},
         )
 
+    def change_rows(self) -> int:
+        """About how many paragraph changes are stored (the highest row id: one index lookup)."""
+        return self.query("select coalesce(max(id), 0) from paragraph_changes")[0][0]
+
     def version_summaries(self, document_id: int) -> list[VersionSummary]:
         """The versions of one document as summaries (no paragraph lists), oldest first."""
         rows = self.query(

@@ -4,8 +4,9 @@ Datasette shows every column in table order, which puts the highlighted change o
 past the right edge of a laptop screen and the counts of ``versions`` behind SHA-256 sums and
 paragraph lists. The plugin's ASGI wrapper gives a plain HTML visit of those pages the column
 order below (Datasette's own ``_col`` arguments): the columns people read first, the internal
-ones left out. ``?_all=1`` (linked from each table's description), or any ``_col``/``_nocol`` of
-your own, shows the table as Datasette would; JSON and CSV always have every column.
+ones left out; on a large history ``changes`` leaves out its row count too (``_nocount``).
+``?_all=1`` (linked from each table's description), or any ``_col``/``_nocol`` of your own,
+shows the table as Datasette would; JSON and CSV always have every column.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from datasette.utils import tilde_decode
 
+from ..history import History
 from .databases import tracker_databases
 
 #: The columns read first, in order (primary keys are always shown first by Datasette).
@@ -44,6 +46,10 @@ HIDDEN: dict[str, set[str]] = {
     "documents": {"file_mtime_ns", "file_checked_ns"},
 }
 
+#: Past this many stored changes, the ``changes`` page leaves out its row count: counting the rows
+#: of the view takes a second on 430,000 changes (200,000 versions), every time the page loads.
+COUNT_CHANGES_UP_TO = 100_000
+
 _PAGE = re.compile(r"^/([^/]+)/(changes|versions|documents)$")
 _OWN_CHOICE = ("_col", "_nocol", "_all", "_format", "_shape")
 
@@ -72,8 +78,15 @@ async def default_columns(datasette, path: str, query: str) -> str | None:
         first = [c for c in FIRST[table] if c in columns]
         rest = [c for c in columns if c not in first and c not in HIDDEN[table]]
         cache[key] = [c for c in first + rest if c not in keys]
-    chosen = cache[key]
-    return urlencode([("_col", column) for column in chosen] + args)
+    chosen = [("_col", column) for column in cache[key]]
+    if table == "changes" and not any(key == "_nocount" for key, _ in args):
+        if ("size", db.name) not in cache:
+            cache[("size", db.name)] = await db.execute_fn(
+                lambda conn: History(conn).store.change_rows()
+            )
+        if cache[("size", db.name)] > COUNT_CHANGES_UP_TO:
+            chosen.append(("_nocount", "1"))
+    return urlencode(chosen + args)
 
 
 def asgi_wrapper(datasette):
