@@ -508,3 +508,48 @@ async def test_home_pages_through_many_documents(ds, monkeypatch):
     assert second.count('<td class="name">') == 1 and "old.txt" in second
     assert 'href="/-/tracker/tracker" rel="prev"' in second
     assert "page 2 of 2" in (await get(ds, "/-/tracker/tracker?page=9")).text
+
+
+@pytest.mark.asyncio
+async def test_search_and_provenance_read_versions_from_the_changes(tmp_path):
+    """Which versions hold a paragraph, from where it came in and went out: right with a
+    paragraph twice in one version, and after a deletion and a restore."""
+    path = tmp_path / "twice.db"
+    with Tracker(path) as tracker:
+        tracker.record(
+            "a.txt", "Twice here.\n\nMiddle.\n\nTwice here.\n", at="2024-01-01T00:00:00Z"
+        )
+        tracker.record("a.txt", "Twice here.\n\nMiddle, edited.\n", at="2024-01-02T00:00:00Z")
+        tracker.record("a.txt", "Gone.\n", at="2024-01-03T00:00:00Z")
+        tracker.record("a.txt", "Twice here.\n\nBack.\n", at="2024-01-04T00:00:00Z")
+        tracker.record("b.txt", "Twice here.\n", at="2024-01-05T00:00:00Z")
+        tracker.record("b.txt", None, at="2024-01-06T00:00:00Z")
+    datasette = await started(Datasette([str(path)]))
+    try:
+        hits = (await get(datasette, "/twice/search.json?_shape=objects&q=twice")).json()["rows"]
+        found = {h["document"]: (h["versions"], h["version_count"], h["in_latest"]) for h in hits}
+        assert found == {"a.txt": ("v1-v2, v4", 3, 1), "b.txt": ("v1", 1, 0)}
+        pid = hits[0]["paragraph_id"]
+        rows = (
+            await get(datasette, f"/twice/provenance.json?_shape=objects&paragraph={pid}")
+        ).json()["rows"]
+        assert [(r["document"], r["version"], r["paragraph_number"]) for r in rows] == [
+            ("a.txt", 1, 1),
+            ("a.txt", 1, 3),
+            ("a.txt", 2, 1),
+            ("a.txt", 4, 1),
+            ("b.txt", 1, 1),
+        ]
+        assert [r["event"] for r in rows if r["document"] == "a.txt"] == [
+            "appeared",
+            "kept",
+            "kept",
+            "appeared again",
+        ]
+        by_text = (
+            await get(datasette, "/twice/provenance.json?_shape=objects&paragraph=Twice+here.")
+        ).json()["rows"]
+        assert by_text == rows
+    finally:
+        for database in datasette.databases.values():
+            database.close()

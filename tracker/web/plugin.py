@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from ..corpus.search import sql_fts_query
 from ..render.html import escape_html
+from ..store.codec import paragraph_hash
 from . import columns
 from .cells import MARK_START, change_html, old_text_html, snippet_html
 from .databases import tracker_databases
@@ -69,12 +70,18 @@ def startup(datasette) -> None:
 
 @hookimpl
 def prepare_connection(conn, database, datasette) -> None:
-    """``tracker_fts_query(text)``: any user text as a valid FTS5 query (used by ``search``).
+    """``tracker_fts_query(text)``: any user text as a valid FTS5 query (used by ``search``);
+    ``tracker_paragraph_hash(text)``: a paragraph's content address (used by ``provenance``).
 
     The same quoting as ``tracker search``: words and "phrases" match literally, ``word*`` is a
     prefix, FTS operators and stray quotes are plain text; nothing to search for matches nothing.
     """
     conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
+    conn.create_function("tracker_paragraph_hash", 1, _paragraph_hash, deterministic=True)
+
+
+def _paragraph_hash(text: object) -> str | None:
+    return paragraph_hash(text) if isinstance(text, str) else None
 
 
 @hookimpl
