@@ -12,7 +12,16 @@ from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
 from ..models import Document, Version
-from .files import DEFAULT_MAX_BYTES, Entry, FileText, is_ignored, read_text, scan
+from ..store import Store
+from .files import (
+    DEFAULT_MAX_BYTES,
+    Entry,
+    FileText,
+    is_ignored,
+    read_text,
+    scan,
+    symlink_problem,
+)
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
@@ -168,9 +177,14 @@ class FolderSnapshot:
             info = full.lstat()
         except (FileNotFoundError, NotADirectoryError):
             return None
-        if full.is_symlink() or not full.is_file():
-            return None
         if self.accept is not None and not self.accept(name):
+            return None
+        if full.is_symlink():
+            problem = symlink_problem(full, root.resolve())
+            if problem is not None:
+                self._skip(name, problem)
+            return None
+        if not full.is_file():
             return None
         return Entry(name, full, info.st_size, info.st_mtime_ns)
 

@@ -58,6 +58,7 @@ class _Told:
     renamed: int = 0
     recorded: int = 0
     skipped: int = 0
+    full: bool = False  # a full scan: skips already told in this session are not told again
 
 
 class Recorder:
@@ -97,6 +98,7 @@ class Recorder:
         self._history: History | None = None  # only touched on the worker thread
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
+        self._skips_told: dict[str, set[str]] = {}  # path -> reasons told in this session
 
     def prepare(self) -> None:
         """Note the folder's resolved path, the root its documents are recorded under."""
@@ -179,7 +181,7 @@ class Recorder:
         if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
             raise self._gone()
         accept, busy = self._scan_filter()
-        told = _Told()
+        told = _Told(full=True)
         snapshot: FolderSnapshot
 
         def between_batches() -> bool:
@@ -303,7 +305,12 @@ class Recorder:
             self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
             if self._runner is not None:
                 self._queue_exec(history, kind, version)
+            self._skips_told.pop(version.doc, None)  # recorded: a new skip of it is news again
         for path, reason in result.skipped[told.skipped :]:
+            reasons = self._skips_told.setdefault(path, set())
+            if told.full and reason in reasons:
+                continue  # a later full scan (a new folder, a retry) does not repeat a warning
+            reasons.add(reason)
             self._tell(WatchEvent("skipped", doc=path, reason=reason))
         told.renamed = len(result.renamed)
         told.recorded = len(result.recorded)
