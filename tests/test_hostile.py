@@ -62,3 +62,41 @@ def test_snapshot_skips_a_symlink_loop_with_a_warning_and_records_the_rest(run, 
     assert named.stderr.startswith(f"warning: {folder / 'loop1.txt'}: symlink, not followed\n")
 
 
+# -- 2. the database inside the folder it tracks -------------------------------------------------
+
+COMPANIONS = ["t.db", "t.db-wal", "t.db-shm", "t.db-journal", "t.db.watch.lock"]
+
+
+def test_snapshot_never_records_the_database_or_the_files_beside_it(run, folder):
+    db = folder / "t.db"
+    (folder / "a.txt").write_text("the only document\n")
+    assert run("snapshot", folder, db=db).exit_code == 0
+    # text, to be sure they are not just skipped as binary (SQLite may remove the journal)
+    (folder / "t.db-journal").write_text("not a journal\n")
+    (folder / "t.db.watch.lock").write_text("1234 /somewhere\n")
+    (folder / "a.txt").write_text("the only document, edited\n")
+    result = run("snapshot", folder, db=db)  # the -wal and -shm exist while it scans
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "1 new version, 0 unchanged, 0 skipped\n"  # no binary-file warnings
+    assert names(db) == ["a.txt"]
+    # an accept-everything filter (what --include '*' gives the watcher) changes nothing
+    with Tracker(db) as tracker:
+        found = tracker.snapshot(folder, accept=lambda name: True)
+    assert (found.recorded, found.skipped) == ([], [])
+    assert names(db) == ["a.txt"]
+    for companion in ("t.db", "t.db-wal", "t.db.watch.lock"):  # even named one by one
+        named = run("snapshot", folder / companion, db=db)
+        assert named.exit_code == 1
+        assert f"{companion}: the tracker database's own file, skipped" in named.stderr
+    assert names(db) == ["a.txt"]
+
+
+def test_a_database_reached_through_a_symlinked_folder_is_still_its_own(run, folder, tmp_path):
+    (folder / "a.txt").write_text("text\n")
+    link = tmp_path / "link"
+    link.symlink_to(folder)
+    for _ in range(2):
+        assert run("snapshot", folder, db=link / "t.db").exit_code == 0
+    assert names(folder / "t.db") == ["a.txt"]
+
+

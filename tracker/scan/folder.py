@@ -54,6 +54,18 @@ class SnapshotResult:
         }
 
 
+def own_names(store: Store, root: Path) -> frozenset[str]:
+    """The names under ``root`` of the database and its companions: never documents, whatever
+    the filters say (a snapshot of the folder holding the database, ``--include '*'``)."""
+    names = set()
+    for top in {os.path.abspath(root), os.path.realpath(root)}:
+        for path in store.own_files():
+            relative = os.path.relpath(path, top)
+            if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+                names.add(relative.replace(os.sep, "/"))
+    return frozenset(names)
+
+
 class SnapshotCancelled(Exception):
     """``cancel()`` said stop: the batches already committed stay, deletions were not looked at."""
 
@@ -97,6 +109,10 @@ class FolderSnapshot:
 
     def file(self, target: Path) -> None:
         """A single file given by path: named by its file name, relative to its folder."""
+        own = self.store.own_files()
+        if os.path.abspath(target) in own or os.path.realpath(target) in own:
+            self.result.skipped.append((str(target), "the tracker database's own file, skipped"))
+            return
         if target.is_symlink():
             self.result.skipped.append((str(target), "symlink, not followed"))
             return
@@ -117,7 +133,12 @@ class FolderSnapshot:
     def folder(self, root: Path, only: Iterable[str] | None) -> None:
         """A folder: record changed files, then renames and deletions of its documents."""
         root_key = str(root.resolve())
-        accept = self.accept or (lambda name: not is_ignored(name))
+        own = own_names(self.store, root)
+        wanted = self.accept or (lambda name: not is_ignored(name))
+
+        def accept(name: str) -> bool:
+            return name not in own and wanted(name)
+
         if only is None:
             known = {doc.name: doc for doc in self.store.documents()}
             unlisted: list[str] = []
@@ -136,7 +157,7 @@ class FolderSnapshot:
                 name for name in known if accept(name) and not name.startswith(tuple(unlisted))
             ]
         else:
-            scope = sorted({refs.normalize_name(name) for name in only})
+            scope = sorted({refs.normalize_name(name) for name in only} - own)
             known = {name: doc for name in scope if (doc := self.store.document(name))}
             entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
         present = {entry.name for entry in entries}

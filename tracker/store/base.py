@@ -22,6 +22,20 @@ CACHE_KIB = 32_768
 
 BUSY_TIMEOUT_MS = 5000
 
+#: The file ``tracker watch`` locks beside a database (``<db>.watch.lock``).
+WATCH_LOCK_SUFFIX = ".watch.lock"
+#: What is kept beside a database file: SQLite's write-ahead log, its index and its rollback
+#: journal, and the watch lock. With the database itself, these are never documents.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", WATCH_LOCK_SUFFIX)
+
+
+#: What a value with a lone surrogate (a command-line argument or a file name that is not
+#: UTF-8) gets instead of a UnicodeEncodeError traceback.
+_NOT_UNICODE = (
+    "a name or text that is not valid Unicode (a lone surrogate, or a file name that is not"
+    " UTF-8): the database cannot hold it"
+)
+
 
 def translate(error: sqlite3.Error, path: Path) -> TrackerError:
     """A one-line error for an SQLite error on the database at ``path``."""
@@ -192,6 +206,12 @@ class StoreBase:
 
             self._db = sqlite_utils.Database(self.conn)
         return self._db
+
+    def own_files(self) -> frozenset[str]:
+        """Absolute paths of the database file and of its companions (:data:`COMPANION_SUFFIXES`),
+        as given and with symlinks resolved: a folder holding them must not record them."""
+        bases = {os.path.abspath(self.path), os.path.realpath(self.path)}
+        return frozenset(base + suffix for base in bases for suffix in ("", *COMPANION_SUFFIXES))
 
     def close(self) -> None:
         """Close the connection, unless it is borrowed."""

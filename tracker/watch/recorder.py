@@ -41,7 +41,7 @@ from ..history import History
 from ..models import Version
 from ..scan.files import DEFAULT_MAX_BYTES
 from ..scan.filters import is_watched
-from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult
+from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult, own_names
 from ..times import now_iso
 from .batch import Batch
 from .events import WatchEvent
@@ -162,8 +162,13 @@ class Recorder:
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
 
     def _scan_paths(self, history: History, paths: Iterable[str]) -> None:
-        """Record the named paths that are settled: changed, created, or gone (deleted)."""
-        only = self._settled(paths)
+        """Record the named paths that are settled: changed, created, or gone (deleted).
+
+        The database's own files (in a watched folder, with ``--include '*'``) change with every
+        version recorded: they are dropped here, before anything waits for them to settle.
+        """
+        own = own_names(history.store, self.root)
+        only = self._settled(path for path in paths if path not in own)
         if not only:
             return
         snapshot = FolderSnapshot(
