@@ -100,3 +100,213 @@ def test_a_database_reached_through_a_symlinked_folder_is_still_its_own(run, fol
     assert names(folder / "t.db") == ["a.txt"]
 
 
+# -- 3. names no file should have: control characters, bytes that are not UTF-8 -------------------
+
+
+def test_snapshot_skips_names_with_control_characters_in_one_escaped_line_each(run, folder, db):
+    (folder / "good.txt").write_text("good\n")
+    (folder / "new\nline.txt").write_text("x\n")
+    (folder / "esc\x1b[31mred.txt").write_text("y\n")
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text("latin-1 name\n")
+    result = run("snapshot", folder, db=db)
+    assert result.exit_code == 0, result.output
+    assert sorted(warnings(result.stderr)) == [
+        "warning: caf\\xe9.txt: cannot be tracked: it is not valid Unicode"
+        " (a file name that is not UTF-8, or a lone surrogate)",
+        "warning: esc\\x1b[31mred.txt: cannot be tracked:"
+        " NUL and other control characters are not allowed",
+        "warning: new\\x0aline.txt: cannot be tracked:"
+        " NUL and other control characters are not allowed",
+    ]
+    assert "\x1b" not in result.stderr
+    assert result.stderr.endswith("1 new version, 0 unchanged, 3 skipped\n")
+    assert names(db) == ["good.txt"]
+    single = run("snapshot", folder / "new\nline.txt", db=db)
+    assert single.exit_code == 1
+    assert single.stderr.splitlines()[0] == (
+        f"warning: {folder}/new\\x0aline.txt: cannot be tracked:"
+        " NUL and other control characters are not allowed"
+    )
+    assert names(db) == ["good.txt"]
+
+
+def smuggle(db: Path, name: str, text: str = "old\n", at: str = "2024-01-01") -> None:
+    """Store a document under a name tracker refuses today, as an older tracker could."""
+    with Tracker(db) as tracker:
+        tracker.record("placeholder.txt", text, at=at)
+    with sqlite3.connect(db) as conn:
+        conn.execute("update documents set name = ? where name = 'placeholder.txt'", [name])
+    conn.close()
+
+
+def test_export_of_an_older_database_leaves_out_what_import_would_refuse(run, tmp_path):
+    db = tmp_path / "old.db"
+    with Tracker(db) as tracker:
+        tracker.record("fine.txt", "fine\n", at="2024-01-01")
+        tracker.record("renamed.txt", "r\n", at="2024-01-01")
+        tracker.rename("renamed.txt", "later.txt", at="2024-01-02")
+        tracker.record("later.txt", "r2\n", at="2024-01-03")
+    smuggle(db, "../evil.txt")
+    smuggle(db, "new\nline.txt")
+    with sqlite3.connect(db) as conn:  # renamed from a name refused today
+        conn.execute("update renames set from_name = 'tab\there.txt'")
+    conn.close()
+    for args in ([], ["-o", tmp_path / "out.jsonl"]):
+        result = run("export", *args, db=db)
+        assert result.exit_code == 1
+        assert warnings(result.stderr) == [
+            "warning: 1 record not written: \"doc\" '../evil.txt' cannot be written out as a"
+            " file: absolute paths and '..' are not allowed",
+            "warning: 1 record not written: \"doc\" 'new\\nline.txt' cannot be written out as"
+            " a file: NUL and other control characters are not allowed",
+            "warning: 1 record not written: \"doc\" 'tab\\there.txt' cannot be written out as"
+            " a file: NUL and other control characters are not allowed",
+            "warning: 1 record not written: \"renamed_from\" 'tab\\there.txt' cannot be"
+            " written out as a file: NUL and other control characters are not allowed",
+        ]
+        assert result.stderr.endswith(
+            "Error: 4 records not written: `tracker import` would refuse them\n"
+        )
+    exported = tmp_path / "out.jsonl"
+    assert (tmp_path / "out.jsonl").read_bytes() == run("export", db=db).stdout_bytes
+    copy = tmp_path / "copy.db"
+    imported = run("import", exported, db=copy)
+    assert imported.exit_code == 0, imported.output
+    assert imported.stderr == ""
+    with Tracker(copy) as tracker:
+        assert tracker.text("fine.txt") == "fine\n" and tracker.text("later.txt") == "r2\n"
+    assert "exits 1" in run("export", "--help").stdout
+
+
+# The documents a user can make: any name (most refused), any text (lone surrogates refused),
+# deletions and renames, in any order. Whatever tracker accepted must export and import back.
+NAME = st.text(alphabet=st.sampled_from(list("ab./\\ \n\t\x00\x02é") + ["\udce9"]), max_size=6)
+TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=(), max_codepoint=0x2FFF), max_size=40
+) | st.sampled_from(["", "\r\n", "a\n\nb", "\ufeffx\r\n\r\ny", "\x02hit\x03", "\ud800"])
+STEP = st.one_of(
+    st.tuples(st.just("record"), NAME, TEXT),
+    st.tuples(st.just("delete"), NAME, st.none()),
+    st.tuples(st.just("rename"), NAME, NAME),
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(st.lists(STEP, max_size=8))
+def test_any_history_tracker_accepts_exports_to_a_file_it_imports_back(tmp_path_factory, steps):
+    folder = tmp_path_factory.mktemp("round")
+    db, copy, out = folder / "t.db", folder / "copy.db", folder / "out.jsonl"
+    with Tracker(db) as tracker:
+        for day, (kind, name, other) in enumerate(steps, start=1):
+            at = f"2024-01-{day:02d}"
+            try:
+                if kind == "record":
+                    tracker.record(name, other, at=at)
+                elif kind == "delete":
+                    tracker.delete(name, at=at)
+                else:
+                    tracker.rename(name, other, at=at)
+            except TrackerError:
+                pass  # refused with a one-line reason: fine, as long as nothing else escapes
+        refused: list[str] = []
+        count = tracker.export_to_file(out, left_out=lambda problem, n: refused.append(problem))
+        assert refused == []
+        expected = [
+            (v.doc, v.version, v.captured_at, v.deleted, v.sha256)
+            for d in tracker.documents()
+            for v in tracker.versions(d.name)
+        ]
+    with Tracker(copy) as other:
+        other.import_jsonl(out)
+        assert other.export_to_file(folder / "again.jsonl") == count
+        assert [
+            (v.doc, v.version, v.captured_at, v.deleted, v.sha256)
+            for d in other.documents()
+            for v in other.versions(d.name)
+        ] == expected
+
+
+# -- 4. one rule for names, wherever a document is created ---------------------------------------
+
+NOT_UNICODE = "it is not valid Unicode (a file name that is not UTF-8, or a lone surrogate)"
+UNSAFE = {
+    "../evil.txt": "absolute paths and '..' are not allowed",
+    "/abs/evil.txt": "absolute paths and '..' are not allowed",
+    "a/../../evil.txt": "absolute paths and '..' are not allowed",
+    "./../evil.txt": "absolute paths and '..' are not allowed",
+    "new\nline.txt": "NUL and other control characters are not allowed",
+    "nul\x00.txt": "NUL and other control characters are not allowed",
+    "lone\udce9.txt": NOT_UNICODE,
+}
+
+
+@pytest.mark.parametrize("name", list(UNSAFE))
+def test_record_and_rename_refuse_a_name_import_would_refuse(tmp_path, name):
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.record("ok.txt", "ok\n", at="2024-01-01")
+        with pytest.raises(TrackerError) as recorded:
+            tracker.record(name, "evil\n", at="2024-01-02")
+        with pytest.raises(TrackerError) as renamed:
+            tracker.rename("ok.txt", name, at="2024-01-02")
+        assert [d.name for d in tracker.documents()] == ["ok.txt"]
+        assert tracker.renames("ok.txt") == []
+    shown = repr(name.removeprefix("./"))
+    assert str(recorded.value) == str(renamed.value) == f"cannot track {shown}: {UNSAFE[name]}"
+
+
+@pytest.mark.parametrize("name", list(UNSAFE))
+def test_import_refuses_the_same_names_up_front(run, tmp_path, name):
+    source = tmp_path / "h.jsonl"
+    records = [{"doc": "ok.txt", "text": "ok\n"}, {"doc": name, "text": "evil\n"}]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records))
+    result = run("import", source, db=tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].startswith('line 2: "doc" ')
+    assert result.stderr.splitlines()[0].endswith(
+        f"cannot be written out as a file: {UNSAFE[name]}"
+    )
+    assert names(tmp_path / "t.db") == []  # nothing imported, not even ok.txt
+
+
+def test_import_of_a_rename_record_to_an_unsafe_name_is_refused(run, tmp_path):
+    source = tmp_path / "h.jsonl"
+    records = [
+        {"doc": "ok.txt", "text": "ok\n", "at": "2024-01-01"},
+        {"doc": "../ok.txt", "renamed_from": "ok.txt", "at": "2024-01-02"},
+    ]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records))
+    result = run("import", source, db=tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "line 2: \"doc\" '../ok.txt' cannot be written out as a file:"
+        " absolute paths and '..' are not allowed"
+    )
+
+
+@pytest.mark.parametrize("name", ["new\nline.txt", "tab\there.txt", "esc\x1b.txt"])
+def test_snapshot_of_a_single_file_and_import_git_refuse_the_same_names(run, tmp_path, name):
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / name).write_text("evil\n")
+    db = tmp_path / "t.db"
+    result = run("snapshot", folder / name, db=db)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0].endswith(
+        ": cannot be tracked: NUL and other control characters are not allowed"
+    )
+    repo = Repo(tmp_path / "repo")
+    repo.write("good.txt", "good\n")
+    repo.write(name, "evil\n")
+    repo.commit("Add files")
+    imported = run("import-git", repo.path, db=db)
+    assert imported.exit_code == 0, imported.output
+    assert "cannot be written out as a file: NUL and other control characters are not allowed" in (
+        imported.stderr
+    )
+    assert names(db) == ["good.txt"]
+
+

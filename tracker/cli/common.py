@@ -12,6 +12,8 @@ from typing import Any
 import click
 
 from ..api import Tracker
+from ..errors import TrackerError
+from ..render.text import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
 
 DEFAULT_DB = "snapshots/tracker.db"
@@ -61,8 +63,9 @@ def echo_json(data: Any) -> None:
 
 
 def warn(message: str) -> None:
-    """A warning on stderr that does not stop the command."""
-    click.echo(f"warning: {message}", err=True)
+    """A warning on stderr that does not stop the command: one line, control characters (of a
+    file name, say) escaped."""
+    click.echo(f"warning: {one_line(message)}", err=True)
 
 
 def stdout_bytes(data: bytes) -> None:

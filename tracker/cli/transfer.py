@@ -130,17 +130,33 @@ def export(fmt, output, db_path):
     {"doc": new name, "renamed_from": old name, "at"} (no "text"). `tracker
     import` reads it back, renames included.
 
+    Only records that `tracker import` accepts are written. A database made by
+    an older tracker may hold names refused today (absolute, with '..' or
+    control characters): their records are left out, a warning says which and
+    why, the rest is written, and the command exits 1.
+
     Example:
 
         tracker export -o history.jsonl.gz
     """
+    refused: list[int] = []
+
+    def left_out(problem: str, count: int) -> None:
+        refused.append(count)
+        warn(f"{plural(count, 'record')} not written: {problem}")
+
     with open_tracker(db_path) as tracker:
         if output:
-            count = tracker.export_to_file(output, fmt)
+            count = tracker.export_to_file(output, fmt, left_out=left_out)
             click.echo(f"{count} versions written to {output}", err=True)
         else:
-            tracker.export(sys.stdout.buffer, fmt)
+            tracker.export(sys.stdout.buffer, fmt, left_out=left_out)
             sys.stdout.buffer.flush()
+    if refused:
+        count = sum(refused)
+        raise TrackerError(
+            f"{plural(count, 'record')} not written: `tracker import` would refuse them"
+        )
 
 
 @cli.command()

@@ -237,8 +237,7 @@ class FolderSnapshot:
             )
         problem = refs.name_problem(entry.name) if doc is None else None
         if problem is not None:  # e.g. a newline in the file name: it could not be exported
-            reason = f"{entry.name!r}: cannot be tracked: {problem}"
-            self.result.skipped.append((entry.name, reason))
+            self.result.skipped.append((entry.name, f"cannot be tracked: {problem}"))
             return
         try:
             content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)

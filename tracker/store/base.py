@@ -244,6 +244,8 @@ class StoreBase:
             self.conn.execute("commit")
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+        except UnicodeEncodeError:  # rolled back above; SQLite stores only valid Unicode
+            raise TrackerError(_NOT_UNICODE) from None
 
     def _last_paragraph_id(self) -> int | None:
         """The highest paragraph id; None while the first migrations have not made the table."""
@@ -273,6 +275,8 @@ class StoreBase:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+        except UnicodeEncodeError:
+            raise TrackerError(_NOT_UNICODE) from None
 
     def iterate(self, sql: str, params: Sequence | dict = ()) -> Iterator[tuple]:
         """Stream the rows of one read (constant memory); errors as in :meth:`query`."""
@@ -282,3 +286,5 @@ class StoreBase:
                 yield from rows
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+        except UnicodeEncodeError:
+            raise TrackerError(_NOT_UNICODE) from None
