@@ -310,3 +310,167 @@ def test_snapshot_of_a_single_file_and_import_git_refuse_the_same_names(run, tmp
     assert names(db) == ["good.txt"]
 
 
+# -- 5. fsck on damaged databases ----------------------------------------------------------------
+
+
+@pytest.fixture
+def damaged(tmp_path: Path) -> Path:
+    """a.txt in 102 versions sharing its first paragraph; b.txt and c.txt in a few."""
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker:
+        for n in range(102):
+            tracker.record(
+                "a.txt",
+                f"Shared first paragraph.\n\nedit {n}\n",
+                at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z",
+            )
+        for n in range(5):
+            tracker.record("b.txt", f"B title\n\nb edit {n}\n", at=f"2024-02-0{n + 1}")
+        tracker.record("c.txt", "C one\n\nC two\n", at="2024-03-01")
+    return db
+
+
+def fsck(run, db: Path) -> tuple[int, list[str]]:
+    result = run("fsck", "--json", db=db)
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert report["ok"] is (result.exit_code == 0)
+    text = run("fsck", db=db)
+    assert text.exit_code == result.exit_code
+    assert text.stdout.splitlines()[1:] == [p.replace("\n", "\\x0a") for p in report["problems"]]
+    return result.exit_code, report["problems"]
+
+
+def execute(db: Path, sql: str, params=()) -> None:
+    conn = sqlite3.connect(db)
+    try:
+        with conn:
+            conn.execute(sql, params)
+    finally:
+        conn.close()
+
+
+def version_id(db: Path, doc: str, number: int) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "select v.id from versions v join documents d on d.id = v.document_id"
+            " where d.name = ? and v.version = ?",
+            [doc, number],
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def shared_paragraph(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            "select id from paragraphs where text = 'Shared first paragraph.'"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "cast(x'ff41' as text)",  # text whose bytes are not UTF-8
+        "x'ff41'",  # the same, stored as a blob
+        "x'4142'",  # valid UTF-8, but a blob
+    ],
+)
+def test_fsck_reports_a_paragraph_that_is_not_text_once_with_its_count(run, damaged, damage):
+    pid = shared_paragraph(damaged)
+    execute(damaged, f"update paragraphs set text = {damage} where id = ?", [pid])
+    code, problems = fsck(run, damaged)
+    assert code == 1
+    assert len(problems) == 1
+    assert problems[0].startswith(f"paragraph {pid}: its text ")
+    assert problems[0].endswith(" (used by 102 versions: a.txt v1, a.txt v2, a.txt v3 ...)")
+
+
+def test_fsck_lists_every_damaged_sha256_and_goes_on(run, damaged):
+    for number, value in [(1, "'not hex'"), (2, "NULL"), (3, "12"), (4, "x'00ff'")]:
+        execute(
+            damaged,
+            f"update versions set sha256 = {value} where id = ?",
+            [version_id(damaged, "b.txt", number)],
+        )
+    execute(
+        damaged,
+        "update versions set sha256 = cast(x'ff' as text) where id = ?",
+        [version_id(damaged, "b.txt", 5)],
+    )
+    code, problems = fsck(run, damaged)
+    assert code == 1
+    assert [p.split(": ")[0] for p in problems] == [f"b.txt v{n}" for n in range(1, 6)]
+    assert all("rebuilt text does not match its sha256" in p for p in problems)
+    assert "(recorded not hex, rebuilt " in problems[0]
+    assert "(recorded None, rebuilt " in problems[1]
+    assert "(recorded 12, rebuilt " in problems[2]
+    assert "(recorded b'\\x00\\xff', rebuilt " in problems[3]
+    assert "(recorded b'\\xff', rebuilt " in problems[4]
+
+
+def test_fsck_reports_damaged_layouts_and_names(run, damaged):
+    layouts = ["'not json'", "'[1, 2]'", "'{\"sep\": 5}'", "cast(x'ff' as text)"]
+    for number, layout in enumerate(layouts, start=1):
+        execute(
+            damaged,
+            f"update versions set layout = {layout} where id = ?",
+            [version_id(damaged, "b.txt", number)],
+        )
+    execute(damaged, "update documents set name = cast(x'63ff' as text) where name = 'c.txt'")
+    code, problems = fsck(run, damaged)
+    assert code == 1
+    assert problems[0] == "document 3: its name is not valid UTF-8 (c\\xff)"
+    assert [p.split(": ")[0] for p in problems[1:]] == [f"b.txt v{n}" for n in range(1, 5)]
+    assert problems[1].startswith("b.txt v1: its layout is damaged (")
+    assert problems[2].startswith("b.txt v2: its layout is damaged (")
+    assert problems[3].startswith("b.txt v3: cannot be rebuilt (")  # a separator that is no text
+    assert problems[4].startswith("b.txt v4: its layout is damaged (")
+    assert len(problems) == 5  # c.txt itself rebuilds fine under its damaged name
+
+
+def test_fsck_reports_missing_and_foreign_paragraph_ids(run, damaged):
+    conn = sqlite3.connect(damaged)
+    (gone,) = conn.execute("select id from paragraphs where text = 'C two'").fetchone()
+    conn.close()
+    execute(
+        damaged,
+        "update versions set paragraph_ids = '[999999]' where id = ?",
+        [version_id(damaged, "b.txt", 1)],
+    )
+    execute(
+        damaged,
+        "update versions set paragraph_ids = '[true, 1.5]' where id = ?",
+        [version_id(damaged, "b.txt", 2)],
+    )
+    execute(
+        damaged,
+        "update versions set paragraph_ids = cast(x'ff' as text) where id = ?",
+        [version_id(damaged, "b.txt", 3)],
+    )
+    execute(damaged, "delete from paragraphs where text = 'C two'")
+    code, problems = fsck(run, damaged)
+    assert code == 1
+    assert sorted(problems) == sorted(
+        [
+            "b.txt v3: its paragraph list is not a JSON array",
+            "b.txt v1: refers to missing paragraphs 999999",
+            "b.txt v2: its paragraph list holds something other than ids",
+            f"c.txt v1: refers to missing paragraphs {gone}",
+        ]
+    )
+
+
+# -- a damaged file is only ever read ------------------------------------------------------------
+
+
+def test_fsck_reads_only(run, damaged):
+    pid = shared_paragraph(damaged)
+    execute(damaged, "update paragraphs set text = cast(x'ff' as text) where id = ?", [pid])
+    digest = hashlib.sha256(damaged.read_bytes()).hexdigest()
+    assert fsck(run, damaged)[0] == 1
+    assert hashlib.sha256(damaged.read_bytes()).hexdigest() == digest

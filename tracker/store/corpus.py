@@ -6,7 +6,6 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..errors import TrackerError
-from .base import translate
 
 
 class CorpusStore:
@@ -77,20 +76,22 @@ class CorpusStore:
             self.conn.rollback()
         return None
 
-    def paragraph_rows(self) -> Iterator[tuple[int, str, bytes | str | None]]:
-        """(id, hash, raw text) of every paragraph, streamed; the text as stored, even when it is
-        not valid UTF-8 (bytes then), so a check can report damage instead of failing on it."""
-        previous = self.conn.text_factory
-        self.conn.text_factory = bytes
-        try:
-            cursor = self.conn.execute("select id, hash, text from paragraphs order by id")
-            while rows := cursor.fetchmany(1024):
-                for pid, digest, text in rows:
-                    yield pid, digest.decode("utf-8", "replace") if digest else digest, text
-        except sqlite3.Error as error:
-            raise translate(error, self.path) from None
-        finally:
-            self.conn.text_factory = previous
+    def paragraph_rows(self) -> Iterator[tuple[int, str | None, bytes | None, str]]:
+        """(id, hash, raw text, SQLite type of the text) of every paragraph, streamed; the text
+        as stored bytes, even when it is not valid UTF-8, so that a check can report damage
+        instead of failing on it."""
+        return (
+            (pid, digest.decode("utf-8", "replace") if digest is not None else None, text, kind)
+            for pid, digest, text, kind in self.iterate(
+                "select id, cast(hash as blob), cast(text as blob), typeof(text)"
+                " from paragraphs order by id"
+            )
+        )
+
+    def raw_document_names(self) -> Iterator[tuple[int, bytes | None]]:
+        """(id, name as stored bytes) of every document, for a check of names SQLite holds but
+        cannot return as text."""
+        return self.iterate("select id, cast(name as blob) from documents order by id")
 
     # -- imports -----------------------------------------------------------------------------
 
