@@ -465,6 +465,26 @@ def test_fsck_reports_missing_and_foreign_paragraph_ids(run, damaged):
     )
 
 
+# -- 8. text that looks like search marks --------------------------------------------------------
+
+
+def test_cli_search_marks_only_the_hits_whatever_the_text_holds(run, db):
+    with Tracker(db) as tracker:
+        tracker.record(
+            "h.txt", "fake \x02gotcha\x03 marks and a real needle here\n", at="2024-01-01"
+        )
+    result = run("search", "needle", db=db)
+    assert result.stdout == (
+        "h.txt  v1  paragraph 1: fake \\x02gotcha\\x03 marks and a real **needle** here\n"
+    )
+    data = json.loads(run("search", "needle", "--json", db=db).stdout)
+    assert data[0]["snippet"] == "fake \x02gotcha\x03 marks and a real **needle** here"
+    with Tracker(db) as tracker:  # marks made of control characters: the text's own are shown
+        hits = tracker.search("needle", marks=("\x02", "\x03"))
+        assert hits[0]["snippet"] == "fake \u2402gotcha\u2403 marks and a real \x02needle\x03 here"
+        assert tracker.text("h.txt").count("\x02") == 1  # the stored text is untouched
+
+
 # -- a damaged file is only ever read ------------------------------------------------------------
 
 

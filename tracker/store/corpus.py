@@ -6,27 +6,29 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..errors import TrackerError
+from ..text.snippets import MARKS, OTHER_MARKS, snippet_parts
 
 
 class CorpusStore:
     """Corpus-wide reads, and the bookkeeping of imports."""
 
     def search_paragraphs(
-        self, fts_query: str, marks: tuple[str, str], limit: int | None = None
-    ) -> list[tuple[int, str, str]]:
-        """(paragraph id, text, snippet) of the paragraphs matching an FTS5 query, best first.
-
-        ``marks`` enclose each match in the snippet.
-        """
+        self, fts_query: str, limit: int | None = None
+    ) -> list[tuple[int, str, list[str]]]:
+        """(paragraph id, text, snippet parts) of the paragraphs matching an FTS5 query, best
+        first; the parts alternate plain text and hits (:func:`tracker.text.snippets.snippet_parts`:
+        exact, whatever the text holds)."""
         try:
-            return self.conn.execute(
-                "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?, ?, '…', 24)"
+            rows = self.conn.execute(
+                "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?, ?, '…', 24),"
+                " snippet(paragraphs_fts, 0, ?, ?, '…', 24)"
                 " from paragraphs_fts f join paragraphs p on p.id = f.rowid"
                 " where paragraphs_fts match ? order by f.rank" + (" limit ?" if limit else ""),
-                [marks[0], marks[1], fts_query, *([limit] if limit else [])],
+                [*MARKS, *OTHER_MARKS, fts_query, *([limit] if limit else [])],
             ).fetchall()
         except sqlite3.OperationalError as error:
             raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
+        return [(pid, text, snippet_parts(mine, other)) for pid, text, mine, other in rows]
 
     def edit_pairs(self) -> Iterator[tuple[int, int, int, int]]:
         """(document id, version, old paragraph id, new paragraph id) of every stored rewrite
