@@ -71,14 +71,16 @@ def fetch(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def start_server(db_path: Path) -> tuple[subprocess.Popen, str]:
-    """Run `tracker serve` on a free port and wait until it answers."""
+def start_server(db_path: Path, preexec_fn=None) -> tuple[subprocess.Popen, str]:
+    """Run `tracker serve` on a free port and wait until it answers (``preexec_fn``: run in the
+    child before it starts, as for :func:`subprocess.Popen`)."""
     port = free_port()
     process = subprocess.Popen(
         [*tracker_command(), "serve", "--port", str(port), "--db", str(db_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=preexec_fn,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -465,6 +465,174 @@ def test_fsck_reports_missing_and_foreign_paragraph_ids(run, damaged):
     )
 
 
+# -- 6. read-only databases ----------------------------------------------------------------------
+
+#: prctl(PR_CAPBSET_DROP, cap): take a capability out of the bounding set, so a program run
+#: after it (exec) never has it. CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER are what
+#: let root ignore file permissions.
+PR_CAPBSET_DROP = 24
+FILE_PERMISSION_CAPABILITIES = (1, 2, 3)
+
+
+def obey_file_permissions() -> None:
+    """preexec_fn: make the child obey file permissions, even when it runs as root."""
+    if os.geteuid() != 0:
+        return  # an ordinary user obeys them already
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in FILE_PERMISSION_CAPABILITIES:
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+
+def tracker_run(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """The real `tracker`, in a process that cannot write what its permissions forbid."""
+    return subprocess.run(
+        [*tracker_command(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
+        preexec_fn=obey_file_permissions,
+        env={k: v for k, v in os.environ.items() if k != "TRACKER_DB"},
+    )
+
+
+def make_read_only(db: Path, folder_too: bool) -> None:
+    db.chmod(0o444)
+    if folder_too:
+        db.parent.chmod(0o555)
+
+
+def check_really_read_only(db: Path) -> None:
+    """The child must see what a user of a read-only file sees, or the test proves nothing."""
+    probe = (
+        "import os, sys; db = sys.argv[1]\n"
+        "try:\n    open(db, 'ab').close()\nexcept PermissionError:\n    sys.exit(0)\n"
+        "sys.exit(3)"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(db)], preexec_fn=obey_file_permissions, timeout=30
+        )
+    except subprocess.SubprocessError as error:
+        pytest.skip(f"cannot run a process that obeys file permissions here: {error}")
+    assert done.returncode == 0, "the child could still write the read-only file"
+
+
+@pytest.fixture
+def archived(tmp_path: Path):
+    """A database with history, made read-only by the test (and writable again after it)."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    db = folder / "t.db"
+    with Tracker(db) as tracker:
+        tracker.record("notes.txt", "Alpha paragraph.\n\nBeta paragraph.\n", at="2024-01-01")
+        tracker.record("notes.txt", "Alpha paragraph.\n\nGamma paragraph.\n", at="2024-02-01")
+    yield db
+    folder.chmod(0o755)
+    db.chmod(0o644)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder_too", [False, True], ids=["read-only-file", "read-only-folder"])
+def test_every_read_command_works_on_a_read_only_database(archived, tmp_path, folder_too):
+    """Read-only for real, as root too: ``chmod`` alone does not stop root (it ignores file
+    permissions, and ``os.access`` says yes), ``chattr +i`` and read-only mounts need powers
+    a test may not have. So the commands run in a child process that first gives up the three
+    capabilities that let root bypass permissions (an ordinary user has none of them): what it
+    may not write, it cannot, and the store's own ``writable()`` check sees that. The child is
+    checked to really be unable to write the file before anything else."""
+    make_read_only(archived, folder_too)
+    check_really_read_only(archived)
+    before = archived.read_bytes()
+    expected = {
+        ("log", "notes"): "v2",
+        ("show", "notes"): "Gamma paragraph.",
+        ("diff", "notes"): "Gamma",
+        ("fsck",): "no problems",
+        ("export",): "Beta paragraph.",
+        ("search", "alpha"): "**Alpha**",
+        ("timeline",): "notes.txt  v2",
+        ("docs",): "notes.txt",
+    }
+    for args, wanted in expected.items():
+        result = tracker_run(*args, "--db", archived)
+        assert result.returncode == 0, (args, result.stderr)
+        assert wanted in result.stdout, (args, result.stdout)
+    out = tmp_path / "out.jsonl"
+    assert tracker_run("export", "-o", out, "--db", archived).returncode == 0
+    assert out.read_text().count("\n") == 2
+    server, base = start_server(archived, preexec_fn=obey_file_permissions)
+    try:
+        assert fetch(f"{base}/t/versions.json")[0] == 200
+        status, page = fetch(f"{base}/-/tracker/diff/t/notes.txt/2")
+        assert status == 200 and b"Gamma" in page
+        status, found = fetch(f"{base}/t/search.json?q=gamma&_shape=objects")
+        assert status == 200 and json.loads(found)["rows"][0]["document"] == "notes.txt"
+    finally:
+        stop_server(server)
+    assert archived.read_bytes() == before
+    if folder_too:
+        assert sorted(p.name for p in archived.parent.iterdir()) == ["t.db"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("folder_too", [False, True], ids=["read-only-file", "read-only-folder"])
+def test_a_write_on_a_read_only_database_is_one_line_and_changes_nothing(
+    archived, tmp_path, folder_too
+):
+    """As above, read-only for real in a child process (see the test of the read commands)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "new.txt").write_text("new\n")
+    source = tmp_path / "h.jsonl"
+    source.write_text(json.dumps({"doc": "imported.txt", "text": "x\n"}) + "\n")
+    repo = Repo(tmp_path / "repo")
+    repo.write("r.txt", "from git\n")
+    repo.commit("Add r")
+    make_read_only(archived, folder_too)
+    check_really_read_only(archived)
+    before = archived.read_bytes()
+    for args in (
+        ("snapshot", docs),
+        ("import", source),
+        ("import-git", repo.path),
+        ("watch", docs),
+    ):
+        result = tracker_run(*args, "--db", archived)
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr.startswith("Error: database "), (args, result.stderr)
+        assert "is read-only" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert archived.read_bytes() == before
+    assert not (archived.parent / "t.db.watch.lock").exists()
+
+
+@pytest.mark.slow
+def test_changes_left_in_the_wal_of_a_read_only_folder_are_an_error_not_a_stale_read(tmp_path):
+    folder = tmp_path / "copy"
+    folder.mkdir()
+    live = tmp_path / "live.db"
+    with Tracker(live) as tracker:
+        tracker.record("a.txt", "first\n", at="2024-01-01")
+        tracker.store.conn.execute("pragma wal_autocheckpoint = 0")
+        tracker.record("a.txt", "second\n", at="2024-01-02")
+        for suffix in ("", "-wal"):  # copied while open: the second version is in the -wal
+            (folder / f"t.db{suffix}").write_bytes(Path(f"{live}{suffix}").read_bytes())
+    db = folder / "t.db"
+    make_read_only(db, folder_too=True)
+    try:
+        check_really_read_only(db)
+        result = tracker_run("log", "a.txt", "--db", db)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"Error: {db} cannot be read here: its latest changes are in t.db-wal, which SQLite"
+        " cannot read without creating t.db-shm in a folder it may not write; copy the database"
+        " and its -wal file to a writable folder\n"
+    )
+
+
 # -- 8. text that looks like search marks --------------------------------------------------------
 
 

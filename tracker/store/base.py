@@ -74,12 +74,12 @@ TRACKER_TABLES = frozenset({"documents", "versions", "paragraphs", "paragraph_ch
 def is_tracker_database(path: str | os.PathLike) -> bool:
     """Tell whether the SQLite file at ``path`` has the tracker tables (read-only look)."""
     try:
-        conn = _open_read_only(Path(path))
+        conn, _ = _open_read_only(Path(path))
         try:
             names = {row[0] for row in conn.execute("select name from sqlite_master")}
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, TrackerError):
         return False
     return TRACKER_TABLES <= names
 
@@ -89,23 +89,32 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection; ``immutable`` when the WAL index cannot be created beside it.
+def _open_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A read-only connection, and whether it is ``immutable`` (see below).
 
     A database on read-only media, or in a folder we may not write, cannot get the ``-shm`` file
     SQLite's WAL mode reads through: nobody can write it there either, so reading it as
-    immutable is exact.
+    immutable is exact -- unless changes are still in its ``-wal`` file (copied from a live
+    database, or left by a crash), which an immutable reading would silently ignore: that is an
+    error, not a stale answer.
     """
     uri = path.resolve().as_uri()
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute("select count(*) from sqlite_master").fetchone()
-        return conn
+        return conn, False
     except sqlite3.OperationalError as error:
         conn.close()
         if "unable to open" not in str(error) and "readonly" not in str(error):
             raise
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ReadOnlyDatabase(
+            f"{path} cannot be read here: its latest changes are in {wal.name}, which SQLite"
+            f" cannot read without creating {path.name}-shm in a folder it may not write;"
+            " copy the database and its -wal file to a writable folder"
+        )
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True), True
 
 
 class StoreBase:
@@ -119,6 +128,7 @@ class StoreBase:
         self.path = Path(path)
         self.borrowed = False
         self.read_only = False
+        self.immutable = False  # read-only and read as immutable: nobody can change it
         if not self.path.exists():
             if not create:
                 raise NoDatabase(
@@ -135,7 +145,7 @@ class StoreBase:
         try:
             if self.path.exists() and not writable(self.path):
                 self.read_only = True
-                conn = _open_read_only(self.path)
+                conn, self.immutable = _open_read_only(self.path)
             else:
                 conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as error:
@@ -162,6 +172,7 @@ class StoreBase:
         store._db = None
         store.borrowed = True
         store.read_only = True
+        store.immutable = False
         return store
 
     def _prepare(self, create: bool) -> None:
