@@ -633,6 +633,73 @@ def test_changes_left_in_the_wal_of_a_read_only_folder_are_an_error_not_a_stale_
     )
 
 
+# -- 7. a --db in a folder that does not exist ---------------------------------------------------
+
+
+@pytest.mark.slow
+def test_no_writing_command_creates_a_missing_folder(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("a\n")
+    source = tmp_path / "h.jsonl"
+    source.write_text(json.dumps({"doc": "x.txt", "text": "x\n"}) + "\n")
+    repo = Repo(tmp_path / "repo")
+    repo.write("r.txt", "r\n")
+    repo.commit("Add r")
+    missing = tmp_path / "nonexistent" / "dir"
+    for args in (
+        ("snapshot", docs),
+        ("import", source),
+        ("import-git", repo.path),
+        ("watch", docs),
+    ):
+        result = tracker_run(*args, "--db", missing / "x.db")
+        assert result.returncode == 1, (args, result.stderr)
+        assert result.stderr == (
+            f"Error: cannot create {missing / 'x.db'}: folder {missing} does not exist"
+            " (create it first, or choose another --db)\n"
+        ), args
+    assert not (tmp_path / "nonexistent").exists()
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder should be")
+    result = tracker_run("snapshot", docs, "--db", blocked / "x.db")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"Error: cannot create {blocked / 'x.db'}: folder {blocked} is not a folder"
+    )
+
+
+def test_the_default_folder_is_created_in_a_fresh_directory_and_only_for_writes(
+    run, tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("a\n")
+    read = run("log", "a.txt")
+    assert read.exit_code == 1 and read.stderr.startswith("Error: no database at snapshots/")
+    assert not (tmp_path / "snapshots").exists()
+    assert run("snapshot", docs).exit_code == 0
+    assert (tmp_path / "snapshots" / "tracker.db").is_file()
+    assert run("log", "a.txt").exit_code == 0
+
+
+def test_a_file_named_like_the_default_folder_is_a_one_line_error(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRACKER_DB", raising=False)
+    (tmp_path / "snapshots").write_text("not a folder")
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    result = run("snapshot", docs)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: cannot create snapshots/tracker.db: folder snapshots is not a folder"
+        " (create it first, or choose another --db)\n"
+    )
+    assert (tmp_path / "snapshots").read_text() == "not a folder"
+
+
 # -- 8. text that looks like search marks --------------------------------------------------------
 
 

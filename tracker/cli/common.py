@@ -42,7 +42,16 @@ def default_folder(db_path: str) -> None:
     """Create the default database's ``snapshots/`` folder if needed; any other folder given
     with --db must exist (a typo must not make a new database far away)."""
     if Path(db_path) == Path(DEFAULT_DB):
-        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+        folder = Path(DEFAULT_DB).parent
+        try:
+            folder.mkdir(exist_ok=True)
+        except FileExistsError:  # a file of that name: the store says what is wrong
+            pass
+        except OSError as error:
+            raise TrackerError(
+                f"cannot create folder {folder} for the database ({error.strerror});"
+                " choose another --db"
+            ) from None
 
 
 @contextmanager

@@ -136,9 +136,15 @@ class StoreBase:
                     "e.g. `tracker snapshot seeds/` (or pass --db / set TRACKER_DB)"
                 )
             if not self.path.parent.is_dir():
+                missing = "is not a folder" if self.path.parent.exists() else "does not exist"
                 raise NoDatabase(
-                    f"cannot create {self.path}: folder {self.path.parent} does not exist"
+                    f"cannot create {self.path}: folder {self.path.parent} {missing}"
                     " (create it first, or choose another --db)"
+                )
+            if not os.access(self.path.parent, os.W_OK | os.X_OK):
+                raise ReadOnlyDatabase(
+                    f"cannot create {self.path}: folder {self.path.parent} cannot be written"
+                    " (choose another --db)"
                 )
         elif self.path.is_dir():
             raise NotADatabase(f"{self.path} is a directory, not a tracker database")
