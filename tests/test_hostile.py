@@ -720,6 +720,32 @@ def test_cli_search_marks_only_the_hits_whatever_the_text_holds(run, db):
         assert tracker.text("h.txt").count("\x02") == 1  # the stored text is untouched
 
 
+# -- 9. import-git globs that match nothing ------------------------------------------------------
+
+
+def test_import_git_says_when_no_file_matches_and_exits_1(run, tmp_path):
+    repo = Repo(tmp_path / "repo")
+    repo.write("Policies/a.md", "a\n")
+    repo.commit("Add a")
+    repo.write("Policies/a.md", "a, edited\n")
+    repo.commit("Edit a")
+    db = tmp_path / "t.db"
+    for _ in range(2):  # nothing is remembered, so a second run says it again
+        result = run("import-git", repo.path, "--path", "policies/*.md", "--path", "*.rst", db=db)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"warning: no file in the history of branch 'main' of {repo.path} matches"
+            " 'policies/*.md', '*.rst' (2 commits read): nothing imported\n"
+        )
+        assert result.stdout == "2 commits, 0 new versions, 0 unchanged\n"
+    assert names(db) == []
+    good = run("import-git", repo.path, "--path", "Policies/*.md", db=db)
+    assert good.exit_code == 0 and good.stdout == "2 commits, 2 new versions, 0 unchanged\n"
+    again = run("import-git", repo.path, "--path", "Policies/*.md", db=db)  # up to date: fine
+    assert again.exit_code == 0 and again.stderr == ""
+    assert "exits 1" in run("import-git", "--help").stdout
+
+
 # -- a damaged file is only ever read ------------------------------------------------------------
 
 

@@ -95,7 +95,8 @@ def import_git(repo, paths, branch, split, db_path, as_json):
     Each commit that changes a matching text file records a version of it at
     the commit's time, with the commit hash and subject as its note; renames are
     followed and deletions recorded; binary files are skipped. Re-running
-    continues after the last commit imported.
+    continues after the last commit imported. When no file in the branch's
+    history matches the --path globs (a typo?), it says so and exits 1.
 
     Example:
 
@@ -105,7 +106,11 @@ def import_git(repo, paths, branch, split, db_path, as_json):
         result = tracker.import_git(
             repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
         )
+    if result.nothing_matched is not None:
+        warn(result.nothing_matched)
     _summary(result, as_json)
+    if result.nothing_matched is not None:
+        raise SystemExit(1)
 
 
 @cli.command()
