@@ -130,6 +130,28 @@ def test_snapshot_skips_names_with_control_characters_in_one_escaped_line_each(r
     assert names(db) == ["good.txt"]
 
 
+def test_names_a_snapshot_would_store_changed_never_merge_two_files(run, folder, db):
+    """ "a.txt " (a trailing space) used to be stored as "a.txt", and "b\\c.txt" as "b/c.txt":
+    two files recorded as alternating versions of one document."""
+    (folder / "a.txt").write_text("a\n")
+    (folder / "a.txt ").write_text("a with a space\n")
+    (folder / "b").mkdir()
+    (folder / "b" / "c.txt").write_text("c\n")
+    (folder / "b\\c.txt").write_text("backslash\n")
+    for _ in range(2):
+        result = run("snapshot", folder, db=db)
+        assert result.exit_code == 0, result.output
+        assert sorted(warnings(result.stderr)) == [
+            "warning: a.txt : cannot be tracked: it would be stored as 'a.txt':"
+            " leading or trailing spaces and backslashes are not kept in names",
+            "warning: b\\c.txt: cannot be tracked: it would be stored as 'b/c.txt':"
+            " leading or trailing spaces and backslashes are not kept in names",
+        ]
+    with Tracker(db) as tracker:
+        assert [(d.name, d.versions) for d in tracker.documents()] == [("a.txt", 1), ("b/c.txt", 1)]
+        assert tracker.text("a.txt") == "a\n" and tracker.text("b/c.txt") == "c\n"
+
+
 def smuggle(db: Path, name: str, text: str = "old\n", at: str = "2024-01-01") -> None:
     """Store a document under a name tracker refuses today, as an older tracker could."""
     with Tracker(db) as tracker:

@@ -66,6 +66,22 @@ def own_names(store: Store, root: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+def file_name_problem(name: str) -> str | None:
+    """Why a file found in a folder cannot become a document of that name (None if it can).
+
+    The one name rule (:func:`tracker.refs.name_problem`), and one more for names read from the
+    disk: they are stored as they are, so a name that typing would change (leading or trailing
+    spaces, a backslash in a POSIX name) would land on another file's history.
+    """
+    problem = refs.name_problem(name)
+    if problem is None and refs.normalize_name(name) != name:
+        problem = (
+            f"it would be stored as {refs.normalize_name(name)!r}: leading or trailing spaces"
+            " and backslashes are not kept in names"
+        )
+    return problem
+
+
 class SnapshotCancelled(Exception):
     """``cancel()`` said stop: the batches already committed stay, deletions were not looked at."""
 
@@ -116,7 +132,7 @@ class FolderSnapshot:
         if target.is_symlink():
             self.result.skipped.append((str(target), "symlink, not followed"))
             return
-        problem = refs.name_problem(target.name)
+        problem = file_name_problem(target.name)
         if problem is not None and self.store.document(target.name) is None:
             self.result.skipped.append((str(target), f"cannot be tracked: {problem}"))
             return
@@ -235,7 +251,7 @@ class FolderSnapshot:
                 f"{entry.name}: tracked from {doc.root}, now recorded from {root_key} into the"
                 " same history (documents are named relative to the folder given)"
             )
-        problem = refs.name_problem(entry.name) if doc is None else None
+        problem = file_name_problem(entry.name) if doc is None else None
         if problem is not None:  # e.g. a newline in the file name: it could not be exported
             self.result.skipped.append((entry.name, f"cannot be tracked: {problem}"))
             return
