@@ -57,6 +57,22 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """A message safe to print as one line: every control character escaped, newlines too, and
+    the undecodable bytes of a file name (a file name may hold any of them)."""
+    return _UNPRINTABLE.sub(lambda m: _escaped(m.group()), text)
+
+
 def _paint(text: str, style: str, color: bool) -> str:
     """Wrap each line of ``text`` in an ANSI style (so prefixes added later stay uncoloured)."""
     if not color or not style:
