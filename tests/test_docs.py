@@ -88,3 +88,15 @@ def test_dependencies_point_one_way():
             assert not deps - pure, f"{path.name} must stay pure: {deps}"
         if path.stem == "watch":
             assert not deps & {"store", "api", "cli"}, "watch.py knows nothing of SQLite"
+
+
+def test_no_module_imports_another_modules_private_names():
+    # a leading underscore means "only for this module": a name another module needs is public
+    offenders = []
+    for path in (ROOT / "tracker").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        offenders.append(f"{path.relative_to(ROOT)}: {alias.name}")
+    assert not offenders

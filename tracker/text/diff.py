@@ -33,12 +33,10 @@ from .inline import GRANULARITIES, inline_diff
 from .similarity import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
-    _move_candidates,
-    _pair_gap,
-    _Similarity,
+    Similarity,
+    move_candidates,
+    pair_gap,
 )
-
-OPS = ("equal", "insert", "delete", "modify", "move")
 
 
 @dataclass(frozen=True)
@@ -136,10 +134,10 @@ def _align(
             moved_old.add(i)
 
     # rewritten paragraphs: similar pairs inside each gap, kept in order
-    sim = _Similarity(old, new)
+    sim = Similarity(old, new)
     gap_pairs: list[list[tuple[int, int]]] = []  # per gap: in-place pairs, sorted by old index
     for olds, news in gaps:
-        chain = _pair_gap(
+        chain = pair_gap(
             sim, [i for i in olds if i not in moved_old], [j for j in news if j not in matches]
         )
         gap_pairs.append([(i, j) for i, j, _ in chain])
@@ -154,7 +152,7 @@ def _align(
 
     # edited moves (and in-place pairs the banded gap search could not see)
     scored = []
-    for i, j in _move_candidates(sim, left_old, left_new):
+    for i, j in move_candidates(sim, left_old, left_new):
         same_gap = gap_of_old[i] == gap_of_new[j]
         threshold = MODIFY_SIMILARITY if same_gap else MOVE_SIMILARITY
         s = sim.score(i, j, threshold)

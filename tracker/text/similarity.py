@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from diff_match_patch import diff_match_patch
 
-from .inline import _WORDS_ONLY, _code
+from .inline import WORD, token_char
 
 #: Two paragraphs in the same gap with at least this word-level similarity (2 x words in common,
 #: in order, / words in both; punctuation and whitespace ignored) are one rewritten paragraph
@@ -53,12 +53,12 @@ class _Words:
     __slots__ = ("size", "counts", "chars", "bare")
 
     def __init__(self, text: str, table: dict[str, str]) -> None:
-        words = _WORDS_ONLY.findall(text)
+        words = WORD.findall(text)
         counts = Counter(words)
         for w in counts:
             if w not in table:
-                # past _CODE_LIMIT distinct words, codes repeat: only the score gets coarser
-                table[w] = _code(len(table) + 1)
+                # past TOKEN_CHAR_LIMIT distinct words, codes repeat: only the score gets coarser
+                table[w] = token_char(len(table) + 1)
         self.size = len(words)
         self.counts = counts
         self.chars = "".join(map(table.__getitem__, words))
@@ -66,7 +66,7 @@ class _Words:
         self.bare = "" if words else "".join(text.split())
 
 
-class _Similarity:
+class Similarity:
     """Cached, bounded word-level similarity between old and new paragraphs."""
 
     def __init__(self, old: Sequence[str], new: Sequence[str]) -> None:
@@ -152,7 +152,7 @@ def _best_chain(cands: list[tuple[int, int, float]]) -> list[tuple[int, int, flo
     return chain
 
 
-def _pair_gap(sim: _Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int, float]]:
+def pair_gap(sim: Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int, float]]:
     """Pair similar old and new paragraphs of one gap, in order (bounded search)."""
     m, n = len(olds), len(news)
     if not m or not n:
@@ -175,7 +175,7 @@ def _pair_gap(sim: _Similarity, olds: list[int], news: list[int]) -> list[tuple[
     return _best_chain(cands)
 
 
-def _move_candidates(sim: _Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int]]:
+def move_candidates(sim: Similarity, olds: list[int], news: list[int]) -> list[tuple[int, int]]:
     """(old, new) pairs worth scoring as moves: all of them if few, else via a rare-word index."""
     if len(olds) * len(news) <= FULL_GAP_PAIRS:
         return [(i, j) for j in news for i in olds]
