@@ -128,6 +128,110 @@ def test_diff_cases(old: list[str], new: list[str], expected: list[tuple]) -> No
         assert c.new_text == (new[c.new] if c.new is not None else None)
 
 
+# --------------------------------------------------------------------------- thresholds, by example
+# Similarity is 2 x (words in common, in order) / (words in both). Each case states its score,
+# counted by hand, and sits on one side of MODIFY_SIMILARITY (0.5) or MOVE_SIMILARITY (0.7).
+TEN = "one two three four five six seven eight nine ten"
+TWELVE = "one two three four five six seven eight nine ten eleven twelve"
+THRESHOLD_CASES = [
+    pytest.param(
+        # 2 of 4 words and 2 of 4 kept in order: 2*2/8 = 0.5, exactly the bar: a rewrite
+        ["Start here.", "alpha beta gamma delta", "End here."],
+        ["Start here.", "alpha beta epsilon zeta", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="modify-at-threshold",
+    ),
+    pytest.param(
+        # a one-word paragraph that gained two words: 2*1/4 = 0.5, and the length bound
+        # (2 x shorter / both = 0.5) sits exactly on the bar too: a rewrite
+        ["Start here.", "alpha", "End here."],
+        ["Start here.", "alpha beta gamma", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="modify-at-threshold-by-length",
+    ),
+    pytest.param(
+        # old A B, new A' B' with A~A' 0.5 and B~B' 0.5 (both exactly at the bar) while A~B' is
+        # 0.571: two rewrites in place (total 1.0) beat one slightly better crossing pair
+        ["Start here.", "alpha beta gamma delta", "alpha beta x y z", "End here."],
+        ["Start here.", "alpha beta epsilon zeta", "alpha beta red", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("modify", 2, 2), ("equal", 3, 3)],
+        id="two-rewrites-at-threshold-beat-one-better-pair",
+    ),
+    pytest.param(
+        # 2*2/7 = 0.571: a rewrite
+        ["Start here.", "alpha beta gamma delta", "End here."],
+        ["Start here.", "alpha beta omega", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="modify-just-above-threshold",
+    ),
+    pytest.param(
+        # 2*2/9 = 0.444: not the same paragraph any more
+        ["Start here.", "alpha beta gamma delta", "End here."],
+        ["Start here.", "alpha beta epsilon zeta eta", "End here."],
+        [("equal", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2)],
+        id="modify-just-below-threshold",
+    ),
+    pytest.param(
+        # 7 of 10 words kept, in order: 2*7/20 = 0.7, exactly the move bar: an edited move
+        ["Intro stays.", TEN, "Middle one stays.", "Middle two stays.", "Outro stays."],
+        ["Intro stays.", "Middle one stays.", "Middle two stays.",
+         "one two three four five six seven eighty ninety hundred", "Outro stays."],
+        [("equal", 0, 0), ("equal", 2, 1), ("equal", 3, 2), ("move", 1, 3), ("equal", 4, 4)],
+        id="move-at-threshold",
+    ),
+    pytest.param(
+        # 8 of 12 and 11 words: 2*8/23 = 0.696, below the move bar (though far above the modify
+        # bar): the paragraph went away and another one came
+        ["Intro stays.", TWELVE, "Middle one stays.", "Middle two stays.", "Outro stays."],
+        ["Intro stays.", "Middle one stays.", "Middle two stays.",
+         "one two three four five six seven eight alpha beta gamma", "Outro stays."],
+        [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1), ("equal", 3, 2),
+         ("insert", None, 3), ("equal", 4, 4)],
+        id="move-just-below-threshold",
+    ),
+    pytest.param(
+        # in one gap, old A B and new B' A': A~A' 0.6 and B~B' 0.909 cross, so only one can be
+        # kept in place (the better, B); A' is then a move candidate, and 0.6 < 0.7 is not enough
+        ["Top stays.", "Red green blue yellow purple.", "Cats dogs birds fish mice.",
+         "Bottom stays."],
+        ["Top stays.", "Cats dogs birds fish mice rats.", "Red green blue black white.",
+         "Bottom stays."],
+        [("equal", 0, 0), ("delete", 1, None), ("modify", 2, 1), ("insert", None, 2),
+         ("equal", 3, 3)],
+        id="crossing-pair-below-move-bar-is-not-paired",
+    ),
+    pytest.param(
+        # the same with A~A' 0.8: the crossing pair is a move (edited), never a crossing modify
+        ["Top stays.", "Red green blue yellow purple.", "Cats dogs birds fish mice.",
+         "Bottom stays."],
+        ["Top stays.", "Cats dogs birds fish mice rats.", "Red green blue yellow white.",
+         "Bottom stays."],
+        [("equal", 0, 0), ("modify", 2, 1), ("move", 1, 2), ("equal", 3, 3)],
+        id="crossing-pair-above-move-bar-is-a-move",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), THRESHOLD_CASES)
+def test_threshold_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    assert shape(diff_paragraphs(old, new)) == expected
+
+
+def test_long_gap_pairs_what_the_band_misses() -> None:
+    # one gap of 80 old x 110 new paragraphs: 30 new ones on top, then the 80 old ones each with
+    # one word of six changed (0.83). The band compares old r with new ~1.375 r +- 8, which
+    # misses the true partner r + 30 for r < 59; the move search must still pair those in place.
+    def para(k: int, last: str) -> str:
+        return " ".join(f"{w}{k}" for w in ("alpha", "bravo", "charlie", "delta", "echo", last))
+
+    old = [para(k, "foxtrot") for k in range(80)]
+    new = [f"Brand new q{m}a q{m}b q{m}c q{m}d." for m in range(30)]
+    new += [para(k, "golf") for k in range(80)]
+    assert shape(diff_paragraphs(old, new)) == [("insert", None, m) for m in range(30)] + [
+        ("modify", k, k + 30) for k in range(80)
+    ]
+
+
 def test_modify_carries_word_inline() -> None:
     (change, _) = diff_paragraphs(
         ["The quick brown fox jumps.", "End."], ["The quick red fox jumps.", "End."]
