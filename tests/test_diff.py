@@ -217,6 +217,124 @@ def test_threshold_cases(old: list[str], new: list[str], expected: list[tuple]) 
     assert shape(diff_paragraphs(old, new)) == expected
 
 
+# --------------------------------------------------------------------------- real-world cases
+
+
+def day(n: int) -> str:
+    """The date n days after Nov 30, 2019, written "Dec 1, 2019"."""
+    import datetime
+
+    d = datetime.date(2019, 11, 30) + datetime.timedelta(days=n)
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+SECTION_2 = "The second section talks about pears and how to grow them."
+SECTION_3 = "The third section explains the harvest in the autumn months."
+REAL_CASES = [
+    pytest.param(
+        # a schedule whose every date moved one day later: each entry stays where it is and each
+        # date changes in place ("Dec 1" -> "Dec 2" keeps 2 of 3 words: 0.67); "Nov 30" ->
+        # "Dec 1" keeps only "2019" (0.33), so that one is removed and added. No date "moved"
+        # to another entry just because the next entry used to have that date.
+        ["Schedule", day(0), "Beta 1", day(1), "Beta 2", day(2), "Release candidate", day(3),
+         "Final release"],
+        ["Schedule", day(1), "Beta 1", day(2), "Beta 2", day(3), "Release candidate", day(4),
+         "Final release"],
+        [("equal", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2),
+         ("modify", 3, 3), ("equal", 4, 4), ("modify", 5, 5), ("equal", 6, 6), ("modify", 7, 7),
+         ("equal", 8, 8)],
+        id="dates-interleaved-each-one-day-later",
+    ),
+    pytest.param(
+        # a listing (entry, then its date) where a new date was put at the top of the dates and
+        # each entry now shows the date of the entry above it: the entries are unchanged and the
+        # dates change in place; the aligner must anchor on the entries (which kept their place),
+        # not on the dates (which all shifted by one entry)
+        ["Posts", "Entry one", day(3), "Entry two", day(2), "Entry three", day(1), "Entry four",
+         day(0)],
+        ["Posts", "Entry one", day(4), "Entry two", day(3), "Entry three", day(2), "Entry four",
+         day(1)],
+        [("equal", 0, 0), ("equal", 1, 1), ("modify", 2, 2), ("equal", 3, 3), ("modify", 4, 4),
+         ("equal", 5, 5), ("modify", 6, 6), ("equal", 7, 7), ("delete", 8, None),
+         ("insert", None, 8)],
+        id="dates-interleaved-one-inserted-at-the-top",
+    ),
+    pytest.param(
+        # a bare list of dates, every one a day later: the dates both versions share are
+        # unchanged, the first one went and a new last one came (the shortest true story)
+        [day(k) for k in range(6)],
+        [day(k + 1) for k in range(6)],
+        [("delete", 0, None)] + [("equal", k + 1, k) for k in range(5)] + [("insert", None, 5)],
+        id="dates-list-each-one-day-later",
+    ),
+    pytest.param(
+        # a date inserted at the top of a bare list of dates is one insert
+        ["Dates", day(2), day(1), day(0)],
+        ["Dates", day(3), day(2), day(1), day(0)],
+        [("equal", 0, 0), ("insert", None, 1), ("equal", 1, 2), ("equal", 2, 3), ("equal", 3, 4)],
+        id="dates-list-one-inserted-at-the-top",
+    ),
+    pytest.param(
+        # a section (with its separator) removed in the middle and another added at the end: the
+        # separator "* * *" occurs twice in both versions, so it anchors nothing and is never
+        # "moved"; section 3 keeps its place in the story
+        ["The first section is about apples.", "* * *", SECTION_2, "* * *", SECTION_3],
+        ["The first section is about apples.", "* * *", SECTION_3, "* * *",
+         "A fourth section about plums was added."],
+        [("equal", 0, 0), ("equal", 1, 1), ("delete", 2, None), ("delete", 3, None),
+         ("equal", 4, 2), ("insert", None, 3), ("insert", None, 4)],
+        id="repeated-separator-is-not-moved",
+    ),
+    pytest.param(
+        # "Sep" occurs twice in both versions and one copy now stands after "A text" instead of
+        # before it: which copy went where cannot be told, so it is a removal and an addition
+        # (the common tail "Sep", "Tail" is matched first, so the second copy stays put)
+        ["Head", "Sep", "A text", "Sep", "Tail"],
+        ["Head", "A text", "Sep", "Sep", "Tail"],
+        [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1), ("insert", None, 2),
+         ("equal", 3, 3), ("equal", 4, 4)],
+        id="repeated-short-line-is-not-moved",
+    ),
+    pytest.param(
+        # every paragraph re-indented: the words are all the same, so each is modified in place
+        ["Title", "First paragraph\nwith two lines.", "Second paragraph here.", "Title"],
+        ["  Title", "  First paragraph\n  with two lines.", "  Second paragraph here.",
+         "  Title"],
+        [("modify", 0, 0), ("modify", 1, 1), ("modify", 2, 2), ("modify", 3, 3)],
+        id="reindented-document",
+    ),
+    pytest.param(
+        # a paragraph moved to the end and edited on the way (11 of 12 words kept: 0.96), while
+        # the paragraph after its old place was rewritten in place
+        ["Intro stays.", "We keep your data for thirty days and then we delete it for good.",
+         "Cookies help us remember you.", "Contact us by mail."],
+        ["Intro stays.", "Cookies help us to remember who you are.", "Contact us by mail.",
+         "We keep your data for sixty days and then we delete it for good."],
+        [("equal", 0, 0), ("modify", 2, 1), ("equal", 3, 2), ("move", 1, 3)],
+        id="moved-and-edited-beside-an-edit",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), REAL_CASES)
+def test_real_world_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    assert shape(diff_paragraphs(old, new)) == expected
+
+
+def test_reindented_document_is_unchanged_when_ignoring_whitespace() -> None:
+    old = [f"Paragraph {k} has\nsome words." for k in range(100)]
+    new = ["    " + p.replace("\n", "\n    ") for p in old]
+    assert shape(diff_paragraphs(old, new, ignore_whitespace=True)) == [
+        ("equal", k, k) for k in range(100)
+    ]
+    # without the option, one gap of 100 x 100 (banded search): all modified in place
+    changes = diff_paragraphs(old, new)
+    assert shape(changes) == [("modify", k, k) for k in range(100)]
+    assert changes[0].inline == [
+        ("+", "    "), ("=", "Paragraph 0 has"), ("-", "\n"), ("+", "\n    "), ("=", "some words.")
+    ]  # fmt: skip
+
+
 def test_long_gap_pairs_what_the_band_misses() -> None:
     # one gap of 80 old x 110 new paragraphs: 30 new ones on top, then the 80 old ones each with
     # one word of six changed (0.83). The band compares old r with new ~1.375 r +- 8, which

@@ -3,13 +3,18 @@
 Pure functions over lists of paragraph strings (no I/O). The steps, in order:
 
 1. **Alignment.** Paragraphs are mapped to integer ids by (optionally whitespace-normalised) text
-   and aligned with :class:`difflib.SequenceMatcher` (``autojunk=False``) after trimming the
-   common head and tail. Aligned pairs are ``equal`` and act as anchors; between consecutive
-   anchors lie *gaps* of unmatched old and new paragraphs, and no text occurs on both sides of
-   one gap.
+   and aligned after trimming the common head and tail, by difflib's recursive longest-run
+   matching (no junk heuristic); runs of the same length are told apart by how many of their
+   paragraphs occur exactly once in each version, then by nearness to the diagonal, so that list
+   entries which kept their place anchor the alignment rather than dates or separators that
+   shifted. Aligned pairs are ``equal`` and act as anchors; between consecutive anchors lie
+   *gaps* of unmatched old and new paragraphs, and no text occurs on both sides of one gap.
 2. **Unedited moves.** An unmatched old paragraph whose exact text turns up unmatched in another
-   gap is a ``move``. This runs before pairing so that a paragraph which only changed place is
-   never taken for the rewrite of a neighbour that happens to share a few words.
+   gap is a ``move`` if that text occurs exactly once in each version (which copy of a repeated
+   text went where cannot be told). This runs before pairing so that a paragraph which only
+   changed place is never taken for the rewrite of a neighbour that happens to share a few
+   words; but a short text (under :data:`SHORT_PARAGRAPH_WORDS` words) is moved only if neither
+   its old nor its new place pairs it with a rewrite in step 3.
 3. **Pairing.** Inside each gap, old and new paragraphs similar enough (:data:`MODIFY_SIMILARITY`)
    are paired in order (a maximum-weight order-preserving matching), giving ``modify``.
 4. **Edited moves.** Among what is left anywhere in the document, a pair at least
@@ -25,7 +30,7 @@ shared-word count) rules out most pairs before the real ratio is computed.
 
 from __future__ import annotations
 
-import difflib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -72,13 +77,91 @@ class Skipped:
         return self.last - self.first + 1
 
 
-# --------------------------------------------------------------------------- inline diff
+# --------------------------------------------------------------------------- alignment
 # kinds of match between an old and a new paragraph
 _EQUAL, _MODIFY, _MOVE, _MOVE_EDITED = "equal", "modify", "move", "move-edited"
+
+#: A paragraph of fewer words than this whose exact text left one gap and arrived in another is
+#: called moved only if neither place offers a rewrite for it: short texts (dates, list items,
+#: headings) turn up elsewhere by coincidence, as when every date of a schedule moves one day on
+#: and each entry now shows its neighbour's old date. Longer texts are called moved at once, so
+#: that a paragraph which only changed place is never taken for a neighbour's rewrite. (git's
+#: ``--color-moved`` likewise ignores moved blocks of under 20 alphanumeric characters.)
+SHORT_PARAGRAPH_WORDS = 8
 
 
 def _key(text: str, ignore_whitespace: bool) -> str:
     return " ".join(text.split()) if ignore_whitespace else text
+
+
+def _longest_match(
+    a: Sequence[int],
+    alo: int,
+    ahi: int,
+    blo: int,
+    bhi: int,
+    b2j: dict[int, list[int]],
+    unique_before: list[int],
+) -> tuple[int, int, int]:
+    """The longest common run of a[alo:ahi] and b[blo:bhi], as (i, j, size).
+
+    As difflib's ``find_longest_match``, but ties between runs of the same size go to the run
+    with more paragraphs found once in each version, then to the run nearest the diagonal of the
+    region: in a list whose entries kept their places while their dates shifted by one entry,
+    the entries anchor the alignment, not the dates. Equal runs on all counts: the first one.
+    """
+    la, lb = ahi - alo, bhi - blo
+
+    def tie_rank(i0: int, j0: int, k: int) -> tuple[int, int]:
+        return unique_before[i0 + k] - unique_before[i0], -abs((i0 - alo) * lb - (j0 - blo) * la)
+
+    besti, bestj, bestsize = alo, blo, 0
+    best_tie: tuple[int, int] | None = None  # tie_rank of the best run, computed on a first tie
+    j2len: dict[int, int] = {}
+    for i in range(alo, ahi):
+        get = j2len.get
+        newj2len: dict[int, int] = {}
+        for j in b2j.get(a[i], ()):
+            if j < blo:
+                continue
+            if j >= bhi:
+                break
+            k = newj2len[j] = get(j - 1, 0) + 1
+            if k > bestsize:
+                besti, bestj, bestsize, best_tie = i - k + 1, j - k + 1, k, None
+            elif k == bestsize:
+                if best_tie is None:
+                    best_tie = tie_rank(besti, bestj, k)
+                tie = tie_rank(i - k + 1, j - k + 1, k)
+                if tie > best_tie:
+                    besti, bestj, best_tie = i - k + 1, j - k + 1, tie
+        j2len = newj2len
+    return besti, bestj, bestsize
+
+
+def _matching_blocks(
+    a: Sequence[int], b: Sequence[int], unique: set[int]
+) -> list[tuple[int, int, int]]:
+    """Runs (i, j, size) common to a and b, in order: difflib's recursive longest-run matching."""
+    b2j: dict[int, list[int]] = {}
+    for j, key in enumerate(b):
+        b2j.setdefault(key, []).append(j)
+    unique_before = [0]
+    for key in a:
+        unique_before.append(unique_before[-1] + (key in unique))
+    blocks = []
+    queue = [(0, len(a), 0, len(b))]
+    while queue:
+        alo, ahi, blo, bhi = queue.pop()
+        i, j, k = _longest_match(a, alo, ahi, blo, bhi, b2j, unique_before)
+        if k:
+            blocks.append((i, j, k))
+            if alo < i and blo < j:
+                queue.append((alo, i, blo, j))
+            if i + k < ahi and j + k < bhi:
+                queue.append((i + k, ahi, j + k, bhi))
+    blocks.sort()
+    return blocks
 
 
 def _align(
@@ -90,7 +173,7 @@ def _align(
     new_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in new]
     matches: dict[int, tuple[int, str]] = {}
     gaps: list[tuple[range, range]] = []
-    # common head and tail first: cheap, and it keeps SequenceMatcher's work to the changed middle
+    # common head and tail first: cheap, and it keeps the matcher's work to the changed middle
     head = 0
     limit = min(len(old_keys), len(new_keys))
     while head < limit and old_keys[head] == new_keys[head]:
@@ -102,39 +185,49 @@ def _align(
         matches[d] = (d, _EQUAL)
     for d in range(1, tail + 1):
         matches[len(new_keys) - d] = (len(old_keys) - d, _EQUAL)
+    if head + tail == len(old_keys) == len(new_keys):
+        return matches
+    # texts found exactly once in each version: the only ones that can anchor or move for sure
+    old_count = Counter(old_keys)
+    new_count = Counter(new_keys)
+    unique = {key for key, n in old_count.items() if n == 1 and new_count.get(key) == 1}
     mid_old = old_keys[head : len(old_keys) - tail]
     mid_new = new_keys[head : len(new_keys) - tail]
-    sm = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        if tag == "equal":
-            for d in range(i2 - i1):
-                matches[j1 + d] = (i1 + d, _EQUAL)
-        else:
-            gaps.append((range(i1, i2), range(j1, j2)))
+    i = j = 0
+    for bi, bj, size in _matching_blocks(mid_old, mid_new, unique) + [
+        (len(mid_old), len(mid_new), 0)
+    ]:
+        if i < bi or j < bj:
+            gaps.append((range(i + head, bi + head), range(j + head, bj + head)))
+        for d in range(size):
+            matches[bj + d + head] = (bi + d + head, _EQUAL)
+        i, j = bi + size, bj + size
     if not gaps:
         return matches
 
-    # unedited moves first: a paragraph whose exact text left one gap and arrived in another
-    # (one gap never has the same text on both sides) must not be taken for a neighbour's rewrite
+    # unedited moves: a text found once in each version that left one gap and arrived in another
+    # (one gap never has the same text on both sides). A text found more than once is not moved:
+    # which copy went where cannot be told.
     gap_of_old: dict[int, int] = {}
     gap_of_new: dict[int, int] = {}
     for g, (olds, news) in enumerate(gaps):
         gap_of_old.update(dict.fromkeys(olds, g))
         gap_of_new.update(dict.fromkeys(news, g))
-    by_key: dict[int, list[int]] = {}
-    for i in sorted(gap_of_old, reverse=True):
-        by_key.setdefault(old_keys[i], []).append(i)
+    where = {old_keys[i]: i for i in gap_of_old if old_keys[i] in unique}
+    sim = Similarity(old, new)
     moved_old: set[int] = set()
+    short_twins: list[tuple[int, int]] = []  # short texts: moved only if nothing pairs in place
     for j in sorted(gap_of_new):
-        stack = by_key.get(new_keys[j])
-        if stack:
-            i = stack.pop()
+        i = where.get(new_keys[j], -1)
+        if i < 0:
+            continue
+        if sim.old_words(i).size >= SHORT_PARAGRAPH_WORDS:
             matches[j] = (i, _MOVE)
             moved_old.add(i)
+        else:
+            short_twins.append((i, j))
 
     # rewritten paragraphs: similar pairs inside each gap, kept in order
-    sim = Similarity(old, new)
     gap_pairs: list[list[tuple[int, int]]] = []  # per gap: in-place pairs, sorted by old index
     for olds, news in gaps:
         chain = pair_gap(
@@ -143,16 +236,23 @@ def _align(
         gap_pairs.append([(i, j) for i, j, _ in chain])
         for i, j, _ in chain:
             matches[j] = (i, _MODIFY)
-
     used_old = {i for i, _ in matches.values()}
+    for i, j in short_twins:
+        if i not in used_old and j not in matches:
+            matches[j] = (i, _MOVE)
+            used_old.add(i)
+
     left_old = [i for i in sorted(gap_of_old) if i not in used_old]
     left_new = [j for j in sorted(gap_of_new) if j not in matches]
     if not left_old or not left_new:
         return matches
 
-    # edited moves (and in-place pairs the banded gap search could not see)
+    # edited moves (and in-place pairs the banded gap search could not see); two copies of one
+    # text are not an edited move either (see above)
     scored = []
     for i, j in move_candidates(sim, left_old, left_new):
+        if old_keys[i] == new_keys[j]:
+            continue
         same_gap = gap_of_old[i] == gap_of_new[j]
         threshold = MODIFY_SIMILARITY if same_gap else MOVE_SIMILARITY
         s = sim.score(i, j, threshold)
