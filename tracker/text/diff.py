@@ -24,8 +24,8 @@ Pure functions over lists of paragraph strings (no I/O). The steps, in order:
 
 Like MediaWiki's wikidiff2, the similarity search is bounded so a large rewrite stays roughly
 linear: small gaps compare every pair, large gaps only a band around the diagonal; move candidates
-come from an index of rare words, a few per paragraph; and a cheap upper bound (length ratio, then
-shared-word count) rules out most pairs before the real ratio is computed.
+come from an index of rare words, a few per paragraph; and a cheap length bound rules out many
+pairs before the real ratio (an exact word-level LCS) is computed.
 """
 
 from __future__ import annotations
