@@ -53,7 +53,9 @@ def test_json_shape_and_every_paragraph_once(db):
     assert data["doc"] == "policy.txt"
     assert data["from"]["version"] == 1 and data["to"]["version"] == 2
     assert set(data["from"]) == {"version", "captured_at", "sha256"}
-    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3}
+    assert data["stats"] == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3, "split": 0, "merged": 0
+    }  # fmt: skip
     ops = {p["op"]: p for p in data["paragraphs"]}
     assert ops["move"]["text"] == "Contact us at the address below."
     assert (ops["move"]["old"], ops["move"]["new"]) == (5, 1)

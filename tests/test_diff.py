@@ -10,6 +10,7 @@ import tracker.text.similarity as engine  # the bounded-search limits live here
 from tracker.text.diff import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
+    STATS,
     Change,
     Skipped,
     blame_paragraphs,
@@ -389,7 +390,9 @@ def test_repeated_identical_paragraphs_insert() -> None:
     new = ["Sep", "A text", "Sep", "New text here", "Sep", "B text", "Sep"]
     changes = diff_paragraphs(old, new)
     # all five old paragraphs survive; which "Sep" counts as the new one is a tie
-    assert stats(changes) == {"added": 2, "removed": 0, "modified": 0, "moved": 0, "unchanged": 5}
+    assert stats(changes) == {
+        "added": 2, "removed": 0, "modified": 0, "moved": 0, "unchanged": 5, "split": 0, "merged": 0
+    }  # fmt: skip
     assert sorted(c.text for c in changes if c.op == "insert") == ["New text here", "Sep"]
 
 
@@ -480,8 +483,11 @@ def test_stats_counts_each_kind() -> None:
          "A brand new closing paragraph.", "Moved along to the end."],
     )  # fmt: skip
     # "Moved along" keeps its place after the new paragraph: it is equal, not moved
-    assert stats(changes) == {"added": 1, "removed": 1, "modified": 1, "moved": 0, "unchanged": 4}
-    assert stats([]) == {"added": 0, "removed": 0, "modified": 0, "moved": 0, "unchanged": 0}
+    assert stats(changes) == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 0, "unchanged": 4, "split": 0, "merged": 0
+    }  # fmt: skip
+    assert stats([]) == dict.fromkeys(STATS, 0)
+    assert list(STATS) == ["added", "removed", "modified", "moved", "unchanged", "split", "merged"]
 
 
 def test_large_gap_still_pairs_edits() -> None:
@@ -490,6 +496,138 @@ def test_large_gap_still_pairs_edits() -> None:
     new = [f"Paragraph number {k} talks about topic {k * 7} in detail." for k in range(150)]
     changes = diff_paragraphs(old, new)
     assert shape(changes) == [("modify", k, k) for k in range(150)]
+
+
+# --------------------------------------------------------------------------- splits and merges
+
+S1 = "We collect your name and email address when you sign up."  # 11 words
+S2 = "We use them to send you the newsletter every month."  # 10 words
+S3 = "You can unsubscribe at any time from the settings page."  # 10 words
+S4 = "Deleted accounts are erased within thirty days."  # 7 words
+OTHER = "Our office is closed on public holidays in spring and summer."
+
+
+def split_shape(changes: list[Change]) -> list[tuple]:
+    return [(c.op, c.old, c.new, c.split_from, c.merged_into) for c in changes]
+
+
+SPLIT_CASES = [
+    pytest.param(
+        # 21 words cut in two: the bigger piece (S1, 2*11/32 = 0.69) is the modify, S2 (every one
+        # of its words from the old paragraph, in order, and none in S1) is the split-off piece
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", S1, S2, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("equal", 2, 3, None, None)],
+        id="split-in-two",
+    ),
+    pytest.param(
+        ["Intro.", f"{S1} {S2} {S3}", "End."],
+        ["Intro.", S1, S2, S3, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("insert", None, 3, 1, None), ("equal", 2, 4, None, None)],
+        id="split-in-three",
+    ),
+    pytest.param(
+        # four pieces: even the biggest (S1) is too unlike the whole to be paired (2*11/50 =
+        # 0.44), yet together they are all of it: S1 becomes the modify, the others pieces
+        ["Intro.", f"{S1} {S2} {S3} {S4}", "End."],
+        ["Intro.", S1, S2, S3, S4, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("insert", None, 3, 1, None),
+         ("insert", None, 4, 1, None), ("equal", 2, 5, None, None)],
+        id="split-in-four-none-paired-alone",
+    ),
+    pytest.param(
+        # the smaller piece first: the modify is still the bigger one, the piece before it
+        ["Intro.", f"{S4} {S1}", "End."],
+        ["Intro.", S4, S1, "End."],
+        [("equal", 0, 0, None, None), ("insert", None, 1, 1, None), ("modify", 1, 2, None, None),
+         ("equal", 2, 3, None, None)],
+        id="split-bigger-piece-second",
+    ),
+    pytest.param(
+        # split with light edits: S2 lost "every" and gained "each"; still 9 of its 10 words
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", S1, S2.replace("every", "each"), "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("equal", 2, 3, None, None)],
+        id="split-with-an-edit",
+    ),
+    pytest.param(
+        ["Intro.", S1, S2, "End."],
+        ["Intro.", f"{S1} {S2}", "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("delete", 2, None, None, 1), ("equal", 3, 2, None, None)],
+        id="merge-of-two",
+    ),
+    pytest.param(
+        ["Intro.", S1, S2, S3, "End."],
+        ["Intro.", f"{S1} {S2} {S3}", "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("delete", 2, None, None, 1), ("delete", 3, None, None, 1), ("equal", 4, 2, None, None)],
+        id="merge-of-three",
+    ),
+    pytest.param(
+        # the smaller part first: it is the one merged into the bigger part's new paragraph
+        ["Intro.", S4, S1, "End."],
+        ["Intro.", f"{S4} {S1}", "End."],
+        [("equal", 0, 0, None, None), ("delete", 1, None, None, 1), ("modify", 2, 1, None, None),
+         ("equal", 3, 2, None, None)],
+        id="merge-smaller-part-first",
+    ),
+    pytest.param(
+        # an unrelated new paragraph next to an edited one is not a piece of it
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", f"{S1} {S2.replace('every month', 'each week')}", OTHER, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, None, None), ("equal", 2, 3, None, None)],
+        id="unrelated-insert-beside-an-edit-is-not-a-split",
+    ),
+    pytest.param(
+        # a new paragraph repeating what the edited one still says adds none of the old text
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", f"{S1} {S2.replace('every month', 'each week')}", S1, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, None, None), ("equal", 2, 3, None, None)],
+        id="repeating-insert-beside-an-edit-is-not-a-split",
+    ),
+    pytest.param(
+        # the second half was dropped and an unrelated paragraph added: not a split either
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", S1, OTHER, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, None, None), ("equal", 2, 3, None, None)],
+        id="half-dropped-and-unrelated-added-is-not-a-split",
+    ),
+    pytest.param(
+        # an unrelated paragraph removed next to an edited one was not merged into it
+        ["Intro.", f"{S1} {S2}", OTHER, "End."],
+        ["Intro.", f"{S1} {S2.replace('every month', 'each week')}", "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("delete", 2, None, None, None), ("equal", 3, 2, None, None)],
+        id="unrelated-delete-beside-an-edit-is-not-a-merge",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), SPLIT_CASES)
+def test_split_and_merge_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    changes = diff_paragraphs(old, new)
+    assert split_shape(changes) == expected
+    n = stats(changes)
+    assert n["split"] == sum(1 for c in changes if c.split_from is not None) <= n["added"]
+    assert n["merged"] == sum(1 for c in changes if c.merged_into is not None) <= n["removed"]
+
+
+def test_split_stats_and_inline() -> None:
+    changes = diff_paragraphs(["Intro.", f"{S1} {S2}", "End."], ["Intro.", S1, S2, "End."])
+    assert stats(changes) == {
+        "added": 1, "removed": 0, "modified": 1, "moved": 0, "unchanged": 2, "split": 1, "merged": 0
+    }  # fmt: skip
+    # the modify shows what left the paragraph; the piece is shown whole, where it went
+    assert changes[1].inline == [("=", S1), ("-", f" {S2}")]
+    assert changes[2].text == S2 and changes[2].inline is None
 
 
 # --------------------------------------------------------------------------- with_context
@@ -548,7 +686,9 @@ def versions(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     old = draw(st.lists(paragraph, max_size=30))
     new = list(old)
     for _ in range(draw(st.integers(0, 8))):
-        action = draw(st.sampled_from(["insert", "delete", "edit", "move", "dup"]))
+        action = draw(
+            st.sampled_from(["insert", "delete", "edit", "move", "dup", "split", "merge"])
+        )
         if action == "insert" or not new:
             new.insert(draw(st.integers(0, len(new))), draw(paragraph))
         elif action == "delete":
@@ -559,6 +699,14 @@ def versions(draw: st.DrawFn) -> tuple[list[str], list[str]]:
         elif action == "move":
             item = new.pop(draw(st.integers(0, len(new) - 1)))
             new.insert(draw(st.integers(0, len(new))), item)
+        elif action == "split":
+            k = draw(st.integers(0, len(new) - 1))
+            words = new[k].split(" ")
+            cut = draw(st.integers(0, len(words)))
+            new[k : k + 1] = [" ".join(words[:cut]), " ".join(words[cut:])]
+        elif action == "merge" and len(new) > 1:
+            k = draw(st.integers(0, len(new) - 2))
+            new[k : k + 2] = [new[k] + " " + new[k + 1]]
         else:
             new.insert(draw(st.integers(0, len(new))), new[draw(st.integers(0, len(new) - 1))])
     return old, new
@@ -582,6 +730,15 @@ def check_invariants(old: list[str], new: list[str], changes: list[Change], igno
     olds = sorted(c.old for c in changes if c.old is not None)
     assert olds == list(range(len(old)))
     assert all(c.old_text == old[c.old] for c in changes if c.old is not None)
+    # (4) a split piece is an insert whose old paragraph is still paired (modify or move) with
+    # another new one; a merged part is a delete whose new paragraph is paired with another old one
+    by_old = {c.old: c for c in changes if c.old is not None}
+    by_new = {c.new: c for c in changes if c.new is not None}
+    for c in changes:
+        if c.split_from is not None:
+            assert c.op == "insert" and by_old[c.split_from].op in ("modify", "move")
+        if c.merged_into is not None:
+            assert c.op == "delete" and by_new[c.merged_into].op in ("modify", "move")
     for c in changes:
         assert c.op in ("equal", "insert", "delete", "modify", "move")
         assert (c.old is None) == (c.op == "insert")
@@ -616,6 +773,26 @@ def test_diff_properties(pair: tuple[list[str], list[str]], opts: dict) -> None:
     n = stats(changes)
     assert n["added"] + n["modified"] + n["moved"] + n["unchanged"] == len(new)
     assert n["removed"] + n["modified"] + n["moved"] + n["unchanged"] == len(old)
+    assert n["split"] <= n["added"] and n["merged"] <= n["removed"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 40), st.data())
+def test_any_cut_of_a_paragraph_is_a_split_and_joining_back_a_merge(n: int, data) -> None:
+    words = [f"w{k}" for k in range(n)]
+    cut = data.draw(st.integers(1, n - 1))
+    whole = ["Head line here", " ".join(words), "Tail line here"]
+    cut_up = ["Head line here", " ".join(words[:cut]), " ".join(words[cut:]), "Tail line here"]
+    changes = diff_paragraphs(whole, cut_up)
+    (modify,) = [c for c in changes if c.op == "modify"]
+    (piece,) = [c for c in changes if c.op == "insert"]
+    assert modify.old == 1 and piece.split_from == 1
+    assert len(modify.new_text.split()) >= len(piece.text.split())  # the bigger piece is modified
+    changes = diff_paragraphs(cut_up, whole)
+    (modify,) = [c for c in changes if c.op == "modify"]
+    (part,) = [c for c in changes if c.op == "delete"]
+    assert modify.new == 1 and part.merged_into == 1
+    assert len(modify.old_text.split()) >= len(part.old_text.split())
 
 
 @settings(max_examples=200, deadline=None)

@@ -148,7 +148,9 @@ def test_diff_json_shape(changes: list[Change]) -> None:
     assert data["doc"] == "notes.txt"
     assert data["from"] == {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa"}
     assert data["to"] == {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb"}
-    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6}
+    assert data["stats"] == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6, "split": 0, "merged": 0
+    }  # fmt: skip
     keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
     assert all(list(p) == keys for p in data["paragraphs"])
     by_op = {p["op"]: p for p in data["paragraphs"]}

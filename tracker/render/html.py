@@ -84,8 +84,19 @@ def version_label(meta: Mapping[str, object] | None) -> str:
 
 
 def stats_line(changes: Iterable[Change]) -> str:
-    """One-line summary of a diff, e.g. "2 added, 1 removed, 0 modified, 0 moved, 9 unchanged"."""
-    return ", ".join(f"{n} {name}" for name, n in stats(changes).items())
+    """One-line summary of a diff, e.g. "2 added (1 split off), 1 removed, 0 modified, 0 moved,
+    9 unchanged"; how many added paragraphs were split off and removed ones merged is said only
+    when there are some."""
+    counts = stats(changes)
+    notes = {"added": ("split", "split off"), "removed": ("merged", "merged")}
+    parts = []
+    for name in ("added", "removed", "modified", "moved", "unchanged"):
+        part = f"{counts[name]} {name}"
+        key, words = notes.get(name, ("", ""))
+        if key and counts[key]:
+            part += f" ({counts[key]} {words})"
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def _skip_text(item: Skipped) -> str:

@@ -21,6 +21,11 @@ Pure functions over lists of paragraph strings (no I/O). The steps, in order:
    :data:`MOVE_SIMILARITY` alike is an edited ``move`` (or a ``modify`` if it sits in one gap, in
    order with that gap's pairs: the banded search of a large gap can miss it). The rest are
    ``delete`` and ``insert``.
+5. **Splits and merges.** Inserts next to a paragraph paired with an edit that are made of the
+   rest of its old text are pieces of a split (``Change.split_from``); deletes next to one that
+   went into its new text are parts of a merge (``Change.merged_into``). An old paragraph cut
+   into pieces too small to be paired with any one of them is paired with the piece holding most
+   of its words (and the same for merges); see :data:`SPLIT_PIECE_SHARE`, :data:`SPLIT_COVERAGE`.
 
 Like MediaWiki's wikidiff2, the similarity search is bounded so a large rewrite stays roughly
 linear: small gaps compare every pair, large gaps only a band around the diagonal; move candidates
@@ -31,17 +36,22 @@ pairs before the real ratio (an exact word-level LCS) is computed.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from . import similarity
 from .inline import GRANULARITIES, inline_diff
 from .similarity import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
     Similarity,
+    common_words,
     move_candidates,
     pair_gap,
 )
+
+#: The keys of :func:`stats`, in order.
+STATS = ("added", "removed", "modified", "moved", "unchanged", "split", "merged")
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,8 @@ class Change:
     new_text: str | None  # None for delete
     inline: list[tuple[str, str]] | None  # for modify and edited move, else None
     edited: bool = False  # modify, or a move whose text changed on the way
+    split_from: int | None = None  # insert: old index of the paragraph it was split from
+    merged_into: int | None = None  # delete: new index of the paragraph it was merged into
 
     @property
     def text(self) -> str:
@@ -164,15 +176,20 @@ def _matching_blocks(
     return blocks
 
 
+_Matches = dict[int, tuple[int, str]]  # {new index: (old index, kind of match)}
+_Gaps = list[tuple[range, range]]  # unmatched (old, new) index ranges between anchors
+
+
 def _align(
     old: Sequence[str], new: Sequence[str], ignore_whitespace: bool
-) -> dict[int, tuple[int, str]]:
-    """Match new paragraphs to old ones: {new index: (old index, kind)}; the rest are ins/del."""
+) -> tuple[_Matches, _Gaps, Similarity]:
+    """Match new paragraphs to old ones; the rest are ins/del. Also the gaps and the scorer."""
     ids: dict[str, int] = {}
     old_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in old]
     new_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in new]
-    matches: dict[int, tuple[int, str]] = {}
-    gaps: list[tuple[range, range]] = []
+    matches: _Matches = {}
+    gaps: _Gaps = []
+    sim = Similarity(old, new)
     # common head and tail first: cheap, and it keeps the matcher's work to the changed middle
     head = 0
     limit = min(len(old_keys), len(new_keys))
@@ -186,7 +203,7 @@ def _align(
     for d in range(1, tail + 1):
         matches[len(new_keys) - d] = (len(old_keys) - d, _EQUAL)
     if head + tail == len(old_keys) == len(new_keys):
-        return matches
+        return matches, gaps, sim
     # texts found exactly once in each version: the only ones that can anchor or move for sure
     old_count = Counter(old_keys)
     new_count = Counter(new_keys)
@@ -203,7 +220,7 @@ def _align(
             matches[bj + d + head] = (bi + d + head, _EQUAL)
         i, j = bi + size, bj + size
     if not gaps:
-        return matches
+        return matches, gaps, sim
 
     # unedited moves: a text found once in each version that left one gap and arrived in another
     # (one gap never has the same text on both sides). A text found more than once is not moved:
@@ -214,7 +231,6 @@ def _align(
         gap_of_old.update(dict.fromkeys(olds, g))
         gap_of_new.update(dict.fromkeys(news, g))
     where = {old_keys[i]: i for i in gap_of_old if old_keys[i] in unique}
-    sim = Similarity(old, new)
     moved_old: set[int] = set()
     short_twins: list[tuple[int, int]] = []  # short texts: moved only if nothing pairs in place
     for j in sorted(gap_of_new):
@@ -245,7 +261,7 @@ def _align(
     left_old = [i for i in sorted(gap_of_old) if i not in used_old]
     left_new = [j for j in sorted(gap_of_new) if j not in matches]
     if not left_old or not left_new:
-        return matches
+        return matches, gaps, sim
 
     # edited moves (and in-place pairs the banded gap search could not see); two copies of one
     # text are not an edited move either (see above)
@@ -277,7 +293,154 @@ def _align(
         if -neg >= MOVE_SIMILARITY:
             matches[j] = (i, _MOVE_EDITED)
             taken_old.add(i)
-    return matches
+    return matches, gaps, sim
+
+
+# --------------------------------------------------------------------------- splits and merges
+
+#: A new paragraph is a piece of a split old one (and, the other way round, an old paragraph part
+#: of a merged new one) only if at least this share of its words are words of the whole, in
+#: order, that the other pieces do not already account for. An unrelated paragraph next to an
+#: edited one shares only common words with the whole, seldom a quarter of its own in order; one
+#: that only repeats what the edited paragraph still says accounts for nothing new.
+SPLIT_PIECE_SHARE = 0.75
+
+#: The pieces together must account for at least this share of the whole's words, in order: a
+#: split or a merge keeps most of the text, with light edits at most; less is a rewrite.
+SPLIT_COVERAGE = 0.8
+
+
+def _grow_pieces(
+    whole: list[str], anchor: int, free: set[int], words: Callable[[int], list[str]]
+) -> list[int]:
+    """The run of paragraphs around ``anchor`` (itself, then free neighbours) that ``whole`` was
+    cut into, in order; just ``[anchor]`` if the run is not a split (or merge) of ``whole``."""
+    run = [anchor]
+    covered = common_words(words(anchor), whole)
+    for step in (1, -1):  # neighbours after the anchor, then before it
+        k = anchor + step
+        while k in free:
+            piece = words(k)
+            if SPLIT_PIECE_SHARE * len(piece) > len(whole) - covered:
+                break  # not enough of the whole is left for this piece to be made of it
+            grown = run + [k] if step == 1 else [k] + run
+            joined = [w for p in grown for w in words(p)]
+            now = common_words(joined, whole)
+            if not piece or now - covered < SPLIT_PIECE_SHARE * len(piece):
+                break
+            run, covered = grown, now
+            k += step
+    if len(run) < 2 or covered < SPLIT_COVERAGE * len(whole):
+        return [anchor]
+    return run
+
+
+def _best_anchor(
+    whole: list[str], candidates: Iterable[int], free: set[int], words: Callable[[int], list[str]]
+) -> int | None:
+    """Among free candidates, the one with most words of ``whole`` that is mostly made of them.
+
+    Only candidates under half the size of ``whole`` are tried: a bigger one made of its words
+    would be similar enough to have been paired with it (at least MODIFY_SIMILARITY).
+    """
+    best, best_common = None, 0
+    for k in candidates:
+        piece = words(k) if k in free else ()
+        if not piece or 2 * len(piece) >= len(whole):
+            continue
+        common = common_words(piece, whole)
+        if common > best_common and common >= SPLIT_PIECE_SHARE * len(piece):
+            best, best_common = k, common
+    return best
+
+
+def _band(items: range, position: int, size: int, gap_pairs: int) -> range:
+    """The items of a gap to try against the one at ``position`` of ``size``: all of them if the
+    gap is small, else those near its proportional place (as the banded pairing does)."""
+    if gap_pairs <= similarity.FULL_GAP_PAIRS:  # read at call time: tests shrink the limits
+        return items
+    center = items.start + (position * len(items)) // max(size, 1)
+    return range(
+        max(items.start, center - similarity.MAX_PAIRING_CANDIDATES),
+        min(items.stop, center + similarity.MAX_PAIRING_CANDIDATES + 1),
+    )
+
+
+def _splits_and_merges(
+    matches: _Matches, gaps: _Gaps, sim: Similarity
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Find paragraphs split in pieces and merged from parts: {new piece: old}, {old part: new}.
+
+    A piece is an insert next to the new paragraph that its old one is paired with (modify or
+    edited move), or, when the old one was left unpaired, next to the insert of its gap that
+    holds most of its words, which then becomes its ``modify``. Merges are the same with old and
+    new swapped. ``matches`` gains those new pairs.
+    """
+    split_from: dict[int, int] = {}
+    merged_into: dict[int, int] = {}
+    if not gaps:
+        return split_from, merged_into
+    used_old = {i for i, _ in matches.values()}
+    free_new = {j for _, news in gaps for j in news if j not in matches}
+    free_old = {i for olds, _ in gaps for i in olds if i not in used_old}
+    if not free_new and not free_old:
+        return split_from, merged_into
+
+    def new_words(j: int) -> list[str]:
+        return sim.new_words(j).words
+
+    def old_words(i: int) -> list[str]:
+        return sim.old_words(i).words
+
+    def split(i: int, anchor: int) -> bool:
+        run = _grow_pieces(old_words(i), anchor, free_new, new_words)
+        for j in run:
+            if j != anchor:
+                split_from[j] = i
+                free_new.discard(j)
+        return len(run) > 1
+
+    def merge(j: int, anchor: int) -> bool:
+        run = _grow_pieces(new_words(j), anchor, free_old, old_words)
+        for i in run:
+            if i != anchor:
+                merged_into[i] = j
+                free_old.discard(i)
+        return len(run) > 1
+
+    # paragraphs already paired with an edit: pieces and parts beside them
+    for j, (i, kind) in sorted(matches.items()):
+        if kind in (_MODIFY, _MOVE_EDITED):
+            if free_new and old_words(i):
+                split(i, j)
+            if free_old and new_words(j):
+                merge(j, i)
+    # unpaired paragraphs cut into (or made of) pieces too unlike any one of them to be paired
+    for olds, news in gaps:
+        pairs = len(olds) * len(news)
+        for i in olds:
+            if i in free_old and free_new and old_words(i):
+                near = _band(news, i - olds.start, len(olds), pairs)
+                anchor = _best_anchor(old_words(i), near, free_new, new_words)
+                if anchor is not None:
+                    free_new.discard(anchor)
+                    if split(i, anchor):
+                        matches[anchor] = (i, _MODIFY)
+                        free_old.discard(i)
+                    else:
+                        free_new.add(anchor)
+        for j in news:
+            if j in free_new and free_old and new_words(j):
+                near = _band(olds, j - news.start, len(news), pairs)
+                anchor = _best_anchor(new_words(j), near, free_old, old_words)
+                if anchor is not None:
+                    free_old.discard(anchor)
+                    if merge(j, anchor):
+                        matches[j] = (anchor, _MODIFY)
+                        free_new.discard(j)
+                    else:
+                        free_old.add(anchor)
+    return split_from, merged_into
 
 
 def _bisect_old(pairs: list[tuple[int, int]], i: int) -> int:
@@ -311,7 +474,8 @@ def diff_paragraphs(
     """
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; use one of {GRANULARITIES}")
-    matches = _align(old, new, ignore_whitespace)
+    matches, gaps, sim = _align(old, new, ignore_whitespace)
+    split_from, merged_into = _splits_and_merges(matches, gaps, sim)
     old_used = [False] * len(old)
     for i, _ in matches.values():
         old_used[i] = True
@@ -321,14 +485,16 @@ def diff_paragraphs(
         # deleted paragraphs that followed old paragraph k (k = -1: the start of the document)
         i = k + 1
         while i < len(old) and not old_used[i]:
-            out.append(Change("delete", i, None, old[i], None, None))
+            out.append(
+                Change("delete", i, None, old[i], None, None, merged_into=merged_into.get(i))
+            )
             i += 1
 
     deletions_after(-1)
     for j, text in enumerate(new):
         match = matches.get(j)
         if match is None:
-            out.append(Change("insert", None, j, None, text, None))
+            out.append(Change("insert", None, j, None, text, None, split_from=split_from.get(j)))
             continue
         i, kind = match
         if kind == _EQUAL:
@@ -344,7 +510,13 @@ def diff_paragraphs(
 
 
 def stats(changes: Iterable[Change]) -> dict[str, int]:
-    """Count changes by kind: added, removed, modified, moved, unchanged."""
+    """Count changes: added, removed, modified, moved, unchanged, and split and merged.
+
+    Each change counts once in the first five (``added + modified + moved + unchanged`` is the
+    number of new paragraphs, ``removed + modified + moved + unchanged`` that of old ones);
+    ``split`` counts the added paragraphs that are pieces of a split one (``split <= added``),
+    ``merged`` the removed ones that went into a merged one (``merged <= removed``).
+    """
     names = {
         "insert": "added",
         "delete": "removed",
@@ -352,9 +524,13 @@ def stats(changes: Iterable[Change]) -> dict[str, int]:
         "move": "moved",
         "equal": "unchanged",
     }
-    counts = dict.fromkeys(("added", "removed", "modified", "moved", "unchanged"), 0)
+    counts = dict.fromkeys(STATS, 0)
     for c in changes:
         counts[names[c.op]] += 1
+        if c.split_from is not None:
+            counts["split"] += 1
+        if c.merged_into is not None:
+            counts["merged"] += 1
     return counts
 
 
@@ -364,7 +540,7 @@ def blame_paragraphs(versions: Sequence[Sequence[str]]) -> list[int]:
         return []
     origin = [0] * len(versions[0])
     for k in range(1, len(versions)):
-        matches = _align(versions[k - 1], versions[k], False)
+        matches = _align(versions[k - 1], versions[k], False)[0]
         current = []
         for j in range(len(versions[k])):
             match = matches.get(j)

@@ -116,6 +116,11 @@ class Similarity:
         return 2 * same / total
 
 
+def common_words(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many words a and b have in common, in order (their longest common subsequence)."""
+    return LCSseq.similarity(a, b)
+
+
 def _best_chain(cands: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
     """Pick the order-preserving subset of (i, j, score) pairs with the largest total score."""
     if not cands:
