@@ -209,3 +209,16 @@ def test_blame_escapes_terminal_control_sequences(tmp_path):
     out = run("blame", "e", "--db", db).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "evil \\x1b]0;pwned\\x07 x" in out
+
+
+def test_stat_says_how_many_added_paragraphs_were_split_off(tmp_path):
+    db = str(tmp_path / "t.db")
+    first = "We collect your name and email address when you sign up."
+    second = "We use them to send you the newsletter every month."
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", f"Title\n\n{first} {second}\n")
+        tracker.record("a.txt", f"Title\n\n{first}\n\n{second}\n")
+    out = run("diff", "a", "--stat", "--db", db).stdout.strip()
+    assert out.endswith("+1 -0 ~1 moved 0, 1 unchanged (1 split off)")
+    text = run("diff", "a", "--db", db).stdout
+    assert f"+ [3] split from paragraph 2: {second}" in text
