@@ -555,6 +555,16 @@ SPLIT_CASES = [
         id="split-with-an-edit",
     ),
     pytest.param(
+        # cut in four and moved below the next paragraph (itself edited in place): the biggest
+        # piece is an edited move, since a modify would cross the other paragraph's
+        ["Intro.", f"{S1} {S2} {S3} {S4}", OTHER, "End."],
+        ["Intro.", OTHER.replace("summer", "autumn"), S1, S2, S3, S4, "End."],
+        [("equal", 0, 0, None, None), ("modify", 2, 1, None, None), ("move", 1, 2, None, None),
+         ("insert", None, 3, 1, None), ("insert", None, 4, 1, None),
+         ("insert", None, 5, 1, None), ("equal", 3, 6, None, None)],
+        id="split-in-four-and-moved",
+    ),
+    pytest.param(
         ["Intro.", S1, S2, "End."],
         ["Intro.", f"{S1} {S2}", "End."],
         [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),

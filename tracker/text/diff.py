@@ -366,6 +366,11 @@ def _band(items: range, position: int, size: int, gap_pairs: int) -> range:
     )
 
 
+def _keeps_order(pairs: list[tuple[int, int]], i: int, j: int) -> bool:
+    """Whether pairing old i with new j crosses none of these (old, new) pairs."""
+    return all((i2 < i) == (j2 < j) for i2, j2 in pairs)
+
+
 def _splits_and_merges(
     matches: _Matches, gaps: _Gaps, sim: Similarity
 ) -> tuple[dict[int, int], dict[int, int]]:
@@ -373,8 +378,9 @@ def _splits_and_merges(
 
     A piece is an insert next to the new paragraph that its old one is paired with (modify or
     edited move), or, when the old one was left unpaired, next to the insert of its gap that
-    holds most of its words, which then becomes its ``modify``. Merges are the same with old and
-    new swapped. ``matches`` gains those new pairs.
+    holds most of its words, which then becomes its ``modify`` (or edited ``move``, if that pair
+    would cross another in the gap). Merges are the same with old and new swapped. ``matches``
+    gains those new pairs.
     """
     split_from: dict[int, int] = {}
     merged_into: dict[int, int] = {}
@@ -415,9 +421,19 @@ def _splits_and_merges(
                 split(i, j)
             if free_old and new_words(j):
                 merge(j, i)
+
+    def pair(i: int, j: int, in_place: list[tuple[int, int]]) -> None:
+        # a modify if it keeps the order of the gap's other in-place pairs, else an edited move
+        if _keeps_order(in_place, i, j):
+            matches[j] = (i, _MODIFY)
+            in_place.append((i, j))
+        else:
+            matches[j] = (i, _MOVE_EDITED)
+
     # unpaired paragraphs cut into (or made of) pieces too unlike any one of them to be paired
     for olds, news in gaps:
         pairs = len(olds) * len(news)
+        in_place = [(matches[j][0], j) for j in news if j in matches and matches[j][1] == _MODIFY]
         for i in olds:
             if i in free_old and free_new and old_words(i):
                 near = _band(news, i - olds.start, len(olds), pairs)
@@ -425,7 +441,7 @@ def _splits_and_merges(
                 if anchor is not None:
                     free_new.discard(anchor)
                     if split(i, anchor):
-                        matches[anchor] = (i, _MODIFY)
+                        pair(i, anchor, in_place)
                         free_old.discard(i)
                     else:
                         free_new.add(anchor)
@@ -436,7 +452,7 @@ def _splits_and_merges(
                 if anchor is not None:
                     free_old.discard(anchor)
                     if merge(j, anchor):
-                        matches[j] = (anchor, _MODIFY)
+                        pair(anchor, j, in_place)
                         free_new.discard(j)
                     else:
                         free_old.add(anchor)
