@@ -297,6 +297,26 @@ REAL_CASES = [
         id="repeated-short-line-is-not-moved",
     ),
     pytest.param(
+        # four new paragraphs on top, then section D (two paragraphs) moved up above sections P
+        # and A, P edited. Keeping P's heading and A (3 paragraphs) in place and moving D (2) is
+        # the longest alignment, though D sits nearer the diagonal: the greedy anchor on D would
+        # leave P and A (3) "moved" instead
+        ["Head", "P heading", "P text is about pears and plums.", "A heading about apples",
+         "A text says that apples grow on trees in many orchards.",
+         "D heading on the definitions used in this whole document",
+         "D text defines a user as anyone who signs up for an account here.", "Tail"],
+        ["Head", "New one.", "New two.", "New three.", "New four.",
+         "D heading on the definitions used in this whole document",
+         "D text defines a user as anyone who signs up for an account here.", "New five.",
+         "P heading", "P text is about pears and peaches.", "A heading about apples",
+         "A text says that apples grow on trees in many orchards.", "Tail"],
+        [("equal", 0, 0), ("insert", None, 1), ("insert", None, 2), ("insert", None, 3),
+         ("insert", None, 4), ("move", 5, 5), ("move", 6, 6), ("insert", None, 7),
+         ("equal", 1, 8), ("modify", 2, 9), ("equal", 3, 10), ("equal", 4, 11),
+         ("equal", 7, 12)],
+        id="swapped-sections-keep-the-most-in-place",
+    ),
+    pytest.param(
         # every paragraph re-indented: the words are all the same, so each is modified in place
         ["Title", "First paragraph\nwith two lines.", "Second paragraph here.", "Title"],
         ["  Title", "  First paragraph\n  with two lines.", "  Second paragraph here.",

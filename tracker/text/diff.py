@@ -114,18 +114,22 @@ def _longest_match(
     bhi: int,
     b2j: dict[int, list[int]],
     unique_before: list[int],
+    diagonal: bool,
+    swayed: list[bool],
 ) -> tuple[int, int, int]:
     """The longest common run of a[alo:ahi] and b[blo:bhi], as (i, j, size).
 
     As difflib's ``find_longest_match``, but ties between runs of the same size go to the run
-    with more paragraphs found once in each version, then to the run nearest the diagonal of the
-    region: in a list whose entries kept their places while their dates shifted by one entry,
-    the entries anchor the alignment, not the dates. Equal runs on all counts: the first one.
+    with more paragraphs found once in each version, then (if ``diagonal``) to the run nearest
+    the diagonal of the region: in a list whose entries kept their places while their dates
+    shifted by one entry, the entries anchor the alignment, not the dates. Equal runs on all
+    counts: the first one. ``swayed[0]`` is set when the diagonal decided a tie.
     """
     la, lb = ahi - alo, bhi - blo
 
     def tie_rank(i0: int, j0: int, k: int) -> tuple[int, int]:
-        return unique_before[i0 + k] - unique_before[i0], -abs((i0 - alo) * lb - (j0 - blo) * la)
+        unique = unique_before[i0 + k] - unique_before[i0]
+        return unique, -abs((i0 - alo) * lb - (j0 - blo) * la) if diagonal else 0
 
     besti, bestj, bestsize = alo, blo, 0
     best_tie: tuple[int, int] | None = None  # tie_rank of the best run, computed on a first tie
@@ -146,6 +150,8 @@ def _longest_match(
                     best_tie = tie_rank(besti, bestj, k)
                 tie = tie_rank(i - k + 1, j - k + 1, k)
                 if tie > best_tie:
+                    if tie[0] == best_tie[0]:
+                        swayed[0] = True
                     besti, bestj, best_tie = i - k + 1, j - k + 1, tie
         j2len = newj2len
     return besti, bestj, bestsize
@@ -154,7 +160,25 @@ def _longest_match(
 def _matching_blocks(
     a: Sequence[int], b: Sequence[int], unique: set[int]
 ) -> list[tuple[int, int, int]]:
-    """Runs (i, j, size) common to a and b, in order: difflib's recursive longest-run matching."""
+    """Runs (i, j, size) common to a and b, in order: difflib's recursive longest-run matching.
+
+    Ties go to runs near the diagonal; but a greedy choice can cost matches further on (of two
+    sections that swapped places, the shorter one kept in place leaves the longer one moved), so
+    if the diagonal decided any tie, the matching without it is tried too, and the one matching
+    more paragraphs is kept (the diagonal one when both match as many).
+    """
+    blocks, swayed = _greedy_blocks(a, b, unique, diagonal=True)
+    if swayed:
+        plain, _ = _greedy_blocks(a, b, unique, diagonal=False)
+        if sum(k for _, _, k in plain) > sum(k for _, _, k in blocks):
+            return plain
+    return blocks
+
+
+def _greedy_blocks(
+    a: Sequence[int], b: Sequence[int], unique: set[int], diagonal: bool
+) -> tuple[list[tuple[int, int, int]], bool]:
+    """The runs of one recursive longest-run matching; also whether the diagonal swayed it."""
     b2j: dict[int, list[int]] = {}
     for j, key in enumerate(b):
         b2j.setdefault(key, []).append(j)
@@ -162,10 +186,11 @@ def _matching_blocks(
     for key in a:
         unique_before.append(unique_before[-1] + (key in unique))
     blocks = []
+    swayed = [False]
     queue = [(0, len(a), 0, len(b))]
     while queue:
         alo, ahi, blo, bhi = queue.pop()
-        i, j, k = _longest_match(a, alo, ahi, blo, bhi, b2j, unique_before)
+        i, j, k = _longest_match(a, alo, ahi, blo, bhi, b2j, unique_before, diagonal, swayed)
         if k:
             blocks.append((i, j, k))
             if alo < i and blo < j:
@@ -173,7 +198,7 @@ def _matching_blocks(
             if i + k < ahi and j + k < bhi:
                 queue.append((i + k, ahi, j + k, bhi))
     blocks.sort()
-    return blocks
+    return blocks, swayed[0]
 
 
 _Matches = dict[int, tuple[int, str]]  # {new index: (old index, kind of match)}
