@@ -39,13 +39,12 @@ def _dmp(timeout: float) -> diff_match_patch:
     return dmp
 
 
-#: Distinct characters available to stand for tokens (all of Unicode but the surrogate block).
-TOKEN_CHAR_LIMIT = 0x10FFFF - 0x800
+_CODE_LIMIT = 0x10FFFF - 0x800  # distinct characters available outside the surrogate block
 
 
-def token_char(n: int) -> str:
+def _code(n: int) -> str:
     """The n-th character usable to stand for a token (n >= 1), skipping surrogates."""
-    n = 1 + (n - 1) % TOKEN_CHAR_LIMIT
+    n = 1 + (n - 1) % _CODE_LIMIT
     return chr(n if n < 0xD800 else n + 0x800)
 
 
@@ -143,13 +142,13 @@ def _word_diff(a: str, b: str, timeout: float) -> list[tuple[str, str]]:
         for tok in _TOKEN.findall(text):
             c = table.get(tok)
             if c is None:
-                c = table[tok] = token_char(len(tokens) + 1)
+                c = table[tok] = _code(len(tokens) + 1)
                 tokens.append(tok)
             chars.append(c)
         return "".join(chars)
 
     ea, eb = encode(a), encode(b)
-    if len(tokens) > TOKEN_CHAR_LIMIT:  # codes would repeat; cannot happen for real paragraphs
+    if len(tokens) > _CODE_LIMIT:  # codes would repeat; cannot happen for real paragraphs
         return _char_diff(a, b, timeout)
     decode = {c: tok for tok, c in table.items()}
     diffs = _dmp(timeout).diff_main(ea, eb, False)
