@@ -1,4 +1,5 @@
-"""What several test files share: hostile strings, a small web history, a real `tracker serve`."""
+"""What several test files share: hostile strings, a small web history, a real `tracker serve`,
+a git repository built by a test."""
 
 from __future__ import annotations
 
@@ -70,14 +71,16 @@ def fetch(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def start_server(db_path: Path) -> tuple[subprocess.Popen, str]:
-    """Run `tracker serve` on a free port and wait until it answers."""
+def start_server(db_path: Path, preexec_fn=None) -> tuple[subprocess.Popen, str]:
+    """Run `tracker serve` on a free port and wait until it answers (``preexec_fn``: run in the
+    child before it starts, as for :func:`subprocess.Popen`)."""
     port = free_port()
     process = subprocess.Popen(
         [*tracker_command(), "serve", "--port", str(port), "--db", str(db_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=preexec_fn,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -101,3 +104,44 @@ def stop_server(process: subprocess.Popen) -> None:
         process.kill()
         process.wait()
     process.stdout.close()
+
+
+class Repo:
+    """A git repository built by the test, with deterministic authors and commit dates."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.day = 0
+        path.mkdir()
+        self.git("init", "-q", "-b", "main")
+
+    def env(self) -> dict:
+        stamp = f"2024-03-{self.day + 1:02d}T12:00:00+02:00"
+        return {
+            **os.environ,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_AUTHOR_NAME": "Ada",
+            "GIT_AUTHOR_EMAIL": "ada@example.org",
+            "GIT_COMMITTER_NAME": "Ada",
+            "GIT_COMMITTER_EMAIL": "ada@example.org",
+            "GIT_AUTHOR_DATE": stamp,
+            "GIT_COMMITTER_DATE": stamp,
+        }
+
+    def git(self, *args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=self.path, env=self.env(), capture_output=True, check=True
+        )
+        return done.stdout.decode().strip()
+
+    def write(self, name: str, data: str | bytes) -> None:
+        target = self.path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def commit(self, message: str) -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        self.day += 1
+        return self.git("rev-parse", "HEAD")

@@ -49,7 +49,9 @@ def test_json_shape_and_every_paragraph_once(run, policy_db):
     assert data["doc"] == "policy.txt"
     assert data["from"]["version"] == 1 and data["to"]["version"] == 2
     assert set(data["from"]) == {"version", "captured_at", "sha256"}
-    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3}
+    assert data["stats"] == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3, "split": 0, "merged": 0
+    }  # fmt: skip
     ops = {p["op"]: p for p in data["paragraphs"]}
     assert ops["move"]["text"] == "Contact us at the address below."
     assert (ops["move"]["old"], ops["move"]["new"]) == (5, 1)
@@ -209,3 +211,16 @@ def test_blame_escapes_terminal_control_sequences(run, tmp_path):
     out = run("blame", "e", "--db", policy_db).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "evil \\x1b]0;pwned\\x07 x" in out
+
+
+def test_stat_says_how_many_added_paragraphs_were_split_off(run, tmp_path):
+    db = str(tmp_path / "t.db")
+    first = "We collect your name and email address when you sign up."
+    second = "We use them to send you the newsletter every month."
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", f"Title\n\n{first} {second}\n")
+        tracker.record("a.txt", f"Title\n\n{first}\n\n{second}\n")
+    out = run("diff", "a", "--stat", "--db", db).stdout.strip()
+    assert out.endswith("+1 -0 ~1 moved 0, 1 unchanged (1 split off)")
+    text = run("diff", "a", "--db", db).stdout
+    assert f"+ [3] split from paragraph 2: {second}" in text

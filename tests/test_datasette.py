@@ -511,6 +511,61 @@ async def test_search_snippet_markers_are_documented(ds):
     assert "U+0002" in description and "U+0003" in description
 
 
+@pytest.mark.asyncio
+async def test_text_holding_the_snippet_marks_cannot_fake_a_highlight(tmp_path: Path):
+    db = tmp_path / "tracker.db"
+    with Tracker(db) as tracker:
+        tracker.record(
+            "fake.txt",
+            "Look \x02here\x03 and \x02there: a real needle, then \x03 stray marks.\n",
+            at="2024-01-01",
+        )
+    datasette = Datasette([str(db)])
+    await datasette.invoke_startup()
+    try:
+        hits = await rows(datasette, "/tracker/search.json?q=needle")
+        assert [hit["snippet"] for hit in hits] == [
+            "Look \u2402here\u2403 and \u2402there: a real \x02needle\x03, then \u2403 stray marks."
+        ]
+        page = (await get(datasette, "/tracker/search?q=needle")).text
+        assert page.count("<mark") == 1
+        assert '<mark class="tracker-hit">needle</mark>' in page
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+    with Tracker(db) as tracker:  # the stored text itself is never altered
+        assert tracker.text("fake.txt").count("\x02") == 2
+
+
+@pytest.mark.asyncio
+async def test_a_re_added_document_has_the_same_counts_everywhere(tmp_path: Path):
+    """Deleted, then re-added: the diff page, `tracker diff --format json` and the versions row
+    all compare the new text with the text from before the deletion."""
+    db = tmp_path / "tracker.db"
+    with Tracker(db) as tracker:
+        tracker.record("back.txt", "one\n\ntwo\n\nthree\n\nfour\n", at="2024-01-01")
+        tracker.record("back.txt", None, at="2024-01-02")
+        tracker.record("back.txt", "one\n\ntwo, edited\n\nfour\n\nfive\n", at="2024-01-03")
+        row = tracker.versions("back.txt")[-1]
+    counts = {"added": row.added, "removed": row.removed, "modified": row.modified}
+    assert counts == {"added": 1, "removed": 1, "modified": 1}
+    result = CliRunner().invoke(cli, ["diff", "back.txt", "--format", "json", "--db", str(db)])
+    stats = json.loads(result.output)["stats"]
+    assert {key: stats[key] for key in counts} == counts
+    datasette = Datasette([str(db)])
+    await datasette.invoke_startup()
+    try:
+        page = (await get(datasette, "/-/tracker/diff/tracker/back.txt/3")).text
+        versions = await rows(datasette, "/tracker/versions.json?version=3")
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+    added, removed, modified = stats["added"], stats["removed"], stats["modified"]
+    line = f"{added} paragraph added, {removed} removed, {modified} modified"
+    assert line in page  # the diff page says its counts in words
+    assert {key: versions[0][key] for key in counts} == counts
+
+
 def test_serve_refuses_a_port_in_use(db_path):
     with socket.socket() as holder:  # a server of someone else, as uvicorn would open it
         holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

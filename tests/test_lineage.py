@@ -12,7 +12,6 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -92,7 +91,6 @@ def test_deleted_and_restored_two_versions_later_continues_its_lineage(tmp_path)
     assert events(db, "a.txt", 4) == [(1, "created", 4), (3, "deleted", 3), (4, "restored", 4)]
 
 
-@pytest.mark.xfail(strict=True, reason="needs the split and merge detection of the diff engine")
 def test_split_starts_a_lineage_from_the_paragraph_split(tmp_path):
     db = tmp_path / "t.db"
     long = (
@@ -111,7 +109,6 @@ def test_split_starts_a_lineage_from_the_paragraph_split(tmp_path):
     assert [(e.op, e.split_into) for e in kept] == [("created", []), ("modified", [3])]
 
 
-@pytest.mark.xfail(strict=True, reason="needs the split and merge detection of the diff engine")
 def test_merge_continues_the_largest_part(tmp_path):
     db = tmp_path / "t.db"
     merged = P[1] + " " + P[2]

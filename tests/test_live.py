@@ -335,6 +335,68 @@ def test_binary_file_is_skipped_with_a_reason(folder: Path, db: Path, start) -> 
     assert event.as_dict() == {"event": "skipped", "doc": "data.txt", "reason": event.reason}
 
 
+def test_a_symlink_loop_is_told_once_and_everything_else_recorded(
+    folder: Path, db: Path, start
+) -> None:
+    write_old(folder / "a.txt", "kept\n")
+    (folder / "loop1.txt").symlink_to("loop2.txt")
+    (folder / "loop2.txt").symlink_to("loop1.txt")
+    session, events = start()  # the catch-up used to fail, and be retried, forever
+    assert [(e.doc, e.reason) for e in events.seen if e.kind == "skipped"] == [
+        ("loop1.txt", "symlink loop, not followed"),
+        ("loop2.txt", "symlink loop, not followed"),
+    ]
+    assert history(db, "a.txt") == ["kept\n"]
+    write(folder / "sub" / "b.txt", "new folder, so a full scan\n")
+    events.wait_for(lambda e: e.kind == "rescanned")
+    events.version("sub/b.txt")
+    write(folder / "a.txt", "edited\n")
+    events.version("a.txt", "edited\n")
+    (folder / "loop3.txt").symlink_to("loop3.txt")  # one made while watching is told too
+    events.wait_for(lambda e: e.kind == "skipped" and e.doc == "loop3.txt")
+    session.stop()
+    told = [(e.kind, e.doc) for e in events.drain() if e.kind in ("skipped", "error")]
+    assert told == [("skipped", "loop1.txt"), ("skipped", "loop2.txt"), ("skipped", "loop3.txt")]
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["a.txt", "sub/b.txt"]
+
+
+def test_the_database_and_its_companions_in_the_watched_folder_are_never_documents(
+    folder: Path, start
+) -> None:
+    db = folder / "t.db"
+    write_old(folder / "a.txt", "one\n")
+    write_old(folder / "t.db-journal", "not a journal\n")
+    session, events = start(db=db, include=["*"])  # a glob that matches them all
+    assert Path(f"{db}.watch.lock").exists() and Path(f"{db}-wal").exists()
+    for n in range(3):  # each version recorded writes to t.db-wal: no loop, no document
+        write(folder / "a.txt", f"edit {n}\n")
+        events.version("a.txt", f"edit {n}\n")
+    write(folder / "zz.txt", "sentinel\n")
+    events.version("zz.txt")
+    session._watcher.request_rescan()  # a full scan sees them all, and leaves them out too
+    events.wait_for(lambda e: e.kind == "rescanned")
+    session.stop()
+    assert {e.doc for e in events.drain() if e.doc} == {"a.txt", "zz.txt"}
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["a.txt", "zz.txt"]
+
+
+def test_a_file_name_with_a_newline_is_skipped_with_a_reason(folder: Path, db: Path, start) -> None:
+    write_old(folder / "old\nname.txt", "there before\n")
+    _, events = start()
+    assert [(e.doc, e.reason) for e in events.seen if e.kind == "skipped"] == [
+        ("old\nname.txt", "cannot be tracked: NUL and other control characters are not allowed")
+    ]
+    write(folder / "new\nline.txt", "x\n")
+    event = events.wait_for(lambda e: e.kind == "skipped" and e.doc == "new\nline.txt")
+    assert event.reason == "cannot be tracked: NUL and other control characters are not allowed"
+    write(folder / "fine.txt", "fine\n")
+    events.version("fine.txt")
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["fine.txt"]
+
+
 def test_polling_observer(folder: Path, db: Path, start) -> None:
     write_old(folder / "a.txt", "one\n")
     _, events = start(poll=True, poll_interval=0.05)

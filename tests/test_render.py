@@ -148,7 +148,9 @@ def test_diff_json_shape(changes: list[Change]) -> None:
     assert data["doc"] == "notes.txt"
     assert data["from"] == {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa"}
     assert data["to"] == {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb"}
-    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6}
+    assert data["stats"] == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6, "split": 0, "merged": 0
+    }  # fmt: skip
     keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
     assert all(list(p) == keys for p in data["paragraphs"])
     by_op = {p["op"]: p for p in data["paragraphs"]}
@@ -254,6 +256,71 @@ def test_render_inline_html() -> None:
     assert render_inline_html([("+", EVIL_SCRIPT)]) == (
         "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>"
     )
+
+
+# --------------------------------------------------------------------------- splits and merges
+
+WHOLE_1 = "We collect your name and email address when you sign up."
+WHOLE_2 = "We use them to send you the newsletter every month."
+
+
+@pytest.fixture
+def split_merge() -> list[Change]:
+    """Old paragraph 2 split in two (new 2 and 3); old paragraphs 4 and 5 merged into new 5."""
+    old = ["Title.", f"{WHOLE_1} {WHOLE_2}", "Middle.", "Part one of the merge is here.",
+           "And part two of the merge follows it.", "End."]  # fmt: skip
+    merged = "Part one of the merge is here. And part two of the merge follows it."
+    new = ["Title.", WHOLE_1, WHOLE_2, "Middle.", merged, "End."]
+    changes = diff_paragraphs(old, new)
+    assert [(c.op, c.old, c.new, c.split_from, c.merged_into) for c in changes] == [
+        ("equal", 0, 0, None, None),
+        ("modify", 1, 1, None, None),
+        ("insert", None, 2, 1, None),
+        ("equal", 2, 3, None, None),
+        ("delete", 3, None, None, 4),
+        ("modify", 4, 4, None, None),
+        ("equal", 5, 5, None, None),
+    ]
+    return changes
+
+
+def test_render_text_split_and_merge(split_merge: list[Change]) -> None:
+    lines = render_text(split_merge, context=0).split("\n")
+    assert f"+ [3] split from paragraph 2: {WHOLE_2}" in lines
+    assert "- [4] merged into paragraph 5: Part one of the merge is here." in lines
+
+
+def test_diff_json_split_and_merge(split_merge: list[Change]) -> None:
+    data = diff_json("d", None, None, split_merge)
+    assert (data["stats"]["split"], data["stats"]["merged"]) == (1, 1)
+    assert (data["stats"]["added"], data["stats"]["removed"]) == (1, 1)
+    by_key = {(p["op"], p["old"], p["new"]): p for p in data["paragraphs"]}
+    assert by_key[("insert", None, 2)]["split_from"] == 1
+    assert by_key[("delete", 3, None)]["merged_into"] == 4
+    keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
+    assert list(by_key[("insert", None, 2)]) == keys + ["split_from"]
+    assert list(by_key[("delete", 3, None)]) == keys + ["merged_into"]
+    others = [p for k, p in by_key.items() if k not in {("insert", None, 2), ("delete", 3, None)}]
+    assert all(list(p) == keys for p in others)
+    json.dumps(data)
+
+
+@pytest.mark.parametrize("layout", ["inline", "side-by-side"])
+def test_render_html_split_and_merge(split_merge: list[Change], layout: str) -> None:
+    fragment = render_html_fragment(split_merge, layout=layout)
+    assert '<span class="note">split from paragraph 2</span>' in fragment
+    assert '<span class="note">merged into paragraph 5</span>' in fragment
+    page = render_html("d", None, {"version": 2}, split_merge, layout=layout)
+    assert "1 added (1 split off), 1 removed (1 merged), 2 modified" in page
+
+
+def test_render_markdown_split_and_merge(split_merge: list[Change]) -> None:
+    blocks = render_markdown("d", None, {"version": 2}, split_merge).split("\n\n")
+    assert blocks[1] == (
+        "**1 added (1 split off), 1 removed (1 merged), 2 modified, 0 moved, 3 unchanged**"
+    )
+    assert f"**\u00b6 3, split from \u00b6 2:** **{WHOLE_2}**" in blocks
+    assert "**old \u00b6 4, merged into \u00b6 5:** ~~Part one of the merge is here.~~" in blocks
 
 
 # --------------------------------------------------------------------------- Markdown

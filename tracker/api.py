@@ -87,17 +87,33 @@ class Tracker(History):
             self, repo, branch=branch, paths=list(paths), split=split, progress=progress, warn=warn
         )
 
-    def export(self, out: IO[bytes], fmt: str = "jsonl") -> int:
-        """Write the whole history to a binary stream in the import format; return the count."""
+    def export(
+        self,
+        out: IO[bytes],
+        fmt: str = "jsonl",
+        *,
+        left_out: Callable[[str, int], None] | None = None,
+    ) -> int:
+        """Write the whole history to a binary stream in the import format; return the count.
+
+        Records `tracker import` would refuse (names an older tracker accepted) are not written:
+        ``left_out(problem, count)`` hears of them.
+        """
         from .corpus.export import export
 
-        return export(self, out, fmt)
+        return export(self, out, fmt, left_out=left_out)
 
-    def export_to_file(self, path: str | os.PathLike, fmt: str = "jsonl") -> int:
+    def export_to_file(
+        self,
+        path: str | os.PathLike,
+        fmt: str = "jsonl",
+        *,
+        left_out: Callable[[str, int], None] | None = None,
+    ) -> int:
         """Export into a file (gzipped when its name ends in ``.gz``), replacing it whole."""
         from .corpus.export import export_to_file
 
-        return export_to_file(self, path, fmt)
+        return export_to_file(self, path, fmt, left_out=left_out)
 
     def checkout(
         self, directory: str | os.PathLike, at: str | None = None, *, force: bool = False

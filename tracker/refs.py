@@ -147,7 +147,9 @@ def name_problem(name: str) -> str | None:
     """Why document ``name`` cannot be written out as a file under a folder; None when it can.
 
     Refused: empty names, absolute paths and drive letters, ``..`` and ``.`` components, empty
-    components (a leading, doubled or trailing ``/``), NUL and other control characters.
+    components (a leading, doubled or trailing ``/``), NUL and other control characters, and
+    names that are not valid Unicode (a file name in another encoding reaches Python with lone
+    surrogates in it, which SQLite cannot store).
     """
     if not name:
         return "an empty name is not allowed"
@@ -157,6 +159,8 @@ def name_problem(name: str) -> str | None:
         return "absolute paths and '..' are not allowed"
     if any(unicodedata.category(char) == "Cc" for char in name):
         return "NUL and other control characters are not allowed"
+    if any(unicodedata.category(char) == "Cs" for char in name):
+        return "it is not valid Unicode (a file name that is not UTF-8, or a lone surrogate)"
     if "." in parts:
         return "'.' is not allowed as a path component"
     if "" in parts:

@@ -12,6 +12,8 @@ from typing import Any
 import click
 
 from ..api import Tracker
+from ..errors import TrackerError
+from ..render.text import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
 
 DEFAULT_DB = "snapshots/tracker.db"
@@ -40,7 +42,16 @@ def default_folder(db_path: str) -> None:
     """Create the default database's ``snapshots/`` folder if needed; any other folder given
     with --db must exist (a typo must not make a new database far away)."""
     if Path(db_path) == Path(DEFAULT_DB):
-        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+        folder = Path(DEFAULT_DB).parent
+        try:
+            folder.mkdir(exist_ok=True)
+        except FileExistsError:  # a file of that name: the store says what is wrong
+            pass
+        except OSError as error:
+            raise TrackerError(
+                f"cannot create folder {folder} for the database ({error.strerror});"
+                " choose another --db"
+            ) from None
 
 
 @contextmanager
@@ -62,8 +73,9 @@ def echo_json(data: Any) -> None:
 
 
 def warn(message: str) -> None:
-    """A warning on stderr that does not stop the command."""
-    click.echo(f"warning: {message}", err=True)
+    """A warning on stderr that does not stop the command: one line, control characters (of a
+    file name, say) escaped."""
+    click.echo(f"warning: {one_line(message)}", err=True)
 
 
 def stdout_bytes(data: bytes) -> None:

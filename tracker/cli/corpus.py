@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..corpus.stats import MIN_SHARED_CHARS
-from ..render.text import terminal_safe
+from ..render.text import one_line, terminal_safe
 from ..render.words import counts_text, plural, short_time
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker, progress_bar
@@ -225,6 +225,6 @@ def fsck(db_path, as_json):
             f" {plural(len(report.problems), 'problem') if report.problems else 'no problems'}"
         )
         for problem in report.problems:
-            click.echo(problem)
+            click.echo(one_line(problem))
     if report.problems:
         raise SystemExit(1)

@@ -35,6 +35,16 @@ def _label(doc: str, version: Version | None) -> str:
     return f"{doc} v{version.version} ({short_time(version.captured_at)})"
 
 
+def _split_note(counts: dict[str, int]) -> str:
+    """The counts' note on splits and merges, e.g. " (1 split off, 2 merged)"; "" if none."""
+    notes = []
+    if counts["split"]:
+        notes.append(f"{counts['split']} split off")
+    if counts["merged"]:
+        notes.append(f"{counts['merged']} merged")
+    return f" ({', '.join(notes)})" if notes else ""
+
+
 def use_color(choice: str) -> bool:
     """``auto`` colours only a terminal, and never when NO_COLOR is set (no-color.org)."""
     if choice == "always":
@@ -147,6 +157,7 @@ def diff(
                 f"{_label(result.doc, result.old)} -> v{result.new.version}: "
                 f"+{counts['added']} -{counts['removed']} ~{counts['modified']} "
                 f"moved {counts['moved']}, {counts['unchanged']} unchanged"
+                + _split_note(counts)
                 + ("; only the layout changed" if result.layout_only else "")
             )
         return

@@ -95,7 +95,8 @@ def import_git(repo, paths, branch, split, db_path, as_json):
     Each commit that changes a matching text file records a version of it at
     the commit's time, with the commit hash and subject as its note; renames are
     followed and deletions recorded; binary files are skipped. Re-running
-    continues after the last commit imported.
+    continues after the last commit imported. When no file in the branch's
+    history matches the --path globs (a typo?), it says so and exits 1.
 
     Example:
 
@@ -105,7 +106,11 @@ def import_git(repo, paths, branch, split, db_path, as_json):
         result = tracker.import_git(
             repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
         )
+    if result.nothing_matched is not None:
+        warn(result.nothing_matched)
     _summary(result, as_json)
+    if result.nothing_matched is not None:
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -130,17 +135,33 @@ def export(fmt, output, db_path):
     {"doc": new name, "renamed_from": old name, "at"} (no "text"). `tracker
     import` reads it back, renames included.
 
+    Only records that `tracker import` accepts are written. A database made by
+    an older tracker may hold names refused today (absolute, with '..' or
+    control characters): their records are left out, a warning says which and
+    why, the rest is written, and the command exits 1.
+
     Example:
 
         tracker export -o history.jsonl.gz
     """
+    refused: list[int] = []
+
+    def left_out(problem: str, count: int) -> None:
+        refused.append(count)
+        warn(f"{plural(count, 'record')} not written: {problem}")
+
     with open_tracker(db_path) as tracker:
         if output:
-            count = tracker.export_to_file(output, fmt)
+            count = tracker.export_to_file(output, fmt, left_out=left_out)
             click.echo(f"{count} versions written to {output}", err=True)
         else:
-            tracker.export(sys.stdout.buffer, fmt)
+            tracker.export(sys.stdout.buffer, fmt, left_out=left_out)
             sys.stdout.buffer.flush()
+    if refused:
+        count = sum(refused)
+        raise TrackerError(
+            f"{plural(count, 'record')} not written: `tracker import` would refuse them"
+        )
 
 
 @cli.command()

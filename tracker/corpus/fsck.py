@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ..errors import TrackerError
 from ..history import History
 from ..render.words import plural
 from ..store.codec import decode_layout, paragraph_hash
@@ -66,21 +67,34 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
     index = store.search_index_problem()
     if index is not None:
         report.problems.append(index)
-    damaged = _check_paragraphs(history, report)
-    for name, number in store.damaged_versions():
-        report.versions += 1
-        report.problems.append(f"{name} v{number}: its paragraph list is not a JSON array")
-    total = store.count_versions()
-    texts: dict[int, str] = {}  # the paragraphs of the version before, same document
-    document = None
-    for done, row in enumerate(store.version_rows_for_check(), start=1):
-        document_id, name, number, sha256, size, deleted, ids_json, layout = row
-        if document_id != document:
-            document, texts = document_id, {}
-        report.versions += 1
-        texts = _check_version(history, row, texts, damaged, report)
-        if progress is not None:
-            progress(done, total)
+    damaged: dict[int, _Damaged] = {}
+    try:
+        _check_paragraphs(history, report, damaged)
+    except TrackerError as error:  # a file SQLite cannot read to the end: say so, go on
+        report.problems.append(f"paragraphs: cannot be read to the end ({error})")
+    try:
+        for document_id, raw in store.raw_document_names():
+            if _text(raw) is raw and raw is not None:
+                report.problems.append(
+                    f"document {document_id}: its name is not valid UTF-8 ({_name(raw)})"
+                )
+        for name, number in store.damaged_versions():
+            report.versions += 1
+            report.problems.append(
+                f"{_name(name)} v{number}: its paragraph list is not a JSON array"
+            )
+        total = store.count_versions()
+        texts: dict[int, str] = {}  # the paragraphs of the version before, same document
+        document = None
+        for done, row in enumerate(store.version_rows_for_check(), start=1):
+            if row[0] != document:
+                document, texts = row[0], {}
+            report.versions += 1
+            texts = _check_version(history, row, texts, damaged, report)
+            if progress is not None:
+                progress(done, total)
+    except TrackerError as error:
+        report.problems.append(f"versions: cannot be read to the end ({error})")
     for pid, bad in damaged.items():
         if bad.count:
             named = ", ".join(bad.named) + (" ..." if bad.count > len(bad.named) else "")
@@ -92,13 +106,33 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
     return report
 
 
-def _check_paragraphs(history: History, report: FsckReport) -> dict[int, _Damaged]:
-    """Check every paragraph's text against its hash; return the damaged ones."""
-    damaged: dict[int, _Damaged] = {}
-    for pid, digest, raw in history.store.paragraph_rows():
+def _name(raw: bytes | None) -> str:
+    """A document name read as stored bytes, for a problem line (bytes that are not UTF-8
+    shown escaped)."""
+    if raw is None:
+        return "(a document without a name)"
+    return raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else str(raw)
+
+
+def _text(raw: object) -> object:
+    """A column read as stored bytes, as text when it is valid UTF-8 (else left as bytes)."""
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw
+    return raw
+
+
+def _check_paragraphs(history: History, report: FsckReport, damaged: dict[int, _Damaged]) -> None:
+    """Check every paragraph's text against its hash; note the damaged ones in ``damaged``."""
+    for pid, digest, raw, kind in history.store.paragraph_rows():
         report.paragraphs += 1
         if raw is None:
             damaged[pid] = _Damaged("its text is missing")
+            continue
+        if kind != "text":
+            damaged[pid] = _Damaged(f"its text is stored as {kind}, not text")
             continue
         try:
             text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
@@ -107,7 +141,6 @@ def _check_paragraphs(history: History, report: FsckReport) -> dict[int, _Damage
             continue
         if paragraph_hash(text) != digest:
             damaged[pid] = _Damaged("its text does not match its hash")
-    return damaged
 
 
 def _check_version(
@@ -119,13 +152,20 @@ def _check_version(
 ) -> dict[int, str]:
     """Check one version; return its paragraph texts (for the next version of the document)."""
     _, name, number, sha256, size, deleted, ids_json, layout = row
-    label = f"{name} v{number}"
-    ids = json.loads(ids_json or "[]")
+    label = f"{_name(name)} v{number}"
+    sha256, layout = _text(sha256), _text(layout)
+    try:
+        ids = json.loads(ids_json or "[]")
+    except ValueError:  # SQLite's json_valid let through what Python's json does not read
+        ids = None
+    if not isinstance(ids, list):
+        report.problems.append(f"{label}: its paragraph list is not a JSON array")
+        return previous
     if deleted:
         if ids or sha256:
             report.problems.append(f"{label}: a deletion that has text")
         return previous
-    if not all(isinstance(pid, int) for pid in ids):
+    if not all(isinstance(pid, int) and not isinstance(pid, bool) for pid in ids):
         report.problems.append(f"{label}: its paragraph list holds something other than ids")
         return previous
     bad = [pid for pid in dict.fromkeys(ids) if pid in damaged]
@@ -146,8 +186,12 @@ def _check_version(
         return previous
     texts.update(found)
     try:
-        data = join([texts[pid] for pid in ids], decode_layout(layout or "{}", len(ids)))
-        data = data.encode("utf-8")
+        separators = decode_layout(layout or "{}", len(ids))
+    except (ValueError, TypeError, AttributeError) as error:
+        report.problems.append(f"{label}: its layout is damaged ({error})")
+        return texts
+    try:
+        data = join([texts[pid] for pid in ids], separators).encode("utf-8")
     except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
         report.problems.append(f"{label}: cannot be rebuilt ({error})")
         return texts

@@ -165,10 +165,13 @@ def import_git(
         commits = _parse_log(log)
 
         unsafe: set[str] = set()
+        matched = False
 
         def wanted(path: str | None) -> bool:
+            nonlocal matched
             if path is None or not any(fnmatch.fnmatchcase(path, g) for g in globs):
                 return False
+            matched = True
             problem = name_problem(refs.normalize_name(path))
             if problem is None:
                 return True
@@ -187,6 +190,15 @@ def import_git(
                 result.commits = done
                 if progress is not None:
                     progress(done, len(commits))
+            if last is None and not matched:
+                # most likely a mistyped glob: say so, and remember nothing, so that every
+                # run says so again rather than "0 new versions"
+                shown = ", ".join(repr(glob) for glob in globs)
+                result.nothing_matched = (
+                    f"no file in the history of branch {branch!r} of {repo} matches {shown}"
+                    f" ({len(commits)} commits read): nothing imported"
+                )
+                return result
             history.store.set_import_state(key, branch, paths_key, tip_sha, now_iso())
         return result
     finally:

@@ -18,6 +18,8 @@ class ImportResult:
     renamed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     commits: int | None = None
+    #: import-git: why nothing was imported when no file on the branch matched the globs.
+    nothing_matched: str | None = None
 
     def as_dict(self) -> dict:
         data = {
@@ -28,4 +30,6 @@ class ImportResult:
         }
         if self.commits is not None:
             data["commits"] = self.commits
+        if self.nothing_matched is not None:
+            data["nothing_matched"] = self.nothing_matched
         return data

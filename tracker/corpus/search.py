@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
+from ..text.snippets import MARKS, mark_snippet, snippet_parts
 from .timeline import name_matches
 
 _PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
@@ -62,9 +63,22 @@ def latest_versions(history: History) -> list[Version]:
 
 
 def _hits(history: History, query: str, marks: tuple[str, str]) -> dict[int, tuple[str, str]]:
-    """Paragraph ids matching the query, with their text and a snippet marking the match."""
-    rows = history.store.search_paragraphs(fts_query(query), marks)
-    return {pid: (text, re.sub(r"\r?\n", " ", snip)) for pid, text, snip in rows}
+    """Paragraph ids matching the query, with their text and a snippet marking the match (see
+    :func:`~tracker.text.snippets.mark_snippet`: text never passes for a mark)."""
+    rows = history.store.search_paragraphs(fts_query(query))
+    return {
+        pid: (text, mark_snippet([re.sub(r"\r?\n", " ", part) for part in parts], marks))
+        for pid, text, parts in rows
+    }
+
+
+def sql_snippet(marked: object, other: object) -> object:
+    """The web's snippet column as an SQL function: the same paragraph's ``snippet()`` with
+    :data:`~tracker.text.snippets.MARKS` and with ``OTHER_MARKS`` in, the snippet out with STX
+    and ETX around each hit and nowhere else (the text's own shown as U+2402, U+2403)."""
+    if not isinstance(marked, str) or not isinstance(other, str):
+        return marked
+    return mark_snippet(snippet_parts(marked, other), MARKS)
 
 
 def _ranges(numbers: Sequence[int]) -> str:

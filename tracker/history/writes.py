@@ -32,7 +32,7 @@ def checked_name(doc: str) -> str:
     name = refs.normalize_name(doc)
     problem = refs.name_problem(name)
     if problem is not None:
-        raise TrackerError(f"cannot track {doc!r}: {problem}")
+        raise TrackerError(f"cannot track {name!r}: {problem}")
     return name
 
 
@@ -128,7 +128,13 @@ class Writes:
             if document is None or document.deleted:
                 return None
             return self._store_deletion(document, at, note)
-        sha256 = sha256 or sha256_text(text)
+        if sha256 is None:
+            try:
+                sha256 = sha256_text(text)
+            except UnicodeEncodeError:
+                raise TrackerError(
+                    f"cannot record {name!r}: its text is not valid Unicode (a lone surrogate)"
+                ) from None
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
             return None
         if document is None:

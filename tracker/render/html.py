@@ -91,8 +91,19 @@ def version_label(meta: Mapping[str, object] | None) -> str:
 
 
 def stats_line(changes: Iterable[Change]) -> str:
-    """One-line summary of a diff, e.g. "2 added, 1 removed, 0 modified, 0 moved, 9 unchanged"."""
-    return ", ".join(f"{n} {name}" for name, n in stats(changes).items())
+    """One-line summary of a diff, e.g. "2 added (1 split off), 1 removed, 0 modified, 0 moved,
+    9 unchanged"; how many added paragraphs were split off and removed ones merged is said only
+    when there are some."""
+    counts = stats(changes)
+    notes = {"added": ("split", "split off"), "removed": ("merged", "merged")}
+    parts = []
+    for name in ("added", "removed", "modified", "moved", "unchanged"):
+        part = f"{counts[name]} {name}"
+        key, words = notes.get(name, ("", ""))
+        if key and counts[key]:
+            part += f" ({counts[key]} {words})"
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def _skip_text(item: Skipped) -> str:
@@ -106,9 +117,22 @@ def _num(n: int | None) -> str:
     return "" if n is None else str(n + 1)
 
 
+def _note(c: Change) -> str:
+    """The note above a moved, split-off or merged paragraph ("" for other changes)."""
+    if c.op == "move":
+        text = f"moved from paragraph {_num(c.old)}{' and edited' if c.edited else ''}"
+    elif c.split_from is not None:
+        text = f"split from paragraph {_num(c.split_from)}"
+    elif c.merged_into is not None:
+        text = f"merged into paragraph {_num(c.merged_into)}"
+    else:
+        return ""
+    return f'<span class="note">{text}</span>'
+
+
 def _inline_item(c: Change) -> str:
     """One change as a block of the inline layout."""
-    note = ""
+    note = _note(c)
     if c.op == "delete":
         body = f"<del>{_esc(c.old_text)}</del>"
         num, title = _num(c.old), f"paragraph {_num(c.old)} of the old version, removed"
@@ -120,9 +144,6 @@ def _inline_item(c: Change) -> str:
             body = render_inline_html(c.inline)
         else:
             body = _esc(c.text)
-        if c.op == "move":
-            edited = " and edited" if c.edited else ""
-            note = f'<span class="note">moved from paragraph {_num(c.old)}{edited}</span>'
     return (
         f'<div class="para op-{c.op}"><span class="num" title="{_esc(title)}">{num}</span>'
         f'<div class="text">{note}{body}</div></div>'
@@ -131,7 +152,8 @@ def _inline_item(c: Change) -> str:
 
 def _sbs_row(c: Change) -> str:
     """One change as a row of the side-by-side table (old on the left, new on the right)."""
-    old_html = new_html = note = ""
+    old_html = new_html = ""
+    note = _note(c)
     if c.op == "delete":
         old_html = f"<del>{_esc(c.old_text)}</del>"
     elif c.op == "insert":
@@ -140,12 +162,12 @@ def _sbs_row(c: Change) -> str:
         old_html, new_html = _side(c.inline, "-"), _side(c.inline, "+")
     else:
         old_html, new_html = _esc(c.old_text), _esc(c.new_text)
-    if c.op == "move":
-        note = f'<span class="note">moved from paragraph {_num(c.old)}</span>'
+    # the note goes with the side that has the paragraph: the old one for a merged part
+    old_note, new_note = (note, "") if c.op == "delete" else ("", note)
     return (
         f'<tr class="op-{c.op}"><td class="num">{_num(c.old)}</td>'
-        f'<td class="text old">{old_html}</td><td class="num">{_num(c.new)}</td>'
-        f'<td class="text new">{note}{new_html}</td></tr>'
+        f'<td class="text old">{old_note}{old_html}</td><td class="num">{_num(c.new)}</td>'
+        f'<td class="text new">{new_note}{new_html}</td></tr>'
     )
 
 

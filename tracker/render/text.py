@@ -57,6 +57,22 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """A message safe to print as one line: every control character escaped, newlines too, and
+    the undecodable bytes of a file name (a file name may hold any of them)."""
+    return _UNPRINTABLE.sub(lambda m: _escaped(m.group()), text)
+
+
 def _paint(text: str, style: str, color: bool) -> str:
     """Wrap each line of ``text`` in an ANSI style (so prefixes added later stay uncoloured)."""
     if not color or not style:
@@ -92,6 +108,10 @@ def _text_block(c: Change, color: bool) -> str:
     style = _STYLES.get(c.op, "")
     if c.op == "move":
         label += f"moved from paragraph {(c.old or 0) + 1}{', edited' if c.edited else ''}: "
+    elif c.split_from is not None:
+        label += f"split from paragraph {c.split_from + 1}: "
+    elif c.merged_into is not None:
+        label += f"merged into paragraph {c.merged_into + 1}: "
     if c.inline is not None:
         body = render_inline_text(c.inline, color)
     elif c.op in ("insert", "delete"):
@@ -111,7 +131,9 @@ def render_text(
     """Render a diff for a terminal: changed paragraphs, some context, markers for skipped runs.
 
     Lines are joined with newlines, without a final one. Labels: ``+ [n]`` added, ``- [n]`` removed
-    (old numbering), ``~ [n]`` modified, ``> [n] moved from paragraph m``; numbers are 1-based.
+    (old numbering), ``~ [n]`` modified, ``> [n] moved from paragraph m``, ``+ [n] split from
+    paragraph m`` (m in the old numbering), ``- [n] merged into paragraph m`` (m in the new
+    numbering); numbers are 1-based.
     """
     lines = []
     for item in with_context(changes, context, full):
@@ -130,9 +152,13 @@ def _meta(meta: Mapping[str, object] | None) -> dict[str, object] | None:
 
 
 def _json_paragraph(c: Change) -> dict[str, object]:
-    """One change in the JSON shape: text for whole paragraphs, old/new text when edited."""
+    """One change in the JSON shape: text for whole paragraphs, old/new text when edited.
+
+    ``split_from`` (an insert cut from that old paragraph) and ``merged_into`` (a delete whose
+    text went into that new paragraph) are present only on the changes they apply to.
+    """
     edited = c.edited
-    return {
+    out: dict[str, object] = {
         "op": c.op,
         "old": c.old,
         "new": c.new,
@@ -141,6 +167,11 @@ def _json_paragraph(c: Change) -> dict[str, object]:
         "new_text": c.new_text if edited else None,
         "inline": [[op, part] for op, part in c.inline] if c.inline is not None else None,
     }
+    if c.split_from is not None:
+        out["split_from"] = c.split_from
+    if c.merged_into is not None:
+        out["merged_into"] = c.merged_into
+    return out
 
 
 def diff_json(
@@ -196,9 +227,11 @@ def _md_block(c: Change) -> str:
     """One change as a Markdown paragraph with a bold label."""
     n = (c.new or 0) + 1
     if c.op == "delete":
-        return f"**old \u00b6 {(c.old or 0) + 1}, removed:** {_md_mark(c.text, '~~')}"
+        how = "removed" if c.merged_into is None else f"merged into \u00b6 {c.merged_into + 1}"
+        return f"**old \u00b6 {(c.old or 0) + 1}, {how}:** {_md_mark(c.text, '~~')}"
     if c.op == "insert":
-        return f"**\u00b6 {n}, added:** {_md_mark(c.text, '**')}"
+        how = "added" if c.split_from is None else f"split from \u00b6 {c.split_from + 1}"
+        return f"**\u00b6 {n}, {how}:** {_md_mark(c.text, '**')}"
     body = _md_inline(c.inline) if c.inline is not None else _md_escape(c.text)
     if c.op == "modify":
         return f"**\u00b6 {n}, modified:** {body}"

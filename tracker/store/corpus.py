@@ -6,28 +6,29 @@ import sqlite3
 from collections.abc import Iterator
 
 from ..errors import TrackerError
-from .base import translate
+from ..text.snippets import MARKS, OTHER_MARKS, snippet_parts
 
 
 class CorpusStore:
     """Corpus-wide reads, and the bookkeeping of imports."""
 
     def search_paragraphs(
-        self, fts_query: str, marks: tuple[str, str], limit: int | None = None
-    ) -> list[tuple[int, str, str]]:
-        """(paragraph id, text, snippet) of the paragraphs matching an FTS5 query, best first.
-
-        ``marks`` enclose each match in the snippet.
-        """
+        self, fts_query: str, limit: int | None = None
+    ) -> list[tuple[int, str, list[str]]]:
+        """(paragraph id, text, snippet parts) of the paragraphs matching an FTS5 query, best
+        first; the parts alternate plain text and hits (:func:`tracker.text.snippets.snippet_parts`:
+        exact, whatever the text holds)."""
         try:
-            return self.conn.execute(
-                "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?, ?, '…', 24)"
+            rows = self.conn.execute(
+                "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?, ?, '…', 24),"
+                " snippet(paragraphs_fts, 0, ?, ?, '…', 24)"
                 " from paragraphs_fts f join paragraphs p on p.id = f.rowid"
                 " where paragraphs_fts match ? order by f.rank" + (" limit ?" if limit else ""),
-                [marks[0], marks[1], fts_query, *([limit] if limit else [])],
+                [*MARKS, *OTHER_MARKS, fts_query, *([limit] if limit else [])],
             ).fetchall()
         except sqlite3.OperationalError as error:
             raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
+        return [(pid, text, snippet_parts(mine, other)) for pid, text, mine, other in rows]
 
     def edit_pairs(self) -> Iterator[tuple[int, int, int, int]]:
         """(document id, version, old paragraph id, new paragraph id) of every stored rewrite
@@ -77,20 +78,22 @@ class CorpusStore:
             self.conn.rollback()
         return None
 
-    def paragraph_rows(self) -> Iterator[tuple[int, str, bytes | str | None]]:
-        """(id, hash, raw text) of every paragraph, streamed; the text as stored, even when it is
-        not valid UTF-8 (bytes then), so a check can report damage instead of failing on it."""
-        previous = self.conn.text_factory
-        self.conn.text_factory = bytes
-        try:
-            cursor = self.conn.execute("select id, hash, text from paragraphs order by id")
-            while rows := cursor.fetchmany(1024):
-                for pid, digest, text in rows:
-                    yield pid, digest.decode("utf-8", "replace") if digest else digest, text
-        except sqlite3.Error as error:
-            raise translate(error, self.path) from None
-        finally:
-            self.conn.text_factory = previous
+    def paragraph_rows(self) -> Iterator[tuple[int, str | None, bytes | None, str]]:
+        """(id, hash, raw text, SQLite type of the text) of every paragraph, streamed; the text
+        as stored bytes, even when it is not valid UTF-8, so that a check can report damage
+        instead of failing on it."""
+        return (
+            (pid, digest.decode("utf-8", "replace") if digest is not None else None, text, kind)
+            for pid, digest, text, kind in self.iterate(
+                "select id, cast(hash as blob), cast(text as blob), typeof(text)"
+                " from paragraphs order by id"
+            )
+        )
+
+    def raw_document_names(self) -> Iterator[tuple[int, bytes | None]]:
+        """(id, name as stored bytes) of every document, for a check of names SQLite holds but
+        cannot return as text."""
+        return self.iterate("select id, cast(name as blob) from documents order by id")
 
     # -- imports -----------------------------------------------------------------------------
 

@@ -116,10 +116,11 @@ class VersionStore:
         """How many versions are stored, in all."""
         return self.query("select count(*) from versions")[0][0]
 
-    def damaged_versions(self) -> list[tuple[str, int]]:
-        """(document, version) of rows whose paragraph list is not a JSON array of ids."""
+    def damaged_versions(self) -> list[tuple[bytes | None, int]]:
+        """(document name as stored bytes, version) of rows whose paragraph list is not a JSON
+        array of ids."""
         return self.query(
-            f"select d.name, v.version {VERSION_FROM}"
+            f"select cast(d.name as blob), v.version {VERSION_FROM}"
             f" where not ({READABLE_IDS}) order by d.name, v.version"
         )
 
@@ -155,11 +156,17 @@ class VersionStore:
 
     def version_rows_for_check(self) -> Iterator[tuple]:
         """Every readable version as raw columns, document by document, in version order:
-        (document id, name, version, sha256, bytes, deleted, paragraph_ids, layout), streamed."""
+        (document id, name, version, sha256, bytes, deleted, paragraph_ids, layout), streamed.
+
+        As stored, for a check that must report damage rather than fail on it: name, sha256,
+        paragraph_ids and layout are bytes (text that is not valid UTF-8 cannot be read as text),
+        bytes is an integer or bytes, deleted an integer.
+        """
         return self.iterate(
-            "select v.document_id, d.name, v.version, v.sha256, v.bytes, v.deleted,"
-            f" v.paragraph_ids, v.layout {VERSION_FROM} where {READABLE_IDS}"
-            " order by v.document_id, v.version"
+            "select v.document_id, cast(d.name as blob), v.version, cast(v.sha256 as blob),"
+            " case typeof(v.bytes) when 'integer' then v.bytes else cast(v.bytes as blob) end,"
+            " cast(v.deleted as integer), cast(v.paragraph_ids as blob), cast(v.layout as blob)"
+            f" {VERSION_FROM} where {READABLE_IDS} order by v.document_id, v.version"
         )
 
     def paragraph_texts_found(self, ids: Sequence[int]) -> dict[int, str]:

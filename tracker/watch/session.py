@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import TrackerError
+from ..errors import ReadOnlyDatabase, TrackerError
 from ..history import History
 from ..scan.files import DEFAULT_MAX_BYTES
 from .batch import Batch
@@ -144,6 +144,10 @@ class WatchSession:
             raise TrackerError(f"{self.root}: no such folder")
         self._recorder.prepare()
         with History(self.db_path) as history:  # fail early, on this thread, if unusable
+            if history.store.read_only:  # it would fail on every change, forever
+                raise ReadOnlyDatabase(
+                    f"database {self.db_path} is read-only: it can be read but not recorded into"
+                )
             tracked = sum(1 for doc in history.documents() if not doc.deleted)
         if self._lock is not None and not self._lock.acquire():
             self._warn(f"{self._lock.problem}: a second watcher would not be refused")

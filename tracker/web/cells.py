@@ -10,13 +10,15 @@ from importlib.resources import files
 from ..render.html import DIFF_CSS, escape_html
 from ..render.trim import trimmed_inline_html, trimmed_text_html, trimmed_whole_html
 from ..text.inline import inline_diff
+from ..text.snippets import MARKS
 
 #: Seconds one table cell's word diff may take (a page shows up to 100 of them); past it the
 #: highlights are coarser. The version's own diff page uses the full diff.
 CELL_DIFF_TIMEOUT = 0.05
 
-#: Markers of a search hit inside a ``snippet`` column (turned into ``<mark>`` when rendered).
-MARK_START, MARK_END = "\x02", "\x03"
+#: Markers of a search hit inside a ``snippet`` column (turned into ``<mark>`` when rendered);
+#: the ``search`` query shows the text's own as U+2402 and U+2403 (see tracker.text.snippets).
+MARK_START, MARK_END = MARKS
 
 #: Styles added to the pages of tracker databases: the diff styles, then the plugin's own
 #: (``static/tracker.css``: cells, pages, folds, dark mode, small screens).

@@ -16,7 +16,7 @@ from pathlib import Path
 from datasette import hookimpl
 from markupsafe import Markup
 
-from ..corpus.search import sql_fts_query
+from ..corpus.search import sql_fts_query, sql_snippet
 from ..render.html import escape_html
 from ..store.codec import paragraph_hash
 from . import columns
@@ -75,8 +75,11 @@ def prepare_connection(conn, database, datasette) -> None:
 
     The same quoting as ``tracker search``: words and "phrases" match literally, ``word*`` is a
     prefix, FTS operators and stray quotes are plain text; nothing to search for matches nothing.
+    ``tracker_snippet(a, b)``: the snippet of the ``search`` query, marks that no document text
+    can fake (see :func:`tracker.corpus.search.sql_snippet`).
     """
     conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
+    conn.create_function("tracker_snippet", 2, sql_snippet, deterministic=True)
     conn.create_function("tracker_paragraph_hash", 1, _paragraph_hash, deterministic=True)
 
 

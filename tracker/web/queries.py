@@ -38,7 +38,8 @@ _QUERIES: dict[str, tuple[str, str]] = {
         "paragraphs). Shows which versions contain each paragraph, when it first appeared and "
         "whether the latest version still has it; the paragraph id leads to its provenance. "
         "In the snippet column, each match is enclosed in the control characters U+0002 and "
-        "U+0003 (\\u0002 and \\u0003 in JSON), which the page shows highlighted.",
+        "U+0003 (\\u0002 and \\u0003 in JSON), which the page shows highlighted; the "
+        "document's own U+0002 and U+0003, if any, are shown there as U+2402 and U+2403.",
     ),
     "provenance": (
         "Paragraph provenance",

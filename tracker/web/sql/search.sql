@@ -1,11 +1,15 @@
 -- tracker_fts_query(text) is an SQL function of the tracker Datasette plugin (sql_fts_query in
 -- tracker/corpus/search.py): it quotes any user text as a valid FTS5 query, as `tracker search`
--- does. In the snippet, char(2) and char(3) enclose each match (the page shows them highlighted).
--- Which versions hold a paragraph comes from the stored changes (where it came in and went out),
--- so the cost follows the number of changes, not of paragraphs in every version.
+-- does. In the snippet, char(2) and char(3) enclose each match (the HTML page shows them
+-- highlighted) and appear nowhere else: tracker_snippet (sql_snippet, same file) compares two
+-- snippets marked differently to tell the marks from the text's own characters, which it shows
+-- as U+2402 and U+2403. Which versions hold a paragraph comes from the stored changes (where it
+-- came in and went out), so the cost follows the number of changes, not of paragraphs in every
+-- version.
 with hits as (
   select rowid as paragraph_id, rank,
-         snippet(paragraphs_fts, 0, char(2), char(3), '…', 24) as snippet
+         tracker_snippet(snippet(paragraphs_fts, 0, char(2), char(3), '…', 24),
+                         snippet(paragraphs_fts, 0, char(4), char(5), '…', 24)) as snippet
   from paragraphs_fts
   where :q != '' and paragraphs_fts match tracker_fts_query(:q)
   order by rank
