@@ -176,3 +176,13 @@ def test_dates_and_counts_in_words():
         "2 paragraphs added, 1 modified; 140 unchanged"
     )
     assert stats_words({"unchanged": 3}) == "no paragraph changed; 3 unchanged"
+
+
+def test_split_from_says_where_the_old_paragraph_is_now():
+    changes = [
+        Change("insert", None, 0, None, "New first.", None),
+        Change("modify", 0, 1, "A b. C d.", "A b.", inline_diff("A b. C d.", "A b.")),
+        Change("insert", None, 2, None, "C d.", None, split_from=0),
+    ]
+    html = render_diff_view(changes).html
+    assert 'split from <a href="#p2">paragraph 1 (now 2)</a>' in html

@@ -137,7 +137,10 @@ class _Renderer:
             text = f"moved to {self.link(f'p{_n(c.new)}', f'paragraph {_n(c.new)}')}"
         elif c.op == "insert" and c.split_from is not None:
             target = self.old_anchor.get(c.split_from, f"o{_n(c.split_from)}")
-            text = f"split from {self.link(target, f'paragraph {_n(c.split_from)}')}"
+            label = f"paragraph {_n(c.split_from)}"
+            if target.startswith("p") and target[1:] != _n(c.split_from):
+                label += f" (now {target[1:]})"  # the old paragraph lives on elsewhere
+            text = f"split from {self.link(target, label)}"
         elif c.op == "delete" and c.merged_into is not None:
             target = f"p{_n(c.merged_into)}"
             text = f"merged into {self.link(target, f'paragraph {_n(c.merged_into)}')}"
