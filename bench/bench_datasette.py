@@ -30,7 +30,7 @@ from benchenv import use_bytecode_cache
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
-from tracker.corpus.search import sql_fts_query
+from tracker.corpus.search import sql_fts_query, sql_snippet
 from tracker.history import History
 from tracker.render.html import render_html_fragment
 from tracker.web.metadata import SETTINGS, instance_metadata
@@ -89,8 +89,9 @@ def time_sync(fn: Callable[[], object], repeat: int) -> list[float]:
 async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
     name = db.stem
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    # the same SQL function the plugin registers, so the plain run executes the same query
+    # the same SQL functions the plugin registers, so the plain run executes the same query
     conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
+    conn.create_function("tracker_snippet", 2, sql_snippet, deterministic=True)
     conn.create_function("escape_fts", 1, escape_fts)
     doc, versions = conn.execute(
         "select d.name, count(*) n from versions v join documents d on d.id = v.document_id"
