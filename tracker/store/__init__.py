@@ -1,8 +1,9 @@
 """The only place that runs SQL: the connection, migrations, and every read and write.
 
-:class:`Store` is one class in four files: the connection and transactions (:mod:`.base`), documents
-and renames (:mod:`.documents`), versions, paragraphs and changes (:mod:`.versions`), and reads
-over the whole corpus (:mod:`.corpus`). The schema and its migrations are in :mod:`.schema`, the
+:class:`Store` is one class in five files: the connection and transactions (:mod:`.base`), documents
+and renames (:mod:`.documents`), versions, paragraphs and changes (:mod:`.versions`), reads
+over the whole corpus (:mod:`.corpus`), and ignore patterns with the classes they decide
+(:mod:`.patterns`). The schema and its migrations are in :mod:`.schema`, the
 compact encodings in :mod:`.codec`.
 """
 
@@ -11,10 +12,11 @@ from __future__ import annotations
 from .base import StoreBase
 from .corpus import CorpusStore
 from .documents import DocumentStore
+from .patterns import PatternStore
 from .versions import VersionStore
 
 __all__ = ["Store"]
 
 
-class Store(DocumentStore, VersionStore, CorpusStore, StoreBase):
+class Store(DocumentStore, VersionStore, CorpusStore, PatternStore, StoreBase):
     """One tracker database: SQL in, records out."""

@@ -162,7 +162,13 @@ async def atom_feed(datasette, request) -> Response:
         limit = min(feed.FEED_MAX, max(1, int(request.args.get("limit", feed.FEED_DEFAULT))))
     except ValueError:
         limit = feed.FEED_DEFAULT
-    entries = await _read(db, lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1))
+    substantive = request.args.get("substantive") in ("1", "on", "true")
+    entries = await _read(
+        db,
+        lambda history: history.recent(
+            doc, limit, feed.FEED_CHANGES + 1, substantive=substantive
+        ),
+    )
     if doc:
         site = query_path(db.name, "document_history", document=doc)
     else:
