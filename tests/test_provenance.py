@@ -26,6 +26,7 @@ from tracker.text.provenance import (
     MIN_COPY_WORDS,
     State,
     check_runs,
+    count_tokens,
     origins_to_runs,
     replay,
     runs_to_origins,
@@ -70,6 +71,11 @@ def test_tokenize_joins_back(text):
 
 def test_tokens_are_words_whitespace_or_single_marks():
     assert tokenize("Don't  stop.\n") == ["Don", "'", "t", "  ", "stop", ".", "\n"]
+
+
+@given(st.text() | st.text(alphabet=st.sampled_from(list("ab_1 .,\t\n\x1f\x00é—")), max_size=40))
+def test_count_tokens_matches_tokenize(text):
+    assert count_tokens(text) == len(tokenize(text))
 
 
 def test_runs_roundtrip():
@@ -342,7 +348,9 @@ def test_tokens_always_rebuild_every_version(versions):
     for number, paragraphs in enumerate(versions, start=1):
         state, runs = step(state, old, paragraphs, number)
         assert len(runs) == len(paragraphs)
+        same_text: dict[str, list] = {}
         for text, r in zip(paragraphs, runs):
+            assert same_text.setdefault(text, r) == r  # one text, one attribution per version
             check_runs(r, len(tokenize(text)))
             tokens = runs_to_tokens(text, r)
             assert "".join(t for t, _ in tokens) == text

@@ -125,7 +125,7 @@ _SENTENCE_ENDS = frozenset(".!?")
 #: A content token (a word, or else a punctuation mark) and the whitespace after it.
 _PIECE = re.compile(r"(?:(\w+)|([^\w\s]))(\s*)")
 #: Where a sentence ends: after . ! or ? and whitespace; before a line that starts with a mark.
-_BOUNDARY = re.compile(r"[.!?]\s+(?=\S)|\n\s*(?=[^\w\s])")
+_BOUNDARY = re.compile(r"[.!?\n](?:(?<=[.!?])\s+(?=\S)|(?<=\n)\s*(?=[^\w\s]))")
 _WORD = re.compile(r"\w+")
 _FLIP = bytes([1, 0]) + bytes(254)  # bytearray.translate table: taken flags to "not taken"
 
@@ -486,11 +486,22 @@ class _Text:
             base = self.lead
         else:
             base = _count(k, 0, lo)[0]
-        starts = [first] if first < hi else []
-        starts += [m.end() for m in _BOUNDARY.finditer(text, first, hi)]
-        ends = starts[1:]
-        if starts:
-            ends.append(hi)
+        cuts = [m.end() for m in _BOUNDARY.finditer(text, first, hi)]
+        if not cuts:  # one sentence (or none)
+            if first < hi:
+                tokens, words = _count(k, first, hi)
+                self.starts, self.ends = [first], [hi]
+                self.keys = [" ".join(text[first:hi].split())]
+                self.ntok, self.nword = [tokens], [words]
+                self.trail = [1 if k[hi - 1] == "s" else 0]
+                self.tstart = [base, base + tokens]
+            else:
+                self.starts, self.ends, self.keys = [], [], []
+                self.ntok, self.nword, self.trail, self.tstart = [], [], [], [base]
+            return
+        starts = [first, *cuts]
+        ends = cuts
+        ends.append(hi)
         self.starts, self.ends = starts, ends
         self.keys = [" ".join(text[a:b].split()) for a, b in zip(starts, ends)]
         counts = [_count(k, a, b) for a, b in zip(starts, ends)]
@@ -506,13 +517,14 @@ class _Text:
         return _slice_runs(runs, start, start + self.ntok[k] - self.trail[k], ends)
 
 
-def _whole_core(text: str, k: str, runs: Runs) -> tuple[str, Runs]:
+def _whole_core(text: str, k: str, runs: Runs, ends: list[int]) -> tuple[str, Runs]:
     """A paragraph's whitespace-normalized text and the runs of its tokens without whitespace at
-    either end (what the memory keeps for a paragraph)."""
-    total = sum(n for n, _ in runs)
+    either end (what the memory keeps for a paragraph; the runs list itself when it has none)."""
+    total = ends[-1] if ends else 0
     lead = 1 if k[:1] == "s" else 0
     trail = 1 if k[-1:] == "s" and total > lead else 0
-    return " ".join(text.split()), _slice_runs(runs, lead, total - trail)
+    core = runs if not lead and not trail else _slice_runs(runs, lead, total - trail, ends)
+    return " ".join(text.split()), core
 
 
 class _Para:
@@ -698,7 +710,7 @@ class _Step:
     def recall(self, normalized: str, tokens: int) -> Runs | None:
         """Remembered core runs of a text, if they cover ``tokens`` tokens."""
         core = self.memory.get(_key(normalized))
-        if core is None or sum(n for n, _ in core) != tokens:
+        if core is None or sum(map(_G0, core)) != tokens:
             return None
         return core
 
@@ -707,8 +719,14 @@ class _Step:
     def run(self) -> tuple[State, list[Runs]]:
         new, old, version, runs = self.new, self.old, self.version, self.state.runs
         todo = [j for j, r in enumerate(self.new_runs) if r is None]  # not carried over
+        first_of: dict[str, int] = {}
+        twins: list[tuple[int, int]] = []  # a paragraph and an earlier one with the same text
         for j in todo:
             text = new[j]
+            twin = first_of.setdefault(text, j)
+            if twin != j:
+                twins.append((j, twin))
+                continue
             if not old and not self.memory:  # nothing to compare with: all of it is new
                 count = count_tokens(text)
                 self.new_runs[j] = [[count, version]] if count else []
@@ -770,6 +788,8 @@ class _Step:
                 if t.lead:
                     joined[0][0] += 1
                 self.new_runs[j] = joined
+        for j, twin in twins:  # the same text gets the same runs within a version
+            self.new_runs[j] = self.new_runs[twin]
         if self.changed_old:
             self.forget_removed()
         if self.grams is not None:
@@ -847,7 +867,7 @@ class _Step:
             if taken[m]:
                 continue
             core = self.otexts[i].core(self.state.runs[i], m, self.run_ends(i))
-            if sum(n for n, _ in core) != t.ntok[k] - t.trail[k]:
+            if sum(map(_G0, core)) != t.ntok[k] - t.trail[k]:
                 continue
             self.sruns[j][k] = _with_ends(core, 0, t.trail[k])
             taken[m] = 1
@@ -955,24 +975,36 @@ class _Step:
     def match_moves(self) -> None:
         """Runs of words that left one changed old paragraph for another new one.
 
-        Seeds are pairs of neighbouring words (punctuation between them skipped) not taken in
-        the changed old paragraphs; each seed is extended both ways over equal tokens.
+        Seeds are pairs of neighbouring words (punctuation between them skipped) left on both
+        sides; each seed is extended both ways over equal tokens.
         """
+        wanted: dict[int, list[tuple[int, int, tuple[str, str]]]] = {}
+        pairs: set[tuple[str, str]] = set()
+        for j, p in self.paras.items():
+            words = p.isword
+            at = [c for c in compress(range(len(p.origins)), map(not_, p.origins)) if words[c]]
+            seeds = list(zip(map(words.__getitem__, at), map(words.__getitem__, at[1:])))
+            if seeds:
+                wanted[j] = list(zip(at, at[1:], seeds))
+                pairs.update(seeds)
+        if not pairs:
+            return
         index: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for i, op in self.olds.items():
             words = op.isword
             at = [c for c in compress(range(len(op.taken)), op.taken.translate(_FLIP)) if words[c]]
-            for c, d in zip(at, at[1:]):
-                index.setdefault((words[c], words[d]), []).append((i, c))
+            seeds = list(zip(map(words.__getitem__, at), map(words.__getitem__, at[1:])))
+            for c, seed in compress(zip(at, seeds), map(pairs.__contains__, seeds)):
+                index.setdefault(seed, []).append((i, c))
         if not index:
             return
-        for j, p in self.paras.items():
-            origins, words = p.origins, p.isword
-            at = [c for c in compress(range(len(origins)), map(not_, origins)) if words[c]]
-            for c, d in zip(at, at[1:]):
+        for j, found in wanted.items():
+            p = self.paras[j]
+            origins = p.origins
+            for c, d, seed in found:
                 if origins[c] or origins[d]:
                     continue  # taken by a run found from an earlier word
-                seeds = index.get((words[c], words[d]))
+                seeds = index.get(seed)
                 if not seeds or len(seeds) > _MAX_SEEDS:
                     continue
                 best = None
@@ -1066,16 +1098,25 @@ class _Step:
         return None if best is None else best[1:]
 
     def forget_removed(self) -> None:
-        """Put the changed old paragraphs, and their sentences not found whole, in memory."""
+        """Put the sentences of changed old paragraphs that were not found whole in the memory.
+
+        A paragraph is put there whole only when one of those sentences is too short to have an
+        entry of its own (a one-sentence paragraph's key is its sentence's anyway), so that
+        putting back the whole paragraph still finds it.
+        """
         runs = self.state.runs
         for i, t in self.otexts.items():
             taken = self.otaken[i]
-            if len(t.starts) > 1 or t.lo or t.hi < len(t.text):
-                for m, key in enumerate(t.keys):
-                    if not taken[m] and t.nword[m] >= MIN_SENTENCE_WORDS:
-                        self.remember(_key(key), t.core(runs[i], m, self.run_ends(i)))
-            normalized, core = _whole_core(t.text, t.k, runs[i])
-            if core:
+            short = False
+            for m, key in enumerate(t.keys):
+                if taken[m]:
+                    continue
+                if t.nword[m] >= MIN_SENTENCE_WORDS:
+                    self.remember(_key(key), t.core(runs[i], m, self.run_ends(i)))
+                else:
+                    short = True
+            if short:
+                normalized, core = _whole_core(t.text, t.k, runs[i], self.run_ends(i))
                 self.remember(_key(normalized), core)
         excess = len(self.memory) - MEMORY_LIMIT
         if excess > 0:
