@@ -340,7 +340,7 @@ def histories(draw):
     return versions
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(histories())
 def test_tokens_always_rebuild_every_version(versions):
     state = State()
@@ -667,3 +667,16 @@ def test_generator_versions_split_back_into_their_paragraphs():
     for paragraphs in history.run(20):
         text = join(paragraphs, [""] + ["\n\n"] * (len(paragraphs) - 1) + ["\n"])
         assert split(text, "blank").paragraphs == paragraphs
+
+
+def test_state_saved_and_loaded_at_every_version_gives_the_same_runs():
+    """The transient copy-search index is rebuilt after loading; results must not change."""
+    versions = History(random.Random(11)).run(40)
+    kept = [runs for _, runs in replay(enumerate(versions, start=1))]
+    state, old, loaded = State(), [], []
+    for number, paragraphs in enumerate(versions, start=1):
+        state, runs = step(state, old, paragraphs, number)
+        loaded.append(runs)
+        state = State.from_json(json.loads(json.dumps(state.to_json())))
+        old = paragraphs
+    assert loaded == kept

@@ -10,7 +10,8 @@ Tokens and runs
     punctuation marks (the word diff's tokens); joining them gives the paragraph back. A
     paragraph's *runs* are ``[[count, version], ...]``: its tokens' origins, whitespace included,
     run-length encoded (neighbouring runs have different versions, counts are positive, and the
-    counts add up to the paragraph's token count; see :func:`runs_to_tokens`).
+    counts add up to the paragraph's token count; see :func:`runs_to_tokens`). Within one
+    version, paragraphs with the same text have the same runs.
 
 What is attributed
     Words and punctuation marks (the *content* tokens) are matched; a whitespace token takes the
@@ -35,43 +36,49 @@ The algorithm of one step (after WikiWho: paragraphs, then sentences, then a tok
     1. Paragraphs the paragraph diff calls ``equal`` or unedited ``move`` keep their runs as they
        are (the runs list is shared, not copied): most of a version costs nothing.
     2. A changed new paragraph whose exact text is another paragraph of the previous version is a
-       copy of it and takes its runs; one whose words are a paragraph held in the memory is a
+       copy of it and takes its runs; one whose text (whitespace aside) is in the memory is a
        restoration and takes the remembered origins.
-    3. Sentences (split after ``.``, ``!`` or ``?`` followed by whitespace, and before a line that
-       starts with a punctuation mark, like a list bullet) are matched whole: first in the paired
-       old paragraph (the one the paragraph diff matched it with), then in the other changed old
-       paragraphs (a split, a merge, a sentence moved to another paragraph), then in the memory (a
-       sentence put back). Away from the paired paragraph a sentence needs
-       :data:`MIN_SENTENCE_WORDS` words.
-    4. The tokens left in each edited paragraph are diffed token by token with those left in its
-       paired old paragraph: an edit inside a sentence.
-    5. Runs of at least :data:`MIN_MOVE_WORDS` words still left are looked up among the tokens
+    3. An edited paragraph and the old one the paragraph diff paired it with (``modify`` or edited
+       ``move``) share whole sentences at their head and tail: those keep the old runs, sliced by
+       token count, and only the middle goes on.
+    4. Sentences (split after ``.``, ``!`` or ``?`` followed by whitespace, and before a line that
+       starts with a punctuation mark, like a list bullet) are matched whole, by their text with
+       whitespace normalized: first in the paired old paragraph, then in the other changed old
+       paragraphs (a split, a merge, a sentence moved to another paragraph), then in the memory
+       (a sentence put back). Away from the paired paragraph a sentence needs
+       :data:`MIN_SENTENCE_WORDS` words. Steps 2-4 count tokens without tokenizing.
+    5. The sentences left are tokenized, and their tokens diffed (longest common subsequence)
+       with those left in the paired old paragraph: an edit inside a sentence.
+    6. Runs of at least :data:`MIN_MOVE_WORDS` words still left are looked up among the tokens
        left in all changed old paragraphs, in any order (text moved between paragraphs, a split
        or a merge that cut a sentence); then each new paragraph is diffed again with every old
        paragraph it took sentences or runs from, which finds the odd word such an edit leaves.
-    6. Runs of at least :data:`MIN_COPY_WORDS` words still left are looked up in the whole
+    7. Runs of at least :data:`MIN_COPY_WORDS` words still left are looked up in the whole
        previous version (copies); only then does the rest get the new version.
 
-Old tokens matched by steps 3-5 are *consumed*: each old word continues in at most one place,
-except through a copy (step 6) or the memory. Finally the changed old paragraphs, and those of
-their sentences that did not survive whole, go into the memory.
+Old tokens matched by steps 3-6 are *consumed*: each old word continues in at most one place,
+except through a copy (step 7) or the memory. Finally the sentences of the changed old
+paragraphs that were not found whole go into the memory.
 
 The memory
-    Maps a hash of a paragraph's or sentence's words and punctuation (whitespace ignored) to the
-    origins those tokens had when the text was removed. Only removed text is kept (text still in
-    the document is found in the previous version); past :data:`MEMORY_LIMIT` entries the oldest
-    removal is forgotten first, and an entry removed again moves to the newest end. The
-    trade-off: a bounded state (about 30 bytes of JSON an entry) for a revert window of thousands
-    of removed paragraphs and sentences; a revert older than that gets the reverting version.
+    Maps a 48-bit hash of a removed sentence's text (whitespace normalized) to the runs its
+    tokens had, whitespace at its ends left out. Sentences of fewer than
+    :data:`MIN_SENTENCE_WORDS` words get no entry; the paragraph holding one is remembered whole
+    instead. Only removed text is kept (text still in the document is found in the previous
+    version); past :data:`MEMORY_LIMIT` entries the oldest removal is forgotten first, and an
+    entry removed again moves to the newest end. The trade-off: a bounded state (30-60 bytes of
+    JSON an entry, so at most a few hundred KB) for a revert window of thousands of removed
+    sentences; a revert older than that gets the reverting version.
 
 Cost
-    A step costs time in proportion to the paragraphs that changed, not to the document: the
-    token diff uses :class:`difflib.SequenceMatcher`, anchored on tokens found once on each side
-    (patience diff) when the leftovers are large, and the copy search looks windows of 4 words up
-    in an index of the previous version's 4-word sequences. That index is a transient cache
-    carried from state to state in memory (never serialized): it is built on the first search a
-    state needs after :meth:`State.from_json` (about 2 ms for a 30 KB document), then updated
-    with each step's changes, so keep the :class:`State` object between versions of a document.
+    A step costs time in proportion to the text that changed, not to the document. The token
+    diff is rapidfuzz's (C++). The copy search looks each window of 4 words up in an index of
+    the 4-word sequences of the document (hashes; it only grows, since each hit is checked), then
+    looks the window's exact text up in the previous version: a copy is found when one of its
+    4-word windows kept its whitespace, and is then extended token by token, whitespace aside.
+    That index is a transient cache carried from state to state in memory, never serialized: it
+    is built on the first search a state needs after :meth:`State.from_json` (a few ms for a
+    30 KB document), so keep the :class:`State` object between versions of a document.
 """
 
 from __future__ import annotations
@@ -101,7 +108,7 @@ MIN_SENTENCE_WORDS = 2
 MIN_MOVE_WORDS = 2
 
 #: At most this many removed paragraphs and sentences are remembered for reverts (oldest removal
-#: forgotten first): roughly 30 bytes of JSON each, so the memory stays under about 150 KB.
+#: forgotten first): 30 to 60 bytes of JSON each on python-peps, a few hundred KB at most.
 MEMORY_LIMIT = 5000
 
 #: Version of the state's JSON shape, checked by :meth:`State.from_json`.
@@ -121,7 +128,6 @@ _MAX_COPY_SOURCES = 8
 #: Runs of one paragraph: ``[[count, version], ...]`` over its tokens.
 Runs = list[list[int]]
 
-_SENTENCE_ENDS = frozenset(".!?")
 #: A content token (a word, or else a punctuation mark) and the whitespace after it.
 _PIECE = re.compile(r"(?:(\w+)|([^\w\s]))(\s*)")
 #: Where a sentence ends: after . ! or ? and whitespace; before a line that starts with a mark.
@@ -144,6 +150,11 @@ class ChangeLike(Protocol):
 def tokenize(text: str) -> list[str]:
     """Cut text into words, whitespace runs and punctuation marks; ``"".join`` gives it back."""
     return TOKEN.findall(text)
+
+
+def count_tokens(text: str) -> int:
+    """``len(tokenize(text))`` without building the tokens (several times faster)."""
+    return _count(_classes(text), 0, len(text))[0]
 
 
 def _ascii_classes() -> dict[int, str]:
@@ -239,8 +250,8 @@ class State:
 
     ``runs`` holds one runs list per paragraph of version ``version`` (whose paragraphs hold
     ``chars`` characters in all, a cheap check that the caller passes the matching text);
-    ``memory`` maps a removed paragraph's or sentence's key to the origins of its words and
-    punctuation (runs over those tokens only, whitespace left out), oldest removal first.
+    ``memory`` maps the key of a removed sentence (or paragraph) to the runs of its tokens,
+    without whitespace at its ends, oldest removal first (see the module docstring).
     Runs lists are shared between states and results: treat them as read-only.
     """
 
@@ -314,11 +325,6 @@ def _count(k: str, a: int, b: int) -> tuple[int, int]:
     return words + spaces + k.count("p", a, b), words
 
 
-def count_tokens(text: str) -> int:
-    """``len(tokenize(text))`` without building the tokens (several times faster)."""
-    return _count(_classes(text), 0, len(text))[0]
-
-
 def _key(normalized: str) -> str:
     """The memory's key for a paragraph or sentence: a short stable hash of its text with
     whitespace normalized (runs of it made one space, none at the ends)."""
@@ -375,8 +381,9 @@ def _with_ends(core: Runs, lead: int, trail: int) -> Runs:
 
 
 def _grams(words: Sequence[str]) -> Iterator[int]:
-    """Hashes of the 4-word sequences of a paragraph's words (transient: per process)."""
-    return map(hash, zip(words, words[1:], words[2:], words[3:]))
+    """Hashes of the sequences of :data:`MIN_COPY_WORDS` words of a paragraph's words (Python's
+    string hashes: transient, valid in this process only)."""
+    return map(hash, zip(*(words[k:] for k in range(MIN_COPY_WORDS))))
 
 
 def _rle(values: Sequence[int], spaces: Sequence[int] | None = None, unknown: int = 0) -> Runs:
