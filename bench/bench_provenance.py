@@ -37,7 +37,7 @@ from pathlib import Path
 
 from tracker.text import paragraphs as para
 from tracker.text.diff import diff_paragraphs
-from tracker.text.provenance import State, step
+from tracker.text.provenance import State, runs_to_tokens, step
 
 ROOT = Path(__file__).resolve().parent.parent
 CANDIDATES = [
@@ -115,6 +115,19 @@ def state_cost(state: State) -> tuple[int, float, float]:
     return len(text.encode()), 1000 * dumped, 1000 * loaded
 
 
+def read_ms(paragraphs: list[str], runs: list) -> float:
+    """CPU ms to turn one version's stored runs (JSON text) into `blame --words` JSON."""
+    stored = [json.dumps(r, separators=(",", ":")) for r in runs]
+    started = time.process_time()
+    for _ in range(20):
+        out = [
+            {"index": k, "tokens": runs_to_tokens(text, json.loads(r))}
+            for k, (text, r) in enumerate(zip(paragraphs, stored))
+        ]
+        json.dumps({"doc": "d", "version": len(paragraphs), "paragraphs": out})
+    return 1000 * (time.process_time() - started) / 20
+
+
 def report(name: str, history: Prepared) -> None:
     times, state, runs = best_replay(history)
     changed, every = sizes(history, runs)
@@ -134,6 +147,8 @@ def report(name: str, history: Prepared) -> None:
     print(f"| state after the last version (runs + memory) | {state_bytes:,} bytes |")
     print(f"| memory entries after the last version | {len(state.memory):,} |")
     print(f"| state: json.dumps / json.loads + from_json | {dump_ms:.2f} / {load_ms:.2f} ms |")
+    reading = read_ms(history[-1][0], runs[-1])
+    print(f"| reading: last version's runs to blame JSON | {reading:.2f} ms |")
 
 
 # --------------------------------------------------------------------------- python-peps
