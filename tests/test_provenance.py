@@ -263,7 +263,7 @@ def test_step_rejects_a_state_for_other_paragraphs():
     with pytest.raises(ValueError):
         step(state, [P1], [P1], 1)  # versions must increase
     with pytest.raises(ValueError):
-        step(state, [P1], [P1, P1], 2, changes=diff_paragraphs([P1], [P1]))
+        step(state, [P1], [P1, P1], 2, changes=diff_paragraphs([P1, P1], [P1, P1]))
 
 
 def test_changes_passed_in_give_the_same_result():
@@ -271,6 +271,22 @@ def test_changes_passed_in_give_the_same_result():
     state, _ = step(State(), [], old, 1)
     with_changes = step(state, old, new, 2, changes=diff_paragraphs(old, new, inline=False))
     assert with_changes == step(state, old, new, 2)
+
+
+def test_changes_without_equal_rows_give_the_same_result():
+    """A store keeps only the changed paragraphs; the equal ones are paired back in order."""
+    history = History(random.Random(5)).run(30)
+    state_full = state_part = State()
+    old: list[str] = []
+    for number, paragraphs in enumerate(history, start=1):
+        changes = diff_paragraphs(old, paragraphs, inline=False) if old else []
+        if not old:
+            changes = None
+        state_full, full = step(state_full, old, paragraphs, number, changes)
+        stored = [c for c in changes or [] if c.op != "equal"] if old else None
+        state_part, part = step(state_part, old, paragraphs, number, stored)
+        assert part == full
+        old = paragraphs
 
 
 def test_state_json_roundtrip_continues_identically():

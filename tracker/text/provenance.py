@@ -691,7 +691,17 @@ class _Step:
         except (IndexError, TypeError):
             raise ValueError(f"bad or repeated paragraph index in change {ch!r}") from None
         if seen_new.count(0):
-            raise ValueError("the changes do not cover every new paragraph")
+            # paragraphs the changes leave out (a store keeps no "equal" rows): pair them in
+            # order, as the diff aligns equal paragraphs; a pair whose texts differ is an edit
+            left_old = [i for i, seen in enumerate(seen_old) if not seen]
+            left_new = [j for j, seen in enumerate(seen_new) if not seen]
+            for i, j in zip(left_old, left_new):
+                seen_old[i] = 1
+                if old[i] == new[j]:
+                    new_runs[j] = runs[i]
+                else:
+                    pair[j] = i
+                    changed_old.append(i)
         if seen_old.count(0):  # an old paragraph the changes do not mention: deleted
             changed_old.extend(i for i, seen in enumerate(seen_old) if not seen)
         changed_old.sort()
@@ -1200,10 +1210,13 @@ def step(
     ``old_paragraphs`` are the paragraphs ``state`` was computed for (``State()`` and ``[]``
     for a document's first version). ``changes`` is the paragraph diff of old to new (from
     :func:`~tracker.text.diff.diff_paragraphs`, ``inline=False`` is enough), reused when the
-    caller has it; when None it is computed. Returns the new state and the runs of each new
-    paragraph. The inputs are not modified (``state`` only hands its transient copy-search index
-    on to the new state). Raises ValueError when the state does not match ``old_paragraphs`` or
-    the version does not increase.
+    caller has it; when None it is computed. Only ``old``/``new`` indexes are read, and
+    ``equal`` changes may be left out (as the store's changes table does): paragraphs no change
+    mentions are paired in order, old with new, and compared by text.
+
+    Returns the new state and the runs of each new paragraph. The inputs are not modified
+    (``state`` only hands its transient copy-search index on to the new state). Raises
+    ValueError when the state does not match ``old_paragraphs`` or the version does not increase.
     """
     if type(version) is not int or version <= state.version:
         raise ValueError(f"version {version!r} must be an int above the state's {state.version}")
