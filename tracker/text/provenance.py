@@ -137,9 +137,9 @@ _FLIP = bytes([1, 0]) + bytes(254)  # bytearray.translate table: taken flags to 
 
 
 class ChangeLike(Protocol):
-    """What :func:`step` reads of a paragraph change (:class:`tracker.text.diff.Change` fits)."""
+    """What :func:`step` reads of a paragraph change (:class:`tracker.text.diff.Change` fits, and
+    so does a row of the store's changes table): the old and new paragraph indexes."""
 
-    op: str
     old: int | None
     new: int | None
 
@@ -1235,7 +1235,6 @@ def step(
 @dataclass(frozen=True)
 class _Insert:
     new: int
-    op: str = "insert"
     old: None = None
 
 
