@@ -213,3 +213,24 @@ class TraceEvent:
             "split_into": self.split_into,
             "merged_into": self.merged_into,
         }
+
+
+@dataclass
+class WordBlame:
+    """A version with every token of every paragraph attributed to the version that introduced
+    it: ``paragraphs[i]`` is a list of (token text, version) that joins into paragraph i."""
+
+    doc: str
+    version: Version
+    paragraphs: list[list[tuple[str, int]]]
+    versions: list[Version] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "doc": self.doc,
+            "version": self.version.version,
+            "paragraphs": [
+                {"index": index, "tokens": [[text, number] for text, number in tokens]}
+                for index, tokens in enumerate(self.paragraphs)
+            ],
+        }

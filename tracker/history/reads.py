@@ -12,13 +12,14 @@ from dataclasses import replace
 
 from .. import refs
 from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
-from ..models import BlameLine, DiffResult, Document, TraceEvent, Version
+from ..models import BlameLine, DiffResult, Document, TraceEvent, Version, WordBlame
 from ..store import Store
 from ..store.codec import decode_layout
 from ..text import paragraphs as para
 from ..text.diff import diff_paragraphs
 from ..text.encoding import sha256_text
 from .trace import lineages_of, trace
+from .words import word_blame
 
 
 class Reads:
@@ -182,6 +183,11 @@ class Reads:
         """The life of one paragraph of a version: (the version, the paragraph's 0-based index,
         every event of its lineage, oldest first). See :mod:`tracker.history.trace`."""
         return trace(self, doc, paragraph, at, search)
+
+    def word_blame(self, doc: str, at: str | int = "latest") -> WordBlame:
+        """Every word of a version with the version that first introduced it (see
+        :mod:`tracker.history.words`); the first ask of a document works it out and keeps it."""
+        return word_blame(self, doc, at)  # type: ignore[arg-type]
 
     def recent(
         self,

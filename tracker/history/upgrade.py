@@ -33,6 +33,7 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
             previous_texts: list[str] | None = None
             previous_ids: list[int] = []
             previous_lineages: list[int] = []
+            store.forget_word_state(document_id)  # its changes are recomputed: so are its words
             for version in history_of_document:
                 row_id = store.version_row_id(document_id, version.version)
                 assert row_id is not None

@@ -36,4 +36,3 @@ def counts_text(version: Version) -> str:
         elif version.substantive < changed:
             text += f" ({version.substantive} substantive)"
     return text
-

@@ -16,11 +16,12 @@ from markupsafe import Markup
 from ..errors import UnknownVersion
 from ..history import History
 from ..models import DiffResult, Version
+from ..render.blame import BLAME_CSS, render_word_blame_fragment
 from ..render.html import LAYOUTS, render_html_fragment, stats_line, version_label
 from . import feed as feed
 from .cells import CSS
 from .databases import tracker_databases
-from .urls import database_path, diff_path, feed_path, query_path
+from .urls import database_path, diff_path, feed_path, query_path, words_path
 
 
 def _tracker_database(datasette, segment: str):
@@ -124,6 +125,7 @@ async def diff_page(datasette, request) -> Response:
             + urlencode({"document": doc, "version": result.new.version})
         ),
         "feed_url": datasette.urls.path(feed_path(name, doc)),
+        "words_url": datasette.urls.path(words_path(name, doc, result.new.version)),
         "layout": layout,
         "full": full,
         "toggle_full_url": here(full="" if full else "1"),
@@ -165,9 +167,7 @@ async def atom_feed(datasette, request) -> Response:
     substantive = request.args.get("substantive") in ("1", "on", "true")
     entries = await _read(
         db,
-        lambda history: history.recent(
-            doc, limit, feed.FEED_CHANGES + 1, substantive=substantive
-        ),
+        lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1, substantive=substantive),
     )
     if doc:
         site = query_path(db.name, "document_history", document=doc)
@@ -186,6 +186,44 @@ async def atom_feed(datasette, request) -> Response:
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
+def _word_blame(history: History, name: str, ref: str):
+    """The word blame of a version of the document named exactly ``name``; its present name if
+    it was renamed since; None if there is no such document or version."""
+    if history.store.document(name) is None:
+        return history.store.renamed_to(name)
+    try:
+        return history.word_blame(name, ref)
+    except UnknownVersion:
+        return None
+
+
+async def words_page(datasette, request) -> Response:
+    """``/-/tracker/words/<database>/<doc...>/<version>``: every word of a version shaded by the
+    age of the version that wrote it, with that version and its date on hover."""
+    db = _tracker_database(datasette, request.url_vars["database"])
+    await _check_view(datasette, request, db.name)
+    doc, version = unquote(request.url_vars["doc"]), request.url_vars["version"]
+    found = await _read(db, lambda history: _word_blame(history, doc, version))
+    if isinstance(found, str):
+        return Response.redirect(datasette.urls.path(words_path(db.name, found, version)))
+    if found is None:
+        raise NotFound(f"{doc}: no such document or version in {db.name}")
+    html = await datasette.render_template(
+        "tracker_words.html",
+        {
+            "database": db.name,
+            "doc": doc,
+            "version": found.version.version,
+            "captured_at": found.version.captured_at,
+            "fragment": Markup(render_word_blame_fragment(found)),
+            "css": Markup(BLAME_CSS),
+            "diff_url": datasette.urls.path(diff_path(db.name, doc, found.version.version)),
+        },
+        request=request,
+    )
+    return Response.html(html)
+
+
 async def stylesheet(datasette, request) -> Response:
     """``/-/tracker/tracker.css``: the diff styles used by cells and the diff page."""
     return Response(
@@ -200,6 +238,7 @@ ROUTES = [
     (r"^/-/tracker/tracker\.css$", stylesheet),
     (r"^/-/tracker/diff/(?P<database>[^/]+)/(?P<doc>.+)/(?P<version>v?\d+|latest)$", diff_page),
     (r"^/-/tracker/version/(?P<database>[^/]+)/(?P<id>\d+)$", version_redirect),
+    (r"^/-/tracker/words/(?P<database>[^/]+)/(?P<doc>.+)/(?P<version>v?\d+|latest)$", words_page),
     (r"^/-/tracker/changes\.atom$", atom_feed),
     (r"^/-/tracker/(?P<database>[^/]+)/changes\.atom$", atom_feed),
 ]
