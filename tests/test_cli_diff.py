@@ -45,7 +45,7 @@ def test_json_shape_and_every_paragraph_once(run, policy_db):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"doc", "from", "to", "stats", "paragraphs"}
+    assert set(data) == {"doc", "from", "to", "stats", "hidden", "paragraphs"}
     assert data["doc"] == "policy.txt"
     assert data["from"]["version"] == 1 and data["to"]["version"] == 2
     assert set(data["from"]) == {"version", "captured_at", "sha256"}
@@ -53,6 +53,14 @@ def test_json_shape_and_every_paragraph_once(run, policy_db):
         "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3, "split": 0, "merged": 0
     }  # fmt: skip
     ops = {p["op"]: p for p in data["paragraphs"]}
+    assert {op: p.get("class") for op, p in ops.items()} == {
+        "equal": None,  # no "class" key on unchanged paragraphs
+        "move": "moved",
+        "modify": "substantive",
+        "insert": "substantive",
+        "delete": "substantive",
+    }
+    assert "class" not in ops["equal"]
     assert ops["move"]["text"] == "Contact us at the address below."
     assert (ops["move"]["old"], ops["move"]["new"]) == (5, 1)
     assert ops["modify"]["old_text"] == "We collect your name and email address."

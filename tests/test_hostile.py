@@ -576,6 +576,8 @@ def test_every_read_command_works_on_a_read_only_database(archived, tmp_path, fo
         ("search", "alpha"): "**Alpha**",
         ("timeline",): "notes.txt  v2",
         ("docs",): "notes.txt",
+        ("blame", "notes", "--words", "--color", "never"): 'v2: "Gamma" v1: "paragraph."',
+        ("trace", "notes", "2"): "modified: [-Beta-]{+Gamma+} paragraph.",
     }
     for args, wanted in expected.items():
         result = tracker_run(*args, "--db", archived)

@@ -144,7 +144,8 @@ def test_diff_json_shape(changes: list[Change]) -> None:
     from_meta = {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa", "id": 7}
     to_meta = {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb", "size": 9}
     data = diff_json("notes.txt", from_meta, to_meta, changes)
-    assert list(data) == ["doc", "from", "to", "stats", "paragraphs"]
+    assert list(data) == ["doc", "from", "to", "stats", "hidden", "paragraphs"]
+    assert data["hidden"] == 0
     assert data["doc"] == "notes.txt"
     assert data["from"] == {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa"}
     assert data["to"] == {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb"}
@@ -152,7 +153,10 @@ def test_diff_json_shape(changes: list[Change]) -> None:
         "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6, "split": 0, "merged": 0
     }  # fmt: skip
     keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
-    assert all(list(p) == keys for p in data["paragraphs"])
+    # "class" on every non-equal paragraph (None here: the changes were never classified)
+    assert all(
+        list(p) == keys + (["class"] if p["op"] != "equal" else []) for p in data["paragraphs"]
+    )
     by_op = {p["op"]: p for p in data["paragraphs"]}
     assert by_op["modify"] == {
         "op": "modify",
@@ -162,13 +166,15 @@ def test_diff_json_shape(changes: list[Change]) -> None:
         "old_text": "Alpha beta gamma delta.",
         "new_text": "Alpha beta GAMMA delta.",
         "inline": [["=", "Alpha beta "], ["-", "gamma"], ["+", "GAMMA"], ["=", " delta."]],
+        "class": None,
     }
     assert by_op["delete"] == {"op": "delete", "old": 7, "new": None,
                                "text": "Gone paragraph, removed.", "old_text": None,
-                               "new_text": None, "inline": None}  # fmt: skip
+                               "new_text": None, "inline": None, "class": None}  # fmt: skip
     assert by_op["insert"]["text"] == "Brand new\nsecond line." and by_op["insert"]["old"] is None
     assert by_op["move"] == {"op": "move", "old": 0, "new": 8, "text": "Moved paragraph text.",
-                             "old_text": None, "new_text": None, "inline": None}  # fmt: skip
+                             "old_text": None, "new_text": None, "inline": None,
+                             "class": None}  # fmt: skip
     assert data["paragraphs"][0] == {"op": "equal", "old": 1, "new": 0,
                                      "text": "Intro para here.", "old_text": None,
                                      "new_text": None, "inline": None}  # fmt: skip
@@ -180,7 +186,8 @@ def test_diff_json_from_nothing_and_edited_move() -> None:
     assert data["from"] is None
     assert data["to"] == {"version": 1, "captured_at": None, "sha256": None}
     assert data["paragraphs"] == [{"op": "insert", "old": None, "new": 0, "text": "Hello.",
-                                   "old_text": None, "new_text": None, "inline": None}]  # fmt: skip
+                                   "old_text": None, "new_text": None, "inline": None,
+                                   "class": None}]  # fmt: skip
     old = ["Intro stays.", "The moving paragraph has several words in it.", "Middle one.",
            "Middle two.", "End stays."]  # fmt: skip
     new = ["Intro stays.", "Middle one.", "Middle two.",
@@ -298,10 +305,10 @@ def test_diff_json_split_and_merge(split_merge: list[Change]) -> None:
     assert by_key[("insert", None, 2)]["split_from"] == 1
     assert by_key[("delete", 3, None)]["merged_into"] == 4
     keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
-    assert list(by_key[("insert", None, 2)]) == keys + ["split_from"]
-    assert list(by_key[("delete", 3, None)]) == keys + ["merged_into"]
+    assert list(by_key[("insert", None, 2)]) == keys + ["class", "split_from"]
+    assert list(by_key[("delete", 3, None)]) == keys + ["class", "merged_into"]
     others = [p for k, p in by_key.items() if k not in {("insert", None, 2), ("delete", 3, None)}]
-    assert all(list(p) == keys for p in others)
+    assert all(list(p) == keys + (["class"] if p["op"] != "equal" else []) for p in others)
     json.dumps(data)
 
 

@@ -474,10 +474,17 @@ async def test_minor_changes_fold_and_can_be_ignored(tmp_path):
     datasette = await started(Datasette([str(path)]))
     try:
         page = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2")).text
+        # spacing alone is folded to a line, as tracker diff shows it; a changed number is
+        # shown, greyed, saying what kind of change it is
         folded = re.findall(r'<details class="minor class-(\w+)" id="(p\d)"', page)
-        assert folded == [("numbers", "p2"), ("whitespace", "p3")]
+        assert folded == [("whitespace", "p3")]
+        assert "paragraph 3: only spacing or line breaks changed</summary>" in page
+        assert (
+            '<div class="para op-modify minor class-numbers" id="p2" data-change="1"'
+            ' data-class="numbers">'
+        ) in page
+        assert '<span class="note class">only numbers changed</span>' in page
         assert 'id="p4" data-change="3" data-class="substantive"' in page
-        assert "paragraph 2: only numbers changed</summary>" in page
         assert "hide 2 minor changes" in page
         assert '<a href="?minor=hide" id="toggle-minor">' in page
         hidden = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2?minor=hide")).text

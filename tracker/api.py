@@ -151,11 +151,15 @@ class Tracker(History):
         until: str | None = None,
         doc: str | None = None,
         limit: int | None = None,
+        substantive: bool = False,
     ) -> list[Event]:
-        """Every recorded change (versions and renames), newest first."""
+        """Every recorded change (versions and renames), newest first; ``substantive`` leaves
+        out the versions whose changes are all minor."""
         from .corpus.timeline import timeline
 
-        return timeline(self, since=since, until=until, doc=doc, limit=limit)
+        return timeline(
+            self, since=since, until=until, doc=doc, limit=limit, substantive=substantive
+        )
 
     def search(
         self,

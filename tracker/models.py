@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .text.diff import Change
+if TYPE_CHECKING:
+    from .text.diff import Change
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,11 @@ class Version:
     #: How many of its changes are substantive (None where not classified).
     substantive: int | None = None
 
+    @property
+    def minor(self) -> bool:
+        """Whether the version changed nothing substantive (not known: not minor)."""
+        return not self.deleted and self.substantive == 0
+
     def as_dict(self) -> dict:
         return {
             "doc": self.doc,
@@ -82,6 +89,7 @@ class Version:
             "removed": self.removed,
             "modified": self.modified,
             "moved": self.moved,
+            "substantive": self.substantive,
             "path": self.path,
             "note": self.note,
         }
@@ -172,11 +180,17 @@ class DiffResult:
     changes: list[Change]
     old_text: str
     new_text: str
+    #: How many changes an ``ignore`` turned into unchanged paragraphs.
+    hidden: int = 0
 
     @property
     def layout_only(self) -> bool:
         """True when every paragraph is unchanged but the bytes differ (line endings, BOM...)."""
-        return self.old_text != self.new_text and all(c.op == "equal" for c in self.changes)
+        return (
+            self.old_text != self.new_text
+            and not self.hidden
+            and all(c.op == "equal" for c in self.changes)
+        )
 
 
 @dataclass(frozen=True)
@@ -242,4 +256,25 @@ class TraceEvent:
             "merged_from": self.merged_from,
             "split_into": self.split_into,
             "merged_into": self.merged_into,
+        }
+
+
+@dataclass
+class WordBlame:
+    """A version with every token of every paragraph attributed to the version that introduced
+    it: ``paragraphs[i]`` is a list of (token text, version) that joins into paragraph i."""
+
+    doc: str
+    version: Version
+    paragraphs: list[list[tuple[str, int]]]
+    versions: list[Version] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "doc": self.doc,
+            "version": self.version.version,
+            "paragraphs": [
+                {"index": index, "tokens": [[text, number] for text, number in tokens]}
+                for index, tokens in enumerate(self.paragraphs)
+            ],
         }

@@ -5,6 +5,8 @@ Pure functions over lists, so every rule and every error message is tested witho
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -166,3 +168,12 @@ def name_problem(name: str) -> str | None:
     if "" in parts:
         return "empty path components (a trailing or doubled '/') are not allowed"
     return None
+
+
+def name_matches(name: str, pattern: str | None) -> bool:
+    """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
+    if pattern is None:
+        return True
+    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
+        posixpath.basename(name), pattern
+    )

@@ -37,3 +37,4 @@ from . import corpus  # noqa: E402,F401
 from . import watching  # noqa: E402,F401
 from . import transfer  # noqa: E402,F401
 from . import serving  # noqa: E402,F401
+from . import classes  # noqa: E402,F401

@@ -26,9 +26,10 @@ def _column(count: int, word: str, width: int) -> str:
 @click.option("--until", help="Up to this date or date-time (a bare date: its end), UTC.")
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many lines (0: all).")
+@click.option("--substantive", is_flag=True, help="Leave out versions whose changes are all minor.")
 @db_option
 @json_option
-def timeline(since, until, doc_glob, limit, db_path, as_json):
+def timeline(since, until, doc_glob, limit, substantive, db_path, as_json):
     """Every recorded change across all documents, newest first.
 
     Example:
@@ -36,7 +37,9 @@ def timeline(since, until, doc_glob, limit, db_path, as_json):
         tracker timeline --since 2024-01-01 --doc 'peps/*' --limit 20
     """
     with open_tracker(db_path) as tracker:
-        events = tracker.timeline(since=since, until=until, doc=doc_glob, limit=limit)
+        events = tracker.timeline(
+            since=since, until=until, doc=doc_glob, limit=limit, substantive=substantive
+        )
     if as_json:
         echo_json([event.as_dict() for event in events])
     else:

@@ -9,7 +9,7 @@ import click
 
 from .. import refs
 from ..models import Version
-from ..render.words import short_time
+from ..render.words import plural, short_time
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker
 
@@ -43,6 +43,23 @@ def _split_note(counts: dict[str, int]) -> str:
     if counts["merged"]:
         notes.append(f"{counts['merged']} merged")
     return f" ({', '.join(notes)})" if notes else ""
+
+
+def _ignored(value: str | None) -> frozenset[str]:
+    """The classes --ignore names (a usage error for an unknown one)."""
+    if not value:
+        return frozenset()
+    from ..text.classes import parse_ignore
+
+    try:
+        return parse_ignore(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _hidden_note(hidden: int) -> str:
+    """``; 12 minor changes hidden`` (nothing when none were)."""
+    return f"; {plural(hidden, 'minor change')} hidden" if hidden else ""
 
 
 def use_color(choice: str) -> bool:
@@ -97,6 +114,14 @@ def use_color(choice: str) -> bool:
     help="Paragraphs differing only in whitespace count as unchanged.",
 )
 @click.option(
+    "--ignore",
+    "ignore",
+    metavar="CLASSES",
+    callback=lambda ctx, param, value: _ignored(value),
+    help="Hide these classes of change, comma-separated: whitespace, punctuation, case, numbers,"
+    " volatile, moved, or minor (all of them).",
+)
+@click.option(
     "--layout",
     type=click.Choice(["inline", "side-by-side"]),
     default="inline",
@@ -116,6 +141,7 @@ def diff(
     color,
     granularity,
     ignore_whitespace,
+    ignore,
     layout,
     db_path,
 ):
@@ -136,6 +162,8 @@ def diff(
             raise click.UsageError("give either RANGE or --since/--until, not both")
         ends = refs.split_range(range_)
         since, until = ends if ends else (range_, None)
+    if ignore and format_ == "unified":
+        raise click.UsageError("--ignore does not apply to --format unified (a diff of the bytes)")
     with open_tracker(db_path) as tracker:
         result = tracker.diff(
             doc,
@@ -143,6 +171,7 @@ def diff(
             until=until,
             granularity=granularity,
             ignore_whitespace=ignore_whitespace,
+            ignore=ignore,
         )
     from ..render import text as render
     from ..text.diff import stats
@@ -151,18 +180,27 @@ def diff(
     old_meta, new_meta = _meta(result.old), _meta(result.new)
     if stat:
         if format_ == "json":
-            echo_json({"doc": result.doc, "from": old_meta, "to": new_meta, "stats": counts})
+            echo_json(
+                {
+                    "doc": result.doc,
+                    "from": old_meta,
+                    "to": new_meta,
+                    "stats": counts,
+                    "hidden": result.hidden,
+                }
+            )
         else:
             click.echo(
                 f"{_label(result.doc, result.old)} -> v{result.new.version}: "
                 f"+{counts['added']} -{counts['removed']} ~{counts['modified']} "
                 f"moved {counts['moved']}, {counts['unchanged']} unchanged"
                 + _split_note(counts)
+                + _hidden_note(result.hidden)
                 + ("; only the layout changed" if result.layout_only else "")
             )
         return
     if format_ == "json":
-        echo_json(render.diff_json(result.doc, old_meta, new_meta, result.changes))
+        echo_json(render.diff_json(result.doc, old_meta, new_meta, result.changes, result.hidden))
     elif format_ == "unified":
         click.echo(
             render.render_unified(
@@ -183,12 +221,19 @@ def diff(
                 context=context,
                 full=full,
                 layout=layout,
+                hidden=result.hidden,
             )
         )
     elif format_ == "markdown":
         click.echo(
             render.render_markdown(
-                result.doc, old_meta, new_meta, result.changes, context=context, full=full
+                result.doc,
+                old_meta,
+                new_meta,
+                result.changes,
+                context=context,
+                full=full,
+                hidden=result.hidden,
             )
         )
     else:
@@ -199,26 +244,70 @@ def diff(
         click.echo(body, nl=not body.endswith("\n"), color=colored)
         if result.layout_only:
             click.echo(LAYOUT_ONLY)
+        if result.hidden:
+            click.echo(_hidden_note(result.hidden).lstrip("; "))
 
 
 @cli.command()
 @click.argument("doc")
 @click.option("--at", default="latest", show_default=True, help="Version to annotate.")
+@click.option("--words", is_flag=True, help="Attribute every word, not every paragraph.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format (html: with --words, a page with words shaded by age).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour words by age with --words (auto: on a terminal, no NO_COLOR).",
+)
 @db_option
 @json_option
-def blame(doc, at, db_path, as_json):
+def blame(doc, at, words, format_, color, db_path, as_json):
     """Show each paragraph of DOC with the version in which it took its present text.
 
-    A paragraph that only moved keeps its origin.
+    A paragraph that only moved keeps its origin. With --words, every word is
+    attributed to the version that first wrote it, through moves, splits,
+    merges and edits around it; a word deleted and later put back keeps its
+    first version, and a run of 4 words or more copied from elsewhere in the
+    document keeps the origin of what it copied. On a terminal words are
+    coloured by age (a legend maps colours to versions); otherwise each
+    paragraph is followed by its runs: v1: "The end of" v7: "the US-Russia".
+    The first --words of a document works its attribution out and keeps it.
 
     Example:
 
         tracker blame 000 --at v3
+
+        tracker blame 000 --words --format html > words.html
     """
     from ..render.text import terminal_safe
 
+    as_json = as_json or format_ == "json"
     with open_tracker(db_path) as tracker:
-        lines = tracker.blame(doc, at)
+        if words:
+            found = tracker.word_blame(doc, at)
+        else:
+            lines = tracker.blame(doc, at)
+    if words:
+        from ..render import blame as render_blame
+
+        if as_json:
+            echo_json(found.as_dict())
+        elif format_ == "html":
+            click.echo(render_blame.render_word_blame_html(found), nl=False)
+        else:
+            colored = use_color(color)
+            click.echo(render_blame.render_word_blame_text(found, color=colored), color=colored)
+        return
+    if format_ == "html":
+        raise click.UsageError("--format html needs --words")
     if as_json:
         echo_json([line.as_dict() for line in lines])
         return

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
+from ..refs import name_matches
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
-from .timeline import name_matches
 
 _PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
 

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
-import posixpath
 from dataclasses import dataclass
 
 from ..history import History
 from ..models import Version
+from ..refs import name_matches
 from ..times import parse_bound
-
-
-def name_matches(name: str, pattern: str | None) -> bool:
-    """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
-    if pattern is None:
-        return True
-    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
-        posixpath.basename(name), pattern
-    )
 
 
 @dataclass(frozen=True)
@@ -42,6 +32,7 @@ def timeline(
     until: str | None = None,
     doc: str | None = None,
     limit: int | None = None,
+    substantive: bool = False,
 ) -> list[Event]:
     """Every recorded change (versions and renames), newest first, within a window and a glob."""
     low = parse_bound(since, end_of_day=False)
@@ -49,7 +40,7 @@ def timeline(
     events = [
         Event(v.captured_at, v.doc, version=v)
         for v in history.store.all_versions(low, high)
-        if name_matches(v.doc, doc)
+        if name_matches(v.doc, doc) and not (substantive and v.substantive == 0 and not v.deleted)
     ]
     rows = history.store.renames_between(low, high)
     events += [Event(at, new, renamed_from=old) for at, new, old in rows if name_matches(new, doc)]

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from ..store import Store
+from .ignore import Ignores
 from .overview import Overviews
 from .reads import Reads
 from .upgrade import fill_lineages
@@ -19,7 +20,7 @@ from .writes import Writes
 __all__ = ["History"]
 
 
-class History(Writes, Reads, Overviews):
+class History(Writes, Reads, Ignores, Overviews):
     """A corpus of documents and their versions, kept in one SQLite database."""
 
     def __init__(
@@ -31,7 +32,8 @@ class History(Writes, Reads, Overviews):
     ) -> None:
         """Open (or create) the database; an older one is upgraded in place, with ``progress``
         called as it goes (a connection borrowed from someone else is only read)."""
-        super().__init__()
+        Writes.__init__(self)
+        Ignores.__init__(self)
         if isinstance(db, Store):
             self.store = db
         elif isinstance(db, sqlite3.Connection):

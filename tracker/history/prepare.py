@@ -8,8 +8,9 @@ while one writer stores the results in order (:meth:`tracker.history.writes.Writ
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..store.codec import encode_layout
 from ..text import paragraphs as para
@@ -35,12 +36,18 @@ class Prepared:
 
 
 def prepare(
-    text: str, mode: str, previous: Sequence[str] | None, *, sha256: str | None = None
+    text: str,
+    mode: str,
+    previous: Sequence[str] | None,
+    *,
+    sha256: str | None = None,
+    patterns: Sequence[re.Pattern[str]] = (),
 ) -> Prepared:
     """Split ``text`` (in split ``mode``) and diff it against the ``previous`` version's
-    paragraphs (None: the document's first version, or nothing to compare with)."""
+    paragraphs (None: the document's first version, or nothing to compare with); classify each
+    change, with the document's ignore ``patterns`` telling volatile text."""
     parts = para.split(text, mode)
-    changes, counts, continues = compare(previous, parts.paragraphs)
+    changes, counts, continues = compare(previous, parts.paragraphs, patterns)
     return Prepared(
         paragraphs=parts.paragraphs,
         layout=encode_layout(parts.separators),
@@ -53,21 +60,38 @@ def prepare(
 
 
 def compare(
-    previous: Sequence[str] | None, paragraphs: Sequence[str]
+    previous: Sequence[str] | None,
+    paragraphs: Sequence[str],
+    patterns: Sequence[re.Pattern[str]] = (),
 ) -> tuple[list[Change], dict[str, int], list[int | None]]:
-    """The changes (equal ones left out), counts and continuations of ``paragraphs`` against
-    the ``previous`` version's (None: a first version, every paragraph inserted)."""
+    """The classified changes (equal ones left out), counts and continuations of ``paragraphs``
+    against the ``previous`` version's (None: a first version, every paragraph inserted).
+
+    The counts include ``substantive``: how many of the changes are of that class.
+    """
+    from ..text.classes import SUBSTANTIVE, change_class  # (start-up: only writes need it)
+
     if previous is None:
-        changes = [Change("insert", None, j, None, text, None) for j, text in enumerate(paragraphs)]
+        changes = [
+            Change("insert", None, j, None, text, None, kind=SUBSTANTIVE)
+            for j, text in enumerate(paragraphs)
+        ]
         counts = {"added": len(paragraphs), "removed": 0, "modified": 0, "moved": 0}
+        counts["substantive"] = len(paragraphs)
         return changes, counts, [None] * len(paragraphs)
     everything = diff_paragraphs(previous, paragraphs, inline=False)
     continues: list[int | None] = [None] * len(paragraphs)
     for change in everything:
         if change.new is not None and change.old is not None:
             continues[change.new] = change.old
-    changes = [change for change in everything if change.op != "equal"]
-    return changes, stats(everything), continues
+    changes = [
+        replace(change, kind=change_class(change, patterns))
+        for change in everything
+        if change.op != "equal"
+    ]
+    counts = stats(everything)
+    counts["substantive"] = sum(1 for change in changes if change.kind == SUBSTANTIVE)
+    return changes, counts, continues
 
 
 def split_mode(text: str, split: str) -> str:

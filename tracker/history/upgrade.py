@@ -33,6 +33,7 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
             previous_texts: list[str] | None = None
             previous_ids: list[int] = []
             previous_lineages: list[int] = []
+            store.forget_word_state(document_id)  # its changes are recomputed: so are its words
             for version in history_of_document:
                 row_id = store.version_row_id(document_id, version.version)
                 assert row_id is not None
@@ -43,13 +44,14 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
                         "modified": version.modified,
                         "moved": version.moved,
                     }
-                    store.replace_changes(row_id, [], counts, "[]", None)
+                    store.replace_changes(row_id, [], counts, "[]", version.removed)
                 else:
                     texts = store.paragraph_texts(version.paragraph_ids)
-                    changes, counts, continues = compare(previous_texts, texts)
+                    patterns = history.patterns_for(version.doc)
+                    changes, counts, continues = compare(previous_texts, texts, patterns)
                     prepared = Prepared(texts, version.layout, "", 0, counts, changes, continues)
                     ids = version.paragraph_ids
-                    lineages = history._lineages(
+                    lineages = history.assign_lineages(
                         document_id, version.version, prepared, ids, previous_lineages
                     )
                     rows = change_rows(changes, ids, previous_ids, lineages, previous_lineages)
@@ -58,7 +60,7 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
                         [(row_id, *row) for row in rows],
                         counts,
                         encode_runs(lineages),
-                        None,
+                        counts["substantive"],
                     )
                     previous_texts, previous_ids, previous_lineages = texts, ids, lineages
                 done += 1

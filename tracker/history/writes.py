@@ -149,7 +149,7 @@ class Writes:
             # a re-added file is compared with its text from before the deletion
             previous = self.store.latest(document.id, text_only=True)
             old_texts = self._recent_paragraphs(previous) if previous is not None else None
-        prepared = prepare(text, mode, old_texts, sha256=sha256)
+        prepared = prepare(text, mode, old_texts, sha256=sha256, patterns=self.patterns_for(name))
         return self.store_prepared(
             name,
             prepared,
@@ -191,7 +191,7 @@ class Writes:
             known = dict(zip(self._recent_paragraphs(previous), old_ids))
         ids = self.store.intern_paragraphs(prepared.paragraphs, known)
         old_lineages = decode_runs(previous.lineages) if previous is not None else []
-        lineages = self._lineages(document_id, number, prepared, ids, old_lineages)
+        lineages = self.assign_lineages(document_id, number, prepared, ids, old_lineages)
         rows = change_rows(prepared.changes, ids, old_ids, lineages, old_lineages)
         version_id = self.store.insert_version(
             document_id,
@@ -206,6 +206,7 @@ class Writes:
             counts=prepared.counts,
             note=note,
             lineages=encode_runs(lineages),
+            substantive=prepared.counts.get("substantive"),
         )
         self.store.insert_changes([(version_id, *row) for row in rows])
         self._remember((document_id, number, prepared.sha256), prepared.paragraphs)
@@ -213,7 +214,7 @@ class Writes:
         assert latest is not None
         return latest
 
-    def _lineages(
+    def assign_lineages(
         self,
         document_id: int,
         number: int,
@@ -260,6 +261,7 @@ class Writes:
             deleted=True,
             counts=counts,
             note=note,
+            substantive=previous.paragraphs,
         )
         latest = self.store.latest(document.id)
         assert latest is not None
@@ -310,7 +312,7 @@ def change_rows(
             lineages[change.new] if change.new is not None else old_lineages[change.old],
             change.split_from,
             change.merged_into,
-            None,
+            change.kind,
         )
         for change in changes
     ]

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from ..text.diff import Change, Skipped, stats, with_context
+from .words import plural
 
 LAYOUTS = ("inline", "side-by-side")
 
@@ -90,7 +91,7 @@ def version_label(meta: Mapping[str, object] | None) -> str:
     return label
 
 
-def stats_line(changes: Iterable[Change]) -> str:
+def stats_line(changes: Iterable[Change], hidden: int = 0) -> str:
     """One-line summary of a diff, e.g. "2 added (1 split off), 1 removed, 0 modified, 0 moved,
     9 unchanged"; how many added paragraphs were split off and removed ones merged is said only
     when there are some."""
@@ -103,7 +104,10 @@ def stats_line(changes: Iterable[Change]) -> str:
         if key and counts[key]:
             part += f" ({counts[key]} {words})"
         parts.append(part)
-    return ", ".join(parts)
+    line = ", ".join(parts)
+    if hidden:
+        line += f"; {plural(hidden, 'minor change')} hidden"
+    return line
 
 
 def _skip_text(item: Skipped) -> str:
@@ -130,8 +134,15 @@ def _note(c: Change) -> str:
     return f'<span class="note">{text}</span>'
 
 
-def _inline_item(c: Change) -> str:
-    """One change as a block of the inline layout."""
+def _short(text: str, width: int = 60) -> str:
+    """A paragraph on one short line."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _inline_item(c: Change, full: bool = True) -> str:
+    """One change as a block of the inline layout; unless ``full``, a paragraph that only changed
+    whitespace, or only moved, is one short line."""
     note = _note(c)
     if c.op == "delete":
         body = f"<del>{_esc(c.old_text)}</del>"
@@ -140,12 +151,17 @@ def _inline_item(c: Change) -> str:
         num, title = _num(c.new), f"paragraph {_num(c.new)}, {_OP_LABELS[c.op]}"
         if c.op == "insert":
             body = f"<ins>{_esc(c.new_text)}</ins>"
+        elif not full and c.kind == "whitespace":
+            body = '<span class="note">whitespace only</span>'
+        elif not full and c.kind == "moved":
+            body = f'<span class="short">{_esc(_short(c.text))}</span>'
         elif c.inline is not None:
             body = render_inline_html(c.inline)
         else:
             body = _esc(c.text)
+    minor = " minor" if c.kind not in (None, "substantive") else ""
     return (
-        f'<div class="para op-{c.op}"><span class="num" title="{_esc(title)}">{num}</span>'
+        f'<div class="para op-{c.op}{minor}"><span class="num" title="{_esc(title)}">{num}</span>'
         f'<div class="text">{note}{body}</div></div>'
     )
 
@@ -184,7 +200,7 @@ def render_html_fragment(
             if isinstance(item, Skipped):
                 parts.append(f'<div class="skip">... {_skip_text(item)} ...</div>')
             else:
-                parts.append(_inline_item(item))
+                parts.append(_inline_item(item, full))
     else:
         # column widths from a colgroup: with table-layout:fixed the first row decides them, and
         # that row may be a full-width "unchanged" row, which would make all four columns equal
@@ -213,6 +229,7 @@ def render_html(
     context: int = 1,
     full: bool = False,
     layout: str = "inline",
+    hidden: int = 0,
 ) -> str:
     """Render the diff as one self-contained HTML page (inline CSS, no scripts, no assets)."""
     fragment = render_html_fragment(changes, context=context, full=full, layout=layout)
@@ -226,6 +243,6 @@ def render_html(
         '<body>\n<main class="tracker-diff-page">\n'
         f"<h1>{_esc(title)}</h1>\n"
         f'<p class="versions">{_esc(versions)}</p>\n'
-        f'<p class="stats">{_esc(stats_line(changes))}</p>\n'
+        f'<p class="stats">{_esc(stats_line(changes, hidden))}</p>\n'
         f"{fragment}\n</main>\n</body>\n</html>\n"
     )

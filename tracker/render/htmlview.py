@@ -43,6 +43,11 @@ CLASS_WORDS = {
     "moved": "moved, not edited",
 }
 
+#: Minor changes folded to one line, as ``tracker diff`` shows whitespace-only and move-only
+#: paragraphs (text the user declared volatile too); the other minor ones (punctuation, case,
+#: numbers: a changed figure may be the news) are shown, greyed, with their class.
+FOLDED = frozenset({"whitespace", "moved", "volatile"})
+
 #: ``href(side, index)``: a link for paragraph ``index`` (0-based) of the "old" or "new" version.
 ParagraphHref = Callable[[str, int], "str | None"]
 
@@ -196,8 +201,8 @@ class _Renderer:
         if c.op in ("delete", "away"):
             title = f"paragraph {number} of the old version, {OP_WORDS[c.op]}"
         note, history = self.note(c), self.history_link(c)
-        if kind in MINOR:
-            # a minor change: folded to one line saying what kind it is, to open in place
+        if kind in FOLDED:
+            # nothing to read: folded to one line saying what kind it is, to open in place
             words = CLASS_WORDS.get(kind or "", kind)
             return (
                 f'<details class="minor class-{escape_html(kind)}"{attrs}><summary>'
@@ -205,6 +210,10 @@ class _Renderer:
                 + self.block(c, classes + ["minor"], "", number, title, note, history)
                 + "</details>"
             )
+        if kind in MINOR:  # shown, greyed, and saying what kind of change it is
+            classes += ["minor", f"class-{escape_html(kind)}"]
+            words = escape_html(CLASS_WORDS.get(kind or "", kind))
+            note = f'<span class="note class">{words}</span>' + note
         return self.block(c, classes, attrs, number, title, note, history)
 
     def block(
@@ -292,8 +301,9 @@ def render_diff_view(
 
     ``href(side, index)`` links each paragraph to its history (None: no links); ``full_href`` is
     the page with every paragraph, for runs too long to fold in; ``classify(change)`` gives a
-    change's class (:mod:`tracker.text.classes`): a minor one is folded to a line that says
-    what kind it is (``<details class="minor">``), and marked minor for the navigator.
+    change's class (:mod:`tracker.text.classes`): a minor one is marked minor (for the
+    navigator and the "hide" toggle) and says what kind it is; those in :data:`FOLDED` are
+    folded to that one line (``<details class="minor">``).
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; use one of {LAYOUTS}")

@@ -100,8 +100,21 @@ def _skip_line(item: Skipped) -> str:
     return f"@@ paragraphs {item.first + 1}-{item.last + 1} unchanged @@"
 
 
-def _text_block(c: Change, color: bool) -> str:
-    """One change as labelled text lines; continuation lines repeat the change's marker."""
+#: Shown text of a paragraph summed up in one short line (moved without an edit), in characters.
+SHORT_LINE = 60
+
+
+def _clip(text: str, width: int = SHORT_LINE) -> str:
+    """Document text on one short line, control characters escaped."""
+    line = terminal_safe(" ".join(text.split()))
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _text_block(c: Change, color: bool, full: bool = True) -> str:
+    """One change as labelled text lines; continuation lines repeat the change's marker.
+
+    Unless ``full``, a paragraph that only changed whitespace, or only moved, is one short line.
+    """
     mark = _MARKS[c.op]
     number = c.old if c.op == "delete" else c.new
     label = f"{mark} [{(number or 0) + 1}] "
@@ -112,7 +125,11 @@ def _text_block(c: Change, color: bool) -> str:
         label += f"split from paragraph {c.split_from + 1}: "
     elif c.merged_into is not None:
         label += f"merged into paragraph {c.merged_into + 1}: "
-    if c.inline is not None:
+    if not full and c.kind == "whitespace":
+        body = "whitespace only"
+    elif not full and c.kind == "moved":
+        body = _clip(c.text)
+    elif c.inline is not None:
         body = render_inline_text(c.inline, color)
     elif c.op in ("insert", "delete"):
         body = _paint(terminal_safe(c.text), style, color)
@@ -140,7 +157,7 @@ def render_text(
         if isinstance(item, Skipped):
             lines.append(_paint(_skip_line(item), _STYLES["skip"], color))
         else:
-            lines.append(_text_block(item, color))
+            lines.append(_text_block(item, color, full))
     return "\n".join(lines)
 
 
@@ -167,6 +184,8 @@ def _json_paragraph(c: Change) -> dict[str, object]:
         "new_text": c.new_text if edited else None,
         "inline": [[op, part] for op, part in c.inline] if c.inline is not None else None,
     }
+    if c.op != "equal":
+        out["class"] = c.kind
     if c.split_from is not None:
         out["split_from"] = c.split_from
     if c.merged_into is not None:
@@ -179,13 +198,16 @@ def diff_json(
     from_meta: Mapping[str, object] | None,
     to_meta: Mapping[str, object] | None,
     changes: Sequence[Change],
+    hidden: int = 0,
 ) -> dict[str, object]:
-    """The diff as a JSON-ready dict (doc, from, to, stats, paragraphs); indexes are 0-based."""
+    """The diff as a JSON-ready dict (doc, from, to, stats, hidden, paragraphs); indexes are
+    0-based. ``hidden``: how many changes ``--ignore`` turned into unchanged paragraphs."""
     return {
         "doc": doc,
         "from": _meta(from_meta),
         "to": _meta(to_meta),
         "stats": stats(changes),
+        "hidden": hidden,
         "paragraphs": [_json_paragraph(c) for c in changes],
     }
 
@@ -249,12 +271,13 @@ def render_markdown(
     *,
     context: int = 1,
     full: bool = False,
+    hidden: int = 0,
 ) -> str:
     """Render the diff as Markdown for an issue or a PR: heading, stats, marked-up paragraphs."""
     versions = f"{version_label(from_meta)} \u2192 {version_label(to_meta)}"
     blocks = [
         f"### Changes to {_md_escape(doc)}: {_md_escape(versions)}",
-        f"**{stats_line(changes)}**",
+        f"**{stats_line(changes, hidden)}**",
     ]
     for item in with_context(changes, context, full):
         if isinstance(item, Skipped):

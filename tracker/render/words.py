@@ -20,7 +20,8 @@ def short_time(iso: str | None) -> str:
 
 def counts_text(version: Version) -> str:
     """What a version changed, in a few characters: ``+1 -0 ~2 moved 1``, ``deleted``, or
-    ``new, 16 paragraphs`` for a first version."""
+    ``new, 16 paragraphs`` for a first version; then ``(1 substantive)`` when only some of its
+    changes are substantive, or ``minor`` when none is (whitespace, punctuation, a move...)."""
     if version.deleted:
         return "deleted"
     if version.version == 1 and not version.removed:
@@ -28,6 +29,13 @@ def counts_text(version: Version) -> str:
     text = f"+{version.added or 0} -{version.removed or 0} ~{version.modified or 0}"
     if version.moved:
         text += f" moved {version.moved}"
+    changed = (version.added or 0) + (version.removed or 0)
+    changed += (version.modified or 0) + (version.moved or 0)
+    if version.substantive is not None and changed:
+        if version.substantive == 0:
+            text += " minor"
+        elif version.substantive < changed:
+            text += f" ({version.substantive} substantive)"
     return text
 
 

@@ -256,3 +256,16 @@ def m007_lineage_and_classes(db: sqlite_utils.Database) -> None:
     db.execute("drop view if exists changes")
     db.create_view("changes", CHANGES_VIEW)
     db.create_view("paragraph_history", PARAGRAPH_HISTORY_VIEW)
+
+
+@migration
+def m008_word_origins(db: sqlite_utils.Database) -> None:
+    # Who wrote each word: the version each token of a changed paragraph came from, as runs
+    # ([[count, version], ...]) on the change that gave it its text; worked out per document the
+    # first time somebody asks (tracker blame --words), then caught up from the state kept here.
+    db["paragraph_changes"].add_column("origins", str)
+    db["word_origins"].create(
+        {"document_id": int, "version": int, "state": str},
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )

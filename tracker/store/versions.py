@@ -124,10 +124,14 @@ class VersionStore:
             f" where not ({READABLE_IDS}) order by d.name, v.version"
         )
 
-    def recent_versions(self, doc: str | None, limit: int) -> list[tuple[int, Version]]:
-        """The latest recorded versions, newest first (of one document, or of all): (row id,
-        version) pairs, for the feed."""
-        where, params = ("where d.name = ?", [doc]) if doc else ("", [])
+    def recent_versions(
+        self, doc: str | None, limit: int, substantive: bool = False
+    ) -> list[tuple[int, Version]]:
+        """The latest recorded versions, newest first (of one document, or of all; with
+        ``substantive``, only those with a substantive change): (row id, version) pairs."""
+        where, params = ("where d.name = ?", [doc]) if doc else ("where 1", [])
+        if substantive:
+            where += " and (v.deleted or v.substantive is null or v.substantive > 0)"
         rows = self.query(
             f"select v.id, {VERSION_COLUMNS} {VERSION_FROM} {where}"
             " order by v.captured_at desc, v.id desc limit ?",

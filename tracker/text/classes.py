@@ -89,7 +89,8 @@ MINOR: tuple[str, ...] = CLASSES[:-1]
 #: The classes :func:`classify` can return (it classes an edit; ``moved`` is not one).
 EDIT_CLASSES: tuple[str, ...] = tuple(c for c in CLASSES if c != "moved")
 
-_SUBSTANTIVE = "substantive"
+#: The class of every change that is not minor.
+SUBSTANTIVE = "substantive"
 
 # --------------------------------------------------------------------------- character tables
 
@@ -362,11 +363,11 @@ def classify(old_text: str, new_text: str, patterns: Sequence[re.Pattern[str] | 
             return "volatile"
         old_text, new_text = old_s, new_s
     if _letters(t, old_text) != _letters(t, new_text):
-        return _SUBSTANTIVE
+        return SUBSTANTIVE
     old_p, new_p = _typography(t, old_text), _typography(t, new_text)
     old_c, new_c = old_p.casefold(), new_p.casefold()
     if _numbers(t, old_c) != _numbers(t, new_c):
-        return _SUBSTANTIVE
+        return SUBSTANTIVE
     if old_p == new_p:
         return "punctuation"
     if old_c == new_c:
@@ -379,7 +380,7 @@ def change_class(change: Change, patterns: Sequence[re.Pattern[str] | str] = ())
     if change.op == "equal":
         return None
     if change.op in ("insert", "delete"):
-        return _SUBSTANTIVE
+        return SUBSTANTIVE
     if change.op == "move" and not change.edited:
         return "moved"
     assert change.old_text is not None and change.new_text is not None
@@ -398,7 +399,7 @@ def parse_ignore(text: str) -> frozenset[str]:
         elif name in MINOR:
             out.add(name)
         else:
-            why = "cannot be ignored" if name == _SUBSTANTIVE else "is not a change class"
+            why = "cannot be ignored" if name == SUBSTANTIVE else "is not a change class"
             raise ValueError(
                 f"{item.strip()!r} {why}; use a comma-separated list of {', '.join(MINOR)}, "
                 "or minor for all of them"
@@ -465,6 +466,7 @@ def filter_changes(
                 c.old_text,
                 c.new_text,
                 None,
+                kind=cls,
                 hidden_op=c.op,
                 hidden_class=cls,
             )

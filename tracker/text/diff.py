@@ -67,6 +67,7 @@ class Change:
     edited: bool = False  # modify, or a move whose text changed on the way
     split_from: int | None = None  # insert: old index of the paragraph it was split from
     merged_into: int | None = None  # delete: new index of the paragraph it was merged into
+    kind: str | None = None  # its class (text.classes.CLASSES), once classified; None for equal
 
     @property
     def text(self) -> str:

@@ -13,8 +13,6 @@ import functools
 import heapq
 from collections.abc import Sequence
 
-from rapidfuzz.distance import LCSseq
-
 from .inline import WORD
 
 #: Two paragraphs in the same gap with at least this word-level similarity (2 x words in common,
@@ -112,13 +110,22 @@ class Similarity:
             return 0.0
         # fewest words in common that can reach the threshold, one less against float rounding
         cutoff = max(0, int(threshold * total / 2) - 1)
-        same = LCSseq.similarity(a.words, b.words, score_cutoff=cutoff)
+        same = _lcs()(a.words, b.words, score_cutoff=cutoff)
         return 2 * same / total
 
 
 def common_words(a: Sequence[str], b: Sequence[str]) -> int:
     """How many words a and b have in common, in order (their longest common subsequence)."""
-    return LCSseq.similarity(a, b)
+    return _lcs()(a, b)
+
+
+@functools.cache
+def _lcs():
+    """rapidfuzz's LCS length, imported on first use: every command imports this module, and
+    rapidfuzz takes tens of milliseconds to load, which only diffing needs."""
+    from rapidfuzz.distance import LCSseq
+
+    return LCSseq.similarity
 
 
 def _best_chain(cands: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:

@@ -39,6 +39,7 @@ def exec_env(kind: str, version: Version, db_path: Path, root: Path) -> dict[str
         "TRACKER_REMOVED": str(version.removed or 0),
         "TRACKER_MODIFIED": str(version.modified or 0),
         "TRACKER_MOVED": str(version.moved or 0),
+        "TRACKER_SUBSTANTIVE": str(version.substantive or 0),
         "TRACKER_DB": str(db_path.resolve()),
         "TRACKER_ROOT": str(root),
         "TRACKER_FILE": str(root / version.doc),

@@ -82,6 +82,7 @@ class Recorder:
         split: str = "auto",
         max_bytes: int = DEFAULT_MAX_BYTES,
         runner: CommandRunner | None = None,
+        only_substantive: bool = False,
     ) -> None:
         self.root = root
         self.db_path = db_path
@@ -94,6 +95,7 @@ class Recorder:
         self._emit = emit
         self._stopping = stopping
         self._runner = runner
+        self.only_substantive = only_substantive
         self._root_key = ""
         self._history: History | None = None  # only touched on the worker thread
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
@@ -307,6 +309,8 @@ class Recorder:
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
         for version in result.recorded[told.recorded :]:
             kind = "deleted" if version.deleted else "version"
+            if self.only_substantive and version.minor:
+                continue  # recorded, but neither told nor run for (--only substantive)
             self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
             if self._runner is not None:
                 self._queue_exec(history, kind, version)

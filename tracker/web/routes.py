@@ -15,7 +15,7 @@ from datasette.utils.asgi import NotFound, Response
 from . import feed as feed
 from .cells import CSS
 from .databases import tracker_databases
-from .pages import diff, document, home, trace
+from .pages import diff, document, home, trace, words
 from .pages.common import check_view, open_page, read, tracker_database
 from .urls import database_path, diff_path, document_path, feed_path, home_path
 
@@ -62,7 +62,11 @@ async def atom_feed(datasette, request) -> Response:
         limit = min(feed.FEED_MAX, max(1, int(request.args.get("limit", feed.FEED_DEFAULT))))
     except ValueError:
         limit = feed.FEED_DEFAULT
-    entries = await read(db, lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1))
+    substantive = request.args.get("substantive") in ("1", "on", "true")
+    entries = await read(
+        db,
+        lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1, substantive=substantive),
+    )
     site = document_path(db.name, doc) if doc else home_path(db.name)
     body = feed.atom_feed(
         entries,
@@ -99,6 +103,7 @@ ROUTES = [
     (rf"^/-/tracker/doc/{_DOC}$", document.document_page),
     (rf"^/-/tracker/trace/{_DOC}$", trace.trace_page),
     (r"^/-/tracker/version/(?P<database>[^/]+)/(?P<id>\d+)$", version_redirect),
+    (rf"^/-/tracker/words/{_DOC}/(?P<version>v?\d+|latest)$", words.words_page),
     (r"^/-/tracker/changes\.atom$", atom_feed),
     (r"^/-/tracker/(?P<database>[^/]+)/changes\.atom$", atom_feed),
     (r"^/-/tracker/?$", home.home_page),

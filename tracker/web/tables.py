@@ -87,17 +87,21 @@ TABLES: dict[str, dict] = {
         "struck out, added ones highlighted; long unchanged stretches folded), the old text "
         "folded beside it. Version numbers link to the full diff.",
         "sort_desc": "captured_at",
-        "facets": ["document", "op", {"date": "captured_at"}],
+        "facets": ["document", "op", "class", {"date": "captured_at"}],
         "columns": {
             "id": "Change id",
             "document": "Document name",
             "version": "The version that made the change (links to its diff)",
             "captured_at": "When that version was recorded (UTC)",
             "op": "insert, delete, modify (edited in place) or move (maybe edited too)",
+            "class": "What kind of change: substantive, or a minor one (whitespace, volatile, "
+            "punctuation, case, numbers, moved)",
+            "lineage": "The paragraph's identity across versions (see paragraph_history)",
+            "split_from": "An insert split off this old paragraph (0-based)",
+            "merged_into": "A delete merged into this new paragraph (0-based)",
             "old_index": "Position in the previous version (0-based; empty for insert)",
             "new_index": "Position in this version (0-based; empty for delete)",
             "old_text": "Text before (empty for insert), folded: the diff shows it already",
-            "class": "What kind of change it is, where changes are classified",
             "new_text": "Text after, shown as the change: removed words struck out, added ones "
             "highlighted (a deleted paragraph is shown struck out)",
         },

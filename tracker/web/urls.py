@@ -21,6 +21,11 @@ def diff_path(database: str, doc: str, version: int | str) -> str:
     return f"/-/tracker/diff/{database_path(database)}/{quote(doc, safe='/')}/{version}"
 
 
+def words_path(database: str, doc: str, version: int | str) -> str:
+    """Path (without base_url) of the word blame of one version of a document."""
+    return f"/-/tracker/words/{database_path(database)}/{quote(doc, safe='/')}/{version}"
+
+
 def feed_path(database: str, doc: str | None = None) -> str:
     """Path (without base_url) of the Atom feed of a database, or of one of its documents."""
     path = f"/-/tracker/{database_path(database)}/changes.atom"

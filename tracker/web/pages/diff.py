@@ -20,9 +20,17 @@ from ...models import DiffResult, VersionSummary
 from ...render.html import LAYOUTS
 from ...render.htmlview import OP_WORDS, render_diff_view
 from ...render.words import stats_words
-from ...text.classes import change_class, filter_changes, parse_ignore
+from ...text.classes import parse_ignore
 from ...text.diff import stats
-from ..urls import compare_path, database_path, diff_path, document_path, feed_path, trace_path
+from ..urls import (
+    compare_path,
+    database_path,
+    diff_path,
+    document_path,
+    feed_path,
+    trace_path,
+    words_path,
+)
 from .common import int_arg, open_page, page, read, time_html
 
 #: A version reference in a diff URL, and a range of two.
@@ -50,16 +58,17 @@ class Found:
     ranged: bool
 
 
-def _find(history: History, name: str, spec: str) -> Found | str | None:
+def _find(history: History, name: str, spec: str, ignore: frozenset[str]) -> Found | str | None:
     """The diff named by a URL (``17``, ``v17``, ``latest`` or ``3..17``) of the document named
-    exactly ``name``, with its versions; its present name if it was renamed since; None if
-    there is no such document or version."""
+    exactly ``name``, the changes of the ``ignore`` classes shown as unchanged, with its
+    versions; its present name if it was renamed since; None if there is no such document or
+    version."""
     document = history.store.document(name)
     if document is None:
         return history.store.renamed_to(name)
     since, _, until = spec.rpartition("..")
     try:
-        result = history.diff(name, since=since or None, until=until)
+        result = history.diff(name, since=since or None, until=until, ignore=ignore)
     except UnknownVersion:
         return None
     return Found(result, history.store.version_summaries(document.id), bool(since))
@@ -102,7 +111,8 @@ async def diff_page(datasette, request) -> Response:
     """The diff page (see the module docstring)."""
     db = await open_page(datasette, request)
     doc, spec = unquote(request.url_vars["doc"]), request.url_vars["version"]
-    found = await read(db, lambda history: _find(history, doc, spec))
+    ignore, ignore_problem = _ignored(request)
+    found = await read(db, lambda history: _find(history, doc, spec, ignore))
     if isinstance(found, str):  # renamed since: the page lives under the present name
         query = f"?{request.query_string}" if request.query_string else ""
         return Response.redirect(datasette.urls.path(diff_path(db.name, found, spec)) + query)
@@ -114,7 +124,6 @@ async def diff_page(datasette, request) -> Response:
     full = request.args.get("full") in ("1", "on", "true")
     context = int_arg(request, "context", 1, 0, 50)
     hide_minor = request.args.get("minor") == "hide"
-    ignore, ignore_problem = _ignored(request)
     name = db.name
     old, new = result.old, result.new
 
@@ -139,7 +148,7 @@ async def diff_page(datasette, request) -> Response:
     def url(path: str) -> str:
         return datasette.urls.path(path)
 
-    changes, hidden = filter_changes(result.changes, ignore) if ignore else (result.changes, 0)
+    changes, hidden = result.changes, result.hidden
     view = render_diff_view(
         changes,
         context=context,
@@ -147,7 +156,7 @@ async def diff_page(datasette, request) -> Response:
         layout=layout,
         href=href,
         full_href=here(full="1"),
-        classify=change_class,
+        classify=lambda change: change.kind,
     )
     numbers = [v.version for v in versions]
     position = numbers.index(new.version)
@@ -209,6 +218,7 @@ async def diff_page(datasette, request) -> Response:
         if single
         else None,
         "feed_url": url(feed_path(name, doc)),
+        "words_url": None if new.deleted else url(words_path(name, doc, new.version)),
         "compare_url": url(compare_path(name, doc)),
         "first_version": numbers[0],
         "last_version": numbers[-1],
