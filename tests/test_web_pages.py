@@ -436,6 +436,7 @@ async def test_hostile_names_and_text_stay_inert_on_every_page(tmp_path):
                 f"/-/tracker/diff/hostile/{doc}/2",
                 f"/-/tracker/diff/hostile/{doc}/1..2?layout=side-by-side&full=1",
                 f"/-/tracker/trace/hostile/{doc}?paragraph=2",
+                f"/-/tracker/words/hostile/{doc}/2",
                 f"/hostile/document_history?document={quote(name)}",
                 f"/hostile/changes_in_range?document={quote(name)}",
             ]
