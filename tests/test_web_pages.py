@@ -561,3 +561,16 @@ async def test_search_and_provenance_read_versions_from_the_changes(tmp_path):
     finally:
         for database in datasette.databases.values():
             database.close()
+
+
+@pytest.mark.asyncio
+async def test_changes_shows_facets_when_filtered_or_asked(ds):
+    plain = (await get(ds, "/tracker/changes")).text
+    assert 'id="facet-op"' not in plain
+    assert '<a href="?_facet_size=30">show them</a>' in plain
+    asked = (await get(ds, "/tracker/changes?_facet_size=30")).text
+    filtered = (await get(ds, "/tracker/changes?document=notes/plan.txt")).text
+    for page in (asked, filtered):
+        assert 'id="facet-op"' in page and 'id="facet-document"' in page
+    data = (await get(ds, "/tracker/changes.json")).json()
+    assert {"document", "op", "captured_at"} <= set(data["facet_results"])  # JSON as before

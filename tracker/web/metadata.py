@@ -36,6 +36,8 @@ def database_metadata(database: str, base_url: str = "/") -> dict:
             '<a href="?_all=1">show every column</a>.'
         )
     tables["changes"]["description_html"] += (
+        ' Facets by document, operation, class and date: <a href="?_facet_size=30">show them</a>'
+        " (on every filtered page they are shown)."
         f' Subscribe to the <a href="{escape_html(feed)}">Atom feed</a>.'
     )
     return {
