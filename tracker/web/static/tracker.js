@@ -97,4 +97,10 @@
     });
   }
   if (total && position) position.setAttribute("title", "keys: n next change, p previous");
+
+  // a map of where the changes are helps on a long page only
+  var minimap = document.querySelector(".tracker-minimap");
+  if (minimap && document.documentElement.scrollHeight < window.innerHeight * 1.5) {
+    minimap.hidden = true;
+  }
 })();
