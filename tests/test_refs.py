@@ -3,7 +3,7 @@ from dataclasses import dataclass
 import pytest
 
 from tracker.errors import AmbiguousDocument, UnknownDocument, UnknownVersion
-from tracker.refs import resolve_document, resolve_version, split_range
+from tracker.refs import resolve_document, resolve_version, split_range, version_at
 
 NAMES = [
     "000_fad7172ebc47f805.txt",
@@ -130,3 +130,52 @@ def test_date_picks_the_latest_in_time_when_times_go_backwards():
     assert resolve_version("2023-06-01", versions, "o").version == 3
     with pytest.raises(UnknownVersion, match=r"the earliest is v3, 2023-01-01"):
         resolve_version("2022-01-01", versions, "o")
+
+
+# -- versions recorded at the same instant (hand-checked) -----------------------------------------
+
+T0, T1, T2 = "2024-01-01T00:00:00.000Z", "2024-01-02T00:00:00.000Z", "2024-01-03T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    "versions,ref,expected",
+    [
+        # the last one recorded at that instant: the highest number
+        ([V(1, T0), V(2, T0)], "2024-01-01", 2),
+        ([V(1, T0), V(2, T0), V(3, T0)], T0, 3),
+        ([V(1, T0), V(2, T1), V(3, T1), V(4, T2)], "2024-01-02", 3),
+        ([V(1, T0), V(2, T1), V(3, T1), V(4, T2)], "2024-01-02T00:00:00Z", 3),
+        # in whatever order the list comes
+        ([V(2, T0), V(1, T0)], "2024-01-01", 2),
+        ([V(3, T1), V(1, T0), V(2, T1)], "2024-01-02", 3),
+        # times going backwards: the latest in time at the date wins, not the highest number
+        ([V(1, T2), V(2, T1), V(3, T0)], "2024-01-02", 2),
+        ([V(1, T2), V(2, T1), V(3, T0)], "2024-01-01", 3),
+        ([V(1, T2), V(2, T1), V(3, T0)], "2024-01-03", 1),
+        # backwards and tied: the highest number among the latest in time
+        ([V(1, T1), V(2, T0), V(3, T1), V(4, T0)], "2024-01-01", 4),
+        ([V(1, T1), V(2, T0), V(3, T1), V(4, T0)], "2024-01-02", 3),
+    ],
+)
+def test_version_at_a_date_with_same_time_versions(versions, ref, expected):
+    assert resolve_version(ref, versions, "d").version == expected
+
+
+def test_version_at_returns_none_before_the_first():
+    assert version_at([V(1, T1), V(2, T1)], T0) is None
+    assert version_at([], T0) is None
+    assert version_at([V(1, T1)], T1).version == 1  # at the very instant: included
+
+
+@pytest.mark.parametrize(
+    "versions,message",
+    [
+        ([V(1, T1), V(2, T0), V(3, T0)], f"the earliest is v2, {T0}"),  # lowest number of a tie
+        ([V(2, T0), V(1, T0)], f"the earliest is v1, {T0}"),
+        ([V(1, T2), V(2, T1)], f"the earliest is v2, {T1}"),
+    ],
+)
+def test_no_version_before_names_the_earliest(versions, message):
+    with pytest.raises(UnknownVersion) as info:
+        resolve_version("2023-12-31", versions, "d")
+    assert str(info.value) == f"d has no version at or before 2023-12-31 ({message})"
