@@ -365,3 +365,26 @@ def test_render_unified_property(tmp_path: Path, old: str, new: str, context: in
         assert diff == ""
     else:
         assert apply_patch(tmp_path, old, diff) == new
+
+
+def test_render_html_page_as_a_whole() -> None:
+    changes = diff_paragraphs(["a"], ["b"])
+    page = render_html("d<.txt", None, {"version": 2, "captured_at": "T"}, changes)
+    assert page == (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Changes to d&lt;.txt</title>\n<style>\n{DIFF_CSS}</style>\n</head>\n"
+        '<body>\n<main class="tracker-diff-page">\n'
+        "<h1>Changes to d&lt;.txt</h1>\n"
+        '<p class="versions">nothing \u2192 version 2 (T)</p>\n'
+        '<p class="stats">1 added, 1 removed, 0 modified, 0 moved, 0 unchanged</p>\n'
+        '<div class="tracker-diff" data-layout="inline">\n'
+        '<div class="para op-delete"><span class="num"'
+        ' title="paragraph 1 of the old version, removed">1</span>'
+        '<div class="text"><del>a</del></div></div>\n'
+        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="text"><ins>b</ins></div></div>\n'
+        "</div>\n</main>\n</body>\n</html>\n"
+    )
+    labelled = render_html("d", {"version": 1}, {"version": 2, "captured_at": ""}, changes)
+    assert '<p class="versions">version 1 \u2192 version 2</p>' in labelled
