@@ -13,13 +13,7 @@ from typing import Any
 
 import pytest
 
-from tracker.scan.filters import (
-    IGNORED_NAMES,
-    IGNORED_PATTERNS,
-    TEXT_SUFFIXES,
-    is_watched,
-    is_watched_dir,
-)
+from tracker.scan.filters import is_watched, is_watched_dir
 from tracker.watch.batch import Batch
 from tracker.watch.watcher import Watcher
 
@@ -184,11 +178,31 @@ def test_is_watched_dir() -> None:
     assert not is_watched_dir("docs/drafts", ("drafts",))
 
 
-def test_constants_are_documented_defaults() -> None:
-    assert {".txt", ".md", ".rst", ".html", ".json", ".csv", ".srt", ".vtt"} <= TEXT_SUFFIXES
-    assert all(s.startswith(".") and s == s.lower() for s in TEXT_SUFFIXES)
-    assert "4913" in IGNORED_NAMES
-    assert {"*~", "*.tmp", "*.part", "*.crdownload", "#*#"} <= set(IGNORED_PATTERNS)
+@pytest.mark.parametrize(
+    ("name", "watched"),
+    [
+        # the documented text suffixes, in any case, and no suffix at all
+        *[(f"doc{suffix}", True) for suffix in (".txt", ".md", ".rst", ".html", ".json")],
+        *[(f"doc{suffix}", True) for suffix in (".csv", ".srt", ".vtt", ".TXT", ".Md")],
+        ("NOTES", True),
+        ("doc.docx", False),
+        # vim's write test, whatever the folder; the clutter editors and browsers leave, even
+        # when an --include glob would take it
+        ("4913", False),
+        ("sub/4913", False),
+        ("49130", True),
+        ("doc.txt~", False),
+        ("doc.txt.tmp", False),
+        ("doc.txt.part", False),
+        ("doc.txt.crdownload", False),
+        ("#doc.txt#", False),
+        ("#doc.txt", True),
+    ],
+)
+def test_documented_defaults_decide_what_is_watched(name: str, watched: bool) -> None:
+    assert is_watched(name) is watched
+    if name != "doc.docx":  # an include glob takes any name, but never the clutter
+        assert is_watched(name, ("*",)) is watched
 
 
 # events
