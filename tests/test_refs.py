@@ -3,7 +3,14 @@ from dataclasses import dataclass
 import pytest
 
 from tracker.errors import AmbiguousDocument, UnknownDocument, UnknownVersion
-from tracker.refs import resolve_document, resolve_version, split_range, version_at
+from tracker.refs import (
+    name_problem,
+    normalize_name,
+    resolve_document,
+    resolve_version,
+    split_range,
+    version_at,
+)
 
 NAMES = [
     "000_fad7172ebc47f805.txt",
@@ -179,3 +186,86 @@ def test_no_version_before_names_the_earliest(versions, message):
     with pytest.raises(UnknownVersion) as info:
         resolve_version("2023-12-31", versions, "d")
     assert str(info.value) == f"d has no version at or before 2023-12-31 ({message})"
+
+
+# -- document names (hand-checked) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,problem",
+    [
+        ("notes/a.txt", None),
+        ("<script>alert(1)</script> & \"q\" 'a'.txt", None),  # markup and quotes are allowed
+        ("a..b.txt", None),  # ".." inside a name is not a component
+        (".hidden/a", None),
+        ("", "an empty name is not allowed"),
+        ("/etc/passwd", "absolute paths and '..' are not allowed"),
+        ("\\etc\\passwd", "absolute paths and '..' are not allowed"),
+        ("C:/x.txt", "absolute paths and '..' are not allowed"),
+        ("c:x.txt", "absolute paths and '..' are not allowed"),
+        ("a/../../b", "absolute paths and '..' are not allowed"),
+        ("a\\..\\b", "absolute paths and '..' are not allowed"),
+        ("a\x00b", "NUL and other control characters are not allowed"),
+        ("a\nb", "NUL and other control characters are not allowed"),
+        ("a\x7fb", "NUL and other control characters are not allowed"),
+        ("a/./b", "'.' is not allowed as a path component"),
+        (".", "'.' is not allowed as a path component"),
+        ("a//b", "empty path components (a trailing or doubled '/') are not allowed"),
+        ("a/", "empty path components (a trailing or doubled '/') are not allowed"),
+    ],
+)
+def test_name_problem(name, problem):
+    assert name_problem(name) == problem
+
+
+@pytest.mark.parametrize(
+    "query,name",
+    [
+        ("./a.txt", "a.txt"),
+        ("././a.txt", "a.txt"),
+        ("  a\\b.txt ", "a/b.txt"),
+        (".a.txt", ".a.txt"),  # a dot that is no ./ stays
+    ],
+)
+def test_normalize_name(query, name):
+    assert normalize_name(query) == name
+
+
+@pytest.mark.parametrize(
+    "query,names,expected",
+    [
+        (".bashrc", ["x/.bashrc", "y/.profile"], "x/.bashrc"),  # by its file name
+        ("archive.tar", ["archive.tar.gz"], "archive.tar.gz"),  # the stem drops one suffix
+        ("b", ["a/b.txt", "b/c.txt"], "a/b.txt"),  # a stem beats a folder prefix
+        ("not", ["notes/a.txt"], "notes/a.txt"),  # a prefix of the path
+        ("a.t", ["x/a.txt"], "x/a.txt"),  # a prefix of the file name
+    ],
+)
+def test_resolve_document_rules(query, names, expected):
+    assert resolve_document(query, names) == expected
+
+
+def test_empty_query_and_long_candidate_lists():
+    with pytest.raises(UnknownDocument, match="^empty document name$"):
+        resolve_document(" ./ ", NAMES)
+    names = [f"doc{i}.txt" for i in range(10)]
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("doc", names)
+    shown = ", ".join(f"doc{i}.txt" for i in range(8))
+    assert str(info.value) == f"'doc' matches 10 documents: {shown} and 2 more"
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("doc", names[:8])
+    assert str(info.value).endswith("doc7.txt")  # eight: all shown, no "more"
+
+
+def test_split_range_ends():
+    assert split_range("..v3") == ("first", "v3")
+    assert split_range("..") == ("first", "latest")
+    assert split_range("v1..v2..v3") == ("v1", "v2..v3")
+
+
+@pytest.mark.parametrize(
+    "ref,expected", [("latest~0", 4), (" v2 ", 2), ("FIRST", 1), ("Head~2", 2)]
+)
+def test_more_version_references(ref, expected):
+    assert resolve_version(ref, VERSIONS, "doc").version == expected
