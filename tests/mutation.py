@@ -6,9 +6,12 @@ repository's root, in the test environment::
     .venv/bin/python tests/mutation.py              # every module of [tool.mutmut] only_mutate
     .venv/bin/python tests/mutation.py splitter refs  # some groups only (names below)
     .venv/bin/python tests/mutation.py --report     # the table of the last run, without running
+    .venv/bin/python tests/mutation.py --survivors  # only the mutants the last run left alive
 
 Each run starts afresh (it removes ``mutants/``, mutmut's work folder) unless ``--keep`` is given,
 then prints killed/total per module and the surviving mutants; ``mutmut show NAME`` shows one.
+``--survivors`` keeps the last run's results and tries again only the mutants it did not kill
+(after adding tests: quicker than a whole run, and the tests that killed the others still do).
 The configuration (which files are mutated, which tests run) is ``[tool.mutmut]`` in
 pyproject.toml.
 """
@@ -96,15 +99,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("groups", nargs="*", metavar="GROUP", help=", ".join(GROUPS))
     parser.add_argument("--report", action="store_true", help="only print the last results")
     parser.add_argument("--keep", action="store_true", help="reuse mutants/ from the last run")
+    parser.add_argument(
+        "--survivors", action="store_true", help="run again only the last run's survivors"
+    )
     args = parser.parse_args(argv)
     unknown = [group for group in args.groups if group not in GROUPS]
     if unknown:
         parser.error(f"unknown group {unknown[0]!r}: use {', '.join(GROUPS)}")
     if args.report:
         return report()
-    if not args.keep and WORK.exists():
-        shutil.rmtree(WORK)
-    names = [glob for group in args.groups for glob in GROUPS[group]]
+    if args.survivors:
+        names = [
+            name
+            for verdicts in results().values()
+            for name, verdict in verdicts.items()
+            if verdict in ("survived", "no tests", "other")
+        ]
+        if not names:
+            print("no survivors to run again", file=sys.stderr)
+            return report()
+    else:
+        if not args.keep and WORK.exists():
+            shutil.rmtree(WORK)
+        names = [glob for group in args.groups for glob in GROUPS[group]]
     mutmut = Path(sys.executable).parent / "mutmut"
     command = [str(mutmut), "run", *names]
     print("+", " ".join(command), flush=True)
