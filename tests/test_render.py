@@ -388,3 +388,96 @@ def test_render_html_page_as_a_whole() -> None:
     )
     labelled = render_html("d", {"version": 1}, {"version": 2, "captured_at": ""}, changes)
     assert '<p class="versions">version 1 \u2192 version 2</p>' in labelled
+
+
+# --------------------------------------------------------------------------- hand-made changes
+# Built by hand rather than by the engine, so that these pin the renderers alone.
+
+HAND = [
+    Change("delete", 0, None, "Gone first.", None, None),
+    Change("insert", None, 0, None, "New\n\nfirst", None),
+    Change("equal", 1, 1, "Same.", "Same.", None),
+    Change("modify", 2, 2, "a b", "a  b", [("=", "a "), ("+", " "), ("=", "b")], True),
+    Change("modify", 3, 3, "x  y", "x y", [("=", "x "), ("-", " "), ("=", "y")], True),
+    Change("move", 5, 4, "Far.", "Far!", [("=", "Far"), ("-", "."), ("+", "!")], True),
+    Change("move", 6, 5, "Moved.", "Moved.", None),
+]
+
+
+def test_render_text_colours_each_part() -> None:
+    assert render_text(HAND, color=True, full=True).split("\n") == [
+        "\x1b[31m- [1] \x1b[0m\x1b[31mGone first.\x1b[0m",  # label and text red
+        "\x1b[32m+ [1] \x1b[0m\x1b[32mNew\x1b[0m",  # green
+        "\x1b[32m+\x1b[0m     ",  # a blank line keeps its marker, and no colour of its own
+        "\x1b[32m+\x1b[0m     \x1b[32mfirst\x1b[0m",
+        "  [2] Same.",
+        "\x1b[33m~ [3] \x1b[0ma \x1b[42m \x1b[0mb",  # added whitespace: a green background
+        "\x1b[33m~ [4] \x1b[0mx \x1b[41m \x1b[0my",  # removed whitespace: a red one
+        "\x1b[36m> [5] moved from paragraph 6, edited: \x1b[0m"
+        "Far\x1b[31;9m.\x1b[0m\x1b[32;4m!\x1b[0m",
+        "\x1b[36m> [6] moved from paragraph 7: \x1b[0mMoved.",  # only the label is coloured
+    ]
+    skipped = render_text(HAND[2:3], color=True)
+    assert skipped == "\x1b[36m@@ paragraph 2 unchanged @@\x1b[0m"
+
+
+def test_render_text_plain_hand_made() -> None:
+    assert render_text(HAND, context=0).split("\n") == [
+        "- [1] Gone first.",
+        "+ [1] New",
+        "+     ",
+        "+     first",
+        "@@ paragraph 2 unchanged @@",
+        "~ [3] a {+ +}b",
+        "~ [4] x [- -]y",
+        "> [5] moved from paragraph 6, edited: Far[-.-]{+!+}",
+        "> [6] moved from paragraph 7: Moved.",
+    ]
+
+
+def test_render_markdown_hand_made() -> None:
+    assert render_markdown("d", None, None, HAND, full=True).split("\n\n") == [
+        "### Changes to d: nothing \u2192 nothing",
+        "**1 added, 1 removed, 2 modified, 2 moved, 1 unchanged**",
+        "**old \u00b6 1, removed:** ~~Gone first.~~",
+        "**\u00b6 1, added:** **New\\\n\\\nfirst**",
+        "\u00b6 2: Same.",
+        "**\u00b6 3, modified:** a  b",  # added whitespace cannot be marked: shown as it is
+        "**\u00b6 4, modified:** x y",  # removed whitespace: left out
+        "**\u00b6 5, moved from \u00b6 6 and edited:** Far~~.~~**!**",
+        "**\u00b6 6, moved from \u00b6 7:** Moved.\n",
+    ]
+    md = render_markdown("d", None, None, HAND[2:3])
+    assert md.split("\n\n")[2] == "*... paragraph 2 unchanged ...*\n"
+
+
+def test_render_markdown_line_ends_and_marked_runs() -> None:
+    changes = [
+        Change("insert", None, 0, None, "a\r\nb\rc", None),
+        Change("modify", 0, 1, "ac", "a b b c", [("=", "a"), ("+", " b b "), ("=", "c")], True),
+        Change("modify", 1, 2, "a x x c", "ac", [("=", "a"), ("-", " x x "), ("=", "c")], True),
+    ]
+    blocks = render_markdown("d", None, None, changes).rstrip("\n").split("\n\n")
+    assert blocks[2:] == [
+        "**\u00b6 1, added:** **a\\\nb\\\nc**",  # CRLF and a lone CR are both line breaks
+        "**\u00b6 2, modified:** a **b b** c",  # the spaces outside the markers, both ends
+        "**\u00b6 3, modified:** a ~~x x~~ c",
+    ]
+
+
+def test_terminal_safe() -> None:
+    from tracker.render.text import terminal_safe
+
+    assert terminal_safe("a\r\nb\rc\x1b[2J\x7f\x9b\td\ne") == "a\nb\\x0dc\\x1b[2J\\x7f\\x9b\td\ne"
+
+
+def test_render_unified_labels_and_default_context() -> None:
+    assert render_unified("x\n", "y\n", "", "two\nlines") == (
+        "--- a\n+++ two lines\n@@ -1 +1 @@\n-x\n+y\n"
+    )
+    assert render_unified("x\n", "y\n", "one\r\nlabel", "") == (
+        "--- one label\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"
+    )
+    old = "".join(f"{i}\n" for i in range(1, 10))
+    hunk = render_unified(old, old.replace("5\n", "five\n"), "a", "b").split("\n")[2]
+    assert hunk == "@@ -2,7 +2,7 @@"  # three lines of context on each side
