@@ -269,3 +269,23 @@ def test_split_range_ends():
 )
 def test_more_version_references(ref, expected):
     assert resolve_version(ref, VERSIONS, "doc").version == expected
+
+
+def test_nine_candidates_name_eight_and_one_more():
+    names = [f"doc{i}.txt" for i in range(9)]
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("doc", names)
+    assert str(info.value).endswith("doc7.txt and 1 more")
+
+
+@pytest.mark.parametrize(
+    "query,names,expected",
+    [
+        ("c.txt", ["a/b/c.txt", "c.txt.bak/x"], "a/b/c.txt"),  # the last part of a deep path
+        ("c", ["a/b/c.txt", "cc/d.txt"], "a/b/c.txt"),
+        # the stem drops the last suffix only: "a.tar" is the stem of a.tar.gz alone
+        ("a.tar", ["a.tar.gz", "a.tar.gz.bak"], "a.tar.gz"),
+    ],
+)
+def test_file_names_and_stems_of_deep_paths(query, names, expected):
+    assert resolve_document(query, names) == expected

@@ -481,3 +481,99 @@ def test_render_unified_labels_and_default_context() -> None:
     old = "".join(f"{i}\n" for i in range(1, 10))
     hunk = render_unified(old, old.replace("5\n", "five\n"), "a", "b").split("\n")[2]
     assert hunk == "@@ -2,7 +2,7 @@"  # three lines of context on each side
+
+
+def test_render_html_fragment_hand_made_inline() -> None:
+    assert render_html_fragment(HAND, full=True).split("\n") == [
+        '<div class="tracker-diff" data-layout="inline">',
+        '<div class="para op-delete"><span class="num" title="paragraph 1 of the old version,'
+        ' removed">1</span><div class="text"><del>Gone first.</del></div></div>',
+        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="text"><ins>New',
+        "",
+        "first</ins></div></div>",
+        '<div class="para op-equal"><span class="num" title="paragraph 2, unchanged">2</span>'
+        '<div class="text">Same.</div></div>',
+        '<div class="para op-modify"><span class="num" title="paragraph 3, modified">3</span>'
+        '<div class="text">a <ins> </ins>b</div></div>',
+        '<div class="para op-modify"><span class="num" title="paragraph 4, modified">4</span>'
+        '<div class="text">x <del> </del>y</div></div>',
+        '<div class="para op-move"><span class="num" title="paragraph 5, moved">5</span>'
+        '<div class="text"><span class="note">moved from paragraph 6 and edited</span>'
+        "Far<del>.</del><ins>!</ins></div></div>",
+        '<div class="para op-move"><span class="num" title="paragraph 6, moved">6</span>'
+        '<div class="text"><span class="note">moved from paragraph 7</span>Moved.</div></div>',
+        "</div>",
+    ]
+
+
+def test_render_html_fragment_hand_made_side_by_side() -> None:
+    rows = render_html_fragment(HAND, full=True, layout="side-by-side").split("\n")
+    assert rows[1] == (
+        '<table class="sbs"><colgroup><col class="num"><col class="text"><col class="num">'
+        '<col class="text"></colgroup>'
+    )
+    assert rows[2:] == [
+        '<tr class="op-delete"><td class="num">1</td><td class="text old"><del>Gone first.</del>'
+        '</td><td class="num"></td><td class="text new"></td></tr>',
+        '<tr class="op-insert"><td class="num"></td><td class="text old"></td>'
+        '<td class="num">1</td><td class="text new"><ins>New',
+        "",
+        "first</ins></td></tr>",
+        '<tr class="op-equal"><td class="num">2</td><td class="text old">Same.</td>'
+        '<td class="num">2</td><td class="text new">Same.</td></tr>',
+        '<tr class="op-modify"><td class="num">3</td><td class="text old">a b</td>'
+        '<td class="num">3</td><td class="text new">a <ins> </ins>b</td></tr>',
+        '<tr class="op-modify"><td class="num">4</td><td class="text old">x <del> </del>y</td>'
+        '<td class="num">4</td><td class="text new">x y</td></tr>',
+        '<tr class="op-move"><td class="num">6</td><td class="text old">Far<del>.</del></td>'
+        '<td class="num">5</td><td class="text new"><span class="note">moved from paragraph 6'
+        "</span>Far<ins>!</ins></td></tr>",
+        '<tr class="op-move"><td class="num">7</td><td class="text old">Moved.</td>'
+        '<td class="num">6</td><td class="text new"><span class="note">moved from paragraph 7'
+        "</span>Moved.</td></tr>",
+        "</table>",
+        "</div>",
+    ]
+
+
+#: One insertion, then four unchanged paragraphs: the context and skips around a change.
+AFTER_INSERT = [Change("insert", None, 0, None, "x", None)] + [
+    Change("equal", i, i + 1, f"p{i}", f"p{i}", None) for i in range(4)
+]
+
+
+def test_render_html_context_and_skips() -> None:
+    default = render_html_fragment(AFTER_INSERT)  # inline, one paragraph of context
+    assert default.split("\n")[1:] == [
+        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="text"><ins>x</ins></div></div>',
+        '<div class="para op-equal"><span class="num" title="paragraph 2, unchanged">2</span>'
+        '<div class="text">p0</div></div>',
+        '<div class="skip">... paragraphs 3-5 unchanged ...</div>',
+        "</div>",
+    ]
+    one = render_html_fragment(AFTER_INSERT[:3], layout="side-by-side")
+    assert '<tr class="skip"><td colspan="4">... paragraph 3 unchanged ...</td></tr>' in one
+    assert '<div class="skip">... paragraph 3 unchanged ...</div>' in render_html_fragment(
+        AFTER_INSERT[:3]
+    )
+    page = render_html("d", None, None, AFTER_INSERT)  # the page: the same defaults
+    assert default in page and "p1" not in page
+    assert "p1" in render_html("d", None, None, AFTER_INSERT, full=True)
+    assert "p0" not in render_html("d", None, None, AFTER_INSERT, context=0)
+    assert "<td colspan" in render_html("d", None, None, AFTER_INSERT, layout="side-by-side")
+
+
+def test_render_markdown_full_and_context() -> None:
+    assert render_markdown("d", None, None, AFTER_INSERT).split("\n\n")[2:] == [
+        "**\u00b6 1, added:** **x**",
+        "\u00b6 2: p0",
+        "*... paragraphs 3-5 unchanged ...*\n",
+    ]
+    full = render_markdown("d", None, None, AFTER_INSERT, full=True).split("\n\n")[2:]
+    assert full == ["**\u00b6 1, added:** **x**"] + [f"\u00b6 {n}: p{n - 2}" for n in (2, 3, 4)] + [
+        "\u00b6 5: p3\n"
+    ]
+    none = render_markdown("d", None, None, AFTER_INSERT, context=0).split("\n\n")[2:]
+    assert none == ["**\u00b6 1, added:** **x**", "*... paragraphs 2-5 unchanged ...*\n"]

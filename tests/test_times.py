@@ -161,3 +161,16 @@ def version(number=2, deleted=False, **counts) -> Version:
 )
 def test_counts_text(made, text):
     assert counts_text(made) == text
+
+
+def test_now_iso_does_not_depend_on_the_local_time_zone(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC, no summer time
+    time.tzset()
+    try:
+        stored = parse_time(now_iso())
+        assert abs(stored - datetime.now(UTC)) < timedelta(minutes=10)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
