@@ -133,3 +133,16 @@ def test_change_html_of_texts_that_did_not_change():
 def test_snippet_html():
     assert snippet_html("\x02<a>\x03") == '<mark class="tracker-hit">&lt;a&gt;</mark>'
     assert snippet_html("plain 'q'") == "plain &#x27;q&#x27;"
+
+
+def test_whatever_goes_into_a_cell_is_escaped_even_what_no_document_wrote():
+    """A base URL with a quote in it, paragraph ids that are no numbers (a tampered database):
+    escaped like document text."""
+    datasette = FakeDatasette()
+    datasette.urls = SimpleNamespace(path=lambda path: '/"><b>' + path)
+    link = str(cell_markup({}, "a.txt", "document", "changes", "tracker", datasette))
+    assert link.startswith('<a href="/&quot;&gt;&lt;b&gt;/tracker/document_history?')
+    ids = "[<b>,2,3,4,5,6,7,8,9]"
+    assert cell(ids, "paragraph_ids", "versions") == (
+        "&lt;b&gt;, 2, 3, 4, 5, 6, 7, 8, \u2026 (9 in all)"
+    )

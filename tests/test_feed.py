@@ -88,3 +88,22 @@ def test_control_characters_become_replacement_characters():
     form_feed = version(2, "2024-02-01T00:00:00.000Z", added=1, removed=0, modified=0)
     parsed = ET.fromstring(feed([(form_feed, [("insert", None, "page\x0cbreak")])]))
     assert "page\ufffdbreak" in parsed.find(f"{ATOM}entry/{ATOM}content").text
+
+
+def test_the_link_to_more_changes_is_escaped():
+    """The diff URL holds the host a request named: escaped in the entry's HTML."""
+    many = [("insert", None, f"p{i}") for i in range(FEED_CHANGES + 1)]
+    entry = version(2, "2024-02-01T00:00:00.000Z", added=13, removed=0, modified=0)
+    xml = atom_feed(
+        [(entry, many)],
+        title="t",
+        feed_id="i",
+        feed_url="u",
+        site_url="s",
+        diff_url=lambda doc, number: 'http://x"><script>alert(1)</script>/d',
+    )
+    content = ET.fromstring(xml).find(f"{ATOM}entry/{ATOM}content").text
+    assert content.endswith(
+        '<p><a href="http://x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;/d">'
+        "More changes…</a></p>"
+    )
