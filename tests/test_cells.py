@@ -146,3 +146,13 @@ def test_whatever_goes_into_a_cell_is_escaped_even_what_no_document_wrote():
     assert cell(ids, "paragraph_ids", "versions") == (
         "&lt;b&gt;, 2, 3, 4, 5, 6, 7, 8, \u2026 (9 in all)"
     )
+
+
+def test_a_rendered_column_in_another_table_is_left_alone():
+    assert cell(3, "version", "paragraphs", {"document": "a.txt"}) is None
+    assert cell("a \x02hit\x03", "snippet", "changes") is None  # snippets: query results only
+    assert cell(5, "paragraph_id", "versions") is None
+
+
+def test_a_cell_with_no_text_at_all():
+    assert change_html("move", None, None) == wrapped("move", '<span class="note">moved</span>')

@@ -289,3 +289,24 @@ def test_nine_candidates_name_eight_and_one_more():
 )
 def test_file_names_and_stems_of_deep_paths(query, names, expected):
     assert resolve_document(query, names) == expected
+
+
+def test_messages_whole():
+    with pytest.raises(UnknownDocument) as info:
+        resolve_document("zzz", NAMES)
+    assert str(info.value) == "no document matches 'zzz'; `tracker docs` lists them"
+    with pytest.raises(UnknownDocument) as info:
+        resolve_document("a", [])
+    assert str(info.value) == (
+        "no document matches 'a' (no documents are tracked yet); `tracker docs` lists them"
+    )
+    with pytest.raises(UnknownVersion) as info:
+        resolve_version("v9", VERSIONS)  # no document named: "document"
+    assert str(info.value) == "no version v9 of document: document has v1..v4"
+
+
+def test_two_files_of_the_same_name_are_ambiguous_whatever_else_matches():
+    names = ["a/x.txt", "b/x.txt", "x.txt.bak"]  # x.txt.bak's stem is x.txt
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("x.txt", names)
+    assert str(info.value) == "'x.txt' matches 2 documents: a/x.txt, b/x.txt"

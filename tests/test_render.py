@@ -577,3 +577,13 @@ def test_render_markdown_full_and_context() -> None:
     ]
     none = render_markdown("d", None, None, AFTER_INSERT, context=0).split("\n\n")[2:]
     assert none == ["**\u00b6 1, added:** **x**", "*... paragraphs 2-5 unchanged ...*\n"]
+
+
+def test_escape_html() -> None:
+    from tracker.render.html import escape_html
+
+    assert escape_html(None) == ""
+    assert escape_html("<a href=\"x\">'&'</a>") == (
+        "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+    )
+    assert escape_html(3) == "3"
