@@ -163,14 +163,26 @@ def test_counts_text(made, text):
     assert counts_text(made) == text
 
 
-def test_now_iso_does_not_depend_on_the_local_time_zone(monkeypatch):
+@pytest.fixture
+def tokyo(monkeypatch):
+    """The machine's local time zone nine hours from UTC (no summer time), for one test."""
     import time
 
-    monkeypatch.setenv("TZ", "Asia/Tokyo")  # nine hours from UTC, no summer time
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
     time.tzset()
-    try:
-        stored = parse_time(now_iso())
-        assert abs(stored - datetime.now(UTC)) < timedelta(minutes=10)
-    finally:
-        monkeypatch.undo()
-        time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_now_iso_does_not_depend_on_the_local_time_zone(tokyo):
+    stored = parse_time(now_iso())
+    assert abs(stored - datetime.now(UTC)) < timedelta(minutes=10)
+
+
+def test_naive_times_are_utc_whatever_the_local_time_zone(tokyo):
+    assert to_iso(datetime(2026, 11, 24, 18, 2, 11)) == "2026-11-24T18:02:11.000Z"
+    assert parse_time("2026-11-24T18:02") == datetime(2026, 11, 24, 18, 2, tzinfo=UTC)
+    assert parse_time("2026-11-24T18:02").tzinfo == UTC
+    assert normalize_time("2026-11-24 18:02:11") == "2026-11-24T18:02:11.000Z"
+    assert parse_time("2026-11-24T20:02:11+02:00").tzinfo == UTC
