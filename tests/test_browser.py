@@ -59,8 +59,13 @@ def page():
 
 
 def assert_nothing_injected(page) -> None:
-    """No dialog opened, no element or script made from document text."""
-    page.wait_for_timeout(200)
+    """No dialog opened, no element or script made from document text.
+
+    Waits for the page to have loaded completely rather than for some time: by then every
+    inline script has run and every image has loaded or failed (firing an ``onerror``), so an
+    injected ``alert()`` would have opened its dialog.
+    """
+    page.wait_for_function("document.readyState === 'complete'")
     assert page.dialogs == []
     assert page.locator("img[src='x']").count() == 0
     scripts = page.eval_on_selector_all("script", "els => els.map(e => e.textContent)")
