@@ -635,13 +635,15 @@ def test_slow_exec_never_holds_up_recording(folder: Path, db: Path, start) -> No
         "two\n",
     )  # while the first command still sleeps
     killed = events.wait_for(lambda e: e.kind == "warning")
-    assert killed.reason == "--exec took over 0 s for a.txt v1; killed it"
+    assert killed.reason == "--exec took over 0.5 s for a.txt v1; killed it"
     session.stop()  # the second command is killed at its timeout too: nothing is left running
     warnings = [e.reason for e in events.drain() if e.kind == "warning"]
-    assert warnings == [
-        "--exec took over 0 s for a.txt v1; killed it",
-        "--exec took over 0 s for a.txt v2; killed it",
-    ]
+    assert warnings[0] == "--exec took over 0.5 s for a.txt v1; killed it"
+    assert warnings[1] in (  # killed at its own timeout, or by the stop's grace if that is first
+        "--exec took over 0.5 s for a.txt v2; killed it",
+        "--exec still running for a.txt v2 at stop; killed it",
+    )
+    assert len(warnings) == 2
 
 
 def test_exec_queue_overflow_drops_with_one_warning_then_a_count() -> None:
