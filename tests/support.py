@@ -304,3 +304,29 @@ def database_facts(db: Path) -> dict:
             "paragraphs": store.query("select id, hash from paragraphs order by id"),
             "renames": store.query("select * from renames order by id"),
         }
+
+
+def heavy_history(documents: int = 4, versions: int = 150, seed: int = 3) -> list[dict]:
+    """Records whose every version rewrites a token in each of 16 long paragraphs: slow to
+    prepare (every paragraph is paired with its old text and scored), so an import of them
+    takes a while."""
+    import random
+    import string
+
+    rng = random.Random(seed)
+    vocabulary = [
+        "".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(3000)
+    ]
+
+    def words(count: int) -> str:
+        return " ".join(rng.choices(vocabulary, k=count))
+
+    bodies = [[(words(120), words(120)) for _ in range(16)] for _ in range(documents)]
+    out = []
+    for version in range(versions):
+        for number, body in enumerate(bodies):
+            token = f"{rng.getrandbits(160):040x}"
+            text = "\n\n".join(f"{a} {token} {b}" for a, b in body) + "\n"
+            at = f"2024-01-{1 + version // 24:02d}T{version % 24:02d}:{number:02d}:00Z"
+            out.append({"doc": f"heavy-{number}.md", "text": text, "at": at})
+    return out
