@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pickle
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from support import database_facts, eventful_history, eventful_repo, write_history
@@ -13,9 +14,8 @@ from support import database_facts, eventful_history, eventful_repo, write_histo
 from tracker import Tracker
 from tracker.corpus import lanes
 from tracker.corpus.gitimport import import_git
-from tracker.corpus.importing import Hint
 from tracker.corpus.jsonl import import_jsonl
-from tracker.corpus.lanes import Batch, prepare_lane
+from tracker.corpus.lanes import Batch, Hint, prepare_lane
 
 
 class InProcessPool:
@@ -23,7 +23,7 @@ class InProcessPool:
 
     def __init__(self, lanes: int = 3):
         self.count = lanes
-        self.states: dict[int, dict] = {}
+        self.last: dict[int, tuple] = {}
         self.batches = 0
 
     def lanes(self) -> int:
@@ -33,8 +33,8 @@ class InProcessPool:
         hints: dict[object, Hint] = {}
         for lane, batch in batches.items():
             wired = pickle.loads(pickle.dumps(batch))
-            found, self.states[lane] = prepare_lane(wired, self.states.get(lane))
-            hints.update(pickle.loads(pickle.dumps(found)))
+            self.last[lane] = prepare_lane(wired, self.last.get(lane))
+            hints.update(pickle.loads(pickle.dumps(self.last[lane][0])))
             self.batches += 1
         return hints
 
@@ -132,9 +132,30 @@ def test_a_lane_prepares_each_document_against_its_version_before():
         ]
     )
     hints, after = prepare_lane(batch, None)
+    hints = pickle.loads(pickle.dumps(hints))  # as the writer gets them
     assert (hints["k1"].mode, hints["k1"].basis) == ("blank", (2, "old"))
-    assert hints["k1"].prepared.counts["added"] == hints["k1"].prepared.counts["removed"] == 1
-    assert (hints["k2"].mode, hints["k2"].basis) == ("blank", None)
-    assert hints["k3"].prepared is None and hints["k3"].sha256 == hints["k2"].sha256
+    v2 = SimpleNamespace(version=2, sha256="old")
+    assert hints["k1"].ready("line", v2, ["kept", "gone"]) is None  # another split mode
+    assert hints["k1"].ready("blank", None, None) is None  # another version before
+    prepared = hints["k1"].ready("blank", v2, ["kept", "gone"])
+    assert prepared.paragraphs == ["kept", "new"]
+    assert prepared.counts["added"] == prepared.counts["removed"] == 1
+    assert hints["k2"].ready("blank", None, None).paragraphs == ["fresh"]
+    assert hints["k3"].ready("blank", None, None) is None  # unchanged: nothing prepared
+    assert hints["k3"].sha256 == hints["k2"].sha256
     assert (after[1].number, after[1].deleted, after[1].paragraphs) == (4, False, ["kept", "new"])
     assert (after[2].number, after[2].deleted, after[2].text_number) == (2, True, 1)
+
+
+def test_a_hint_sends_the_paragraphs_of_the_version_before_by_their_index():
+    """The writer has them already: only the new paragraph's text goes over the wire."""
+    old = [f"Paragraph {n}: " + " ".join(["words"] * 200) for n in range(20)]
+    new = [*old[:10], "A new one.", *old[10:]]
+    seed = lanes.DocState("blank", 1, False, 1, "s", old)
+    batch = Batch([("seed", 1, seed), ("text", 1, "k", "\n\n".join(new) + "\n", None)])
+    hint = prepare_lane(batch, None)[0]["k"]
+    v1 = SimpleNamespace(version=1, sha256="s")
+    whole = pickle.dumps(hint.ready("blank", v1, old))
+    wired = pickle.dumps(hint)
+    assert len(wired) < 1_000 < 20_000 < len(whole)
+    assert pickle.loads(wired).ready("blank", v1, old) == pickle.loads(whole)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ..history import History
 from ..history.prepare import Prepared
 from ..models import Version
 from ..text.encoding import sha256_text
+
+if TYPE_CHECKING:
+    from .lanes import Hint
 
 #: ``progress(done, total)``: called as an import advances (records or commits).
 Progress = Callable[[int, int], None]
@@ -39,25 +42,6 @@ class ImportResult:
         if self.commits is not None:
             data["commits"] = self.commits
         return data
-
-
-@dataclass
-class Hint:
-    """What a worker worked out for one text record: its checksum and, unless it found the text
-    unchanged, the version prepared in split ``mode`` against the version ``basis``
-    ((number, sha256) of the document's latest text version then; None for a first version)."""
-
-    sha256: str
-    prepared: Prepared | None = None
-    mode: str | None = None
-    basis: tuple[int, str | None] | None = None
-
-    def ready(self, mode: str, previous: Version | None) -> Prepared | None:
-        """The prepared version if it was worked out against this very mode and previous version."""
-        if self.prepared is None or mode != self.mode:
-            return None
-        basis = None if previous is None else (previous.version, previous.sha256)
-        return self.prepared if basis == self.basis else None
 
 
 class Recorded(Protocol):
@@ -137,8 +121,10 @@ class HistoryTarget:
             return self.history.record(name, text, at, note=note, split=split)
         hint = self.hints.get(key)
 
-        def ready(mode: str, previous: Version | None) -> Prepared | None:
-            prepared = hint.ready(mode, previous) if hint is not None else None
+        def ready(
+            mode: str, previous: Version | None, paragraphs: list[str] | None
+        ) -> Prepared | None:
+            prepared = hint.ready(mode, previous, paragraphs) if hint is not None else None
             if prepared is None:
                 self.prepared_here += 1
             return prepared

@@ -11,28 +11,31 @@ version's paragraphs of each of its documents). The engine that runs the chains 
 - :class:`PlanTarget` walks the records ahead of the writer, with the importer's own code, and
   learns which document each text belongs to (renames, deletions, re-additions) and so its lane.
 - :func:`prepare_lane` is the task: it prepares each text against the version before it and
-  returns :class:`~.importing.Hint` s (and the lane's new state).
+  returns :class:`Hint` s (and the lane's new state).
 - :func:`run_pipelined` keeps a few chunks in flight and applies each, in order, as its hints come
   back: the importer's code again, against the database, taking a hint only where the version
-  before is the very one the worker used (:meth:`~.importing.Hint.ready`). A plan that guessed
+  before is the very one the worker used (:meth:`Hint.ready`). A plan that guessed
   wrong costs time (the writer prepares that version itself), never a different database.
 """
 
 from __future__ import annotations
 
+import io
+import pickle
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from ..history.prepare import prepare, split_mode
-from ..models import Document
-from ..store import Store
+from ..history.prepare import Prepared, prepare, split_mode
 from ..text.encoding import sha256_text
-from .importing import Hint
+
+if TYPE_CHECKING:
+    from ..models import Document, Version
+    from ..store import Store
 
 #: Text (in characters) planned per lane and chunk: a chunk holds about this times the lanes.
-CHUNK_CHARS_PER_LANE = 512 * 1024
+CHUNK_CHARS_PER_LANE = 1024 * 1024
 #: ... but never more than this in one chunk, nor more records than this.
 CHUNK_CHARS_MAX = 64 * 1024 * 1024
 CHUNK_RECORDS_MAX = 20_000
@@ -41,6 +44,91 @@ CHUNK_RECORDS_MAX = 20_000
 WINDOW = 4
 
 C = TypeVar("C")
+
+
+class Hint:
+    """What a worker worked out for one text: its checksum and, unless it found the text
+    unchanged, the version prepared in split ``mode`` against the version ``basis`` ((number,
+    sha256) of the document's latest text version then; None for a first version).
+
+    On the wire, the prepared version goes packed: every string in it that is also a paragraph
+    of the version before (most of them, in a typical edit) is sent as its index there, since
+    the writer has those paragraphs already.
+    """
+
+    __slots__ = ("sha256", "mode", "basis", "_prepared", "_previous", "_packed")
+
+    def __init__(
+        self,
+        sha256: str,
+        prepared: Prepared | None = None,
+        mode: str | None = None,
+        basis: tuple[int, str | None] | None = None,
+        previous: Sequence[str] | None = None,
+    ):
+        self.sha256 = sha256
+        self.mode = mode
+        self.basis = basis
+        self._prepared = prepared
+        self._previous = previous
+        self._packed: bytes | None = None
+
+    def __reduce__(self) -> tuple:
+        if self._packed is None and self._prepared is not None:
+            self._packed = _pack(self._prepared, self._previous or ())
+        return (_unpacked_hint, (self.sha256, self.mode, self.basis, self._packed))
+
+    def ready(
+        self, mode: str, previous: Version | None, paragraphs: Sequence[str] | None
+    ) -> Prepared | None:
+        """The prepared version if it was prepared against this very mode and previous version
+        (whose ``paragraphs`` these are): :data:`tracker.history.writes.Ready`."""
+        if mode != self.mode or (self._prepared is None and self._packed is None):
+            return None
+        basis = None if previous is None else (previous.version, previous.sha256)
+        if basis != self.basis:
+            return None
+        if self._prepared is None:
+            assert self._packed is not None
+            self._prepared = _unpack(self._packed, paragraphs or ())
+        return self._prepared
+
+
+def _unpacked_hint(
+    sha256: str, mode: str | None, basis: tuple | None, packed: bytes | None
+) -> Hint:
+    hint = Hint(sha256, None, mode, basis)
+    hint._packed = packed
+    return hint
+
+
+class _Packer(pickle.Pickler):
+    def __init__(self, out: io.BytesIO, previous: Sequence[str]):
+        super().__init__(out, protocol=pickle.HIGHEST_PROTOCOL)
+        self.index = {text: number for number, text in enumerate(previous)}
+
+    def persistent_id(self, obj: object) -> int | None:
+        return self.index.get(obj) if type(obj) is str else None  # type: ignore[call-overload]
+
+
+class _Unpacker(pickle.Unpickler):
+    def __init__(self, data: bytes, previous: Sequence[str]):
+        super().__init__(io.BytesIO(data))
+        self.previous = previous
+
+    def persistent_load(self, pid: int) -> str:
+        return self.previous[pid]
+
+
+def _pack(prepared: Prepared, previous: Sequence[str]) -> bytes:
+    """A prepared version pickled, the paragraphs of the version before by their index."""
+    out = io.BytesIO()
+    _Packer(out, previous).dump(prepared)
+    return out.getvalue()
+
+
+def _unpack(data: bytes, previous: Sequence[str]) -> Prepared:
+    return _Unpacker(data, previous).load()
 
 
 @dataclass(frozen=True)
@@ -63,6 +151,10 @@ class DocState:
         return None if self.deleted else self.text_sha
 
 
+#: What a lane's task returns: the hints by input position, and the lane's state after it.
+LaneResult = tuple[dict[object, Hint], dict[int, DocState]]
+
+
 @dataclass
 class Batch:
     """One lane's operations for one chunk, in file order (an opaque object to the engine):
@@ -76,11 +168,11 @@ class Batch:
     split: str = "auto"  # how a new document is split (``--split``)
 
 
-def prepare_lane(
-    batch: Batch, state: dict[int, DocState] | None
-) -> tuple[dict[object, Hint], dict[int, DocState]]:
-    """Prepare a lane's texts of one chunk, in order; return the hints and the lane's new state."""
-    docs = dict(state) if state else {}
+def prepare_lane(batch: Batch, before: LaneResult | None) -> LaneResult:
+    """Prepare a lane's texts of one chunk, in order, from the lane's state after its previous
+    chunk (``before``: that chunk's result, None for the first); return the hints and the new
+    state. (Taking the whole result saves the engine a task per chunk to pick the state out.)"""
+    docs = dict(before[1]) if before is not None else {}
     hints: dict[object, Hint] = {}
     for op in batch.ops:
         kind, number = op[0], op[1]
@@ -105,7 +197,7 @@ def prepare_lane(
                 mode, previous = doc.mode, doc.paragraphs
                 basis, version = (doc.text_number, doc.text_sha), doc.number + 1
             prepared = prepare(text, mode, previous, sha256=sha)
-            hints[key] = Hint(sha, prepared, mode, basis)
+            hints[key] = Hint(sha, prepared, mode, basis, previous)
             shas = doc.at_shas if doc is not None and doc.at_key == at_key else frozenset()
             docs[number] = DocState(
                 mode, version, False, version, sha, prepared.paragraphs, at_key, shas | {sha}

@@ -25,10 +25,10 @@ RECENT_PARAGRAPH_LISTS = 256
 #: ... and how many characters of text they may hold in all (large documents are kept fewer).
 RECENT_PARAGRAPH_CHARS = 32_000_000
 
-#: ``ready(mode, previous)``: a version already prepared elsewhere (a bulk import's workers) in
-#: split ``mode`` against exactly the ``previous`` version (None: a first version), or None to
-#: prepare it here.
-Ready = Callable[[str, Version | None], Prepared | None]
+#: ``ready(mode, previous, paragraphs)``: a version already prepared elsewhere (a bulk import's
+#: workers) in split ``mode`` against exactly the ``previous`` version, whose ``paragraphs`` are
+#: given (both None for a first version); or None to prepare it here.
+Ready = Callable[[str, Version | None, list[str] | None], Prepared | None]
 
 
 def checked_name(doc: str) -> str:
@@ -156,9 +156,9 @@ class Writes:
             mode = document.split_mode
             # a re-added file is compared with its text from before the deletion
             previous = self.store.latest(document.id, text_only=True)
-        prepared = ready(mode, previous) if ready is not None else None
+        old_texts = self._recent_paragraphs(previous) if previous is not None else None
+        prepared = ready(mode, previous, old_texts) if ready is not None else None
         if prepared is None:
-            old_texts = self._recent_paragraphs(previous) if previous is not None else None
             prepared = prepare(text, mode, old_texts, sha256=sha256)
         return self.store_prepared(
             name,
