@@ -52,8 +52,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..errors import TrackerError
-from .importing import Hint
-from .lanes import Batch, prepare_lane
+from .lanes import Batch, Hint, prepare_lane
 
 #: The one line a parallel import prints when Dask is missing.
 MISSING_DASK = "--workers needs Dask, which is not installed: pip install 'tracker[dask]'"
@@ -61,6 +60,13 @@ MISSING_DASK = "--workers needs Dask, which is not installed: pip install 'track
 LANES_PER_THREAD = 4
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
+#: A local cluster's settings: its processes share the machine with the writer, so no
+#: statistical profiler in the workers, and the scheduler's system monitor seldom.
+LOCAL_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.multiprocessing-method": "forkserver",
+}
 
 
 class DaskPool:
@@ -80,7 +86,7 @@ class DaskPool:
         self.scheduler = scheduler
         self._token = uuid.uuid4().hex[:12]
         self._count = 0
-        self._states: dict[int, Any] = {}  # lane -> future of its state
+        self._last: dict[int, Any] = {}  # lane -> future of its last result (and state)
         self._client: Any = None
         self._cluster: Any = None
         self._lanes = 0
@@ -101,17 +107,22 @@ class DaskPool:
             self._error = error
 
     def _connect(self) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         if self.scheduler is None:
-            self._cluster = LocalCluster(
-                n_workers=self.workers or 1,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.CRITICAL,
-            )
-            self._client = Client(self._cluster)
+            with dask.config.set(LOCAL_CONFIG):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    memory_limit=0,  # no memory monitor polling each worker: they hold little
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
+            # the workers are on this machine: send texts to them and take results from them
+            # directly, not through the scheduler (which runs in this process too)
+            self._client = Client(self._cluster, direct_to_workers=True)
         else:
             try:
                 self._client = Client(self.scheduler)
@@ -127,7 +138,7 @@ class DaskPool:
                     f"the Dask scheduler at {self.scheduler} has fewer than {wanted} workers"
                     f" after {WORKERS_TIMEOUT:g} s"
                 ) from None
-        threads = sum(w["nthreads"] for w in self._client.scheduler_info()["workers"].values())
+        threads = sum(self._client.nthreads().values())
         self._lanes = LANES_PER_THREAD * max(1, threads)
 
     def _ready(self) -> Any:
@@ -151,12 +162,16 @@ class DaskPool:
         self._count += 1
         futures = []
         try:
-            for lane, batch in batches.items():
+            # the texts go to the workers as data, not inside the tasks: the scheduler then
+            # neither unpacks nor repacks them
+            lanes = list(batches)
+            sent = client.scatter([batches[lane] for lane in lanes], hash=False)
+            for lane, batch in zip(lanes, sent):
                 name = f"tracker-{self._token}-{self._count}-{lane}"
-                state = self._states.get(lane)
-                both = client.submit(prepare_lane, batch, state, key=f"{name}-prepare")
-                futures.append(client.submit(operator.getitem, both, 0, key=f"{name}-hints"))
-                self._states[lane] = client.submit(operator.getitem, both, 1, key=f"{name}-state")
+                before = self._last.get(lane)
+                done = client.submit(prepare_lane, batch, before, key=f"{name}-prepare")
+                futures.append(client.submit(operator.getitem, done, 0, key=f"{name}-hints"))
+                self._last[lane] = done
         except Exception as error:
             raise TrackerError(f"the Dask cluster failed: {_one_line(error)}") from None
         return futures
@@ -176,7 +191,7 @@ class DaskPool:
     def close(self) -> None:
         """Cancel what is still running, disconnect, and stop a local cluster."""
         self._thread.join()
-        self._states.clear()
+        self._last.clear()
         try:
             if self._client is not None:
                 self._client.close()
@@ -216,9 +231,10 @@ def _wait_for_children(count: int, starter: threading.Thread, timeout: float = 3
 
 
 def _quiet_dask_logging() -> list[tuple[logging.Logger, int]]:
-    """Silence Dask's own loggers in this process (errors are reported in one line, by us);
-    return their levels, to restore."""
-    loggers = [logging.getLogger(name) for name in ("distributed", "dask")]
+    """Silence Dask's own loggers in this process (errors are reported in one line, by us), and
+    asyncio's, which reports the tasks of a gather that Ctrl-C interrupted; return their
+    levels, to restore."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "dask", "asyncio")]
     levels = [(logger, logger.level) for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
