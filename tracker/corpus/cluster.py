@@ -40,6 +40,7 @@ figures there): FIXME
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import multiprocessing
 import operator
@@ -78,10 +79,12 @@ class DaskPool:
     """
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None):
-        try:
-            import distributed  # noqa: F401
-        except ImportError:
-            raise TrackerError(MISSING_DASK) from None
+        try:  # whether it is installed; it is imported in the background, with the cluster
+            found = importlib.util.find_spec("distributed") is not None
+        except (ImportError, ValueError):  # a module set to None in sys.modules, say
+            found = False
+        if not found:
+            raise TrackerError(MISSING_DASK)
         self.workers = workers
         self.scheduler = scheduler
         self._token = uuid.uuid4().hex[:12]

@@ -352,10 +352,11 @@ def run_pipelined(
     pool: Pool,
     planned: Iterator[tuple[C, dict[int, Batch]]],
     apply: Callable[[C, dict[object, Hint]], None],
-    window: int = WINDOW,
+    window: int | None = None,
 ) -> None:
     """Send each planned chunk to the pool as soon as it is planned, and ``apply`` the chunks in
-    order as their hints come back, keeping at most ``window`` in flight."""
+    order as their hints come back, keeping at most ``window`` (:data:`WINDOW`) in flight."""
+    window = window or WINDOW
     pending: deque[tuple[C, object]] = deque()
     for chunk, batches in planned:
         pending.append((chunk, pool.submit(batches)))
