@@ -58,7 +58,7 @@ from .lanes import Batch, Hint, prepare_lane
 #: The one line a parallel import prints when Dask is missing.
 MISSING_DASK = "--workers needs Dask, which is not installed: pip install 'tracker[dask]'"
 #: Lanes per worker thread: enough for Dask to even out documents of unequal size.
-LANES_PER_THREAD = 4
+LANES_PER_THREAD = 2
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
 #: A local cluster's settings: its processes share the machine with the writer, so no

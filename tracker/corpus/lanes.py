@@ -41,7 +41,7 @@ CHUNK_CHARS_MAX = 64 * 1024 * 1024
 CHUNK_RECORDS_MAX = 20_000
 #: Chunks in flight: planned and sent, not yet stored. The writer's memory is about this many
 #: chunks of text, twice (the records, and the workers' results).
-WINDOW = 4
+WINDOW = 3
 
 C = TypeVar("C")
 
