@@ -86,11 +86,14 @@ LANES_PER_THREAD = 2
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
 #: A local cluster's settings: its processes share the machine with the writer, so no
-#: statistical profiler in the workers, and the scheduler's system monitor seldom.
+#: statistical profiler in the workers, and the scheduler's system monitor seldom; the workers
+#: are forked from one process that imported Dask once, where the system can.
 LOCAL_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
-    "distributed.worker.multiprocessing-method": "forkserver",
+    "distributed.worker.multiprocessing-method": (
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ),
 }
 
 
