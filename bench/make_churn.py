@@ -151,6 +151,26 @@ def records(docs: int, versions: int, seed: int):
             }
 
 
+def write_churn(
+    out: Path, docs: int = DOCS, versions: int = VERSIONS, seed: int = 1
+) -> tuple[int, int]:
+    """Write the churn history to ``out`` (gzipped when it ends in .gz); return (versions, bytes
+    of text). The same arguments always give the same bytes."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = size = 0
+    with open(out, "wb") as raw:
+        # no name and no time in the gzip header: the same arguments always give the same bytes
+        zipped = out.suffix == ".gz"
+        stream = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) if zipped else raw
+        for record in records(docs, versions, seed):
+            stream.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+            count += 1
+            size += len(record["text"].encode("utf-8"))
+        if zipped:
+            stream.close()
+    return count, size
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT)
@@ -158,18 +178,7 @@ def main() -> None:
     parser.add_argument("--versions", type=int, default=VERSIONS)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    count = size = 0
-    with open(args.out, "wb") as raw:
-        # no name and no time in the gzip header: the same arguments always give the same bytes
-        zipped = args.out.suffix == ".gz"
-        stream = gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) if zipped else raw
-        for record in records(args.docs, args.versions, args.seed):
-            stream.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
-            count += 1
-            size += len(record["text"].encode("utf-8"))
-        if zipped:
-            stream.close()
+    count, size = write_churn(args.out, args.docs, args.versions, args.seed)
     print(f"{args.out}: {count} versions, {size / 1e6:.1f} MB of text")
 
 

@@ -110,7 +110,13 @@ def page(browser):
 
 
 def assert_clean(page) -> None:
-    """No dialog opened, no console error, no element or script made from document text."""
+    """No dialog opened, no console error, no element or script made from document text.
+
+    Waits for the page to have loaded completely rather than for some time: by then every
+    inline script has run and every image has loaded or failed (firing an ``onerror``), so an
+    injected ``alert()`` would have opened its dialog.
+    """
+    page.wait_for_function("document.readyState === 'complete'")
     assert page.dialogs == []
     assert page.errors == []
     assert page.locator("img[src='x']").count() == 0

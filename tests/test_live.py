@@ -203,6 +203,48 @@ def test_burst_of_writes_gives_one_version_of_the_final_content(
     assert history(db, "a.txt") == ["start\n", "draft 49\n"]
 
 
+def test_burst_longer_than_the_quiet_period_gives_one_version(
+    folder: Path, db: Path, start
+) -> None:
+    """Writes every 60 ms for a second with a 100 ms debounce: one version, the final text."""
+    write_old(folder / "a.txt", "start\n")
+    _, events = start(debounce=0.1, max_delay=60.0)
+    began = time.monotonic()
+    for i in range(17):  # the writer's own pace, not a wait for anything
+        time.sleep(max(0.0, began + 0.06 * i - time.monotonic()))
+        write(folder / "a.txt", f"draft {i}\n")
+    events.version("a.txt", "draft 16\n")
+    assert history(db, "a.txt") == ["start\n", "draft 16\n"]
+
+
+def test_a_file_written_again_as_its_batch_is_cut_waits_for_the_next(
+    folder: Path, db: Path, start
+) -> None:
+    """A writer that starts over (truncates, writes a first chunk) just as the quiet period
+    ends: the recorder sees the file was modified within the debounce, puts it back, and
+    records it once the writer is done, never half-written."""
+    write_old(folder / "a.txt", "start\n")
+    session, events = start(debounce=0.1, max_delay=60.0)
+    recorder = session._recorder
+    record = recorder.record
+    cut: list[set[str]] = []
+
+    def record_while_written(batch):  # on the worker thread, as the batch is recorded
+        if not cut and "a.txt" in batch.paths:
+            cut.append(set(batch.paths))
+            write(folder / "a.txt", "the first ha")  # a chunk, right as the batch is cut
+            record(batch)
+            write(folder / "a.txt", "the first half and the second half\n")  # the rest
+            return
+        record(batch)
+
+    recorder.record = record_while_written
+    write(folder / "a.txt", "draft\n")
+    events.version("a.txt", "the first half and the second half\n")
+    assert cut == [{"a.txt"}]
+    assert history(db, "a.txt") == ["start\n", "the first half and the second half\n"]
+
+
 @pytest.mark.parametrize("temp", [".a.txt.swp", "a.txt.tmp", ".goutputstream-X1", "a.txt~"])
 def test_atomic_save_via_temp_and_replace(folder: Path, db: Path, start, temp: str) -> None:
     write_old(folder / "a.txt", "old\n")
@@ -593,10 +635,15 @@ def test_slow_exec_never_holds_up_recording(folder: Path, db: Path, start) -> No
         "two\n",
     )  # while the first command still sleeps
     killed = events.wait_for(lambda e: e.kind == "warning")
-    assert "killed" in killed.reason
-    began = time.monotonic()
-    session.stop()
-    assert time.monotonic() - began < 3
+    assert killed.reason == "--exec took over 0.5 s for a.txt v1; killed it"
+    session.stop()  # the second command is killed at its timeout too: nothing is left running
+    warnings = [e.reason for e in events.drain() if e.kind == "warning"]
+    assert warnings[0] == "--exec took over 0.5 s for a.txt v1; killed it"
+    assert warnings[1] in (  # killed at its own timeout, or by the stop's grace if that is first
+        "--exec took over 0.5 s for a.txt v2; killed it",
+        "--exec still running for a.txt v2 at stop; killed it",
+    )
+    assert len(warnings) == 2
 
 
 def test_exec_queue_overflow_drops_with_one_warning_then_a_count() -> None:

@@ -260,18 +260,31 @@ def test_processes_racing_to_create_a_database(tmp_path):
     import sys
 
     path = tmp_path / "race.db"
-    start = time.time() + 1.0
+    # the start line: every process blocks reading a pipe; closing it wakes them all at once
+    go_read, go_write = os.pipe()
     script = (
-        "import os, sys, time\n"
+        "import os, sys\n"
         "from tracker import Tracker\n"
-        f"while time.time() < {start}: pass\n"
+        "print('ready', flush=True)\n"
+        "os.read(int(sys.argv[2]), 1)\n"
         "with Tracker(sys.argv[1]) as t:\n"
         "    t.record(f'doc{os.getpid()}.txt', 'x')\n"
     )
-    procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(path)], stderr=subprocess.PIPE)
-        for _ in range(4)
-    ]
+    try:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(path), str(go_read)],
+                pass_fds=(go_read,),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(4)
+        ]
+        for proc in procs:  # all imported and waiting: the race is on the database only
+            assert proc.stdout.readline() == b"ready\n", proc.stderr.read().decode()
+    finally:
+        os.close(go_read)
+        os.close(go_write)
     errors = [p.communicate(timeout=60)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     with Tracker(path) as tracker:

@@ -64,11 +64,22 @@ class Tracker(History):
         split: str = "auto",
         progress: Progress | None = None,
         warn: Callable[[str], None] | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
     ) -> ImportResult:
-        """Import a JSONL history file (or a JSON array, gzipped or not): all of it or nothing."""
+        """Import a JSONL history file (or a JSON array, gzipped or not): all of it or nothing.
+
+        ``workers``, ``scheduler``: prepare the versions on a Dask cluster (a local one of that
+        many processes, or the one at that scheduler), storing them here, in file order.
+        """
         from .corpus.jsonl import import_jsonl
 
-        return import_jsonl(self, path, split=split, progress=progress, warn=warn)
+        if workers is None and scheduler is None:
+            return import_jsonl(self, path, split=split, progress=progress, warn=warn)
+        from .corpus.cluster import DaskPool
+
+        with DaskPool(workers, scheduler) as pool:
+            return import_jsonl(self, path, split=split, progress=progress, warn=warn, pool=pool)
 
     def import_git(
         self,
@@ -79,13 +90,22 @@ class Tracker(History):
         split: str = "auto",
         progress: Progress | None = None,
         warn: Callable[[str], None] | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
     ) -> ImportResult:
-        """Import the first-parent history of a git branch, one version per changing commit."""
+        """Import the first-parent history of a git branch, one version per changing commit.
+
+        ``workers``, ``scheduler``: as for :meth:`import_jsonl`.
+        """
         from .corpus.gitimport import import_git
 
-        return import_git(
-            self, repo, branch=branch, paths=list(paths), split=split, progress=progress, warn=warn
-        )
+        options = dict(branch=branch, paths=list(paths), split=split, progress=progress, warn=warn)
+        if workers is None and scheduler is None:
+            return import_git(self, repo, **options)
+        from .corpus.cluster import DaskPool
+
+        with DaskPool(workers, scheduler) as pool:
+            return import_git(self, repo, **options, pool=pool)
 
     def export(
         self,

@@ -39,7 +39,7 @@ def ignore_add(regex, doc_glob, note, db_path):
 
         tracker ignore add 'Last updated: [A-Za-z]+ \\d+, \\d{4}'
     """
-    with open_tracker(db_path) as tracker, progress_bar("re-classifying") as bar:
+    with open_tracker(db_path, create=True) as tracker, progress_bar("re-classifying") as bar:
         added = tracker.add_ignore(regex, doc=doc_glob, note=note, progress=bar)
     click.echo(f"ignore pattern {added.id} added: {terminal_safe(added.pattern)}", err=True)
 

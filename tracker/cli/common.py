@@ -97,6 +97,23 @@ def split_option(function: Callable) -> Callable:
     )(function)
 
 
+def workers_options(function: Callable) -> Callable:
+    """``--workers N`` and ``--scheduler ADDRESS``: an import's versions prepared on Dask."""
+    function = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Use the Dask cluster of this scheduler (tcp://HOST:8786) instead of starting one; "
+        "with --workers, wait for that many of its workers.",
+    )(function)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Prepare the versions on N Dask worker processes (pip install 'tracker[dask]'); "
+        "this process stores them, in order, as a serial import would.",
+    )(function)
+
+
 def max_bytes_option(function: Callable) -> Callable:
     """``--max-bytes``: refuse files larger than this."""
     return click.option(

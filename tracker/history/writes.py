@@ -8,6 +8,7 @@ so that no read has to re-align old versions.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 
 from .. import refs
@@ -25,6 +26,11 @@ from .prepare import Prepared, prepare, split_mode
 RECENT_PARAGRAPH_LISTS = 256
 #: ... and how many characters of text they may hold in all (large documents are kept fewer).
 RECENT_PARAGRAPH_CHARS = 32_000_000
+
+#: ``ready(mode, previous, paragraphs)``: a version already prepared elsewhere (a bulk import's
+#: workers) in split ``mode`` against exactly the ``previous`` version, whose ``paragraphs`` are
+#: given (both None for a first version); or None to prepare it here.
+Ready = Callable[[str, Version | None, list[str] | None], Prepared | None]
 
 
 def checked_name(doc: str) -> str:
@@ -57,16 +63,25 @@ class Writes:
         split: str = "auto",
         root: str | None = None,
         sha256: str | None = None,
+        ready: Ready | None = None,
     ) -> Version | None:
         """Record ``text`` as the next version of ``doc`` (None records a deletion).
 
         Returns the new version, or None when nothing changed. ``root`` is the folder a scanned
-        file was read from; ``sha256`` its checksum if already known.
+        file was read from; ``sha256`` its checksum if already known; ``ready`` is asked for a
+        version prepared elsewhere before preparing it here (see :data:`Ready`).
         """
         name = refs.normalize_name(doc)
         with self.store.transaction():
             return self._record(
-                name, text, normalize_time(at), note=note, split=split, root=root, sha256=sha256
+                name,
+                text,
+                normalize_time(at),
+                note=note,
+                split=split,
+                root=root,
+                sha256=sha256,
+                ready=ready,
             )
 
     def delete(self, doc: str, at: str | datetime | None = None) -> Version | None:
@@ -122,6 +137,7 @@ class Writes:
         split: str = "auto",
         root: str | None = None,
         sha256: str | None = None,
+        ready: Ready | None = None,
     ) -> Version | None:
         document = self.store.document(name)
         if text is None:
@@ -149,7 +165,10 @@ class Writes:
             # a re-added file is compared with its text from before the deletion
             previous = self.store.latest(document.id, text_only=True)
             old_texts = self._recent_paragraphs(previous) if previous is not None else None
-        prepared = prepare(text, mode, old_texts, sha256=sha256, patterns=self.patterns_for(name))
+        prepared = ready(mode, previous, old_texts) if ready is not None else None
+        if prepared is None:
+            patterns = self.patterns_for(name)
+            prepared = prepare(text, mode, old_texts, sha256=sha256, patterns=patterns)
         return self.store_prepared(
             name,
             prepared,

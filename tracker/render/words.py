@@ -112,7 +112,9 @@ def time_ago(iso: str | None, now: str) -> str:
 
 def counts_words(version) -> str:
     """What a version changed, in words: ``2 paragraphs modified, 1 moved``, ``deleted``,
-    ``created, 16 paragraphs``, ``no paragraph changed`` (any record with the count fields)."""
+    ``created, 16 paragraphs``, ``no paragraph changed`` (any record with the count fields);
+    then ``(1 substantive)`` when only some of its changes are substantive, or ``(minor changes
+    only)`` when none is."""
     if version.deleted:
         return "deleted"
     if version.version == 1 and not version.removed:
@@ -127,9 +129,16 @@ def counts_words(version) -> str:
     if not said:
         return "no paragraph changed"
     first, rest = said[0], said[1:]
-    return ", ".join(
+    text = ", ".join(
         [f"{plural(first[0], 'paragraph')} {first[1]}"] + [f"{n:,} {word}" for n, word in rest]
     )
+    changed = sum(n for n, _ in said)
+    substantive = getattr(version, "substantive", None)
+    if substantive == 0:
+        text += " (minor changes only)"
+    elif substantive is not None and substantive < changed:
+        text += f" ({substantive:,} substantive)"
+    return text
 
 
 def stats_words(counts: dict[str, int]) -> str:

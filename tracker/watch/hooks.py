@@ -181,7 +181,10 @@ class CommandRunner:
             except OSError:
                 process.kill()
             process.communicate()
-            self._on_warning(f"--exec took over {timeout:.0f} s for {job.label}; killed it")
+            if timeout < self.timeout:  # cut short by stop(): the watcher is stopping
+                self._on_warning(f"--exec still running for {job.label} at stop; killed it")
+            else:
+                self._on_warning(f"--exec took over {timeout:g} s for {job.label}; killed it")
             return
         if process.returncode:
             self._on_warning(f"--exec exited with status {process.returncode} for {job.label}")
