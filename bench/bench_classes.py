@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.text import classes  # noqa: E402
+from tracker.text import classes, normalise  # noqa: E402
 from tracker.text.diff import diff_paragraphs  # noqa: E402
 from tracker.text.paragraphs import choose_mode, split  # noqa: E402
 
@@ -70,7 +70,7 @@ def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     history = path / "history.jsonl.gz" if path.is_dir() else path
     started = time.perf_counter()
-    classes._tables()
+    normalise.tables()
     tables = time.perf_counter() - started
     pairs, spent = edited_pairs(history)
     chars = sum(len(a) + len(b) for a, b in pairs) / 2 / len(pairs)

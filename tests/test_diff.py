@@ -8,17 +8,16 @@ from hypothesis import strategies as st
 
 import tracker.text.similarity as engine  # the bounded-search limits live here
 from tracker.text.diff import (
-    MODIFY_SIMILARITY,
-    MOVE_SIMILARITY,
     STATS,
     Change,
     Skipped,
     blame_paragraphs,
     diff_paragraphs,
-    inline_diff,
     stats,
     with_context,
 )
+from tracker.text.inline import inline_diff
+from tracker.text.similarity import MODIFY_SIMILARITY, MOVE_SIMILARITY
 
 
 def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:

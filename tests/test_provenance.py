@@ -309,9 +309,9 @@ def test_state_json_roundtrip_continues_identically():
 
 
 def test_memory_is_bounded(monkeypatch):
-    import tracker.text.provenance as provenance
+    from tracker.text.provenance import memory  # where the limit is read
 
-    monkeypatch.setattr(provenance, "MEMORY_LIMIT", 10)
+    monkeypatch.setattr(memory, "MEMORY_LIMIT", 10)
     versions = [[f"Word{k} alpha{k} beta{k}. Gamma{k} delta{k}."] for k in range(30)]
     states = [s for s, _ in replay(enumerate(versions, start=1))]
     assert max(len(s.memory) for s in states) == 10

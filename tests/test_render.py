@@ -12,16 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.render.text import (
+from tracker.render.html import (
     DIFF_CSS,
-    diff_json,
     render_html,
     render_html_fragment,
     render_inline_html,
-    render_markdown,
-    render_text,
-    render_unified,
 )
+from tracker.render.json import diff_json
+from tracker.render.markdown import render_markdown
+from tracker.render.text import render_text
+from tracker.render.unified import render_unified
 from tracker.text.diff import Change, diff_paragraphs
 
 PATCH = "/usr/bin/patch"

@@ -173,7 +173,11 @@ def diff(
             ignore_whitespace=ignore_whitespace,
             ignore=ignore,
         )
-    from ..render import text as render
+    from ..render.html import render_html
+    from ..render.json import diff_json
+    from ..render.markdown import render_markdown
+    from ..render.text import render_text
+    from ..render.unified import render_unified
     from ..text.diff import stats
 
     counts = stats(result.changes)
@@ -200,10 +204,10 @@ def diff(
             )
         return
     if format_ == "json":
-        echo_json(render.diff_json(result.doc, old_meta, new_meta, result.changes, result.hidden))
+        echo_json(diff_json(result.doc, old_meta, new_meta, result.changes, result.hidden))
     elif format_ == "unified":
         click.echo(
-            render.render_unified(
+            render_unified(
                 result.old_text,
                 result.new_text,
                 _label(result.doc, result.old),
@@ -213,7 +217,7 @@ def diff(
         )
     elif format_ == "html":
         click.echo(
-            render.render_html(
+            render_html(
                 result.doc,
                 old_meta,
                 new_meta,
@@ -226,7 +230,7 @@ def diff(
         )
     elif format_ == "markdown":
         click.echo(
-            render.render_markdown(
+            render_markdown(
                 result.doc,
                 old_meta,
                 new_meta,
@@ -240,7 +244,7 @@ def diff(
         colored = use_color(color)
         header = f"{_label(result.doc, result.old)} -> {_label(result.doc, result.new)}"
         click.echo(click.style(header, bold=True) if colored else header)
-        body = render.render_text(result.changes, context=context, full=full, color=colored)
+        body = render_text(result.changes, context=context, full=full, color=colored)
         click.echo(body, nl=not body.endswith("\n"), color=colored)
         if result.layout_only:
             click.echo(LAYOUT_ONLY)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from ..text.diff import Change, Skipped, stats, with_context
-from .words import plural
+from .words import plural, skipped_text
 
 LAYOUTS = ("inline", "side-by-side")
 
@@ -110,13 +110,6 @@ def stats_line(changes: Iterable[Change], hidden: int = 0) -> str:
     return line
 
 
-def _skip_text(item: Skipped) -> str:
-    """Words for a run of skipped unchanged paragraphs (1-based numbers)."""
-    if item.count == 1:
-        return f"paragraph {item.first + 1} unchanged"
-    return f"paragraphs {item.first + 1}-{item.last + 1} unchanged"
-
-
 def _num(n: int | None) -> str:
     return "" if n is None else str(n + 1)
 
@@ -198,7 +191,7 @@ def render_html_fragment(
     if layout == "inline":
         for item in items:
             if isinstance(item, Skipped):
-                parts.append(f'<div class="skip">... {_skip_text(item)} ...</div>')
+                parts.append(f'<div class="skip">... {skipped_text(item)} ...</div>')
             else:
                 parts.append(_inline_item(item, full))
     else:
@@ -211,7 +204,7 @@ def render_html_fragment(
         for item in items:
             if isinstance(item, Skipped):
                 parts.append(
-                    f'<tr class="skip"><td colspan="4">... {_skip_text(item)} ...</td></tr>'
+                    f'<tr class="skip"><td colspan="4">... {skipped_text(item)} ...</td></tr>'
                 )
             else:
                 parts.append(_sbs_row(item))

@@ -1,36 +1,18 @@
-"""Render paragraph diffs for people and programs: text (optionally ANSI), JSON, Markdown, unified.
+"""Render paragraph diffs for a terminal: plain text or ANSI colours, and text safe to print.
 
-Pure functions from :class:`tracker.text.diff.Change` lists (or texts) to strings or dicts; no I/O.
-Paragraph numbers shown to people are 1-based; JSON keeps the engine's 0-based indexes. The HTML
-renderers live in :mod:`tracker.render.html` and are re-exported here.
+Pure functions from :class:`tracker.text.diff.Change` lists (or texts) to strings; no I/O.
+Paragraph numbers shown to people are 1-based. Document text never reaches the terminal raw:
+control characters are escaped (:func:`terminal_safe`, :func:`one_line`). The other renderings
+are beside this module: :mod:`.json`, :mod:`.markdown`, :mod:`.unified` and :mod:`.html`.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
-from ..text.diff import Change, Skipped, stats, with_context
-from .html import (
-    DIFF_CSS,
-    render_html,
-    render_html_fragment,
-    render_inline_html,
-    stats_line,
-    version_label,
-)
-
-__all__ = [
-    "DIFF_CSS",
-    "diff_json",
-    "render_html",
-    "render_html_fragment",
-    "render_inline_html",
-    "render_markdown",
-    "render_text",
-    "render_unified",
-]
+from ..text.diff import Change, Skipped, with_context
+from .words import skipped_text
 
 # ANSI SGR sequences used when color=True
 _RESET = "\x1b[0m"
@@ -95,9 +77,7 @@ def render_inline_text(inline: Iterable[Sequence[str]], color: bool = False) -> 
 
 
 def _skip_line(item: Skipped) -> str:
-    if item.count == 1:
-        return f"@@ paragraph {item.first + 1} unchanged @@"
-    return f"@@ paragraphs {item.first + 1}-{item.last + 1} unchanged @@"
+    return f"@@ {skipped_text(item)} @@"
 
 
 #: Shown text of a paragraph summed up in one short line (moved without an edit), in characters.
@@ -159,153 +139,3 @@ def render_text(
         else:
             lines.append(_text_block(item, color, full))
     return "\n".join(lines)
-
-
-def _meta(meta: Mapping[str, object] | None) -> dict[str, object] | None:
-    """Keep only the version fields that belong in the JSON output."""
-    if meta is None:
-        return None
-    return {key: meta.get(key) for key in ("version", "captured_at", "sha256")}
-
-
-def _json_paragraph(c: Change) -> dict[str, object]:
-    """One change in the JSON shape: text for whole paragraphs, old/new text when edited.
-
-    ``split_from`` (an insert cut from that old paragraph) and ``merged_into`` (a delete whose
-    text went into that new paragraph) are present only on the changes they apply to.
-    """
-    edited = c.edited
-    out: dict[str, object] = {
-        "op": c.op,
-        "old": c.old,
-        "new": c.new,
-        "text": None if c.op == "modify" else c.text,
-        "old_text": c.old_text if edited else None,
-        "new_text": c.new_text if edited else None,
-        "inline": [[op, part] for op, part in c.inline] if c.inline is not None else None,
-    }
-    if c.op != "equal":
-        out["class"] = c.kind
-    if c.split_from is not None:
-        out["split_from"] = c.split_from
-    if c.merged_into is not None:
-        out["merged_into"] = c.merged_into
-    return out
-
-
-def diff_json(
-    doc: str,
-    from_meta: Mapping[str, object] | None,
-    to_meta: Mapping[str, object] | None,
-    changes: Sequence[Change],
-    hidden: int = 0,
-) -> dict[str, object]:
-    """The diff as a JSON-ready dict (doc, from, to, stats, hidden, paragraphs); indexes are
-    0-based. ``hidden``: how many changes ``--ignore`` turned into unchanged paragraphs."""
-    return {
-        "doc": doc,
-        "from": _meta(from_meta),
-        "to": _meta(to_meta),
-        "stats": stats(changes),
-        "hidden": hidden,
-        "paragraphs": [_json_paragraph(c) for c in changes],
-    }
-
-
-# ---------------------------------------------------------------------------- Markdown
-
-_MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>|&#])")
-_MD_LINE_START = re.compile(r"(?m)^([ \t]*)([-+=>]|\d+[.)])")
-
-
-def _md_escape(text: str) -> str:
-    """Escape Markdown syntax in document text; line breaks become hard breaks."""
-    text = _MD_SPECIAL.sub(r"\\\1", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return text.replace("\n", "\\\n")
-
-
-def _md_mark(text: str, marker: str) -> str:
-    """Wrap text in ``~~`` or ``**`` with the whitespace outside the markers (so they work)."""
-    core = text.strip()
-    if not core:
-        return "" if marker == "~~" else _md_escape(text)  # whitespace alone cannot be marked
-    start = text.index(core[0])
-    lead, trail = text[:start], text[start + len(core) :]
-    return f"{_md_escape(lead)}{marker}{_md_escape(core)}{marker}{_md_escape(trail)}"
-
-
-def _md_inline(inline: Iterable[Sequence[str]]) -> str:
-    out = []
-    for op, part in inline:
-        if op == "=":
-            out.append(_md_escape(part))
-        else:
-            out.append(_md_mark(part, "~~" if op == "-" else "**"))
-    return "".join(out)
-
-
-def _md_block(c: Change) -> str:
-    """One change as a Markdown paragraph with a bold label."""
-    n = (c.new or 0) + 1
-    if c.op == "delete":
-        how = "removed" if c.merged_into is None else f"merged into \u00b6 {c.merged_into + 1}"
-        return f"**old \u00b6 {(c.old or 0) + 1}, {how}:** {_md_mark(c.text, '~~')}"
-    if c.op == "insert":
-        how = "added" if c.split_from is None else f"split from \u00b6 {c.split_from + 1}"
-        return f"**\u00b6 {n}, {how}:** {_md_mark(c.text, '**')}"
-    body = _md_inline(c.inline) if c.inline is not None else _md_escape(c.text)
-    if c.op == "modify":
-        return f"**\u00b6 {n}, modified:** {body}"
-    if c.op == "move":
-        edited = " and edited" if c.edited else ""
-        return f"**\u00b6 {n}, moved from \u00b6 {(c.old or 0) + 1}{edited}:** {body}"
-    return f"\u00b6 {n}: {body}"
-
-
-def render_markdown(
-    doc: str,
-    from_meta: Mapping[str, object] | None,
-    to_meta: Mapping[str, object] | None,
-    changes: Sequence[Change],
-    *,
-    context: int = 1,
-    full: bool = False,
-    hidden: int = 0,
-) -> str:
-    """Render the diff as Markdown for an issue or a PR: heading, stats, marked-up paragraphs."""
-    versions = f"{version_label(from_meta)} \u2192 {version_label(to_meta)}"
-    blocks = [
-        f"### Changes to {_md_escape(doc)}: {_md_escape(versions)}",
-        f"**{stats_line(changes, hidden)}**",
-    ]
-    for item in with_context(changes, context, full):
-        if isinstance(item, Skipped):
-            blocks.append(f"*... {_skip_line(item).strip('@ ')} ...*")
-        else:
-            blocks.append(_md_block(item))
-    return "\n\n".join(blocks) + "\n"
-
-
-# ---------------------------------------------------------------------------- unified diff
-
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
-
-
-def render_unified(
-    old_text: str, new_text: str, from_label: str, to_label: str, context: int = 3
-) -> str:
-    """A unified diff of the two texts' lines that GNU ``patch`` applies to old to give new.
-
-    Lines keep their own endings (CRLF stays CRLF); a last line without a newline is followed by
-    ``\\ No newline at end of file``. Identical texts give an empty string.
-    """
-    a, b = _LINE.findall(old_text), _LINE.findall(new_text)
-    from_label = " ".join(from_label.splitlines()) or "a"
-    to_label = " ".join(to_label.splitlines()) or "b"
-    out = []
-    for line in difflib.unified_diff(a, b, from_label, to_label, n=max(0, context), lineterm="\n"):
-        out.append(line)
-        if not line.endswith("\n"):
-            out.append("\n\\ No newline at end of file\n")
-    return "".join(out)

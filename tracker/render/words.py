@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from ..models import Version
+from ..text.diff import Skipped
 from ..times import parse_time
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
     """``1 version``, ``2 versions``, ``1,000 versions`` (``words``: an irregular plural)."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def skipped_text(item: Skipped) -> str:
+    """Words for a run of skipped unchanged paragraphs: ``paragraphs 3-7 unchanged`` (1-based)."""
+    if item.count == 1:
+        return f"paragraph {item.first + 1} unchanged"
+    return f"paragraphs {item.first + 1}-{item.last + 1} unchanged"
 
 
 def short_time(iso: str | None) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
-from ..render.text import diff_json
+from ..render.json import diff_json
 
 __all__ = ["CommandRunner", "exec_env", "exec_stdin"]
 
