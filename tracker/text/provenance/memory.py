@@ -78,5 +78,8 @@ class Memory:
         """Forget the oldest removals past :data:`MEMORY_LIMIT` entries."""
         excess = len(self.entries) - MEMORY_LIMIT
         if excess > 0:
+            if not self._copied:  # the previous state's memory is never modified
+                self.entries = dict(self.entries)
+                self._copied = True
             for key in list(self.entries)[:excess]:
                 del self.entries[key]
