@@ -87,3 +87,10 @@ def run() -> Callable[..., Result]:
         return CliRunner().invoke(cli, argv, catch_exceptions=False, **kwargs)
 
     return invoke
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Say where the browser tests saved their screenshots, to look at them."""
+    folder = getattr(config, "tracker_screenshots", None)
+    if folder is not None:
+        terminalreporter.write_line(f"browser screenshots: {folder}")

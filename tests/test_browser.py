@@ -1,4 +1,9 @@
-"""A real browser on `tracker serve`: diffs are visible, styled, and hostile text never runs."""
+"""A real browser on `tracker serve`: what a person sees, at 1280x800 and on a 390 px phone.
+
+One server and one Chromium for the whole file; every page checks that no console error and no
+dialog happened (an alert() would mean injected code). The screenshots go to $TRACKER_SCREENSHOTS
+or to screenshots/ under pytest's basetemp (the folder is printed at the end of the run).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ from pathlib import Path
 
 import pytest
 from support import IMG, SCRIPT, build_db, start_server, stop_server
+
+from tracker import Tracker
 
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -30,44 +37,106 @@ pytestmark = [
     ),
 ]
 
+#: A long document: 40 paragraphs, five of them changed far apart in version 2.
+LONG = [
+    f"Paragraph {k}: some steady text that does not change between the versions." for k in range(40)
+]
+CHANGED = (3, 11, 19, 27, 35)
 
-@pytest.fixture
-def server(tmp_path: Path):
-    """`tracker serve` on a free port of 127.0.0.1, over a small history."""
-    process, base = start_server(build_db(tmp_path / "tracker.db"))
+
+def long_versions() -> tuple[str, str]:
+    new = list(LONG)
+    for k in CHANGED:
+        new[k] = LONG[k].replace("steady", "edited")
+    return "\n\n".join(LONG) + "\n", "\n\n".join(new) + "\n"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`tracker serve` on a free port of 127.0.0.1, over a small history and a long document."""
+    path = build_db(tmp_path_factory.mktemp("browser") / "tracker.db")
+    first, second = long_versions()
+    with Tracker(path) as tracker:
+        tracker.record("long.txt", first, at="2024-04-01T00:00:00Z")
+        tracker.record("long.txt", second, at="2024-04-02T00:00:00Z")
+    process, base = start_server(path)
     yield base
     stop_server(process)
 
 
-@pytest.fixture
-def page():
-    """A headless Chromium page that records any dialog (an alert() would mean injected code)."""
+@pytest.fixture(scope="module")
+def browser():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.dialogs = []
-
-            def on_dialog(dialog) -> None:
-                page.dialogs.append(dialog.message)
-                dialog.dismiss()
-
-            page.on("dialog", on_dialog)
-            yield page
+            yield chromium
         finally:
-            browser.close()
+            chromium.close()
 
 
-def assert_nothing_injected(page) -> None:
-    """No dialog opened, no element or script made from document text."""
-    page.wait_for_timeout(200)
+@pytest.fixture(scope="session")
+def screenshots(request, tmp_path_factory) -> Path:
+    folder = Path(
+        os.environ.get("TRACKER_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    request.config.tracker_screenshots = folder  # printed in the terminal summary (conftest)
+    return folder
+
+
+def open_page(browser, width: int = 1280, height: int = 800, dark: bool = False):
+    """A page that records dialogs and console errors."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, color_scheme="dark" if dark else "light"
+    )
+    page = context.new_page()
+    page.dialogs, page.errors = [], []
+
+    def on_dialog(dialog) -> None:
+        page.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = open_page(browser)
+    yield page
+    page.context.close()
+
+
+def assert_clean(page) -> None:
+    """No dialog opened, no console error, no element or script made from document text.
+
+    Waits for the page to have loaded completely rather than for some time: by then every
+    inline script has run and every image has loaded or failed (firing an ``onerror``), so an
+    injected ``alert()`` would have opened its dialog.
+    """
+    page.wait_for_function("document.readyState === 'complete'")
     assert page.dialogs == []
+    assert page.errors == []
     assert page.locator("img[src='x']").count() == 0
     scripts = page.eval_on_selector_all("script", "els => els.map(e => e.textContent)")
     assert not [s for s in scripts if "alert(1)" in s]
 
 
-def test_changes_page_in_a_browser(server, page, tmp_path):
+def inside_viewport(page, locator) -> dict:
+    """The element's box, after scrolling it into view vertically; fails if it is not inside
+    the viewport or if the page had to scroll sideways."""
+    locator.scroll_into_view_if_needed()
+    box = locator.bounding_box()
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    assert page.evaluate("window.scrollX") == 0
+    assert 0 <= box["x"] and box["x"] + box["width"] <= width, box
+    assert 0 <= box["y"] and box["y"] + box["height"] <= height, box
+    return box
+
+
+def test_changes_page_in_a_browser(server, page, screenshots):
     page.goto(f"{server}/tracker/changes")
     assert page.title().startswith("tracker: changes")
     deleted = page.locator("td.col-new_text del", has_text="apples")
@@ -79,34 +148,126 @@ def test_changes_page_in_a_browser(server, page, tmp_path):
     # hostile text is shown as text, not run
     assert page.get_by_text(SCRIPT).first.is_visible()
     assert page.get_by_text(IMG).first.is_visible()
-    assert_nothing_injected(page)
-    page.screenshot(path=str(tmp_path / "changes.png"), full_page=True)
-    assert (tmp_path / "changes.png").stat().st_size > 10_000
+    # at 1280x800 the highlighted change is on screen, no sideways scrolling
+    inside_viewport(page, page.locator("td.col-new_text .tracker-diff").first)
+    page.screenshot(path=str(screenshots / "changes-1280.png"))
+    assert_clean(page)
 
     # a version number leads to that version's diff page
     page.locator("td.col-version a", has_text="2").first.click()
     page.wait_for_load_state()
     assert "/-/tracker/diff/tracker/" in page.url
     assert page.locator("h1").inner_text().startswith("Changes to ")
+    assert_clean(page)
 
 
-def test_diff_page_in_a_browser(server, page, tmp_path):
+def test_versions_counts_are_on_screen(server, page, screenshots):
+    page.goto(f"{server}/tracker/versions")
+    for column in ("added", "removed", "modified", "moved"):
+        inside_viewport(page, page.locator(f"td.col-{column}").first)
+    row = page.locator("table.rows-and-columns tbody tr").first.bounding_box()
+    assert row["height"] < 60, row
+    page.screenshot(path=str(screenshots / "versions-1280.png"))
+    assert_clean(page)
+
+
+def test_diff_page_in_a_browser(server, page, screenshots):
     page.goto(f"{server}/-/tracker/diff/tracker/hostile.txt/2")
     assert page.locator("h1").inner_text() == "Changes to hostile.txt"
-    assert "1 added, 0 removed, 1 modified" in page.locator(".stats").inner_text()
+    assert "1 paragraph added, 1 modified" in page.locator(".stats").inner_text()
     added = page.locator(".tracker-diff .op-insert ins", has_text="onerror")
     assert added.is_visible() and added.inner_text() == IMG
     modified = page.locator(".tracker-diff .op-modify ins")
     assert modified.is_visible() and SCRIPT in modified.inner_text()
-    assert_nothing_injected(page)
-    page.screenshot(path=str(tmp_path / "diff.png"), full_page=True)
-    assert (tmp_path / "diff.png").stat().st_size > 10_000
+    page.screenshot(path=str(screenshots / "diff-hostile.png"), full_page=True)
+    assert_clean(page)
 
     page.get_by_role("link", name="side by side").click()
     page.wait_for_load_state()
-    assert page.locator("table.sbs td.new ins").first.is_visible()
+    assert page.locator(".sbs .text.new ins").first.is_visible()
     page.get_by_role("link", name="← previous version").click()
     page.wait_for_load_state()
     assert page.url.endswith("/-/tracker/diff/tracker/hostile.txt/1")
     assert "compared with nothing" in page.locator(".versions").inner_text()
-    assert_nothing_injected(page)
+    assert_clean(page)
+
+
+def test_from_the_home_page_to_the_diff_of_two_chosen_versions(server, page, screenshots):
+    page.goto(f"{server}/")
+    page.screenshot(path=str(screenshots / "home-1280.png"))
+    page.get_by_role("link", name="notes/plan.txt").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "notes/plan.txt"
+    assert page.locator("svg.tracker-timeline circle").count() == 3
+    page.screenshot(path=str(screenshots / "document-1280.png"))
+    page.get_by_label("from version 1").check()
+    page.get_by_label("to version 3").check()
+    page.get_by_role("button", name="Compare the chosen versions").first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/-/tracker/diff/tracker/notes/plan.txt/1..3")
+    assert page.locator(".tracker-view del", has_text="apples").is_visible()
+    assert page.locator(".tracker-view ins", has_text="pears").is_visible()
+    assert_clean(page)
+
+
+def test_keys_n_and_p_move_between_changes(server, page, screenshots):
+    page.goto(f"{server}/-/tracker/diff/tracker/long.txt/2")
+    anchors = [f"#p{k + 1}" for k in CHANGED]
+    page.keyboard.press("n")
+    page.wait_for_function("location.hash === '#p4'")
+    page.keyboard.press("n")
+    page.wait_for_function(f"location.hash === '{anchors[1]}'")
+    current = page.locator(anchors[1])
+    box = inside_viewport(page, current)
+    nav = page.locator("#navigator").bounding_box()
+    assert box["y"] >= nav["y"] + nav["height"] - 1  # not hidden under the sticky navigator
+    assert page.locator("#navigator .position").inner_text() == "change 2 of 5"
+    page.keyboard.press("p")
+    page.wait_for_function(f"location.hash === '{anchors[0]}'")
+    page.screenshot(path=str(screenshots / "diff-navigator.png"))
+    # a folded run of unchanged paragraphs opens in place
+    fold = page.locator("details.skip").nth(1)
+    fold.locator("summary").click()
+    assert fold.locator(".op-equal").first.is_visible()
+    assert_clean(page)
+
+
+PHONE_PAGES = {
+    "home": "/",
+    "document": "/-/tracker/doc/tracker/notes/plan.txt",
+    "diff": "/-/tracker/diff/tracker/long.txt/2",
+    "diff-side-by-side": "/-/tracker/diff/tracker/hostile.txt/1..2?layout=side-by-side",
+    "trace": "/-/tracker/trace/tracker/notes/plan.txt?paragraph=2",
+    "changes": "/tracker/changes",
+}
+
+
+def test_nothing_overflows_on_a_phone(server, browser, screenshots):
+    phone = open_page(browser, width=390, height=844)
+    try:
+        for name, path in PHONE_PAGES.items():
+            phone.goto(server + path)
+            width = phone.evaluate("document.scrollingElement.scrollWidth")
+            phone.screenshot(path=str(screenshots / f"phone-{name}.png"))
+            assert width <= 390, (name, width)
+            assert_clean(phone)
+        # side by side becomes one column: the new text under the old, at full width
+        phone.goto(server + PHONE_PAGES["diff-side-by-side"])
+        new = phone.locator(".sbs .op-modify .text.new").first.bounding_box()
+        assert new["width"] > 250, new
+    finally:
+        phone.context.close()
+
+
+def test_dark_mode(server, browser, screenshots):
+    dark = open_page(browser, dark=True)
+    try:
+        dark.goto(f"{server}/-/tracker/diff/tracker/notes/plan.txt/2")
+        background = dark.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(13, 17, 23)"
+        modified = dark.locator(".tracker-view .op-modify").first
+        assert modified.evaluate("e => getComputedStyle(e).color") != "rgb(31, 35, 40)"
+        dark.screenshot(path=str(screenshots / "dark-diff.png"))
+        assert_clean(dark)
+    finally:
+        dark.context.close()

@@ -45,12 +45,22 @@ def test_json_shape_and_every_paragraph_once(run, policy_db):
     )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"doc", "from", "to", "stats", "paragraphs"}
+    assert set(data) == {"doc", "from", "to", "stats", "hidden", "paragraphs"}
     assert data["doc"] == "policy.txt"
     assert data["from"]["version"] == 1 and data["to"]["version"] == 2
     assert set(data["from"]) == {"version", "captured_at", "sha256"}
-    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3}
+    assert data["stats"] == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 3, "split": 0, "merged": 0
+    }  # fmt: skip
     ops = {p["op"]: p for p in data["paragraphs"]}
+    assert {op: p.get("class") for op, p in ops.items()} == {
+        "equal": None,  # no "class" key on unchanged paragraphs
+        "move": "moved",
+        "modify": "substantive",
+        "insert": "substantive",
+        "delete": "substantive",
+    }
+    assert "class" not in ops["equal"]
     assert ops["move"]["text"] == "Contact us at the address below."
     assert (ops["move"]["old"], ops["move"]["new"]) == (5, 1)
     assert ops["modify"]["old_text"] == "We collect your name and email address."
@@ -75,11 +85,18 @@ def test_since_defaults_and_ranges_agree(run, policy_db):
 
 def test_text_format_plain_markers(run, policy_db):
     result = run("diff", "policy", "--since", "v1", "--until", "v2", "--db", policy_db)
-    out = result.stdout
-    assert "\x1b[" not in out  # not a terminal: no colour codes
-    assert "moved from paragraph 6" in out
-    assert "location+}" in out  # word-level insertion inside the modified paragraph
-    assert "[-We never sell your data to anyone.-]" in out or "We never sell" in out
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.stdout  # not a terminal: no colour codes
+    assert result.stdout.splitlines() == [
+        "policy.txt v1 (2026-01-01 00:00:00) -> policy.txt v2 (2026-02-01 00:00:00)",
+        "  [1] Title of the policy",
+        "> [2] moved from paragraph 6: Contact us at the address below.",
+        "~ [3] We collect your name[- and-]{+,+} email address{+ and location+}.",
+        "- [3] We never sell your data to anyone.",  # a whole paragraph: no word markers
+        "  [4] Data is kept for twelve months.",
+        "  [5] You may ask us to delete it.",
+        "+ [6] Cookies are used for <script>alert(1)</script> analytics.",
+    ]
 
 
 def test_text_format_colour_always(run, policy_db):
@@ -91,7 +108,11 @@ def test_no_color_environment(policy_db):
     result = CliRunner().invoke(
         cli, ["diff", "policy", "--db", policy_db], env={"NO_COLOR": "1"}, color=True
     )
+    assert result.exit_code == 0, result.output
     assert "\x1b[" not in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "~ [6] Cookies are used for <script>alert(1)</script> analytics{+ only+}."
+    )  # the diff is there, its markers plain
 
 
 def test_stat(run, policy_db):
@@ -110,7 +131,21 @@ def test_html_escapes_document_text(run, policy_db):
 
 def test_markdown(run, policy_db):
     result = run("diff", "policy", "v1..v2", "--format", "markdown", "--db", policy_db)
-    assert "~~" in result.stdout and "**" in result.stdout
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split("\n\n") == [
+        "### Changes to policy.txt: version 1 (2026-01-01T00:00:00.000Z)"
+        " \u2192 version 2 (2026-02-01T00:00:00.000Z)",
+        "**1 added, 1 removed, 1 modified, 1 moved, 3 unchanged**",
+        "\u00b6 1: Title of the policy",
+        "**\u00b6 2, moved from \u00b6 6:** Contact us at the address below.",
+        "**\u00b6 3, modified:** We collect your name ~~and~~**,** email address **and location**.",
+        "**old \u00b6 3, removed:** ~~We never sell your data to anyone.~~",
+        "\u00b6 4: Data is kept for twelve months.",
+        "\u00b6 5: You may ask us to delete it.",
+        "**\u00b6 6, added:** **Cookies are used for \\<script\\>alert(1)\\</script\\>"
+        " analytics.**",
+        "",  # the page's last newline, then echo's
+    ]
 
 
 @pytest.mark.skipif(shutil.which("patch") is None, reason="GNU patch is not installed")
@@ -192,10 +227,9 @@ def test_default_diff_of_a_returned_file_matches_log_counts(run, tmp_path):
     log = json.loads(run("log", "a", "--json", "--db", policy_db).stdout)
     data = json.loads(run("diff", "a", "--format", "json", "--db", policy_db).stdout)
     assert data["from"]["version"] == 1 and data["to"]["version"] == 3
-    assert (data["stats"]["added"], data["stats"]["removed"]) == (
-        log[2]["added"],
-        log[2]["removed"],
-    )
+    # "gone soon" out, "new" in, "keep" kept: counted against v1 by both, not against nothing
+    assert (data["stats"]["added"], data["stats"]["removed"]) == (1, 1)
+    assert (log[2]["added"], log[2]["removed"]) == (1, 1)
     deletion = json.loads(
         run("diff", "a", "--until", "v2", "--format", "json", "--db", policy_db).stdout
     )
@@ -209,3 +243,16 @@ def test_blame_escapes_terminal_control_sequences(run, tmp_path):
     out = run("blame", "e", "--db", policy_db).stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "evil \\x1b]0;pwned\\x07 x" in out
+
+
+def test_stat_says_how_many_added_paragraphs_were_split_off(run, tmp_path):
+    db = str(tmp_path / "t.db")
+    first = "We collect your name and email address when you sign up."
+    second = "We use them to send you the newsletter every month."
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", f"Title\n\n{first} {second}\n")
+        tracker.record("a.txt", f"Title\n\n{first}\n\n{second}\n")
+    out = run("diff", "a", "--stat", "--db", db).stdout.strip()
+    assert out.endswith("+1 -0 ~1 moved 0, 1 unchanged (1 split off)")
+    text = run("diff", "a", "--db", db).stdout
+    assert f"+ [3] split from paragraph 2: {second}" in text

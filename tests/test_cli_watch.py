@@ -169,6 +169,21 @@ def test_lines_for_versions_renames_and_deletions_then_sigint_exits_0(
     assert integrity(db) == "ok"
 
 
+def test_a_hostile_file_name_is_one_escaped_warning_line(folder: Path, db: Path, spawn) -> None:
+    watcher = spawn()
+    watcher.caught_up()
+    (folder / "new\nline\x1b[31m.txt").write_text("x\n")
+    warning = watcher.wait_line(lambda line: line.startswith("warning: "), "err")
+    assert warning == (
+        "warning: new\\x0aline\\x1b[31m.txt: cannot be tracked:"
+        " NUL and other control characters are not allowed"
+    )
+    (folder / "fine.txt").write_text("fine\n")
+    watcher.wait_line(lambda line: "fine.txt" in line)
+    assert watcher.finish(signal.SIGINT) == 0
+    assert not any("\x1b" in line for line in watcher.err_lines)
+
+
 def test_json_lines(folder: Path, db: Path, spawn) -> None:
     watcher = spawn("--json")
     watcher.caught_up()

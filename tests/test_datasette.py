@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -87,19 +88,19 @@ async def test_plugin_is_listed(ds):
 
 @pytest.mark.asyncio
 async def test_every_table_and_view_page_answers(ds):
-    for path in (
-        "/",
-        "/tracker",
-        "/tracker/documents",
-        "/tracker/versions",
-        "/tracker/paragraphs",
-        "/tracker/paragraph_changes",
-        "/tracker/renames",
-        "/tracker/changes",
-        "/-/tracker/tracker.css",
-        "/-/metadata.json",
-    ):
-        await get(ds, path)
+    for path, shows in {
+        "/": 'href="/tracker"',
+        "/tracker": "document history",  # the database page lists its canned queries
+        "/tracker/documents": ">notes/plan.txt</a>",
+        "/tracker/versions": "7 rows",
+        "/tracker/paragraphs": "We grow apples in the north field.",
+        "/tracker/paragraph_changes": "Raw storage of the changes view",
+        "/tracker/renames": "0 rows",
+        "/tracker/changes": "<del>apples</del><ins>pears</ins>",
+        "/-/tracker/tracker.css": ".tracker-diff del{",
+        "/-/metadata.json": '"document_history"',
+    }.items():
+        assert shows in (await get(ds, path)).text, path
     database = (await get(ds, "/tracker")).text
     assert "document history" in database and "changes.atom" in database
     assert "_sqlite_migrations" not in database.split("hidden")[0]
@@ -135,7 +136,7 @@ async def test_changes_rows_and_inline_html(ds, db_path):
     assert_escaped(page)
     link = f'href="/-/tracker/diff/tracker/{quote("notes/plan.txt", safe="/")}/2"'
     assert link in page
-    assert 'href="/tracker/document_history?document=notes%2Fplan.txt"' in page
+    assert 'href="/-/tracker/doc/tracker/notes/plan.txt"' in page  # the document's page
 
 
 @pytest.mark.asyncio
@@ -152,25 +153,27 @@ async def test_versions_link_to_their_diff(ds):
 @pytest.mark.asyncio
 async def test_diff_page(ds):
     page = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2")).text
-    assert "Changes to notes/plan.txt" in page
+    assert 'Changes to <a href="/-/tracker/doc/tracker/notes/plan.txt">notes/plan.txt</a>' in page
     assert "<del>apples</del><ins>pears</ins>" in page
-    assert "1 added, 0 removed, 1 modified" in page
+    assert "1 paragraph added, 1 modified; 2 unchanged" in page
     assert 'href="/-/tracker/diff/tracker/notes/plan.txt/1" rel="prev"' in page
     assert 'href="/-/tracker/diff/tracker/notes/plan.txt/3" rel="next"' in page
-    assert "/tracker/document_history?document=notes%2Fplan.txt" in page
     assert "tracker.css" in page and 'class="crumbs"' in page  # Datasette-styled
     assert (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/v2")).text == page
     first = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/1")).text
-    assert "compared with nothing" in first and "3 added" in first
+    assert "compared with nothing" in first and "3 paragraphs added" in first
     latest = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/latest")).text
     assert "<del>Closing words.</del>" in latest
     side = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2?layout=side-by-side")).text
     assert 'data-layout="side-by-side"' in side
     full = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3?full=1")).text
-    assert "Intro paragraph." in full and "unchanged ..." not in full
+    assert "Intro paragraph." in full and '<details class="skip"' not in full
+    folded = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3?context=0")).text
+    assert '<details class="skip"><summary>paragraphs 1–2 unchanged</summary>' in folded
+    assert "Intro paragraph." in folded  # folded, not left out
     deleted = (await get(ds, "/-/tracker/diff/tracker/old.txt/2")).text
     assert "<del>Short lived.</del>" in deleted and "records the deletion" in deleted
-    for missing in ("notes/plan.txt/9", "nope.txt/1", "notes/plan.txt/0"):
+    for missing in ("notes/plan.txt/9", "nope.txt/1", "notes/plan.txt/0", "notes/plan.txt/1..9"):
         await get(ds, f"/-/tracker/diff/tracker/{missing}", status=404)
     await get(ds, "/-/tracker/diff/other/notes/plan.txt/1", status=404)
 
@@ -183,18 +186,37 @@ async def test_diff_page_escapes_hostile_text(ds):
     assert_escaped(page)
 
 
+def highlights(html: str) -> list[str]:
+    """Every highlighted piece of a diff, in order."""
+    return re.findall(r"<(?:del|ins)>.*?</(?:del|ins)>", html, re.S)
+
+
 @pytest.mark.asyncio
-async def test_diff_page_same_as_cli_html(ds, db_path):
-    page = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2")).text
-    result = CliRunner().invoke(
-        cli, ["diff", "notes/plan.txt", "--format", "html", "--db", str(db_path)]
-    )
-    if result.exit_code != 0:
-        pytest.skip(f"tracker diff --format html unavailable: {result.output}")
-    fragment = result.output.split('<div class="tracker-diff"', 1)[1].split("</main>")[0]
-    latest = (await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/3")).text
-    assert fragment.strip() in latest
-    assert '<div class="tracker-diff"' in page
+async def test_diff_page_shows_what_the_cli_html_shows(ds, db_path):
+    for version in ("1", "2", "3"):
+        result = CliRunner().invoke(
+            cli,
+            [
+                "diff",
+                "notes/plan.txt",
+                "--until",
+                version,
+                "--format",
+                "html",
+                "--db",
+                str(db_path),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        fragment = result.output.split('<div class="tracker-diff"', 1)[1].split("</main>")[0]
+        page = (await get(ds, f"/-/tracker/diff/tracker/notes/plan.txt/{version}?full=1")).text
+        body = page.split('<div id="diff"', 1)[1]
+        assert highlights(body) == highlights(fragment)
+        texts = re.findall(
+            r'<div class="text">(?:<span class="note">.*?</span>)?(.*?)</div>', fragment
+        )
+        for text in texts:
+            assert text in body
 
 
 @pytest.mark.asyncio
@@ -339,7 +361,7 @@ async def test_atom_feed(ds):
     updated = [e.find(f"{ATOM}updated").text for e in entries]
     assert updated == sorted(updated, reverse=True)
     titles = [e.find(f"{ATOM}title").text for e in entries]
-    assert titles[0] == "notes/plan.txt v3: +0 -1 ~0"
+    assert titles[0] == "notes/plan.txt v3: 1 paragraph removed"
     assert entries[0].find(f"{ATOM}link").get("href") == (
         "http://localhost/-/tracker/diff/tracker/notes/plan.txt/3"
     )
@@ -405,7 +427,8 @@ def test_serve_is_read_only_while_a_writer_records(db_path):
         database = json.loads(body)[0]
         assert database["name"] == "tracker" and database["is_mutable"] is True
         assert json.loads(fetch(base + "/-/settings.json")[1])["suggest_facets"] is False
-        assert fetch(base + "/tracker/changes")[0] == 200
+        status, body = fetch(base + "/tracker/changes")
+        assert status == 200 and b"<del>apples</del><ins>pears</ins>" in body
         # a writer records while the server runs: the new version shows up
         with Tracker(db_path) as tracker:
             tracker.record("notes/plan.txt", "Served and still written.\n")
@@ -427,42 +450,46 @@ def test_serve_is_read_only_while_a_writer_records(db_path):
 # --------------------------------------------------------------------------- QA fixes
 
 
+#: Text that FTS5 would read as syntax, and the documents it finds quoted as plain words (all
+#: of them in one paragraph): "apples" is in notes/plan.txt, "and" in hostile.txt, no paragraph
+#: has "near", "or", "not", "text" or "b" beside the others.
 SEARCH_INPUTS = [
-    '"',
-    '""',
-    '" "',
-    "NEAR(",
-    "NEAR(apples pears",
-    "AND",
-    "apples AND",
-    "OR OR",
-    "NOT apples",
-    "(apples",
-    "apples)",
-    "((",
-    "*",
-    "**",
-    "-foo",
-    "-",
-    "^apples",
-    "a:b",
-    "text:apples",
-    "{apples}",
-    "'",
-    "\\",
-    "\u00e9\u00e8",
-    "   ",
-    "%",
+    ('"', []),
+    ('""', []),
+    ('" "', []),
+    ("NEAR(", []),
+    ("NEAR(apples pears", []),
+    ("AND", ["hostile.txt"]),
+    ("apples AND", []),
+    ("OR OR", []),
+    ("NOT apples", []),
+    ("(apples", ["notes/plan.txt"]),
+    ("apples)", ["notes/plan.txt"]),
+    ("((", []),
+    ("*", []),
+    ("**", []),
+    ("-foo", []),
+    ("-", []),
+    ("^apples", ["notes/plan.txt"]),
+    ("a:b", []),
+    ("text:apples", []),
+    ("{apples}", ["notes/plan.txt"]),
+    ("'", []),
+    ("\\", []),
+    ("\u00e9\u00e8", []),
+    ("   ", []),
+    ("%", []),
 ]
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("query", SEARCH_INPUTS)
-async def test_search_query_accepts_any_text(ds, query):
+@pytest.mark.parametrize("query,documents", SEARCH_INPUTS)
+async def test_search_query_accepts_any_text(ds, query, documents):
     """Any q gives a page and JSON with zero or more rows, never an FTS syntax error."""
     found = await rows(ds, "/tracker/search.json?q=" + quote(query, safe=""))
-    assert isinstance(found, list)
-    await get(ds, "/tracker/search?q=" + quote(query, safe=""))
+    assert [hit["document"] for hit in found] == documents
+    page = (await get(ds, "/tracker/search?q=" + quote(query, safe=""))).text
+    assert "Search every version" in page and "error" not in page.lower()
 
 
 @pytest.mark.asyncio
@@ -487,6 +514,61 @@ async def test_search_snippet_markers_are_documented(ds):
     queries = {q["name"]: q for q in (await get(ds, "/tracker.json")).json()["queries"]}
     description = queries["search"]["description"]
     assert "U+0002" in description and "U+0003" in description
+
+
+@pytest.mark.asyncio
+async def test_text_holding_the_snippet_marks_cannot_fake_a_highlight(tmp_path: Path):
+    db = tmp_path / "tracker.db"
+    with Tracker(db) as tracker:
+        tracker.record(
+            "fake.txt",
+            "Look \x02here\x03 and \x02there: a real needle, then \x03 stray marks.\n",
+            at="2024-01-01",
+        )
+    datasette = Datasette([str(db)])
+    await datasette.invoke_startup()
+    try:
+        hits = await rows(datasette, "/tracker/search.json?q=needle")
+        assert [hit["snippet"] for hit in hits] == [
+            "Look \u2402here\u2403 and \u2402there: a real \x02needle\x03, then \u2403 stray marks."
+        ]
+        page = (await get(datasette, "/tracker/search?q=needle")).text
+        assert page.count("<mark") == 1
+        assert '<mark class="tracker-hit">needle</mark>' in page
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+    with Tracker(db) as tracker:  # the stored text itself is never altered
+        assert tracker.text("fake.txt").count("\x02") == 2
+
+
+@pytest.mark.asyncio
+async def test_a_re_added_document_has_the_same_counts_everywhere(tmp_path: Path):
+    """Deleted, then re-added: the diff page, `tracker diff --format json` and the versions row
+    all compare the new text with the text from before the deletion."""
+    db = tmp_path / "tracker.db"
+    with Tracker(db) as tracker:
+        tracker.record("back.txt", "one\n\ntwo\n\nthree\n\nfour\n", at="2024-01-01")
+        tracker.record("back.txt", None, at="2024-01-02")
+        tracker.record("back.txt", "one\n\ntwo, edited\n\nfour\n\nfive\n", at="2024-01-03")
+        row = tracker.versions("back.txt")[-1]
+    counts = {"added": row.added, "removed": row.removed, "modified": row.modified}
+    assert counts == {"added": 1, "removed": 1, "modified": 1}
+    result = CliRunner().invoke(cli, ["diff", "back.txt", "--format", "json", "--db", str(db)])
+    stats = json.loads(result.output)["stats"]
+    assert {key: stats[key] for key in counts} == counts
+    datasette = Datasette([str(db)])
+    await datasette.invoke_startup()
+    try:
+        page = (await get(datasette, "/-/tracker/diff/tracker/back.txt/3")).text
+        versions = await rows(datasette, "/tracker/versions.json?version=3")
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+    added, removed, modified = stats["added"], stats["removed"], stats["modified"]
+    line = f"{added} paragraph added, {removed} removed, {modified} modified"
+    assert line in page  # the diff page says its counts in words
+    assert {key: versions[0][key] for key in counts} == counts
 
 
 def test_serve_refuses_a_port_in_use(db_path):

@@ -8,16 +8,16 @@ from hypothesis import strategies as st
 
 import tracker.text.similarity as engine  # the bounded-search limits live here
 from tracker.text.diff import (
-    MODIFY_SIMILARITY,
-    MOVE_SIMILARITY,
+    STATS,
     Change,
     Skipped,
     blame_paragraphs,
     diff_paragraphs,
-    inline_diff,
     stats,
     with_context,
 )
+from tracker.text.inline import inline_diff
+from tracker.text.similarity import MODIFY_SIMILARITY, MOVE_SIMILARITY
 
 
 def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
@@ -128,6 +128,248 @@ def test_diff_cases(old: list[str], new: list[str], expected: list[tuple]) -> No
         assert c.new_text == (new[c.new] if c.new is not None else None)
 
 
+# --------------------------------------------------------------------------- thresholds, by example
+# Similarity is 2 x (words in common, in order) / (words in both). Each case states its score,
+# counted by hand, and sits on one side of MODIFY_SIMILARITY (0.5) or MOVE_SIMILARITY (0.7).
+TEN = "one two three four five six seven eight nine ten"
+TWELVE = "one two three four five six seven eight nine ten eleven twelve"
+THRESHOLD_CASES = [
+    pytest.param(
+        # 2 of 4 words and 2 of 4 kept in order: 2*2/8 = 0.5, exactly the bar: a rewrite
+        ["Start here.", "alpha beta gamma delta", "End here."],
+        ["Start here.", "alpha beta epsilon zeta", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="modify-at-threshold",
+    ),
+    pytest.param(
+        # a one-word paragraph that gained two words: 2*1/4 = 0.5, and the length bound
+        # (2 x shorter / both = 0.5) sits exactly on the bar too: a rewrite
+        ["Start here.", "alpha", "End here."],
+        ["Start here.", "alpha beta gamma", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="modify-at-threshold-by-length",
+    ),
+    pytest.param(
+        # old A B, new A' B' with A~A' 0.5 and B~B' 0.5 (both exactly at the bar) while A~B' is
+        # 0.571: two rewrites in place (total 1.0) beat one slightly better crossing pair
+        ["Start here.", "alpha beta gamma delta", "alpha beta x y z", "End here."],
+        ["Start here.", "alpha beta epsilon zeta", "alpha beta red", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("modify", 2, 2), ("equal", 3, 3)],
+        id="two-rewrites-at-threshold-beat-one-better-pair",
+    ),
+    pytest.param(
+        # 2*2/7 = 0.571: a rewrite
+        ["Start here.", "alpha beta gamma delta", "End here."],
+        ["Start here.", "alpha beta omega", "End here."],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2)],
+        id="modify-just-above-threshold",
+    ),
+    pytest.param(
+        # 2*2/9 = 0.444: not the same paragraph any more
+        ["Start here.", "alpha beta gamma delta", "End here."],
+        ["Start here.", "alpha beta epsilon zeta eta", "End here."],
+        [("equal", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2)],
+        id="modify-just-below-threshold",
+    ),
+    pytest.param(
+        # 7 of 10 words kept, in order: 2*7/20 = 0.7, exactly the move bar: an edited move
+        ["Intro stays.", TEN, "Middle one stays.", "Middle two stays.", "Outro stays."],
+        ["Intro stays.", "Middle one stays.", "Middle two stays.",
+         "one two three four five six seven eighty ninety hundred", "Outro stays."],
+        [("equal", 0, 0), ("equal", 2, 1), ("equal", 3, 2), ("move", 1, 3), ("equal", 4, 4)],
+        id="move-at-threshold",
+    ),
+    pytest.param(
+        # 8 of 12 and 11 words: 2*8/23 = 0.696, below the move bar (though far above the modify
+        # bar): the paragraph went away and another one came
+        ["Intro stays.", TWELVE, "Middle one stays.", "Middle two stays.", "Outro stays."],
+        ["Intro stays.", "Middle one stays.", "Middle two stays.",
+         "one two three four five six seven eight alpha beta gamma", "Outro stays."],
+        [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1), ("equal", 3, 2),
+         ("insert", None, 3), ("equal", 4, 4)],
+        id="move-just-below-threshold",
+    ),
+    pytest.param(
+        # in one gap, old A B and new B' A': A~A' 0.6 and B~B' 0.909 cross, so only one can be
+        # kept in place (the better, B); A' is then a move candidate, and 0.6 < 0.7 is not enough
+        ["Top stays.", "Red green blue yellow purple.", "Cats dogs birds fish mice.",
+         "Bottom stays."],
+        ["Top stays.", "Cats dogs birds fish mice rats.", "Red green blue black white.",
+         "Bottom stays."],
+        [("equal", 0, 0), ("delete", 1, None), ("modify", 2, 1), ("insert", None, 2),
+         ("equal", 3, 3)],
+        id="crossing-pair-below-move-bar-is-not-paired",
+    ),
+    pytest.param(
+        # the same with A~A' 0.8: the crossing pair is a move (edited), never a crossing modify
+        ["Top stays.", "Red green blue yellow purple.", "Cats dogs birds fish mice.",
+         "Bottom stays."],
+        ["Top stays.", "Cats dogs birds fish mice rats.", "Red green blue yellow white.",
+         "Bottom stays."],
+        [("equal", 0, 0), ("modify", 2, 1), ("move", 1, 2), ("equal", 3, 3)],
+        id="crossing-pair-above-move-bar-is-a-move",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), THRESHOLD_CASES)
+def test_threshold_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    assert shape(diff_paragraphs(old, new)) == expected
+
+
+# --------------------------------------------------------------------------- real-world cases
+
+
+def day(n: int) -> str:
+    """The date n days after Nov 30, 2019, written "Dec 1, 2019"."""
+    import datetime
+
+    d = datetime.date(2019, 11, 30) + datetime.timedelta(days=n)
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+SECTION_2 = "The second section talks about pears and how to grow them."
+SECTION_3 = "The third section explains the harvest in the autumn months."
+REAL_CASES = [
+    pytest.param(
+        # a schedule whose every date moved one day later: each entry stays where it is and each
+        # date changes in place ("Dec 1" -> "Dec 2" keeps 2 of 3 words: 0.67); "Nov 30" ->
+        # "Dec 1" keeps only "2019" (0.33), so that one is removed and added. No date "moved"
+        # to another entry just because the next entry used to have that date.
+        ["Schedule", day(0), "Beta 1", day(1), "Beta 2", day(2), "Release candidate", day(3),
+         "Final release"],
+        ["Schedule", day(1), "Beta 1", day(2), "Beta 2", day(3), "Release candidate", day(4),
+         "Final release"],
+        [("equal", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2),
+         ("modify", 3, 3), ("equal", 4, 4), ("modify", 5, 5), ("equal", 6, 6), ("modify", 7, 7),
+         ("equal", 8, 8)],
+        id="dates-interleaved-each-one-day-later",
+    ),
+    pytest.param(
+        # a listing (entry, then its date) where a new date was put at the top of the dates and
+        # each entry now shows the date of the entry above it: the entries are unchanged and the
+        # dates change in place; the aligner must anchor on the entries (which kept their place),
+        # not on the dates (which all shifted by one entry)
+        ["Posts", "Entry one", day(3), "Entry two", day(2), "Entry three", day(1), "Entry four",
+         day(0)],
+        ["Posts", "Entry one", day(4), "Entry two", day(3), "Entry three", day(2), "Entry four",
+         day(1)],
+        [("equal", 0, 0), ("equal", 1, 1), ("modify", 2, 2), ("equal", 3, 3), ("modify", 4, 4),
+         ("equal", 5, 5), ("modify", 6, 6), ("equal", 7, 7), ("delete", 8, None),
+         ("insert", None, 8)],
+        id="dates-interleaved-one-inserted-at-the-top",
+    ),
+    pytest.param(
+        # a bare list of dates, every one a day later: the dates both versions share are
+        # unchanged, the first one went and a new last one came (the shortest true story)
+        [day(k) for k in range(6)],
+        [day(k + 1) for k in range(6)],
+        [("delete", 0, None)] + [("equal", k + 1, k) for k in range(5)] + [("insert", None, 5)],
+        id="dates-list-each-one-day-later",
+    ),
+    pytest.param(
+        # a date inserted at the top of a bare list of dates is one insert
+        ["Dates", day(2), day(1), day(0)],
+        ["Dates", day(3), day(2), day(1), day(0)],
+        [("equal", 0, 0), ("insert", None, 1), ("equal", 1, 2), ("equal", 2, 3), ("equal", 3, 4)],
+        id="dates-list-one-inserted-at-the-top",
+    ),
+    pytest.param(
+        # a section (with its separator) removed in the middle and another added at the end: the
+        # separator "* * *" occurs twice in both versions, so it anchors nothing and is never
+        # "moved"; section 3 keeps its place in the story
+        ["The first section is about apples.", "* * *", SECTION_2, "* * *", SECTION_3],
+        ["The first section is about apples.", "* * *", SECTION_3, "* * *",
+         "A fourth section about plums was added."],
+        [("equal", 0, 0), ("equal", 1, 1), ("delete", 2, None), ("delete", 3, None),
+         ("equal", 4, 2), ("insert", None, 3), ("insert", None, 4)],
+        id="repeated-separator-is-not-moved",
+    ),
+    pytest.param(
+        # "Sep" occurs twice in both versions and one copy now stands after "A text" instead of
+        # before it: which copy went where cannot be told, so it is a removal and an addition
+        # (the common tail "Sep", "Tail" is matched first, so the second copy stays put)
+        ["Head", "Sep", "A text", "Sep", "Tail"],
+        ["Head", "A text", "Sep", "Sep", "Tail"],
+        [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1), ("insert", None, 2),
+         ("equal", 3, 3), ("equal", 4, 4)],
+        id="repeated-short-line-is-not-moved",
+    ),
+    pytest.param(
+        # four new paragraphs on top, then section D (two paragraphs) moved up above sections P
+        # and A, P edited. Keeping P's heading and A (3 paragraphs) in place and moving D (2) is
+        # the longest alignment, though D sits nearer the diagonal: the greedy anchor on D would
+        # leave P and A (3) "moved" instead
+        ["Head", "P heading", "P text is about pears and plums.", "A heading about apples",
+         "A text says that apples grow on trees in many orchards.",
+         "D heading on the definitions used in this whole document",
+         "D text defines a user as anyone who signs up for an account here.", "Tail"],
+        ["Head", "New one.", "New two.", "New three.", "New four.",
+         "D heading on the definitions used in this whole document",
+         "D text defines a user as anyone who signs up for an account here.", "New five.",
+         "P heading", "P text is about pears and peaches.", "A heading about apples",
+         "A text says that apples grow on trees in many orchards.", "Tail"],
+        [("equal", 0, 0), ("insert", None, 1), ("insert", None, 2), ("insert", None, 3),
+         ("insert", None, 4), ("move", 5, 5), ("move", 6, 6), ("insert", None, 7),
+         ("equal", 1, 8), ("modify", 2, 9), ("equal", 3, 10), ("equal", 4, 11),
+         ("equal", 7, 12)],
+        id="swapped-sections-keep-the-most-in-place",
+    ),
+    pytest.param(
+        # every paragraph re-indented: the words are all the same, so each is modified in place
+        ["Title", "First paragraph\nwith two lines.", "Second paragraph here.", "Title"],
+        ["  Title", "  First paragraph\n  with two lines.", "  Second paragraph here.",
+         "  Title"],
+        [("modify", 0, 0), ("modify", 1, 1), ("modify", 2, 2), ("modify", 3, 3)],
+        id="reindented-document",
+    ),
+    pytest.param(
+        # a paragraph moved to the end and edited on the way (11 of 12 words kept: 0.96), while
+        # the paragraph after its old place was rewritten in place
+        ["Intro stays.", "We keep your data for thirty days and then we delete it for good.",
+         "Cookies help us remember you.", "Contact us by mail."],
+        ["Intro stays.", "Cookies help us to remember who you are.", "Contact us by mail.",
+         "We keep your data for sixty days and then we delete it for good."],
+        [("equal", 0, 0), ("modify", 2, 1), ("equal", 3, 2), ("move", 1, 3)],
+        id="moved-and-edited-beside-an-edit",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), REAL_CASES)
+def test_real_world_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    assert shape(diff_paragraphs(old, new)) == expected
+
+
+def test_reindented_document_is_unchanged_when_ignoring_whitespace() -> None:
+    old = [f"Paragraph {k} has\nsome words." for k in range(100)]
+    new = ["    " + p.replace("\n", "\n    ") for p in old]
+    assert shape(diff_paragraphs(old, new, ignore_whitespace=True)) == [
+        ("equal", k, k) for k in range(100)
+    ]
+    # without the option, one gap of 100 x 100 (banded search): all modified in place
+    changes = diff_paragraphs(old, new)
+    assert shape(changes) == [("modify", k, k) for k in range(100)]
+    assert changes[0].inline == [
+        ("+", "    "), ("=", "Paragraph 0 has"), ("-", "\n"), ("+", "\n    "), ("=", "some words.")
+    ]  # fmt: skip
+
+
+def test_long_gap_pairs_what_the_band_misses() -> None:
+    # one gap of 80 old x 110 new paragraphs: 30 new ones on top, then the 80 old ones each with
+    # one word of six changed (0.83). The band compares old r with new ~1.375 r +- 8, which
+    # misses the true partner r + 30 for r < 59; the move search must still pair those in place.
+    def para(k: int, last: str) -> str:
+        return " ".join(f"{w}{k}" for w in ("alpha", "bravo", "charlie", "delta", "echo", last))
+
+    old = [para(k, "foxtrot") for k in range(80)]
+    new = [f"Brand new q{m}a q{m}b q{m}c q{m}d." for m in range(30)]
+    new += [para(k, "golf") for k in range(80)]
+    assert shape(diff_paragraphs(old, new)) == [("insert", None, m) for m in range(30)] + [
+        ("modify", k, k + 30) for k in range(80)
+    ]
+
+
 def test_modify_carries_word_inline() -> None:
     (change, _) = diff_paragraphs(
         ["The quick brown fox jumps.", "End."], ["The quick red fox jumps.", "End."]
@@ -167,7 +409,9 @@ def test_repeated_identical_paragraphs_insert() -> None:
     new = ["Sep", "A text", "Sep", "New text here", "Sep", "B text", "Sep"]
     changes = diff_paragraphs(old, new)
     # all five old paragraphs survive; which "Sep" counts as the new one is a tie
-    assert stats(changes) == {"added": 2, "removed": 0, "modified": 0, "moved": 0, "unchanged": 5}
+    assert stats(changes) == {
+        "added": 2, "removed": 0, "modified": 0, "moved": 0, "unchanged": 5, "split": 0, "merged": 0
+    }  # fmt: skip
     assert sorted(c.text for c in changes if c.op == "insert") == ["New text here", "Sep"]
 
 
@@ -258,8 +502,11 @@ def test_stats_counts_each_kind() -> None:
          "A brand new closing paragraph.", "Moved along to the end."],
     )  # fmt: skip
     # "Moved along" keeps its place after the new paragraph: it is equal, not moved
-    assert stats(changes) == {"added": 1, "removed": 1, "modified": 1, "moved": 0, "unchanged": 4}
-    assert stats([]) == {"added": 0, "removed": 0, "modified": 0, "moved": 0, "unchanged": 0}
+    assert stats(changes) == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 0, "unchanged": 4, "split": 0, "merged": 0
+    }  # fmt: skip
+    assert stats([]) == dict.fromkeys(STATS, 0)
+    assert list(STATS) == ["added", "removed", "modified", "moved", "unchanged", "split", "merged"]
 
 
 def test_large_gap_still_pairs_edits() -> None:
@@ -268,6 +515,148 @@ def test_large_gap_still_pairs_edits() -> None:
     new = [f"Paragraph number {k} talks about topic {k * 7} in detail." for k in range(150)]
     changes = diff_paragraphs(old, new)
     assert shape(changes) == [("modify", k, k) for k in range(150)]
+
+
+# --------------------------------------------------------------------------- splits and merges
+
+S1 = "We collect your name and email address when you sign up."  # 11 words
+S2 = "We use them to send you the newsletter every month."  # 10 words
+S3 = "You can unsubscribe at any time from the settings page."  # 10 words
+S4 = "Deleted accounts are erased within thirty days."  # 7 words
+OTHER = "Our office is closed on public holidays in spring and summer."
+
+
+def split_shape(changes: list[Change]) -> list[tuple]:
+    return [(c.op, c.old, c.new, c.split_from, c.merged_into) for c in changes]
+
+
+SPLIT_CASES = [
+    pytest.param(
+        # 21 words cut in two: the bigger piece (S1, 2*11/32 = 0.69) is the modify, S2 (every one
+        # of its words from the old paragraph, in order, and none in S1) is the split-off piece
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", S1, S2, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("equal", 2, 3, None, None)],
+        id="split-in-two",
+    ),
+    pytest.param(
+        ["Intro.", f"{S1} {S2} {S3}", "End."],
+        ["Intro.", S1, S2, S3, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("insert", None, 3, 1, None), ("equal", 2, 4, None, None)],
+        id="split-in-three",
+    ),
+    pytest.param(
+        # four pieces: even the biggest (S1) is too unlike the whole to be paired (2*11/50 =
+        # 0.44), yet together they are all of it: S1 becomes the modify, the others pieces
+        ["Intro.", f"{S1} {S2} {S3} {S4}", "End."],
+        ["Intro.", S1, S2, S3, S4, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("insert", None, 3, 1, None),
+         ("insert", None, 4, 1, None), ("equal", 2, 5, None, None)],
+        id="split-in-four-none-paired-alone",
+    ),
+    pytest.param(
+        # the smaller piece first: the modify is still the bigger one, the piece before it
+        ["Intro.", f"{S4} {S1}", "End."],
+        ["Intro.", S4, S1, "End."],
+        [("equal", 0, 0, None, None), ("insert", None, 1, 1, None), ("modify", 1, 2, None, None),
+         ("equal", 2, 3, None, None)],
+        id="split-bigger-piece-second",
+    ),
+    pytest.param(
+        # split with light edits: S2 lost "every" and gained "each"; still 9 of its 10 words
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", S1, S2.replace("every", "each"), "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, 1, None), ("equal", 2, 3, None, None)],
+        id="split-with-an-edit",
+    ),
+    pytest.param(
+        # cut in four and moved below the next paragraph (itself edited in place): the biggest
+        # piece is an edited move, since a modify would cross the other paragraph's
+        ["Intro.", f"{S1} {S2} {S3} {S4}", OTHER, "End."],
+        ["Intro.", OTHER.replace("summer", "autumn"), S1, S2, S3, S4, "End."],
+        [("equal", 0, 0, None, None), ("modify", 2, 1, None, None), ("move", 1, 2, None, None),
+         ("insert", None, 3, 1, None), ("insert", None, 4, 1, None),
+         ("insert", None, 5, 1, None), ("equal", 3, 6, None, None)],
+        id="split-in-four-and-moved",
+    ),
+    pytest.param(
+        ["Intro.", S1, S2, "End."],
+        ["Intro.", f"{S1} {S2}", "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("delete", 2, None, None, 1), ("equal", 3, 2, None, None)],
+        id="merge-of-two",
+    ),
+    pytest.param(
+        ["Intro.", S1, S2, S3, "End."],
+        ["Intro.", f"{S1} {S2} {S3}", "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("delete", 2, None, None, 1), ("delete", 3, None, None, 1), ("equal", 4, 2, None, None)],
+        id="merge-of-three",
+    ),
+    pytest.param(
+        # the smaller part first: it is the one merged into the bigger part's new paragraph
+        ["Intro.", S4, S1, "End."],
+        ["Intro.", f"{S4} {S1}", "End."],
+        [("equal", 0, 0, None, None), ("delete", 1, None, None, 1), ("modify", 2, 1, None, None),
+         ("equal", 3, 2, None, None)],
+        id="merge-smaller-part-first",
+    ),
+    pytest.param(
+        # an unrelated new paragraph next to an edited one is not a piece of it
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", f"{S1} {S2.replace('every month', 'each week')}", OTHER, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, None, None), ("equal", 2, 3, None, None)],
+        id="unrelated-insert-beside-an-edit-is-not-a-split",
+    ),
+    pytest.param(
+        # a new paragraph repeating what the edited one still says adds none of the old text
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", f"{S1} {S2.replace('every month', 'each week')}", S1, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, None, None), ("equal", 2, 3, None, None)],
+        id="repeating-insert-beside-an-edit-is-not-a-split",
+    ),
+    pytest.param(
+        # the second half was dropped and an unrelated paragraph added: not a split either
+        ["Intro.", f"{S1} {S2}", "End."],
+        ["Intro.", S1, OTHER, "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("insert", None, 2, None, None), ("equal", 2, 3, None, None)],
+        id="half-dropped-and-unrelated-added-is-not-a-split",
+    ),
+    pytest.param(
+        # an unrelated paragraph removed next to an edited one was not merged into it
+        ["Intro.", f"{S1} {S2}", OTHER, "End."],
+        ["Intro.", f"{S1} {S2.replace('every month', 'each week')}", "End."],
+        [("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+         ("delete", 2, None, None, None), ("equal", 3, 2, None, None)],
+        id="unrelated-delete-beside-an-edit-is-not-a-merge",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), SPLIT_CASES)
+def test_split_and_merge_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    changes = diff_paragraphs(old, new)
+    assert split_shape(changes) == expected
+    n = stats(changes)
+    assert n["split"] == sum(1 for c in changes if c.split_from is not None) <= n["added"]
+    assert n["merged"] == sum(1 for c in changes if c.merged_into is not None) <= n["removed"]
+
+
+def test_split_stats_and_inline() -> None:
+    changes = diff_paragraphs(["Intro.", f"{S1} {S2}", "End."], ["Intro.", S1, S2, "End."])
+    assert stats(changes) == {
+        "added": 1, "removed": 0, "modified": 1, "moved": 0, "unchanged": 2, "split": 1, "merged": 0
+    }  # fmt: skip
+    # the modify shows what left the paragraph; the piece is shown whole, where it went
+    assert changes[1].inline == [("=", S1), ("-", f" {S2}")]
+    assert changes[2].text == S2 and changes[2].inline is None
 
 
 # --------------------------------------------------------------------------- with_context
@@ -326,7 +715,9 @@ def versions(draw: st.DrawFn) -> tuple[list[str], list[str]]:
     old = draw(st.lists(paragraph, max_size=30))
     new = list(old)
     for _ in range(draw(st.integers(0, 8))):
-        action = draw(st.sampled_from(["insert", "delete", "edit", "move", "dup"]))
+        action = draw(
+            st.sampled_from(["insert", "delete", "edit", "move", "dup", "split", "merge"])
+        )
         if action == "insert" or not new:
             new.insert(draw(st.integers(0, len(new))), draw(paragraph))
         elif action == "delete":
@@ -337,6 +728,14 @@ def versions(draw: st.DrawFn) -> tuple[list[str], list[str]]:
         elif action == "move":
             item = new.pop(draw(st.integers(0, len(new) - 1)))
             new.insert(draw(st.integers(0, len(new))), item)
+        elif action == "split":
+            k = draw(st.integers(0, len(new) - 1))
+            words = new[k].split(" ")
+            cut = draw(st.integers(0, len(words)))
+            new[k : k + 1] = [" ".join(words[:cut]), " ".join(words[cut:])]
+        elif action == "merge" and len(new) > 1:
+            k = draw(st.integers(0, len(new) - 2))
+            new[k : k + 2] = [new[k] + " " + new[k + 1]]
         else:
             new.insert(draw(st.integers(0, len(new))), new[draw(st.integers(0, len(new) - 1))])
     return old, new
@@ -360,6 +759,15 @@ def check_invariants(old: list[str], new: list[str], changes: list[Change], igno
     olds = sorted(c.old for c in changes if c.old is not None)
     assert olds == list(range(len(old)))
     assert all(c.old_text == old[c.old] for c in changes if c.old is not None)
+    # (4) a split piece is an insert whose old paragraph is still paired (modify or move) with
+    # another new one; a merged part is a delete whose new paragraph is paired with another old one
+    by_old = {c.old: c for c in changes if c.old is not None}
+    by_new = {c.new: c for c in changes if c.new is not None}
+    for c in changes:
+        if c.split_from is not None:
+            assert c.op == "insert" and by_old[c.split_from].op in ("modify", "move")
+        if c.merged_into is not None:
+            assert c.op == "delete" and by_new[c.merged_into].op in ("modify", "move")
     for c in changes:
         assert c.op in ("equal", "insert", "delete", "modify", "move")
         assert (c.old is None) == (c.op == "insert")
@@ -394,6 +802,26 @@ def test_diff_properties(pair: tuple[list[str], list[str]], opts: dict) -> None:
     n = stats(changes)
     assert n["added"] + n["modified"] + n["moved"] + n["unchanged"] == len(new)
     assert n["removed"] + n["modified"] + n["moved"] + n["unchanged"] == len(old)
+    assert n["split"] <= n["added"] and n["merged"] <= n["removed"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(2, 40), st.data())
+def test_any_cut_of_a_paragraph_is_a_split_and_joining_back_a_merge(n: int, data) -> None:
+    words = [f"w{k}" for k in range(n)]
+    cut = data.draw(st.integers(1, n - 1))
+    whole = ["Head line here", " ".join(words), "Tail line here"]
+    cut_up = ["Head line here", " ".join(words[:cut]), " ".join(words[cut:]), "Tail line here"]
+    changes = diff_paragraphs(whole, cut_up)
+    (modify,) = [c for c in changes if c.op == "modify"]
+    (piece,) = [c for c in changes if c.op == "insert"]
+    assert modify.old == 1 and piece.split_from == 1
+    assert len(modify.new_text.split()) >= len(piece.text.split())  # the bigger piece is modified
+    changes = diff_paragraphs(cut_up, whole)
+    (modify,) = [c for c in changes if c.op == "modify"]
+    (part,) = [c for c in changes if c.op == "delete"]
+    assert modify.new == 1 and part.merged_into == 1
+    assert len(modify.old_text.split()) >= len(part.old_text.split())
 
 
 @settings(max_examples=200, deadline=None)

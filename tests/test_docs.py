@@ -166,3 +166,18 @@ def test_the_layering_check_catches_arrows_up_sideways_and_private_names(tmp_pat
         "tracker/store/base.py:1: store imports render (tracker.render.html.escape_html)",
         "tracker/text/diff.py:1: text imports store (tracker.store.base.Store)",
     ]
+
+
+def test_readme_describes_every_part_of_the_package():
+    """README's "How the code is laid out" names every folder and module of tracker/, in the
+    order of the layering (highest rank first), and nothing that does not exist."""
+    section = README[README.index("<!-- layout -->") : README.index("<!-- /layout -->")]
+    named = re.findall(r"^- `([^`]+)`(?:, `([^`]+)`)?:", section, re.M)
+    listed = [name.rstrip("/").removesuffix(".py") for pair in named for name in pair if name]
+    package = ROOT / "tracker"
+    present = {p.stem for p in package.glob("*.py")} | {
+        p.name for p in package.iterdir() if (p / "__init__.py").exists()
+    }
+    assert set(listed) == present - {"__init__", "__main__"}
+    ranks = [RANKS[name] for name in listed]
+    assert ranks == sorted(ranks, reverse=True), "listed from the top layer down"

@@ -10,49 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import Repo
 
 from tracker import Tracker
-
-
-class Repo:
-    """A git repository built by the test, with deterministic authors and commit dates."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.day = 0
-        path.mkdir()
-        self.git("init", "-q", "-b", "main")
-
-    def env(self) -> dict:
-        stamp = f"2024-03-{self.day + 1:02d}T12:00:00+02:00"
-        return {
-            **os.environ,
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_AUTHOR_NAME": "Ada",
-            "GIT_AUTHOR_EMAIL": "ada@example.org",
-            "GIT_COMMITTER_NAME": "Ada",
-            "GIT_COMMITTER_EMAIL": "ada@example.org",
-            "GIT_AUTHOR_DATE": stamp,
-            "GIT_COMMITTER_DATE": stamp,
-        }
-
-    def git(self, *args: str) -> str:
-        done = subprocess.run(
-            ["git", *args], cwd=self.path, env=self.env(), capture_output=True, check=True
-        )
-        return done.stdout.decode().strip()
-
-    def write(self, name: str, data: str | bytes) -> None:
-        target = self.path / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-
-    def commit(self, message: str) -> str:
-        self.git("add", "-A")
-        self.git("commit", "-q", "-m", message)
-        self.day += 1
-        return self.git("rev-parse", "HEAD")
 
 
 @pytest.fixture

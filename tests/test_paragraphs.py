@@ -113,3 +113,83 @@ WHITESPACE_HEAVY = st.text(
 def test_split_follows_the_line_by_line_rule(text, mode):
     parts = split(text, mode)
     assert (parts.paragraphs, parts.separators) == reference_split(text, mode)
+
+
+# -- each rule, on both sides of it (hand-checked) ------------------------------------------------
+
+
+def lines_of(*lengths: int) -> str:
+    """Non-blank lines of the given lengths, one blank line between them."""
+    return "\n\n".join("x" * n for n in lengths) + "\n"
+
+
+@pytest.mark.parametrize(
+    "text,mode",
+    [
+        (lines_of(100), "line"),  # the median line is exactly LINE_MODE_MIN_MEDIAN long
+        (lines_of(99), "blank"),  # one character short of it
+        (lines_of(101), "line"),
+        (lines_of(10, 100, 100), "line"),  # the median of three is the middle one
+        (lines_of(10, 10, 100), "blank"),
+        (lines_of(10, 100), "line"),  # of an even count, the upper middle one
+        (lines_of(10, 10, 100, 100), "line"),
+        (lines_of(10, 10, 10, 100), "blank"),
+        (lines_of(100, 10, 10, 100, 100), "line"),  # sorted by length first, not taken in order
+        (lines_of(100, 100, 10, 10, 10), "blank"),
+        ("", "blank"),  # no non-blank line at all
+        (" \n\t\n" + " " * 300 + "\n", "blank"),  # long whitespace-only lines do not count
+        (" " * 98 + "ab\n", "line"),  # a line's length includes its leading whitespace
+        ("x" * 99 + "\r\n", "blank"),  # and not its line ending
+    ],
+)
+def test_choose_mode_on_both_sides_of_the_median_rule(text, mode):
+    assert choose_mode(text) == mode
+
+
+def test_auto_splits_as_the_chosen_mode():
+    long_lines = ("y" * 100 + "\n") * 3
+    assert split(long_lines).paragraphs == ["y" * 100] * 3  # line mode: one paragraph per line
+    short_lines = ("y" * 99 + "\n") * 3
+    assert split(short_lines).paragraphs == [("y" * 99 + "\n") * 2 + "y" * 99]  # one block
+
+
+@pytest.mark.parametrize(
+    "text,mode,paragraphs,separators",
+    [
+        # a line is blank when it holds only whitespace: a space, a tab, a form feed...
+        ("a\n \nb", "blank", ["a", "b"], ["", "\n \n", ""]),
+        ("a\n.\nb", "blank", ["a\n.\nb"], ["", ""]),  # ...but one visible character is text
+        ("a\n\u00a0\nb", "blank", ["a", "b"], ["", "\n\u00a0\n", ""]),  # no-break space: blank
+        # only \n ends a line: a lone \r or \u2028 stays inside the paragraph
+        ("a\rb\n\nc", "blank", ["a\rb", "c"], ["", "\n\n", ""]),
+        ("a\u2028b", "line", ["a\u2028b"], ["", ""]),
+        ("a\r", "blank", ["a\r"], ["", ""]),  # a \r not followed by \n is text
+        ("a\r\n", "blank", ["a"], ["", "\r\n"]),  # \r\n ends the line, in the separator
+        # the BOM is part of the lead only at the very start
+        ("\ufeff\n\na", "blank", ["a"], ["\ufeff\n\n", ""]),
+        ("a\n\n\ufeffb", "blank", ["a", "\ufeffb"], ["", "\n\n", ""]),
+        # leading and trailing spaces of a paragraph's lines are kept
+        ("  a  \n\n b", "blank", ["  a  ", " b"], ["", "\n\n", ""]),
+        # line mode: each non-blank line, blank lines in the separators
+        ("a\nb", "line", ["a", "b"], ["", "\n", ""]),
+        ("a\n\n\nb\n", "line", ["a", "b"], ["", "\n\n\n", "\n"]),
+        ("\n a", "line", [" a"], ["\n", ""]),
+    ],
+)
+def test_split_rules_both_sides(text, mode, paragraphs, separators):
+    parts = split(text, mode)
+    assert (parts.paragraphs, parts.separators) == (paragraphs, separators)
+    assert parts.join() == text
+
+
+def test_unknown_mode_is_refused():
+    with pytest.raises(ValueError, match="unknown split mode 'words'"):
+        split("a", "words")
+
+
+def test_join_needs_one_more_separator_than_paragraphs():
+    assert join(["a", "b"], ["<", "|", ">"]) == "<a|b>"
+    assert join([], ["only"]) == "only"
+    with pytest.raises(ValueError) as info:
+        join(["a", "b"], ["", ""])
+    assert str(info.value) == "need exactly one more separator than paragraphs"

@@ -210,7 +210,7 @@ def test_spans_follow_every_write(histories):
             )
 
 
-def test_a_database_from_before_m007_gets_its_spans_on_upgrade(tmp_path):
+def test_a_database_from_before_m009_gets_its_spans_on_upgrade(tmp_path):
     """An older database (no paragraph_spans yet) is upgraded in place when opened, its spans
     computed from the versions: the same rows as recording would have written."""
     path = tmp_path / "old.db"
@@ -220,7 +220,7 @@ def test_a_database_from_before_m007_gets_its_spans_on_upgrade(tmp_path):
     with conn:
         conn.execute("drop table paragraph_spans")
         conn.execute("drop index idx_renames_renamed_at")
-        conn.execute("delete from _sqlite_migrations where name = 'm007_reads_by_index'")
+        conn.execute("delete from _sqlite_migrations where name = 'm009_reads_by_index'")
     conn.close()
     with Tracker(path) as tracker:
         assert stored_spans(tracker.store.conn) == recorded

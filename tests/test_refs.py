@@ -3,7 +3,14 @@ from dataclasses import dataclass
 import pytest
 
 from tracker.errors import AmbiguousDocument, UnknownDocument, UnknownVersion
-from tracker.refs import resolve_document, resolve_version, split_range
+from tracker.refs import (
+    name_problem,
+    normalize_name,
+    resolve_document,
+    resolve_version,
+    split_range,
+    version_at,
+)
 
 NAMES = [
     "000_fad7172ebc47f805.txt",
@@ -130,3 +137,176 @@ def test_date_picks_the_latest_in_time_when_times_go_backwards():
     assert resolve_version("2023-06-01", versions, "o").version == 3
     with pytest.raises(UnknownVersion, match=r"the earliest is v3, 2023-01-01"):
         resolve_version("2022-01-01", versions, "o")
+
+
+# -- versions recorded at the same instant (hand-checked) -----------------------------------------
+
+T0, T1, T2 = "2024-01-01T00:00:00.000Z", "2024-01-02T00:00:00.000Z", "2024-01-03T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    "versions,ref,expected",
+    [
+        # the last one recorded at that instant: the highest number
+        ([V(1, T0), V(2, T0)], "2024-01-01", 2),
+        ([V(1, T0), V(2, T0), V(3, T0)], T0, 3),
+        ([V(1, T0), V(2, T1), V(3, T1), V(4, T2)], "2024-01-02", 3),
+        ([V(1, T0), V(2, T1), V(3, T1), V(4, T2)], "2024-01-02T00:00:00Z", 3),
+        # in whatever order the list comes
+        ([V(2, T0), V(1, T0)], "2024-01-01", 2),
+        ([V(3, T1), V(1, T0), V(2, T1)], "2024-01-02", 3),
+        # times going backwards: the latest in time at the date wins, not the highest number
+        ([V(1, T2), V(2, T1), V(3, T0)], "2024-01-02", 2),
+        ([V(1, T2), V(2, T1), V(3, T0)], "2024-01-01", 3),
+        ([V(1, T2), V(2, T1), V(3, T0)], "2024-01-03", 1),
+        # backwards and tied: the highest number among the latest in time
+        ([V(1, T1), V(2, T0), V(3, T1), V(4, T0)], "2024-01-01", 4),
+        ([V(1, T1), V(2, T0), V(3, T1), V(4, T0)], "2024-01-02", 3),
+    ],
+)
+def test_version_at_a_date_with_same_time_versions(versions, ref, expected):
+    assert resolve_version(ref, versions, "d").version == expected
+
+
+def test_version_at_returns_none_before_the_first():
+    assert version_at([V(1, T1), V(2, T1)], T0) is None
+    assert version_at([], T0) is None
+    assert version_at([V(1, T1)], T1).version == 1  # at the very instant: included
+
+
+@pytest.mark.parametrize(
+    "versions,message",
+    [
+        ([V(1, T1), V(2, T0), V(3, T0)], f"the earliest is v2, {T0}"),  # lowest number of a tie
+        ([V(2, T0), V(1, T0)], f"the earliest is v1, {T0}"),
+        ([V(1, T2), V(2, T1)], f"the earliest is v2, {T1}"),
+    ],
+)
+def test_no_version_before_names_the_earliest(versions, message):
+    with pytest.raises(UnknownVersion) as info:
+        resolve_version("2023-12-31", versions, "d")
+    assert str(info.value) == f"d has no version at or before 2023-12-31 ({message})"
+
+
+# -- document names (hand-checked) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,problem",
+    [
+        ("notes/a.txt", None),
+        ("<script>alert(1)</script> & \"q\" 'a'.txt", None),  # markup and quotes are allowed
+        ("a..b.txt", None),  # ".." inside a name is not a component
+        (".hidden/a", None),
+        ("", "an empty name is not allowed"),
+        ("/etc/passwd", "absolute paths and '..' are not allowed"),
+        ("\\etc\\passwd", "absolute paths and '..' are not allowed"),
+        ("C:/x.txt", "absolute paths and '..' are not allowed"),
+        ("c:x.txt", "absolute paths and '..' are not allowed"),
+        ("a/../../b", "absolute paths and '..' are not allowed"),
+        ("a\\..\\b", "absolute paths and '..' are not allowed"),
+        ("a\x00b", "NUL and other control characters are not allowed"),
+        ("a\nb", "NUL and other control characters are not allowed"),
+        ("a\x7fb", "NUL and other control characters are not allowed"),
+        ("a/./b", "'.' is not allowed as a path component"),
+        (".", "'.' is not allowed as a path component"),
+        ("a//b", "empty path components (a trailing or doubled '/') are not allowed"),
+        ("a/", "empty path components (a trailing or doubled '/') are not allowed"),
+    ],
+)
+def test_name_problem(name, problem):
+    assert name_problem(name) == problem
+
+
+@pytest.mark.parametrize(
+    "query,name",
+    [
+        ("./a.txt", "a.txt"),
+        ("././a.txt", "a.txt"),
+        ("  a\\b.txt ", "a/b.txt"),
+        (".a.txt", ".a.txt"),  # a dot that is no ./ stays
+    ],
+)
+def test_normalize_name(query, name):
+    assert normalize_name(query) == name
+
+
+@pytest.mark.parametrize(
+    "query,names,expected",
+    [
+        (".bashrc", ["x/.bashrc", "y/.profile"], "x/.bashrc"),  # by its file name
+        ("archive.tar", ["archive.tar.gz"], "archive.tar.gz"),  # the stem drops one suffix
+        ("b", ["a/b.txt", "b/c.txt"], "a/b.txt"),  # a stem beats a folder prefix
+        ("not", ["notes/a.txt"], "notes/a.txt"),  # a prefix of the path
+        ("a.t", ["x/a.txt"], "x/a.txt"),  # a prefix of the file name
+    ],
+)
+def test_resolve_document_rules(query, names, expected):
+    assert resolve_document(query, names) == expected
+
+
+def test_empty_query_and_long_candidate_lists():
+    with pytest.raises(UnknownDocument, match="^empty document name$"):
+        resolve_document(" ./ ", NAMES)
+    names = [f"doc{i}.txt" for i in range(10)]
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("doc", names)
+    shown = ", ".join(f"doc{i}.txt" for i in range(8))
+    assert str(info.value) == f"'doc' matches 10 documents: {shown} and 2 more"
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("doc", names[:8])
+    assert str(info.value).endswith("doc7.txt")  # eight: all shown, no "more"
+
+
+def test_split_range_ends():
+    assert split_range("..v3") == ("first", "v3")
+    assert split_range("..") == ("first", "latest")
+    assert split_range("v1..v2..v3") == ("v1", "v2..v3")
+
+
+@pytest.mark.parametrize(
+    "ref,expected", [("latest~0", 4), (" v2 ", 2), ("FIRST", 1), ("Head~2", 2)]
+)
+def test_more_version_references(ref, expected):
+    assert resolve_version(ref, VERSIONS, "doc").version == expected
+
+
+def test_nine_candidates_name_eight_and_one_more():
+    names = [f"doc{i}.txt" for i in range(9)]
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("doc", names)
+    assert str(info.value).endswith("doc7.txt and 1 more")
+
+
+@pytest.mark.parametrize(
+    "query,names,expected",
+    [
+        ("c.txt", ["a/b/c.txt", "c.txt.bak/x"], "a/b/c.txt"),  # the last part of a deep path
+        ("c", ["a/b/c.txt", "cc/d.txt"], "a/b/c.txt"),
+        # the stem drops the last suffix only: "a.tar" is the stem of a.tar.gz alone
+        ("a.tar", ["a.tar.gz", "a.tar.gz.bak"], "a.tar.gz"),
+    ],
+)
+def test_file_names_and_stems_of_deep_paths(query, names, expected):
+    assert resolve_document(query, names) == expected
+
+
+def test_messages_whole():
+    with pytest.raises(UnknownDocument) as info:
+        resolve_document("zzz", NAMES)
+    assert str(info.value) == "no document matches 'zzz'; `tracker docs` lists them"
+    with pytest.raises(UnknownDocument) as info:
+        resolve_document("a", [])
+    assert str(info.value) == (
+        "no document matches 'a' (no documents are tracked yet); `tracker docs` lists them"
+    )
+    with pytest.raises(UnknownVersion) as info:
+        resolve_version("v9", VERSIONS)  # no document named: "document"
+    assert str(info.value) == "no version v9 of document: document has v1..v4"
+
+
+def test_two_files_of_the_same_name_are_ambiguous_whatever_else_matches():
+    names = ["a/x.txt", "b/x.txt", "x.txt.bak"]  # x.txt.bak's stem is x.txt
+    with pytest.raises(AmbiguousDocument) as info:
+        resolve_document("x.txt", names)
+    assert str(info.value) == "'x.txt' matches 2 documents: a/x.txt, b/x.txt"

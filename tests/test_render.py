@@ -12,16 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracker.render.text import (
+from tracker.render.html import (
     DIFF_CSS,
-    diff_json,
     render_html,
     render_html_fragment,
     render_inline_html,
-    render_markdown,
-    render_text,
-    render_unified,
 )
+from tracker.render.json import diff_json
+from tracker.render.markdown import render_markdown
+from tracker.render.text import render_text
+from tracker.render.unified import render_unified
 from tracker.text.diff import Change, diff_paragraphs
 
 PATCH = "/usr/bin/patch"
@@ -144,13 +144,19 @@ def test_diff_json_shape(changes: list[Change]) -> None:
     from_meta = {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa", "id": 7}
     to_meta = {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb", "size": 9}
     data = diff_json("notes.txt", from_meta, to_meta, changes)
-    assert list(data) == ["doc", "from", "to", "stats", "paragraphs"]
+    assert list(data) == ["doc", "from", "to", "stats", "hidden", "paragraphs"]
+    assert data["hidden"] == 0
     assert data["doc"] == "notes.txt"
     assert data["from"] == {"version": 1, "captured_at": "2024-05-01T10:00:00Z", "sha256": "aa"}
     assert data["to"] == {"version": 2, "captured_at": "2024-05-02T10:00:00Z", "sha256": "bb"}
-    assert data["stats"] == {"added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6}
+    assert data["stats"] == {
+        "added": 1, "removed": 1, "modified": 1, "moved": 1, "unchanged": 6, "split": 0, "merged": 0
+    }  # fmt: skip
     keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
-    assert all(list(p) == keys for p in data["paragraphs"])
+    # "class" on every non-equal paragraph (None here: the changes were never classified)
+    assert all(
+        list(p) == keys + (["class"] if p["op"] != "equal" else []) for p in data["paragraphs"]
+    )
     by_op = {p["op"]: p for p in data["paragraphs"]}
     assert by_op["modify"] == {
         "op": "modify",
@@ -160,13 +166,15 @@ def test_diff_json_shape(changes: list[Change]) -> None:
         "old_text": "Alpha beta gamma delta.",
         "new_text": "Alpha beta GAMMA delta.",
         "inline": [["=", "Alpha beta "], ["-", "gamma"], ["+", "GAMMA"], ["=", " delta."]],
+        "class": None,
     }
     assert by_op["delete"] == {"op": "delete", "old": 7, "new": None,
                                "text": "Gone paragraph, removed.", "old_text": None,
-                               "new_text": None, "inline": None}  # fmt: skip
+                               "new_text": None, "inline": None, "class": None}  # fmt: skip
     assert by_op["insert"]["text"] == "Brand new\nsecond line." and by_op["insert"]["old"] is None
     assert by_op["move"] == {"op": "move", "old": 0, "new": 8, "text": "Moved paragraph text.",
-                             "old_text": None, "new_text": None, "inline": None}  # fmt: skip
+                             "old_text": None, "new_text": None, "inline": None,
+                             "class": None}  # fmt: skip
     assert data["paragraphs"][0] == {"op": "equal", "old": 1, "new": 0,
                                      "text": "Intro para here.", "old_text": None,
                                      "new_text": None, "inline": None}  # fmt: skip
@@ -178,7 +186,8 @@ def test_diff_json_from_nothing_and_edited_move() -> None:
     assert data["from"] is None
     assert data["to"] == {"version": 1, "captured_at": None, "sha256": None}
     assert data["paragraphs"] == [{"op": "insert", "old": None, "new": 0, "text": "Hello.",
-                                   "old_text": None, "new_text": None, "inline": None}]  # fmt: skip
+                                   "old_text": None, "new_text": None, "inline": None,
+                                   "class": None}]  # fmt: skip
     old = ["Intro stays.", "The moving paragraph has several words in it.", "Middle one.",
            "Middle two.", "End stays."]  # fmt: skip
     new = ["Intro stays.", "Middle one.", "Middle two.",
@@ -254,6 +263,71 @@ def test_render_inline_html() -> None:
     assert render_inline_html([("+", EVIL_SCRIPT)]) == (
         "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>"
     )
+
+
+# --------------------------------------------------------------------------- splits and merges
+
+WHOLE_1 = "We collect your name and email address when you sign up."
+WHOLE_2 = "We use them to send you the newsletter every month."
+
+
+@pytest.fixture
+def split_merge() -> list[Change]:
+    """Old paragraph 2 split in two (new 2 and 3); old paragraphs 4 and 5 merged into new 5."""
+    old = ["Title.", f"{WHOLE_1} {WHOLE_2}", "Middle.", "Part one of the merge is here.",
+           "And part two of the merge follows it.", "End."]  # fmt: skip
+    merged = "Part one of the merge is here. And part two of the merge follows it."
+    new = ["Title.", WHOLE_1, WHOLE_2, "Middle.", merged, "End."]
+    changes = diff_paragraphs(old, new)
+    assert [(c.op, c.old, c.new, c.split_from, c.merged_into) for c in changes] == [
+        ("equal", 0, 0, None, None),
+        ("modify", 1, 1, None, None),
+        ("insert", None, 2, 1, None),
+        ("equal", 2, 3, None, None),
+        ("delete", 3, None, None, 4),
+        ("modify", 4, 4, None, None),
+        ("equal", 5, 5, None, None),
+    ]
+    return changes
+
+
+def test_render_text_split_and_merge(split_merge: list[Change]) -> None:
+    lines = render_text(split_merge, context=0).split("\n")
+    assert f"+ [3] split from paragraph 2: {WHOLE_2}" in lines
+    assert "- [4] merged into paragraph 5: Part one of the merge is here." in lines
+
+
+def test_diff_json_split_and_merge(split_merge: list[Change]) -> None:
+    data = diff_json("d", None, None, split_merge)
+    assert (data["stats"]["split"], data["stats"]["merged"]) == (1, 1)
+    assert (data["stats"]["added"], data["stats"]["removed"]) == (1, 1)
+    by_key = {(p["op"], p["old"], p["new"]): p for p in data["paragraphs"]}
+    assert by_key[("insert", None, 2)]["split_from"] == 1
+    assert by_key[("delete", 3, None)]["merged_into"] == 4
+    keys = ["op", "old", "new", "text", "old_text", "new_text", "inline"]
+    assert list(by_key[("insert", None, 2)]) == keys + ["class", "split_from"]
+    assert list(by_key[("delete", 3, None)]) == keys + ["class", "merged_into"]
+    others = [p for k, p in by_key.items() if k not in {("insert", None, 2), ("delete", 3, None)}]
+    assert all(list(p) == keys + (["class"] if p["op"] != "equal" else []) for p in others)
+    json.dumps(data)
+
+
+@pytest.mark.parametrize("layout", ["inline", "side-by-side"])
+def test_render_html_split_and_merge(split_merge: list[Change], layout: str) -> None:
+    fragment = render_html_fragment(split_merge, layout=layout)
+    assert '<span class="note">split from paragraph 2</span>' in fragment
+    assert '<span class="note">merged into paragraph 5</span>' in fragment
+    page = render_html("d", None, {"version": 2}, split_merge, layout=layout)
+    assert "1 added (1 split off), 1 removed (1 merged), 2 modified" in page
+
+
+def test_render_markdown_split_and_merge(split_merge: list[Change]) -> None:
+    blocks = render_markdown("d", None, {"version": 2}, split_merge).split("\n\n")
+    assert blocks[1] == (
+        "**1 added (1 split off), 1 removed (1 merged), 2 modified, 0 moved, 3 unchanged**"
+    )
+    assert f"**\u00b6 3, split from \u00b6 2:** **{WHOLE_2}**" in blocks
+    assert "**old \u00b6 4, merged into \u00b6 5:** ~~Part one of the merge is here.~~" in blocks
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -365,3 +439,225 @@ def test_render_unified_property(tmp_path: Path, old: str, new: str, context: in
         assert diff == ""
     else:
         assert apply_patch(tmp_path, old, diff) == new
+
+
+def test_render_html_page_as_a_whole() -> None:
+    changes = diff_paragraphs(["a"], ["b"])
+    page = render_html("d<.txt", None, {"version": 2, "captured_at": "T"}, changes)
+    assert page == (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>Changes to d&lt;.txt</title>\n<style>\n{DIFF_CSS}</style>\n</head>\n"
+        '<body>\n<main class="tracker-diff-page">\n'
+        "<h1>Changes to d&lt;.txt</h1>\n"
+        '<p class="versions">nothing \u2192 version 2 (T)</p>\n'
+        '<p class="stats">1 added, 1 removed, 0 modified, 0 moved, 0 unchanged</p>\n'
+        '<div class="tracker-diff" data-layout="inline">\n'
+        '<div class="para op-delete"><span class="num"'
+        ' title="paragraph 1 of the old version, removed">1</span>'
+        '<div class="text"><del>a</del></div></div>\n'
+        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="text"><ins>b</ins></div></div>\n'
+        "</div>\n</main>\n</body>\n</html>\n"
+    )
+    labelled = render_html("d", {"version": 1}, {"version": 2, "captured_at": ""}, changes)
+    assert '<p class="versions">version 1 \u2192 version 2</p>' in labelled
+
+
+# --------------------------------------------------------------------------- hand-made changes
+# Built by hand rather than by the engine, so that these pin the renderers alone.
+
+HAND = [
+    Change("delete", 0, None, "Gone first.", None, None),
+    Change("insert", None, 0, None, "New\n\nfirst", None),
+    Change("equal", 1, 1, "Same.", "Same.", None),
+    Change("modify", 2, 2, "a b", "a  b", [("=", "a "), ("+", " "), ("=", "b")], True),
+    Change("modify", 3, 3, "x  y", "x y", [("=", "x "), ("-", " "), ("=", "y")], True),
+    Change("move", 5, 4, "Far.", "Far!", [("=", "Far"), ("-", "."), ("+", "!")], True),
+    Change("move", 6, 5, "Moved.", "Moved.", None),
+]
+
+
+def test_render_text_colours_each_part() -> None:
+    assert render_text(HAND, color=True, full=True).split("\n") == [
+        "\x1b[31m- [1] \x1b[0m\x1b[31mGone first.\x1b[0m",  # label and text red
+        "\x1b[32m+ [1] \x1b[0m\x1b[32mNew\x1b[0m",  # green
+        "\x1b[32m+\x1b[0m     ",  # a blank line keeps its marker, and no colour of its own
+        "\x1b[32m+\x1b[0m     \x1b[32mfirst\x1b[0m",
+        "  [2] Same.",
+        "\x1b[33m~ [3] \x1b[0ma \x1b[42m \x1b[0mb",  # added whitespace: a green background
+        "\x1b[33m~ [4] \x1b[0mx \x1b[41m \x1b[0my",  # removed whitespace: a red one
+        "\x1b[36m> [5] moved from paragraph 6, edited: \x1b[0m"
+        "Far\x1b[31;9m.\x1b[0m\x1b[32;4m!\x1b[0m",
+        "\x1b[36m> [6] moved from paragraph 7: \x1b[0mMoved.",  # only the label is coloured
+    ]
+    skipped = render_text(HAND[2:3], color=True)
+    assert skipped == "\x1b[36m@@ paragraph 2 unchanged @@\x1b[0m"
+
+
+def test_render_text_plain_hand_made() -> None:
+    assert render_text(HAND, context=0).split("\n") == [
+        "- [1] Gone first.",
+        "+ [1] New",
+        "+     ",
+        "+     first",
+        "@@ paragraph 2 unchanged @@",
+        "~ [3] a {+ +}b",
+        "~ [4] x [- -]y",
+        "> [5] moved from paragraph 6, edited: Far[-.-]{+!+}",
+        "> [6] moved from paragraph 7: Moved.",
+    ]
+
+
+def test_render_markdown_hand_made() -> None:
+    assert render_markdown("d", None, None, HAND, full=True).split("\n\n") == [
+        "### Changes to d: nothing \u2192 nothing",
+        "**1 added, 1 removed, 2 modified, 2 moved, 1 unchanged**",
+        "**old \u00b6 1, removed:** ~~Gone first.~~",
+        "**\u00b6 1, added:** **New\\\n\\\nfirst**",
+        "\u00b6 2: Same.",
+        "**\u00b6 3, modified:** a  b",  # added whitespace cannot be marked: shown as it is
+        "**\u00b6 4, modified:** x y",  # removed whitespace: left out
+        "**\u00b6 5, moved from \u00b6 6 and edited:** Far~~.~~**!**",
+        "**\u00b6 6, moved from \u00b6 7:** Moved.\n",
+    ]
+    md = render_markdown("d", None, None, HAND[2:3])
+    assert md.split("\n\n")[2] == "*... paragraph 2 unchanged ...*\n"
+
+
+def test_render_markdown_line_ends_and_marked_runs() -> None:
+    changes = [
+        Change("insert", None, 0, None, "a\r\nb\rc", None),
+        Change("modify", 0, 1, "ac", "a b b c", [("=", "a"), ("+", " b b "), ("=", "c")], True),
+        Change("modify", 1, 2, "a x x c", "ac", [("=", "a"), ("-", " x x "), ("=", "c")], True),
+    ]
+    blocks = render_markdown("d", None, None, changes).rstrip("\n").split("\n\n")
+    assert blocks[2:] == [
+        "**\u00b6 1, added:** **a\\\nb\\\nc**",  # CRLF and a lone CR are both line breaks
+        "**\u00b6 2, modified:** a **b b** c",  # the spaces outside the markers, both ends
+        "**\u00b6 3, modified:** a ~~x x~~ c",
+    ]
+
+
+def test_terminal_safe() -> None:
+    from tracker.render.text import terminal_safe
+
+    assert terminal_safe("a\r\nb\rc\x1b[2J\x7f\x9b\td\ne") == "a\nb\\x0dc\\x1b[2J\\x7f\\x9b\td\ne"
+
+
+def test_render_unified_labels_and_default_context() -> None:
+    assert render_unified("x\n", "y\n", "", "two\nlines") == (
+        "--- a\n+++ two lines\n@@ -1 +1 @@\n-x\n+y\n"
+    )
+    assert render_unified("x\n", "y\n", "one\r\nlabel", "") == (
+        "--- one label\n+++ b\n@@ -1 +1 @@\n-x\n+y\n"
+    )
+    old = "".join(f"{i}\n" for i in range(1, 10))
+    hunk = render_unified(old, old.replace("5\n", "five\n"), "a", "b").split("\n")[2]
+    assert hunk == "@@ -2,7 +2,7 @@"  # three lines of context on each side
+
+
+def test_render_html_fragment_hand_made_inline() -> None:
+    assert render_html_fragment(HAND, full=True).split("\n") == [
+        '<div class="tracker-diff" data-layout="inline">',
+        '<div class="para op-delete"><span class="num" title="paragraph 1 of the old version,'
+        ' removed">1</span><div class="text"><del>Gone first.</del></div></div>',
+        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="text"><ins>New',
+        "",
+        "first</ins></div></div>",
+        '<div class="para op-equal"><span class="num" title="paragraph 2, unchanged">2</span>'
+        '<div class="text">Same.</div></div>',
+        '<div class="para op-modify"><span class="num" title="paragraph 3, modified">3</span>'
+        '<div class="text">a <ins> </ins>b</div></div>',
+        '<div class="para op-modify"><span class="num" title="paragraph 4, modified">4</span>'
+        '<div class="text">x <del> </del>y</div></div>',
+        '<div class="para op-move"><span class="num" title="paragraph 5, moved">5</span>'
+        '<div class="text"><span class="note">moved from paragraph 6 and edited</span>'
+        "Far<del>.</del><ins>!</ins></div></div>",
+        '<div class="para op-move"><span class="num" title="paragraph 6, moved">6</span>'
+        '<div class="text"><span class="note">moved from paragraph 7</span>Moved.</div></div>',
+        "</div>",
+    ]
+
+
+def test_render_html_fragment_hand_made_side_by_side() -> None:
+    rows = render_html_fragment(HAND, full=True, layout="side-by-side").split("\n")
+    assert rows[1] == (
+        '<table class="sbs"><colgroup><col class="num"><col class="text"><col class="num">'
+        '<col class="text"></colgroup>'
+    )
+    assert rows[2:] == [
+        '<tr class="op-delete"><td class="num">1</td><td class="text old"><del>Gone first.</del>'
+        '</td><td class="num"></td><td class="text new"></td></tr>',
+        '<tr class="op-insert"><td class="num"></td><td class="text old"></td>'
+        '<td class="num">1</td><td class="text new"><ins>New',
+        "",
+        "first</ins></td></tr>",
+        '<tr class="op-equal"><td class="num">2</td><td class="text old">Same.</td>'
+        '<td class="num">2</td><td class="text new">Same.</td></tr>',
+        '<tr class="op-modify"><td class="num">3</td><td class="text old">a b</td>'
+        '<td class="num">3</td><td class="text new">a <ins> </ins>b</td></tr>',
+        '<tr class="op-modify"><td class="num">4</td><td class="text old">x <del> </del>y</td>'
+        '<td class="num">4</td><td class="text new">x y</td></tr>',
+        '<tr class="op-move"><td class="num">6</td><td class="text old">Far<del>.</del></td>'
+        '<td class="num">5</td><td class="text new"><span class="note">moved from paragraph 6'
+        " and edited</span>Far<ins>!</ins></td></tr>",
+        '<tr class="op-move"><td class="num">7</td><td class="text old">Moved.</td>'
+        '<td class="num">6</td><td class="text new"><span class="note">moved from paragraph 7'
+        "</span>Moved.</td></tr>",
+        "</table>",
+        "</div>",
+    ]
+
+
+#: One insertion, then four unchanged paragraphs: the context and skips around a change.
+AFTER_INSERT = [Change("insert", None, 0, None, "x", None)] + [
+    Change("equal", i, i + 1, f"p{i}", f"p{i}", None) for i in range(4)
+]
+
+
+def test_render_html_context_and_skips() -> None:
+    default = render_html_fragment(AFTER_INSERT)  # inline, one paragraph of context
+    assert default.split("\n")[1:] == [
+        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="text"><ins>x</ins></div></div>',
+        '<div class="para op-equal"><span class="num" title="paragraph 2, unchanged">2</span>'
+        '<div class="text">p0</div></div>',
+        '<div class="skip">... paragraphs 3-5 unchanged ...</div>',
+        "</div>",
+    ]
+    one = render_html_fragment(AFTER_INSERT[:3], layout="side-by-side")
+    assert '<tr class="skip"><td colspan="4">... paragraph 3 unchanged ...</td></tr>' in one
+    assert '<div class="skip">... paragraph 3 unchanged ...</div>' in render_html_fragment(
+        AFTER_INSERT[:3]
+    )
+    page = render_html("d", None, None, AFTER_INSERT)  # the page: the same defaults
+    assert default in page and "p1" not in page
+    assert "p1" in render_html("d", None, None, AFTER_INSERT, full=True)
+    assert "p0" not in render_html("d", None, None, AFTER_INSERT, context=0)
+    assert "<td colspan" in render_html("d", None, None, AFTER_INSERT, layout="side-by-side")
+
+
+def test_render_markdown_full_and_context() -> None:
+    assert render_markdown("d", None, None, AFTER_INSERT).split("\n\n")[2:] == [
+        "**\u00b6 1, added:** **x**",
+        "\u00b6 2: p0",
+        "*... paragraphs 3-5 unchanged ...*\n",
+    ]
+    full = render_markdown("d", None, None, AFTER_INSERT, full=True).split("\n\n")[2:]
+    assert full == ["**\u00b6 1, added:** **x**"] + [f"\u00b6 {n}: p{n - 2}" for n in (2, 3, 4)] + [
+        "\u00b6 5: p3\n"
+    ]
+    none = render_markdown("d", None, None, AFTER_INSERT, context=0).split("\n\n")[2:]
+    assert none == ["**\u00b6 1, added:** **x**", "*... paragraphs 2-5 unchanged ...*\n"]
+
+
+def test_escape_html() -> None:
+    from tracker.render.html import escape_html
+
+    assert escape_html(None) == ""
+    assert escape_html("<a href=\"x\">'&'</a>") == (
+        "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
+    )
+    assert escape_html(3) == "3"

@@ -260,18 +260,31 @@ def test_processes_racing_to_create_a_database(tmp_path):
     import sys
 
     path = tmp_path / "race.db"
-    start = time.time() + 1.0
+    # the start line: every process blocks reading a pipe; closing it wakes them all at once
+    go_read, go_write = os.pipe()
     script = (
-        "import os, sys, time\n"
+        "import os, sys\n"
         "from tracker import Tracker\n"
-        f"while time.time() < {start}: pass\n"
+        "print('ready', flush=True)\n"
+        "os.read(int(sys.argv[2]), 1)\n"
         "with Tracker(sys.argv[1]) as t:\n"
         "    t.record(f'doc{os.getpid()}.txt', 'x')\n"
     )
-    procs = [
-        subprocess.Popen([sys.executable, "-c", script, str(path)], stderr=subprocess.PIPE)
-        for _ in range(4)
-    ]
+    try:
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(path), str(go_read)],
+                pass_fds=(go_read,),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(4)
+        ]
+        for proc in procs:  # all imported and waiting: the race is on the database only
+            assert proc.stdout.readline() == b"ready\n", proc.stderr.read().decode()
+    finally:
+        os.close(go_read)
+        os.close(go_write)
     errors = [p.communicate(timeout=60)[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
     with Tracker(path) as tracker:
@@ -427,8 +440,19 @@ def test_a_database_from_before_m004_upgrades_in_place(tmp_path):
     with Tracker(path) as tracker:
         columns = [r[1] for r in tracker.store.conn.execute("pragma table_info(paragraph_changes)")]
         assert "inline" not in columns and "new_paragraph_id" in columns
-        rows = list(tracker.store.conn.execute("select op, old_text, new_text from changes"))
-        assert rows == [("modify", "The cat sat.", "The dog sat.")]
+        rows = list(
+            tracker.store.conn.execute(
+                "select op, old_text, new_text, lineage from changes order by version, id"
+            )
+        )
+        # the upgrade computed what is recorded today: the first version's paragraphs are
+        # inserts that start lineages, and the edit continues the lineage of "The cat sat."
+        assert [row[:3] for row in rows] == [
+            ("insert", None, "Intro."),
+            ("insert", None, "The cat sat."),
+            ("modify", "The cat sat.", "The dog sat."),
+        ]
+        assert rows[2][3] == rows[1][3] != rows[0][3]
         assert [tracker.text("a.txt", n) for n in (1, 2)] == texts
         changes = [c for c in tracker.diff("a.txt", since=1).changes if c.op == "modify"]
         assert ("-", "cat") in changes[0].inline and ("+", "dog") in changes[0].inline
@@ -505,7 +529,7 @@ def test_a_rolled_back_version_number_reused_is_not_mistaken_for_the_old_one(tra
 def test_a_file_back_with_its_old_size_and_mtime_is_recorded_again(tmp_path, from_an_older_tracker):
     """Moved away (recorded as deleted) and back unchanged, mtime and all: the re-scan must not
     take it as unchanged. A deletion forgets when the file was read; a database whose deletion
-    an older tracker recorded (keeping that time) gets it forgotten on upgrade (m007)."""
+    an older tracker recorded (keeping that time) gets it forgotten on upgrade (m009)."""
     import shutil
 
     folder = tmp_path / "docs"
@@ -525,7 +549,7 @@ def test_a_file_back_with_its_old_size_and_mtime_is_recorded_again(tmp_path, fro
             conn.execute("update documents set file_checked_ns = ?", [time.time_ns()])
             conn.execute("drop table paragraph_spans")
             conn.execute("drop index idx_renames_renamed_at")
-            conn.execute("delete from _sqlite_migrations where name = 'm007_reads_by_index'")
+            conn.execute("delete from _sqlite_migrations where name = 'm009_reads_by_index'")
         conn.close()
     shutil.move(tmp_path / "a.txt", doc)
     with Tracker(path) as tracker:

@@ -65,11 +65,22 @@ class Tracker(History):
         split: str = "auto",
         progress: Progress | None = None,
         warn: Callable[[str], None] | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
     ) -> ImportResult:
-        """Import a JSONL history file (or a JSON array, gzipped or not): all of it or nothing."""
+        """Import a JSONL history file (or a JSON array, gzipped or not): all of it or nothing.
+
+        ``workers``, ``scheduler``: prepare the versions on a Dask cluster (a local one of that
+        many processes, or the one at that scheduler), storing them here, in file order.
+        """
         from .corpus.jsonl import import_jsonl
 
-        return import_jsonl(self, path, split=split, progress=progress, warn=warn)
+        if workers is None and scheduler is None:
+            return import_jsonl(self, path, split=split, progress=progress, warn=warn)
+        from .corpus.cluster import DaskPool
+
+        with DaskPool(workers, scheduler) as pool:
+            return import_jsonl(self, path, split=split, progress=progress, warn=warn, pool=pool)
 
     def import_git(
         self,
@@ -80,25 +91,50 @@ class Tracker(History):
         split: str = "auto",
         progress: Progress | None = None,
         warn: Callable[[str], None] | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
     ) -> ImportResult:
-        """Import the first-parent history of a git branch, one version per changing commit."""
+        """Import the first-parent history of a git branch, one version per changing commit.
+
+        ``workers``, ``scheduler``: as for :meth:`import_jsonl`.
+        """
         from .corpus.gitimport import import_git
 
-        return import_git(
-            self, repo, branch=branch, paths=list(paths), split=split, progress=progress, warn=warn
-        )
+        options = dict(branch=branch, paths=list(paths), split=split, progress=progress, warn=warn)
+        if workers is None and scheduler is None:
+            return import_git(self, repo, **options)
+        from .corpus.cluster import DaskPool
 
-    def export(self, out: IO[bytes], fmt: str = "jsonl") -> int:
-        """Write the whole history to a binary stream in the import format; return the count."""
+        with DaskPool(workers, scheduler) as pool:
+            return import_git(self, repo, **options, pool=pool)
+
+    def export(
+        self,
+        out: IO[bytes],
+        fmt: str = "jsonl",
+        *,
+        left_out: Callable[[str, int], None] | None = None,
+    ) -> int:
+        """Write the whole history to a binary stream in the import format; return the count.
+
+        Records `tracker import` would refuse (names an older tracker accepted) are not written:
+        ``left_out(problem, count)`` hears of them.
+        """
         from .corpus.export import export
 
-        return export(self, out, fmt)
+        return export(self, out, fmt, left_out=left_out)
 
-    def export_to_file(self, path: str | os.PathLike, fmt: str = "jsonl") -> int:
+    def export_to_file(
+        self,
+        path: str | os.PathLike,
+        fmt: str = "jsonl",
+        *,
+        left_out: Callable[[str, int], None] | None = None,
+    ) -> int:
         """Export into a file (gzipped when its name ends in ``.gz``), replacing it whole."""
         from .corpus.export import export_to_file
 
-        return export_to_file(self, path, fmt)
+        return export_to_file(self, path, fmt, left_out=left_out)
 
     def checkout(
         self, directory: str | os.PathLike, at: str | None = None, *, force: bool = False
@@ -136,11 +172,15 @@ class Tracker(History):
         until: str | None = None,
         doc: str | None = None,
         limit: int | None = None,
+        substantive: bool = False,
     ) -> list[Event]:
-        """Every recorded change (versions and renames), newest first."""
+        """Every recorded change (versions and renames), newest first; ``substantive`` leaves
+        out the versions whose changes are all minor."""
         from .corpus.timeline import timeline
 
-        return timeline(self, since=since, until=until, doc=doc, limit=limit)
+        return timeline(
+            self, since=since, until=until, doc=doc, limit=limit, substantive=substantive
+        )
 
     def iter_timeline(
         self,
@@ -149,11 +189,14 @@ class Tracker(History):
         until: str | None = None,
         doc: str | None = None,
         limit: int | None = None,
+        substantive: bool = False,
     ) -> Iterator[Event]:
         """:meth:`timeline`, read as it is iterated (keep the tracker open meanwhile)."""
         from .corpus.timeline import iter_timeline
 
-        return iter_timeline(self, since=since, until=until, doc=doc, limit=limit)
+        return iter_timeline(
+            self, since=since, until=until, doc=doc, limit=limit, substantive=substantive
+        )
 
     def search(
         self,

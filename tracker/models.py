@@ -76,6 +76,16 @@ class Version:
     path: str | None = None
     paragraph_ids: list[int] = field(default_factory=list, repr=False, compare=False)
     layout: str = field(default="{}", repr=False, compare=False)
+    #: The lineage of each paragraph (runs of ids, see store.codec.encode_runs); None in a
+    #: database not yet upgraded.
+    lineages: str | None = field(default=None, repr=False, compare=False)
+    #: How many of its changes are substantive (None where not classified).
+    substantive: int | None = None
+
+    @property
+    def minor(self) -> bool:
+        """Whether the version changed nothing substantive (not known: not minor)."""
+        return not self.deleted and self.substantive == 0
 
     def as_dict(self) -> dict:
         return {
@@ -90,9 +100,54 @@ class Version:
             "removed": self.removed,
             "modified": self.modified,
             "moved": self.moved,
+            "substantive": self.substantive,
             "path": self.path,
             "note": self.note,
         }
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """A version's date and counts without its paragraphs (a page listing many versions): enough
+    to list, chart and link it, not to rebuild its text."""
+
+    doc: str
+    version: int
+    captured_at: str
+    deleted: bool
+    bytes: int
+    paragraphs: int
+    added: int | None = None
+    removed: int | None = None
+    modified: int | None = None
+    moved: int | None = None
+    substantive: int | None = None
+    note: str | None = None
+
+    @property
+    def changed(self) -> int:
+        """How many paragraphs this version changed (added, removed, modified or moved)."""
+        return sum(n or 0 for n in (self.added, self.removed, self.modified, self.moved))
+
+    @property
+    def minor(self) -> bool:
+        """True when the version is classified and none of its changes is substantive."""
+        return self.substantive == 0 and self.changed > 0
+
+
+@dataclass(frozen=True)
+class DocumentActivity:
+    """One document in a corpus overview: its versions, first and last change, its changes in a
+    recent window, and how many versions fell in each bucket of a time axis."""
+
+    name: str
+    versions: int
+    first_change: str | None
+    last_change: str | None
+    deleted: bool
+    recent_changes: int
+    recent_versions: int
+    buckets: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -136,26 +191,101 @@ class DiffResult:
     changes: list[Change]
     old_text: str
     new_text: str
+    #: How many changes an ``ignore`` turned into unchanged paragraphs.
+    hidden: int = 0
 
     @property
     def layout_only(self) -> bool:
         """True when every paragraph is unchanged but the bytes differ (line endings, BOM...)."""
-        return self.old_text != self.new_text and all(c.op == "equal" for c in self.changes)
+        return (
+            self.old_text != self.new_text
+            and not self.hidden
+            and all(c.op == "equal" for c in self.changes)
+        )
 
 
 @dataclass(frozen=True)
 class BlameLine:
-    """A paragraph of a version and the version in which it took its present text."""
+    """A paragraph of a version, the version in which it took its present text (``origin``),
+    and the version in which its lineage began under any wording (``first``)."""
 
     index: int
     text: str
     origin: Version
+    first: Version | None = None
+    lineage: int | None = None
 
     def as_dict(self) -> dict:
+        first = self.first or self.origin
         return {
             "paragraph": self.index,
             "version": self.origin.version,
             "captured_at": self.origin.captured_at,
             "note": self.origin.note,
             "text": self.text,
+            "lineage": self.lineage,
+            "first_version": first.version,
+            "first_captured_at": first.captured_at,
+        }
+
+
+@dataclass(frozen=True)
+class TraceEvent:
+    """One moment in the life of a paragraph (its lineage): a version in which it changed.
+
+    ``op`` is created, split (it began as a piece of another paragraph), restored (put back
+    after a deletion), modified, moved, deleted or merged (into another paragraph). ``index`` is
+    its 1-based position in that version (in the version before, when it was deleted or merged),
+    ``old_index`` its position in the version before when it was modified or moved;
+    ``split_from``, ``merged_from``, ``split_into`` and ``merged_into`` name the other
+    paragraphs by their 1-based positions (in the version before, or in this one for
+    ``merged_into`` and ``split_into``). ``inline`` is the word diff of an edit.
+    """
+
+    version: int
+    captured_at: str
+    op: str
+    index: int
+    text: str
+    inline: list[tuple[str, str]] | None = None
+    split_from: int | None = None
+    merged_from: list[int] = field(default_factory=list)
+    split_into: list[int] = field(default_factory=list)
+    merged_into: int | None = None
+    old_index: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "captured_at": self.captured_at,
+            "op": self.op,
+            "index": self.index,
+            "old_index": self.old_index,
+            "text": self.text,
+            "inline": [list(part) for part in self.inline] if self.inline is not None else None,
+            "split_from": self.split_from,
+            "merged_from": self.merged_from,
+            "split_into": self.split_into,
+            "merged_into": self.merged_into,
+        }
+
+
+@dataclass
+class WordBlame:
+    """A version with every token of every paragraph attributed to the version that introduced
+    it: ``paragraphs[i]`` is a list of (token text, version) that joins into paragraph i."""
+
+    doc: str
+    version: Version
+    paragraphs: list[list[tuple[str, int]]]
+    versions: list[Version] = field(default_factory=list, repr=False)
+
+    def as_dict(self) -> dict:
+        return {
+            "doc": self.doc,
+            "version": self.version.version,
+            "paragraphs": [
+                {"index": index, "tokens": [[text, number] for text, number in tokens]}
+                for index, tokens in enumerate(self.paragraphs)
+            ],
         }

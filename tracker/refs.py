@@ -5,7 +5,10 @@ Pure functions over lists, so every rule and every error message is tested witho
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Protocol, TypeVar
 
@@ -148,7 +151,9 @@ def name_problem(name: str) -> str | None:
     """Why document ``name`` cannot be written out as a file under a folder; None when it can.
 
     Refused: empty names, absolute paths and drive letters, ``..`` and ``.`` components, empty
-    components (a leading, doubled or trailing ``/``), NUL and other control characters.
+    components (a leading, doubled or trailing ``/``), NUL and other control characters, and
+    names that are not valid Unicode (a file name in another encoding reaches Python with lone
+    surrogates in it, which SQLite cannot store).
     """
     if not name:
         return "an empty name is not allowed"
@@ -158,8 +163,19 @@ def name_problem(name: str) -> str | None:
         return "absolute paths and '..' are not allowed"
     if _CONTROL.search(name):
         return "NUL and other control characters are not allowed"
+    if any(unicodedata.category(char) == "Cs" for char in name):
+        return "it is not valid Unicode (a file name that is not UTF-8, or a lone surrogate)"
     if "." in parts:
         return "'.' is not allowed as a path component"
     if "" in parts:
         return "empty path components (a trailing or doubled '/') are not allowed"
     return None
+
+
+def name_matches(name: str, pattern: str | None) -> bool:
+    """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
+    if pattern is None:
+        return True
+    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
+        posixpath.basename(name), pattern
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import TrackerError
+from ..render.text import one_line
 
 
 class TrackerGroup(click.Group):
@@ -14,7 +15,7 @@ class TrackerGroup(click.Group):
         try:
             return super().invoke(ctx)
         except TrackerError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(one_line(str(error))) from None
         except BrokenPipeError:  # `tracker log x | head`
             ctx.exit(0)
 
@@ -36,3 +37,4 @@ from . import corpus  # noqa: E402,F401
 from . import watching  # noqa: E402,F401
 from . import transfer  # noqa: E402,F401
 from . import serving  # noqa: E402,F401
+from . import classes  # noqa: E402,F401

@@ -12,6 +12,8 @@ from typing import Any
 import click
 
 from ..api import Tracker
+from ..errors import TrackerError
+from ..render.text import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
 
 DEFAULT_DB = "snapshots/tracker.db"
@@ -40,7 +42,16 @@ def default_folder(db_path: str) -> None:
     """Create the default database's ``snapshots/`` folder if needed; any other folder given
     with --db must exist (a typo must not make a new database far away)."""
     if Path(db_path) == Path(DEFAULT_DB):
-        Path(DEFAULT_DB).parent.mkdir(exist_ok=True)
+        folder = Path(DEFAULT_DB).parent
+        try:
+            folder.mkdir(exist_ok=True)
+        except FileExistsError:  # a file of that name: the store says what is wrong
+            pass
+        except OSError as error:
+            raise TrackerError(
+                f"cannot create folder {folder} for the database ({error.strerror});"
+                " choose another --db"
+            ) from None
 
 
 @contextmanager
@@ -48,7 +59,8 @@ def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
     """Open the database; read commands refuse to create one (they say how to)."""
     if create:
         default_folder(db_path)
-    tracker = Tracker(db_path, create=create)
+    with progress_bar("upgrading the database") as bar:
+        tracker = Tracker(db_path, create=create, progress=bar)
     try:
         yield tracker
     finally:
@@ -73,8 +85,9 @@ def echo_json_list(items: Iterable[Any]) -> int:
 
 
 def warn(message: str) -> None:
-    """A warning on stderr that does not stop the command."""
-    click.echo(f"warning: {message}", err=True)
+    """A warning on stderr that does not stop the command: one line, control characters (of a
+    file name, say) escaped."""
+    click.echo(f"warning: {one_line(message)}", err=True)
 
 
 def stdout_bytes(data: bytes) -> None:
@@ -93,6 +106,23 @@ def split_option(function: Callable) -> Callable:
         show_default=True,
         help="How new documents are cut into paragraphs: blank-line blocks, or one per line. "
         "Chosen at a document's first version and kept.",
+    )(function)
+
+
+def workers_options(function: Callable) -> Callable:
+    """``--workers N`` and ``--scheduler ADDRESS``: an import's versions prepared on Dask."""
+    function = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Use the Dask cluster of this scheduler (tcp://HOST:8786) instead of starting one; "
+        "with --workers, wait for that many of its workers.",
+    )(function)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Prepare the versions on N Dask worker processes (pip install 'tracker[dask]'); "
+        "this process stores them, in order, as a serial import would.",
     )(function)
 
 

@@ -59,12 +59,17 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
 
 @cli.command()
 @click.argument("doc")
+@click.option(
+    "--substantive", is_flag=True, help="Only versions with a substantive change (no minor ones)."
+)
 @db_option
 @json_option
-def log(doc, db_path, as_json):
+def log(doc, substantive, db_path, as_json):
     """Show the version history of DOC, oldest first.
 
-    DOC is a path, a file name, a stem or a unique prefix.
+    DOC is a path, a file name, a stem or a unique prefix. Each version's counts say how many
+    of its changes are substantive when only some are, and `minor` when none is (whitespace,
+    punctuation, case, numbers, ignored text, moves: see `tracker diff --ignore`).
 
     Example:
 
@@ -74,6 +79,8 @@ def log(doc, db_path, as_json):
         document = tracker.document(doc)
         versions = tracker.versions(document.name)
         renames = tracker.renames(document.name)
+    if substantive:
+        versions = [version for version in versions if not version.minor]
     if as_json:
         echo_json([version.as_dict() for version in versions])
         return

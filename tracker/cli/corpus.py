@@ -37,9 +37,10 @@ def _column(count: int, word: str, width: int) -> str:
 @click.option("--until", help="Up to this date or date-time (a bare date: its end), UTC.")
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option("--limit", type=click.IntRange(min=0), help="At most this many lines (0: all).")
+@click.option("--substantive", is_flag=True, help="Leave out versions whose changes are all minor.")
 @db_option
 @json_option
-def timeline(since, until, doc_glob, limit, db_path, as_json):
+def timeline(since, until, doc_glob, limit, substantive, db_path, as_json):
     """Every recorded change across all documents, newest first.
 
     Example:
@@ -47,7 +48,9 @@ def timeline(since, until, doc_glob, limit, db_path, as_json):
         tracker timeline --since 2024-01-01 --doc 'peps/*' --limit 20
     """
     with open_tracker(db_path) as tracker:  # printed as read: a whole timeline can be long
-        events = tracker.iter_timeline(since=since, until=until, doc=doc_glob, limit=limit)
+        events = tracker.iter_timeline(
+            since=since, until=until, doc=doc_glob, limit=limit, substantive=substantive
+        )
         if as_json:
             shown = echo_json_list(event.as_dict() for event in events)
         else:
@@ -240,7 +243,9 @@ def fsck(db_path, as_json):
             f" {plural(report.paragraphs, 'paragraph')} checked in {report.seconds:.2f} s:"
             f" {plural(len(report.problems), 'problem') if report.problems else 'no problems'}"
         )
+        from ..render.text import one_line  # here: the other commands never render diffs
+
         for problem in report.problems:
-            click.echo(problem)
+            click.echo(one_line(problem))
     if report.problems:
         raise SystemExit(1)

@@ -68,13 +68,17 @@ def _reason(error: OSError) -> str:
 @db_option
 @click.pass_context
 def serve(ctx: click.Context, port: int, host: str, open_browser: bool, db_path: str) -> None:
-    """Browse the history in Datasette: tables, diffs, full-text search, an Atom feed.
+    """Browse the history in Datasette: what changed, diffs, tables, search, an Atom feed.
 
     The database is opened read-only (not immutable), so `tracker watch` or
-    `tracker snapshot` can keep recording while it is served; its name in URLs
-    is the file name without extension (`tracker` for the default database).
-    Pages: /tracker/changes, /tracker/search?q=..., the diff of a version at
-    /-/tracker/diff/tracker/DOC/VERSION, the feed at /-/tracker/tracker/changes.atom.
+    `tracker snapshot` can keep recording while it is served; one in a folder
+    that cannot be written (read-only media) is served as immutable, since no
+    one can change it. Its name in URLs is the file name without extension
+    (`tracker` for the default database).
+    Pages: / (every document and the latest changes), a document's versions at
+    /-/tracker/doc/tracker/DOC, the diff of two versions at
+    /-/tracker/diff/tracker/DOC/3..17, /tracker/changes, /tracker/search?q=...,
+    the feed at /-/tracker/tracker/changes.atom.
 
     Example:
 
@@ -86,15 +90,16 @@ def serve(ctx: click.Context, port: int, host: str, open_browser: bool, db_path:
     from ..web import metadata as datasette_metadata
     from ..web import plugin as datasette_plugin
 
-    with open_tracker(db_path):  # refuses a missing file, brings the schema up to date
-        pass
+    with open_tracker(db_path) as tracker:  # refuses a missing file, upgrades the schema
+        immutable = tracker.store.immutable  # in a folder no one may write: see below
     check_listen(host, port)  # one clear line instead of uvicorn's log and exit status 3
     if not pm.is_registered(datasette_plugin):  # not installed through its entry point
         pm.register(datasette_plugin, name="tracker")
     metadata = datasette_metadata.instance_metadata([Path(db_path).stem])
     ctx.invoke(
         datasette_cli.serve,
-        files=(db_path,),
+        files=() if immutable else (db_path,),
+        immutable=(db_path,) if immutable else (),
         host=host,
         port=port,
         open_browser=open_browser,

@@ -20,6 +20,7 @@ from .common import (
     progress_bar,
     split_option,
     warn,
+    workers_options,
 )
 
 if TYPE_CHECKING:
@@ -46,9 +47,10 @@ def _summary(result: ImportResult, as_json: bool) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
 @split_option
+@workers_options
 @db_option
 @json_option
-def import_(file, split, db_path, as_json):
+def import_(file, split, workers, scheduler, db_path, as_json):
     """Import history from FILE (JSONL, gzipped or not, or a JSON array).
 
     One object per line: {"doc": name, "text": str or null, "at": ISO time,
@@ -60,7 +62,8 @@ def import_(file, split, db_path, as_json):
     malformed lines (and names that cannot be written out as files, such as
     '../x' or '/etc/x') are listed and nothing is imported. Re-running adds only
     what is new. Versions keep their "at" time. FILE may be a pipe, or - for
-    stdin.
+    stdin. With --workers or --scheduler, the versions are prepared (split,
+    hashed, diffed) on a Dask cluster, and the database is the same.
 
     Example:
 
@@ -68,7 +71,9 @@ def import_(file, split, db_path, as_json):
     """
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
         try:
-            result = tracker.import_jsonl(file, split=split, progress=bar, warn=warn)
+            result = tracker.import_jsonl(
+                file, split=split, progress=bar, warn=warn, workers=workers, scheduler=scheduler
+            )
         except MalformedInput as error:
             for problem in error.problems:
                 click.echo(problem, err=True)
@@ -87,15 +92,18 @@ def import_(file, split, db_path, as_json):
 )
 @click.option("--branch", default="main", show_default=True, help="Branch to follow.")
 @split_option
+@workers_options
 @db_option
 @json_option
-def import_git(repo, paths, branch, split, db_path, as_json):
+def import_git(repo, paths, branch, split, workers, scheduler, db_path, as_json):
     """Import the first-parent history of a git branch, one version per changing commit.
 
     Each commit that changes a matching text file records a version of it at
     the commit's time, with the commit hash and subject as its note; renames are
     followed and deletions recorded; binary files are skipped. Re-running
-    continues after the last commit imported.
+    continues after the last commit imported. When no file in the branch's
+    history matches the --path globs (a typo?), it says so and exits 1.
+    --workers and --scheduler work as for `tracker import`.
 
     Example:
 
@@ -103,9 +111,20 @@ def import_git(repo, paths, branch, split, db_path, as_json):
     """
     with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
         result = tracker.import_git(
-            repo, branch=branch, paths=paths, split=split, progress=bar, warn=warn
+            repo,
+            branch=branch,
+            paths=paths,
+            split=split,
+            progress=bar,
+            warn=warn,
+            workers=workers,
+            scheduler=scheduler,
         )
+    if result.nothing_matched is not None:
+        warn(result.nothing_matched)
     _summary(result, as_json)
+    if result.nothing_matched is not None:
+        raise SystemExit(1)
 
 
 @cli.command()
@@ -130,17 +149,33 @@ def export(fmt, output, db_path):
     {"doc": new name, "renamed_from": old name, "at"} (no "text"). `tracker
     import` reads it back, renames included.
 
+    Only records that `tracker import` accepts are written. A database made by
+    an older tracker may hold names refused today (absolute, with '..' or
+    control characters): their records are left out, a warning says which and
+    why, the rest is written, and the command exits 1.
+
     Example:
 
         tracker export -o history.jsonl.gz
     """
+    refused: list[int] = []
+
+    def left_out(problem: str, count: int) -> None:
+        refused.append(count)
+        warn(f"{plural(count, 'record')} not written: {problem}")
+
     with open_tracker(db_path) as tracker:
         if output:
-            count = tracker.export_to_file(output, fmt)
+            count = tracker.export_to_file(output, fmt, left_out=left_out)
             click.echo(f"{count} versions written to {output}", err=True)
         else:
-            tracker.export(sys.stdout.buffer, fmt)
+            tracker.export(sys.stdout.buffer, fmt, left_out=left_out)
             sys.stdout.buffer.flush()
+    if refused:
+        count = sum(refused)
+        raise TrackerError(
+            f"{plural(count, 'record')} not written: `tracker import` would refuse them"
+        )
 
 
 @cli.command()

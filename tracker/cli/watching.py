@@ -55,6 +55,11 @@ if TYPE_CHECKING:  # watchdog is imported only when the command runs (start-up t
     metavar="CMD",
     help="Shell command run after each version (TRACKER_* variables, JSON diff on stdin).",
 )
+@click.option(
+    "--only",
+    type=click.Choice(["substantive"]),
+    help="Print (and run --exec for) only versions with a substantive change.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 @split_option
 @max_bytes_option
@@ -67,6 +72,7 @@ def watch(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     exec_command: str | None,
+    only: str | None,
     quiet: bool,
     split: str,
     max_bytes: int,
@@ -87,6 +93,7 @@ def watch(
     --exec runs CMD through the shell after each version and deletion, one at a
     time, with TRACKER_EVENT (version or deleted), TRACKER_DOC, TRACKER_VERSION,
     TRACKER_ADDED, TRACKER_REMOVED, TRACKER_MODIFIED, TRACKER_MOVED,
+    TRACKER_SUBSTANTIVE (how many of the changes are substantive),
     TRACKER_FILE and TRACKER_DB set and the diff as JSON on its stdin. Its
     output goes to stderr; a command that fails or runs over 60 s is reported
     and never stops the watcher.
@@ -151,5 +158,6 @@ def watch(
         split=split,
         max_bytes=max_bytes,
         exec_command=exec_command,
+        only_substantive=only == "substantive",
     )
     session.run()

@@ -1,7 +1,8 @@
 """Write the whole history out in the import format (JSONL or one JSON array, gzipped or not).
 
 Each version's ``doc`` is the document's name at that time and each rename is a record of its
-own, so `tracker import` re-creates the same history, renames included.
+own, so `tracker import` re-creates the same history, renames included. Every record is checked
+with the import's own rules before it is written: an export can always be imported.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ import gzip
 import heapq
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from .. import refs
 from ..errors import TrackerError
 from ..history import History
 from ..models import Rename, Version, name_at
+from .records import record_problem
 
 
 def export_records(history: History) -> Iterator[dict]:
@@ -69,14 +72,43 @@ def export_records(history: History) -> Iterator[dict]:
             heapq.heappush(heap, (*streams[key][index + 1][:3], index + 1, key))
 
 
-def export(history: History, out: IO[bytes], fmt: str = "jsonl") -> int:
-    """Write the whole history to a binary stream as JSONL or one JSON array; return the count."""
+def _problem(record: dict) -> str | None:
+    """Why an export leaves a record out: the import would refuse it, or it is a rename from a
+    name the import would have refused (so the export holds no document by that name)."""
+    problem = record_problem(record)
+    if problem is None and "text" not in record and record.get("renamed_from"):
+        old = record["renamed_from"]
+        old_problem = refs.name_problem(refs.normalize_name(old))
+        if old_problem is not None:
+            problem = f'"renamed_from" {old!r} cannot be written out as a file: {old_problem}'
+    return problem
+
+
+def export(
+    history: History,
+    out: IO[bytes],
+    fmt: str = "jsonl",
+    *,
+    left_out: Callable[[str, int], None] | None = None,
+) -> int:
+    """Write the whole history to a binary stream as JSONL or one JSON array; return the count.
+
+    Only records that `tracker import` accepts are written, so an export can always be imported.
+    A database written by an older tracker may hold names refused today ('../x', a control
+    character): their records are left out, and ``left_out(problem, count)`` is called once per
+    problem at the end, with the import's own description of it.
+    """
     if fmt not in ("jsonl", "json"):
         raise TrackerError(f"unknown export format {fmt!r}: use jsonl or json")
     count = 0
+    refused: dict[str, int] = {}
     if fmt == "json":
         out.write(b"[")
     for record in export_records(history):
+        problem = _problem(record)
+        if problem is not None:
+            refused[problem] = refused.get(problem, 0) + 1
+            continue
         data = json.dumps(record, ensure_ascii=False).encode("utf-8")
         if fmt == "json":
             out.write(b"\n" if count == 0 else b",\n")
@@ -86,17 +118,26 @@ def export(history: History, out: IO[bytes], fmt: str = "jsonl") -> int:
         count += 1
     if fmt == "json":
         out.write(b"\n]\n")
+    if left_out is not None:
+        for problem, times in refused.items():
+            left_out(problem, times)
     return count
 
 
-def export_to_file(history: History, path: str | os.PathLike, fmt: str = "jsonl") -> int:
+def export_to_file(
+    history: History,
+    path: str | os.PathLike,
+    fmt: str = "jsonl",
+    *,
+    left_out: Callable[[str, int], None] | None = None,
+) -> int:
     """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole."""
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
     try:
         gz = target.suffix == ".gz"
         with gzip.open(partial, "wb", compresslevel=6) if gz else open(partial, "wb") as out:
-            count = export(history, out, fmt)
+            count = export(history, out, fmt, left_out=left_out)
         os.replace(partial, target)
     except OSError as error:
         partial.unlink(missing_ok=True)

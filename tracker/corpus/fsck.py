@@ -5,9 +5,9 @@ search index against the paragraphs (FTS5's own check). It only reads: problems 
 once (a damaged paragraph once, with the number of versions that use it), and nothing in the
 database can make it fail: finding damage is its job.
 
-It streams: paragraphs, then versions document by document, keeping in memory only the damaged
-paragraph ids and the paragraphs of the version before, so memory stays flat however long the
-history.
+It streams: paragraphs, then versions document by document in batches, keeping in memory only
+the damaged paragraph ids and the paragraphs of the batch at hand, so memory stays flat however
+long the history. SQLite's own checks run meanwhile on a second connection.
 """
 
 from __future__ import annotations
@@ -19,14 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from ..errors import TrackerError
 from ..history import History
 from ..render.words import plural
-from ..store.codec import (
-    paragraph_hash,
-    paragraph_hash_of_bytes,
-    rebuild_bytes,
-    rebuild_text,
-)
+from ..store.codec import decode_layout, paragraph_hash_of_bytes, rebuild_bytes, rebuild_text
 
 #: How many versions using a damaged paragraph are named in its problem line.
 VERSIONS_NAMED = 3
@@ -73,27 +69,16 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
     store = history.store
     report = FsckReport()
     sqlite_checks = store.start_integrity_checks()  # in parallel with what follows
+    damaged: dict[int, _Damaged] = {}
     try:
-        damaged = _check_paragraphs(history, report)
-        for name, number in store.damaged_versions():
-            report.versions += 1
-            report.problems.append(f"{name} v{number}: its paragraph list is not a JSON array")
-        total = store.count_versions()
-        done = 0
-        known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)
-        for batch in _batches(store.version_rows_for_check()):
-            parsed = [(row, _paragraph_ids(row[6])) for row in batch]
-            wanted = set(itertools.chain.from_iterable(ids for _, ids in parsed if ids))
-            wanted -= known.keys() | damaged.keys()
-            texts = {**known, **store.paragraph_bytes_found(sorted(wanted))}
-            for row, ids in parsed:
-                report.versions += 1
-                _check_version(row, ids, texts, damaged, report)
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-            last = parsed[-1][1] or []
-            known = {pid: texts[pid] for pid in last if pid in texts}
+        try:
+            _check_paragraphs(history, report, damaged)
+        except TrackerError as error:  # a file SQLite cannot read to the end: say so, go on
+            report.problems.append(f"paragraphs: cannot be read to the end ({error})")
+        try:
+            _check_versions(history, report, damaged, progress)
+        except TrackerError as error:
+            report.problems.append(f"versions: cannot be read to the end ({error})")
     finally:
         integrity, index = sqlite_checks()
     report.problems[:0] = [f"integrity_check: {line}" for line in integrity]
@@ -110,27 +95,79 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
     return report
 
 
-def _check_paragraphs(history: History, report: FsckReport) -> dict[int, _Damaged]:
-    """Check every paragraph's text against its hash; return the damaged ones."""
-    damaged: dict[int, _Damaged] = {}
-    for pid, digest, raw in history.store.paragraph_rows():
+def _check_versions(
+    history: History,
+    report: FsckReport,
+    damaged: dict[int, _Damaged],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Check document names, then every version, in batches (see :data:`BATCH_VERSIONS`)."""
+    store = history.store
+    for document_id, raw in store.raw_document_names():
+        if _text(raw) is raw and raw is not None:
+            report.problems.append(
+                f"document {document_id}: its name is not valid UTF-8 ({_name(raw)})"
+            )
+    for name, number in store.damaged_versions():
+        report.versions += 1
+        report.problems.append(f"{_name(name)} v{number}: its paragraph list is not a JSON array")
+    total = store.count_versions()
+    done = 0
+    known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)
+    for batch in _batches(store.version_rows_for_check()):
+        parsed = [(row, _paragraph_ids(row[6])) for row in batch]
+        wanted = set(
+            itertools.chain.from_iterable(ids for _, ids in parsed if isinstance(ids, list))
+        )
+        wanted -= known.keys() | damaged.keys()
+        texts = {**known, **store.paragraph_bytes_found(sorted(wanted))}
+        for row, ids in parsed:
+            report.versions += 1
+            _check_version(row, ids, texts, damaged, report)
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        last = parsed[-1][1]
+        known = {pid: texts[pid] for pid in last if pid in texts} if isinstance(last, list) else {}
+
+
+def _name(raw: bytes | None) -> str:
+    """A document name read as stored bytes, for a problem line (bytes that are not UTF-8
+    shown escaped)."""
+    if raw is None:
+        return "(a document without a name)"
+    return raw.decode("utf-8", "backslashreplace") if isinstance(raw, bytes) else str(raw)
+
+
+def _text(raw: object) -> object:
+    """A column read as stored bytes, as text when it is valid UTF-8 (else left as bytes)."""
+    if isinstance(raw, bytes):
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw
+    return raw
+
+
+def _check_paragraphs(history: History, report: FsckReport, damaged: dict[int, _Damaged]) -> None:
+    """Check every paragraph's text against its hash; note the damaged ones in ``damaged``."""
+    for pid, digest, raw, kind in history.store.paragraph_rows():
         report.paragraphs += 1
         if raw is None:
             damaged[pid] = _Damaged("its text is missing")
             continue
-        if isinstance(raw, bytes):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                damaged[pid] = _Damaged(f"its text is not valid UTF-8 (byte {error.start})")
-                continue
-            # valid UTF-8 has no surrogates: these are the bytes paragraph_hash would hash
-            digest_now = paragraph_hash_of_bytes(raw)
-        else:
-            digest_now = paragraph_hash(str(raw))
-        if digest_now != digest:
+        if kind != "text":
+            damaged[pid] = _Damaged(f"its text is stored as {kind}, not text")
+            continue
+        data = raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "surrogatepass")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            damaged[pid] = _Damaged(f"its text is not valid UTF-8 (byte {error.start})")
+            continue
+        # valid UTF-8 has no surrogates: these are the bytes paragraph_hash would hash
+        if paragraph_hash_of_bytes(data) != digest:
             damaged[pid] = _Damaged("its text does not match its hash")
-    return damaged
 
 
 def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
@@ -140,7 +177,7 @@ def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
     size = 0
     for row in rows:
         batch.append(row)
-        size += len(row[6] or "") // 4  # about one id per four characters of JSON
+        size += len(row[6] or b"") // 4  # about one id per four characters of JSON
         if len(batch) >= BATCH_VERSIONS or size >= BATCH_PARAGRAPHS:
             yield batch
             batch, size = [], 0
@@ -148,34 +185,50 @@ def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _paragraph_ids(ids_json: str | None) -> list[int] | None:
-    """A version's paragraph ids; None when the list holds something other than ids."""
-    if ids_json is None:
-        return []
-    ids = json.loads(ids_json)
-    if set(map(type, ids)) <= {int} or all(isinstance(pid, int) for pid in ids):
+#: What :func:`_paragraph_ids` gives for a list that is not a JSON array (for a check that
+#: SQLite's ``json_valid`` passed but Python's json does not read) and for one holding other
+#: things than ids.
+NOT_AN_ARRAY = "not an array"
+NOT_IDS = "not ids"
+
+
+def _paragraph_ids(ids_json: bytes | str | None) -> list[int] | str:
+    """A version's paragraph ids, or why its list is not one (:data:`NOT_AN_ARRAY`,
+    :data:`NOT_IDS`)."""
+    try:
+        ids = json.loads(ids_json or "[]")
+    except ValueError:
+        return NOT_AN_ARRAY
+    if not isinstance(ids, list):
+        return NOT_AN_ARRAY
+    if set(map(type, ids)) <= {int}:
         return ids
-    return None
+    return NOT_IDS
 
 
 def _check_version(
     row: tuple,
-    ids: list[int] | None,
+    ids: list[int] | str,
     texts: dict[int, bytes],
     damaged: dict[int, _Damaged],
     report: FsckReport,
 ) -> None:
     """Check one version against its checksum (``texts`` holds the paragraphs it uses, as the
-    UTF-8 bytes stored)."""
+    UTF-8 bytes stored; ``ids`` is what :func:`_paragraph_ids` made of its list)."""
     _, name, number, sha256, size, deleted, _, layout = row
-    label = f"{name} v{number}"
+    label = f"{_name(name)} v{number}"
+    sha256, layout = _text(sha256), _text(layout)
+    if ids == NOT_AN_ARRAY:
+        report.problems.append(f"{label}: its paragraph list is not a JSON array")
+        return
     if deleted:
-        if ids is None or ids or sha256:
+        if ids or sha256:
             report.problems.append(f"{label}: a deletion that has text")
         return
-    if ids is None:
+    if ids == NOT_IDS:
         report.problems.append(f"{label}: its paragraph list holds something other than ids")
         return
+    assert isinstance(ids, list)
     bad = [pid for pid in dict.fromkeys(ids) if pid in damaged] if damaged else []
     for pid in bad:
         entry = damaged[pid]
@@ -191,15 +244,9 @@ def _check_version(
         shown = ", ".join(map(str, missing[:5]))
         report.problems.append(f"{label}: refers to missing paragraphs {shown}")
         return
-    try:
-        data = rebuild_bytes(paragraphs, layout or "{}")
-    except (ValueError, TypeError, AttributeError, UnicodeEncodeError):
-        try:  # as a read rebuilds it, to say what is wrong as a read would
-            text = rebuild_text([p.decode("utf-8") for p in paragraphs], layout or "{}")
-            data = text.encode("utf-8")
-        except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
-            report.problems.append(f"{label}: cannot be rebuilt ({error})")
-            return
+    data = _rebuild(label, paragraphs, layout, report)
+    if data is None:
+        return
     report.bytes += len(data)
     digest = hashlib.sha256(data).hexdigest()
     if digest != sha256:
@@ -210,3 +257,25 @@ def _check_version(
         )
     elif len(data) != size:
         report.problems.append(f"{label}: {len(data)} bytes, recorded {size}")
+
+
+def _rebuild(
+    label: str, paragraphs: list[bytes], layout: object, report: FsckReport
+) -> bytes | None:
+    """The UTF-8 bytes of a version, or None with the problem reported: a damaged layout, or
+    text that cannot be rebuilt (said as a read would say it)."""
+    try:
+        return rebuild_bytes(paragraphs, layout or "{}")  # type: ignore[arg-type]
+    except (ValueError, TypeError, AttributeError, UnicodeEncodeError):
+        pass
+    try:
+        decode_layout(layout or "{}", len(paragraphs))  # type: ignore[arg-type]
+    except (ValueError, TypeError, AttributeError) as error:
+        report.problems.append(f"{label}: its layout is damaged ({error})")
+        return None
+    try:
+        text = rebuild_text([p.decode("utf-8") for p in paragraphs], layout or "{}")  # type: ignore[arg-type]
+        return text.encode("utf-8")
+    except (ValueError, TypeError, AttributeError, UnicodeEncodeError) as error:
+        report.problems.append(f"{label}: cannot be rebuilt ({error})")
+        return None

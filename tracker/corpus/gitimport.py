@@ -10,10 +10,11 @@ import fnmatch
 import json
 import os
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
@@ -21,7 +22,10 @@ from ..history import History
 from ..refs import name_problem
 from ..text.encoding import decode
 from ..times import now_iso, to_iso
-from .importing import ImportResult, Progress
+from .importing import HistoryTarget, ImportResult, Progress, Target
+
+if TYPE_CHECKING:
+    from .lanes import Pool
 
 
 @dataclass(frozen=True)
@@ -122,12 +126,14 @@ def import_git(
     split: str = "auto",
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    pool: Pool | None = None,
 ) -> ImportResult:
     """Record each first-parent commit of ``branch`` that changes a matching text file.
 
     ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``); none
     means every file. Renames are followed, deletions recorded, binary files skipped, and so are
-    paths that could not be written out as files (``refs.name_problem``), with a warning.
+    paths that could not be written out as files (``refs.name_problem``), with a warning. With a
+    ``pool`` (:mod:`.cluster`), texts are prepared in its lanes and stored here, in order.
     """
     globs = list(paths) or ["*"]
     git = _Git(repo)
@@ -164,85 +170,201 @@ def import_git(
         ).stdout
         commits = _parse_log(log)
 
-        unsafe: set[str] = set()
-
-        def wanted(path: str | None) -> bool:
-            if path is None or not any(fnmatch.fnmatchcase(path, g) for g in globs):
-                return False
-            problem = name_problem(refs.normalize_name(path))
-            if problem is None:
-                return True
-            if path not in unsafe:  # one warning per path and import
-                unsafe.add(path)
-                where = f"{path!r} at {commit.sha[:10]}"  # the commit being applied
-                message = f"{where}: cannot be written out as a file: {problem}"
-                result.skipped.append((path, message))
-                if warn is not None:
-                    warn(message)
-            return False
-
+        wanted = _Wanted(globs, result, warn)
+        target = HistoryTarget(history)
         with history.store.transaction():
-            for done, commit in enumerate(commits, start=1):
-                _apply_commit(history, git, commit, wanted, split, result, warn)
-                result.commits = done
-                if progress is not None:
-                    progress(done, len(commits))
+            if pool is None:
+                for done, commit in enumerate(commits, start=1):
+                    wanted.commit = commit
+                    text_of = _reader(git, commit, result, warn)
+                    _apply_commit(target, commit, done, wanted, text_of, split, result)
+                    result.commits = done
+                    if progress is not None:
+                        progress(done, len(commits))
+            else:
+                _import_pipelined(
+                    history, git, commits, globs, split, pool, target, wanted, progress
+                )
+                result.writer_prepared = target.prepared_here
+            if last is None and not wanted.matched:
+                # most likely a mistyped glob: say so, and remember nothing, so that every
+                # run says so again rather than "0 new versions"
+                shown = ", ".join(repr(glob) for glob in globs)
+                result.nothing_matched = (
+                    f"no file in the history of branch {branch!r} of {repo} matches {shown}"
+                    f" ({len(commits)} commits read): nothing imported"
+                )
+                return result
             history.store.set_import_state(key, branch, paths_key, tip_sha, now_iso())
         return result
     finally:
         git.close()
 
 
-def _live(history: History, name: str) -> bool:
-    document = history.store.document(name)
-    return document is not None and not document.deleted
+class _Wanted:
+    """Whether a path is imported: it matches a glob and can be written out as a file. An unsafe
+    one is skipped with a warning (once per path), naming ``commit``, the one being applied."""
+
+    def __init__(self, globs: list[str], result: ImportResult, warn: Callable[[str], None] | None):
+        self.globs = globs
+        self.result = result
+        self.warn = warn
+        self.unsafe: set[str] = set()
+        self.commit: _Commit | None = None
+        self.matched = False  # whether any path of the history matched a glob
+
+    def __call__(self, path: str | None) -> bool:
+        if path is None or not any(fnmatch.fnmatchcase(path, g) for g in self.globs):
+            return False
+        self.matched = True
+        problem = name_problem(refs.normalize_name(path))
+        if problem is None:
+            return True
+        if path not in self.unsafe:  # one warning per path and import
+            self.unsafe.add(path)
+            assert self.commit is not None
+            message = (
+                f"{path!r} at {self.commit.sha[:10]}: cannot be written out as a file: {problem}"
+            )
+            self.result.skipped.append((path, message))
+            if self.warn is not None:
+                self.warn(message)
+        return False
+
+
+def _reader(
+    git: _Git,
+    commit: _Commit,
+    result: ImportResult,
+    warn: Callable[[str], None] | None,
+    texts: dict[int, str | UnreadableFile] | None = None,
+) -> Callable[[int, _Entry], str | None]:
+    """``text_of`` for a commit's entries: its blob decoded (taken from ``texts`` if read
+    before), or None when it is not text, with a warning."""
+
+    def text_of(index: int, entry: _Entry) -> str | None:
+        text = texts.get(index) if texts is not None else None
+        if text is None:
+            try:
+                text = decode(git.blob(entry.blob), f"{entry.path} at {commit.sha[:10]}")
+            except UnreadableFile as error:
+                text = error
+        if isinstance(text, UnreadableFile):
+            result.skipped.append((entry.path, str(text)))
+            if warn is not None:
+                warn(str(text))
+            return None
+        return text
+
+    return text_of
+
+
+def _reading_into(
+    texts: dict[int, str | UnreadableFile], git: _Git, commit: _Commit
+) -> Callable[[int, _Entry], str | None]:
+    """``text_of`` for the planner: reads each text once, keeping it (or why it is not text)."""
+
+    def read(index: int, entry: _Entry) -> str | None:
+        try:
+            texts[index] = decode(git.blob(entry.blob), f"{entry.path} at {commit.sha[:10]}")
+        except UnreadableFile as error:
+            texts[index] = error
+            return None
+        return texts[index]  # type: ignore[return-value]
+
+    return read
+
+
+def _import_pipelined(
+    history: History,
+    git: _Git,
+    commits: list[_Commit],
+    globs: list[str],
+    split: str,
+    pool: Pool,
+    target: HistoryTarget,
+    wanted: _Wanted,
+    progress: Progress | None,
+) -> None:
+    """Import the commits with their texts prepared in a pool's lanes (see :mod:`.lanes`): a
+    planner walks the commits ahead, reading each text once and sorting it into its lane."""
+    from .lanes import PlanTarget, run_pipelined
+
+    result = wanted.result
+    planner = PlanTarget(history.store, pool.lanes)
+    quiet = _Wanted(globs, ImportResult(), None)  # warnings come when the commit is applied
+    Chunk = list[tuple[int, _Commit, dict[int, str | UnreadableFile]]]
+
+    def planned() -> Iterator[tuple[Chunk, dict]]:
+        chunk: Chunk = []
+        for number, commit in enumerate(commits, start=1):
+            texts: dict[int, str | UnreadableFile] = {}
+            quiet.commit = commit
+            read = _reading_into(texts, git, commit)
+            _apply_commit(planner, commit, number, quiet, read, split, ImportResult())
+            chunk.append((number, commit, texts))
+            if planner.chunk_full(len(chunk)):
+                yield chunk, planner.take()
+                chunk = []
+        if chunk:
+            yield chunk, planner.take()
+
+    def apply(chunk: Chunk, hints: dict) -> None:
+        target.hints = hints
+        for number, commit, texts in chunk:
+            wanted.commit = commit
+            text_of = _reader(git, commit, result, wanted.warn, texts)
+            _apply_commit(target, commit, number, wanted, text_of, split, result)
+            result.commits = number
+            if progress is not None:
+                progress(number, len(commits))
+
+    run_pipelined(pool, planned(), apply)
 
 
 def _apply_commit(
-    history: History,
-    git: _Git,
+    target: Target,
     commit: _Commit,
+    number: int,
     wanted: Callable[[str | None], bool],
+    text_of: Callable[[int, _Entry], str | None],
     split: str,
     result: ImportResult,
-    warn: Callable[[str], None] | None,
 ) -> None:
-    """Record one commit: renames first, then deletions, then new and changed files."""
+    """Record commit ``number``: renames first, then deletions, then new and changed files.
+
+    ``text_of(index, entry)`` reads the text of the commit's ``index``-th entry (None, warned
+    about: not text); each version is recorded from input position ``(number, index)``.
+    """
     note = f"{commit.sha} {commit.subject}".rstrip()
 
-    def record(name: str, text: str | None, renamed: bool = False) -> None:
-        if history.record(name, text, commit.at, note=note, split=split) is not None:
+    def record(name: str, text: str | None, key: object, renamed: bool = False) -> None:
+        if target.record(name, text, commit.at, note=note, split=split, key=key) is not None:
             result.recorded += 1
         elif not renamed:  # a pure rename is not an unchanged file
             result.unchanged += 1
 
-    writes: list[tuple[_Entry, bool]] = []
-    for entry in commit.entries:
+    writes: list[tuple[int, _Entry, bool]] = []
+    for index, entry in enumerate(commit.entries):
         renamed = False
         if entry.status in "RC" and entry.old_path is not None:
-            if entry.status == "R" and wanted(entry.old_path) and _live(history, entry.old_path):
-                if wanted(entry.path) and history.store.document(entry.path) is None:
-                    history.rename(entry.old_path, entry.path, commit.at)
+            if entry.status == "R" and wanted(entry.old_path) and target.live(entry.old_path):
+                if wanted(entry.path) and not target.tracked(entry.path):
+                    target.rename(entry.old_path, entry.path, commit.at)
                     result.renamed.append((entry.old_path, entry.path))
                     renamed = True
                 else:
-                    record(entry.old_path, None)
+                    record(entry.old_path, None, None)
             if wanted(entry.path):
-                writes.append((entry, renamed))
+                writes.append((index, entry, renamed))
         elif entry.status == "D":
-            if wanted(entry.path) and _live(history, entry.path):
-                record(entry.path, None)
+            if wanted(entry.path) and target.live(entry.path):
+                record(entry.path, None, None)
         elif wanted(entry.path):
-            writes.append((entry, False))
-    for entry, renamed in writes:
+            writes.append((index, entry, False))
+    for index, entry, renamed in writes:
         if entry.mode not in ("100644", "100755"):
             continue  # symlinks and submodules are not documents
-        label = f"{entry.path} at {commit.sha[:10]}"
-        try:
-            text = decode(git.blob(entry.blob), label)
-        except UnreadableFile as error:
-            result.skipped.append((entry.path, str(error)))
-            if warn is not None:
-                warn(str(error))
-            continue
-        record(entry.path, text, renamed)
+        text = text_of(index, entry)
+        if text is not None:
+            record(entry.path, text, (number, index), renamed)

@@ -10,14 +10,17 @@ export -> import round trip re-creates the renames.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from ..history import History
 from ..models import name_at
-from ..text.encoding import sha256_text
 from ..times import now_iso
-from .importing import ImportResult, Progress
+from .importing import HistoryTarget, ImportResult, Progress, Target
 from .records import Record, Source, check_file, read_records
+
+if TYPE_CHECKING:
+    from .lanes import Pool
 
 
 def _recorded(history: History) -> dict[tuple[str, str], set[str | None]]:
@@ -42,36 +45,91 @@ def import_jsonl(
     split: str = "auto",
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    pool: Pool | None = None,
 ) -> ImportResult:
     """Import a JSONL (or gzipped, or JSON array) history file: validate all of it, then record.
 
     Records that cannot apply are skipped with a warning (``line N: ...``): the deletion of a
     document never tracked, a rename record whose old name is unknown or whose new name is taken.
+    With a ``pool`` (:mod:`.cluster`), texts are prepared in its lanes and stored here, in order.
     """
     source = Source.open(path)  # a pipe is read once, here
     total = check_file(source)
-    importer = _Importer(history, split, warn)
+    target = HistoryTarget(history)
+    importer = _Importer(target, _recorded(history), split, warn)
     with history.store.transaction():
-        for done, record in enumerate(read_records(source), start=1):
-            if record.rename_only:
-                importer.rename(record)
-            else:
-                importer.version(record)
-            if progress is not None:
-                progress(done, total)
+        if pool is None:
+            for done, record in enumerate(read_records(source), start=1):
+                importer.apply(done, record)
+                if progress is not None:
+                    progress(done, total)
+        else:
+            _import_pipelined(history, source, importer, target, pool, progress, total)
+            importer.result.writer_prepared = target.prepared_here
     return importer.result
 
 
-class _Importer:
-    """Applies validated records one by one, inside the import's transaction."""
+def _import_pipelined(
+    history: History,
+    source: Source,
+    importer: _Importer,
+    target: HistoryTarget,
+    pool: Pool,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """Apply the records with their texts prepared in a pool's lanes (see :mod:`.lanes`): a
+    planner, the same importer on a :class:`~.lanes.PlanTarget`, walks the file ahead."""
+    from .lanes import PlanTarget, run_pipelined
 
-    def __init__(self, history: History, split: str, warn: Callable[[str], None] | None):
-        self.history = history
-        self.store = history.store
+    planner = PlanTarget(history.store, pool.lanes, same_time_rule=True)
+    planning = _Importer(planner, _recorded(history), importer.split, None)
+    Chunk = list[tuple[int, Record]]
+
+    def planned() -> Iterator[tuple[Chunk, dict]]:
+        chunk: Chunk = []
+        for done, record in enumerate(read_records(source), start=1):
+            planning.apply(done, record)
+            chunk.append((done, record))
+            if planner.chunk_full(len(chunk)):
+                yield chunk, planner.take()
+                chunk = []
+        if chunk:
+            yield chunk, planner.take()
+
+    def apply(chunk: Chunk, hints: dict) -> None:
+        target.hints = hints
+        for done, record in chunk:
+            importer.apply(done, record)
+            if progress is not None:
+                progress(done, total)
+
+    run_pipelined(pool, planned(), apply)
+
+
+class _Importer:
+    """Applies validated records one by one to a target (the database, inside the import's
+    transaction; or the planner of a parallel import, which walks the records first)."""
+
+    def __init__(
+        self,
+        target: Target,
+        seen: dict[tuple[str, str], set],
+        split: str,
+        warn: Callable[[str], None] | None,
+    ):
+        self.target = target
         self.split = split
         self.warn = warn
-        self.seen = _recorded(history)
+        self.seen = seen
         self.result = ImportResult()
+
+    def apply(self, key: int, record: Record) -> None:
+        """Apply the record at position ``key`` of the file."""
+        if record.rename_only:
+            self.rename(record)
+        else:
+            self.version(key, record)
 
     def skip(self, record: Record, name: str, reason: str) -> None:
         message = f"{record.where}: {reason}"
@@ -84,37 +142,38 @@ class _Importer:
         old, new = record.renamed_from, record.doc
         assert old is not None
         at = record.at or now_iso()
-        if self.store.has_rename(old, new, at):
+        if self.target.has_rename(old, new, at):
             return  # imported before
-        if self.store.document(old) is None:
+        if not self.target.tracked(old):
             self.skip(record, old, f"rename of unknown document {old} ignored")
-        elif self.store.document(new) is not None:
+        elif self.target.tracked(new):
             self.skip(record, old, f"cannot rename {old} to {new}: {new} is tracked")
         else:
-            self.history.rename(old, new, at)
+            self.target.rename(old, new, at)
             self.result.renamed.append((old, new))
 
-    def version(self, record: Record) -> None:
+    def version(self, key: int, record: Record) -> None:
         """A version (or deletion) of ``doc``, renamed first from a live ``renamed_from``."""
         at = record.at or now_iso()
         text = record.text
         shas = self.seen.get((record.doc, at))
-        if shas is not None and (None if text is None else sha256_text(text)) in shas:
+        if shas is not None and (None if text is None else self.target.checksum(key, text)) in shas:
             self.result.unchanged += 1  # this very version was imported before
             return
-        if text is None and self.store.document(record.doc) is None:
+        if text is None and not self.target.tracked(record.doc):
             self.skip(record, record.doc, f"deletion of unknown document {record.doc} ignored")
             return
         old = record.renamed_from
         # Only a live document under the old name is renamed: in the corpora's format "doc" is
         # the final name of every record, so "renamed_from" never names a tracked document there
         # and stays a note; in tracker's own export each record has the name at that time.
-        if old is not None and old != record.doc and self.store.document(record.doc) is None:
-            previous = self.store.document(old)
-            if previous is not None and not previous.deleted:
-                self.history.rename(old, record.doc, at)
+        if old is not None and old != record.doc and not self.target.tracked(record.doc):
+            if self.target.live(old):
+                self.target.rename(old, record.doc, at)
                 self.result.renamed.append((old, record.doc))
-        version = self.history.record(record.doc, text, at, note=record.note, split=self.split)
+        version = self.target.record(
+            record.doc, text, at, note=record.note, split=self.split, key=key
+        )
         if version is None:
             self.result.unchanged += 1
         else:

@@ -231,6 +231,16 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def record_problem(item: object) -> str | None:
+    """Why `tracker import` would refuse a parsed record (what :func:`check_file` would list for
+    it), or None: an export writes only records that pass."""
+    try:
+        _check(0, item)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def read_records(path: str | os.PathLike | Source) -> Iterator[Record]:
     """Stream the validated records of an import file; the first malformed one raises."""
     source = Source.open(path)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
+from ..text.snippets import MARKS, mark_snippet, snippet_parts
 from .timeline import matching_documents
 
 _PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
@@ -51,9 +52,19 @@ def sql_fts_query(query: object) -> str:
         return MATCH_NOTHING
 
 
-def _clean(snippet: str) -> str:
-    """A snippet on one line."""
-    return re.sub(r"\r?\n", " ", snippet)
+def _snippet(parts: list[str], marks: tuple[str, str]) -> str:
+    """A snippet on one line, each hit in ``marks`` (see
+    :func:`~tracker.text.snippets.mark_snippet`: text never passes for a mark)."""
+    return mark_snippet([re.sub(r"\r?\n", " ", part) for part in parts], marks)
+
+
+def sql_snippet(marked: object, other: object) -> object:
+    """The web's snippet column as an SQL function: the same paragraph's ``snippet()`` with
+    :data:`~tracker.text.snippets.MARKS` and with ``OTHER_MARKS`` in, the snippet out with STX
+    and ETX around each hit and nowhere else (the text's own shown as U+2402, U+2403)."""
+    if not isinstance(marked, str) or not isinstance(other, str):
+        return marked
+    return mark_snippet(snippet_parts(marked, other), MARKS)
 
 
 def _ranges(numbers: Sequence[int]) -> str:
@@ -136,14 +147,14 @@ def _latest(
         ]
     total = sum(hits for _, hits, _ in documents_hit)
     page = found[:limit]
-    texts = store.snippets(fts, marks, sorted({pid for _, _, pid in page}))
+    texts = store.snippets(fts, sorted({pid for _, _, pid in page}))
     hits = [
         {
             "doc": version.doc,
             "version": version.version,
             "captured_at": version.captured_at,
             "paragraph": index,
-            "snippet": _clean(texts[pid][1]),
+            "snippet": _snippet(texts[pid][1], marks),
         }
         for version, index, pid in page
     ]
@@ -187,7 +198,7 @@ def _every_version(
     latest = store.latest_numbers(
         sorted({row[1] for row, until in zip(page, ends) if until is None})
     )
-    texts = store.snippets(fts, marks, sorted({pid for _, _, pid, _ in page}))
+    texts = store.snippets(fts, sorted({pid for _, _, pid, _ in page}))
     hits = []
     for (name, document_id, pid, first_number), until in zip(page, ends):
         numbers = [
@@ -204,7 +215,7 @@ def _every_version(
                 "ranges": _ranges(numbers),
                 "first": {"version": first.version, "at": first.captured_at},
                 "removed": {"version": gone.version, "at": gone.captured_at} if gone else None,
-                "snippet": _clean(texts[pid][1]),
+                "snippet": _snippet(texts[pid][1], marks),
                 "text": texts[pid][0],
             }
         )

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import fnmatch
-import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
 from ..history import History
 from ..models import Version
+from ..refs import name_matches
 from ..times import parse_bound
-
-
-def name_matches(name: str, pattern: str | None) -> bool:
-    """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
-    if pattern is None:
-        return True
-    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
-        posixpath.basename(name), pattern
-    )
 
 
 def matching_documents(history: History, pattern: str | None) -> list[int] | None:
@@ -65,12 +55,14 @@ def iter_timeline(
     until: str | None = None,
     doc: str | None = None,
     limit: int | None = None,
+    substantive: bool = False,
 ) -> Iterator[Event]:
     """Every recorded change (versions and renames), newest first, within a window and a glob,
     read as it is iterated (memory stays flat however many there are).
 
     At equal times, versions come before renames, each in the order recorded. With ``limit``,
-    only the newest that many versions and renames are read.
+    only the newest that many versions and renames are read. With ``substantive``, versions
+    whose every change is minor are left out (deletions are never minor).
     """
     low = parse_bound(since, end_of_day=False)
     high = parse_bound(until, end_of_day=True)
@@ -78,7 +70,9 @@ def iter_timeline(
     limit = limit or None
     versions = (
         Event(v.captured_at, v.doc, version=v)
-        for v in store.versions_newest_first(low, high, matching_documents(history, doc), limit)
+        for v in store.versions_newest_first(
+            low, high, matching_documents(history, doc), limit, substantive=substantive
+        )
     )
     renames = (
         Event(at, new, renamed_from=old)
@@ -95,7 +89,12 @@ def timeline(
     until: str | None = None,
     doc: str | None = None,
     limit: int | None = None,
+    substantive: bool = False,
 ) -> list[Event]:
     """Every recorded change (versions and renames), newest first: :func:`iter_timeline`, as
     a list."""
-    return list(iter_timeline(history, since=since, until=until, doc=doc, limit=limit))
+    return list(
+        iter_timeline(
+            history, since=since, until=until, doc=doc, limit=limit, substantive=substantive
+        )
+    )

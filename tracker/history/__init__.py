@@ -8,21 +8,32 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 
 from ..store import Store
+from .ignore import Ignores
+from .overview import Overviews
 from .reads import Reads
+from .upgrade import fill_lineages
 from .writes import Writes
 
 __all__ = ["History"]
 
 
-class History(Writes, Reads):
+class History(Writes, Reads, Ignores, Overviews):
     """A corpus of documents and their versions, kept in one SQLite database."""
 
     def __init__(
-        self, db: str | os.PathLike | sqlite3.Connection | Store, *, create: bool = True
+        self,
+        db: str | os.PathLike | sqlite3.Connection | Store,
+        *,
+        create: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        super().__init__()
+        """Open (or create) the database; an older one is upgraded in place, with ``progress``
+        called as it goes (a connection borrowed from someone else is only read)."""
+        Writes.__init__(self)
+        Ignores.__init__(self)
         if isinstance(db, Store):
             self.store = db
         elif isinstance(db, sqlite3.Connection):
@@ -30,6 +41,12 @@ class History(Writes, Reads):
         else:
             self.store = Store(db, create=create)
         self.db_path = self.store.path
+        if not self.store.read_only:
+            try:
+                fill_lineages(self, progress)
+            except BaseException:
+                self.store.close()
+                raise
 
     def close(self) -> None:
         """Close the database connection (a borrowed one is left open for its owner)."""

@@ -7,13 +7,17 @@ give (a version's text, a diff, a blame) comes from one method here.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from dataclasses import replace
 
 from .. import refs
 from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
-from ..models import BlameLine, DiffResult, Document, Version
+from ..models import BlameLine, DiffResult, Document, TraceEvent, Version, WordBlame
 from ..store import Store
 from ..store.codec import rebuild_text
 from ..text.encoding import sha256_text
+from .trace import lineages_of, trace
+from .words import word_blame
 
 
 class Reads:
@@ -103,11 +107,14 @@ class Reads:
         *,
         granularity: str = "word",
         ignore_whitespace: bool = False,
+        ignore: Iterable[str] = (),
     ) -> DiffResult:
         """Diff two versions; ``since`` defaults to the version before ``until`` (the latest).
 
         "The version before" skips back over a deletion: a document that came back is compared
-        with its text from before the deletion, as its stored counts are.
+        with its text from before the deletion, as its stored counts are. Every change carries
+        its class (``Change.kind``); the changes of the classes in ``ignore`` become unchanged
+        paragraphs, counted in ``DiffResult.hidden``.
         """
         document = self.document(doc)
         versions = self.store.versions(document.id)
@@ -122,12 +129,21 @@ class Reads:
 
         old_paragraphs = self.paragraphs(old) if old is not None and not old.deleted else []
         new_paragraphs = self.paragraphs(new) if not new.deleted else []
-        changes = diff_paragraphs(
-            old_paragraphs,
-            new_paragraphs,
-            granularity=granularity,
-            ignore_whitespace=ignore_whitespace,
-        )
+        from ..text.classes import change_class, filter_changes
+
+        patterns = self.patterns_for(document.name)  # type: ignore[attr-defined]
+        changes = [
+            change if change.op == "equal" else replace(change, kind=change_class(change, patterns))
+            for change in diff_paragraphs(
+                old_paragraphs,
+                new_paragraphs,
+                granularity=granularity,
+                ignore_whitespace=ignore_whitespace,
+            )
+        ]
+        hidden = 0
+        if ignore:
+            changes, hidden = filter_changes(changes, frozenset(ignore), patterns)
         return DiffResult(
             doc=document.name,
             old=old,
@@ -135,33 +151,58 @@ class Reads:
             changes=changes,
             old_text=self.rebuild(old) if old is not None else "",
             new_text=self.rebuild(new),
+            hidden=hidden,
         )
 
     def blame(self, doc: str, at: str | int = "latest") -> list[BlameLine]:
-        """Each paragraph of a version with the version where it took its present text."""
+        """Each paragraph of a version with the version where it took its present text (and the
+        one where its lineage began), read from the lineages stored at record time."""
         document = self.document(doc)
         versions = self.store.versions(document.id)
         target = refs.resolve_version(at, versions, document.name)
         if target.deleted:
             raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
-        history = [v for v in versions if not v.deleted and v.version <= target.version]
-        from ..text.diff import blame_paragraphs  # here: most commands never diff
+        lineages = lineages_of(target)
+        spans = self.store.lineage_spans(document.id, target.version, lineages)
+        by_number = {v.version: v for v in versions}
+        lines = []
+        for index, (text, lineage) in enumerate(zip(self.paragraphs(target), lineages)):
+            first, wording = spans.get(lineage, (target.version, target.version))
+            origin = by_number[wording if wording is not None else first]
+            lines.append(BlameLine(index, text, origin, by_number[first], lineage))
+        return lines
 
-        texts = [self.paragraphs(v) for v in history]
-        origins = blame_paragraphs(texts)
-        return [
-            BlameLine(index, text, history[origin])
-            for index, (text, origin) in enumerate(zip(texts[-1], origins))
-        ]
+    def trace(
+        self,
+        doc: str,
+        paragraph: int | None = None,
+        at: str | int = "latest",
+        *,
+        search: str | None = None,
+    ) -> tuple[Version, int, list[TraceEvent]]:
+        """The life of one paragraph of a version: (the version, the paragraph's 0-based index,
+        every event of its lineage, oldest first). See :mod:`tracker.history.trace`."""
+        return trace(self, doc, paragraph, at, search)
+
+    def word_blame(self, doc: str, at: str | int = "latest") -> WordBlame:
+        """Every word of a version with the version that first introduced it (see
+        :mod:`tracker.history.words`); the first ask of a document works it out and keeps it."""
+        return word_blame(self, doc, at)  # type: ignore[arg-type]
 
     def recent(
-        self, doc: str | None = None, limit: int = 50, changes: int = 12
+        self,
+        doc: str | None = None,
+        limit: int = 50,
+        changes: int = 12,
+        *,
+        substantive: bool = False,
     ) -> list[tuple[Version, list[tuple[str, str | None, str | None]]]]:
-        """The latest recorded versions, newest first (of one document or all), each with its
-        first ``changes`` stored paragraph changes (op, old text, new text): the Atom feed."""
+        """The latest recorded versions, newest first (of one document or all; only those with
+        a substantive change if asked), each with its first ``changes`` stored paragraph changes
+        (op, old text, new text): the Atom feed."""
         return [
             (version, self.store.stored_changes(row_id, changes))
-            for row_id, version in self.store.recent_versions(doc, limit)
+            for row_id, version in self.store.recent_versions(doc, limit, substantive)
         ]
 
     def version_by_row(self, row_id: int) -> Version | None:

@@ -8,17 +8,19 @@ so that no read has to re-align old versions.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError
-from ..models import Version
+from ..models import Document, Version
 from ..store import Store
-from ..store.codec import encode_layout
-from ..text import paragraphs as para
+from ..store.codec import decode_runs, encode_runs
+from ..text.diff import Change
 from ..text.encoding import sha256_text
 from ..times import normalize_time
+from .prepare import Prepared, prepare, split_mode
 
 if TYPE_CHECKING:
     from ..text.diff import Change
@@ -28,6 +30,11 @@ if TYPE_CHECKING:
 RECENT_PARAGRAPH_LISTS = 256
 #: ... and how many characters of text they may hold in all (large documents are kept fewer).
 RECENT_PARAGRAPH_CHARS = 32_000_000
+
+#: ``ready(mode, previous, paragraphs)``: a version already prepared elsewhere (a bulk import's
+#: workers) in split ``mode`` against exactly the ``previous`` version, whose ``paragraphs`` are
+#: given (both None for a first version); or None to prepare it here.
+Ready = Callable[[str, Version | None, list[str] | None], Prepared | None]
 
 
 #: The change counts a version row keeps.
@@ -39,7 +46,7 @@ def checked_name(doc: str) -> str:
     name = refs.normalize_name(doc)
     problem = refs.name_problem(name)
     if problem is not None:
-        raise TrackerError(f"cannot track {doc!r}: {problem}")
+        raise TrackerError(f"cannot track {name!r}: {problem}")
     return name
 
 
@@ -64,16 +71,25 @@ class Writes:
         split: str = "auto",
         root: str | None = None,
         sha256: str | None = None,
+        ready: Ready | None = None,
     ) -> Version | None:
         """Record ``text`` as the next version of ``doc`` (None records a deletion).
 
         Returns the new version, or None when nothing changed. ``root`` is the folder a scanned
-        file was read from; ``sha256`` its checksum if already known.
+        file was read from; ``sha256`` its checksum if already known; ``ready`` is asked for a
+        version prepared elsewhere before preparing it here (see :data:`Ready`).
         """
         name = refs.normalize_name(doc)
         with self.store.transaction():
             return self._record(
-                name, text, normalize_time(at), note=note, split=split, root=root, sha256=sha256
+                name,
+                text,
+                normalize_time(at),
+                note=note,
+                split=split,
+                root=root,
+                sha256=sha256,
+                ready=ready,
             )
 
     def delete(self, doc: str, at: str | datetime | None = None) -> Version | None:
@@ -136,122 +152,160 @@ class Writes:
         split: str = "auto",
         root: str | None = None,
         sha256: str | None = None,
+        ready: Ready | None = None,
     ) -> Version | None:
         document = self.store.document(name)
         if text is None:
             if document is None or document.deleted:
                 return None
-            previous = self.store.latest(document.id)
-            counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
-            number = document.latest_version + 1
-            self.store.insert_version(
-                document.id,
-                number,
-                captured_at=at,
-                path=name,
-                sha256=None,
-                size=0,
-                paragraph_ids=[],
-                layout="{}",
-                deleted=True,
-                counts=counts,
-                note=note,
-            )
-            self.store.update_spans(document.id, number, previous.paragraph_ids, [])
-            self.store.forget_file_check(document.id)
-            return Version(
-                doc=name,
-                document_id=document.id,
-                version=number,
-                captured_at=at,
-                sha256=None,
-                bytes=0,
-                paragraphs=0,
-                deleted=True,
-                **{key: counts[key] for key in COUNT_KEYS},
-                note=note,
-                path=name,
-            )
-        sha256 = sha256 or sha256_text(text)
+            return self._store_deletion(document, at, note)
+        if sha256 is None:
+            try:
+                sha256 = sha256_text(text)
+            except UnicodeEncodeError:
+                raise TrackerError(
+                    f"cannot record {name!r}: its text is not valid Unicode (a lone surrogate)"
+                ) from None
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
             return None
         if document is None:
             checked_name(name)  # names already tracked are kept, whatever rule they predate
-            if split not in para.SPLIT_MODES:
-                raise TrackerError(f"unknown split mode {split!r}")
-            mode = para.choose_mode(text) if split == "auto" else split
-            document_id = self.store.create_document(name, mode, root, at)
-            number, previous = 1, None
+            try:
+                mode = split_mode(text, split)
+            except ValueError as error:
+                raise TrackerError(str(error)) from None
+            previous, old_texts = None, None
         else:
-            mode, document_id = document.split_mode, document.id
-            number = document.latest_version + 1
+            mode = document.split_mode
             # a re-added file is compared with its text from before the deletion
-            previous = self.store.latest(document_id, text_only=True)
-        parts = para.split(text, mode)
-        layout = encode_layout(parts.separators)
-        changes: list[Change] = []
-        if previous is None:
-            ids = self.store.intern_paragraphs(parts.paragraphs)
-            counts = {"added": len(ids), "removed": 0, "modified": 0, "moved": 0}
-        else:
-            # imported here, not at the top: a re-scan that finds nothing changed never diffs
-            from ..text.diff import diff_paragraphs, stats
+            previous = self.store.latest(document.id, text_only=True)
+            old_texts = self._recent_paragraphs(previous) if previous is not None else None
+        prepared = ready(mode, previous, old_texts) if ready is not None else None
+        if prepared is None:
+            patterns = self.patterns_for(name)
+            prepared = prepare(text, mode, old_texts, sha256=sha256, patterns=patterns)
+        return self.store_prepared(
+            name,
+            prepared,
+            at,
+            note=note,
+            mode=mode,
+            root=root,
+            document=document,
+            previous=previous,
+        )
 
-            old_texts = self._recent_paragraphs(previous)
-            known = dict(zip(old_texts, previous.paragraph_ids))
-            ids = self.store.intern_paragraphs(parts.paragraphs, known)
-            changes = diff_paragraphs(old_texts, parts.paragraphs, inline=False)
-            counts = stats(changes)
-        size = len(text.encode("utf-8"))
+    def store_prepared(
+        self,
+        name: str,
+        prepared: Prepared,
+        at: str,
+        *,
+        note: str | None = None,
+        mode: str = "blank",
+        root: str | None = None,
+        document: Document | None = None,
+        previous: Version | None = None,
+    ) -> Version:
+        """Store a version prepared from its text (:func:`~.prepare.prepare`) as the next
+        version of ``name``, inside the current transaction.
+
+        ``previous`` is the version it was prepared against (its paragraph ids give the changed
+        paragraphs' ids); ``mode`` the split mode of a new document.
+        """
+        if document is None:
+            document_id = self.store.create_document(name, mode, root, at)
+            number = 1
+        else:
+            document_id, number = document.id, (document.latest_version or 0) + 1
+        old_ids: list[int] = []
+        known: dict[str, int] | None = None
+        if previous is not None:  # its paragraphs are stored: neither hashed nor looked up again
+            old_ids = previous.paragraph_ids
+            known = dict(zip(self._recent_paragraphs(previous), old_ids))
+        ids = self.store.intern_paragraphs(prepared.paragraphs, known)
+        old_lineages = decode_runs(previous.lineages) if previous is not None else []
+        lineages = self.assign_lineages(document_id, number, prepared, ids, old_lineages)
+        rows = change_rows(prepared.changes, ids, old_ids, lineages, old_lineages)
         version_id = self.store.insert_version(
             document_id,
             number,
             captured_at=at,
             path=name,
-            sha256=sha256,
-            size=size,
+            sha256=prepared.sha256,
+            size=prepared.size,
             paragraph_ids=ids,
-            layout=layout,
+            layout=prepared.layout,
             deleted=False,
+            counts=prepared.counts,
+            note=note,
+            lineages=encode_runs(lineages),
+            substantive=prepared.counts.get("substantive"),
+        )
+        self.store.insert_changes([(version_id, *row) for row in rows])
+        # the spans follow the version just before, which is a deletion when it came back
+        before = old_ids if document is not None and not document.deleted else []
+        self.store.update_spans(document_id, number, before, ids)
+        self._remember((document_id, number, prepared.sha256), prepared.paragraphs)
+        latest = self.store.latest(document_id)
+        assert latest is not None
+        return latest
+
+    def assign_lineages(
+        self,
+        document_id: int,
+        number: int,
+        prepared: Prepared,
+        ids: list[int],
+        old_lineages: list[int],
+    ) -> list[int]:
+        """The lineage of each paragraph of a new version.
+
+        A paragraph that continues an old one (unchanged, modified, moved) keeps its lineage. A
+        new one whose text is that of a paragraph deleted earlier from the document continues
+        the deleted paragraph's lineage (it was put back); any other starts a lineage, a piece
+        split off an old paragraph included (the largest piece keeps the old lineage).
+        """
+        lineages = [None if i is None else old_lineages[i] for i in prepared.continues]
+        split = {c.new for c in prepared.changes if c.op == "insert" and c.split_from is not None}
+        alive = {lineage for lineage in lineages if lineage is not None}
+        for j, lineage in enumerate(lineages):
+            if lineage is not None:
+                continue
+            revived = None
+            if old_lineages and j not in split:
+                revived = self.store.deleted_lineage(document_id, ids[j])
+            if revived is None or revived in alive:
+                revived = self.store.new_lineage(document_id, number)
+            lineages[j] = revived
+            alive.add(revived)
+        return lineages  # type: ignore[return-value]
+
+    def _store_deletion(self, document: Document, at: str, note: str | None) -> Version:
+        """Record that a tracked, present document is gone (a version without text)."""
+        previous = self.store.latest(document.id)
+        assert previous is not None
+        counts = {"added": 0, "removed": previous.paragraphs, "modified": 0, "moved": 0}
+        number = (document.latest_version or 0) + 1
+        self.store.insert_version(
+            document.id,
+            number,
+            captured_at=at,
+            path=document.name,
+            sha256=None,
+            size=0,
+            paragraph_ids=[],
+            layout="{}",
+            deleted=True,
             counts=counts,
             note=note,
+            substantive=previous.paragraphs,
         )
-        if changes:
-            old_ids = previous.paragraph_ids
-            self.store.insert_changes(
-                [
-                    (
-                        version_id,
-                        change.op,
-                        change.old,
-                        change.new,
-                        None if change.old is None else old_ids[change.old],
-                        None if change.new is None else ids[change.new],
-                    )
-                    for change in changes
-                    if change.op != "equal"
-                ]
-            )
-        # the spans follow the version just before, which is a deletion when it came back
-        before = previous.paragraph_ids if previous is not None and not document.deleted else []
-        self.store.update_spans(document_id, number, before, ids)
-        self._remember((document_id, number, sha256), parts.paragraphs)
-        # the row just written, as a read of it would give it back
-        return Version(
-            doc=name,
-            document_id=document_id,
-            version=number,
-            captured_at=at,
-            sha256=sha256,
-            bytes=size,
-            paragraphs=len(ids),
-            deleted=False,
-            **{key: counts.get(key) for key in COUNT_KEYS},
-            note=note,
-            path=name,
-            paragraph_ids=list(ids),
-            layout=layout,
-        )
+        self.store.update_spans(document.id, number, previous.paragraph_ids, [])
+        self.store.forget_file_check(document.id)
+        latest = self.store.latest(document.id)
+        assert latest is not None
+        return latest
 
     def _recent_paragraphs(self, version: Version) -> list[str]:
         """The paragraph texts of a version, from memory when it was recorded or read lately."""
@@ -277,3 +331,28 @@ class Writes:
         ):
             _, dropped = self._recent.popitem(last=False)
             self._recent_chars -= sum(map(len, dropped))
+
+
+def change_rows(
+    changes: list[Change],
+    ids: list[int],
+    old_ids: list[int],
+    lineages: list[int],
+    old_lineages: list[int],
+) -> list[tuple]:
+    """The ``paragraph_changes`` rows of a version, without the version's row id: op, indexes,
+    paragraph ids, the lineage of the paragraph changed, split_from, merged_into, class."""
+    return [
+        (
+            change.op,
+            change.old,
+            change.new,
+            None if change.old is None else old_ids[change.old],
+            None if change.new is None else ids[change.new],
+            lineages[change.new] if change.new is not None else old_lineages[change.old],
+            change.split_from,
+            change.merged_into,
+            change.kind,
+        )
+        for change in changes
+    ]

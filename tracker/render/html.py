@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from ..text.diff import Change, Skipped, stats, with_context
+from .words import plural, skipped_text
 
 LAYOUTS = ("inline", "side-by-side")
 
@@ -90,25 +91,52 @@ def version_label(meta: Mapping[str, object] | None) -> str:
     return label
 
 
-def stats_line(changes: Iterable[Change]) -> str:
-    """One-line summary of a diff, e.g. "2 added, 1 removed, 0 modified, 0 moved, 9 unchanged"."""
-    return ", ".join(f"{n} {name}" for name, n in stats(changes).items())
-
-
-def _skip_text(item: Skipped) -> str:
-    """Words for a run of skipped unchanged paragraphs (1-based numbers)."""
-    if item.count == 1:
-        return f"paragraph {item.first + 1} unchanged"
-    return f"paragraphs {item.first + 1}-{item.last + 1} unchanged"
+def stats_line(changes: Iterable[Change], hidden: int = 0) -> str:
+    """One-line summary of a diff, e.g. "2 added (1 split off), 1 removed, 0 modified, 0 moved,
+    9 unchanged"; how many added paragraphs were split off and removed ones merged is said only
+    when there are some."""
+    counts = stats(changes)
+    notes = {"added": ("split", "split off"), "removed": ("merged", "merged")}
+    parts = []
+    for name in ("added", "removed", "modified", "moved", "unchanged"):
+        part = f"{counts[name]} {name}"
+        key, words = notes.get(name, ("", ""))
+        if key and counts[key]:
+            part += f" ({counts[key]} {words})"
+        parts.append(part)
+    line = ", ".join(parts)
+    if hidden:
+        line += f"; {plural(hidden, 'minor change')} hidden"
+    return line
 
 
 def _num(n: int | None) -> str:
     return "" if n is None else str(n + 1)
 
 
-def _inline_item(c: Change) -> str:
-    """One change as a block of the inline layout."""
-    note = ""
+def _note(c: Change) -> str:
+    """The note above a moved, split-off or merged paragraph ("" for other changes)."""
+    if c.op == "move":
+        text = f"moved from paragraph {_num(c.old)}{' and edited' if c.edited else ''}"
+    elif c.split_from is not None:
+        text = f"split from paragraph {_num(c.split_from)}"
+    elif c.merged_into is not None:
+        text = f"merged into paragraph {_num(c.merged_into)}"
+    else:
+        return ""
+    return f'<span class="note">{text}</span>'
+
+
+def _short(text: str, width: int = 60) -> str:
+    """A paragraph on one short line."""
+    line = " ".join((text or "").split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _inline_item(c: Change, full: bool = True) -> str:
+    """One change as a block of the inline layout; unless ``full``, a paragraph that only changed
+    whitespace, or only moved, is one short line."""
+    note = _note(c)
     if c.op == "delete":
         body = f"<del>{_esc(c.old_text)}</del>"
         num, title = _num(c.old), f"paragraph {_num(c.old)} of the old version, removed"
@@ -116,22 +144,25 @@ def _inline_item(c: Change) -> str:
         num, title = _num(c.new), f"paragraph {_num(c.new)}, {_OP_LABELS[c.op]}"
         if c.op == "insert":
             body = f"<ins>{_esc(c.new_text)}</ins>"
+        elif not full and c.kind == "whitespace":
+            body = '<span class="note">whitespace only</span>'
+        elif not full and c.kind == "moved":
+            body = f'<span class="short">{_esc(_short(c.text))}</span>'
         elif c.inline is not None:
             body = render_inline_html(c.inline)
         else:
             body = _esc(c.text)
-        if c.op == "move":
-            edited = " and edited" if c.edited else ""
-            note = f'<span class="note">moved from paragraph {_num(c.old)}{edited}</span>'
+    minor = " minor" if c.kind not in (None, "substantive") else ""
     return (
-        f'<div class="para op-{c.op}"><span class="num" title="{_esc(title)}">{num}</span>'
+        f'<div class="para op-{c.op}{minor}"><span class="num" title="{_esc(title)}">{num}</span>'
         f'<div class="text">{note}{body}</div></div>'
     )
 
 
 def _sbs_row(c: Change) -> str:
     """One change as a row of the side-by-side table (old on the left, new on the right)."""
-    old_html = new_html = note = ""
+    old_html = new_html = ""
+    note = _note(c)
     if c.op == "delete":
         old_html = f"<del>{_esc(c.old_text)}</del>"
     elif c.op == "insert":
@@ -140,12 +171,12 @@ def _sbs_row(c: Change) -> str:
         old_html, new_html = _side(c.inline, "-"), _side(c.inline, "+")
     else:
         old_html, new_html = _esc(c.old_text), _esc(c.new_text)
-    if c.op == "move":
-        note = f'<span class="note">moved from paragraph {_num(c.old)}</span>'
+    # the note goes with the side that has the paragraph: the old one for a merged part
+    old_note, new_note = (note, "") if c.op == "delete" else ("", note)
     return (
         f'<tr class="op-{c.op}"><td class="num">{_num(c.old)}</td>'
-        f'<td class="text old">{old_html}</td><td class="num">{_num(c.new)}</td>'
-        f'<td class="text new">{note}{new_html}</td></tr>'
+        f'<td class="text old">{old_note}{old_html}</td><td class="num">{_num(c.new)}</td>'
+        f'<td class="text new">{new_note}{new_html}</td></tr>'
     )
 
 
@@ -160,9 +191,9 @@ def render_html_fragment(
     if layout == "inline":
         for item in items:
             if isinstance(item, Skipped):
-                parts.append(f'<div class="skip">... {_skip_text(item)} ...</div>')
+                parts.append(f'<div class="skip">... {skipped_text(item)} ...</div>')
             else:
-                parts.append(_inline_item(item))
+                parts.append(_inline_item(item, full))
     else:
         # column widths from a colgroup: with table-layout:fixed the first row decides them, and
         # that row may be a full-width "unchanged" row, which would make all four columns equal
@@ -173,7 +204,7 @@ def render_html_fragment(
         for item in items:
             if isinstance(item, Skipped):
                 parts.append(
-                    f'<tr class="skip"><td colspan="4">... {_skip_text(item)} ...</td></tr>'
+                    f'<tr class="skip"><td colspan="4">... {skipped_text(item)} ...</td></tr>'
                 )
             else:
                 parts.append(_sbs_row(item))
@@ -191,6 +222,7 @@ def render_html(
     context: int = 1,
     full: bool = False,
     layout: str = "inline",
+    hidden: int = 0,
 ) -> str:
     """Render the diff as one self-contained HTML page (inline CSS, no scripts, no assets)."""
     fragment = render_html_fragment(changes, context=context, full=full, layout=layout)
@@ -204,6 +236,6 @@ def render_html(
         '<body>\n<main class="tracker-diff-page">\n'
         f"<h1>{_esc(title)}</h1>\n"
         f'<p class="versions">{_esc(versions)}</p>\n'
-        f'<p class="stats">{_esc(stats_line(changes))}</p>\n'
+        f'<p class="stats">{_esc(stats_line(changes, hidden))}</p>\n'
         f"{fragment}\n</main>\n</body>\n</html>\n"
     )

@@ -1,37 +1,18 @@
-"""Render paragraph diffs for people and programs: text (optionally ANSI), JSON, Markdown, unified.
+"""Render paragraph diffs for a terminal: plain text or ANSI colours, and text safe to print.
 
-Pure functions from :class:`tracker.text.diff.Change` lists (or texts) to strings or dicts; no I/O.
-Paragraph numbers shown to people are 1-based; JSON keeps the engine's 0-based indexes. The HTML
-renderers live in :mod:`tracker.render.html` and are re-exported here.
+Pure functions from :class:`tracker.text.diff.Change` lists (or texts) to strings; no I/O.
+Paragraph numbers shown to people are 1-based. Document text never reaches the terminal raw:
+control characters are escaped (:func:`terminal_safe`, :func:`one_line`). The other renderings
+are beside this module: :mod:`.json`, :mod:`.markdown`, :mod:`.unified` and :mod:`.html`.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
-from ..text.diff import Change, Skipped, stats, with_context
-from .html import (
-    DIFF_CSS,
-    render_html,
-    render_html_fragment,
-    render_inline_html,
-    stats_line,
-    version_label,
-)
-from .words import terminal_safe
-
-__all__ = [
-    "DIFF_CSS",
-    "diff_json",
-    "render_html",
-    "render_html_fragment",
-    "render_inline_html",
-    "render_markdown",
-    "render_text",
-    "render_unified",
-]
+from ..text.diff import Change, Skipped, with_context
+from .words import skipped_text, terminal_safe
 
 # ANSI SGR sequences used when color=True
 _RESET = "\x1b[0m"
@@ -49,6 +30,22 @@ _STYLES = {
 _MARKS = {"equal": " ", "insert": "+", "delete": "-", "modify": "~", "move": ">"}
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """A message safe to print as one line: every control character escaped, newlines too, and
+    the undecodable bytes of a file name (a file name may hold any of them)."""
+    return _UNPRINTABLE.sub(lambda m: _escaped(m.group()), text)
+
+
 def _paint(text: str, style: str, color: bool) -> str:
     """Wrap each line of ``text`` in an ANSI style (so prefixes added later stay uncoloured)."""
     if not color or not style:
@@ -56,7 +53,7 @@ def _paint(text: str, style: str, color: bool) -> str:
     return "\n".join(f"{style}{line}{_RESET}" if line else "" for line in text.split("\n"))
 
 
-def _inline_text(inline: Iterable[Sequence[str]], color: bool) -> str:
+def render_inline_text(inline: Iterable[Sequence[str]], color: bool = False) -> str:
     """An inline diff as text: ``[-old-]{+new+}`` markers, or ANSI highlights when color=True."""
     out = []
     for op, part in inline:
@@ -71,21 +68,40 @@ def _inline_text(inline: Iterable[Sequence[str]], color: bool) -> str:
 
 
 def _skip_line(item: Skipped) -> str:
-    if item.count == 1:
-        return f"@@ paragraph {item.first + 1} unchanged @@"
-    return f"@@ paragraphs {item.first + 1}-{item.last + 1} unchanged @@"
+    return f"@@ {skipped_text(item)} @@"
 
 
-def _text_block(c: Change, color: bool) -> str:
-    """One change as labelled text lines; continuation lines repeat the change's marker."""
+#: Shown text of a paragraph summed up in one short line (moved without an edit), in characters.
+SHORT_LINE = 60
+
+
+def _clip(text: str, width: int = SHORT_LINE) -> str:
+    """Document text on one short line, control characters escaped."""
+    line = terminal_safe(" ".join(text.split()))
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _text_block(c: Change, color: bool, full: bool = True) -> str:
+    """One change as labelled text lines; continuation lines repeat the change's marker.
+
+    Unless ``full``, a paragraph that only changed whitespace, or only moved, is one short line.
+    """
     mark = _MARKS[c.op]
     number = c.old if c.op == "delete" else c.new
     label = f"{mark} [{(number or 0) + 1}] "
     style = _STYLES.get(c.op, "")
     if c.op == "move":
         label += f"moved from paragraph {(c.old or 0) + 1}{', edited' if c.edited else ''}: "
-    if c.inline is not None:
-        body = _inline_text(c.inline, color)
+    elif c.split_from is not None:
+        label += f"split from paragraph {c.split_from + 1}: "
+    elif c.merged_into is not None:
+        label += f"merged into paragraph {c.merged_into + 1}: "
+    if not full and c.kind == "whitespace":
+        body = "whitespace only"
+    elif not full and c.kind == "moved":
+        body = _clip(c.text)
+    elif c.inline is not None:
+        body = render_inline_text(c.inline, color)
     elif c.op in ("insert", "delete"):
         body = _paint(terminal_safe(c.text), style, color)
     else:
@@ -103,145 +119,14 @@ def render_text(
     """Render a diff for a terminal: changed paragraphs, some context, markers for skipped runs.
 
     Lines are joined with newlines, without a final one. Labels: ``+ [n]`` added, ``- [n]`` removed
-    (old numbering), ``~ [n]`` modified, ``> [n] moved from paragraph m``; numbers are 1-based.
+    (old numbering), ``~ [n]`` modified, ``> [n] moved from paragraph m``, ``+ [n] split from
+    paragraph m`` (m in the old numbering), ``- [n] merged into paragraph m`` (m in the new
+    numbering); numbers are 1-based.
     """
     lines = []
     for item in with_context(changes, context, full):
         if isinstance(item, Skipped):
             lines.append(_paint(_skip_line(item), _STYLES["skip"], color))
         else:
-            lines.append(_text_block(item, color))
+            lines.append(_text_block(item, color, full))
     return "\n".join(lines)
-
-
-def _meta(meta: Mapping[str, object] | None) -> dict[str, object] | None:
-    """Keep only the version fields that belong in the JSON output."""
-    if meta is None:
-        return None
-    return {key: meta.get(key) for key in ("version", "captured_at", "sha256")}
-
-
-def _json_paragraph(c: Change) -> dict[str, object]:
-    """One change in the JSON shape: text for whole paragraphs, old/new text when edited."""
-    edited = c.edited
-    return {
-        "op": c.op,
-        "old": c.old,
-        "new": c.new,
-        "text": None if c.op == "modify" else c.text,
-        "old_text": c.old_text if edited else None,
-        "new_text": c.new_text if edited else None,
-        "inline": [[op, part] for op, part in c.inline] if c.inline is not None else None,
-    }
-
-
-def diff_json(
-    doc: str,
-    from_meta: Mapping[str, object] | None,
-    to_meta: Mapping[str, object] | None,
-    changes: Sequence[Change],
-) -> dict[str, object]:
-    """The diff as a JSON-ready dict (doc, from, to, stats, paragraphs); indexes are 0-based."""
-    return {
-        "doc": doc,
-        "from": _meta(from_meta),
-        "to": _meta(to_meta),
-        "stats": stats(changes),
-        "paragraphs": [_json_paragraph(c) for c in changes],
-    }
-
-
-# ---------------------------------------------------------------------------- Markdown
-
-_MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>|&#])")
-_MD_LINE_START = re.compile(r"(?m)^([ \t]*)([-+=>]|\d+[.)])")
-
-
-def _md_escape(text: str) -> str:
-    """Escape Markdown syntax in document text; line breaks become hard breaks."""
-    text = _MD_SPECIAL.sub(r"\\\1", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return text.replace("\n", "\\\n")
-
-
-def _md_mark(text: str, marker: str) -> str:
-    """Wrap text in ``~~`` or ``**`` with the whitespace outside the markers (so they work)."""
-    core = text.strip()
-    if not core:
-        return "" if marker == "~~" else _md_escape(text)  # whitespace alone cannot be marked
-    start = text.index(core[0])
-    lead, trail = text[:start], text[start + len(core) :]
-    return f"{_md_escape(lead)}{marker}{_md_escape(core)}{marker}{_md_escape(trail)}"
-
-
-def _md_inline(inline: Iterable[Sequence[str]]) -> str:
-    out = []
-    for op, part in inline:
-        if op == "=":
-            out.append(_md_escape(part))
-        else:
-            out.append(_md_mark(part, "~~" if op == "-" else "**"))
-    return "".join(out)
-
-
-def _md_block(c: Change) -> str:
-    """One change as a Markdown paragraph with a bold label."""
-    n = (c.new or 0) + 1
-    if c.op == "delete":
-        return f"**old \u00b6 {(c.old or 0) + 1}, removed:** {_md_mark(c.text, '~~')}"
-    if c.op == "insert":
-        return f"**\u00b6 {n}, added:** {_md_mark(c.text, '**')}"
-    body = _md_inline(c.inline) if c.inline is not None else _md_escape(c.text)
-    if c.op == "modify":
-        return f"**\u00b6 {n}, modified:** {body}"
-    if c.op == "move":
-        edited = " and edited" if c.edited else ""
-        return f"**\u00b6 {n}, moved from \u00b6 {(c.old or 0) + 1}{edited}:** {body}"
-    return f"\u00b6 {n}: {body}"
-
-
-def render_markdown(
-    doc: str,
-    from_meta: Mapping[str, object] | None,
-    to_meta: Mapping[str, object] | None,
-    changes: Sequence[Change],
-    *,
-    context: int = 1,
-    full: bool = False,
-) -> str:
-    """Render the diff as Markdown for an issue or a PR: heading, stats, marked-up paragraphs."""
-    versions = f"{version_label(from_meta)} \u2192 {version_label(to_meta)}"
-    blocks = [
-        f"### Changes to {_md_escape(doc)}: {_md_escape(versions)}",
-        f"**{stats_line(changes)}**",
-    ]
-    for item in with_context(changes, context, full):
-        if isinstance(item, Skipped):
-            blocks.append(f"*... {_skip_line(item).strip('@ ')} ...*")
-        else:
-            blocks.append(_md_block(item))
-    return "\n\n".join(blocks) + "\n"
-
-
-# ---------------------------------------------------------------------------- unified diff
-
-_LINE = re.compile(r"[^\n]*\n|[^\n]+")
-
-
-def render_unified(
-    old_text: str, new_text: str, from_label: str, to_label: str, context: int = 3
-) -> str:
-    """A unified diff of the two texts' lines that GNU ``patch`` applies to old to give new.
-
-    Lines keep their own endings (CRLF stays CRLF); a last line without a newline is followed by
-    ``\\ No newline at end of file``. Identical texts give an empty string.
-    """
-    a, b = _LINE.findall(old_text), _LINE.findall(new_text)
-    from_label = " ".join(from_label.splitlines()) or "a"
-    to_label = " ".join(to_label.splitlines()) or "b"
-    out = []
-    for line in difflib.unified_diff(a, b, from_label, to_label, n=max(0, context), lineterm="\n"):
-        out.append(line)
-        if not line.endswith("\n"):
-            out.append("\n\\ No newline at end of file\n")
-    return "".join(out)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from ..models import Version
+from ..text.diff import Skipped
+from ..times import parse_time
 
 # C0/C1 control characters other than tab and newline: shown escaped so that document text can
 # never drive the terminal (ANSI escape sequences, carriage returns rewriting a line, ...)
@@ -21,6 +23,13 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
+def skipped_text(item: Skipped) -> str:
+    """Words for a run of skipped unchanged paragraphs: ``paragraphs 3-7 unchanged`` (1-based)."""
+    if item.count == 1:
+        return f"paragraph {item.first + 1} unchanged"
+    return f"paragraphs {item.first + 1}-{item.last + 1} unchanged"
+
+
 def short_time(iso: str | None) -> str:
     """``2026-11-24T18:02:11.123Z`` as ``2026-11-24 18:02:11`` (UTC); ``-`` for none."""
     if not iso:
@@ -30,7 +39,8 @@ def short_time(iso: str | None) -> str:
 
 def counts_text(version: Version) -> str:
     """What a version changed, in a few characters: ``+1 -0 ~2 moved 1``, ``deleted``, or
-    ``new, 16 paragraphs`` for a first version."""
+    ``new, 16 paragraphs`` for a first version; then ``(1 substantive)`` when only some of its
+    changes are substantive, or ``minor`` when none is (whitespace, punctuation, a move...)."""
     if version.deleted:
         return "deleted"
     if version.version == 1 and not version.removed:
@@ -38,4 +48,129 @@ def counts_text(version: Version) -> str:
     text = f"+{version.added or 0} -{version.removed or 0} ~{version.modified or 0}"
     if version.moved:
         text += f" moved {version.moved}"
+    changed = (version.added or 0) + (version.removed or 0)
+    changed += (version.modified or 0) + (version.moved or 0)
+    if version.substantive is not None and changed:
+        if version.substantive == 0:
+            text += " minor"
+        elif version.substantive < changed:
+            text += f" ({version.substantive} substantive)"
     return text
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def _parts(iso: str) -> tuple[int, int, int, str, str] | None:
+    """(year, month, day, HH:MM, HH:MM:SS) of a stored ISO time, or None if it is not one."""
+    if len(iso) < 16 or iso[4] != "-" or iso[7] != "-" or iso[10] not in "T ":
+        return None
+    try:
+        year, month, day = int(iso[:4]), int(iso[5:7]), int(iso[8:10])
+    except ValueError:
+        return None
+    if not 1 <= month <= 12:
+        return None
+    return year, month, day, iso[11:16], iso[11:19]
+
+
+def human_time(iso: str | None, *, with_time: bool = True) -> str:
+    """``2026-08-06T10:28:56.000Z`` as ``6 Aug 2026 10:28`` (UTC; ``with_time=False``: the date
+    alone); anything that is not a stored time comes back as it is, ``-`` for none."""
+    if not iso:
+        return "-"
+    parts = _parts(iso)
+    if parts is None:
+        return iso
+    year, month, day, minutes, _ = parts
+    date = f"{day} {_MONTHS[month - 1]} {year}"
+    return f"{date} {minutes}" if with_time else date
+
+
+def exact_time(iso: str | None) -> str:
+    """``2026-08-06T10:28:56.000Z`` as ``6 August 2026, 10:28:56 UTC`` (for a tooltip)."""
+    if not iso:
+        return ""
+    parts = _parts(iso)
+    if parts is None:
+        return iso
+    year, month, day, _, seconds = parts
+    return f"{day} {_MONTH_NAMES[month - 1]} {year}, {seconds} UTC"
+
+
+def time_ago(iso: str | None, now: str) -> str:
+    """How long before ``now`` (both stored ISO times) a moment was: ``just now``, ``5 minutes
+    ago``, ``3 days ago``; past a month, the date itself (``6 Aug 2026``)."""
+    if not iso:
+        return "-"
+    try:
+        seconds = (parse_time(now) - parse_time(iso)).total_seconds()
+    except ValueError:
+        return iso
+    if seconds < 0 or seconds >= 31 * 86400:
+        return human_time(iso, with_time=False)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            return f"{plural(int(seconds // size), unit)} ago"
+    return "just now"
+
+
+def counts_words(version) -> str:
+    """What a version changed, in words: ``2 paragraphs modified, 1 moved``, ``deleted``,
+    ``created, 16 paragraphs``, ``no paragraph changed`` (any record with the count fields);
+    then ``(1 substantive)`` when only some of its changes are substantive, or ``(minor changes
+    only)`` when none is."""
+    if version.deleted:
+        return "deleted"
+    if version.version == 1 and not version.removed:
+        return f"created, {plural(version.paragraphs or 0, 'paragraph')}"
+    parts = [
+        (version.added, "added"),
+        (version.removed, "removed"),
+        (version.modified, "modified"),
+        (version.moved, "moved"),
+    ]
+    said = [(n, word) for n, word in parts if n]
+    if not said:
+        return "no paragraph changed"
+    first, rest = said[0], said[1:]
+    text = ", ".join(
+        [f"{plural(first[0], 'paragraph')} {first[1]}"] + [f"{n:,} {word}" for n, word in rest]
+    )
+    changed = sum(n for n, _ in said)
+    substantive = getattr(version, "substantive", None)
+    if substantive == 0:
+        text += " (minor changes only)"
+    elif substantive is not None and substantive < changed:
+        text += f" ({substantive:,} substantive)"
+    return text
+
+
+def stats_words(counts: dict[str, int]) -> str:
+    """A diff's counts (as :func:`tracker.text.diff.stats` gives them) in words: ``1 paragraph
+    added, 2 modified; 140 unchanged``, ``no paragraph changed; 12 unchanged``."""
+    said = [(counts.get(name, 0), name) for name in ("added", "removed", "modified", "moved")]
+    said = [(n, name) for n, name in said if n]
+    unchanged = counts.get("unchanged", 0)
+    if not said:
+        text = "no paragraph changed"
+    else:
+        first, rest = said[0], said[1:]
+        text = ", ".join(
+            [f"{plural(first[0], 'paragraph')} {first[1]}"] + [f"{n:,} {w}" for n, w in rest]
+        )
+    return f"{text}; {unchanged:,} unchanged" if unchanged else text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -97,6 +98,22 @@ def read_text(
     raise UnreadableFile(f"{label}: {last_error}, skipped for now")
 
 
+def symlink_problem(path: str | os.PathLike, root: Path) -> str | None:
+    """Why a symlink met in a folder deserves a warning (it is never followed); None if not.
+
+    A loop (two links pointing at each other) and a link out of ``root`` (resolved) are worth
+    telling; a link to a file inside the folder (or to nothing there) is passed over quietly.
+    """
+    try:
+        os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symlink loop, not followed"
+    if not Path(os.path.realpath(path)).is_relative_to(root):
+        return "symlink pointing outside the folder, not followed"
+    return None
+
+
 def scan(
     root: Path,
     accept: Callable[[str], bool] | None = None,
@@ -104,9 +121,9 @@ def scan(
 ) -> Iterator[Entry]:
     """Walk ``root`` recursively, yielding regular files whose relative path is accepted.
 
-    Hidden folders are not entered; symlinks are never followed (a link pointing outside the
-    folder is reported through ``on_skip``). Without ``accept``, every file is taken unless
-    :func:`is_ignored` (judged one path component at a time, each folder's once).
+    Hidden folders are not entered; symlinks are never followed (a loop, or a link pointing
+    outside the folder, is reported through ``on_skip``). Without ``accept``, every file is taken
+    unless :func:`is_ignored` (judged one path component at a time, each folder's once).
     """
     root_resolved = root.resolve()
     # (folder path, its relative prefix, whether a component of that prefix is ignored)
@@ -125,9 +142,9 @@ def scan(
                 if entry.is_symlink():
                     if not on_skip or not _accepts(accept, relname, ignored, entry.name):
                         continue
-                    target = Path(entry.path).resolve()
-                    if not target.is_relative_to(root_resolved):
-                        on_skip(relname, "symlink pointing outside the folder, not followed")
+                    problem = symlink_problem(entry.path, root_resolved)
+                    if problem is not None:
+                        on_skip(relname, problem)
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if not entry.name.startswith("."):

@@ -12,7 +12,16 @@ from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
 from ..models import FileState, Version
-from .files import DEFAULT_MAX_BYTES, Entry, FileText, is_ignored, read_text, scan
+from ..store import Store
+from .files import (
+    DEFAULT_MAX_BYTES,
+    Entry,
+    FileText,
+    is_ignored,
+    read_text,
+    scan,
+    symlink_problem,
+)
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
@@ -59,6 +68,34 @@ def unchanged(entry: Entry, state: FileState | None, root_key: str) -> bool:
     )
 
 
+def own_names(store: Store, root: Path) -> frozenset[str]:
+    """The names under ``root`` of the database and its companions: never documents, whatever
+    the filters say (a snapshot of the folder holding the database, ``--include '*'``)."""
+    names = set()
+    for top in {os.path.abspath(root), os.path.realpath(root)}:
+        for path in store.own_files():
+            relative = os.path.relpath(path, top)
+            if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+                names.add(relative.replace(os.sep, "/"))
+    return frozenset(names)
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why a file found in a folder cannot become a document of that name (None if it can).
+
+    The one name rule (:func:`tracker.refs.name_problem`), and one more for names read from the
+    disk: they are stored as they are, so a name that typing would change (leading or trailing
+    spaces, a backslash in a POSIX name) would land on another file's history.
+    """
+    problem = refs.name_problem(name)
+    if problem is None and refs.normalize_name(name) != name:
+        problem = (
+            f"it would be stored as {refs.normalize_name(name)!r}: leading or trailing spaces"
+            " and backslashes are not kept in names"
+        )
+    return problem
+
+
 class SnapshotCancelled(Exception):
     """``cancel()`` said stop: the batches already committed stay, deletions were not looked at."""
 
@@ -102,10 +139,14 @@ class FolderSnapshot:
 
     def file(self, target: Path) -> None:
         """A single file given by path: named by its file name, relative to its folder."""
+        own = self.store.own_files()
+        if os.path.abspath(target) in own or os.path.realpath(target) in own:
+            self.result.skipped.append((str(target), "the tracker database's own file, skipped"))
+            return
         if target.is_symlink():
             self.result.skipped.append((str(target), "symlink, not followed"))
             return
-        problem = refs.name_problem(target.name)
+        problem = file_name_problem(target.name)
         if problem is not None and self.store.document(target.name) is None:
             self.result.skipped.append((str(target), f"cannot be tracked: {problem}"))
             return
@@ -126,6 +167,12 @@ class FolderSnapshot:
         read again: when no file changed, a re-scan is a walk, one query and no write.
         """
         root_key = str(root.resolve())
+        own = own_names(self.store, root)
+        wanted = self.accept or (lambda name: not is_ignored(name))
+
+        def accept(name: str) -> bool:
+            return name not in own and wanted(name)
+
         if only is None:
             known = self.store.file_states()
             unlisted: list[str] = []
@@ -137,8 +184,8 @@ class FolderSnapshot:
                     unlisted.append(name)
                 self._skip(name, reason)
 
-            entries = sorted(scan(root, self.accept, skip))
-            accept = self.accept or (lambda name: not is_ignored(name))
+            # without a filter of its own, the walk judges names by its quicker default rule
+            entries = sorted(e for e in scan(root, self.accept, skip) if e.name not in own)
 
             def in_scope(name: str) -> bool:
                 """Left alone, not recorded as deleted: documents the filter now rejects, and
@@ -146,9 +193,9 @@ class FolderSnapshot:
                 return accept(name) and not name.startswith(tuple(unlisted))
 
         else:
-            names = sorted({refs.normalize_name(name) for name in only})
-            known = {name: state for name in names if (state := self.store.file_state(name))}
-            entries = [entry for entry in map(lambda name: self._entry(root, name), names) if entry]
+            scope = sorted({refs.normalize_name(name) for name in only} - own)
+            known = {name: state for name in scope if (state := self.store.file_state(name))}
+            entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
 
             def in_scope(name: str) -> bool:
                 """Only the names given are looked at."""
@@ -203,9 +250,14 @@ class FolderSnapshot:
             info = full.lstat()
         except (FileNotFoundError, NotADirectoryError):
             return None
-        if full.is_symlink() or not full.is_file():
-            return None
         if self.accept is not None and not self.accept(name):
+            return None
+        if full.is_symlink():
+            problem = symlink_problem(full, root.resolve())
+            if problem is not None:
+                self._skip(name, problem)
+            return None
+        if not full.is_file():
             return None
         return Entry(name, str(full), info.st_size, info.st_mtime_ns)
 
@@ -225,10 +277,9 @@ class FolderSnapshot:
                 f"{entry.name}: tracked from {doc.root}, now recorded from {root_key} into the"
                 " same history (documents are named relative to the folder given)"
             )
-        problem = refs.name_problem(entry.name) if doc is None else None
+        problem = file_name_problem(entry.name) if doc is None else None
         if problem is not None:  # e.g. a newline in the file name: it could not be exported
-            reason = f"{entry.name!r}: cannot be tracked: {problem}"
-            self.result.skipped.append((entry.name, reason))
+            self.result.skipped.append((entry.name, f"cannot be tracked: {problem}"))
             return
         try:
             content = read_text(entry.path, max_bytes=self.max_bytes, label=entry.name)

@@ -1,20 +1,26 @@
 """The only place that runs SQL: the connection, migrations, and every read and write.
 
-:class:`Store` is one class in four files: the connection and transactions (:mod:`.base`), documents
-and renames (:mod:`.documents`), versions, paragraphs and changes (:mod:`.versions`), and reads
-over the whole corpus (:mod:`.corpus`). The schema and its migrations are in :mod:`.schema`, the
-compact encodings in :mod:`.codec`.
+:class:`Store` is one class in several files: the connection and transactions (:mod:`.base`),
+documents and renames (:mod:`.documents`), versions, paragraphs and changes (:mod:`.versions`),
+reads over the whole corpus (:mod:`.corpus`), ignore patterns with the classes they decide
+(:mod:`.patterns`), word origins (:mod:`.words`), and overviews over time (:mod:`.activity`).
+The schema and its migrations are in :mod:`.schema`, the compact encodings in :mod:`.codec`.
 """
 
 from __future__ import annotations
 
+from .activity import ActivityStore
 from .base import StoreBase
 from .corpus import CorpusStore
 from .documents import DocumentStore
+from .patterns import PatternStore
 from .versions import VersionStore
+from .words import WordStore
 
 __all__ = ["Store"]
 
 
-class Store(DocumentStore, VersionStore, CorpusStore, StoreBase):
+class Store(
+    DocumentStore, VersionStore, CorpusStore, PatternStore, WordStore, ActivityStore, StoreBase
+):
     """One tracker database: SQL in, records out."""

@@ -22,6 +22,20 @@ CACHE_KIB = 32_768
 
 BUSY_TIMEOUT_MS = 5000
 
+#: The file ``tracker watch`` locks beside a database (``<db>.watch.lock``).
+WATCH_LOCK_SUFFIX = ".watch.lock"
+#: What is kept beside a database file: SQLite's write-ahead log, its index and its rollback
+#: journal, and the watch lock. With the database itself, these are never documents.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal", WATCH_LOCK_SUFFIX)
+
+
+#: What a value with a lone surrogate (a command-line argument or a file name that is not
+#: UTF-8) gets instead of a UnicodeEncodeError traceback.
+_NOT_UNICODE = (
+    "a name or text that is not valid Unicode (a lone surrogate, or a file name that is not"
+    " UTF-8): the database cannot hold it"
+)
+
 
 def translate(error: sqlite3.Error, path: Path) -> TrackerError:
     """A one-line error for an SQLite error on the database at ``path``."""
@@ -60,12 +74,12 @@ TRACKER_TABLES = frozenset({"documents", "versions", "paragraphs", "paragraph_ch
 def is_tracker_database(path: str | os.PathLike) -> bool:
     """Tell whether the SQLite file at ``path`` has the tracker tables (read-only look)."""
     try:
-        conn = _open_read_only(Path(path))
+        conn, _ = _open_read_only(Path(path))
         try:
             names = {row[0] for row in conn.execute("select name from sqlite_master")}
         finally:
             conn.close()
-    except sqlite3.Error:
+    except (sqlite3.Error, TrackerError):
         return False
     return TRACKER_TABLES <= names
 
@@ -75,23 +89,32 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
-def _open_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection; ``immutable`` when the WAL index cannot be created beside it.
+def _open_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
+    """A read-only connection, and whether it is ``immutable`` (see below).
 
     A database on read-only media, or in a folder we may not write, cannot get the ``-shm`` file
     SQLite's WAL mode reads through: nobody can write it there either, so reading it as
-    immutable is exact.
+    immutable is exact -- unless changes are still in its ``-wal`` file (copied from a live
+    database, or left by a crash), which an immutable reading would silently ignore: that is an
+    error, not a stale answer.
     """
     uri = path.resolve().as_uri()
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute("select count(*) from sqlite_master").fetchone()
-        return conn
+        return conn, False
     except sqlite3.OperationalError as error:
         conn.close()
         if "unable to open" not in str(error) and "readonly" not in str(error):
             raise
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ReadOnlyDatabase(
+            f"{path} cannot be read here: its latest changes are in {wal.name}, which SQLite"
+            f" cannot read without creating {path.name}-shm in a folder it may not write;"
+            " copy the database and its -wal file to a writable folder"
+        )
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True), True
 
 
 class StoreBase:
@@ -105,6 +128,7 @@ class StoreBase:
         self.path = Path(path)
         self.borrowed = False
         self.read_only = False
+        self.immutable = False  # read-only and read as immutable: nobody can change it
         if not self.path.exists():
             if not create:
                 raise NoDatabase(
@@ -112,16 +136,22 @@ class StoreBase:
                     "e.g. `tracker snapshot seeds/` (or pass --db / set TRACKER_DB)"
                 )
             if not self.path.parent.is_dir():
+                missing = "is not a folder" if self.path.parent.exists() else "does not exist"
                 raise NoDatabase(
-                    f"cannot create {self.path}: folder {self.path.parent} does not exist"
+                    f"cannot create {self.path}: folder {self.path.parent} {missing}"
                     " (create it first, or choose another --db)"
+                )
+            if not os.access(self.path.parent, os.W_OK | os.X_OK):
+                raise ReadOnlyDatabase(
+                    f"cannot create {self.path}: folder {self.path.parent} cannot be written"
+                    " (choose another --db)"
                 )
         elif self.path.is_dir():
             raise NotADatabase(f"{self.path} is a directory, not a tracker database")
         try:
             if self.path.exists() and not writable(self.path):
                 self.read_only = True
-                conn = _open_read_only(self.path)
+                conn, self.immutable = _open_read_only(self.path)
             else:
                 conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as error:
@@ -150,6 +180,7 @@ class StoreBase:
         store._savepoints = 0
         store.borrowed = True
         store.read_only = True
+        store.immutable = False
         return store
 
     def _prepare(self, create: bool) -> None:
@@ -199,10 +230,16 @@ class StoreBase:
         """Another connection to the same database, as this one opened it (read-only or not),
         for work done in another thread (open it there); the caller closes it."""
         if self.read_only:
-            return _open_read_only(self.path)
+            return _open_read_only(self.path)[0]
         conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"pragma busy_timeout = {BUSY_TIMEOUT_MS}")
         return conn
+
+    def own_files(self) -> frozenset[str]:
+        """Absolute paths of the database file and of its companions (:data:`COMPANION_SUFFIXES`),
+        as given and with symlinks resolved: a folder holding them must not record them."""
+        bases = {os.path.abspath(self.path), os.path.realpath(self.path)}
+        return frozenset(base + suffix for base in bases for suffix in ("", *COMPANION_SUFFIXES))
 
     def close(self) -> None:
         """Close the connection, unless it is borrowed."""
@@ -235,6 +272,8 @@ class StoreBase:
             self.conn.execute("commit")
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+        except UnicodeEncodeError:  # rolled back above; SQLite stores only valid Unicode
+            raise TrackerError(_NOT_UNICODE) from None
 
     @contextmanager
     def _savepoint(self) -> Iterator[None]:
@@ -285,6 +324,8 @@ class StoreBase:
             return self.conn.execute(sql, params).fetchall()
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+        except UnicodeEncodeError:
+            raise TrackerError(_NOT_UNICODE) from None
 
     def iterate(self, sql: str, params: Sequence | dict = ()) -> Iterator[tuple]:
         """Stream the rows of one read (constant memory); errors as in :meth:`query`."""
@@ -294,3 +335,5 @@ class StoreBase:
                 yield from rows
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
+        except UnicodeEncodeError:
+            raise TrackerError(_NOT_UNICODE) from None

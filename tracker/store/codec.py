@@ -90,3 +90,34 @@ def rebuild_bytes(paragraphs: Sequence[bytes], layout: str) -> bytes:
     for paragraph, separator in zip(paragraphs, separators[1:]):
         out += (paragraph, separator)
     return b"".join(out)
+
+
+def encode_runs(ids: Sequence[int]) -> str:
+    """A list of ids as JSON runs: ``[[101, 3], 117, [104, 13]]`` for 101-103, 117, 104-116.
+
+    A version's lineage ids are mostly consecutive (paragraphs keep their order), so a version
+    of a hundred paragraphs usually takes a few runs.
+    """
+    runs: list[int | list[int]] = []
+    start = count = 0
+    for value in ids:
+        if count and value == start + count:
+            count += 1
+            continue
+        if count:
+            runs.append([start, count] if count > 1 else start)
+        start, count = value, 1
+    if count:
+        runs.append([start, count] if count > 1 else start)
+    return json.dumps(runs, separators=(",", ":"))
+
+
+def decode_runs(text: str | None) -> list[int]:
+    """The inverse of :func:`encode_runs`."""
+    ids: list[int] = []
+    for run in json.loads(text or "[]"):
+        if isinstance(run, list):
+            ids.extend(range(run[0], run[0] + run[1]))
+        else:
+            ids.append(run)
+    return ids

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from ..errors import TrackerError
 from ..models import Version
+from ..text.snippets import MARKS, OTHER_MARKS, snippet_parts
 from .base import translate
 from .versions import VERSION_COLUMNS, VERSION_FROM, version_row
 
@@ -30,9 +31,12 @@ class CorpusStore:
         until: str | None = None,
         document_ids: Sequence[int] | None = None,
         limit: int | None = None,
+        *,
+        substantive: bool = False,
     ) -> Iterator[Version]:
         """Versions newest first (equal times: in the order recorded), within a time window and
-        of some documents only, streamed; with ``limit``, only that many are read.
+        of some documents only, streamed; with ``limit``, only that many are read; with
+        ``substantive``, not those whose every change is minor (a deletion always counts).
 
         Read through the index on ``captured_at``, from the newest, unless the documents are
         so few that reading all their versions (by the document index) and sorting them is less
@@ -45,6 +49,8 @@ class CorpusStore:
         if until:
             where.append("v.captured_at <= ?")
             params.append(until)
+        if substantive:
+            where.append("(coalesce(v.substantive, 1) != 0 or v.deleted)")
         if document_ids is not None:
             column = "v.document_id" if self._few(len(document_ids), limit) else "+v.document_id"
             where.append(f"{column} in (select value from json_each(?))")
@@ -189,21 +195,21 @@ class CorpusStore:
             found[document_id, pid].append((first, until))
         return found
 
-    def snippets(
-        self, fts_query: str, marks: tuple[str, str], ids: Sequence[int]
-    ) -> dict[int, tuple[str, str]]:
-        """Paragraph id -> (text, snippet) for those of the given paragraphs that match an FTS5
-        query; ``marks`` enclose each match in the snippet."""
+    def snippets(self, fts_query: str, ids: Sequence[int]) -> dict[int, tuple[str, list[str]]]:
+        """Paragraph id -> (text, snippet parts) for those of the given paragraphs that match an
+        FTS5 query; the parts alternate plain text and hits
+        (:func:`tracker.text.snippets.snippet_parts`: exact, whatever the text holds)."""
         if not ids:
             return {}
         rows = self._match(
-            "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?2, ?3, '…', 24)"
+            "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?2, ?3, '…', 24),"
+            " snippet(paragraphs_fts, 0, ?4, ?5, '…', 24)"
             " from paragraphs_fts f join paragraphs p on p.id = f.rowid"
-            " where paragraphs_fts match ?1 and f.rowid in (select value from json_each(?4))",
+            " where paragraphs_fts match ?1 and f.rowid in (select value from json_each(?6))",
             fts_query,
-            [marks[0], marks[1], _ids(ids)],
+            [*MARKS, *OTHER_MARKS, _ids(ids)],
         )
-        return {pid: (text, snippet) for pid, text, snippet in rows}
+        return {pid: (text, snippet_parts(mine, other)) for pid, text, mine, other in rows}
 
     def edit_pairs(self, document_id: int | None = None) -> Iterator[tuple[int, int, int, int]]:
         """(document id, version, old paragraph id, new paragraph id) of every stored rewrite
@@ -299,7 +305,7 @@ class CorpusStore:
         def check() -> None:
             try:
                 conn = self.second_connection()
-            except sqlite3.Error:
+            except Exception:  # checked on this connection instead, when the result is called
                 results.append(None)
                 return
             try:
@@ -324,20 +330,22 @@ class CorpusStore:
 
         return wait
 
-    def paragraph_rows(self) -> Iterator[tuple[int, str, bytes | str | None]]:
-        """(id, hash, raw text) of every paragraph, streamed; the text as stored, even when it is
-        not valid UTF-8 (bytes then), so a check can report damage instead of failing on it."""
-        previous = self.conn.text_factory
-        self.conn.text_factory = bytes
-        try:
-            cursor = self.conn.execute("select id, hash, text from paragraphs order by id")
-            while rows := cursor.fetchmany(1024):
-                for pid, digest, text in rows:
-                    yield pid, digest.decode("utf-8", "replace") if digest else digest, text
-        except sqlite3.Error as error:
-            raise translate(error, self.path) from None
-        finally:
-            self.conn.text_factory = previous
+    def paragraph_rows(self) -> Iterator[tuple[int, str | None, bytes | None, str]]:
+        """(id, hash, raw text, SQLite type of the text) of every paragraph, streamed; the text
+        as stored bytes, even when it is not valid UTF-8, so that a check can report damage
+        instead of failing on it."""
+        return (
+            (pid, digest.decode("utf-8", "replace") if digest is not None else None, text, kind)
+            for pid, digest, text, kind in self.iterate(
+                "select id, cast(hash as blob), cast(text as blob), typeof(text)"
+                " from paragraphs order by id"
+            )
+        )
+
+    def raw_document_names(self) -> Iterator[tuple[int, bytes | None]]:
+        """(id, name as stored bytes) of every document, for a check of names SQLite holds but
+        cannot return as text."""
+        return self.iterate("select id, cast(name as blob) from documents order by id")
 
     # -- imports -----------------------------------------------------------------------------
 

@@ -45,6 +45,16 @@ def document_row(row: tuple) -> Document:
     )
 
 
+def _storable(name: str) -> bool:
+    """Tell whether SQLite can hold a name: a lone surrogate (a file name that is not UTF-8)
+    cannot be encoded, so no document has it."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class DocumentStore:
     """Reads and writes of ``documents`` and ``renames``."""
 
@@ -55,6 +65,8 @@ class DocumentStore:
 
     def document(self, name: str) -> Document | None:
         """The document with exactly this name, or None."""
+        if not _storable(name):
+            return None
         rows = self.query(f"select {DOCUMENT_COLUMNS} {DOCUMENT_FROM} where d.name = ?", [name])
         return document_row(rows[0]) if rows else None
 
@@ -84,6 +96,8 @@ class DocumentStore:
 
     def document_id(self, name: str) -> int | None:
         """The id of the document with exactly this name (one indexed lookup, no counts)."""
+        if not _storable(name):
+            return None
         rows = self.query("select id from documents where name = ?", [name])
         return rows[0][0] if rows else None
 

@@ -51,8 +51,8 @@ def apply_migrations(db: sqlite_utils.Database) -> None:
     migrations.apply(db)
 
 
-#: The ``changes`` view: the rows of ``paragraph_changes`` with their document, version and texts.
-CHANGES_VIEW = """
+#: The ``changes`` view as migration m004 made it (m007 replaces it with :data:`CHANGES_VIEW`).
+CHANGES_VIEW_M004 = """
 select c.id, d.name as document, v.version, v.captured_at, c.op,
        c.old_index, c.new_index, op.text as old_text, np.text as new_text
 from paragraph_changes c
@@ -60,6 +60,36 @@ join versions v on v.id = c.version_id
 join documents d on d.id = v.document_id
 left join paragraphs op on op.id = c.old_paragraph_id
 left join paragraphs np on np.id = c.new_paragraph_id
+"""
+
+#: The ``changes`` view: the rows of ``paragraph_changes`` with their document, version and texts,
+#: the class of each change and the lineage of the paragraph it changed.
+CHANGES_VIEW = """
+select c.id, d.name as document, v.version, v.captured_at, c.op, c.class,
+       c.old_index, c.new_index, op.text as old_text, np.text as new_text,
+       c.lineage, c.split_from, c.merged_into
+from paragraph_changes c
+join versions v on v.id = c.version_id
+join documents d on d.id = v.document_id
+left join paragraphs op on op.id = c.old_paragraph_id
+left join paragraphs np on np.id = c.new_paragraph_id
+"""
+
+#: The ``paragraph_history`` view: one row per (lineage, version where it changed), with the
+#: paragraph's 1-based position in that version (in the version before, for a deletion).
+PARAGRAPH_HISTORY_VIEW = """
+select c.lineage, d.name as document, v.version, v.captured_at,
+       case when c.op = 'insert' and c.split_from is not null then 'split'
+            when c.op = 'delete' and c.merged_into is not null then 'merged'
+            else c.op end as op,
+       coalesce(c.new_index, c.old_index) + 1 as position,
+       coalesce(np.text, op.text) as text, c.class
+from paragraph_changes c
+join versions v on v.id = c.version_id
+join documents d on d.id = v.document_id
+left join paragraphs op on op.id = c.old_paragraph_id
+left join paragraphs np on np.id = c.new_paragraph_id
+where c.lineage is not null
 """
 
 
@@ -172,7 +202,7 @@ def m004_changes_without_inline(db: sqlite_utils.Database) -> None:
     # (the Datasette plugin and every diff command compute them when shown).
     db.execute("drop view if exists changes")
     db["paragraph_changes"].transform(drop={"inline"})
-    db.create_view("changes", CHANGES_VIEW)
+    db.create_view("changes", CHANGES_VIEW_M004)
 
 
 @migration
@@ -190,6 +220,57 @@ def m006_import_state(db: sqlite_utils.Database) -> None:
         {"repo": str, "branch": str, "paths": str, "last_commit": str, "imported_at": str},
         pk=("repo", "branch", "paths"),
         if_not_exists=True,
+    )
+
+
+@migration
+def m007_lineage_and_classes(db: sqlite_utils.Database) -> None:
+    # Paragraph identity across versions (lineage) and the class of every change, both computed
+    # when a version is recorded. Each change row names the lineage of the paragraph it changed;
+    # a version lists the lineage of each of its paragraphs (versions.lineages, runs of
+    # consecutive ids); the first version's paragraphs get insert rows too, so every lineage has
+    # the row that created it. Databases from before are filled in by History.upgrade().
+    changes = db["paragraph_changes"]
+    for column, kind in (("lineage", int), ("split_from", int), ("merged_into", int)):
+        changes.add_column(column, kind)
+    changes.add_column("class", str)
+    db["versions"].add_column("lineages", str)
+    db["versions"].add_column("substantive", int)
+    db["lineages"].create(
+        {"id": int, "document_id": int, "first_version": int},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["ignore_patterns"].create(
+        {"id": int, "pattern": str, "doc_glob": str, "note": str, "created_at": str},
+        pk="id",
+        not_null={"pattern"},
+    )
+    # versions still to be filled in (none once upgraded: the check at each open is one probe)
+    db.execute(
+        "create index idx_versions_without_lineages on versions (document_id)"
+        " where lineages is null"
+    )
+    # a paragraph put back after its deletion continues its lineage: found by its text's id
+    db.execute(
+        "create index idx_paragraph_changes_deleted on paragraph_changes (old_paragraph_id)"
+        " where op = 'delete'"
+    )
+    db.execute("drop view if exists changes")
+    db.create_view("changes", CHANGES_VIEW)
+    db.create_view("paragraph_history", PARAGRAPH_HISTORY_VIEW)
+
+
+@migration
+def m008_word_origins(db: sqlite_utils.Database) -> None:
+    # Who wrote each word: the version each token of a changed paragraph came from, as runs
+    # ([[count, version], ...]) on the change that gave it its text; worked out per document the
+    # first time somebody asks (tracker blame --words), then caught up from the state kept here.
+    db["paragraph_changes"].add_column("origins", str)
+    db["word_origins"].create(
+        {"document_id": int, "version": int, "state": str},
+        pk="document_id",
+        foreign_keys=[("document_id", "documents", "id")],
     )
 
 
@@ -242,7 +323,7 @@ def paragraph_spans(versions: Iterable[tuple[int, int, str | None]]) -> Iterator
 
 
 @migration
-def m007_reads_by_index(db: sqlite_utils.Database) -> None:
+def m009_reads_by_index(db: sqlite_utils.Database) -> None:
     # Reads that cost what their answer costs, however long the history: the timeline reads
     # versions and renames newest first by time (versions already have their index), searches
     # find the versions holding a paragraph in paragraph_spans, and a re-scan compares files

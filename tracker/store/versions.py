@@ -23,7 +23,8 @@ READABLE_IDS = (
 )
 VERSION_COLUMNS = """
     d.name, v.document_id, v.version, v.captured_at, v.sha256, v.bytes, v.paragraphs, v.deleted,
-    v.added, v.removed, v.modified, v.moved, v.note, v.path, v.paragraph_ids, v.layout
+    v.added, v.removed, v.modified, v.moved, v.note, v.path, v.paragraph_ids, v.layout,
+    v.lineages, v.substantive
 """
 VERSION_FROM = "from versions v join documents d on d.id = v.document_id"
 
@@ -57,6 +58,8 @@ def version_row(row: tuple) -> Version:
         path=row[13],
         paragraph_ids=_json_list(row[14], f"paragraph_ids of {row[0]} v{row[2]}"),
         layout=row[15] or "{}",
+        lineages=row[16],
+        substantive=row[17],
     )
 
 
@@ -150,17 +153,22 @@ class VersionStore:
         """How many versions are stored, in all."""
         return self.query("select count(*) from versions")[0][0]
 
-    def damaged_versions(self) -> list[tuple[str, int]]:
-        """(document, version) of rows whose paragraph list is not a JSON array of ids."""
+    def damaged_versions(self) -> list[tuple[bytes | None, int]]:
+        """(document name as stored bytes, version) of rows whose paragraph list is not a JSON
+        array of ids."""
         return self.query(
-            f"select d.name, v.version {VERSION_FROM}"
+            f"select cast(d.name as blob), v.version {VERSION_FROM}"
             f" where not ({READABLE_IDS}) order by d.name, v.version"
         )
 
-    def recent_versions(self, doc: str | None, limit: int) -> list[tuple[int, Version]]:
-        """The latest recorded versions, newest first (of one document, or of all): (row id,
-        version) pairs, for the feed."""
-        where, params = ("where d.name = ?", [doc]) if doc else ("", [])
+    def recent_versions(
+        self, doc: str | None, limit: int, substantive: bool = False
+    ) -> list[tuple[int, Version]]:
+        """The latest recorded versions, newest first (of one document, or of all; with
+        ``substantive``, only those with a substantive change): (row id, version) pairs."""
+        where, params = ("where d.name = ?", [doc]) if doc else ("where 1", [])
+        if substantive:
+            where += " and (v.deleted or v.substantive is null or v.substantive > 0)"
         rows = self.query(
             f"select v.id, {VERSION_COLUMNS} {VERSION_FROM} {where}"
             " order by v.captured_at desc, v.id desc limit ?",
@@ -189,11 +197,17 @@ class VersionStore:
 
     def version_rows_for_check(self) -> Iterator[tuple]:
         """Every readable version as raw columns, document by document, in version order:
-        (document id, name, version, sha256, bytes, deleted, paragraph_ids, layout), streamed."""
+        (document id, name, version, sha256, bytes, deleted, paragraph_ids, layout), streamed.
+
+        As stored, for a check that must report damage rather than fail on it: name, sha256,
+        paragraph_ids and layout are bytes (text that is not valid UTF-8 cannot be read as text),
+        bytes is an integer or bytes, deleted an integer.
+        """
         return self.iterate(
-            "select v.document_id, d.name, v.version, v.sha256, v.bytes, v.deleted,"
-            f" v.paragraph_ids, v.layout {VERSION_FROM} where {READABLE_IDS}"
-            " order by v.document_id, v.version"
+            "select v.document_id, cast(d.name as blob), v.version, cast(v.sha256 as blob),"
+            " case typeof(v.bytes) when 'integer' then v.bytes else cast(v.bytes as blob) end,"
+            " cast(v.deleted as integer), cast(v.paragraph_ids as blob), cast(v.layout as blob)"
+            f" {VERSION_FROM} where {READABLE_IDS} order by v.document_id, v.version"
         )
 
     def paragraph_bytes_found(self, ids: Sequence[int]) -> dict[int, bytes]:
@@ -269,13 +283,15 @@ class VersionStore:
         deleted: bool,
         counts: dict | None,
         note: str | None,
+        lineages: str = "[]",
+        substantive: int | None = None,
     ) -> int:
         """Insert one version row; return its row id."""
         counts = counts or {}
         cursor = self.conn.execute(
             "insert into versions (document_id, version, captured_at, path, sha256, bytes,"
-            " paragraphs, deleted, added, removed, modified, moved, note, paragraph_ids, layout)"
-            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " paragraphs, deleted, added, removed, modified, moved, note, paragraph_ids, layout,"
+            " lineages, substantive) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 document_id,
                 version,
@@ -292,6 +308,8 @@ class VersionStore:
                 note,
                 json.dumps(list(paragraph_ids), separators=(",", ":")),
                 layout,
+                lineages,
+                substantive,
             ],
         )
         return cursor.lastrowid
@@ -327,9 +345,96 @@ class VersionStore:
             )
 
     def insert_changes(self, rows: Sequence[tuple]) -> None:
-        """Store the changed paragraphs of one version (see the ``paragraph_changes`` table)."""
+        """Store the changed paragraphs of one version (see the ``paragraph_changes`` table):
+        (version row id, op, old index, new index, old paragraph id, new paragraph id, lineage,
+        split_from, merged_into, class)."""
         self.conn.executemany(
             "insert into paragraph_changes (version_id, op, old_index, new_index,"
-            " old_paragraph_id, new_paragraph_id) values (?, ?, ?, ?, ?, ?)",
+            " old_paragraph_id, new_paragraph_id, lineage, split_from, merged_into, class)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+    def replace_changes(
+        self,
+        version_id: int,
+        rows: Sequence[tuple],
+        counts: dict,
+        lineages: str,
+        substantive: int | None,
+    ) -> None:
+        """Rewrite a stored version's changes, counts and lineages (an upgrade recomputing them)."""
+        self.conn.execute("delete from paragraph_changes where version_id = ?", [version_id])
+        self.insert_changes(rows)
+        self.conn.execute(
+            "update versions set added = ?, removed = ?, modified = ?, moved = ?, lineages = ?,"
+            " substantive = ? where id = ?",
+            [
+                counts.get("added"),
+                counts.get("removed"),
+                counts.get("modified"),
+                counts.get("moved"),
+                lineages,
+                substantive,
+                version_id,
+            ],
+        )
+
+    def lineage_spans(
+        self, document_id: int, upto: int, lineages: Sequence[int]
+    ) -> dict[int, tuple[int, int | None]]:
+        """For each of ``lineages``: (the version it began in, the last version up to ``upto``
+        that changed its text), from the stored changes of one document."""
+        rows = self.query(
+            "select c.lineage, min(v.version), max(case when c.op in ('insert', 'modify')"
+            " or (c.op = 'move' and c.old_paragraph_id != c.new_paragraph_id)"
+            " then v.version end)"
+            " from paragraph_changes c join versions v on v.id = c.version_id"
+            " where v.document_id = ? and v.version <= ?"
+            " and c.lineage in (select value from json_each(?)) group by c.lineage",
+            [document_id, upto, json.dumps(sorted(set(lineages)))],
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    def lineage_changes(self, document_id: int, lineage: int) -> list[tuple]:
+        """The stored changes of one document that concern a lineage: its own rows, and the
+        split and merge rows of its document (which may name it): (version, op, old_index,
+        new_index, old text, new text, lineage, split_from, merged_into), in version order."""
+        return self.query(
+            "select v.version, c.op, c.old_index, c.new_index, op.text, np.text, c.lineage,"
+            " c.split_from, c.merged_into"
+            " from paragraph_changes c join versions v on v.id = c.version_id"
+            " left join paragraphs op on op.id = c.old_paragraph_id"
+            " left join paragraphs np on np.id = c.new_paragraph_id"
+            " where v.document_id = ? and (c.lineage = ? or c.split_from is not null"
+            " or c.merged_into is not null) order by v.version, c.id",
+            [document_id, lineage],
+        )
+
+    def new_lineage(self, document_id: int, first_version: int) -> int:
+        """Start a lineage (a paragraph's identity across versions); return its id."""
+        cursor = self.conn.execute(
+            "insert into lineages (document_id, first_version) values (?, ?)",
+            [document_id, first_version],
+        )
+        return cursor.lastrowid
+
+    def deleted_lineage(self, document_id: int, paragraph_id: int) -> int | None:
+        """The lineage of the paragraph with this text most recently deleted from a document
+        (a paragraph put back continues it), or None."""
+        rows = self.query(
+            "select c.lineage from paragraph_changes c join versions v on v.id = c.version_id"
+            " where c.op = 'delete' and c.old_paragraph_id = ? and v.document_id = ?"
+            " and c.lineage is not null order by v.version desc limit 1",
+            [paragraph_id, document_id],
+        )
+        return rows[0][0] if rows else None
+
+    def unlineaged_documents(self) -> list[int]:
+        """Ids of documents with versions recorded before lineages were kept (to upgrade)."""
+        return [
+            row[0]
+            for row in self.query(
+                "select distinct document_id from versions where lineages is null"
+            )
+        ]

@@ -3,42 +3,52 @@
 Pure functions over lists of paragraph strings (no I/O). The steps, in order:
 
 1. **Alignment.** Paragraphs are mapped to integer ids by (optionally whitespace-normalised) text
-   and aligned with :class:`difflib.SequenceMatcher` (``autojunk=False``) after trimming the
-   common head and tail. Aligned pairs are ``equal`` and act as anchors; between consecutive
-   anchors lie *gaps* of unmatched old and new paragraphs, and no text occurs on both sides of
-   one gap.
+   and aligned after trimming the common head and tail, by difflib's recursive longest-run
+   matching (no junk heuristic); runs of the same length are told apart by how many of their
+   paragraphs occur exactly once in each version, then by nearness to the diagonal, so that list
+   entries which kept their place anchor the alignment rather than dates or separators that
+   shifted. Aligned pairs are ``equal`` and act as anchors; between consecutive anchors lie
+   *gaps* of unmatched old and new paragraphs, and no text occurs on both sides of one gap.
 2. **Unedited moves.** An unmatched old paragraph whose exact text turns up unmatched in another
-   gap is a ``move``. This runs before pairing so that a paragraph which only changed place is
-   never taken for the rewrite of a neighbour that happens to share a few words.
-3. **Pairing.** Inside each gap, old and new paragraphs similar enough (:data:`MODIFY_SIMILARITY`)
-   are paired in order (a maximum-weight order-preserving matching), giving ``modify``.
+   gap is a ``move`` if that text occurs exactly once in each version (which copy of a repeated
+   text went where cannot be told). This runs before pairing so that a paragraph which only
+   changed place is never taken for the rewrite of a neighbour that happens to share a few
+   words; but a short text (under :data:`~.align.SHORT_PARAGRAPH_WORDS` words) is moved only if
+   neither its old nor its new place pairs it with a rewrite in step 3.
+3. **Pairing.** Inside each gap, old and new paragraphs similar enough
+   (:data:`~.similarity.MODIFY_SIMILARITY`) are paired in order (a maximum-weight
+   order-preserving matching), giving ``modify``.
 4. **Edited moves.** Among what is left anywhere in the document, a pair at least
-   :data:`MOVE_SIMILARITY` alike is an edited ``move`` (or a ``modify`` if it sits in one gap, in
-   order with that gap's pairs: the banded search of a large gap can miss it). The rest are
-   ``delete`` and ``insert``.
+   :data:`~.similarity.MOVE_SIMILARITY` alike is an edited ``move`` (or a ``modify`` if it sits
+   in one gap, in order with that gap's pairs: the banded search of a large gap can miss it).
+   The rest are ``delete`` and ``insert``.
+5. **Splits and merges.** Inserts next to a paragraph paired with an edit that are made of the
+   rest of its old text are pieces of a split (``Change.split_from``); deletes next to one that
+   went into its new text are parts of a merge (``Change.merged_into``). An old paragraph cut
+   into pieces too small to be paired with any one of them is paired with the piece holding most
+   of its words (and the same for merges); see :data:`~.splits.SPLIT_PIECE_SHARE`,
+   :data:`~.splits.SPLIT_COVERAGE`.
+
+Steps 1 to 4 are in :mod:`tracker.text.align`, step 5 in :mod:`tracker.text.splits`; this module
+turns their matches into :class:`Change` entries, and counts, blames and trims them.
 
 Like MediaWiki's wikidiff2, the similarity search is bounded so a large rewrite stays roughly
 linear: small gaps compare every pair, large gaps only a band around the diagonal; move candidates
-come from an index of rare words, a few per paragraph; and a cheap upper bound (length ratio, then
-shared-word count) rules out most pairs before the real ratio is computed.
+come from an index of rare words, a few per paragraph; and a cheap length bound rules out many
+pairs before the real ratio (an exact word-level LCS) is computed.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .align import EQUAL, MODIFY, MOVE, align
 from .inline import GRANULARITIES, inline_diff
-from .similarity import (
-    MODIFY_SIMILARITY,
-    MOVE_SIMILARITY,
-    Similarity,
-    move_candidates,
-    pair_gap,
-)
+from .splits import splits_and_merges
 
-OPS = ("equal", "insert", "delete", "modify", "move")
+#: The keys of :func:`stats`, in order.
+STATS = ("added", "removed", "modified", "moved", "unchanged", "split", "merged")
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,9 @@ class Change:
     new_text: str | None  # None for delete
     inline: list[tuple[str, str]] | None  # for modify and edited move, else None
     edited: bool = False  # modify, or a move whose text changed on the way
+    split_from: int | None = None  # insert: old index of the paragraph it was split from
+    merged_into: int | None = None  # delete: new index of the paragraph it was merged into
+    kind: str | None = None  # its class (text.classes.CLASSES), once classified; None for equal
 
     @property
     def text(self) -> str:
@@ -74,129 +87,6 @@ class Skipped:
         return self.last - self.first + 1
 
 
-# --------------------------------------------------------------------------- inline diff
-# kinds of match between an old and a new paragraph
-_EQUAL, _MODIFY, _MOVE, _MOVE_EDITED = "equal", "modify", "move", "move-edited"
-
-
-def _key(text: str, ignore_whitespace: bool) -> str:
-    return " ".join(text.split()) if ignore_whitespace else text
-
-
-def _align(
-    old: Sequence[str], new: Sequence[str], ignore_whitespace: bool
-) -> dict[int, tuple[int, str]]:
-    """Match new paragraphs to old ones: {new index: (old index, kind)}; the rest are ins/del."""
-    ids: dict[str, int] = {}
-    old_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in old]
-    new_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in new]
-    matches: dict[int, tuple[int, str]] = {}
-    gaps: list[tuple[range, range]] = []
-    # common head and tail first: cheap, and it keeps SequenceMatcher's work to the changed middle
-    head = 0
-    limit = min(len(old_keys), len(new_keys))
-    while head < limit and old_keys[head] == new_keys[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old_keys[-1 - tail] == new_keys[-1 - tail]:
-        tail += 1
-    for d in range(head):
-        matches[d] = (d, _EQUAL)
-    for d in range(1, tail + 1):
-        matches[len(new_keys) - d] = (len(old_keys) - d, _EQUAL)
-    mid_old = old_keys[head : len(old_keys) - tail]
-    mid_new = new_keys[head : len(new_keys) - tail]
-    sm = difflib.SequenceMatcher(None, mid_old, mid_new, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
-        if tag == "equal":
-            for d in range(i2 - i1):
-                matches[j1 + d] = (i1 + d, _EQUAL)
-        else:
-            gaps.append((range(i1, i2), range(j1, j2)))
-    if not gaps:
-        return matches
-
-    # unedited moves first: a paragraph whose exact text left one gap and arrived in another
-    # (one gap never has the same text on both sides) must not be taken for a neighbour's rewrite
-    gap_of_old: dict[int, int] = {}
-    gap_of_new: dict[int, int] = {}
-    for g, (olds, news) in enumerate(gaps):
-        gap_of_old.update(dict.fromkeys(olds, g))
-        gap_of_new.update(dict.fromkeys(news, g))
-    by_key: dict[int, list[int]] = {}
-    for i in sorted(gap_of_old, reverse=True):
-        by_key.setdefault(old_keys[i], []).append(i)
-    moved_old: set[int] = set()
-    for j in sorted(gap_of_new):
-        stack = by_key.get(new_keys[j])
-        if stack:
-            i = stack.pop()
-            matches[j] = (i, _MOVE)
-            moved_old.add(i)
-
-    # rewritten paragraphs: similar pairs inside each gap, kept in order
-    sim = Similarity(old, new)
-    gap_pairs: list[list[tuple[int, int]]] = []  # per gap: in-place pairs, sorted by old index
-    for olds, news in gaps:
-        chain = pair_gap(
-            sim, [i for i in olds if i not in moved_old], [j for j in news if j not in matches]
-        )
-        gap_pairs.append([(i, j) for i, j, _ in chain])
-        for i, j, _ in chain:
-            matches[j] = (i, _MODIFY)
-
-    used_old = {i for i, _ in matches.values()}
-    left_old = [i for i in sorted(gap_of_old) if i not in used_old]
-    left_new = [j for j in sorted(gap_of_new) if j not in matches]
-    if not left_old or not left_new:
-        return matches
-
-    # edited moves (and in-place pairs the banded gap search could not see)
-    scored = []
-    for i, j in move_candidates(sim, left_old, left_new):
-        same_gap = gap_of_old[i] == gap_of_new[j]
-        threshold = MODIFY_SIMILARITY if same_gap else MOVE_SIMILARITY
-        s = sim.score(i, j, threshold)
-        if s >= threshold:
-            scored.append((-s, i, j))
-    scored.sort()
-    taken_old: set[int] = set()
-    for neg, i, j in scored:
-        if i in taken_old or j in matches:
-            continue
-        g = gap_of_old[i]
-        if g == gap_of_new[j]:
-            pairs = gap_pairs[g]
-            pos = _bisect_old(pairs, i)
-            before_ok = pos == 0 or pairs[pos - 1][1] < j
-            after_ok = pos == len(pairs) or pairs[pos][1] > j
-            if before_ok and after_ok:
-                pairs.insert(pos, (i, j))
-                matches[j] = (i, _MODIFY)
-                taken_old.add(i)
-                continue
-        if -neg >= MOVE_SIMILARITY:
-            matches[j] = (i, _MOVE_EDITED)
-            taken_old.add(i)
-    return matches
-
-
-def _bisect_old(pairs: list[tuple[int, int]], i: int) -> int:
-    """Position of the first pair whose old index is greater than ``i``."""
-    lo, hi = 0, len(pairs)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if pairs[mid][0] < i:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
-# --------------------------------------------------------------------------- public API
-
-
 def diff_paragraphs(
     old: Sequence[str],
     new: Sequence[str],
@@ -213,7 +103,8 @@ def diff_paragraphs(
     """
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; use one of {GRANULARITIES}")
-    matches = _align(old, new, ignore_whitespace)
+    matches, gaps, sim = align(old, new, ignore_whitespace)
+    split_from, merged_into = splits_and_merges(matches, gaps, sim)
     old_used = [False] * len(old)
     for i, _ in matches.values():
         old_used[i] = True
@@ -223,22 +114,24 @@ def diff_paragraphs(
         # deleted paragraphs that followed old paragraph k (k = -1: the start of the document)
         i = k + 1
         while i < len(old) and not old_used[i]:
-            out.append(Change("delete", i, None, old[i], None, None))
+            out.append(
+                Change("delete", i, None, old[i], None, None, merged_into=merged_into.get(i))
+            )
             i += 1
 
     deletions_after(-1)
     for j, text in enumerate(new):
         match = matches.get(j)
         if match is None:
-            out.append(Change("insert", None, j, None, text, None))
+            out.append(Change("insert", None, j, None, text, None, split_from=split_from.get(j)))
             continue
         i, kind = match
-        if kind == _EQUAL:
+        if kind == EQUAL:
             out.append(Change("equal", i, j, old[i], text, None))
-        elif kind == _MOVE:
+        elif kind == MOVE:
             out.append(Change("move", i, j, old[i], text, None))
         else:
-            op = "modify" if kind == _MODIFY else "move"
+            op = "modify" if kind == MODIFY else "move"
             words = inline_diff(old[i], text, granularity) if inline else None
             out.append(Change(op, i, j, old[i], text, words, edited=True))
         deletions_after(i)
@@ -246,7 +139,13 @@ def diff_paragraphs(
 
 
 def stats(changes: Iterable[Change]) -> dict[str, int]:
-    """Count changes by kind: added, removed, modified, moved, unchanged."""
+    """Count changes: added, removed, modified, moved, unchanged, and split and merged.
+
+    Each change counts once in the first five (``added + modified + moved + unchanged`` is the
+    number of new paragraphs, ``removed + modified + moved + unchanged`` that of old ones);
+    ``split`` counts the added paragraphs that are pieces of a split one (``split <= added``),
+    ``merged`` the removed ones that went into a merged one (``merged <= removed``).
+    """
     names = {
         "insert": "added",
         "delete": "removed",
@@ -254,9 +153,13 @@ def stats(changes: Iterable[Change]) -> dict[str, int]:
         "move": "moved",
         "equal": "unchanged",
     }
-    counts = dict.fromkeys(("added", "removed", "modified", "moved", "unchanged"), 0)
+    counts = dict.fromkeys(STATS, 0)
     for c in changes:
         counts[names[c.op]] += 1
+        if c.split_from is not None:
+            counts["split"] += 1
+        if c.merged_into is not None:
+            counts["merged"] += 1
     return counts
 
 
@@ -266,11 +169,11 @@ def blame_paragraphs(versions: Sequence[Sequence[str]]) -> list[int]:
         return []
     origin = [0] * len(versions[0])
     for k in range(1, len(versions)):
-        matches = _align(versions[k - 1], versions[k], False)
+        matches = align(versions[k - 1], versions[k], False)[0]
         current = []
         for j in range(len(versions[k])):
             match = matches.get(j)
-            if match is not None and match[1] in (_EQUAL, _MOVE):
+            if match is not None and match[1] in (EQUAL, MOVE):
                 current.append(origin[match[0]])
             else:
                 current.append(k)

@@ -23,7 +23,9 @@ ISLAND_MAX_PUNCT = 3
 GRANULARITIES = ("word", "char")
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
-WORDS_ONLY = re.compile(r"\w+")
+
+#: A word: a run of letters, digits and underscores (what paragraph similarity counts).
+WORD = re.compile(r"\w+")
 
 _dmps: dict[float, diff_match_patch] = {}
 
@@ -40,7 +42,7 @@ def _dmp(timeout: float) -> diff_match_patch:
 _CODE_LIMIT = 0x10FFFF - 0x800  # distinct characters available outside the surrogate block
 
 
-def token_char(n: int) -> str:
+def _code(n: int) -> str:
     """The n-th character usable to stand for a token (n >= 1), skipping surrogates."""
     n = 1 + (n - 1) % _CODE_LIMIT
     return chr(n if n < 0xD800 else n + 0x800)
@@ -81,7 +83,7 @@ def _is_tiny(island: str, before: int, after: int) -> bool:
     """Whether an unchanged island between changes of these sizes should join them."""
     if island.isspace():
         return True
-    words = len(WORDS_ONLY.findall(island))
+    words = len(WORD.findall(island))
     if words == 0:
         return len(island) <= ISLAND_MAX_PUNCT
     return words == 1 and 2 * len(island) <= min(before, after)
@@ -140,7 +142,7 @@ def _word_diff(a: str, b: str, timeout: float) -> list[tuple[str, str]]:
         for tok in _TOKEN.findall(text):
             c = table.get(tok)
             if c is None:
-                c = table[tok] = token_char(len(tokens) + 1)
+                c = table[tok] = _code(len(tokens) + 1)
                 tokens.append(tok)
             chars.append(c)
         return "".join(chars)

@@ -2,19 +2,18 @@
 
 Like MediaWiki's wikidiff2, the search stays roughly linear on a large rewrite: small gaps compare
 every pair, large gaps only a band around the diagonal; move candidates come from an index of rare
-words; and cheap upper bounds (length ratio, shared-word count) rule out most pairs before the real
-ratio is computed.
+words; a length bound rules out many pairs before the real ratio is computed, and that ratio is an
+exact longest common subsequence of word lists, by rapidfuzz in compiled code (diff-match-patch,
+in pure Python, is kept for the word diffs people read).
 """
 
 from __future__ import annotations
 
+import functools
 import heapq
-from collections import Counter
 from collections.abc import Sequence
 
-from diff_match_patch import diff_match_patch
-
-from .inline import WORDS_ONLY, token_char
+from .inline import WORD
 
 #: Two paragraphs in the same gap with at least this word-level similarity (2 x words in common,
 #: in order, / words in both; punctuation and whitespace ignored) are one rewritten paragraph
@@ -42,28 +41,34 @@ MOVE_INDEX_WORDS = 8
 #: Words found in more leftover old paragraphs than this are too common to point at candidates.
 MAX_MOVE_POSTINGS = 64
 
-#: Seconds diff-match-patch may spend scoring one pair of paragraphs (a timeout only makes the
-#: score a little lower than it should be).
-SCORE_TIMEOUT = 0.1
+#: Distinct paragraph texts whose words are kept between calls: when a history is recorded, the
+#: new paragraphs of one diff are the old ones of the next, and splitting long paragraphs into
+#: words is the largest cost of scoring them.
+WORDS_CACHE_SIZE = 4096
 
 
 class _Words:
-    """Word tokens of one paragraph: their counts and their encoding as one character each."""
+    """Word tokens of one paragraph, in order, and its text without whitespace if it has none."""
 
-    __slots__ = ("size", "counts", "chars", "bare")
+    __slots__ = ("words", "size", "bare", "_distinct")
 
-    def __init__(self, text: str, table: dict[str, str]) -> None:
-        words = WORDS_ONLY.findall(text)
-        counts = Counter(words)
-        for w in counts:
-            if w not in table:
-                # past _CODE_LIMIT distinct words, codes repeat: only the score gets coarser
-                table[w] = token_char(len(table) + 1)
+    def __init__(self, text: str) -> None:
+        words = WORD.findall(text)
+        self.words = words
         self.size = len(words)
-        self.counts = counts
-        self.chars = "".join(map(table.__getitem__, words))
         # text without whitespace, to compare paragraphs that have no words ("* * *", "---")
         self.bare = "" if words else "".join(text.split())
+        self._distinct: dict[str, None] | None = None
+
+    @property
+    def distinct(self) -> dict[str, None]:
+        """The distinct words, in order of first use (a dict, for its keys)."""
+        if self._distinct is None:
+            self._distinct = dict.fromkeys(self.words)
+        return self._distinct
+
+
+_words_of = functools.lru_cache(maxsize=WORDS_CACHE_SIZE)(_Words)
 
 
 class Similarity:
@@ -71,49 +76,56 @@ class Similarity:
 
     def __init__(self, old: Sequence[str], new: Sequence[str]) -> None:
         self.old, self.new = old, new
-        self._table: dict[str, str] = {}
         self._old_words: dict[int, _Words] = {}
         self._new_words: dict[int, _Words] = {}
-        self._dmp = diff_match_patch()
-        self._dmp.Diff_Timeout = SCORE_TIMEOUT
 
     def old_words(self, i: int) -> _Words:
         """Word data of old paragraph i (computed on first use)."""
         w = self._old_words.get(i)
         if w is None:
-            w = self._old_words[i] = _Words(self.old[i], self._table)
+            w = self._old_words[i] = _words_of(self.old[i])
         return w
 
     def new_words(self, j: int) -> _Words:
         """Word data of new paragraph j (computed on first use)."""
         w = self._new_words.get(j)
         if w is None:
-            w = self._new_words[j] = _Words(self.new[j], self._table)
+            w = self._new_words[j] = _words_of(self.new[j])
         return w
 
     def score(self, i: int, j: int, threshold: float) -> float:
         """Similarity of old[i] and new[j] in [0, 1], or 0.0 if it is surely below threshold.
 
         The score is 2 * (words in common, in order) / (words in both), counting words only (so
-        that punctuation does not make short paragraphs look alike); two cheap upper bounds
-        (length ratio, shared word counts) come first.
+        that punctuation does not make short paragraphs look alike): the longest common
+        subsequence of the two word lists, computed exactly by rapidfuzz's bit-parallel LCS. A
+        length bound comes first, and the LCS gives up early below what the threshold needs.
         """
         a, b = self.old_words(i), self.new_words(j)
         la, lb = a.size, b.size
-        if la + lb == 0:
+        total = la + lb
+        if total == 0:
             return 1.0 if a.bare == b.bare else 0.0
-        if 2 * min(la, lb) < threshold * (la + lb):  # length bound: ratio <= 2*min/(la+lb)
+        if 2 * min(la, lb) < threshold * total:  # length bound: ratio <= 2*min/(la+lb)
             return 0.0
-        ca, cb = a.counts, b.counts
-        common = 0
-        for w in ca.keys() & cb.keys():
-            n, m = ca[w], cb[w]
-            common += n if n < m else m
-        if 2 * common < threshold * (la + lb):  # shared-word bound: ratio <= 2*common/(la+lb)
-            return 0.0
-        diffs = self._dmp.diff_main(a.chars, b.chars, False)
-        same = sum(len(text) for op, text in diffs if op == 0)
-        return 2 * same / (la + lb)
+        # fewest words in common that can reach the threshold, one less against float rounding
+        cutoff = max(0, int(threshold * total / 2) - 1)
+        same = _lcs()(a.words, b.words, score_cutoff=cutoff)
+        return 2 * same / total
+
+
+def common_words(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many words a and b have in common, in order (their longest common subsequence)."""
+    return _lcs()(a, b)
+
+
+@functools.cache
+def _lcs():
+    """rapidfuzz's LCS length, imported on first use: every command imports this module, and
+    rapidfuzz takes tens of milliseconds to load, which only diffing needs."""
+    from rapidfuzz.distance import LCSseq
+
+    return LCSseq.similarity
 
 
 def _best_chain(cands: list[tuple[int, int, float]]) -> list[tuple[int, int, float]]:
@@ -181,11 +193,13 @@ def move_candidates(sim: Similarity, olds: list[int], news: list[int]) -> list[t
         return [(i, j) for j in news for i in olds]
     index: dict[str, list[int]] = {}
     for i in olds:
-        for w in sim.old_words(i).counts:
+        for w in sim.old_words(i).distinct:
             index.setdefault(w, []).append(i)
     pairs = []
     for j in news:
-        usable = [w for w in sim.new_words(j).counts if len(index.get(w, ())) <= MAX_MOVE_POSTINGS]
+        usable = [
+            w for w in sim.new_words(j).distinct if len(index.get(w, ())) <= MAX_MOVE_POSTINGS
+        ]
         usable = [w for w in usable if w in index]
         usable.sort(key=lambda w: len(index[w]))
         hits: dict[int, int] = {}

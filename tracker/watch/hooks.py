@@ -23,7 +23,7 @@ from pathlib import Path
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
-from ..render.text import diff_json
+from ..render.json import diff_json
 
 __all__ = ["CommandRunner", "exec_env", "exec_stdin"]
 
@@ -39,6 +39,7 @@ def exec_env(kind: str, version: Version, db_path: Path, root: Path) -> dict[str
         "TRACKER_REMOVED": str(version.removed or 0),
         "TRACKER_MODIFIED": str(version.modified or 0),
         "TRACKER_MOVED": str(version.moved or 0),
+        "TRACKER_SUBSTANTIVE": str(version.substantive or 0),
         "TRACKER_DB": str(db_path.resolve()),
         "TRACKER_ROOT": str(root),
         "TRACKER_FILE": str(root / version.doc),
@@ -180,7 +181,10 @@ class CommandRunner:
             except OSError:
                 process.kill()
             process.communicate()
-            self._on_warning(f"--exec took over {timeout:.0f} s for {job.label}; killed it")
+            if timeout < self.timeout:  # cut short by stop(): the watcher is stopping
+                self._on_warning(f"--exec still running for {job.label} at stop; killed it")
+            else:
+                self._on_warning(f"--exec took over {timeout:g} s for {job.label}; killed it")
             return
         if process.returncode:
             self._on_warning(f"--exec exited with status {process.returncode} for {job.label}")

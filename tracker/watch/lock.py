@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from ..errors import TrackerError
+from ..store.base import WATCH_LOCK_SUFFIX
 
 try:
     import fcntl
@@ -36,7 +37,7 @@ class WatchLock:
 
     def __init__(self, db_path: str | os.PathLike, root: str | os.PathLike) -> None:
         self.db_path = str(db_path)
-        self.path = Path(self.db_path + ".watch.lock")
+        self.path = Path(self.db_path + WATCH_LOCK_SUFFIX)
         self.root = str(root)
         self._fd: int | None = None
         self.problem = ""

@@ -41,7 +41,7 @@ from ..history import History
 from ..models import Version
 from ..scan.files import DEFAULT_MAX_BYTES
 from ..scan.filters import is_watched
-from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult
+from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult, own_names
 from ..times import now_iso
 from .batch import Batch
 from .events import WatchEvent
@@ -58,6 +58,7 @@ class _Told:
     renamed: int = 0
     recorded: int = 0
     skipped: int = 0
+    full: bool = False  # a full scan: skips already told in this session are not told again
 
 
 class Recorder:
@@ -81,6 +82,7 @@ class Recorder:
         split: str = "auto",
         max_bytes: int = DEFAULT_MAX_BYTES,
         runner: CommandRunner | None = None,
+        only_substantive: bool = False,
     ) -> None:
         self.root = root
         self.db_path = db_path
@@ -93,10 +95,12 @@ class Recorder:
         self._emit = emit
         self._stopping = stopping
         self._runner = runner
+        self.only_substantive = only_substantive
         self._root_key = ""
         self._history: History | None = None  # only touched on the worker thread
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
+        self._skips_told: dict[str, set[str]] = {}  # path -> reasons told in this session
 
     def prepare(self) -> None:
         """Note the folder's resolved path, the root its documents are recorded under."""
@@ -160,8 +164,13 @@ class Recorder:
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
 
     def _scan_paths(self, history: History, paths: Iterable[str]) -> None:
-        """Record the named paths that are settled: changed, created, or gone (deleted)."""
-        only = self._settled(paths)
+        """Record the named paths that are settled: changed, created, or gone (deleted).
+
+        The database's own files (in a watched folder, with ``--include '*'``) change with every
+        version recorded: they are dropped here, before anything waits for them to settle.
+        """
+        own = own_names(history.store, self.root)
+        only = self._settled(path for path in paths if path not in own)
         if not only:
             return
         snapshot = FolderSnapshot(
@@ -179,7 +188,7 @@ class Recorder:
         if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
             raise self._gone()
         accept, busy = self._scan_filter()
-        told = _Told()
+        told = _Told(full=True)
         snapshot: FolderSnapshot
 
         def between_batches() -> bool:
@@ -300,10 +309,17 @@ class Recorder:
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
         for version in result.recorded[told.recorded :]:
             kind = "deleted" if version.deleted else "version"
+            if self.only_substantive and version.minor:
+                continue  # recorded, but neither told nor run for (--only substantive)
             self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
             if self._runner is not None:
                 self._queue_exec(history, kind, version)
+            self._skips_told.pop(version.doc, None)  # recorded: a new skip of it is news again
         for path, reason in result.skipped[told.skipped :]:
+            reasons = self._skips_told.setdefault(path, set())
+            if told.full and reason in reasons:
+                continue  # a later full scan (a new folder, a retry) does not repeat a warning
+            reasons.add(reason)
             self._tell(WatchEvent("skipped", doc=path, reason=reason))
         told.renamed = len(result.renamed)
         told.recorded = len(result.recorded)

@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from ..errors import TrackerError
+from ..errors import ReadOnlyDatabase, TrackerError
 from ..history import History
 from ..scan.files import DEFAULT_MAX_BYTES
 from .batch import Batch
@@ -67,6 +67,8 @@ class WatchSession:
     ``include``/``exclude``/``debounce``/``poll`` go to :class:`Watcher`; ``split`` and
     ``max_bytes`` to its folder snapshots. ``exec_command``: a shell command run after each
     version and deletion (see :func:`~.hooks.exec_env`), with the JSON diff on its stdin.
+    ``only_substantive``: versions whose changes are all minor are recorded but neither told
+    nor run for.
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class WatchSession:
         exec_command: str | None = None,
         exec_timeout: float = 60.0,
         lock: bool = True,
+        only_substantive: bool = False,
     ) -> None:
         self.root = Path(os.path.abspath(root))
         self.db_path = Path(db_path)
@@ -123,6 +126,7 @@ class WatchSession:
             split=split,
             max_bytes=max_bytes,
             runner=self._runner,
+            only_substantive=only_substantive,
         )
         self._state = threading.Lock()  # guards _started, _stopped, _retry
         self._started = False
@@ -144,6 +148,10 @@ class WatchSession:
             raise TrackerError(f"{self.root}: no such folder")
         self._recorder.prepare()
         with History(self.db_path) as history:  # fail early, on this thread, if unusable
+            if history.store.read_only:  # it would fail on every change, forever
+                raise ReadOnlyDatabase(
+                    f"database {self.db_path} is read-only: it can be read but not recorded into"
+                )
             tracked = sum(1 for doc in history.documents() if not doc.deleted)
         if self._lock is not None and not self._lock.acquire():
             self._warn(f"{self._lock.problem}: a second watcher would not be refused")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..models import Version
 from ..render.html import escape_html
-from ..render.words import counts_text
+from ..render.words import counts_words
 from .cells import change_html
 
 #: Most entries an Atom feed may ask for (``?limit=``), and how many it has by default.
@@ -20,6 +20,8 @@ FEED_MAX, FEED_DEFAULT = 200, 50
 
 #: Changed paragraphs shown in the content of one feed entry.
 FEED_CHANGES = 12
+
+XHTML = "http://www.w3.org/1999/xhtml"
 
 Entries = list[tuple[Version, list[tuple[str, str | None, str | None]]]]
 
@@ -32,9 +34,14 @@ def atom_feed(
     feed_url: str,
     site_url: str,
     diff_url: Callable[[str, int], str],
+    stylesheet: str | None = None,
 ) -> bytes:
     """Build the Atom XML (RFC 4287) of recent versions (each with up to ``FEED_CHANGES + 1`` of
-    its changes, so that the entry can say there are more)."""
+    its changes, so that the entry can say there are more).
+
+    With ``stylesheet`` (a CSS URL), a browser opening the feed shows it readably: the feed
+    names it in an ``xml-stylesheet`` instruction, and carries a few XHTML links (foreign markup,
+    which feed readers skip) so that its entries can be followed from the page."""
     ns = "http://www.w3.org/2005/Atom"
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -52,10 +59,15 @@ def atom_feed(
     author = sub(feed, "author")
     sub(author, "name", "tracker")
     sub(feed, "generator", "tracker")
+    if stylesheet:
+        about = sub(feed, "div", xmlns=XHTML, **{"class": "tracker-feed-about"})
+        about.text = "An Atom feed of the changes recorded by tracker: add its address to a feed"
+        about.text += " reader to follow them, or "
+        sub(about, "a", "browse them", href=site_url).tail = "."
     for version, changes in entries:
         entry = sub(feed, "entry")
         url = diff_url(version.doc, version.version)
-        counts = counts_text(version)
+        counts = counts_words(version)
         sub(entry, "title", f"{version.doc} v{version.version}: {counts}")
         sub(entry, "id", url)
         sub(entry, "link", rel="alternate", type="text/html", href=url)
@@ -68,7 +80,15 @@ def atom_feed(
         if len(changes) > FEED_CHANGES:
             parts.append(f'<p><a href="{escape_html(url)}">More changes…</a></p>')
         sub(entry, "content", "\n".join(parts), type="html")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+        if stylesheet:
+            links = sub(entry, "div", xmlns=XHTML, **{"class": "tracker-feed-link"})
+            sub(links, "a", "Read the changes", href=url)
+    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    if stylesheet:
+        declaration, _, rest = xml.partition(b"\n")
+        instruction = f'<?xml-stylesheet type="text/css" href="{escape_html(stylesheet)}"?>'
+        xml = declaration + b"\n" + instruction.encode() + b"\n" + rest
+    return xml
 
 
 #: Characters XML 1.0 does not allow (documents may hold form feeds and other controls).

@@ -10,26 +10,42 @@ metadata in :mod:`tracker.web.metadata`, the cell HTML in :mod:`tracker.web.cell
 
 from __future__ import annotations
 
-import hashlib
+import re
 from pathlib import Path
 
 from datasette import hookimpl
 from markupsafe import Markup
 
-from ..corpus.search import sql_fts_query
+from ..corpus.search import sql_fts_query, sql_snippet
 from ..render.html import escape_html
-from .cells import CSS, MARK_START, change_html, snippet_html
+from ..store.codec import paragraph_hash
+from . import columns
+from .cells import MARK_START, change_html, old_text_html, snippet_html
 from .databases import tracker_databases
 from .metadata import database_metadata, instance_metadata
-from .routes import ROUTES
-from .urls import database_path, diff_path, query_path
+from .pages.common import time_html
+from .querypages import page_number, page_url, query_loader
+from .routes import ROUTES, VERSIONS
+from .urls import database_path, diff_path, document_path, home_path, query_path
 
 TEMPLATES = Path(__file__).parent / "templates"
-_CSS_VERSION = hashlib.sha256(CSS.encode()).hexdigest()[:8]
 _MISSING = object()
-_RENDERED_COLUMNS = frozenset(
-    {"new_text", "version", "document", "name", "paragraph_ids", "snippet", "paragraph_id"}
+#: Columns holding a stored time, shown as a date in words with the exact time on hover.
+_DATE_COLUMNS = frozenset(
+    {"captured_at", "created_at", "first_seen", "last_change", "renamed_at", "imported_at"}
 )
+_RENDERED_COLUMNS = _DATE_COLUMNS | {
+    "new_text",
+    "old_text",
+    "version",
+    "document",
+    "name",
+    "paragraph_ids",
+    "snippet",
+    "paragraph_id",
+}
+_RENDERED_TABLES = (None, "changes", "versions", "documents", "renames")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
 def _field(row, name: str):
@@ -54,12 +70,21 @@ def startup(datasette) -> None:
 
 @hookimpl
 def prepare_connection(conn, database, datasette) -> None:
-    """``tracker_fts_query(text)``: any user text as a valid FTS5 query (used by ``search``).
+    """``tracker_fts_query(text)``: any user text as a valid FTS5 query (used by ``search``);
+    ``tracker_paragraph_hash(text)``: a paragraph's content address (used by ``provenance``).
 
     The same quoting as ``tracker search``: words and "phrases" match literally, ``word*`` is a
     prefix, FTS operators and stray quotes are plain text; nothing to search for matches nothing.
+    ``tracker_snippet(a, b)``: the snippet of the ``search`` query, marks that no document text
+    can fake (see :func:`tracker.corpus.search.sql_snippet`).
     """
     conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
+    conn.create_function("tracker_snippet", 2, sql_snippet, deterministic=True)
+    conn.create_function("tracker_paragraph_hash", 1, _paragraph_hash, deterministic=True)
+
+
+def _paragraph_hash(text: object) -> str | None:
+    return paragraph_hash(text) if isinstance(text, str) else None
 
 
 @hookimpl
@@ -93,33 +118,69 @@ def _copy(value):
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette) -> None:
-    """Make the plugin's page template findable (after --template-dir, so it can be overridden)."""
+    """Make the plugin's templates findable (after --template-dir, so they can be overridden),
+    the canned queries' page templates too, and give them the ``tracker_route`` filter (a
+    database name as a URL segment)."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES))])
+    env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES)), query_loader()])
+    env.filters["tracker_route"] = database_path
+
+
+@hookimpl
+def extra_template_vars(template, database, request) -> dict:
+    """Paging of the canned queries that return a page of rows (see :mod:`.querypages`)."""
+    return {"tracker_page": page_number, "tracker_page_url": page_url}
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """The column order of the documents, versions and changes pages (see :mod:`.columns`)."""
+    return columns.asgi_wrapper(datasette)
 
 
 @hookimpl
 def extra_css_urls(template, database, table, columns, view_name, request, datasette) -> list:
-    """The diff styles, on the pages of tracker databases."""
-    if database is None or database not in tracker_databases(datasette):
+    """The plugin's styles, on the pages of tracker databases and on its own pages."""
+    if template.startswith("tracker_") or database in tracker_databases(datasette):
+        return [datasette.urls.path(f"/-/tracker/tracker.css?v={VERSIONS['tracker.css']}")]
+    return []
+
+
+@hookimpl
+def menu_links(datasette, actor) -> list:
+    """ "What changed" in Datasette's menu, leading to the tracker home page."""
+    if not tracker_databases(datasette):
         return []
-    return [datasette.urls.path(f"/-/tracker/tracker.css?v={_CSS_VERSION}")]
+    return [{"href": datasette.urls.path(home_path()), "label": "What changed"}]
 
 
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """Render changes as inline diffs, link versions to their diff page; leave the rest alone."""
-    if column not in _RENDERED_COLUMNS or table not in (None, "changes", "versions", "documents"):
+    """Changes as inline diffs (the old text folded beside them), dates in words, versions
+    linked to their diff, documents to their page; the rest left alone."""
+    return cell_markup(row, value, column, table, database, datasette)
+
+
+def cell_markup(row, value, column, table, database, datasette) -> Markup | None:
+    """The :func:`render_cell` hook's work, in a plain function: mutation testing (mutmut)
+    leaves decorated functions alone, and this one escapes document text."""
+    if column not in _RENDERED_COLUMNS or table not in _RENDERED_TABLES:
         return None
     if database not in tracker_databases(datasette):
         return None
-    if column == "new_text" and table in (None, "changes"):
+    if column in _DATE_COLUMNS:
+        return time_html(value) if isinstance(value, str) and _ISO.match(value) else None
+    if column in ("new_text", "old_text") and table in (None, "changes"):
         # the new text is shown as the change itself: removed words struck out, added ones marked
-        op, old_text = _field(row, "op"), _field(row, "old_text")
-        texts_ok = all(t is None or isinstance(t, str) for t in (old_text, value))
+        op = _field(row, "op")
+        old_text = value if column == "old_text" else _field(row, "old_text")
+        new_text = value if column == "new_text" else _field(row, "new_text")
+        texts_ok = all(t is None or isinstance(t, str) for t in (old_text, new_text))
         if op not in ("insert", "delete", "modify", "move") or not texts_ok:
             return None
+        if column == "old_text":  # folded, where the change is shown beside it
+            return Markup(old_text_html(value)) if value else None
         return Markup(change_html(op, old_text, value))
     if column == "version" and isinstance(value, int):
         if table == "versions":
@@ -136,8 +197,8 @@ def render_cell(row, value, column, table, database, datasette):
         column == "name" and table == "documents"
     ):
         if isinstance(value, str):
-            path = query_path(database, "document_history", document=value)
-            return _link(datasette, path, value, "history")
+            path = document_path(database, value)
+            return _link(datasette, path, value, "its versions")
         return None
     if table == "versions" and column == "paragraph_ids" and isinstance(value, str):
         ids = value.strip("[]").split(",") if value.strip("[]") else []

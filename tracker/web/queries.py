@@ -13,20 +13,22 @@ from importlib.resources import files
 _QUERIES: dict[str, tuple[str, str]] = {
     "document_history": (
         "Document history",
-        "Every version of one document, newest first, with its change counts. "
-        "Type the full name (e.g. docs/guide.txt) or just its last part (guide.txt). "
+        "Every version of one document, newest first, with its change counts, 100 a page. "
+        "Type the full name (e.g. docs/guide.txt) or just its last part (guide.txt); since and "
+        "until (UTC, inclusive; a bare date covers its whole day) narrow it to some dates. "
         "Each version number links to its rendered diff.",
     ),
     "changes_in_range": (
         "Changes in a date range",
-        "Every changed paragraph of every document between two dates (UTC, "
-        "inclusive; a bare date covers its whole day; leave one empty for no bound), newest "
-        "first, with each change shown as a word diff.",
+        "Every changed paragraph between two dates (UTC, inclusive; a bare date covers its "
+        "whole day; leave one empty for no bound), of every document or of one (its full name "
+        "or its last part), newest first, 100 a page, each change shown as a word diff.",
     ),
     "versions_in_range": (
         "Versions in a date range",
-        "One row per recorded version between two dates (UTC, inclusive; leave "
-        "one empty for no bound), newest first; each version links to its diff.",
+        "One row per recorded version between two dates (UTC, inclusive; leave one empty for "
+        "no bound), of every document or of one, newest first, 100 a page; each version links "
+        "to its diff.",
     ),
     "search": (
         "Search every version",
@@ -36,7 +38,8 @@ _QUERIES: dict[str, tuple[str, str]] = {
         "paragraphs). Shows which versions contain each paragraph, when it first appeared and "
         "whether the latest version still has it; the paragraph id leads to its provenance. "
         "In the snippet column, each match is enclosed in the control characters U+0002 and "
-        "U+0003 (\\u0002 and \\u0003 in JSON), which the page shows highlighted.",
+        "U+0003 (\\u0002 and \\u0003 in JSON), which the page shows highlighted; the "
+        "document's own U+0002 and U+0003, if any, are shown there as U+2402 and U+2403.",
     ),
     "provenance": (
         "Paragraph provenance",
@@ -45,10 +48,17 @@ _QUERIES: dict[str, tuple[str, str]] = {
         "'appeared' marks the versions where it came in (with how: insert, modify, move), "
         "'kept' those that carried it over from the version before.",
     ),
+    "trace": (
+        "Paragraph history",
+        "The life of one paragraph: every version in which it was created, changed, moved, split, "
+        "merged, deleted or put back. Give the document's full name, the paragraph's number "
+        "(1-based, as the diffs number them) and a version (empty: the latest). A paragraph "
+        "keeps its identity (its lineage) through edits and moves.",
+    ),
     "documents_overview": (
         "Documents overview",
         "Every document with its number of versions, first and last change, "
-        "total paragraph changes and present state, most recently changed first.",
+        "total paragraph changes and present state, most recently changed first, 100 a page.",
     ),
 }
 
@@ -58,8 +68,30 @@ def query_sql(name: str) -> str:
     return (files(__package__) / "sql" / f"{name}.sql").read_text(encoding="utf-8").rstrip("\n")
 
 
-#: Datasette canned queries (``title``, ``description``, ``sql``, ``hide_sql``) by name.
+#: The parameters of each query, in the order its form shows them (Datasette would otherwise
+#: take them from the SQL).
+PARAMS: dict[str, list[str]] = {
+    "document_history": ["document", "since", "until", "page"],
+    "changes_in_range": ["since", "until", "document", "page"],
+    "versions_in_range": ["since", "until", "document", "page"],
+    "search": ["q"],
+    "provenance": ["paragraph"],
+    "trace": ["document", "paragraph", "version"],
+    "documents_overview": ["page"],
+}
+
+#: Queries that return one page of :data:`PAGE_SIZE` rows, chosen by their ``page`` parameter.
+PAGED = frozenset(name for name, params in PARAMS.items() if "page" in params)
+PAGE_SIZE = 100
+
+#: Datasette canned queries (``title``, ``description``, ``sql``, ``params``, ``hide_sql``).
 QUERIES: dict[str, dict] = {
-    name: {"title": title, "description": description, "sql": query_sql(name), "hide_sql": True}
+    name: {
+        "title": title,
+        "description": description,
+        "sql": query_sql(name),
+        "params": PARAMS[name],
+        "hide_sql": True,
+    }
     for name, (title, description) in _QUERIES.items()
 }

@@ -1,147 +1,47 @@
-"""The pages the ``tracker`` plugin adds to Datasette: diff of a version, Atom feed, stylesheet.
+"""The URLs the ``tracker`` plugin adds to Datasette, and the small handlers that are not pages.
 
-Each handler serves only tracker databases (404 for any other), checks that the actor may view the
-database, and reads through Datasette's read-only connections. :data:`ROUTES` is what the plugin's
-``register_routes`` hook returns.
+The pages themselves are in :mod:`tracker.web.pages` (home, document, diff, trace). Here: the
+version-id redirect, the Atom feed, and the static files (stylesheets, the diff page's script).
+:data:`ROUTES` is what the plugin's ``register_routes`` hook returns.
 """
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlencode
+import hashlib
+from importlib.resources import files
 
-from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
-from markupsafe import Markup
 
-from ..errors import UnknownVersion
-from ..history import History
-from ..models import DiffResult, Version
-from ..render.html import LAYOUTS, render_html_fragment, stats_line, version_label
 from . import feed as feed
 from .cells import CSS
 from .databases import tracker_databases
-from .urls import database_path, diff_path, feed_path, query_path
+from .pages import diff, document, home, trace, words
+from .pages.common import check_view, open_page, read, tracker_database
+from .urls import database_path, diff_path, document_path, feed_path, home_path
 
 
-def _tracker_database(datasette, segment: str):
-    """The tracker database named by a URL segment, or a 404."""
-    try:
-        db = datasette.get_database(route=tilde_decode(segment))
-    except KeyError:
-        raise NotFound(f"no database {segment}") from None
-    if db.name not in tracker_databases(datasette):
-        raise NotFound(f"{db.name} is not a tracker database")
-    return db
+def _static(name: str) -> str:
+    return (files(__package__) / "static" / name).read_text(encoding="utf-8")
 
 
-async def _check_view(datasette, request, database: str) -> None:
-    await datasette.ensure_permissions(
-        request.actor, [("view-database", database), "view-instance"]
-    )
+#: The static files: name, content type, text.
+STATIC = {
+    "tracker.css": ("text/css", CSS),
+    "tracker.js": ("text/javascript", _static("tracker.js")),
+    "feed.css": ("text/css", _static("feed.css")),
+}
 
-
-async def _read(db, read):
-    """Run ``read(history)`` on one of Datasette's read-only connections to ``db``."""
-    return await db.execute_fn(lambda conn: read(History(conn)))
-
-
-def _version_diff(
-    history: History, name: str, ref: str
-) -> tuple[DiffResult, list[Version]] | str | None:
-    """The diff of one version of the document named exactly ``name`` (as ``tracker diff DOC
-    --until REF`` computes it) and the document's versions; the document's present name if it
-    was renamed since; None if there is no such document or version."""
-    document = history.store.document(name)
-    if document is None:
-        return history.store.renamed_to(name)
-    try:
-        result = history.diff(name, until=ref)
-    except UnknownVersion:
-        return None
-    return result, history.store.versions(document.id)
-
-
-def _meta(version: Version | None) -> dict | None:
-    return (
-        None
-        if version is None
-        else {"version": version.version, "captured_at": version.captured_at}
-    )
-
-
-async def diff_page(datasette, request) -> Response:
-    """``/-/tracker/diff/<database>/<doc...>/<version>``: one version against the one before."""
-    db = _tracker_database(datasette, request.url_vars["database"])
-    await _check_view(datasette, request, db.name)
-    doc, version = unquote(request.url_vars["doc"]), request.url_vars["version"]
-    found = await _read(db, lambda history: _version_diff(history, doc, version))
-    if isinstance(found, str):  # renamed since: the page lives under the present name
-        query = f"?{request.query_string}" if request.query_string else ""
-        path = datasette.urls.path(diff_path(db.name, found, version))
-        return Response.redirect(path + query)
-    if found is None:
-        raise NotFound(f"{doc}: no such document or version in {db.name}")
-    result, versions = found
-    numbers = [v.version for v in versions]
-    position = numbers.index(result.new.version)
-    layout = request.args.get("layout", "inline")
-    layout = layout if layout in LAYOUTS else "inline"
-    full = request.args.get("full") in ("1", "on", "true")
-    try:
-        context = min(50, max(0, int(request.args.get("context", "1"))))
-    except ValueError:
-        context = 1
-    fragment = render_html_fragment(result.changes, context=context, full=full, layout=layout)
-
-    def here(**changes: object) -> str:
-        args = {"layout": layout, "full": "1" if full else "", "context": str(context)}
-        args.update({key: str(value) for key, value in changes.items()})
-        kept = {k: v for k, v in args.items() if v and (k, v) not in _DEFAULT_ARGS}
-        return "?" + urlencode(kept)
-
-    def diff_url(number: int | None) -> str | None:
-        if number is None:
-            return None
-        return datasette.urls.path(diff_path(db.name, doc, number))
-
-    name = db.name
-    context_vars = {
-        "database": name,
-        "doc": doc,
-        "version": result.new.version,
-        "deleted": result.new.deleted,
-        "note": result.new.note,
-        "old_label": version_label(_meta(result.old)),
-        "new_label": version_label(_meta(result.new)),
-        "stats": stats_line(result.changes),
-        "fragment": Markup(fragment),
-        "previous_url": diff_url(numbers[position - 1] if position else None),
-        "next_url": diff_url(numbers[position + 1] if position + 1 < len(numbers) else None),
-        "latest_url": diff_url(numbers[-1]) if position + 1 < len(numbers) else None,
-        "history_url": datasette.urls.path(query_path(name, "document_history", document=doc)),
-        "changes_url": datasette.urls.path(
-            f"/{database_path(name)}/changes?"
-            + urlencode({"document": doc, "version": result.new.version})
-        ),
-        "feed_url": datasette.urls.path(feed_path(name, doc)),
-        "layout": layout,
-        "full": full,
-        "toggle_full_url": here(full="" if full else "1"),
-        "toggle_layout_url": here(layout="side-by-side" if layout == "inline" else "inline"),
-    }
-    html = await datasette.render_template("tracker_diff.html", context_vars, request=request)
-    return Response.html(html)
-
-
-_DEFAULT_ARGS = {("layout", "inline"), ("context", "1")}
+#: A short hash of each static file, added to its URL so that a new version is fetched.
+VERSIONS = {
+    name: hashlib.sha256(text.encode()).hexdigest()[:8] for name, (_, text) in STATIC.items()
+}
 
 
 async def version_redirect(datasette, request) -> Response:
     """``/-/tracker/version/<database>/<id>``: a ``versions`` row id to its diff page."""
-    db = _tracker_database(datasette, request.url_vars["database"])
-    await _check_view(datasette, request, db.name)
+    db = await open_page(datasette, request)
     version_id = int(request.url_vars["id"])
-    found = await _read(db, lambda history: history.version_by_row(version_id))
+    found = await read(db, lambda history: history.version_by_row(version_id))
     if found is None:
         raise NotFound(f"no version with id {version_id} in {db.name}")
     return Response.redirect(datasette.urls.path(diff_path(db.name, found.doc, found.version)))
@@ -155,18 +55,19 @@ async def atom_feed(datasette, request) -> Response:
         if not names:
             raise NotFound("no tracker database attached")
         segment = database_path(names[0])
-    db = _tracker_database(datasette, segment)
-    await _check_view(datasette, request, db.name)
+    db = tracker_database(datasette, segment)
+    await check_view(datasette, request, db.name)
     doc = request.args.get("doc") or None
     try:
         limit = min(feed.FEED_MAX, max(1, int(request.args.get("limit", feed.FEED_DEFAULT))))
     except ValueError:
         limit = feed.FEED_DEFAULT
-    entries = await _read(db, lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1))
-    if doc:
-        site = query_path(db.name, "document_history", document=doc)
-    else:
-        site = f"/{database_path(db.name)}/changes"
+    substantive = request.args.get("substantive") in ("1", "on", "true")
+    entries = await read(
+        db,
+        lambda history: history.recent(doc, limit, feed.FEED_CHANGES + 1, substantive=substantive),
+    )
+    site = document_path(db.name, doc) if doc else home_path(db.name)
     body = feed.atom_feed(
         entries,
         title=f"{doc or db.name}: recorded changes",
@@ -176,24 +77,36 @@ async def atom_feed(datasette, request) -> Response:
         diff_url=lambda d, v: datasette.absolute_url(
             request, datasette.urls.path(diff_path(db.name, d, v))
         ),
+        stylesheet=datasette.urls.path(f"/-/tracker/feed.css?v={VERSIONS['feed.css']}"),
     )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 
 
-async def stylesheet(datasette, request) -> Response:
-    """``/-/tracker/tracker.css``: the diff styles used by cells and the diff page."""
+async def static_file(datasette, request) -> Response:
+    """``/-/tracker/<name>``: the stylesheets and the script (cached; their URLs change with
+    them)."""
+    kind, text = STATIC[request.url_vars["name"]]
     return Response(
-        CSS,
-        content_type="text/css; charset=utf-8",
+        text,
+        content_type=f"{kind}; charset=utf-8",
         headers={"cache-control": "max-age=86400"},
     )
 
 
+_DOC = r"(?P<database>[^/]+)/(?P<doc>.+)"
+
 #: URL patterns (relative to base_url) and their handlers.
 ROUTES = [
-    (r"^/-/tracker/tracker\.css$", stylesheet),
-    (r"^/-/tracker/diff/(?P<database>[^/]+)/(?P<doc>.+)/(?P<version>v?\d+|latest)$", diff_page),
+    (r"^/-/tracker/(?P<name>tracker\.css|tracker\.js|feed\.css)$", static_file),
+    (rf"^/-/tracker/diff/{_DOC}/(?P<version>{diff.VERSIONS})$", diff.diff_page),
+    (rf"^/-/tracker/compare/{_DOC}$", diff.compare),
+    (rf"^/-/tracker/doc/{_DOC}$", document.document_page),
+    (rf"^/-/tracker/trace/{_DOC}$", trace.trace_page),
     (r"^/-/tracker/version/(?P<database>[^/]+)/(?P<id>\d+)$", version_redirect),
+    (rf"^/-/tracker/words/{_DOC}/(?P<version>v?\d+|latest)$", words.words_page),
     (r"^/-/tracker/changes\.atom$", atom_feed),
     (r"^/-/tracker/(?P<database>[^/]+)/changes\.atom$", atom_feed),
+    (r"^/-/tracker/?$", home.home_page),
+    (r"^/-/tracker/(?P<database>[^/]+)/?$", home.home_page),
+    (r"^/(?:\.(?P<format>jsono?))?$", home.index_page),
 ]

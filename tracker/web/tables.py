@@ -6,11 +6,16 @@ Plain data, copied into each database's metadata by
 
 from __future__ import annotations
 
+#: Tables whose pages show their columns in the plugin's order, internal ones left out (see
+#: :mod:`tracker.web.columns`); their descriptions link to every column.
+ORDERED = ("documents", "versions", "changes")
+
 #: Datasette table metadata by table (``changes`` is the view of stored paragraph changes).
 TABLES: dict[str, dict] = {
     "documents": {
         "description": "Every tracked document, named by its path relative to the snapshotted "
-        "folder. Its versions are in the versions table; the name links to its history.",
+        "folder. Its versions are in the versions table; the name links to its page (its versions "
+        "on a timeline, to compare).",
         "label_column": "name",
         "sort": "name",
         "facets": ["split_mode"],
@@ -62,7 +67,15 @@ TABLES: dict[str, dict] = {
     "paragraph_changes": {
         "description": "Raw storage of the changes view: one row per changed paragraph of a "
         "version, with paragraph ids. Browse the changes view instead.",
+        "hidden": True,
     },
+    "lineages": {
+        "description": "Raw storage: one row per paragraph identity (lineage); the "
+        "paragraph_history view reads it.",
+        "hidden": True,
+    },
+    "import_state": {"description": "Where each git import stopped.", "hidden": True},
+    "ignore_patterns": {"hidden": True},
     "renames": {
         "description": "Documents renamed while keeping their history (from_name to to_name, "
         "recorded after the given version).",
@@ -71,18 +84,24 @@ TABLES: dict[str, dict] = {
         "description": "One row per changed paragraph of every version, newest first: the "
         "operation (insert, delete, modify, move), the 0-based paragraph positions in the old "
         "and new version, and both texts; the new text is shown as the word diff (removed words "
-        "struck out, added ones highlighted). Version numbers link to the full diff.",
+        "struck out, added ones highlighted; long unchanged stretches folded), the old text "
+        "folded beside it. Version numbers link to the full diff.",
         "sort_desc": "captured_at",
-        "facets": ["document", "op", {"date": "captured_at"}],
+        "facets": ["document", "op", "class", {"date": "captured_at"}],
         "columns": {
             "id": "Change id",
             "document": "Document name",
             "version": "The version that made the change (links to its diff)",
             "captured_at": "When that version was recorded (UTC)",
             "op": "insert, delete, modify (edited in place) or move (maybe edited too)",
+            "class": "What kind of change: substantive, or a minor one (whitespace, volatile, "
+            "punctuation, case, numbers, moved)",
+            "lineage": "The paragraph's identity across versions (see paragraph_history)",
+            "split_from": "An insert split off this old paragraph (0-based)",
+            "merged_into": "A delete merged into this new paragraph (0-based)",
             "old_index": "Position in the previous version (0-based; empty for insert)",
             "new_index": "Position in this version (0-based; empty for delete)",
-            "old_text": "Text before (empty for insert)",
+            "old_text": "Text before (empty for insert), folded: the diff shows it already",
             "new_text": "Text after, shown as the change: removed words struck out, added ones "
             "highlighted (a deleted paragraph is shown struck out)",
         },

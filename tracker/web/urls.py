@@ -16,8 +16,14 @@ def database_path(database: str) -> str:
 
 
 def diff_path(database: str, doc: str, version: int | str) -> str:
-    """Path (without base_url) of the rendered diff of one version of a document."""
+    """Path (without base_url) of the rendered diff of one version of a document (against the
+    one before), or of a range of versions (``"3..17"``)."""
     return f"/-/tracker/diff/{database_path(database)}/{quote(doc, safe='/')}/{version}"
+
+
+def words_path(database: str, doc: str, version: int | str) -> str:
+    """Path (without base_url) of the word blame of one version of a document."""
+    return f"/-/tracker/words/{database_path(database)}/{quote(doc, safe='/')}/{version}"
 
 
 def feed_path(database: str, doc: str | None = None) -> str:
@@ -30,3 +36,35 @@ def query_path(database: str, query: str, **params: object) -> str:
     """Path (without base_url) of a canned query with its parameters filled in."""
     path = f"/{database_path(database)}/{query}"
     return f"{path}?{urlencode(params)}" if params else path
+
+
+def _doc(doc: str) -> str:
+    return quote(doc, safe="/")
+
+
+def home_path(database: str | None = None) -> str:
+    """Path of the tracker home page (of one database, or of the only one)."""
+    return "/-/tracker/" if database is None else f"/-/tracker/{database_path(database)}"
+
+
+def document_path(database: str, doc: str, **params: object) -> str:
+    """Path of a document's page: its versions on a timeline, to filter and compare."""
+    path = f"/-/tracker/doc/{database_path(database)}/{_doc(doc)}"
+    kept = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
+def compare_path(database: str, doc: str) -> str:
+    """Path the compare form is sent to (``?from=3&to=17`` leads to the diff of 3..17)."""
+    return f"/-/tracker/compare/{database_path(database)}/{_doc(doc)}"
+
+
+def trace_path(database: str, doc: str, paragraph: int, at: int | str) -> str:
+    """Path of the history of paragraph ``paragraph`` (1-based) of version ``at`` of a doc."""
+    query = urlencode({"paragraph": paragraph, "at": at})
+    return f"/-/tracker/trace/{database_path(database)}/{_doc(doc)}?{query}"
+
+
+def asset_path(name: str) -> str:
+    """Path of one of the plugin's static files (stylesheets, script)."""
+    return f"/-/tracker/{name}"

@@ -1,6 +1,31 @@
-select c.document, c.version, c.captured_at, c.op,
-  c.old_index, c.new_index, c.old_text, c.new_text
-from changes c
-where (:since = '' or c.captured_at >= :since)
-  and (:until = '' or c.captured_at < :until || '~')
-order by c.captured_at desc, c.id
+-- One page (:page, from 1) of 100 changed paragraphs, newest first; :document is a full name or
+-- its last part (guide.txt), :since and :until bare dates or date-times (empty: no bound).
+-- Two branches, one for each case, so that SQLite can take each the quick way: without a
+-- document, along the captured_at index, stopping after the page; with one, through that
+-- document's versions only.
+select d.name as document, v.version, v.captured_at, c.op,
+  c.old_index, c.new_index, np.text as new_text, op.text as old_text
+from versions v
+join documents d on d.id = v.document_id
+join paragraph_changes c on c.version_id = v.id
+left join paragraphs op on op.id = c.old_paragraph_id
+left join paragraphs np on np.id = c.new_paragraph_id
+where :document = ''
+  and (:since = '' or v.captured_at >= :since)
+  and (:until = '' or v.captured_at < :until || '~')
+union all
+select d.name as document, v.version, v.captured_at, c.op,
+  c.old_index, c.new_index, np.text as new_text, op.text as old_text
+from versions v
+join documents d on d.id = v.document_id
+join paragraph_changes c on c.version_id = v.id
+left join paragraphs op on op.id = c.old_paragraph_id
+left join paragraphs np on np.id = c.new_paragraph_id
+where v.document_id in (
+    select id from documents
+    where :document != ''
+      and (name = :document or substr(name, -length(:document) - 1) = '/' || :document))
+  and (:since = '' or v.captured_at >= :since)
+  and (:until = '' or v.captured_at < :until || '~')
+order by captured_at desc
+limit 100 offset (max(coalesce(cast(nullif(:page, '') as integer), 1), 1) - 1) * 100

@@ -1,12 +1,20 @@
+-- Every version of :document (its full name or its last part), newest first, 100 a page (:page,
+-- from 1), between :since and :until when given (bare dates or date-times, both included).
 select d.name as document, v.version, v.captured_at, case
     when v.deleted then 'deleted'
     when v.version = 1 then 'created'
-    when lag(v.deleted) over (partition by v.document_id order by v.version) then 'restored'
+    when (select p.deleted from versions p
+          where p.document_id = v.document_id and p.version = v.version - 1) then 'restored'
     else 'edited' end as event,
-  v.paragraphs, v.bytes, v.added, v.removed, v.modified, v.moved,
+  v.added, v.removed, v.modified, v.moved,
   (select count(*) from paragraph_changes c where c.version_id = v.id) as changed_paragraphs,
-  v.note, v.path
+  v.paragraphs, v.bytes, v.note, v.path
 from versions v
 join documents d on d.id = v.document_id
-where d.name = :document or substr(d.name, -length(:document) - 1) = '/' || :document
+where v.document_id in (
+    select id from documents
+    where name = :document or substr(name, -length(:document) - 1) = '/' || :document)
+  and (:since = '' or v.captured_at >= :since)
+  and (:until = '' or v.captured_at < :until || '~')
 order by d.name, v.version desc
+limit 100 offset (max(coalesce(cast(nullif(:page, '') as integer), 1), 1) - 1) * 100

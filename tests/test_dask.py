@@ -1,0 +1,234 @@
+"""`tracker import --workers N` and `import-git --workers N` on a real Dask cluster: the same
+database as a serial import, and one-line errors (no Dask, no scheduler, a failing worker,
+Ctrl-C). Slow: every test starts processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+from click.testing import CliRunner
+from support import (
+    database_facts,
+    eventful_history,
+    eventful_repo,
+    free_port,
+    heavy_history,
+    tracker_command,
+    write_history,
+)
+
+from tracker import Tracker
+from tracker.cli import cli
+from tracker.corpus import lanes
+
+pytestmark = pytest.mark.slow
+
+#: The longest any one process of these tests may take (starting a cluster on a busy machine).
+TIMEOUT = 180
+
+
+def tracker(*args: object, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run the real `tracker` command in its own process."""
+    return subprocess.run(
+        [*tracker_command(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        env=env,
+    )
+
+
+def dump(db: Path) -> list[str]:
+    """Every table's every row, as SQL: equal dumps, equal databases."""
+    with sqlite3.connect(db) as conn:
+        return list(conn.iterdump())
+
+
+def test_workers_make_the_database_a_serial_import_makes(tmp_path: Path) -> None:
+    source = write_history(tmp_path / "h.jsonl", eventful_history())
+    serial = tracker("import", source, "--db", tmp_path / "serial.db")
+    parallel = tracker("import", source, "--workers", "2", "--db", tmp_path / "parallel.db")
+    assert parallel.returncode == 0, parallel.stderr
+    assert (parallel.stdout, parallel.stderr) == (serial.stdout, serial.stderr)
+    assert "renamed" in serial.stdout and "skipped" in serial.stdout
+    assert database_facts(tmp_path / "parallel.db") == database_facts(tmp_path / "serial.db")
+
+
+def test_workers_classify_with_the_ignore_patterns_of_each_document(tmp_path: Path) -> None:
+    """Workers prepare versions without knowing document names; the writer classifies them with
+    the patterns that apply by name: the same classes as a serial import."""
+    source = write_history(tmp_path / "h.jsonl", eventful_history())
+    for name in ("serial", "parallel"):
+        added = tracker(
+            "ignore", "add", r"\b[a-z]+\b", "--doc", "*.md", "--db", tmp_path / f"{name}.db"
+        )
+        assert added.returncode == 0, added.stderr
+    tracker("import", source, "--db", tmp_path / "serial.db")
+    tracker("import", source, "--workers", "2", "--db", tmp_path / "parallel.db")
+    rows = (
+        "select v.document_id, v.version, c.id, c.class from paragraph_changes c"
+        " join versions v on v.id = c.version_id order by 3"
+    )
+    with (
+        sqlite3.connect(tmp_path / "serial.db") as serial,
+        sqlite3.connect(tmp_path / "parallel.db") as parallel,
+    ):
+        expected = serial.execute(rows).fetchall()
+        assert parallel.execute(rows).fetchall() == expected
+    assert {row[3] for row in expected} >= {"volatile", "substantive"}
+
+
+def test_lanes_carry_each_document_from_chunk_to_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small chunks, so that every document's paragraphs go from task to task on the cluster;
+    and a database that holds the first half already."""
+    monkeypatch.setattr(lanes, "CHUNK_CHARS_PER_LANE", 3_000)
+    records = eventful_history()
+    first = write_history(tmp_path / "first.jsonl", records[: len(records) // 2])
+    whole = write_history(tmp_path / "whole.jsonl", records)
+    results = {}
+    for name, workers in (("serial", None), ("parallel", 2)):
+        with Tracker(tmp_path / f"{name}.db") as db:
+            db.import_jsonl(first)
+            results[name] = db.import_jsonl(whole, workers=workers)
+    assert results["parallel"].writer_prepared == 0  # the workers prepared every version
+    assert results["parallel"].as_dict() == results["serial"].as_dict()
+    assert database_facts(tmp_path / "parallel.db") == database_facts(tmp_path / "serial.db")
+
+
+def test_import_git_with_workers_makes_the_database_a_serial_import_makes(tmp_path: Path) -> None:
+    repo = eventful_repo(tmp_path / "repo")
+    serial = tracker("import-git", repo.path, "--db", tmp_path / "serial.db")
+    parallel = tracker(
+        "import-git", repo.path, "--workers", "2", "--db", tmp_path / "parallel.db", "--json"
+    )
+    assert parallel.returncode == 0, parallel.stderr
+    assert "binary file" in parallel.stderr and parallel.stderr == serial.stderr
+    assert '"commits": 30' in parallel.stdout
+    assert database_facts(tmp_path / "parallel.db") == database_facts(tmp_path / "serial.db")
+
+
+def test_without_dask_workers_say_in_one_line_how_to_get_it(tmp_path: Path) -> None:
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    script = (
+        "import sys\n"
+        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
+        "from tracker.cli import cli\n"
+        "cli(sys.argv[1:], prog_name='tracker')\n"
+    )
+    argv = ["import", source, "--workers", "2", "--db", tmp_path / "t.db"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
+    )
+
+
+def test_a_serial_import_does_not_load_dask(tmp_path: Path) -> None:
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    script = (
+        "import sys\n"
+        "from tracker.cli import cli\n"
+        "try:\n"
+        "    cli(sys.argv[1:], prog_name='tracker')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
+    )
+    argv = ["import", source, "--db", tmp_path / "t.db"]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    port = free_port()  # nothing listens there
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    started = time.monotonic()
+    address = f"tcp://127.0.0.1:{port}"
+    done = tracker("import", source, "--scheduler", address, "--db", tmp_path / "t.db", env=env)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: cannot reach the Dask scheduler at {address}: ")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert time.monotonic() - started < 60
+    with Tracker(tmp_path / "t.db") as db:
+        assert db.documents() == []
+
+
+def test_ctrl_c_stops_the_workers_and_leaves_the_database_as_it_was(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker_db:
+        tracker_db.import_jsonl(write_history(tmp_path / "before.jsonl", eventful_history()))
+    before = dump(db)
+    source = write_history(tmp_path / "heavy.jsonl", heavy_history())
+    process = subprocess.Popen(
+        [*tracker_command(), "import", str(source), "--workers", "2", "--db", str(db)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Interrupt it once the workers run and the writer has stored versions: the
+        # transaction's pages start spilling into the write-ahead log.
+        parent = psutil.Process(process.pid)
+        wal = Path(f"{db}-wal")
+        spilled = wal.stat().st_size if wal.exists() else 0
+        deadline = time.monotonic() + TIMEOUT
+        started: list[psutil.Process] = []  # the workers, and whatever started them
+        while time.monotonic() < deadline and process.poll() is None:
+            started = parent.children(recursive=True)
+            if len(started) >= 3 and wal.exists() and wal.stat().st_size > spilled + 100_000:
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "the import ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 1
+    assert (out, err) == ("", "\nAborted!\n")
+    _, alive = psutil.wait_procs(started, timeout=30)
+    assert alive == []
+    assert dump(db) == before
+
+
+@pytest.mark.allow_thread_leak  # an in-process cluster's threads outlive it a little
+def test_a_worker_that_fails_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from distributed import LocalCluster
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom\non two lines")
+
+    monkeypatch.setattr(lanes, "prepare", broken)  # the workers are threads of this process
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    with LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None, silence_logs=50
+    ) as cluster:
+        argv = ["import", str(source), "--scheduler", cluster.scheduler_address]
+        result = CliRunner().invoke(cli, [*argv, "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 1
+    assert result.output == "Error: a Dask worker failed: RuntimeError: boom on two lines\n"
+    with Tracker(tmp_path / "t.db") as db:
+        assert db.documents() == []

@@ -1,0 +1,188 @@
+"""Times as stored and as typed, and how counts read: hand-checked values on both sides."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tracker.errors import TrackerError
+from tracker.models import Version
+from tracker.render.words import counts_text, plural, short_time
+from tracker.times import (
+    looks_like_time,
+    normalize_time,
+    now_iso,
+    parse_bound,
+    parse_time,
+    to_iso,
+)
+
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize(
+    "moment,stored",
+    [
+        (datetime(2026, 11, 24, 18, 2, 11, 123456, UTC), "2026-11-24T18:02:11.123Z"),
+        (datetime(2026, 11, 24, 18, 2, 11), "2026-11-24T18:02:11.000Z"),  # naive: UTC
+        (
+            datetime(2026, 11, 24, 19, 2, 11, tzinfo=timezone(timedelta(hours=1))),
+            "2026-11-24T18:02:11.000Z",
+        ),  # fmt: skip
+    ],
+)
+def test_to_iso(moment, stored):
+    assert to_iso(moment) == stored
+
+
+def test_now_iso_is_utc_to_the_millisecond():
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", now_iso())
+    assert parse_time(now_iso()) >= before
+
+
+@pytest.mark.parametrize(
+    "text,end_of_day,moment",
+    [
+        ("2026-11-24", False, datetime(2026, 11, 24, tzinfo=UTC)),
+        ("2026-11-24", True, datetime(2026, 11, 24, 23, 59, 59, 999999, UTC)),
+        (" 2026-11-24 ", False, datetime(2026, 11, 24, tzinfo=UTC)),
+        ("2026-11-24T18:02:11Z", True, datetime(2026, 11, 24, 18, 2, 11, tzinfo=UTC)),
+        ("2026-11-24T18:02:11z", False, datetime(2026, 11, 24, 18, 2, 11, tzinfo=UTC)),
+        ("2026-11-24 18:02", False, datetime(2026, 11, 24, 18, 2, tzinfo=UTC)),
+        ("2026-11-24T20:02:11+02:00", False, datetime(2026, 11, 24, 18, 2, 11, tzinfo=UTC)),
+    ],
+)
+def test_parse_time(text, end_of_day, moment):
+    parsed = parse_time(text, end_of_day=end_of_day)
+    assert parsed == moment and parsed.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "2026-11-24T25:00", ""])
+def test_parse_time_refuses(text):
+    with pytest.raises(ValueError):
+        parse_time(text)
+
+
+@pytest.mark.parametrize(
+    "text,is_time",
+    [
+        ("2026-11-24", True),
+        ("2026-11-24T18:00", True),
+        ("2026-11-24 18:00", True),
+        (" 2026-11-24 ", True),
+        ("2026-11-24x", False),
+        ("2026-11-2", False),
+        ("v3", False),
+        ("latest~1", False),
+        ("x2026-11-24", False),
+    ],
+)
+def test_looks_like_time(text, is_time):
+    assert looks_like_time(text) is is_time
+
+
+def test_normalize_time():
+    assert normalize_time("2026-11-24T20:02:11+02:00") == "2026-11-24T18:02:11.000Z"
+    assert normalize_time("2026-11-24") == "2026-11-24T00:00:00.000Z"
+    assert normalize_time(datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05.000Z"
+    assert parse_time(normalize_time(None)) <= datetime.now(UTC)
+    with pytest.raises(TrackerError) as info:
+        normalize_time("soon")
+    assert str(info.value) == "not an ISO 8601 time: 'soon'"
+
+
+@pytest.mark.parametrize(
+    "value,end_of_day,bound",
+    [
+        ("2026-11-24", False, "2026-11-24T00:00:00.000Z"),
+        ("2026-11-24", True, "2026-11-24T23:59:59.999Z"),
+        ("2026-11-24T18:02:11Z", True, "2026-11-24T18:02:11.000Z"),
+        (None, True, None),
+        ("", False, None),
+        ("   ", True, None),
+    ],
+)
+def test_parse_bound(value, end_of_day, bound):
+    assert parse_bound(value, end_of_day=end_of_day) == bound
+
+
+@pytest.mark.parametrize("value", ["soon", "24/11/2026", "2026-11-31"])
+def test_parse_bound_refuses(value):
+    with pytest.raises(TrackerError) as info:
+        parse_bound(value, end_of_day=False)
+    assert str(info.value) == (
+        f"cannot read time {value!r}: use an ISO date (2026-11-24) or date-time"
+        " (2026-11-24T18:02:11Z)"
+    )
+
+
+# -- words -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "count,words,text",
+    [
+        (1, ("version",), "1 version"),
+        (0, ("version",), "0 versions"),
+        (2, ("version",), "2 versions"),
+        (1000, ("version",), "1,000 versions"),
+        (1, ("match", "matches"), "1 match"),
+        (3, ("match", "matches"), "3 matches"),
+    ],
+)
+def test_plural(count, words, text):
+    assert plural(count, *words) == text
+
+
+def test_short_time():
+    assert short_time("2026-11-24T18:02:11.123Z") == "2026-11-24 18:02:11"
+    assert short_time(None) == "-"
+    assert short_time("") == "-"
+
+
+def version(number=2, deleted=False, **counts) -> Version:
+    return Version("d", 1, number, "t", None, 0, counts.pop("paragraphs", 0), deleted, **counts)
+
+
+@pytest.mark.parametrize(
+    "made,text",
+    [
+        (version(deleted=True, added=1), "deleted"),
+        (version(1, paragraphs=16), "new, 16 paragraphs"),
+        (version(1, paragraphs=1), "new, 1 paragraph"),
+        (version(1, paragraphs=3, removed=2), "+0 -2 ~0"),  # a first version after a deletion
+        (version(2, added=1, removed=0, modified=2, moved=1), "+1 -0 ~2 moved 1"),
+        (version(2, added=3), "+3 -0 ~0"),  # counts not known: zero, no "moved"
+        (version(2, moved=0, added=1, removed=1, modified=1), "+1 -1 ~1"),
+    ],
+)
+def test_counts_text(made, text):
+    assert counts_text(made) == text
+
+
+@pytest.fixture
+def tokyo(monkeypatch):
+    """The machine's local time zone nine hours from UTC (no summer time), for one test."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_now_iso_does_not_depend_on_the_local_time_zone(tokyo):
+    stored = parse_time(now_iso())
+    assert abs(stored - datetime.now(UTC)) < timedelta(minutes=10)
+
+
+def test_naive_times_are_utc_whatever_the_local_time_zone(tokyo):
+    assert to_iso(datetime(2026, 11, 24, 18, 2, 11)) == "2026-11-24T18:02:11.000Z"
+    assert parse_time("2026-11-24T18:02") == datetime(2026, 11, 24, 18, 2, tzinfo=UTC)
+    assert parse_time("2026-11-24T18:02").tzinfo == UTC
+    assert normalize_time("2026-11-24 18:02:11") == "2026-11-24T18:02:11.000Z"
+    assert parse_time("2026-11-24T20:02:11+02:00").tzinfo == UTC

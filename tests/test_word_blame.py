@@ -1,0 +1,210 @@
+"""Who wrote each word, as users get it: `tracker blame --words`, Tracker.word_blame, the web page.
+
+The attribution rules and their accuracy against known truth are tested on the pure module
+(test_provenance.py); here, that the database gives the same answer as replaying the history,
+keeps it, catches up, and that every output rebuilds the text exactly and escapes it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tracker import Tracker
+from tracker.text.paragraphs import split
+from tracker.text.provenance import replay, runs_to_tokens
+
+P1 = "The end of the US-Russia detente was announced on a quiet Tuesday morning."
+P2 = "As Washington escalates its war, peace appears as elusive as ever before."
+P3 = "Thanks for reading, and write to me if you have questions about it."
+
+
+def doc(*paragraphs: str) -> str:
+    return "\n\n".join(paragraphs) + "\n"
+
+
+def record_all(db: Path, texts: list[str | None], name: str = "a.txt") -> None:
+    with Tracker(db) as tracker:
+        for day, text in enumerate(texts, start=1):
+            tracker.record(name, text, at=f"2024-01-{day:02d}T00:00:00Z")
+
+
+def origins(db: Path, at: str = "latest") -> list[list[tuple[str, int]]]:
+    with Tracker(db) as tracker:
+        return tracker.word_blame("a.txt", at).paragraphs
+
+
+def words_of(tokens: list[tuple[str, int]]) -> dict[str, int]:
+    return {text: version for text, version in tokens if text.strip()}
+
+
+def test_a_paragraph_deleted_in_v3_and_restored_in_v5_keeps_v1(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    edited = P2.replace("its war", "its economic war")
+    record_all(db, [doc(P1, P2, P3), doc(P1, edited, P3), doc(P1, P3), doc(P3), doc(P1, P3)])
+    blame = origins(db)
+    assert set(words_of(blame[0]).values()) == {1}  # put back word for word: still v1
+    with Tracker(db) as tracker:
+        assert tracker.blame("a.txt")[0].origin.version == 5  # paragraph blame: put back in v5
+
+
+def test_edits_inside_a_sentence_keep_the_words_around_them(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    edited = P2.replace("its war", "its economic war")
+    record_all(db, [doc(P1, P2), doc(P1, edited), doc(edited, P1)])  # then moved
+    found = words_of(origins(db)[0])
+    assert found["economic"] == 2
+    assert {w: v for w, v in found.items() if w != "economic"} == dict.fromkeys(
+        (w for w in found if w != "economic"), 1
+    )
+    assert set(words_of(origins(db, "v1")[1]).values()) == {1}
+
+
+def test_cli_outputs_rebuild_the_text(run, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    record_all(db, [doc(P1, P2), doc(P1.replace("quiet", "rainy"), P2)])
+    data = json.loads(run("blame", "a.txt", "--words", "--json", db=db).stdout)
+    assert data["doc"] == "a.txt" and data["version"] == 2
+    texts = ["".join(text for text, _ in p["tokens"]) for p in data["paragraphs"]]
+    assert texts == [P1.replace("quiet", "rainy"), P2]
+    assert [p["index"] for p in data["paragraphs"]] == [0, 1]
+    plain = run("blame", "a.txt", "--words", "--color", "never", db=db).stdout.splitlines()
+    assert plain[:2] == [
+        "[1] The end of the US-Russia detente was announced on a rainy Tuesday morning.",
+        '    v1: "The end of the US-Russia detente was announced on a" v2: "rainy"'
+        ' v1: "Tuesday morning."',
+    ]
+    colored = run("blame", "a.txt", "--words", "--color", "always", db=db).stdout
+    assert colored.startswith("oldest \x1b[48;5;") and "v2" in colored.splitlines()[0]
+    assert run("blame", "a.txt", "--format", "html", db=db).exit_code == 2
+
+
+def test_it_is_worked_out_once_and_caught_up_later(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    record_all(db, [doc(P1, P2), doc(P1, P2, P3)])
+    origins(db)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select version from word_origins").fetchall() == [(2,)]
+        kept = conn.execute("select count(*) from paragraph_changes where origins is not null")
+        assert kept.fetchone() == (3,)  # the v1 inserts and the v2 insert
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", doc(P1, P3), at="2024-02-01")
+        assert tracker.store.word_state(1)[0] == 2  # recording does not attribute
+    assert words_of(origins(db)[1]) == dict.fromkeys(words_of(origins(db)[1]), 2)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select version from word_origins").fetchall() == [(3,)]
+
+
+@pytest.mark.asyncio
+async def test_the_web_page_escapes_and_shades_every_word(tmp_path: Path) -> None:
+    db = tmp_path / "tracker.db"
+    hostile = 'Hello <script>alert(1)</script> and <img src=x onerror="alert(2)"> here.'
+    record_all(db, [doc(P1, hostile), doc(P1, hostile.replace("here", "there"))])
+    ds = Datasette([str(db)])
+    await ds.invoke_startup()
+    page = await ds.client.get("/-/tracker/words/tracker/a.txt/2")
+    assert page.status_code == 200
+    html = page.text
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: list[str] = []
+            self.titles: list[str] = []
+            self.text: list[str] = []
+            self.inside = False
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append(tag)
+            attrs = dict(attrs)
+            assert not any(name.startswith("on") for name in attrs)
+            if tag == "p" and (attrs.get("id") or "").startswith("p"):
+                self.inside = True
+            if tag == "span" and "title" in attrs and self.inside:
+                self.titles.append(attrs["title"])
+
+        def handle_endtag(self, tag):
+            if tag == "p":
+                self.inside = False
+
+        def handle_data(self, data):
+            if self.inside:
+                self.text.append(data)
+
+    parsed = Collect()
+    parsed.feed(html)
+    assert "img" not in parsed.tags and parsed.tags.count("script") == html.count("<script")
+    assert "alert(1)" not in "".join(
+        s for s in html.split("<script")[1:] if "alert" in s.split("</script>")[0]
+    )
+    assert "v1, 2024-01-01" in parsed.titles and "v2, 2024-01-02" in parsed.titles
+    assert hostile.replace("here", "there") in "".join(parsed.text)
+    diff = await ds.client.get("/-/tracker/diff/tracker/a.txt/2")
+    assert 'href="/-/tracker/words/tracker/a.txt/2"' in diff.text
+
+
+WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+
+
+@st.composite
+def histories(draw) -> list[str]:
+    """Texts of successive versions: random word edits, inserts, deletes and restorations."""
+    counter = iter(range(10_000))
+
+    def sentence() -> str:
+        words = [draw(st.sampled_from(WORDS)) for _ in range(draw(st.integers(2, 8)))]
+        return " ".join(words) + f" w{next(counter)}."
+
+    paragraphs = [sentence() for _ in range(draw(st.integers(1, 4)))]
+    texts = [doc(*paragraphs)]
+    gone: list[str] = []
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["edit", "insert", "delete", "restore", "append"]))
+        if kind == "insert" or not paragraphs:
+            paragraphs.insert(draw(st.integers(0, len(paragraphs))), sentence())
+        elif kind == "edit":
+            i = draw(st.integers(0, len(paragraphs) - 1))
+            words = paragraphs[i].split()
+            words.insert(draw(st.integers(0, len(words))), f"n{next(counter)}")
+            paragraphs[i] = " ".join(words)
+        elif kind == "append":
+            i = draw(st.integers(0, len(paragraphs) - 1))
+            paragraphs[i] += " " + sentence()
+        elif kind == "delete" and len(paragraphs) > 1:
+            gone.append(paragraphs.pop(draw(st.integers(0, len(paragraphs) - 1))))
+        elif kind == "restore" and gone:
+            paragraphs.insert(draw(st.integers(0, len(paragraphs))), gone.pop())
+        text = doc(*paragraphs)
+        if text != texts[-1]:
+            texts.append(text)
+    return texts
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_the_database_gives_what_replaying_the_history_gives(texts: list[str]) -> None:
+    """Worked out from the stored changes (at once, or caught up version by version), the words'
+    origins are those of replaying the texts, and the tokens join into the exact text."""
+    paragraphs = [split(text, "blank").paragraphs for text in texts]
+    expected = [runs for _, runs in replay(enumerate(paragraphs, start=1))]
+    with tempfile.TemporaryDirectory() as folder:
+        whole, stepwise = Path(folder) / "whole.db", Path(folder) / "step.db"
+        record_all(whole, texts)
+        with Tracker(stepwise) as tracker:
+            for day, text in enumerate(texts, start=1):
+                tracker.record("a.txt", text, at=f"2024-01-{day:02d}T00:00:00Z")
+                tracker.word_blame("a.txt")  # caught up after every version
+        for db in (whole, stepwise):
+            with Tracker(db) as tracker:
+                for number, (runs, paras) in enumerate(zip(expected, paragraphs), start=1):
+                    found = tracker.word_blame("a.txt", f"v{number}").paragraphs
+                    assert found == [runs_to_tokens(p, r) for p, r in zip(paras, runs)]
+                    assert ["".join(t for t, _ in tokens) for tokens in found] == paras

@@ -1,0 +1,103 @@
+"""Which changes matter: ignore patterns (volatile text) and re-classifying the history."""
+
+from __future__ import annotations
+
+import click
+
+from ..render.text import terminal_safe
+from . import cli
+from .common import db_option, echo_json, json_option, open_tracker, progress_bar
+
+
+@cli.group()
+def ignore() -> None:
+    """Regular expressions for volatile text (tracking tokens, timestamps) whose changes are minor.
+
+    A change that only touches text one of them matches is classed `volatile`
+    instead of `substantive`; `tracker diff --ignore volatile` then hides it and
+    `tracker log` counts it as minor. Stored text is never altered: a pattern
+    changes classes, not bytes. Adding or removing one re-classifies the
+    history of the documents it applies to.
+
+    Example:
+
+        tracker ignore add '[?&]h=[A-Za-z0-9_-]+' --doc 'instagram/*' --note 'link tokens'
+    """
+
+
+@ignore.command("add")
+@click.argument("regex")
+@click.option(
+    "--doc", "doc_glob", metavar="GLOB", help="Only for documents matching (name or file name)."
+)
+@click.option("--note", help="Why this text is volatile.")
+@db_option
+def ignore_add(regex, doc_glob, note, db_path):
+    """Add an ignore pattern and re-classify the documents it applies to.
+
+    Example:
+
+        tracker ignore add 'Last updated: [A-Za-z]+ \\d+, \\d{4}'
+    """
+    with open_tracker(db_path, create=True) as tracker, progress_bar("re-classifying") as bar:
+        added = tracker.add_ignore(regex, doc=doc_glob, note=note, progress=bar)
+    click.echo(f"ignore pattern {added.id} added: {terminal_safe(added.pattern)}", err=True)
+
+
+@ignore.command("list")
+@db_option
+@json_option
+def ignore_list(db_path, as_json):
+    """List the ignore patterns.
+
+    Example:
+
+        tracker ignore list
+    """
+    with open_tracker(db_path) as tracker:
+        patterns = tracker.ignore_patterns()
+    if as_json:
+        echo_json([pattern.as_dict() for pattern in patterns])
+        return
+    if not patterns:
+        click.echo("no ignore patterns: `tracker ignore add REGEX` adds one", err=True)
+    for pattern in patterns:
+        where = f"  (documents {terminal_safe(pattern.doc_glob)})" if pattern.doc_glob else ""
+        note = f"  {terminal_safe(pattern.note)}" if pattern.note else ""
+        click.echo(f"{pattern.id}  {terminal_safe(pattern.pattern)}{where}{note}")
+
+
+@ignore.command("remove")
+@click.argument("pattern_id", metavar="ID", type=int)
+@db_option
+def ignore_remove(pattern_id, db_path):
+    """Remove an ignore pattern (by the ID `tracker ignore list` shows) and re-classify.
+
+    Example:
+
+        tracker ignore remove 2
+    """
+    with open_tracker(db_path) as tracker, progress_bar("re-classifying") as bar:
+        removed = tracker.remove_ignore(pattern_id, progress=bar)
+    click.echo(f"ignore pattern {removed.id} removed: {terminal_safe(removed.pattern)}", err=True)
+
+
+@cli.command()
+@db_option
+@json_option
+def reclassify(db_path, as_json):
+    """Classify every stored change again with the ignore patterns in force.
+
+    `tracker ignore add` and `remove` do it for the documents concerned; run it
+    after editing the ignore_patterns table by hand.
+
+    Example:
+
+        tracker reclassify
+    """
+    with open_tracker(db_path) as tracker, progress_bar("re-classifying") as bar:
+        count = tracker.reclassify(progress=bar)
+    if as_json:
+        echo_json({"classified": count})
+    else:
+        click.echo(f"{count:,} edited paragraphs classified", err=True)

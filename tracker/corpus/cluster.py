@@ -1,0 +1,283 @@
+"""Parallel imports on a Dask cluster: ``tracker import FILE --workers N`` (and ``import-git``).
+
+Only this module imports Dask (``pip install 'tracker[dask]'``), and only a parallel import
+imports this module: a serial import never loads Dask.
+
+How the work is split (the engine-free half is :mod:`.lanes`):
+
+- **One writer.** The importing process reads the file (or the git log and blobs), validates it,
+  plans it, and stores every version itself, in file order, in one transaction: the database is
+  the one a serial import makes (same versions, checksums, counts and paragraph ids), and an
+  error or Ctrl-C rolls all of it back.
+- **Lanes.** The per-document work (splitting, hashing, diffing, and whatever else
+  :func:`~tracker.history.prepare.prepare` grows) runs on the workers. Every document belongs
+  to one lane (documents are numbered as the planner meets them; lane = number mod lanes, with
+  :data:`LANES_PER_THREAD` lanes per worker thread), so one lane sees all of a document's
+  versions, in order.
+- **State travels with the lane, not with the writer.** The file is read in chunks (about
+  :data:`~.lanes.CHUNK_CHARS_PER_LANE` of text per lane). Each chunk gives one task per lane,
+  which takes the lane's state from its previous task (a Dask future: a dict of each document's
+  latest paragraphs, split mode and checksums) and returns its results and the next state. So a
+  document's last paragraph list never crosses to the writer and back between chunks: Dask runs
+  the next task where that state already is, and moves it only when it rebalances. Documents
+  the database held before the import start from their stored paragraphs, which the planner
+  sends with their first text.
+- **What crosses the wire.** Out: the chunk's texts, by lane, scattered to the workers as data
+  (and a stored document's paragraphs, once). Back: for each text its sha256, split mode, the
+  version it was diffed against, and the prepared version, packed: a string that is also a
+  paragraph of the version before goes as its index there (the writer has those), which
+  shrinks the results of python-peps from 42 MB to 6 MB.
+- **Order and memory.** At most :data:`~.lanes.WINDOW` chunks are in flight; the writer stores
+  chunk k (the importer's own code, taking a worker's result only if it was prepared against the
+  very version the database has before it) while the workers prepare chunks k+1, k+2, ...
+
+Failures: a scheduler that cannot be reached (Dask's ``distributed.comm.timeouts.connect``,
+30 s by default), a worker's exception or a lost worker each become a one-line TrackerError, and
+the import's transaction is rolled back. The workers of a local cluster ignore SIGINT: Ctrl-C
+stops the writer, which rolls back, cancels the tasks and shuts the local cluster down.
+
+How far it scales (figures from bench/bench_dask.py, in CPU time per core, on a 2-vCPU
+machine; python-peps, and a churn history of 45 KB versions that each rewrite 14 long
+paragraphs):
+
+- On the 2-vCPU machine itself ``--workers 2`` does not pay: Dask's runtime (starting, the
+  scheduler in the writer's process, moving texts and results) costs about 4 s of CPU on the
+  churn history, whose serial import takes 9, and writer and workers share the two cores. By
+  CPU time an idle machine would see about 1.3x; measured on a busy shared one it was 0.8-1.2x
+  (python-peps 0.7-0.9x), since the kernel gives the importing session one share of the
+  machine however many processes it runs. What follows is what matters.
+- The prepare step costs 1.2 ms per version on python-peps and 5.9 ms on the churn history.
+- One writer stores about 1,300 versions per second of CPU on python-peps and 450 on the churn
+  history (when the results are ready; reading and checking the file included: the writer
+  parses every record twice, once to check the file, once to import it).
+- So the writer keeps only p x w worker cores busy: 1.2 ms x 1,300/s = 1.6 cores, 5.9 ms x
+  450/s = 2.7 cores. 10^8 versions on 16 machines of 8 cores: the workers could prepare
+  100,000 (peps-like) or 22,000 (churn-like) versions a second, but one writer stores 1,300 or
+  450: about 21 hours, or 61 hours, whatever the cluster's size. Past three or four worker
+  cores, the single writer is the limit.
+- Then: one database per shard of documents, each with its own writer and a few workers,
+  served together by one Datasette (``datasette shard-*.db``). A shard must hold whole
+  documents, renames included: a cheap first pass over the names (no texts) assigns each
+  chain of renames to a shard, then every shard imports its records. 16 machines each running
+  two shard writers (a core each, and their own disks) and six worker cores: 32 writers store
+  about 41,000 (peps-like) or 14,000 (churn-like) versions a second, which their 96 worker
+  cores can prepare: 10^8 versions in about 40 minutes, or 2 hours.
+- Memory of the writer grows with the history as a serial import's does: the (document, time)
+  of every version imported before and now, to skip re-imported records (here twice: the
+  planner keeps its own), and the names it has met. The workers keep the latest paragraphs of
+  every document of their lanes: the latest corpus, spread over the cluster.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import multiprocessing
+import operator
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..errors import TrackerError
+from .lanes import Batch, Hint, prepare_lane
+
+#: The one line a parallel import prints when Dask is missing.
+MISSING_DASK = "--workers needs Dask, which is not installed: pip install 'tracker[dask]'"
+#: Lanes per worker thread: enough for Dask to even out documents of unequal size.
+LANES_PER_THREAD = 2
+#: How long to wait for the workers of an existing cluster to join (seconds).
+WORKERS_TIMEOUT = 60.0
+#: A local cluster's settings: its processes share the machine with the writer, so no
+#: statistical profiler in the workers, and the scheduler's system monitor seldom; the workers
+#: are forked from one process that imported Dask once, where the system can.
+LOCAL_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.multiprocessing-method": (
+        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    ),
+}
+
+
+class DaskPool:
+    """The lanes of a parallel import on a Dask cluster: a local one of ``workers`` processes,
+    or the existing one at ``scheduler`` (and then at least ``workers`` of its workers).
+
+    The cluster is started (or connected to) in the background, while the import reads and
+    checks its file; the first call that needs it waits for it.
+    """
+
+    def __init__(self, workers: int | None = None, scheduler: str | None = None):
+        try:  # whether it is installed; it is imported in the background, with the cluster
+            found = importlib.util.find_spec("distributed") is not None
+        except (ImportError, ValueError):  # a module set to None in sys.modules, say
+            found = False
+        if not found:
+            raise TrackerError(MISSING_DASK)
+        self.workers = workers
+        self.scheduler = scheduler
+        self._token = uuid.uuid4().hex[:12]
+        self._count = 0
+        self._last: dict[int, Any] = {}  # lane -> future of its last result (and state)
+        self._client: Any = None
+        self._cluster: Any = None
+        self._lanes = 0
+        self._error: BaseException | None = None
+        self._logging = _quiet_dask_logging()
+        self._thread = threading.Thread(target=self._start, name="tracker-dask-start", daemon=True)
+        if scheduler is None and threading.current_thread() is threading.main_thread():
+            with _sigint_ignored():  # inherited by the local workers, for their whole life
+                self._thread.start()
+                _wait_for_children(workers or 1, self._thread)
+        else:
+            self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            self._connect()
+        except BaseException as error:  # handed to the thread that needs the cluster
+            self._error = error
+
+    def _connect(self) -> None:
+        import dask
+        from distributed import Client, LocalCluster
+
+        if self.scheduler is None:
+            with dask.config.set(LOCAL_CONFIG):
+                self._cluster = LocalCluster(
+                    n_workers=self.workers or 1,
+                    threads_per_worker=1,
+                    processes=True,
+                    memory_limit=0,  # no memory monitor polling each worker: they hold little
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
+            # the workers are on this machine: send texts to them and take results from them
+            # directly, not through the scheduler (which runs in this process too)
+            self._client = Client(self._cluster, direct_to_workers=True)
+        else:
+            try:
+                self._client = Client(self.scheduler)
+            except (OSError, TimeoutError) as error:
+                raise TrackerError(
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {_one_line(error)}"
+                ) from None
+            try:
+                self._client.wait_for_workers(self.workers or 1, timeout=WORKERS_TIMEOUT)
+            except TimeoutError:
+                wanted = self.workers or 1
+                raise TrackerError(
+                    f"the Dask scheduler at {self.scheduler} has fewer than {wanted} workers"
+                    f" after {WORKERS_TIMEOUT:g} s"
+                ) from None
+        threads = sum(self._client.nthreads().values())
+        self._lanes = LANES_PER_THREAD * max(1, threads)
+
+    def _ready(self) -> Any:
+        """The client, once the cluster is up (the error it met, if it could not start)."""
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            if isinstance(error, TrackerError):
+                raise error
+            raise TrackerError(f"cannot start the Dask cluster: {_one_line(error)}") from None
+        return self._client
+
+    def lanes(self) -> int:
+        """How many lanes documents are spread over: a few per worker thread."""
+        self._ready()
+        return self._lanes
+
+    def submit(self, batches: dict[int, Batch]) -> list[Any]:
+        """Start one chunk: a task per lane, after the lane's previous one, on its state."""
+        client = self._ready()
+        self._count += 1
+        futures = []
+        try:
+            # the texts go to the workers as data, not inside the tasks: the scheduler then
+            # neither unpacks nor repacks them
+            lanes = list(batches)
+            sent = client.scatter([batches[lane] for lane in lanes], hash=False)
+            for lane, batch in zip(lanes, sent):
+                name = f"tracker-{self._token}-{self._count}-{lane}"
+                before = self._last.get(lane)
+                done = client.submit(prepare_lane, batch, before, key=f"{name}-prepare")
+                futures.append(client.submit(operator.getitem, done, 0, key=f"{name}-hints"))
+                self._last[lane] = done
+        except Exception as error:
+            raise TrackerError(f"the Dask cluster failed: {_one_line(error)}") from None
+        return futures
+
+    def results(self, ticket: object) -> dict[object, Hint]:
+        """Wait for one chunk's tasks; their hints by input position."""
+        client = self._ready()
+        try:
+            parts = client.gather(ticket)
+        except Exception as error:
+            raise TrackerError(f"a Dask worker failed: {_one_line(error)}") from None
+        hints: dict[object, Hint] = {}
+        for part in parts:
+            hints.update(part)
+        return hints
+
+    def close(self) -> None:
+        """Cancel what is still running, disconnect, and stop a local cluster."""
+        self._thread.join()
+        self._last.clear()
+        try:
+            if self._client is not None:
+                self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            self._client = self._cluster = None
+            for logger, level in self._logging:
+                logger.setLevel(level)
+
+    def __enter__(self) -> DaskPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Ignore SIGINT in this process for a moment: a process started meanwhile ignores it for
+    good. Ctrl-C is the importing process's to handle; the terminal sends it to the whole
+    process group, and a worker would print a traceback."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _wait_for_children(count: int, starter: threading.Thread, timeout: float = 30.0) -> None:
+    """Wait until ``count`` child processes are started (or ``starter`` gave up)."""
+    deadline = time.monotonic() + timeout
+    while len(multiprocessing.active_children()) < count and starter.is_alive():
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
+
+
+def _quiet_dask_logging() -> list[tuple[logging.Logger, int]]:
+    """Silence Dask's own loggers in this process (errors are reported in one line, by us), and
+    asyncio's, which reports the tasks of a gather that Ctrl-C interrupted; return their
+    levels, to restore."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "dask", "asyncio")]
+    levels = [(logger, logger.level) for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    return levels
+
+
+def _one_line(error: BaseException) -> str:
+    """``Type: message``, on one line."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__

@@ -1,0 +1,153 @@
+"""Word blame for people: every word of a version shaded by the age of the version that wrote it.
+
+Pure functions from :class:`tracker.models.WordBlame` to text (plain or ANSI) and HTML; document
+text is escaped (control characters on a terminal, markup in HTML); the HTML needs no script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..models import Version, WordBlame
+from .html import escape_html
+from .text import terminal_safe
+
+#: ANSI 256-colour backgrounds from oldest to newest (greys, then warmer as text gets newer).
+_ANSI_AGES = (236, 238, 24, 30, 64, 136, 166, 160)
+#: How many shades of age there are (the HTML page has as many, ``.age0`` to ``.age7``).
+AGES = len(_ANSI_AGES)
+
+
+def age_buckets(versions: Sequence[Version], wanted: Sequence[int]) -> list[tuple[int, int]]:
+    """Cut the document's version numbers into at most :data:`AGES` consecutive ranges,
+    oldest first, so each colour stands for a similar share of the versions that wrote words."""
+    numbers = sorted(set(wanted))
+    if not numbers:
+        return []
+    size = max(1, -(-len(numbers) // AGES))  # ceiling division
+    return [(chunk[0], chunk[-1]) for chunk in _chunks(numbers, size)]
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _bucket(buckets: list[tuple[int, int]], version: int) -> int:
+    for k, (low, high) in enumerate(buckets):
+        if low <= version <= high:
+            return k
+    return len(buckets) - 1
+
+
+def _label(low: int, high: int) -> str:
+    return f"v{low}" if low == high else f"v{low}-v{high}"
+
+
+def spans(tokens: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Consecutive tokens of one version joined: (text, version) runs of a paragraph."""
+    out: list[tuple[str, int]] = []
+    for text, version in tokens:
+        if out and out[-1][1] == version:
+            out[-1] = (out[-1][0] + text, version)
+        else:
+            out.append((text, version))
+    return out
+
+
+def render_word_blame_text(blame: WordBlame, *, color: bool = False) -> str:
+    """Each paragraph, numbered; with ``color`` its words on a background per age (a legend
+    first), otherwise followed by its runs: ``v1: "The end of" v7: "the US-Russia"``."""
+    used = [version for tokens in blame.paragraphs for _, version in tokens]
+    buckets = age_buckets(blame.versions, used)
+    lines = []
+    if color and buckets:
+        legend = " ".join(
+            f"\x1b[48;5;{_ANSI_AGES[_color(k, len(buckets))]}m {_label(*b)} \x1b[0m"
+            for k, b in enumerate(buckets)
+        )
+        lines.append(f"oldest {legend} newest")
+    for index, tokens in enumerate(blame.paragraphs, start=1):
+        head = f"[{index}] "
+        if color:
+            parts = []
+            for text, version in spans(tokens):
+                shade = _ANSI_AGES[_color(_bucket(buckets, version), len(buckets))]
+                parts.append(f"\x1b[48;5;{shade};97m{terminal_safe(text)}\x1b[0m")
+            lines.append(head + "".join(parts))
+            continue
+        lines.append(head + terminal_safe("".join(text for text, _ in tokens)))
+        runs = [
+            f'v{version}: "{terminal_safe(" ".join(text.split()))}"'
+            for text, version in spans(tokens)
+            if text.strip()
+        ]
+        lines.append(" " * len(head) + " ".join(runs))
+    return "\n".join(lines)
+
+
+def _color(k: int, count: int) -> int:
+    """The palette index of bucket k of ``count``: spread over the whole palette."""
+    if count <= 1:
+        return len(_ANSI_AGES) - 1
+    return round(k * (len(_ANSI_AGES) - 1) / (count - 1))
+
+
+#: Styles of the word-blame page: a background per age, lighter for older text.
+BLAME_CSS = """\
+.tracker-words{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.7}
+.tracker-words p{margin:.6em 0;white-space:pre-wrap;overflow-wrap:anywhere}
+.tracker-words .num{color:#656d76;font-variant-numeric:tabular-nums;margin-right:.5em}
+.tracker-words span[title]{border-radius:2px}
+.tracker-words .age0{background:#f6f8fa}.tracker-words .age1{background:#eaeef2}
+.tracker-words .age2{background:#ddf4ff}.tracker-words .age3{background:#b6e3ff}
+.tracker-words .age4{background:#dafbe1}.tracker-words .age5{background:#fff8c5}
+.tracker-words .age6{background:#ffd8b5}.tracker-words .age7{background:#ffcecb}
+.tracker-words .legend span{padding:0 .4em;margin-right:.2em}
+@media (prefers-color-scheme:dark){
+.tracker-words{color:#e6edf3}
+.tracker-words .age0{background:#161b22}.tracker-words .age1{background:#21262d}
+.tracker-words .age2{background:#0c2d6b}.tracker-words .age3{background:#0a3069}
+.tracker-words .age4{background:#033a16}.tracker-words .age5{background:#4b2900}
+.tracker-words .age6{background:#5a1e02}.tracker-words .age7{background:#67060c}}
+"""
+
+
+def render_word_blame_fragment(blame: WordBlame) -> str:
+    """The version's paragraphs as HTML, each run of words in a span shaded by its age, with
+    the version and its date on hover (``title``); a legend first. No script."""
+    dates = {v.version: v.captured_at for v in blame.versions}
+    used = [version for tokens in blame.paragraphs for _, version in tokens]
+    buckets = age_buckets(blame.versions, used)
+    legend = "".join(
+        f'<span class="age{_color(k, len(buckets))}">{escape_html(_label(*b))}</span>'
+        for k, b in enumerate(buckets)
+    )
+    parts = [
+        '<div class="tracker-words">',
+        f'<p class="legend">oldest {legend} newest</p>',
+    ]
+    for index, tokens in enumerate(blame.paragraphs, start=1):
+        runs = []
+        for text, version in spans(tokens):
+            age = _color(_bucket(buckets, version), len(buckets))
+            when = (dates.get(version) or "")[:10]
+            title = f"v{version}, {when}" if when else f"v{version}"
+            runs.append(
+                f'<span class="age{age}" title="{escape_html(title)}">{escape_html(text)}</span>'
+            )
+        parts.append(f'<p id="p{index}"><span class="num">{index}</span>{"".join(runs)}</p>')
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def render_word_blame_html(blame: WordBlame) -> str:
+    """A self-contained page of :func:`render_word_blame_fragment` (inline CSS, no script)."""
+    title = f"Who wrote {blame.doc} v{blame.version.version}"
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape_html(title)}</title>\n<style>\n{BLAME_CSS}</style>\n</head>\n"
+        f"<body>\n<main>\n<h1>{escape_html(title)}</h1>\n"
+        f"{render_word_blame_fragment(blame)}\n</main>\n</body>\n</html>\n"
+    )

@@ -1,0 +1,4 @@
+"""The pages the plugin adds to Datasette, one module each: the tracker home (:mod:`.home`), a
+document's versions (:mod:`.document`), a diff (:mod:`.diff`) and a paragraph's history
+(:mod:`.trace`); :mod:`.common` holds what they share. Templates: ``templates/tracker_*.html``.
+"""
