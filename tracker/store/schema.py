@@ -330,6 +330,8 @@ def m009_reads_by_index(db: sqlite_utils.Database) -> None:
     # with the documents table alone. Existing databases get their spans computed here, once,
     # from the versions' paragraph lists.
     db["renames"].create_index(["renamed_at"], if_not_exists=True)
+    if db["paragraph_spans"].exists():  # made by a development build under another name
+        return
     db.execute(SPANS_TABLE)
     rows = db.execute(
         "select document_id, version, paragraph_ids from versions order by document_id, version"
