@@ -2,8 +2,9 @@
 
 Usage: python bench/bench_import.py [CORPORA_DIR] [CORPUS ...]
 
-For each corpus (default: python-peps and github-site-policy under ../shared/corpora), imports its
-history.jsonl.gz with the real CLI into a fresh database, builds a git fast-import stream of the
+For each corpus (default: python-peps and github-site-policy under ../shared/corpora, and
+``churn``, the generated history of bench/make_churn.py: 7 documents x 160 versions whose long
+paragraphs each change a token in every version), imports its history.jsonl.gz with the real CLI into a fresh database, builds a git fast-import stream of the
 same records (one git commit per source commit, its committer time kept) and times
 `git fast-import` into a fresh bare repository; then compares the database size with git's pack
 after `git gc --aggressive`, and times `tracker fsck` over the database. Prints a Markdown table.
@@ -22,10 +23,11 @@ from datetime import datetime
 from pathlib import Path
 
 from benchenv import use_bytecode_cache
+from make_churn import write_churn
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPORA = ROOT.parent / "shared" / "corpora"
-CORPORA = ("python-peps", "github-site-policy")
+CORPORA = ("python-peps", "github-site-policy", "churn")
 ROUNDS = 3
 GIT_ENV = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
 
@@ -139,8 +141,11 @@ def main(argv: list[str]) -> None:
     names = argv[1:] or list(CORPORA)
     rows = {}
     for name in names:
-        history = corpora_dir / name / "history.jsonl.gz"
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+            history = corpora_dir / name / "history.jsonl.gz"
+            if name == "churn":  # generated, the same every time (make_churn's defaults)
+                history = Path(tmp) / "churn.jsonl.gz"
+                write_churn(history)
             print(f"benchmarking {name} ...", file=sys.stderr)
             rows[name] = bench(history, Path(tmp))
     mb = 1024 * 1024
