@@ -4,10 +4,11 @@ Usage: python bench/bench_import.py [CORPORA_DIR] [CORPUS ...]
 
 For each corpus (default: python-peps and github-site-policy under ../shared/corpora, and
 ``churn``, the generated history of bench/make_churn.py: 7 documents x 160 versions whose long
-paragraphs each change a token in every version), imports its history.jsonl.gz with the real CLI into a fresh database, builds a git fast-import stream of the
-same records (one git commit per source commit, its committer time kept) and times
-`git fast-import` into a fresh bare repository; then compares the database size with git's pack
-after `git gc --aggressive`, and times `tracker fsck` over the database. Prints a Markdown table.
+paragraphs each change a token in every version), imports its history.jsonl.gz with the real
+CLI into a fresh database, builds a git fast-import stream of the same records (one git commit
+per source commit, its committer time kept) and times `git fast-import` into a fresh bare
+repository; then compares the database size with git's pack after `git gc --aggressive`, and
+times `tracker fsck` over the database. Prints a Markdown table.
 """
 
 from __future__ import annotations

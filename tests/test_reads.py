@@ -227,7 +227,6 @@ def test_a_database_from_before_m009_gets_its_spans_on_upgrade(tmp_path):
         assert search_page(tracker, "apple", all_versions=True).total > 0
 
 
-
 def test_spans_kept_when_the_table_came_under_another_migration_name(tmp_path):
     """A database whose spans were made by a development build (the table there, this
     migration's name not recorded) opens, and keeps its rows instead of failing on them."""
@@ -241,6 +240,7 @@ def test_spans_kept_when_the_table_came_under_another_migration_name(tmp_path):
     with Tracker(path) as tracker:
         assert stored_spans(tracker.store.conn) == recorded
         assert tracker.documents()
+
 
 WINDOWS = [(None, None), ("2024-01-03", None), (None, "2024-01-05"), ("2024-01-04", "2024-01-04")]
 
