@@ -574,3 +574,26 @@ async def test_changes_shows_facets_when_filtered_or_asked(ds):
         assert 'id="facet-op"' in page and 'id="facet-document"' in page
     data = (await get(ds, "/tracker/changes.json")).json()
     assert {"document", "op", "captured_at"} <= set(data["facet_results"])  # JSON as before
+    assert data["filtered_table_rows_count"] > 0
+
+
+@pytest.mark.asyncio
+async def test_a_large_changes_view_is_not_counted_in_html_or_json(ds, monkeypatch):
+    """Past COUNT_CHANGES_UP_TO stored changes, counting the view costs a second per load: the
+    page and its JSON leave the count out (the JSON keeps every column and its facets)."""
+    from tracker.web import columns
+
+    counted = (await get(ds, "/tracker/changes.json")).json()
+    assert counted["filtered_table_rows_count"] > 1
+    monkeypatch.setattr(columns, "COUNT_CHANGES_UP_TO", 1)
+    ds.__dict__.pop("_tracker_columns", None)
+    data = (await get(ds, "/tracker/changes.json")).json()
+    assert data["filtered_table_rows_count"] is None
+    assert data["columns"] == counted["columns"] and data["rows"] == counted["rows"]
+    assert {"document", "op"} <= set(data["facet_results"])
+    page = (await get(ds, "/tracker/changes")).text
+    assert f"{counted['filtered_table_rows_count']} rows" not in page
+    monkeypatch.setattr(columns, "COUNT_CHANGES_UP_TO", 100_000)
+    ds.__dict__.pop("_tracker_columns", None)
+    page = (await get(ds, "/tracker/changes")).text
+    assert f"{counted['filtered_table_rows_count']} rows" in page

@@ -7,7 +7,8 @@ order below (Datasette's own ``_col`` arguments): the columns people read first,
 ones left out; a plain visit of all of ``changes`` leaves out its facets (``_nofacet``, linked
 from its description), and on a large history its row count too (``_nocount``).
 ``?_all=1`` (linked from each table's description), or any ``_col``/``_nocol`` of your own,
-shows the table as Datasette would; JSON and CSV always have every column.
+shows the table as Datasette would; JSON and CSV always have every column (and JSON its facets),
+but the JSON of ``changes`` too leaves out the row count on a large history.
 """
 
 from __future__ import annotations
@@ -51,25 +52,28 @@ HIDDEN: dict[str, set[str]] = {
 #: of the view takes a second on 430,000 changes (200,000 versions), every time the page loads.
 COUNT_CHANGES_UP_TO = 100_000
 
-_PAGE = re.compile(r"^/([^/]+)/(changes|versions|documents)$")
+_PAGE = re.compile(r"^/([^/]+)/(changes|versions|documents)(\.json)?$")
 _OWN_CHOICE = ("_col", "_nocol", "_all", "_format", "_shape")
 
 
 async def default_columns(datasette, path: str, query: str) -> str | None:
-    """The query string to use instead of ``query`` for an HTML visit of ``path`` (relative to
-    base_url), or None to leave the request alone."""
+    """The query string to use instead of ``query`` for a visit of ``path`` (relative to
+    base_url; an HTML page, or the JSON of ``changes``), or None to leave the request alone."""
     match = _PAGE.match(path)
     if not match:
         return None
     args = parse_qsl(query, keep_blank_values=True)
-    if any(key in _OWN_CHOICE for key, _ in args):
-        return None
     try:
         db = datasette.get_database(route=tilde_decode(match.group(1)))
     except KeyError:
         return None
-    table = match.group(2)
+    table, as_json = match.group(2), match.group(3) is not None
     if db.name not in tracker_databases(datasette):
+        return None
+    if as_json:  # the API keeps every column and its facets; only the huge count is left out
+        choice = await _count_choice(datasette, db, table, args)
+        return urlencode(choice + args) if choice else None
+    if any(key in _OWN_CHOICE for key, _ in args):
         return None
     cache = datasette.__dict__.setdefault("_tracker_columns", {})
     key = (db.name, table)
@@ -87,14 +91,21 @@ async def default_columns(datasette, path: str, query: str) -> str | None:
         # versions. A plain visit of the whole view leaves them out (its description links
         # them); filtered rows (a document, a version...) or asked-for facets get them.
         chosen.append(("_nofacet", "1"))
-    if table == "changes" and not any(key == "_nocount" for key, _ in args):
-        if ("size", db.name) not in cache:
-            cache[("size", db.name)] = await db.execute_fn(
-                lambda conn: History(conn).store.change_rows()
-            )
-        if cache[("size", db.name)] > COUNT_CHANGES_UP_TO:
-            chosen.append(("_nocount", "1"))
+    chosen += await _count_choice(datasette, db, table, args)
     return urlencode(chosen + args)
+
+
+async def _count_choice(datasette, db, table: str, args: list) -> list[tuple[str, str]]:
+    """``_nocount`` for the ``changes`` view of a database holding more than
+    :data:`COUNT_CHANGES_UP_TO` changes (unless the request says), else nothing."""
+    if table != "changes" or any(key == "_nocount" for key, _ in args):
+        return []
+    cache = datasette.__dict__.setdefault("_tracker_columns", {})
+    if ("size", db.name) not in cache:
+        cache[("size", db.name)] = await db.execute_fn(
+            lambda conn: History(conn).store.change_rows()
+        )
+    return [("_nocount", "1")] if cache[("size", db.name)] > COUNT_CHANGES_UP_TO else []
 
 
 def asgi_wrapper(datasette):
