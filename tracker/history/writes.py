@@ -269,6 +269,7 @@ class Writes:
         lineages = [None if i is None else old_lineages[i] for i in prepared.continues]
         split = {c.new for c in prepared.changes if c.op == "insert" and c.split_from is not None}
         alive = {lineage for lineage in lineages if lineage is not None}
+        starting: list[int] = []  # the paragraphs that start a lineage, in order
         for j, lineage in enumerate(lineages):
             if lineage is not None:
                 continue
@@ -276,9 +277,14 @@ class Writes:
             if old_lineages and j not in split:
                 revived = self.store.deleted_lineage(document_id, ids[j])
             if revived is None or revived in alive:
-                revived = self.store.new_lineage(document_id, number)
+                starting.append(j)
+                continue
             lineages[j] = revived
             alive.add(revived)
+        # new ids are never alive: allocated together, in the paragraphs' order
+        fresh = self.store.new_lineages(document_id, number, len(starting))
+        for j, lineage in zip(starting, fresh):
+            lineages[j] = lineage
         return lineages  # type: ignore[return-value]
 
     def _store_deletion(self, document: Document, at: str, note: str | None) -> Version:

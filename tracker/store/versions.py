@@ -411,13 +411,18 @@ class VersionStore:
             [document_id, lineage],
         )
 
-    def new_lineage(self, document_id: int, first_version: int) -> int:
-        """Start a lineage (a paragraph's identity across versions); return its id."""
-        cursor = self.conn.execute(
-            "insert into lineages (document_id, first_version) values (?, ?)",
-            [document_id, first_version],
+    def new_lineages(self, document_id: int, first_version: int, count: int) -> list[int]:
+        """Start ``count`` lineages at once (a new document's paragraphs): their ids, in order.
+        One statement for them all; the ids are given, following the largest one stored."""
+        if count <= 0:
+            return []
+        start = self.conn.execute("select coalesce(max(id), 0) from lineages").fetchone()[0]
+        ids = list(range(start + 1, start + 1 + count))
+        self.conn.executemany(
+            "insert into lineages (id, document_id, first_version) values (?, ?, ?)",
+            [(lineage, document_id, first_version) for lineage in ids],
         )
-        return cursor.lastrowid
+        return ids
 
     def deleted_lineage(self, document_id: int, paragraph_id: int) -> int | None:
         """The lineage of the paragraph with this text most recently deleted from a document
