@@ -25,11 +25,11 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
     documents = store.unlineaged_documents()
     if not documents:
         return 0
-    versions = {document_id: store.versions(document_id) for document_id in documents}
-    total = sum(map(len, versions.values()))
+    total = sum(documents.values())
     done = 0
     with store.transaction():
-        for document_id, history_of_document in versions.items():
+        for document_id in documents:  # one document's versions in memory at a time
+            history_of_document = store.versions(document_id)
             previous_texts: list[str] | None = None
             previous_ids: list[int] = []
             previous_lineages: list[int] = []

@@ -435,11 +435,13 @@ class VersionStore:
         )
         return rows[0][0] if rows else None
 
-    def unlineaged_documents(self) -> list[int]:
-        """Ids of documents with versions recorded before lineages were kept (to upgrade)."""
-        return [
-            row[0]
-            for row in self.query(
-                "select distinct document_id from versions where lineages is null"
+    def unlineaged_documents(self) -> dict[int, int]:
+        """Documents with versions recorded before lineages were kept (to upgrade): their ids,
+        in order, with how many versions each has."""
+        return dict(
+            self.query(
+                "select v.document_id, count(*) from versions v where v.document_id in"
+                " (select document_id from versions where lineages is null)"
+                " group by v.document_id order by v.document_id"
             )
-        ]
+        )
