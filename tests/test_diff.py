@@ -676,6 +676,29 @@ def test_with_context_skips_long_unchanged_runs() -> None:
     assert no_context[0] == Skipped(0, 4) and no_context[-1] == Skipped(6, 9)
 
 
+def equal(k: int) -> Change:
+    return Change("equal", k, k, f"Same {k}", f"Same {k}", None)
+
+
+def test_with_context_shows_one_paragraph_by_default_even_after_a_first_change() -> None:
+    # a paragraph inserted at the top, then four unchanged ones (new 1-4): the one right after
+    # the change is context, the three after it are skipped
+    top = Change("insert", None, 0, None, "New top.", None)
+    changes = [top] + [Change("equal", k, k + 1, f"Same {k}", f"Same {k}", None) for k in range(4)]
+    assert with_context(changes) == [top, changes[1], Skipped(2, 4)]
+
+
+def test_with_context_keeps_a_run_no_longer_than_its_context() -> None:
+    # two unchanged paragraphs between two changes, one of context on each side: both shown,
+    # nothing skipped; one more and the middle one is skipped
+    first = Change("modify", 0, 0, "Old a.", "New a.", [("-", "Old"), ("+", "New"), ("=", " a.")])
+    for run in (2, 3):
+        last = Change("delete", run + 1, None, "Gone.", None, None)
+        changes = [first] + [equal(k) for k in range(1, run + 1)] + [last]
+        expected = changes if run == 2 else [first, equal(1), Skipped(2, 2), equal(3), last]
+        assert with_context(changes, context=1) == expected
+
+
 # --------------------------------------------------------------------------- blame
 
 
