@@ -17,7 +17,13 @@ from tracker.text.diff import (
     with_context,
 )
 from tracker.text.inline import inline_diff
-from tracker.text.similarity import MODIFY_SIMILARITY, MOVE_SIMILARITY
+from tracker.text.similarity import (
+    MODIFY_SIMILARITY,
+    MOVE_SIMILARITY,
+    Similarity,
+    move_candidates,
+)
+from tracker.text.splits import _band
 
 
 def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
@@ -657,6 +663,166 @@ def test_split_stats_and_inline() -> None:
     # the modify shows what left the paragraph; the piece is shown whole, where it went
     assert changes[1].inline == [("=", S1), ("-", f" {S2}")]
     assert changes[2].text == S2 and changes[2].inline is None
+
+
+def test_split_into_one_word_pieces_pairs_the_first_of_equal_anchors() -> None:
+    # four words cut into four one-word paragraphs: each keeps 1 of 4 + 1 words (2*1/5 = 0.4, not
+    # a rewrite), and each holds as many of the whole's words as any other (one): the first one
+    # is the modify, the three after it are its pieces (and the same merged back)
+    whole = ["Intro.", "alpha beta gamma delta", "End."]
+    pieces = ["Intro.", "alpha", "beta", "gamma", "delta", "End."]
+    assert split_shape(diff_paragraphs(whole, pieces)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(pieces, whole)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, 1),
+        ("delete", 3, None, None, 1), ("delete", 4, None, None, 1), ("equal", 5, 2, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_needs_three_quarters_of_its_words_from_the_whole() -> None:
+    # "alpha extra" has 1 of its 2 words from the whole (under 3/4): the split is grown from
+    # "beta" instead, and "alpha extra" is no piece of it either (its 2 words need 1.5 of the
+    # whole's that the others leave, and they leave 1): "beta" is the modify, "gamma", "delta"
+    # and "epsilon" its pieces (4 of 5 words, 0.8), "alpha extra" an insert of its own
+    old = ["Intro.", "alpha beta gamma delta epsilon", "End."]
+    new = ["Intro.", "alpha extra", "beta", "gamma", "delta", "epsilon", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("insert", None, 1, None, None), ("modify", 1, 2, None, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("insert", None, 5, 1, None),
+        ("equal", 2, 6, None, None),
+    ]  # fmt: skip
+
+
+def test_a_paired_paragraph_is_no_piece_of_a_split() -> None:
+    # "alpha beta!" is the rewrite of "alpha beta" (same words); it also holds 2 of the 5 words
+    # of the unpaired paragraph, more than any free one, but it is taken: the split is looked for
+    # from "gamma", and "gamma delta epsilon" (3 of 5) is too little of it
+    old = ["Intro.", "alpha beta", "alpha beta gamma delta epsilon", "End."]
+    new = ["Intro.", "alpha beta!", "gamma", "delta", "epsilon", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, None),
+        ("insert", None, 2, None, None), ("insert", None, 3, None, None),
+        ("insert", None, 4, None, None), ("equal", 3, 5, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_with_exactly_three_quarters_of_its_words() -> None:
+    # twelve words cut in four; the first piece changed one word of four (3 of 4 from the whole,
+    # exactly the share needed) and holds as many of the whole's words as each other piece (3):
+    # it is the modify. No piece is a rewrite on its own (2*3/16 and 2*3/15 are under 0.5).
+    old = ["Intro.", TWELVE, "End."]
+    new = ["Intro.", "one two three extra", "four five six", "seven eight nine",
+           "ten eleven twelve", "End."]  # fmt: skip
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_between_a_third_and_half_of_the_whole() -> None:
+    # twelve words in four pieces; the first has 4 of its 5 words from the whole (2*4/17 = 0.47,
+    # no rewrite alone), more than any other piece, and is under half the whole: the modify
+    old = ["Intro.", TWELVE, "End."]
+    new = ["Intro.", "one two three four extra", "five six seven", "eight nine ten",
+           "eleven twelve", "End."]  # fmt: skip
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_is_under_half_the_whole() -> None:
+    # "Cats, dogs, birds!" rewrites "Cats dogs birds." in place (1.0), so the eight-word
+    # paragraph before it, cut in two halves after it, is left unpaired (2*4/12 = 0.67 with
+    # either half: not enough to cross the rewrite as a move). A half is not under half of it:
+    # no anchor, no split; a removal and two additions.
+    eight = "one two three four five six seven eight"
+    old = ["Intro.", eight, "Cats dogs birds.", "End."]
+    new = ["Intro.", "Cats, dogs, birds!", "one two three four", "five six seven eight", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("delete", 1, None, None, None), ("modify", 2, 1, None, None),
+        ("insert", None, 2, None, None), ("insert", None, 3, None, None),
+        ("equal", 3, 4, None, None),
+    ]  # fmt: skip
+
+
+TWENTY = " ".join(f"word{k}" for k in range(1, 21))
+FIRST_SIXTEEN = " ".join(f"word{k}" for k in range(1, 17))
+
+
+@pytest.mark.parametrize(
+    ("beside", "piece"),
+    [
+        ("other words here now", False),  # none of the whole's words
+        ("word17 other words here", False),  # 1 of its 4 words from the whole: under 3/4
+        ("word17 word18 word19 other", True),  # 3 of 4: exactly the share needed
+    ],
+)
+def test_piece_beside_an_edit_needs_three_quarters_of_its_words(beside: str, piece: bool) -> None:
+    # the rewrite keeps 16 of 20 words (0.89), exactly the coverage a split needs: whether the
+    # paragraph after it is a piece depends only on how much of it comes from the rest
+    changes = diff_paragraphs(["Intro.", TWENTY, "End."], ["Intro.", FIRST_SIXTEEN, beside, "End."])
+    assert split_shape(changes) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("insert", None, 2, 1 if piece else None, None), ("equal", 2, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_piece_holding_all_the_rest_at_exactly_three_quarters() -> None:
+    # seven words; the rewrite keeps four (2*4/11 = 0.73), the piece after it has 3 of its 4 words
+    # from the whole, exactly the share needed and all that is left of it: a split
+    old = ["Intro.", "one two three four five six seven", "End."]
+    new = ["Intro.", "one two three four", "five six seven extra", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("equal", 2, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_band_of_a_large_gap() -> None:
+    # 10 new paragraphs (10-19), the old one at position 3 of 5: its place is 10 + 3*10//5 = 16,
+    # and with 2 candidates either side the band is 14-18. A gap at the limit is searched whole.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 50)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 2)
+        assert _band(range(10, 20), 3, 5, 50) == range(10, 20)
+        assert _band(range(10, 20), 3, 5, 51) == range(14, 19)
+        assert _band(range(10, 20), 0, 5, 51) == range(10, 13)  # cut at the gap's start
+        assert _band(range(10, 20), 4, 5, 51) == range(16, 20)  # and at its end
+
+
+def test_move_candidates_all_pairs_up_to_the_limit() -> None:
+    sim = Similarity(["a b", "c d", "e f", "g h"], ["a b", "c d"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 4)  # 2 x 2 pairs: every one
+        assert move_candidates(sim, [0, 1], [0, 1]) == [(0, 0), (1, 0), (0, 1), (1, 1)]
+        mp.setattr(engine, "FULL_GAP_PAIRS", 3)  # 2 x 2 is more: the rare-word index
+        mp.setattr(engine, "MAX_MOVE_CANDIDATES", 1)
+        assert move_candidates(sim, [0, 1], [0, 1]) == [(0, 0), (1, 1)]
+        # 4 x 2 = 8 pairs is more than 3 (though 4 / 2 is not)
+        assert move_candidates(sim, [0, 1, 2, 3], [0, 1]) == [(0, 0), (1, 1)]
+
+
+def test_move_candidates_from_the_rarest_words() -> None:
+    old = ["plum", "fig pear", "pear kiwi", "apple"]
+    # the index: plum -> 0, fig -> 1, pear -> 1 2, kiwi -> 2, apple -> 3
+    sim = Similarity(old, ["plum pear fig", "pear plum"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_MOVE_POSTINGS", 2)  # pear, in two old paragraphs, still counts
+        mp.setattr(engine, "MOVE_INDEX_WORDS", 3)
+        mp.setattr(engine, "MAX_MOVE_CANDIDATES", 2)
+        # plum, fig and pear hit old 0 once, old 1 twice, old 2 once: old 1, then the first of
+        # the tied ones, old 0
+        assert move_candidates(sim, [0, 1, 2, 3], [0]) == [(1, 0), (0, 0)]
+        mp.setattr(engine, "MOVE_INDEX_WORDS", 1)
+        # one word only: the rarest, plum (one paragraph), not pear (two)
+        assert move_candidates(sim, [0, 1, 2, 3], [1]) == [(0, 1)]
+        mp.setattr(engine, "MAX_MOVE_POSTINGS", 1)  # now pear is too common to count
+        mp.setattr(engine, "MOVE_INDEX_WORDS", 3)
+        assert move_candidates(sim, [0, 1, 2, 3], [0]) == [(0, 0), (1, 0)]
 
 
 # --------------------------------------------------------------------------- with_context
