@@ -16,14 +16,22 @@ from tracker.text.diff import (
     stats,
     with_context,
 )
-from tracker.text.inline import inline_diff
+from tracker.text.inline import _is_tiny, inline_diff
 from tracker.text.similarity import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
     Similarity,
+    _best_chain,
+    _words_of,
     move_candidates,
 )
 from tracker.text.splits import _band
+
+
+@pytest.fixture(autouse=True)
+def fresh_words_cache() -> None:
+    """Each test splits its paragraphs into words itself, whatever an earlier one left cached."""
+    _words_of.cache_clear()
 
 
 def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
@@ -808,7 +816,7 @@ def test_move_candidates_all_pairs_up_to_the_limit() -> None:
 def test_move_candidates_from_the_rarest_words() -> None:
     old = ["plum", "fig pear", "pear kiwi", "apple"]
     # the index: plum -> 0, fig -> 1, pear -> 1 2, kiwi -> 2, apple -> 3
-    sim = Similarity(old, ["plum pear fig", "pear plum"])
+    sim = Similarity(old, ["plum pear fig", "pear plum", "fig plum"])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(engine, "FULL_GAP_PAIRS", 1)
         mp.setattr(engine, "MAX_MOVE_POSTINGS", 2)  # pear, in two old paragraphs, still counts
@@ -817,12 +825,59 @@ def test_move_candidates_from_the_rarest_words() -> None:
         # plum, fig and pear hit old 0 once, old 1 twice, old 2 once: old 1, then the first of
         # the tied ones, old 0
         assert move_candidates(sim, [0, 1, 2, 3], [0]) == [(1, 0), (0, 0)]
+        # fig (old 1) is looked up before plum (old 0), one hit each: the lower index first
+        assert move_candidates(sim, [0, 1, 2, 3], [2]) == [(0, 2), (1, 2)]
         mp.setattr(engine, "MOVE_INDEX_WORDS", 1)
         # one word only: the rarest, plum (one paragraph), not pear (two)
         assert move_candidates(sim, [0, 1, 2, 3], [1]) == [(0, 1)]
         mp.setattr(engine, "MAX_MOVE_POSTINGS", 1)  # now pear is too common to count
         mp.setattr(engine, "MOVE_INDEX_WORDS", 3)
         assert move_candidates(sim, [0, 1, 2, 3], [0]) == [(0, 0), (1, 0)]
+
+
+def test_best_chain_keeps_order_and_the_largest_total() -> None:
+    # (old, new, score): old 0 with new 0 (0.9) then old 1 with new 3 (0.9) is the best chain,
+    # 1.8; old 0 with new 1 or 2 (0.5) before it would give only 1.4
+    cands = [(0, 0, 0.9), (0, 1, 0.5), (0, 2, 0.5), (1, 3, 0.9)]
+    assert _best_chain(cands) == [(0, 0, 0.9), (1, 3, 0.9)]
+    # two pairs with one new paragraph are not a chain; of equal ones the first is kept
+    assert _best_chain([(0, 5, 0.6), (1, 5, 0.6)]) == [(0, 5, 0.6)]
+    # a crossing pair: the better one alone
+    assert _best_chain([(0, 1, 0.6), (1, 0, 0.8)]) == [(1, 0, 0.8)]
+    assert _best_chain([]) == []
+
+
+def test_tiny_islands() -> None:
+    # whitespace alone always joins the changes around it
+    assert _is_tiny("  ", 1, 1)
+    # punctuation without words: up to three characters
+    assert _is_tiny(",", 5, 5) and _is_tiny("...", 5, 5)
+    assert not _is_tiny("....", 5, 5)
+    # one word: if the island (with its spaces) is at most half the smaller change
+    assert _is_tiny(" a ", 6, 8) and _is_tiny(" a ", 8, 6)
+    assert not _is_tiny(" a ", 5, 8)
+    # two words never
+    assert not _is_tiny(" a b ", 100, 100)
+
+
+def test_char_diff_of_a_long_multi_line_paragraph_shows_each_changed_line() -> None:
+    # 14 lines, lines 1, 7 and 13 replaced: three replacements, each where its line is
+    # fmt: off
+    old = ["dog ran", "the end", "one two three", "x", "dog ran", "hello world", "the end",
+           "x", "x", "a b", "hello world", "one two three", "one two three", "one two three"]
+    new = ["one two three", "the end", "one two three", "x", "dog ran", "hello world", "x",
+           "x", "x", "a b", "hello world", "one two three", "the end", "one two three"]
+    # fmt: on
+    a, b = "\n".join(old), "\n".join(new)
+    assert len(a) > 100 and len(b) > 100  # where diff-match-patch could diff line by line
+    assert inline_diff(a, b, "char") == [
+        ("-", "dog ran"), ("+", "one two three"),
+        ("=", "\nthe end\none two three\nx\ndog ran\nhello world\n"),
+        ("-", "the end"), ("+", "x"),
+        ("=", "\nx\nx\na b\nhello world\none two three\n"),
+        ("-", "one two three"), ("+", "the end"),
+        ("=", "\none two three"),
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- with_context
