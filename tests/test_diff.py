@@ -840,11 +840,26 @@ def test_best_chain_keeps_order_and_the_largest_total() -> None:
     # 1.8; old 0 with new 1 or 2 (0.5) before it would give only 1.4
     cands = [(0, 0, 0.9), (0, 1, 0.5), (0, 2, 0.5), (1, 3, 0.9)]
     assert _best_chain(cands) == [(0, 0, 0.9), (1, 3, 0.9)]
+    # the same with five new paragraphs: old 0 with new 2 (0.9) still leads to old 1 with new 4
+    cands = [(0, 0, 0.5), (0, 1, 0.5), (0, 2, 0.9), (0, 3, 0.5), (1, 4, 0.9)]
+    assert _best_chain(cands) == [(0, 2, 0.9), (1, 4, 0.9)]
     # two pairs with one new paragraph are not a chain; of equal ones the first is kept
     assert _best_chain([(0, 5, 0.6), (1, 5, 0.6)]) == [(0, 5, 0.6)]
     # a crossing pair: the better one alone
     assert _best_chain([(0, 1, 0.6), (1, 0, 0.8)]) == [(1, 0, 0.8)]
     assert _best_chain([]) == []
+
+
+def test_similarity_score() -> None:
+    sim = Similarity(["* * *", "alpha", "alpha beta"], ["***", "alpha beta gamma delta", "---"])
+    # two paragraphs without words: alike if the same but for whitespace
+    assert sim.score(0, 0, MODIFY_SIMILARITY) == 1.0
+    assert sim.score(0, 2, MODIFY_SIMILARITY) == 0.0
+    # 1 word and 4, 1 in common: 2*1/5 = 0.4, below 0.5 by length alone (2*1 < 0.5*5): 0.0
+    assert sim.score(1, 1, 0.5) == 0.0
+    assert sim.score(1, 1, 0.4) == 0.4
+    # 2 and 4 words, both in common: 2*2/6
+    assert sim.score(2, 1, 0.5) == pytest.approx(2 / 3)
 
 
 def test_tiny_islands() -> None:
