@@ -398,6 +398,14 @@ def test_modify_carries_word_inline() -> None:
     assert change.text == "The quick red fox jumps."
 
 
+def test_without_inline_an_edit_has_no_word_diff() -> None:
+    (change, same) = diff_paragraphs(
+        ["The quick brown fox jumps.", "End."], ["The quick red fox jumps.", "End."], inline=False
+    )
+    assert (change.op, change.edited, change.inline) == ("modify", True, None)
+    assert same.op == "equal"
+
+
 def test_moved_edited_carries_inline_and_unedited_does_not() -> None:
     old = ["Intro stays here.", "The moving paragraph has several words in it.", "Middle one.",
            "Middle two.", "End stays here."]  # fmt: skip
@@ -789,6 +797,144 @@ def test_piece_holding_all_the_rest_at_exactly_three_quarters() -> None:
     ]  # fmt: skip
 
 
+def test_two_unpaired_paragraphs_split_in_one_gap() -> None:
+    # two paragraphs cut into one-word pieces. The first is grown from "alpha"; the second
+    # shares "alpha" too, but it is taken: it grows from "red", and "red green blue black" is 4
+    # of its 5 words (0.8). Both pieces keep their order: two modifies.
+    old = ["Intro.", "alpha beta gamma delta", "alpha red green blue black", "End."]
+    new = ["Intro.", "alpha", "beta", "gamma", "delta", "red", "green", "blue", "black", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("insert", None, 2, 1, None), ("insert", None, 3, 1, None), ("insert", None, 4, 1, None),
+        ("modify", 2, 5, None, None),
+        ("insert", None, 6, 2, None), ("insert", None, 7, 2, None), ("insert", None, 8, 2, None),
+        ("equal", 3, 9, None, None),
+    ]  # fmt: skip
+    # and merged back
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("delete", 2, None, None, 1), ("delete", 3, None, None, 1), ("delete", 4, None, None, 1),
+        ("modify", 5, 2, None, None),
+        ("delete", 6, None, None, 2), ("delete", 7, None, None, 2), ("delete", 8, None, None, 2),
+        ("equal", 9, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_a_failed_anchor_stays_free_for_the_next_split() -> None:
+    # the first paragraph's best piece is "red" (1 word, from it), but its words run out after
+    # "green" (2 of 6); "red" is then the anchor of the second one, all four pieces of it
+    old = ["Intro.", "red green one two three four", "red green blue black", "End."]
+    new = ["Intro.", "red", "green", "blue", "black", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("delete", 1, None, None, None), ("modify", 2, 1, None, None),
+        ("insert", None, 2, 2, None), ("insert", None, 3, 2, None), ("insert", None, 4, 2, None),
+        ("equal", 3, 5, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("insert", None, 1, None, None), ("modify", 1, 2, None, None),
+        ("delete", 2, None, None, 2), ("delete", 3, None, None, 2), ("delete", 4, None, None, 2),
+        ("equal", 5, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_a_piece_belongs_to_one_split_only() -> None:
+    # "p1 p2 p3 p4" is the end of the first paragraph and the start of the second, both edited
+    # in place (8 of 12 words kept, 0.8): it is a piece of the first, which comes first
+    x8 = " ".join(f"x{k}" for k in range(1, 9))
+    y8 = " ".join(f"y{k}" for k in range(1, 9))
+    p4 = "p1 p2 p3 p4"
+    old = ["Intro.", f"{x8} {p4}", f"{p4} {y8}", "End."]
+    new = ["Intro.", x8, p4, y8, "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("modify", 2, 3, None, None), ("equal", 3, 4, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, 1),
+        ("modify", 3, 2, None, None), ("equal", 4, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_pieces_of_a_paragraph_kept_whole_are_not_a_split() -> None:
+    # the paragraph is still there (its full stop added), so the four words that follow are
+    # additions, not pieces of it; and the other way round, removals
+    old = ["Intro.", "alpha beta gamma delta", "End."]
+    new = ["Intro.", "alpha beta gamma delta!", "alpha", "beta", "gamma", "delta", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("insert", None, 2, None, None), ("insert", None, 3, None, None),
+        ("insert", None, 4, None, None), ("insert", None, 5, None, None),
+        ("equal", 2, 6, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("delete", 2, None, None, None), ("delete", 3, None, None, None),
+        ("delete", 4, None, None, None), ("delete", 5, None, None, None),
+        ("equal", 6, 2, None, None),
+    ]  # fmt: skip
+
+
+def test_a_paragraph_split_is_not_also_a_part_of_a_merge() -> None:
+    # "alpha beta gamma delta" is cut into its four words; the 13-word paragraph after them
+    # repeats it and the three 3-word paragraphs that followed it (each too unlike it to pair:
+    # 2*4/17, 2*3/16). It is taken by its split, so only those three are left to make the long
+    # one, 9 of its 13 words (under 0.8): no merge, the long one is new.
+    v1, v2, v3 = "v1 v2 v3", "u1 u2 u3", "t1 t2 t3"
+    old = ["Intro.", "alpha beta gamma delta", v1, v2, v3, "End."]
+    new = ["Intro.", "alpha", "beta", "gamma", "delta",
+           f"alpha beta gamma delta {v1} {v2} {v3}", "End."]  # fmt: skip
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("delete", 2, None, None, None), ("delete", 3, None, None, None),
+        ("delete", 4, None, None, None),
+        ("insert", None, 2, 1, None), ("insert", None, 3, 1, None), ("insert", None, 4, 1, None),
+        ("insert", None, 5, None, None), ("equal", 5, 6, None, None),
+    ]  # fmt: skip
+
+
+def test_split_in_two_across_a_rewrite_is_an_edited_move() -> None:
+    # ten words cut in two pieces placed after the next paragraph's rewrite: neither piece is
+    # alike enough to cross that rewrite as a move (2*4/14 = 0.57, 2*5/15 = 0.67), but the
+    # smaller is under half the whole and together they hold 9 of its 10 words: the smaller is
+    # its edited move (a modify would cross the rewrite), the other a piece
+    old = ["Intro.", TEN, "Cats dogs birds.", "End."]
+    new = ["Intro.", "Cats, dogs, birds!", "one two three four", "five six seven eight nine",
+           "End."]  # fmt: skip
+    changes = diff_paragraphs(old, new)
+    assert split_shape(changes) == [
+        ("equal", 0, 0, None, None), ("modify", 2, 1, None, None), ("move", 1, 2, None, None),
+        ("insert", None, 3, 1, None), ("equal", 3, 4, None, None),
+    ]  # fmt: skip
+    assert changes[2].edited
+    # and merged back
+    changes = diff_paragraphs(new, old)
+    assert split_shape(changes) == [
+        ("equal", 0, 0, None, None), ("move", 2, 1, None, None), ("delete", 3, None, None, 1),
+        ("modify", 1, 2, None, None), ("equal", 4, 3, None, None),
+    ]  # fmt: skip
+    assert changes[1].edited
+
+
+def test_split_pieces_found_in_the_band_of_a_large_gap() -> None:
+    # with the exhaustive search cut to nothing, the pieces are looked for near the paragraph's
+    # place in its gap: the first new paragraphs of it, where they are
+    whole = ["Intro.", "alpha beta gamma delta", "End."]
+    pieces = ["Intro.", "alpha", "beta", "gamma", "delta", "End."]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 1)
+        split = diff_paragraphs(whole, pieces)
+        merge = diff_paragraphs(pieces, whole)
+    assert split_shape(split) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+    assert split_shape(merge) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, 1),
+        ("delete", 3, None, None, 1), ("delete", 4, None, None, 1), ("equal", 5, 2, None, None),
+    ]  # fmt: skip
+
+
 def test_band_of_a_large_gap() -> None:
     # 10 new paragraphs (10-19), the old one at position 3 of 5: its place is 10 + 3*10//5 = 16,
     # and with 2 candidates either side the band is 14-18. A gap at the limit is searched whole.
@@ -860,6 +1006,11 @@ def test_similarity_score() -> None:
     assert sim.score(1, 1, 0.4) == 0.4
     # 2 and 4 words, both in common: 2*2/6
     assert sim.score(2, 1, 0.5) == pytest.approx(2 / 3)
+    # ten words each: 0.5 needs 5 in common; counting gives up below 4 (one less, against
+    # rounding), so 3 in common scores 0.0 and 4 their real 2*4/20
+    sim = Similarity([TEN], ["one two three a b c d e f g", "one two three four a b c d e f"])
+    assert sim.score(0, 0, 0.5) == 0.0
+    assert sim.score(0, 1, 0.5) == 0.4
 
 
 def test_tiny_islands() -> None:
