@@ -24,6 +24,7 @@ from tracker.text.similarity import (
     _best_chain,
     _words_of,
     move_candidates,
+    pair_gap,
 )
 from tracker.text.splits import _band
 
@@ -353,6 +354,85 @@ REAL_CASES = [
 @pytest.mark.parametrize(("old", "new", "expected"), REAL_CASES)
 def test_real_world_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
     assert shape(diff_paragraphs(old, new)) == expected
+
+
+CAT = "The cat sat on the mat today"  # 7 words: a short paragraph
+DOG = "The dog sat on the mat today"  # 2*6/14 = 0.86 like CAT
+ALIGN_CASES = [
+    pytest.param(
+        # the common tail is matched first: the old B is the last new one
+        ["B"], ["C", "B", "B"],
+        [("insert", None, 0), ("insert", None, 1), ("equal", 0, 2)],
+        id="common-tail-first",
+    ),
+    pytest.param(
+        # the common tail (CAT) is matched, the rest of the new version is empty: all deleted
+        ["B", "Sep", CAT, CAT], [CAT],
+        [("delete", 0, None), ("delete", 1, None), ("delete", 2, None), ("equal", 3, 0)],
+        id="common-tail-and-nothing-else",
+    ),
+    pytest.param(
+        # two paragraphs swapped, equal on all counts: the first run found (D) stays, the short
+        # CAT is moved, as nothing pairs with it in place
+        ["D", CAT], [CAT, "D"],
+        [("move", 1, 0), ("equal", 0, 1)],
+        id="swap-keeps-the-first",
+    ),
+    pytest.param(
+        # B anchors (found once in each); after it "X y z", found twice in the new version, is
+        # still matched to its copy there, in order
+        ["B", "X y z", CAT], ["X y z", "B", "Long paragraph here", "X y z"],
+        [("insert", None, 0), ("equal", 0, 1), ("insert", None, 2), ("equal", 1, 3),
+         ("delete", 2, None)],
+        id="repeated-text-matched-after-an-anchor",
+    ),
+    pytest.param(
+        # DOG twice in the old version, once in the new: the copy nearer the diagonal (old 2 at
+        # new 2) is the one kept; old 0 is rewritten into the first CAT (0.86), A removed, the
+        # second CAT added, and the last two removed
+        [DOG, "A", DOG, "X y z", "Long paragraph here"], [CAT, CAT, DOG],
+        [("modify", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2),
+         ("delete", 3, None), ("delete", 4, None)],
+        id="repeated-text-nearest-the-diagonal",
+    ),
+    pytest.param(
+        # a long paragraph moved and also copied: found twice in the new version, which copy is
+        # the moved one cannot be told, so it is removed and the two copies added
+        ["Head", TEN, "Mid", "Tail"], ["Head", "Mid", TEN, TEN, "Tail"],
+        [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1), ("insert", None, 2),
+         ("insert", None, 3), ("equal", 3, 4)],
+        id="moved-and-copied-is-not-a-move",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), ALIGN_CASES)
+def test_align_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    assert shape(diff_paragraphs(old, new)) == expected
+
+
+def test_pair_gap_searches_every_pair_up_to_the_limit_then_a_band() -> None:
+    # old A B, new Z A' B' (the pairs of "two-rewrites-at-threshold-beat-one-better-pair"):
+    # A~A' 0.5, A~B' 0.57, B~A' 0.44, B~B' 0.5
+    a, b = "alpha beta gamma delta", "alpha beta x y z"
+    a2, b2 = "alpha beta epsilon zeta", "alpha beta red"
+    sim = Similarity([a, b], ["Zero one.", a2, b2])
+    both = [(0, 1, 0.5), (1, 2, 0.5)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
+        mp.setattr(engine, "FULL_GAP_PAIRS", 6)  # 2 x 3 pairs: every one is scored
+        assert pair_gap(sim, [0, 1], [0, 1, 2]) == both
+        # one fewer: old r is compared with new r*3//2 only, Z with A and A' with B: no pair
+        mp.setattr(engine, "FULL_GAP_PAIRS", 5)
+        assert pair_gap(sim, [0, 1], [0, 1, 2]) == []
+        # one more on each side: A with Z and A', B with all three
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 1)
+        assert pair_gap(sim, [0, 1], [0, 1, 2]) == both
+        # without Z, the band of width 0 is the diagonal: A with A', B with B'
+        sim = Similarity([a, b], [a2, b2])
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        assert pair_gap(sim, [0, 1], [0, 1]) == [(0, 0, 0.5), (1, 1, 0.5)]
 
 
 def test_reindented_document_is_unchanged_when_ignoring_whitespace() -> None:
