@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tracker.text.inline as inline_module
 import tracker.text.similarity as engine  # the bounded-search limits live here
 from tracker.text.diff import (
     STATS,
@@ -16,7 +17,7 @@ from tracker.text.diff import (
     stats,
     with_context,
 )
-from tracker.text.inline import _is_tiny, inline_diff
+from tracker.text.inline import _CODE_LIMIT, _code, _is_tiny, inline_diff
 from tracker.text.similarity import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
@@ -31,8 +32,10 @@ from tracker.text.splits import _band
 
 @pytest.fixture(autouse=True)
 def fresh_words_cache() -> None:
-    """Each test splits its paragraphs into words itself, whatever an earlier one left cached."""
+    """Each test splits its paragraphs into words itself, whatever an earlier one left cached
+    (and makes its own diff-match-patch instances)."""
     _words_of.cache_clear()
+    inline_module._dmps.clear()
 
 
 def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
@@ -358,6 +361,10 @@ def test_real_world_cases(old: list[str], new: list[str], expected: list[tuple])
 
 CAT = "The cat sat on the mat today"  # 7 words: a short paragraph
 DOG = "The dog sat on the mat today"  # 2*6/14 = 0.86 like CAT
+SEVEN, SEVEN_EDITED = "one two three four five six seven", "one two three four five six nine"
+EIGHT, EIGHT_EDITED = f"{SEVEN} eight", f"{SEVEN} nine"
+NINE = EIGHT_EDITED
+S6 = "one two three four five six ten eleven"
 ALIGN_CASES = [
     pytest.param(
         # the common tail is matched first: the old B is the last new one
@@ -403,6 +410,51 @@ ALIGN_CASES = [
          ("insert", None, 3), ("equal", 3, 4)],
         id="moved-and-copied-is-not-a-move",
     ),
+    pytest.param(
+        # EIGHT moved from before Mid to after it, and a rewrite of it (7 of 8 words) put in its
+        # old place: 8 words is not short, so it is moved at once and the rewrite is new
+        ["Intro", EIGHT, "Mid", "End"], ["Intro", EIGHT_EDITED, "Mid", EIGHT, "End"],
+        [("equal", 0, 0), ("insert", None, 1), ("equal", 2, 2), ("move", 1, 3), ("equal", 3, 4)],
+        id="eight-words-moved-at-once",
+    ),
+    pytest.param(
+        # the same with 7 words (6 kept in the rewrite): short, so the rewrite in place wins and
+        # the copy after Mid is new
+        ["Intro", SEVEN, "Mid", "End"], ["Intro", SEVEN_EDITED, "Mid", SEVEN, "End"],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2), ("insert", None, 3), ("equal", 3, 4)],
+        id="seven-words-rewritten-in-place",
+    ),
+    pytest.param(
+        # DOG (short) moved to the top, L kept its place (nearest the diagonal), B too; DOG is
+        # taken by its move, so CAT (0.86 like it) at the end is new, not a second move of it
+        ["Long paragraph with many words", DOG, "B"],
+        [DOG, "Long paragraph with many words", "B", CAT],
+        [("move", 1, 0), ("equal", 0, 1), ("equal", 2, 2), ("insert", None, 3)],
+        id="short-move-is-taken",
+    ),
+    pytest.param(
+        # EIGHT once in the old version, twice in the new: no move (which copy?); NINE (7 of its
+        # 8 words like EIGHT: 0.875) is its edited move to the top, the first pair scored
+        ["Long paragraph with many words", EIGHT, NINE],
+        [EIGHT, "A", EIGHT, "Long paragraph with many words"],
+        [("move", 2, 0), ("insert", None, 1), ("insert", None, 2), ("equal", 0, 3),
+         ("delete", 1, None)],
+        id="copies-skipped-then-an-edited-move",
+    ),
+    pytest.param(
+        # CAT has two new paragraphs as like it (DOG, 0.86) after S6 (an anchor): it is the
+        # edited move of the first, and the second is new
+        [CAT, S6, "Long paragraph with many words"], [S6, DOG, DOG],
+        [("equal", 1, 0), ("delete", 2, None), ("move", 0, 1), ("insert", None, 2)],
+        id="one-old-paragraph-moves-once",
+    ),
+    pytest.param(
+        # NINE twice, both moved and edited: to EIGHT (0.875), then, that one taken, to S6
+        # (2*6/16 = 0.75)
+        [NINE, NINE, "Long paragraph here"], ["Long paragraph here", EIGHT, S6, CAT],
+        [("equal", 2, 0), ("move", 0, 1), ("move", 1, 2), ("insert", None, 3)],
+        id="edited-moves-best-first",
+    ),
 ]  # fmt: skip
 
 
@@ -433,6 +485,30 @@ def test_pair_gap_searches_every_pair_up_to_the_limit_then_a_band() -> None:
         mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
         mp.setattr(engine, "FULL_GAP_PAIRS", 1)
         assert pair_gap(sim, [0, 1], [0, 1]) == [(0, 0, 0.5), (1, 1, 0.5)]
+
+
+def test_move_search_pairs_in_place_what_the_band_missed() -> None:
+    # with the exhaustive search cut to nothing and a band of width 0, old A is compared with Z
+    # only and X with the next; the move search finds A's rewrite in its gap at 0.6 (6/10: in
+    # place, the modify bar 0.5 is enough, not the move bar 0.7)
+    a, a2 = "red green blue black white", "red green blue pink grey"
+    other = "red green blue x y z"  # 2*3/11 = 0.55 like A
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
+        one = diff_paragraphs(["Intro", a, "Nothing alike.", "End"], ["Intro", "Z", a2, "End"])
+        two = diff_paragraphs(
+            ["Intro", a, "Nothing alike.", "End"], ["Intro", "Z", other, a2, "End"]
+        )
+    assert shape(one) == [
+        ("equal", 0, 0), ("insert", None, 1), ("modify", 1, 2), ("delete", 2, None),
+        ("equal", 3, 3),
+    ]  # fmt: skip
+    # with another new paragraph like A before its rewrite: A is taken by the better one
+    assert shape(two) == [
+        ("equal", 0, 0), ("insert", None, 1), ("insert", None, 2), ("modify", 1, 3),
+        ("delete", 2, None), ("equal", 3, 4),
+    ]  # fmt: skip
 
 
 def test_reindented_document_is_unchanged_when_ignoring_whitespace() -> None:
@@ -1091,6 +1167,14 @@ def test_similarity_score() -> None:
     sim = Similarity([TEN], ["one two three a b c d e f g", "one two three four a b c d e f"])
     assert sim.score(0, 0, 0.5) == 0.0
     assert sim.score(0, 1, 0.5) == 0.4
+
+
+def test_token_codes_skip_the_surrogates_and_wrap() -> None:
+    assert _code(1) == "\x01"
+    assert _code(0xD7FF) == "\ud7ff"
+    assert _code(0xD800) == "\ue000"  # the 2048 surrogates are skipped
+    assert _code(_CODE_LIMIT) == "\U0010ffff"
+    assert _code(_CODE_LIMIT + 1) == "\x01"
 
 
 def test_tiny_islands() -> None:
