@@ -17,7 +17,14 @@ from tracker.text.diff import (
     stats,
     with_context,
 )
-from tracker.text.inline import _CODE_LIMIT, _code, _is_tiny, inline_diff
+from tracker.text.inline import (
+    _CODE_LIMIT,
+    _absorb_islands,
+    _code,
+    _is_tiny,
+    _normalize,
+    inline_diff,
+)
 from tracker.text.similarity import (
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
@@ -1175,6 +1182,28 @@ def test_token_codes_skip_the_surrogates_and_wrap() -> None:
     assert _code(0xD800) == "\ue000"  # the 2048 surrogates are skipped
     assert _code(_CODE_LIMIT) == "\U0010ffff"
     assert _code(_CODE_LIMIT + 1) == "\x01"
+
+
+def test_normalize_merges_and_orders_parts() -> None:
+    # empty parts dropped, neighbouring unchanged parts joined, each run of changes as one "-"
+    # then one "+"
+    parts = [("=", "a"), ("+", ""), ("=", "b"), ("-", "c"), ("+", "d"), ("-", "e")]
+    assert _normalize(parts) == [("=", "ab"), ("-", "ce"), ("+", "d")]
+
+
+def test_absorb_islands_measures_the_change_after_the_island() -> None:
+    # a space between "-the +a" and a lone "+dog": joins both changes
+    assert _absorb_islands([("-", "the"), ("+", "a"), ("=", " "), ("+", "dog")]) == [
+        ("-", "the "),
+        ("+", "a dog"),
+    ]
+    # a one-word island (3 characters) joins changes of at least 6 on both sides; the change
+    # after it is as big as its larger side (the "+", 6), not its "-" (2)
+    parts = [("-", "aaaaaa"), ("+", "bbbbbb"), ("=", " a "), ("-", "cc"), ("+", "dddddd")]
+    assert _absorb_islands(parts) == [("-", "aaaaaa a cc"), ("+", "bbbbbb a dddddd")]
+    # the unchanged text after a change is not part of its size: "-cc" is 2, the island stays
+    parts = [("-", "aaaaaa"), ("+", "bbbbbb"), ("=", " a "), ("-", "cc"), ("=", " long tail")]
+    assert _absorb_islands(parts) == parts
 
 
 def test_tiny_islands() -> None:
