@@ -1206,6 +1206,47 @@ def test_absorb_islands_measures_the_change_after_the_island() -> None:
     assert _absorb_islands(parts) == parts
 
 
+def test_absorb_islands_only_between_changes() -> None:
+    # a leading island has no change before it
+    assert _absorb_islands([("=", " "), ("-", "a"), ("+", "b")]) == [
+        ("=", " "),
+        ("-", "a"),
+        ("+", "b"),
+    ]
+    # between two removals (nothing added): the space is removed and added back
+    assert _absorb_islands([("-", "the"), ("=", " "), ("-", "cat")]) == [
+        ("-", "the cat"),
+        ("+", " "),
+    ]
+    # after an island that stays, the next change is measured afresh: "-aaaaa" is 5, under
+    # the 6 that the 3 characters of " x " need
+    parts = [("=", "Start "), ("-", "aaaaa"), ("=", " x "), ("-", "bbbbbb")]
+    assert _absorb_islands(parts) == parts
+    # a change is as big as its larger side, not both together: 3, the island stays
+    parts = [("-", "aaa"), ("+", "bbb"), ("=", " x "), ("-", "cccccc"), ("+", "dddddd")]
+    assert _absorb_islands(parts) == parts
+
+
+@pytest.mark.parametrize("side", ["-", "+"])
+def test_absorb_islands_counts_what_it_absorbed(side: str) -> None:
+    # "aaaaaa" (6), the space absorbed (1), "cc" (2): 9 on one side, 3 on the other, so the
+    # island " xx " (4 characters) joins it and the 8 after it
+    other = "+" if side == "-" else "-"
+    parts = [(side, "aaaaaa"), (other, "b"), ("=", " "), (side, "cc"), (other, "d"),
+             ("=", " xx "), (side, "eeeeeeee"), (other, "ffffffff")]  # fmt: skip
+    big, small = "aaaaaa cc xx eeeeeeee", "b d xx ffffffff"
+    expected = [("-", big), ("+", small)] if side == "-" else [("-", small), ("+", big)]
+    assert _absorb_islands(parts) == expected
+
+
+def test_absorb_islands_until_nothing_changes() -> None:
+    # " x " cannot join "-c +d" (1), but once the space after them is absorbed the change
+    # after " x " is 8, and a second pass joins it too
+    parts = [("-", "aaaaaa"), ("+", "bbbbbb"), ("=", " x "), ("-", "c"), ("+", "d"),
+             ("=", " "), ("-", "eeeeee"), ("+", "ffffff")]  # fmt: skip
+    assert _absorb_islands(parts) == [("-", "aaaaaa x c eeeeee"), ("+", "bbbbbb x d ffffff")]
+
+
 def test_tiny_islands() -> None:
     # whitespace alone always joins the changes around it
     assert _is_tiny("  ", 1, 1)
