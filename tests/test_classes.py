@@ -21,6 +21,14 @@ from tracker.text.classes import (
     parse_ignore,
 )
 from tracker.text.diff import Change, diff_paragraphs
+from tracker.text.normalise import tables
+
+
+@pytest.fixture(autouse=True)
+def fresh_tables() -> None:
+    """Each test builds the character tables itself (some 40 ms), whatever was built before."""
+    tables.cache_clear()
+
 
 TOKEN = r"[?&]h=[A-Za-z0-9_-]+"  # a tracking token in a link, as a user would write it
 
