@@ -322,6 +322,45 @@ def test_compile_patterns_refuses_an_empty_one() -> None:
         compile_patterns([""])
 
 
+def test_error_messages_in_full() -> None:
+    # the messages a user reads, word for word
+    with pytest.raises(ValueError, match="^identical texts have no change class$"):
+        classify("Same text.", "Same text.")
+    with pytest.raises(ValueError, match="^empty ignore pattern$"):
+        compile_patterns([""])
+    with pytest.raises(ValueError) as info:
+        parse_ignore("whitespace,typos")
+    assert str(info.value) == (
+        "'typos' is not a change class; use a comma-separated list of whitespace, volatile, "
+        "punctuation, case, numbers, moved, or minor for all of them"
+    )
+    with pytest.raises(ValueError) as info:
+        filter_changes([], frozenset({"typos", "substantive"}))
+    assert str(info.value) == (
+        "cannot ignore substantive, typos; only whitespace, volatile, punctuation, case, "
+        "numbers, moved"
+    )
+
+
+def test_parse_ignore_skips_empty_items() -> None:
+    assert parse_ignore("punctuation,,case,") == {"punctuation", "case"}
+
+
+def test_change_class_and_filter_changes_use_the_patterns() -> None:
+    # only the tracking token changed: volatile with the pattern (and hidden when volatile is
+    # ignored, as an equal entry of that kind); without it, letters changed: substantive
+    old, new = "See x.org/r?h=abc now", "See x.org/r?h=xyz now"
+    edit = Change("modify", 0, 0, old, new, None, edited=True)
+    assert change_class(edit, [TOKEN]) == "volatile"
+    assert change_class(edit) == "substantive"
+    (hidden,), count = filter_changes([edit], frozenset({"volatile"}), [TOKEN])
+    assert count == 1 and isinstance(hidden, HiddenChange)
+    assert (hidden.op, hidden.kind, hidden.hidden_op, hidden.hidden_class) == (
+        "equal", "volatile", "modify", "volatile"
+    )  # fmt: skip
+    assert filter_changes([edit], frozenset({"volatile"})) == ([edit], 0)
+
+
 # --------------------------------------------------------------------------- filter_changes
 
 
