@@ -21,7 +21,7 @@ from tracker.text.classes import (
     parse_ignore,
 )
 from tracker.text.diff import Change, diff_paragraphs
-from tracker.text.normalise import tables
+from tracker.text.normalise import _class, _ranges, tables
 
 
 @pytest.fixture(autouse=True)
@@ -359,6 +359,22 @@ def test_change_class_and_filter_changes_use_the_patterns() -> None:
         "equal", "volatile", "modify", "volatile"
     )  # fmt: skip
     assert filter_changes([edit], frozenset({"volatile"})) == ([edit], 0)
+
+
+def test_character_ranges_and_classes() -> None:
+    assert _ranges("abdf") == [(0x61, 0x62), (0x64, 0x64), (0x66, 0x66)]
+
+    def matches(ranges: list[tuple[int, int]], char: str) -> bool:
+        return re.fullmatch(_class(ranges), char) is not None
+
+    # single characters and ranges, in the Basic Multilingual Plane and beyond it
+    ranges = [(0x41, 0x41), (0x43, 0x44), (0xFFFF, 0x10001)]
+    assert [c for c in "ABCDEX" if matches(ranges, c)] == ["A", "C", "D"]
+    assert all(matches(ranges, c) for c in ("\uffff", "\U00010000", "\U00010001"))
+    assert not matches(ranges, "\U00010002")
+    # only characters beyond it
+    assert matches([(0x10000, 0x10001)], "\U00010000")
+    assert not matches([(0x10000, 0x10001)], "A")
 
 
 # --------------------------------------------------------------------------- filter_changes
