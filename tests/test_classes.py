@@ -21,6 +21,14 @@ from tracker.text.classes import (
     parse_ignore,
 )
 from tracker.text.diff import Change, diff_paragraphs
+from tracker.text.normalise import _class, _ranges, tables
+
+
+@pytest.fixture(autouse=True)
+def fresh_tables() -> None:
+    """Each test builds the character tables itself (some 40 ms), whatever was built before."""
+    tables.cache_clear()
+
 
 TOKEN = r"[?&]h=[A-Za-z0-9_-]+"  # a tracking token in a link, as a user would write it
 
@@ -312,6 +320,61 @@ def test_compile_patterns_bad_regex_is_one_line(bad: str) -> None:
 def test_compile_patterns_refuses_an_empty_one() -> None:
     with pytest.raises(ValueError, match="empty ignore pattern"):
         compile_patterns([""])
+
+
+def test_error_messages_in_full() -> None:
+    # the messages a user reads, word for word
+    with pytest.raises(ValueError, match="^identical texts have no change class$"):
+        classify("Same text.", "Same text.")
+    with pytest.raises(ValueError, match="^empty ignore pattern$"):
+        compile_patterns([""])
+    with pytest.raises(ValueError) as info:
+        parse_ignore("whitespace,typos")
+    assert str(info.value) == (
+        "'typos' is not a change class; use a comma-separated list of whitespace, volatile, "
+        "punctuation, case, numbers, moved, or minor for all of them"
+    )
+    with pytest.raises(ValueError) as info:
+        filter_changes([], frozenset({"typos", "substantive"}))
+    assert str(info.value) == (
+        "cannot ignore substantive, typos; only whitespace, volatile, punctuation, case, "
+        "numbers, moved"
+    )
+
+
+def test_parse_ignore_skips_empty_items() -> None:
+    assert parse_ignore("punctuation,,case,") == {"punctuation", "case"}
+
+
+def test_change_class_and_filter_changes_use_the_patterns() -> None:
+    # only the tracking token changed: volatile with the pattern (and hidden when volatile is
+    # ignored, as an equal entry of that kind); without it, letters changed: substantive
+    old, new = "See x.org/r?h=abc now", "See x.org/r?h=xyz now"
+    edit = Change("modify", 0, 0, old, new, None, edited=True)
+    assert change_class(edit, [TOKEN]) == "volatile"
+    assert change_class(edit) == "substantive"
+    (hidden,), count = filter_changes([edit], frozenset({"volatile"}), [TOKEN])
+    assert count == 1 and isinstance(hidden, HiddenChange)
+    assert (hidden.op, hidden.kind, hidden.hidden_op, hidden.hidden_class) == (
+        "equal", "volatile", "modify", "volatile"
+    )  # fmt: skip
+    assert filter_changes([edit], frozenset({"volatile"})) == ([edit], 0)
+
+
+def test_character_ranges_and_classes() -> None:
+    assert _ranges("abdf") == [(0x61, 0x62), (0x64, 0x64), (0x66, 0x66)]
+
+    def matches(ranges: list[tuple[int, int]], char: str) -> bool:
+        return re.fullmatch(_class(ranges), char) is not None
+
+    # single characters and ranges, in the Basic Multilingual Plane and beyond it
+    ranges = [(0x41, 0x41), (0x43, 0x44), (0xFFFF, 0x10001)]
+    assert [c for c in "ABCDEX" if matches(ranges, c)] == ["A", "C", "D"]
+    assert all(matches(ranges, c) for c in ("\uffff", "\U00010000", "\U00010001"))
+    assert not matches(ranges, "\U00010002")
+    # only characters beyond it
+    assert matches([(0x10000, 0x10001)], "\U00010000")
+    assert not matches([(0x10000, 0x10001)], "A")
 
 
 # --------------------------------------------------------------------------- filter_changes

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tracker.text.inline as inline_module
 import tracker.text.similarity as engine  # the bounded-search limits live here
 from tracker.text.diff import (
     STATS,
@@ -16,8 +17,32 @@ from tracker.text.diff import (
     stats,
     with_context,
 )
-from tracker.text.inline import inline_diff
-from tracker.text.similarity import MODIFY_SIMILARITY, MOVE_SIMILARITY
+from tracker.text.inline import (
+    _CODE_LIMIT,
+    _absorb_islands,
+    _code,
+    _is_tiny,
+    _normalize,
+    inline_diff,
+)
+from tracker.text.similarity import (
+    MODIFY_SIMILARITY,
+    MOVE_SIMILARITY,
+    Similarity,
+    _best_chain,
+    _words_of,
+    move_candidates,
+    pair_gap,
+)
+from tracker.text.splits import _band
+
+
+@pytest.fixture(autouse=True)
+def fresh_words_cache() -> None:
+    """Each test splits its paragraphs into words itself, whatever an earlier one left cached
+    (and makes its own diff-match-patch instances)."""
+    _words_of.cache_clear()
+    inline_module._dmps.clear()
 
 
 def shape(changes: list[Change]) -> list[tuple[str, int | None, int | None]]:
@@ -341,6 +366,158 @@ def test_real_world_cases(old: list[str], new: list[str], expected: list[tuple])
     assert shape(diff_paragraphs(old, new)) == expected
 
 
+CAT = "The cat sat on the mat today"  # 7 words: a short paragraph
+DOG = "The dog sat on the mat today"  # 2*6/14 = 0.86 like CAT
+SEVEN, SEVEN_EDITED = "one two three four five six seven", "one two three four five six nine"
+EIGHT, EIGHT_EDITED = f"{SEVEN} eight", f"{SEVEN} nine"
+NINE = EIGHT_EDITED
+S6 = "one two three four five six ten eleven"
+ALIGN_CASES = [
+    pytest.param(
+        # the common tail is matched first: the old B is the last new one
+        ["B"], ["C", "B", "B"],
+        [("insert", None, 0), ("insert", None, 1), ("equal", 0, 2)],
+        id="common-tail-first",
+    ),
+    pytest.param(
+        # the common tail (CAT) is matched, the rest of the new version is empty: all deleted
+        ["B", "Sep", CAT, CAT], [CAT],
+        [("delete", 0, None), ("delete", 1, None), ("delete", 2, None), ("equal", 3, 0)],
+        id="common-tail-and-nothing-else",
+    ),
+    pytest.param(
+        # two paragraphs swapped, equal on all counts: the first run found (D) stays, the short
+        # CAT is moved, as nothing pairs with it in place
+        ["D", CAT], [CAT, "D"],
+        [("move", 1, 0), ("equal", 0, 1)],
+        id="swap-keeps-the-first",
+    ),
+    pytest.param(
+        # B anchors (found once in each); after it "X y z", found twice in the new version, is
+        # still matched to its copy there, in order
+        ["B", "X y z", CAT], ["X y z", "B", "Long paragraph here", "X y z"],
+        [("insert", None, 0), ("equal", 0, 1), ("insert", None, 2), ("equal", 1, 3),
+         ("delete", 2, None)],
+        id="repeated-text-matched-after-an-anchor",
+    ),
+    pytest.param(
+        # DOG twice in the old version, once in the new: the copy nearer the diagonal (old 2 at
+        # new 2) is the one kept; old 0 is rewritten into the first CAT (0.86), A removed, the
+        # second CAT added, and the last two removed
+        [DOG, "A", DOG, "X y z", "Long paragraph here"], [CAT, CAT, DOG],
+        [("modify", 0, 0), ("delete", 1, None), ("insert", None, 1), ("equal", 2, 2),
+         ("delete", 3, None), ("delete", 4, None)],
+        id="repeated-text-nearest-the-diagonal",
+    ),
+    pytest.param(
+        # a long paragraph moved and also copied: found twice in the new version, which copy is
+        # the moved one cannot be told, so it is removed and the two copies added
+        ["Head", TEN, "Mid", "Tail"], ["Head", "Mid", TEN, TEN, "Tail"],
+        [("equal", 0, 0), ("delete", 1, None), ("equal", 2, 1), ("insert", None, 2),
+         ("insert", None, 3), ("equal", 3, 4)],
+        id="moved-and-copied-is-not-a-move",
+    ),
+    pytest.param(
+        # EIGHT moved from before Mid to after it, and a rewrite of it (7 of 8 words) put in its
+        # old place: 8 words is not short, so it is moved at once and the rewrite is new
+        ["Intro", EIGHT, "Mid", "End"], ["Intro", EIGHT_EDITED, "Mid", EIGHT, "End"],
+        [("equal", 0, 0), ("insert", None, 1), ("equal", 2, 2), ("move", 1, 3), ("equal", 3, 4)],
+        id="eight-words-moved-at-once",
+    ),
+    pytest.param(
+        # the same with 7 words (6 kept in the rewrite): short, so the rewrite in place wins and
+        # the copy after Mid is new
+        ["Intro", SEVEN, "Mid", "End"], ["Intro", SEVEN_EDITED, "Mid", SEVEN, "End"],
+        [("equal", 0, 0), ("modify", 1, 1), ("equal", 2, 2), ("insert", None, 3), ("equal", 3, 4)],
+        id="seven-words-rewritten-in-place",
+    ),
+    pytest.param(
+        # DOG (short) moved to the top, L kept its place (nearest the diagonal), B too; DOG is
+        # taken by its move, so CAT (0.86 like it) at the end is new, not a second move of it
+        ["Long paragraph with many words", DOG, "B"],
+        [DOG, "Long paragraph with many words", "B", CAT],
+        [("move", 1, 0), ("equal", 0, 1), ("equal", 2, 2), ("insert", None, 3)],
+        id="short-move-is-taken",
+    ),
+    pytest.param(
+        # EIGHT once in the old version, twice in the new: no move (which copy?); NINE (7 of its
+        # 8 words like EIGHT: 0.875) is its edited move to the top, the first pair scored
+        ["Long paragraph with many words", EIGHT, NINE],
+        [EIGHT, "A", EIGHT, "Long paragraph with many words"],
+        [("move", 2, 0), ("insert", None, 1), ("insert", None, 2), ("equal", 0, 3),
+         ("delete", 1, None)],
+        id="copies-skipped-then-an-edited-move",
+    ),
+    pytest.param(
+        # CAT has two new paragraphs as like it (DOG, 0.86) after S6 (an anchor): it is the
+        # edited move of the first, and the second is new
+        [CAT, S6, "Long paragraph with many words"], [S6, DOG, DOG],
+        [("equal", 1, 0), ("delete", 2, None), ("move", 0, 1), ("insert", None, 2)],
+        id="one-old-paragraph-moves-once",
+    ),
+    pytest.param(
+        # NINE twice, both moved and edited: to EIGHT (0.875), then, that one taken, to S6
+        # (2*6/16 = 0.75)
+        [NINE, NINE, "Long paragraph here"], ["Long paragraph here", EIGHT, S6, CAT],
+        [("equal", 2, 0), ("move", 0, 1), ("move", 1, 2), ("insert", None, 3)],
+        id="edited-moves-best-first",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), ALIGN_CASES)
+def test_align_cases(old: list[str], new: list[str], expected: list[tuple]) -> None:
+    assert shape(diff_paragraphs(old, new)) == expected
+
+
+def test_pair_gap_searches_every_pair_up_to_the_limit_then_a_band() -> None:
+    # old A B, new Z A' B' (the pairs of "two-rewrites-at-threshold-beat-one-better-pair"):
+    # A~A' 0.5, A~B' 0.57, B~A' 0.44, B~B' 0.5
+    a, b = "alpha beta gamma delta", "alpha beta x y z"
+    a2, b2 = "alpha beta epsilon zeta", "alpha beta red"
+    sim = Similarity([a, b], ["Zero one.", a2, b2])
+    both = [(0, 1, 0.5), (1, 2, 0.5)]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
+        mp.setattr(engine, "FULL_GAP_PAIRS", 6)  # 2 x 3 pairs: every one is scored
+        assert pair_gap(sim, [0, 1], [0, 1, 2]) == both
+        # one fewer: old r is compared with new r*3//2 only, Z with A and A' with B: no pair
+        mp.setattr(engine, "FULL_GAP_PAIRS", 5)
+        assert pair_gap(sim, [0, 1], [0, 1, 2]) == []
+        # one more on each side: A with Z and A', B with all three
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 1)
+        assert pair_gap(sim, [0, 1], [0, 1, 2]) == both
+        # without Z, the band of width 0 is the diagonal: A with A', B with B'
+        sim = Similarity([a, b], [a2, b2])
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        assert pair_gap(sim, [0, 1], [0, 1]) == [(0, 0, 0.5), (1, 1, 0.5)]
+
+
+def test_move_search_pairs_in_place_what_the_band_missed() -> None:
+    # with the exhaustive search cut to nothing and a band of width 0, old A is compared with Z
+    # only and X with the next; the move search finds A's rewrite in its gap at 0.6 (6/10: in
+    # place, the modify bar 0.5 is enough, not the move bar 0.7)
+    a, a2 = "red green blue black white", "red green blue pink grey"
+    other = "red green blue x y z"  # 2*3/11 = 0.55 like A
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 0)
+        one = diff_paragraphs(["Intro", a, "Nothing alike.", "End"], ["Intro", "Z", a2, "End"])
+        two = diff_paragraphs(
+            ["Intro", a, "Nothing alike.", "End"], ["Intro", "Z", other, a2, "End"]
+        )
+    assert shape(one) == [
+        ("equal", 0, 0), ("insert", None, 1), ("modify", 1, 2), ("delete", 2, None),
+        ("equal", 3, 3),
+    ]  # fmt: skip
+    # with another new paragraph like A before its rewrite: A is taken by the better one
+    assert shape(two) == [
+        ("equal", 0, 0), ("insert", None, 1), ("insert", None, 2), ("modify", 1, 3),
+        ("delete", 2, None), ("equal", 3, 4),
+    ]  # fmt: skip
+
+
 def test_reindented_document_is_unchanged_when_ignoring_whitespace() -> None:
     old = [f"Paragraph {k} has\nsome words." for k in range(100)]
     new = ["    " + p.replace("\n", "\n    ") for p in old]
@@ -382,6 +559,14 @@ def test_modify_carries_word_inline() -> None:
         ("=", " fox jumps."),
     ]
     assert change.text == "The quick red fox jumps."
+
+
+def test_without_inline_an_edit_has_no_word_diff() -> None:
+    (change, same) = diff_paragraphs(
+        ["The quick brown fox jumps.", "End."], ["The quick red fox jumps.", "End."], inline=False
+    )
+    assert (change.op, change.edited, change.inline) == ("modify", True, None)
+    assert same.op == "equal"
 
 
 def test_moved_edited_carries_inline_and_unedited_does_not() -> None:
@@ -659,6 +844,442 @@ def test_split_stats_and_inline() -> None:
     assert changes[2].text == S2 and changes[2].inline is None
 
 
+def test_split_into_one_word_pieces_pairs_the_first_of_equal_anchors() -> None:
+    # four words cut into four one-word paragraphs: each keeps 1 of 4 + 1 words (2*1/5 = 0.4, not
+    # a rewrite), and each holds as many of the whole's words as any other (one): the first one
+    # is the modify, the three after it are its pieces (and the same merged back)
+    whole = ["Intro.", "alpha beta gamma delta", "End."]
+    pieces = ["Intro.", "alpha", "beta", "gamma", "delta", "End."]
+    assert split_shape(diff_paragraphs(whole, pieces)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(pieces, whole)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, 1),
+        ("delete", 3, None, None, 1), ("delete", 4, None, None, 1), ("equal", 5, 2, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_needs_three_quarters_of_its_words_from_the_whole() -> None:
+    # "alpha extra" has 1 of its 2 words from the whole (under 3/4): the split is grown from
+    # "beta" instead, and "alpha extra" is no piece of it either (its 2 words need 1.5 of the
+    # whole's that the others leave, and they leave 1): "beta" is the modify, "gamma", "delta"
+    # and "epsilon" its pieces (4 of 5 words, 0.8), "alpha extra" an insert of its own
+    old = ["Intro.", "alpha beta gamma delta epsilon", "End."]
+    new = ["Intro.", "alpha extra", "beta", "gamma", "delta", "epsilon", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("insert", None, 1, None, None), ("modify", 1, 2, None, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("insert", None, 5, 1, None),
+        ("equal", 2, 6, None, None),
+    ]  # fmt: skip
+
+
+def test_a_paired_paragraph_is_no_piece_of_a_split() -> None:
+    # "alpha beta!" is the rewrite of "alpha beta" (same words); it also holds 2 of the 5 words
+    # of the unpaired paragraph, more than any free one, but it is taken: the split is looked for
+    # from "gamma", and "gamma delta epsilon" (3 of 5) is too little of it
+    old = ["Intro.", "alpha beta", "alpha beta gamma delta epsilon", "End."]
+    new = ["Intro.", "alpha beta!", "gamma", "delta", "epsilon", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, None),
+        ("insert", None, 2, None, None), ("insert", None, 3, None, None),
+        ("insert", None, 4, None, None), ("equal", 3, 5, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_with_exactly_three_quarters_of_its_words() -> None:
+    # twelve words cut in four; the first piece changed one word of four (3 of 4 from the whole,
+    # exactly the share needed) and holds as many of the whole's words as each other piece (3):
+    # it is the modify. No piece is a rewrite on its own (2*3/16 and 2*3/15 are under 0.5).
+    old = ["Intro.", TWELVE, "End."]
+    new = ["Intro.", "one two three extra", "four five six", "seven eight nine",
+           "ten eleven twelve", "End."]  # fmt: skip
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_between_a_third_and_half_of_the_whole() -> None:
+    # twelve words in four pieces; the first has 4 of its 5 words from the whole (2*4/17 = 0.47,
+    # no rewrite alone), more than any other piece, and is under half the whole: the modify
+    old = ["Intro.", TWELVE, "End."]
+    new = ["Intro.", "one two three four extra", "five six seven", "eight nine ten",
+           "eleven twelve", "End."]  # fmt: skip
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+
+
+def test_split_anchor_is_under_half_the_whole() -> None:
+    # "Cats, dogs, birds!" rewrites "Cats dogs birds." in place (1.0), so the eight-word
+    # paragraph before it, cut in two halves after it, is left unpaired (2*4/12 = 0.67 with
+    # either half: not enough to cross the rewrite as a move). A half is not under half of it:
+    # no anchor, no split; a removal and two additions.
+    eight = "one two three four five six seven eight"
+    old = ["Intro.", eight, "Cats dogs birds.", "End."]
+    new = ["Intro.", "Cats, dogs, birds!", "one two three four", "five six seven eight", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("delete", 1, None, None, None), ("modify", 2, 1, None, None),
+        ("insert", None, 2, None, None), ("insert", None, 3, None, None),
+        ("equal", 3, 4, None, None),
+    ]  # fmt: skip
+
+
+TWENTY = " ".join(f"word{k}" for k in range(1, 21))
+FIRST_SIXTEEN = " ".join(f"word{k}" for k in range(1, 17))
+
+
+@pytest.mark.parametrize(
+    ("beside", "piece"),
+    [
+        ("other words here now", False),  # none of the whole's words
+        ("word17 other words here", False),  # 1 of its 4 words from the whole: under 3/4
+        ("word17 word18 word19 other", True),  # 3 of 4: exactly the share needed
+    ],
+)
+def test_piece_beside_an_edit_needs_three_quarters_of_its_words(beside: str, piece: bool) -> None:
+    # the rewrite keeps 16 of 20 words (0.89), exactly the coverage a split needs: whether the
+    # paragraph after it is a piece depends only on how much of it comes from the rest
+    changes = diff_paragraphs(["Intro.", TWENTY, "End."], ["Intro.", FIRST_SIXTEEN, beside, "End."])
+    assert split_shape(changes) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("insert", None, 2, 1 if piece else None, None), ("equal", 2, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_piece_holding_all_the_rest_at_exactly_three_quarters() -> None:
+    # seven words; the rewrite keeps four (2*4/11 = 0.73), the piece after it has 3 of its 4 words
+    # from the whole, exactly the share needed and all that is left of it: a split
+    old = ["Intro.", "one two three four five six seven", "End."]
+    new = ["Intro.", "one two three four", "five six seven extra", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("equal", 2, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_two_unpaired_paragraphs_split_in_one_gap() -> None:
+    # two paragraphs cut into one-word pieces. The first is grown from "alpha"; the second
+    # shares "alpha" too, but it is taken: it grows from "red", and "red green blue black" is 4
+    # of its 5 words (0.8). Both pieces keep their order: two modifies.
+    old = ["Intro.", "alpha beta gamma delta", "alpha red green blue black", "End."]
+    new = ["Intro.", "alpha", "beta", "gamma", "delta", "red", "green", "blue", "black", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("insert", None, 2, 1, None), ("insert", None, 3, 1, None), ("insert", None, 4, 1, None),
+        ("modify", 2, 5, None, None),
+        ("insert", None, 6, 2, None), ("insert", None, 7, 2, None), ("insert", None, 8, 2, None),
+        ("equal", 3, 9, None, None),
+    ]  # fmt: skip
+    # and merged back
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("delete", 2, None, None, 1), ("delete", 3, None, None, 1), ("delete", 4, None, None, 1),
+        ("modify", 5, 2, None, None),
+        ("delete", 6, None, None, 2), ("delete", 7, None, None, 2), ("delete", 8, None, None, 2),
+        ("equal", 9, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_a_failed_anchor_stays_free_for_the_next_split() -> None:
+    # the first paragraph's best piece is "red" (1 word, from it), but its words run out after
+    # "green" (2 of 6); "red" is then the anchor of the second one, all four pieces of it
+    old = ["Intro.", "red green one two three four", "red green blue black", "End."]
+    new = ["Intro.", "red", "green", "blue", "black", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("delete", 1, None, None, None), ("modify", 2, 1, None, None),
+        ("insert", None, 2, 2, None), ("insert", None, 3, 2, None), ("insert", None, 4, 2, None),
+        ("equal", 3, 5, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("insert", None, 1, None, None), ("modify", 1, 2, None, None),
+        ("delete", 2, None, None, 2), ("delete", 3, None, None, 2), ("delete", 4, None, None, 2),
+        ("equal", 5, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_a_piece_belongs_to_one_split_only() -> None:
+    # "p1 p2 p3 p4" is the end of the first paragraph and the start of the second, both edited
+    # in place (8 of 12 words kept, 0.8): it is a piece of the first, which comes first
+    x8 = " ".join(f"x{k}" for k in range(1, 9))
+    y8 = " ".join(f"y{k}" for k in range(1, 9))
+    p4 = "p1 p2 p3 p4"
+    old = ["Intro.", f"{x8} {p4}", f"{p4} {y8}", "End."]
+    new = ["Intro.", x8, p4, y8, "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("modify", 2, 3, None, None), ("equal", 3, 4, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, 1),
+        ("modify", 3, 2, None, None), ("equal", 4, 3, None, None),
+    ]  # fmt: skip
+
+
+def test_pieces_of_a_paragraph_kept_whole_are_not_a_split() -> None:
+    # the paragraph is still there (its full stop added), so the four words that follow are
+    # additions, not pieces of it; and the other way round, removals
+    old = ["Intro.", "alpha beta gamma delta", "End."]
+    new = ["Intro.", "alpha beta gamma delta!", "alpha", "beta", "gamma", "delta", "End."]
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("insert", None, 2, None, None), ("insert", None, 3, None, None),
+        ("insert", None, 4, None, None), ("insert", None, 5, None, None),
+        ("equal", 2, 6, None, None),
+    ]  # fmt: skip
+    assert split_shape(diff_paragraphs(new, old)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("delete", 2, None, None, None), ("delete", 3, None, None, None),
+        ("delete", 4, None, None, None), ("delete", 5, None, None, None),
+        ("equal", 6, 2, None, None),
+    ]  # fmt: skip
+
+
+def test_a_paragraph_split_is_not_also_a_part_of_a_merge() -> None:
+    # "alpha beta gamma delta" is cut into its four words; the 13-word paragraph after them
+    # repeats it and the three 3-word paragraphs that followed it (each too unlike it to pair:
+    # 2*4/17, 2*3/16). It is taken by its split, so only those three are left to make the long
+    # one, 9 of its 13 words (under 0.8): no merge, the long one is new.
+    v1, v2, v3 = "v1 v2 v3", "u1 u2 u3", "t1 t2 t3"
+    old = ["Intro.", "alpha beta gamma delta", v1, v2, v3, "End."]
+    new = ["Intro.", "alpha", "beta", "gamma", "delta",
+           f"alpha beta gamma delta {v1} {v2} {v3}", "End."]  # fmt: skip
+    assert split_shape(diff_paragraphs(old, new)) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None),
+        ("delete", 2, None, None, None), ("delete", 3, None, None, None),
+        ("delete", 4, None, None, None),
+        ("insert", None, 2, 1, None), ("insert", None, 3, 1, None), ("insert", None, 4, 1, None),
+        ("insert", None, 5, None, None), ("equal", 5, 6, None, None),
+    ]  # fmt: skip
+
+
+def test_split_in_two_across_a_rewrite_is_an_edited_move() -> None:
+    # ten words cut in two pieces placed after the next paragraph's rewrite: neither piece is
+    # alike enough to cross that rewrite as a move (2*4/14 = 0.57, 2*5/15 = 0.67), but the
+    # smaller is under half the whole and together they hold 9 of its 10 words: the smaller is
+    # its edited move (a modify would cross the rewrite), the other a piece
+    old = ["Intro.", TEN, "Cats dogs birds.", "End."]
+    new = ["Intro.", "Cats, dogs, birds!", "one two three four", "five six seven eight nine",
+           "End."]  # fmt: skip
+    changes = diff_paragraphs(old, new)
+    assert split_shape(changes) == [
+        ("equal", 0, 0, None, None), ("modify", 2, 1, None, None), ("move", 1, 2, None, None),
+        ("insert", None, 3, 1, None), ("equal", 3, 4, None, None),
+    ]  # fmt: skip
+    assert changes[2].edited
+    # and merged back
+    changes = diff_paragraphs(new, old)
+    assert split_shape(changes) == [
+        ("equal", 0, 0, None, None), ("move", 2, 1, None, None), ("delete", 3, None, None, 1),
+        ("modify", 1, 2, None, None), ("equal", 4, 3, None, None),
+    ]  # fmt: skip
+    assert changes[1].edited
+
+
+def test_split_pieces_found_in_the_band_of_a_large_gap() -> None:
+    # with the exhaustive search cut to nothing, the pieces are looked for near the paragraph's
+    # place in its gap: the first new paragraphs of it, where they are
+    whole = ["Intro.", "alpha beta gamma delta", "End."]
+    pieces = ["Intro.", "alpha", "beta", "gamma", "delta", "End."]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 1)
+        split = diff_paragraphs(whole, pieces)
+        merge = diff_paragraphs(pieces, whole)
+    assert split_shape(split) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("insert", None, 2, 1, None),
+        ("insert", None, 3, 1, None), ("insert", None, 4, 1, None), ("equal", 2, 5, None, None),
+    ]  # fmt: skip
+    assert split_shape(merge) == [
+        ("equal", 0, 0, None, None), ("modify", 1, 1, None, None), ("delete", 2, None, None, 1),
+        ("delete", 3, None, None, 1), ("delete", 4, None, None, 1), ("equal", 5, 2, None, None),
+    ]  # fmt: skip
+
+
+def test_band_of_a_large_gap() -> None:
+    # 10 new paragraphs (10-19), the old one at position 3 of 5: its place is 10 + 3*10//5 = 16,
+    # and with 2 candidates either side the band is 14-18. A gap at the limit is searched whole.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 50)
+        mp.setattr(engine, "MAX_PAIRING_CANDIDATES", 2)
+        assert _band(range(10, 20), 3, 5, 50) == range(10, 20)
+        assert _band(range(10, 20), 3, 5, 51) == range(14, 19)
+        assert _band(range(10, 20), 0, 5, 51) == range(10, 13)  # cut at the gap's start
+        assert _band(range(10, 20), 4, 5, 51) == range(16, 20)  # and at its end
+
+
+def test_move_candidates_all_pairs_up_to_the_limit() -> None:
+    sim = Similarity(["a b", "c d", "e f", "g h"], ["a b", "c d"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 4)  # 2 x 2 pairs: every one
+        assert move_candidates(sim, [0, 1], [0, 1]) == [(0, 0), (1, 0), (0, 1), (1, 1)]
+        mp.setattr(engine, "FULL_GAP_PAIRS", 3)  # 2 x 2 is more: the rare-word index
+        mp.setattr(engine, "MAX_MOVE_CANDIDATES", 1)
+        assert move_candidates(sim, [0, 1], [0, 1]) == [(0, 0), (1, 1)]
+        # 4 x 2 = 8 pairs is more than 3 (though 4 / 2 is not)
+        assert move_candidates(sim, [0, 1, 2, 3], [0, 1]) == [(0, 0), (1, 1)]
+
+
+def test_move_candidates_from_the_rarest_words() -> None:
+    old = ["plum", "fig pear", "pear kiwi", "apple"]
+    # the index: plum -> 0, fig -> 1, pear -> 1 2, kiwi -> 2, apple -> 3
+    sim = Similarity(old, ["plum pear fig", "pear plum", "fig plum"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(engine, "FULL_GAP_PAIRS", 1)
+        mp.setattr(engine, "MAX_MOVE_POSTINGS", 2)  # pear, in two old paragraphs, still counts
+        mp.setattr(engine, "MOVE_INDEX_WORDS", 3)
+        mp.setattr(engine, "MAX_MOVE_CANDIDATES", 2)
+        # plum, fig and pear hit old 0 once, old 1 twice, old 2 once: old 1, then the first of
+        # the tied ones, old 0
+        assert move_candidates(sim, [0, 1, 2, 3], [0]) == [(1, 0), (0, 0)]
+        # fig (old 1) is looked up before plum (old 0), one hit each: the lower index first
+        assert move_candidates(sim, [0, 1, 2, 3], [2]) == [(0, 2), (1, 2)]
+        mp.setattr(engine, "MOVE_INDEX_WORDS", 1)
+        # one word only: the rarest, plum (one paragraph), not pear (two)
+        assert move_candidates(sim, [0, 1, 2, 3], [1]) == [(0, 1)]
+        mp.setattr(engine, "MAX_MOVE_POSTINGS", 1)  # now pear is too common to count
+        mp.setattr(engine, "MOVE_INDEX_WORDS", 3)
+        assert move_candidates(sim, [0, 1, 2, 3], [0]) == [(0, 0), (1, 0)]
+
+
+def test_best_chain_keeps_order_and_the_largest_total() -> None:
+    # (old, new, score): old 0 with new 0 (0.9) then old 1 with new 3 (0.9) is the best chain,
+    # 1.8; old 0 with new 1 or 2 (0.5) before it would give only 1.4
+    cands = [(0, 0, 0.9), (0, 1, 0.5), (0, 2, 0.5), (1, 3, 0.9)]
+    assert _best_chain(cands) == [(0, 0, 0.9), (1, 3, 0.9)]
+    # the same with five new paragraphs: old 0 with new 2 (0.9) still leads to old 1 with new 4
+    cands = [(0, 0, 0.5), (0, 1, 0.5), (0, 2, 0.9), (0, 3, 0.5), (1, 4, 0.9)]
+    assert _best_chain(cands) == [(0, 2, 0.9), (1, 4, 0.9)]
+    # two pairs with one new paragraph are not a chain; of equal ones the first is kept
+    assert _best_chain([(0, 5, 0.6), (1, 5, 0.6)]) == [(0, 5, 0.6)]
+    # a crossing pair: the better one alone
+    assert _best_chain([(0, 1, 0.6), (1, 0, 0.8)]) == [(1, 0, 0.8)]
+    assert _best_chain([]) == []
+
+
+def test_similarity_score() -> None:
+    sim = Similarity(["* * *", "alpha", "alpha beta"], ["***", "alpha beta gamma delta", "---"])
+    # two paragraphs without words: alike if the same but for whitespace
+    assert sim.score(0, 0, MODIFY_SIMILARITY) == 1.0
+    assert sim.score(0, 2, MODIFY_SIMILARITY) == 0.0
+    # 1 word and 4, 1 in common: 2*1/5 = 0.4, below 0.5 by length alone (2*1 < 0.5*5): 0.0
+    assert sim.score(1, 1, 0.5) == 0.0
+    assert sim.score(1, 1, 0.4) == 0.4
+    # 2 and 4 words, both in common: 2*2/6
+    assert sim.score(2, 1, 0.5) == pytest.approx(2 / 3)
+    # ten words each: 0.5 needs 5 in common; counting gives up below 4 (one less, against
+    # rounding), so 3 in common scores 0.0 and 4 their real 2*4/20
+    sim = Similarity([TEN], ["one two three a b c d e f g", "one two three four a b c d e f"])
+    assert sim.score(0, 0, 0.5) == 0.0
+    assert sim.score(0, 1, 0.5) == 0.4
+
+
+def test_token_codes_skip_the_surrogates_and_wrap() -> None:
+    assert _code(1) == "\x01"
+    assert _code(0xD7FF) == "\ud7ff"
+    assert _code(0xD800) == "\ue000"  # the 2048 surrogates are skipped
+    assert _code(_CODE_LIMIT) == "\U0010ffff"
+    assert _code(_CODE_LIMIT + 1) == "\x01"
+
+
+def test_normalize_merges_and_orders_parts() -> None:
+    # empty parts dropped, neighbouring unchanged parts joined, each run of changes as one "-"
+    # then one "+"
+    parts = [("=", "a"), ("+", ""), ("=", "b"), ("-", "c"), ("+", "d"), ("-", "e")]
+    assert _normalize(parts) == [("=", "ab"), ("-", "ce"), ("+", "d")]
+
+
+def test_absorb_islands_measures_the_change_after_the_island() -> None:
+    # a space between "-the +a" and a lone "+dog": joins both changes
+    assert _absorb_islands([("-", "the"), ("+", "a"), ("=", " "), ("+", "dog")]) == [
+        ("-", "the "),
+        ("+", "a dog"),
+    ]
+    # a one-word island (3 characters) joins changes of at least 6 on both sides; the change
+    # after it is as big as its larger side (the "+", 6), not its "-" (2)
+    parts = [("-", "aaaaaa"), ("+", "bbbbbb"), ("=", " a "), ("-", "cc"), ("+", "dddddd")]
+    assert _absorb_islands(parts) == [("-", "aaaaaa a cc"), ("+", "bbbbbb a dddddd")]
+    # the unchanged text after a change is not part of its size: "-cc" is 2, the island stays
+    parts = [("-", "aaaaaa"), ("+", "bbbbbb"), ("=", " a "), ("-", "cc"), ("=", " long tail")]
+    assert _absorb_islands(parts) == parts
+
+
+def test_absorb_islands_only_between_changes() -> None:
+    # a leading island has no change before it
+    assert _absorb_islands([("=", " "), ("-", "a"), ("+", "b")]) == [
+        ("=", " "),
+        ("-", "a"),
+        ("+", "b"),
+    ]
+    # between two removals (nothing added): the space is removed and added back
+    assert _absorb_islands([("-", "the"), ("=", " "), ("-", "cat")]) == [
+        ("-", "the cat"),
+        ("+", " "),
+    ]
+    # after an island that stays, the next change is measured afresh: "-aaaaa" is 5, under
+    # the 6 that the 3 characters of " x " need
+    parts = [("=", "Start "), ("-", "aaaaa"), ("=", " x "), ("-", "bbbbbb")]
+    assert _absorb_islands(parts) == parts
+    # a change is as big as its larger side, not both together: 3, the island stays
+    parts = [("-", "aaa"), ("+", "bbb"), ("=", " x "), ("-", "cccccc"), ("+", "dddddd")]
+    assert _absorb_islands(parts) == parts
+
+
+@pytest.mark.parametrize("side", ["-", "+"])
+def test_absorb_islands_counts_what_it_absorbed(side: str) -> None:
+    # "aaaaaa" (6), the space absorbed (1), "cc" (2): 9 on one side, 3 on the other, so the
+    # island " xx " (4 characters) joins it and the 8 after it
+    other = "+" if side == "-" else "-"
+    parts = [(side, "aaaaaa"), (other, "b"), ("=", " "), (side, "cc"), (other, "d"),
+             ("=", " xx "), (side, "eeeeeeee"), (other, "ffffffff")]  # fmt: skip
+    big, small = "aaaaaa cc xx eeeeeeee", "b d xx ffffffff"
+    expected = [("-", big), ("+", small)] if side == "-" else [("-", small), ("+", big)]
+    assert _absorb_islands(parts) == expected
+
+
+def test_absorb_islands_until_nothing_changes() -> None:
+    # " x " cannot join "-c +d" (1), but once the space after them is absorbed the change
+    # after " x " is 8, and a second pass joins it too
+    parts = [("-", "aaaaaa"), ("+", "bbbbbb"), ("=", " x "), ("-", "c"), ("+", "d"),
+             ("=", " "), ("-", "eeeeee"), ("+", "ffffff")]  # fmt: skip
+    assert _absorb_islands(parts) == [("-", "aaaaaa x c eeeeee"), ("+", "bbbbbb x d ffffff")]
+
+
+def test_tiny_islands() -> None:
+    # whitespace alone always joins the changes around it
+    assert _is_tiny("  ", 1, 1)
+    # punctuation without words: up to three characters
+    assert _is_tiny(",", 5, 5) and _is_tiny("...", 5, 5)
+    assert not _is_tiny("....", 5, 5)
+    # one word: if the island (with its spaces) is at most half the smaller change
+    assert _is_tiny(" a ", 6, 8) and _is_tiny(" a ", 8, 6)
+    assert not _is_tiny(" a ", 5, 8)
+    # two words never
+    assert not _is_tiny(" a b ", 100, 100)
+
+
+def test_char_diff_of_a_long_multi_line_paragraph_shows_each_changed_line() -> None:
+    # 14 lines, lines 1, 7 and 13 replaced: three replacements, each where its line is
+    # fmt: off
+    old = ["dog ran", "the end", "one two three", "x", "dog ran", "hello world", "the end",
+           "x", "x", "a b", "hello world", "one two three", "one two three", "one two three"]
+    new = ["one two three", "the end", "one two three", "x", "dog ran", "hello world", "x",
+           "x", "x", "a b", "hello world", "one two three", "the end", "one two three"]
+    # fmt: on
+    a, b = "\n".join(old), "\n".join(new)
+    assert len(a) > 100 and len(b) > 100  # where diff-match-patch could diff line by line
+    assert inline_diff(a, b, "char") == [
+        ("-", "dog ran"), ("+", "one two three"),
+        ("=", "\nthe end\none two three\nx\ndog ran\nhello world\n"),
+        ("-", "the end"), ("+", "x"),
+        ("=", "\nx\nx\na b\nhello world\none two three\n"),
+        ("-", "one two three"), ("+", "the end"),
+        ("=", "\none two three"),
+    ]  # fmt: skip
+
+
 # --------------------------------------------------------------------------- with_context
 
 
@@ -674,6 +1295,29 @@ def test_with_context_skips_long_unchanged_runs() -> None:
     assert with_context(changes, full=True) == changes
     no_context = with_context(changes, context=0)
     assert no_context[0] == Skipped(0, 4) and no_context[-1] == Skipped(6, 9)
+
+
+def equal(k: int) -> Change:
+    return Change("equal", k, k, f"Same {k}", f"Same {k}", None)
+
+
+def test_with_context_shows_one_paragraph_by_default_even_after_a_first_change() -> None:
+    # a paragraph inserted at the top, then four unchanged ones (new 1-4): the one right after
+    # the change is context, the three after it are skipped
+    top = Change("insert", None, 0, None, "New top.", None)
+    changes = [top] + [Change("equal", k, k + 1, f"Same {k}", f"Same {k}", None) for k in range(4)]
+    assert with_context(changes) == [top, changes[1], Skipped(2, 4)]
+
+
+def test_with_context_keeps_a_run_no_longer_than_its_context() -> None:
+    # two unchanged paragraphs between two changes, one of context on each side: both shown,
+    # nothing skipped; one more and the middle one is skipped
+    first = Change("modify", 0, 0, "Old a.", "New a.", [("-", "Old"), ("+", "New"), ("=", " a.")])
+    for run in (2, 3):
+        last = Change("delete", run + 1, None, "Gone.", None, None)
+        changes = [first] + [equal(k) for k in range(1, run + 1)] + [last]
+        expected = changes if run == 2 else [first, equal(1), Skipped(2, 2), equal(3), last]
+        assert with_context(changes, context=1) == expected
 
 
 # --------------------------------------------------------------------------- blame
