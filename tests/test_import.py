@@ -189,6 +189,33 @@ def test_import_jsonl_appended_records_only(run, tmp_path: Path) -> None:
     assert result.stdout == "2 new versions, 3 unchanged\n"
 
 
+def test_a_version_repeated_later_in_the_same_file_adds_nothing(run, tmp_path: Path) -> None:
+    # a.txt at t1, then at t2, then t1's record again: its text is not the latest, so only the
+    # import's memory of what it recorded keeps it from becoming a third version
+    records = [
+        {"doc": "a.txt", "text": "One.\n", "at": "2023-01-01T00:00:00Z"},
+        {"doc": "a.txt", "text": "Two.\n", "at": "2023-01-02T00:00:00Z"},
+        {"doc": "a.txt", "text": "One.\n", "at": "2023-01-01T00:00:00Z"},
+        {"doc": "a.txt", "text": "Three.\n", "at": "2023-01-01T00:00:00Z"},
+    ]
+    db = tmp_path / "t.db"
+    result = run("import", write_jsonl(tmp_path / "h.jsonl", records), "--db", db)
+    assert result.stdout == "3 new versions, 1 unchanged\n"
+    assert [v.version for v in versions(db, "a.txt")] == [1, 2, 3]
+
+
+def test_seen_tells_places_and_versions_apart() -> None:
+    from tracker.corpus.jsonl import Seen
+
+    seen = Seen()
+    seen.add("a b", "c", "f00")
+    seen.add("gone.txt", "t", None)
+    assert seen.has_place("a b", "c") and seen.has("a b", "c", "f00")
+    assert not seen.has("a b", "c", "f01") and not seen.has("a b", "c", None)
+    assert not seen.has_place("a", "b c") and not seen.has("a", "b c", "f00")
+    assert seen.has("gone.txt", "t", None) and not seen.has("gone.txt", "t", "None")
+
+
 def test_import_corpus_records_gzipped(run, tmp_path: Path) -> None:
     corpus_records = [
         {
