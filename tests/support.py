@@ -315,8 +315,10 @@ def heavy_history(documents: int = 4, versions: int = 150, seed: int = 3) -> lis
     takes a while."""
     import random
     import string
+    from datetime import datetime, timedelta
 
     rng = random.Random(seed)
+    start = datetime(2024, 1, 1)
     vocabulary = [
         "".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 9))) for _ in range(3000)
     ]
@@ -330,6 +332,6 @@ def heavy_history(documents: int = 4, versions: int = 150, seed: int = 3) -> lis
         for number, body in enumerate(bodies):
             token = f"{rng.getrandbits(160):040x}"
             text = "\n\n".join(f"{a} {token} {b}" for a, b in body) + "\n"
-            at = f"2024-01-{1 + version // 24:02d}T{version % 24:02d}:{number:02d}:00Z"
+            at = (start + timedelta(hours=version, minutes=number)).strftime("%Y-%m-%dT%H:%M:00Z")
             out.append({"doc": f"heavy-{number}.md", "text": text, "at": at})
     return out

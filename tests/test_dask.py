@@ -182,7 +182,7 @@ def test_ctrl_c_stops_the_workers_and_leaves_the_database_as_it_was(tmp_path: Pa
     before = dump(db)
     # more text than SQLite's page cache holds (32 MiB): the import's transaction spills into
     # the write-ahead log long before it commits, which is when the test interrupts it
-    source = write_history(tmp_path / "heavy.jsonl", heavy_history(versions=500))
+    source = write_history(tmp_path / "heavy.jsonl", heavy_history(versions=700))
     process = subprocess.Popen(
         [*tracker_command(), "import", str(source), "--workers", "2", "--db", str(db)],
         stdout=subprocess.PIPE,
