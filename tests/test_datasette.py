@@ -340,6 +340,31 @@ async def test_provenance(ds):
 
 
 @pytest.mark.asyncio
+async def test_trace_query_follows_a_lineage_through_versions_that_store_a_mark(tmp_path):
+    """The `trace` canned query finds the paragraph's lineage in its version's list, also when
+    that version only edited paragraphs and its row names an earlier version's list."""
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", "Alpha one.\n\nBeta two.\n", at="2024-01-01T00:00:00Z")
+        tracker.record("a.txt", "Alpha one.\n\nBeta three.\n", at="2024-01-02T00:00:00Z")
+        tracker.record("a.txt", "Alpha four.\n\nBeta three.\n", at="2024-01-03T00:00:00Z")
+    assert sql_count(db, "select count(*) from versions where lineages = '1'") == 2
+    datasette = Datasette([str(db)])
+    await datasette.invoke_startup()
+    try:
+        life = await rows(datasette, "/t/trace.json?document=a.txt&paragraph=2&version=")
+        assert [(r["version"], r["op"], r["text"]) for r in life] == [
+            (1, "insert", "Beta two."),
+            (2, "modify", "Beta three."),
+        ]
+        first = await rows(datasette, "/t/trace.json?document=a.txt&paragraph=1&version=2")
+        assert [(r["version"], r["op"]) for r in first] == [(1, "insert"), (3, "modify")]
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+
+
+@pytest.mark.asyncio
 async def test_documents_overview(ds):
     overview = {r["document"]: r for r in await rows(ds, "/tracker/documents_overview.json")}
     assert overview["notes/plan.txt"]["versions"] == 3

@@ -455,6 +455,27 @@ def test_fsck_reports_damaged_layouts_and_names(run, damaged):
     assert len(problems) == 5  # c.txt itself rebuilds fine under its damaged name
 
 
+def test_a_lineage_mark_naming_a_version_without_a_list_is_reported(run, damaged):
+    """b.txt's versions 2-5 only edit, so they store the mark "1" (v1 holds their lineages);
+    a mark naming a version that does not exist is reported by fsck and by the reads."""
+    execute(
+        damaged,
+        "update versions set lineages = '9' where id = ?",
+        [version_id(damaged, "b.txt", 3)],
+    )
+    code, problems = fsck(run, damaged)
+    assert code == 1
+    assert problems == ["b.txt v3: its lineages are those of v9, which has none"]
+    for command in (["blame", "b.txt", "--at", "v3"], ["trace", "b.txt", "2", "--at", "v3"]):
+        result = run(*command, db=damaged)
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr == (
+            "Error: damaged database: b.txt v3 has the lineages of v9, which has none;"
+            " run `tracker fsck`\n"
+        )
+    assert run("blame", "b.txt", db=damaged).exit_code == 0  # the others read as before
+
+
 def test_fsck_reports_missing_and_foreign_paragraph_ids(run, damaged):
     conn = sqlite3.connect(damaged)
     (gone,) = conn.execute("select id from paragraphs where text = 'C two'").fetchone()

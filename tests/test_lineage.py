@@ -194,6 +194,66 @@ def test_trace_command(tmp_path, run):
     assert both.exit_code == 2
 
 
+def stored(path: Path, doc: str = "a.txt") -> list[str]:
+    """What each version's row holds in ``versions.lineages``, as written."""
+    with sqlite3.connect(path) as conn:
+        return [
+            row[0]
+            for row in conn.execute(
+                "select v.lineages from versions v join documents d on d.id = v.document_id"
+                " where d.name = ? order by v.version",
+                [doc],
+            )
+        ]
+
+
+def test_a_version_that_only_edits_stores_a_mark_for_its_list(tmp_path):
+    """A version whose paragraphs keep their lineages stores the number of the version whose
+    row holds the list, never a mark pointing at a mark; reads give the list either way."""
+    db = tmp_path / "t.db"
+    edited = P[1].replace("a year", "two years")
+    record_all(
+        db,
+        [
+            doc(*P),
+            doc(P[0], edited, P[2], P[3]),  # edits only: same lineages as v1
+            doc(P[0], edited, P[2], P[3] + " Or call."),  # again: still v1's list
+            doc(P[0], edited, P[3] + " Or call."),  # a delete: a new list
+            doc(P[0], edited + " Really.", P[3] + " Or call."),  # edits only: v4's list
+        ],
+    )
+    raw = stored(db)
+    assert raw[1:3] == ["1", "1"] and raw[4] == "4"
+    assert raw[0].startswith("[") and raw[3].startswith("[")
+    found = lineages(db)
+    assert found[0] == found[1] == found[2] and len(found[0]) == 4
+    assert found[3] == [found[0][0], found[0][1], found[0][3]] == found[4]
+    # the reads that follow lineages get the list behind the mark
+    assert events(db, "a.txt", 2) == [(1, "created", 2), (2, "modified", 2), (5, "modified", 2)]
+    assert events(db, "a.txt", 4, at="3") == [(1, "created", 4), (3, "modified", 4)]
+    with Tracker(db) as tracker:
+        assert [v.lineages_from for v in tracker.versions("a.txt")] == [1, 1, 1, 4, 4]
+
+
+def test_lists_stored_whole_by_an_older_release_are_compacted_once(tmp_path):
+    """Migration m010 replaces each list that repeats the previous version's by the mark."""
+    db = tmp_path / "t.db"
+    edited = P[0] + " Hello again."
+    record_all(db, [doc(*P), doc(edited, *P[1:]), doc(edited, *P[1:3]), doc(edited, *P[1:3])])
+    expected = stored(db)
+    assert expected[1] == "1" and expected[2].startswith("[")
+    before = lineages(db)
+    with sqlite3.connect(db) as conn:  # every list written out, as before m010
+        for version, runs in enumerate(before, start=1):
+            conn.execute(
+                "update versions set lineages = ? where version = ?", [encode_runs(runs), version]
+            )
+        conn.execute("delete from _sqlite_migrations where name = 'm010_same_lineages'")
+    assert stored(db)[1].startswith("[")
+    assert lineages(db) == before  # opening it runs m010
+    assert stored(db) == expected
+
+
 def test_history_view_and_lineages_table(tmp_path):
     db = tmp_path / "t.db"
     record_all(db, [doc(*P), doc(P[0], P[2], P[3])])
@@ -211,8 +271,9 @@ def test_an_older_database_is_upgraded_once(tmp_path):
     been recorded today) the first time it is opened; a second open does nothing."""
     db = tmp_path / "t.db"
     texts = [doc(*P), doc(P[0], P[2], P[3]), doc(*P), doc(P[3], P[0], P[1])]
-    record_all(db, texts)
-    expected = lineages(db)
+    record_all(db, [*texts, doc(P[3], P[0], P[1] + " Edited.")])
+    expected, marks = lineages(db), stored(db)
+    assert marks[4] == "4"  # the last version only edits
     with sqlite3.connect(db) as conn:  # as the previous release left it
         conn.execute("update versions set lineages = null, substantive = null")
         conn.execute("update paragraph_changes set lineage = null")
@@ -224,8 +285,9 @@ def test_an_older_database_is_upgraded_once(tmp_path):
     calls = []
     with Tracker(db, progress=lambda done, total: calls.append((done, total))):
         pass
-    assert calls[-1] == (4, 4)
+    assert calls[-1] == (5, 5)
     assert lineages(db) == expected  # the same ids: allocated in the same order
+    assert stored(db) == marks  # and the same marks
     calls.clear()
     with Tracker(db, progress=lambda done, total: calls.append((done, total))):
         pass

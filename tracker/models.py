@@ -81,6 +81,9 @@ class Version:
     lineages: str | None = field(default=None, repr=False, compare=False)
     #: How many of its changes are substantive (None where not classified).
     substantive: int | None = None
+    #: The version whose row stores that lineage list (itself, or an earlier version with the
+    #: same list: see store.codec.stored_lineages).
+    lineages_from: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def minor(self) -> bool:

@@ -111,6 +111,10 @@ def _check_versions(
     for name, number in store.damaged_versions():
         report.versions += 1
         report.problems.append(f"{_name(name)} v{number}: its paragraph list is not a JSON array")
+    for name, number, mark in store.dangling_lineage_marks():
+        report.problems.append(
+            f"{_name(name)} v{number}: its lineages are those of v{mark}, which has none"
+        )
     total = store.count_versions()
     done = 0
     known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import TrackerError, UnknownVersion
+from ..errors import DamagedDatabase, TrackerError, UnknownVersion
 from ..models import TraceEvent, Version
 from ..store.codec import decode_runs
 from ..text.inline import inline_diff
@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 
 def lineages_of(version: Version) -> list[int]:
     """The lineage of each paragraph of a version (from the runs stored with it)."""
+    if version.lineages is None and version.lineages_from not in (None, version.version):
+        raise DamagedDatabase(
+            f"damaged database: {version.doc} v{version.version} has the lineages of"
+            f" v{version.lineages_from}, which has none; run `tracker fsck`"
+        )
     if version.lineages is None:
         raise TrackerError(
             f"{version.doc} v{version.version} was recorded before lineages were kept; open the"

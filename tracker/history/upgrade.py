@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..store.codec import encode_runs
+from ..store.codec import stored_lineages
 from .prepare import Prepared, compare
 from .writes import change_rows
 
@@ -33,6 +33,7 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
             previous_texts: list[str] | None = None
             previous_ids: list[int] = []
             previous_lineages: list[int] = []
+            previous_from: int | None = None  # the version whose row holds previous_lineages
             store.forget_word_state(document_id)  # its changes are recomputed: so are its words
             for version in history_of_document:
                 row_id = store.version_row_id(document_id, version.version)
@@ -55,14 +56,16 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
                         document_id, version.version, prepared, ids, previous_lineages
                     )
                     rows = change_rows(changes, ids, previous_ids, lineages, previous_lineages)
+                    stored = stored_lineages(lineages, previous_lineages, previous_from)
                     store.replace_changes(
                         row_id,
                         [(row_id, *row) for row in rows],
                         counts,
-                        encode_runs(lineages),
+                        stored,
                         counts["substantive"],
                     )
                     previous_texts, previous_ids, previous_lineages = texts, ids, lineages
+                    previous_from = version.version if stored.startswith("[") else int(stored)
                 done += 1
                 if progress is not None:
                     progress(done, total)

@@ -16,7 +16,7 @@ from .. import refs
 from ..errors import TrackerError
 from ..models import Document, Version
 from ..store import Store
-from ..store.codec import decode_runs, encode_runs
+from ..store.codec import decode_runs, stored_lineages
 from ..text.diff import Change
 from ..text.encoding import sha256_text
 from ..times import normalize_time
@@ -239,7 +239,9 @@ class Writes:
             deleted=False,
             counts=prepared.counts,
             note=note,
-            lineages=encode_runs(lineages),
+            lineages=stored_lineages(
+                lineages, old_lineages, previous.lineages_from if previous is not None else None
+            ),
             substantive=prepared.counts.get("substantive"),
         )
         self.store.insert_changes([(version_id, *row) for row in rows])

@@ -121,3 +121,18 @@ def decode_runs(text: str | None) -> list[int]:
         else:
             ids.append(run)
     return ids
+
+
+def stored_lineages(
+    lineages: list[int], previous: list[int] | None, previous_from: int | None
+) -> str:
+    """What a version's row stores for its lineage list: the runs, or, when the list is the same
+    as the previous version's, the number of the version whose row holds it (a bare integer).
+
+    Most versions only edit paragraphs in place (58% of python-peps'), so their lists repeat;
+    the mark keeps the lineage lists at under half their size. Readers resolve it in SQL
+    (:data:`~.versions.VERSION_COLUMNS`), so a version's ``lineages`` is always the list.
+    """
+    if previous_from is not None and lineages and lineages == previous:
+        return str(previous_from)
+    return encode_runs(lineages)

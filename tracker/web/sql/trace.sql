@@ -1,8 +1,12 @@
 -- The life of paragraph :paragraph (1-based) of a version of :document (:version, or the latest
 -- when empty): every version in which its lineage changed. versions.lineages holds the lineage of
--- each paragraph as runs ([[101,3],117,...]: 101-103, then 117): find the run holding it.
+-- each paragraph as runs ([[101,3],117,...]: 101-103, then 117), or the number of an earlier
+-- version holding the same list: find the run holding it.
 with target as (
-  select v.lineages from versions v join documents d on d.id = v.document_id
+  select case when v.lineages glob '[0-9]*' then (select s.lineages from versions s
+           where s.document_id = v.document_id and s.version = cast(v.lineages as integer))
+         else v.lineages end as lineages
+  from versions v join documents d on d.id = v.document_id
   where d.name = :document
     and v.version = coalesce(nullif(cast(:version as integer), 0),
                              (select max(m.version) from versions m where m.document_id = d.id))
