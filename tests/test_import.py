@@ -204,8 +204,62 @@ def test_a_version_repeated_later_in_the_same_file_adds_nothing(run, tmp_path: P
     assert [v.version for v in versions(db, "a.txt")] == [1, 2, 3]
 
 
+def test_reimport_adds_nothing_for_records_that_changed_nothing_the_first_time(
+    run, tmp_path: Path
+) -> None:
+    """A record whose text was already the latest adds no version; imported again, after later
+    versions, it still adds none (its text is what the database held at that time), also under
+    a name that a rename freed and a new document took since."""
+    records = [
+        {"doc": "a.txt", "text": "One.\n", "at": "2024-01-01T00:00:00Z"},
+        {"doc": "a.txt", "text": "One.\n", "at": "2024-01-02T00:00:00Z"},  # unchanged
+        {"doc": "b.txt", "text": "Bee.\n", "at": "2024-01-02T12:00:00Z"},
+        {"doc": "b.txt", "text": "Bee.\n", "at": "2024-01-03T00:00:00Z"},  # unchanged
+        {"doc": "c.txt", "renamed_from": "b.txt", "at": "2024-01-04T00:00:00Z"},
+        {"doc": "b.txt", "text": "A new bee.\n", "at": "2024-01-05T00:00:00Z"},
+        {"doc": "a.txt", "text": "Two.\n", "at": "2024-01-06T00:00:00Z"},
+        {"doc": "a.txt", "text": None, "at": "2024-01-07T00:00:00Z"},
+        {"doc": "a.txt", "text": None, "at": "2024-01-08T00:00:00Z"},  # deleted already
+    ]
+    db = tmp_path / "t.db"
+    source = write_jsonl(tmp_path / "h.jsonl", records)
+    first = run("import", source, "--db", db)
+    assert first.stdout == "5 new versions, 3 unchanged, 1 renamed\n"
+    again = run("import", source, "--db", db)
+    assert again.stdout == "0 new versions, 8 unchanged\n", again.stderr  # and the rename
+    assert [v.version for v in versions(db, "a.txt")] == [1, 2, 3]
+    assert [v.version for v in versions(db, "b.txt")] == [1]
+
+
+def test_a_past_record_with_a_text_not_held_then_is_still_recorded(run, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    run(
+        "import",
+        write_jsonl(
+            tmp_path / "h.jsonl",
+            [
+                {"doc": "a.txt", "text": "One.\n", "at": "2024-01-01T00:00:00Z"},
+                {"doc": "a.txt", "text": "Three.\n", "at": "2024-01-03T00:00:00Z"},
+            ],
+        ),
+        "--db",
+        db,
+    )
+    late = [
+        {"doc": "a.txt", "text": "One.\n", "at": "2024-01-02T00:00:00Z"},  # held then: nothing
+        {"doc": "a.txt", "text": "Two.\n", "at": "2024-01-02T00:00:00Z"},  # not held: a version
+    ]
+    result = run("import", write_jsonl(tmp_path / "late.jsonl", late), "--db", db)
+    assert result.stdout == "1 new version, 1 unchanged\n"
+    assert [v.captured_at[:10] for v in versions(db, "a.txt")] == [
+        "2024-01-01",
+        "2024-01-03",
+        "2024-01-02",
+    ]
+
+
 def test_seen_tells_places_and_versions_apart() -> None:
-    from tracker.corpus.jsonl import Seen
+    from tracker.corpus.seen import Seen
 
     seen = Seen()
     seen.add("a b", "c", "f00")

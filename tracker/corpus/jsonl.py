@@ -1,76 +1,27 @@
 """Import history from JSONL records (or one JSON array, gzipped or not); export.py writes them.
 
 An import validates the whole file first (:mod:`.records`), then runs in one transaction (all or
-nothing), and is idempotent: a record whose text is already the document's latest, or whose
-(doc, time, sha256) is already recorded, adds nothing. A rename is a record of its own
-(``{"doc": new name, "renamed_from": old name, "at": time}``, no ``"text"``), so that an
-export -> import round trip re-creates the renames.
+nothing), and is idempotent: a record whose text is already the document's latest, whose (doc,
+time, sha256) is already recorded, or whose text is the version the database held at that time
+under that name (a record that changed nothing when first imported) adds nothing (see
+:mod:`.seen`). A rename is a record of its own (``{"doc": new name, "renamed_from": old name,
+"at": time}``, no ``"text"``), so that an export -> import round trip re-creates the renames.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from ..history import History
-from ..models import name_at
 from ..times import now_iso
 from .importing import HistoryTarget, ImportResult, Progress, Target
 from .records import Record, Source, check_file, read_records
+from .seen import Seen, recorded
 
 if TYPE_CHECKING:
     from .lanes import Pool
-
-
-class Seen:
-    """The versions an import must not add again: (document, time) pairs and the checksum of
-    each version recorded there, kept as 128-bit digests.
-
-    An import remembers every version it records (a record may repeat one later in the file),
-    and a re-import every version already stored: as strings in sets that took about 630 bytes
-    a version (733 MB for 10^6 versions); as two digests, about a quarter of that. A false match
-    needs a 128-bit collision.
-    """
-
-    def __init__(self) -> None:
-        self._places: set[int] = set()
-        self._versions: set[int] = set()
-
-    def add(self, doc: str, at: str, sha256: str | None) -> None:
-        """Remember a version of ``doc`` recorded at ``at`` (``sha256`` None: a deletion)."""
-        self._places.add(_digest(doc, at))
-        self._versions.add(_digest(doc, at, sha256))
-
-    def has_place(self, doc: str, at: str) -> bool:
-        """Whether any version of ``doc`` was recorded at ``at`` (no checksum needed to ask)."""
-        return _digest(doc, at) in self._places
-
-    def has(self, doc: str, at: str, sha256: str | None) -> bool:
-        """Whether this very version was recorded."""
-        return _digest(doc, at, sha256) in self._versions
-
-
-def _digest(*parts: str | None) -> int:
-    """128 bits of BLAKE2b of the parts (their ``repr``, so that no two tuples read alike)."""
-    data = repr(parts).encode("utf-8", "surrogatepass")
-    return int.from_bytes(hashlib.blake2b(data, digest_size=16).digest(), "big")
-
-
-def _recorded(history: History) -> Seen:
-    """The versions already recorded, each under its (document, time) and checksum.
-
-    Each version is known under the document's present name and under its name at the time
-    (an export names every version as it was then, renames in between).
-    """
-    renames = history.store.all_renames()
-    seen = Seen()
-    for document_id, name, number, at, sha in history.store.recorded_times():
-        then = name_at(renames.get(document_id, []), number, name)
-        for known in {name, then}:
-            seen.add(known, at, sha)
-    return seen
 
 
 def import_jsonl(
@@ -91,7 +42,7 @@ def import_jsonl(
     source = Source.open(path)  # a pipe is read once, here
     total = check_file(source)
     target = HistoryTarget(history)
-    importer = _Importer(target, _recorded(history), split, warn)
+    importer = _Importer(target, recorded(history), split, warn)
     with history.store.transaction():
         if pool is None:
             for done, record in enumerate(read_records(source), start=1):
@@ -118,7 +69,7 @@ def _import_pipelined(
     from .lanes import PlanTarget, run_pipelined
 
     planner = PlanTarget(history.store, pool.lanes, same_time_rule=True)
-    planning = _Importer(planner, _recorded(history), importer.split, None)
+    planning = _Importer(planner, recorded(history), importer.split, None)
     Chunk = list[tuple[int, Record]]
 
     def planned() -> Iterator[tuple[Chunk, dict]]:
@@ -191,10 +142,11 @@ class _Importer:
         """A version (or deletion) of ``doc``, renamed first from a live ``renamed_from``."""
         at = record.at or now_iso()
         text = record.text
-        if self.seen.has_place(record.doc, at) and self.seen.has(
-            record.doc, at, None if text is None else self.target.checksum(key, text)
+        sha256 = None if text is None else self.target.checksum(key, text)
+        if (self.seen.has_place(record.doc, at) and self.seen.has(record.doc, at, sha256)) or (
+            self.seen.stored_then(record.doc, at, sha256)
         ):
-            self.result.unchanged += 1  # this very version was imported before
+            self.result.unchanged += 1  # this very version was imported before, or was in effect
             return
         if text is None and not self.target.tracked(record.doc):
             self.skip(record, record.doc, f"deletion of unknown document {record.doc} ignored")

@@ -253,11 +253,11 @@ class CorpusStore:
         return dict(found)
 
     def recorded_times(self) -> Iterator[tuple[int, str, int, str, str | None]]:
-        """(document id, name, version, captured_at, sha256) of every version: what an import
-        checks to add nothing twice."""
+        """(document id, name, version, captured_at, sha256) of every version, each document's
+        in order: what an import checks to add nothing twice."""
         return self.iterate(
             "select d.id, d.name, v.version, v.captured_at, v.sha256 from versions v"
-            " join documents d on d.id = v.document_id"
+            " join documents d on d.id = v.document_id order by v.document_id, v.version"
         )
 
     # -- integrity -------------------------------------------------------------------------
