@@ -60,6 +60,14 @@ def test_workers_make_the_database_a_serial_import_makes(tmp_path: Path) -> None
     assert (parallel.stdout, parallel.stderr) == (serial.stdout, serial.stderr)
     assert "renamed" in serial.stdout and "skipped" in serial.stdout
     assert database_facts(tmp_path / "parallel.db") == database_facts(tmp_path / "serial.db")
+    # again: nothing new, so some chunks send the cluster nothing at all
+    before = database_facts(tmp_path / "parallel.db")
+    again = tracker("import", source, "--workers", "2", "--db", tmp_path / "parallel.db")
+    serial_again = tracker("import", source, "--db", tmp_path / "serial.db")
+    assert again.returncode == 0, again.stderr
+    assert (again.stdout, again.stderr) == (serial_again.stdout, serial_again.stderr)
+    assert again.stdout.startswith("0 new versions")
+    assert database_facts(tmp_path / "parallel.db") == before
 
 
 def test_workers_classify_with_the_ignore_patterns_of_each_document(tmp_path: Path) -> None:

@@ -197,6 +197,8 @@ class DaskPool:
         client = self._ready()
         self._count += 1
         futures = []
+        if not batches:  # a chunk of records known before: nothing to prepare, nothing to send
+            return futures
         try:
             # the texts go to the workers as data, not inside the tasks: the scheduler then
             # neither unpacks nor repacks them
