@@ -242,3 +242,32 @@ def test_a_worker_that_fails_is_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.output == "Error: a Dask worker failed: RuntimeError: boom on two lines\n"
     with Tracker(tmp_path / "t.db") as db:
         assert db.documents() == []
+
+
+@pytest.mark.allow_thread_leak  # an in-process cluster's threads outlive it a little
+def test_ctrl_c_while_the_cluster_stops_after_the_import_is_no_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import has committed when the cluster is stopped: a Ctrl-C then (this test sends it
+    at the start of the stop) neither hides the result nor makes the exit status a failure."""
+    from distributed import LocalCluster
+
+    from tracker.corpus.cluster import DaskPool
+
+    close = DaskPool.close
+
+    def interrupted_close(self: DaskPool) -> None:
+        os.kill(os.getpid(), signal.SIGINT)
+        close(self)
+
+    monkeypatch.setattr(DaskPool, "close", interrupted_close)
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    with LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None, silence_logs=50
+    ) as cluster:
+        argv = ["import", str(source), "--scheduler", cluster.scheduler_address]
+        result = CliRunner().invoke(cli, [*argv, "--db", str(tmp_path / "t.db")])
+    assert result.exit_code == 0, result.output
+    serial = CliRunner().invoke(cli, ["import", str(source), "--db", str(tmp_path / "s.db")])
+    assert result.output == serial.output and "new versions" in result.output
+    assert database_facts(tmp_path / "t.db") == database_facts(tmp_path / "s.db")

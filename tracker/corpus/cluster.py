@@ -243,8 +243,14 @@ class DaskPool:
     def __enter__(self) -> DaskPool:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if exc_type is not None:
+            self.close()
+            return
+        # the work is done (an import has committed): a Ctrl-C while the cluster stops must not
+        # turn it into a failure, so the stop goes on
+        with _sigint_ignored():
+            self.close()
 
 
 @contextmanager
