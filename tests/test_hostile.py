@@ -765,6 +765,25 @@ def test_cli_search_marks_only_the_hits_whatever_the_text_holds(run, db):
         assert tracker.text("h.txt").count("\x02") == 1  # the stored text is untouched
 
 
+def test_cli_search_in_colour_bolds_only_the_hits_and_escapes_the_rest(run, db):
+    with Tracker(db) as tracker:
+        tracker.record(
+            "h.txt",
+            "fake \x02gotcha\x03 and \x1b[1mbold\x1b[22m text with a real needle here\n",
+            at="2024-01-01",
+        )
+    for argv in (["needle"], ["needle", "--all-versions"]):
+        line = run("search", *argv, "--color", "always", db=db).stdout
+        assert line.endswith(
+            ": fake \u2402gotcha\u2403 and \\x1b[1mbold\\x1b[22m text with a real"
+            " \x1b[1mneedle\x1b[22m here\n"
+        )
+        assert line.count("\x1b") == 2  # the text's own escapes are shown, not sent
+        plain = run("search", *argv, "--color", "never", db=db).stdout
+        assert plain.endswith("a real **needle** here\n") and "\x1b" not in plain
+    assert "\x1b" not in run("search", "needle", db=db).stdout  # auto: not a terminal
+
+
 # -- 9. import-git globs that match nothing ------------------------------------------------------
 
 

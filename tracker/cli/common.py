@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,26 @@ from ..render.text import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
 
 DEFAULT_DB = "snapshots/tracker.db"
+
+
+def use_color(choice: str) -> bool:
+    """``auto`` colours only a terminal, and never when NO_COLOR is set (no-color.org)."""
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def color_option(help_text: str) -> Callable[[Callable], Callable]:
+    """``--color auto|always|never`` (see :func:`use_color`), with the command's own help."""
+    return click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help=help_text,
+    )
 
 
 def db_option(function: Callable) -> Callable:

@@ -7,15 +7,18 @@ from typing import TYPE_CHECKING
 import click
 
 from ..corpus.stats import MIN_SHARED_CHARS
-from ..render.words import counts_text, plural, short_time, terminal_safe
+from ..render.words import bold_hits, counts_text, plural, short_time, terminal_safe
+from ..text.snippets import MARKS
 from . import cli
 from .common import (
+    color_option,
     db_option,
     echo_json,
     echo_json_list,
     json_option,
     open_tracker,
     progress_bar,
+    use_color,
 )
 
 if TYPE_CHECKING:
@@ -86,9 +89,10 @@ def _timeline_line(event: Event) -> str:
     show_default=True,
     help="At most this many results (0: all).",
 )
+@color_option("Show the words found in bold, not between ** (auto: on a terminal, no NO_COLOR).")
 @db_option
 @json_option
-def search(query, all_versions, doc_glob, limit, db_path, as_json):
+def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
     """Full-text search over paragraphs (latest versions unless --all-versions).
 
     Words match whole words in any order; "quoted words" match a phrase; word*
@@ -99,15 +103,23 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
 
         tracker search 'walrus operator' --all-versions
     """
+    colored = not as_json and use_color(color)
     with open_tracker(db_path) as tracker:
-        result = tracker.search_page(query, all_versions=all_versions, doc=doc_glob, limit=limit)
+        result = tracker.search_page(
+            query,
+            all_versions=all_versions,
+            doc=doc_glob,
+            limit=limit,
+            marks=MARKS if colored else ("**", "**"),
+        )
     shown = result.hits
+    snippet = bold_hits if colored else terminal_safe
     if as_json:
         echo_json(shown)
     elif not all_versions:
         for hit in shown:
             where = f"{terminal_safe(hit['doc'])}  v{hit['version']}  paragraph {hit['paragraph']}"
-            click.echo(f"{where}: {terminal_safe(hit['snippet'])}")
+            click.echo(f"{where}: {snippet(hit['snippet'])}", color=colored)
     else:
         for hit in shown:
             first = hit["first"]
@@ -119,7 +131,9 @@ def search(query, all_versions, doc_glob, limit, db_path, as_json):
             )
             click.echo(
                 f"{terminal_safe(hit['doc'])}  {hit['ranges']}  first v{first['version']}"
-                f" {short_time(first['at'])[:10]}, {gone}: {terminal_safe(hit['snippet'])}"
+                f" {short_time(first['at'])[:10]}, {gone}:"
+                f" {snippet(hit['snippet'])}",
+                color=colored,
             )
     if not result.total:
         click.echo(f"no paragraph matches {query!r}", err=True)

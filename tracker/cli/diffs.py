@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import sys
-
 import click
 
 from .. import refs
 from ..models import Version
 from ..render.words import plural, short_time
 from . import cli
-from .common import db_option, echo_json, json_option, open_tracker
+from .common import color_option, db_option, echo_json, json_option, open_tracker, use_color
 
 LAYOUT_ONLY = (
     "no paragraph changed, only the layout: line endings, blank lines, a BOM or the final"
@@ -62,15 +59,6 @@ def _hidden_note(hidden: int) -> str:
     return f"; {plural(hidden, 'minor change')} hidden" if hidden else ""
 
 
-def use_color(choice: str) -> bool:
-    """``auto`` colours only a terminal, and never when NO_COLOR is set (no-color.org)."""
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
-
-
 @cli.command()
 @click.argument("doc")
 @click.argument("range_", metavar="[RANGE]", required=False)
@@ -93,13 +81,7 @@ def use_color(choice: str) -> bool:
 )
 @click.option("--full", is_flag=True, help="Show every paragraph, changed or not.")
 @click.option("--stat", is_flag=True, help="Only the counts.")
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour the text format (auto: on a terminal, no NO_COLOR).",
-)
+@color_option("Colour the text format (auto: on a terminal, no NO_COLOR).")
 @click.option(
     "--granularity",
     type=click.Choice(["word", "char"]),
@@ -264,13 +246,7 @@ def diff(
     show_default=True,
     help="Output format (html: with --words, a page with words shaded by age).",
 )
-@click.option(
-    "--color",
-    type=click.Choice(["auto", "always", "never"]),
-    default="auto",
-    show_default=True,
-    help="Colour words by age with --words (auto: on a terminal, no NO_COLOR).",
-)
+@color_option("Colour words by age with --words (auto: on a terminal, no NO_COLOR).")
 @db_option
 @json_option
 def blame(doc, at, words, format_, color, db_path, as_json):

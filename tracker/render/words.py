@@ -18,6 +18,21 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
+#: A hit of a search snippet between the marks of ``text.snippets.MARKS``.
+_HIT = re.compile("(\x02[^\x03]*\x03)")
+
+
+def bold_hits(snippet: str) -> str:
+    """A search snippet with its hits between ``text.snippets.MARKS`` (the text's own STX and
+    ETX shown as U+2402, U+2403), safe to print on a terminal, the hits in bold."""
+    return "".join(
+        f"\x1b[1m{terminal_safe(part[1:-1])}\x1b[22m"
+        if _HIT.fullmatch(part)
+        else terminal_safe(part)
+        for part in _HIT.split(snippet)
+    )
+
+
 def plural(count: int, word: str, words: str | None = None) -> str:
     """``1 version``, ``2 versions``, ``1,000 versions`` (``words``: an irregular plural)."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
