@@ -379,6 +379,7 @@ def test_export_import_round_trip(run, repo: Repo, tmp_path: Path, fmt: str, nam
     exported = tmp_path / name
     result = run("export", "--format", fmt, "-o", exported, "--db", db)
     assert result.exit_code == 0, result.output
+    assert result.stderr == f"10 versions and 1 rename written to {exported}\n"
     copy = tmp_path / "copy.db"
     imported = run("import", exported, "--db", copy)
     assert imported.exit_code == 0, imported.output

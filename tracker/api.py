@@ -21,6 +21,7 @@ from .scan.folder import FolderSnapshot, SnapshotResult
 
 if TYPE_CHECKING:  # the corpus modules are imported when used, to keep start-up quick
     from .corpus.checkout import CheckoutResult
+    from .corpus.export import Exported
     from .corpus.fsck import FsckReport
     from .corpus.importing import ImportResult, Progress
     from .corpus.search import SearchResult
@@ -114,8 +115,9 @@ class Tracker(History):
         fmt: str = "jsonl",
         *,
         left_out: Callable[[str, int], None] | None = None,
-    ) -> int:
-        """Write the whole history to a binary stream in the import format; return the count.
+    ) -> Exported:
+        """Write the whole history to a binary stream in the import format; return how many
+        versions and renames it wrote.
 
         Records `tracker import` would refuse (names an older tracker accepted) are not written:
         ``left_out(problem, count)`` hears of them.
@@ -130,7 +132,7 @@ class Tracker(History):
         fmt: str = "jsonl",
         *,
         left_out: Callable[[str, int], None] | None = None,
-    ) -> int:
+    ) -> Exported:
         """Export into a file (gzipped when its name ends in ``.gz``), replacing it whole."""
         from .corpus.export import export_to_file
 

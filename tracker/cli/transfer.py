@@ -166,8 +166,11 @@ def export(fmt, output, db_path):
 
     with open_tracker(db_path) as tracker:
         if output:
-            count = tracker.export_to_file(output, fmt, left_out=left_out)
-            click.echo(f"{count} versions written to {output}", err=True)
+            written = tracker.export_to_file(output, fmt, left_out=left_out)
+            renames = f" and {plural(written.renames, 'rename')}" if written.renames else ""
+            click.echo(
+                f"{plural(written.versions, 'version')}{renames} written to {output}", err=True
+            )
         else:
             tracker.export(sys.stdout.buffer, fmt, left_out=left_out)
             sys.stdout.buffer.flush()

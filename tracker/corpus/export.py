@@ -13,13 +13,20 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from .. import refs
 from ..errors import TrackerError
 from ..history import History
 from ..models import Rename, Version, name_at
 from .records import record_problem
+
+
+class Exported(NamedTuple):
+    """What an export wrote: version records (deletions included) and rename records."""
+
+    versions: int
+    renames: int
 
 
 def export_records(history: History) -> Iterator[dict]:
@@ -90,8 +97,9 @@ def export(
     fmt: str = "jsonl",
     *,
     left_out: Callable[[str, int], None] | None = None,
-) -> int:
-    """Write the whole history to a binary stream as JSONL or one JSON array; return the count.
+) -> Exported:
+    """Write the whole history to a binary stream as JSONL or one JSON array; return how many
+    versions and renames it wrote.
 
     Only records that `tracker import` accepts are written, so an export can always be imported.
     A database written by an older tracker may hold names refused today ('../x', a control
@@ -100,7 +108,7 @@ def export(
     """
     if fmt not in ("jsonl", "json"):
         raise TrackerError(f"unknown export format {fmt!r}: use jsonl or json")
-    count = 0
+    count = renames = 0
     refused: dict[str, int] = {}
     if fmt == "json":
         out.write(b"[")
@@ -116,12 +124,13 @@ def export(
         else:
             out.write(data + b"\n")
         count += 1
+        renames += "renamed_from" in record
     if fmt == "json":
         out.write(b"\n]\n")
     if left_out is not None:
         for problem, times in refused.items():
             left_out(problem, times)
-    return count
+    return Exported(count - renames, renames)
 
 
 def export_to_file(
@@ -130,7 +139,7 @@ def export_to_file(
     fmt: str = "jsonl",
     *,
     left_out: Callable[[str, int], None] | None = None,
-) -> int:
+) -> Exported:
     """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole."""
     target = Path(path)
     partial = target.with_name(target.name + ".partial")
