@@ -499,6 +499,18 @@ async def test_minor_changes_fold_and_can_be_ignored(tmp_path):
         assert "1 paragraph modified; 3 unchanged" in both
         wrong = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2?ignore=bogus")).text
         assert "is not a change class" in wrong
+        # volatile changes are the user's patterns': offered once a pattern applies (or asked)
+        assert 'value="volatile"' not in page
+        assert 'name="ignore" value="volatile" checked> your ignore patterns' in both
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+    with Tracker(path) as tracker:
+        tracker.add_ignore(r"\d+ dollars", doc="*.txt")
+    datasette = await started(Datasette([str(path)]))
+    try:
+        page = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2")).text
+        assert 'name="ignore" value="volatile"> your ignore patterns' in page
     finally:
         for database in datasette.databases.values():
             database.close()

@@ -37,14 +37,15 @@ from .common import int_arg, open_page, page, read, time_html
 VERSION = r"v?\d+|latest"
 VERSIONS = rf"(?:{VERSION})(?:\.\.(?:{VERSION}))?"
 
-#: The classes the page's form offers to ignore, and how it names them (``volatile`` needs the
-#: user's patterns, which the command line takes: ``?ignore=volatile`` is accepted all the same).
+#: The classes the page's form offers to ignore, and how it names them (``volatile`` only for a
+#: document that ignore patterns apply to: the command line adds them, `tracker ignore add`).
 IGNORE_WORDS = {
     "whitespace": "spacing",
     "punctuation": "punctuation",
     "case": "letter case",
     "numbers": "numbers",
     "moved": "moves",
+    "volatile": "your ignore patterns",
 }
 
 #: Most marks the minimap draws (changes closer than this share one).
@@ -56,6 +57,7 @@ class Found:
     result: DiffResult
     versions: list[VersionSummary]
     ranged: bool
+    patterns: bool  # whether ignore patterns apply to the document
 
 
 def _find(history: History, name: str, spec: str, ignore: frozenset[str]) -> Found | str | None:
@@ -71,7 +73,8 @@ def _find(history: History, name: str, spec: str, ignore: frozenset[str]) -> Fou
         result = history.diff(name, since=since or None, until=until, ignore=ignore)
     except UnknownVersion:
         return None
-    return Found(result, history.store.version_summaries(document.id), bool(since))
+    summaries = history.store.version_summaries(document.id)
+    return Found(result, summaries, bool(since), bool(history.patterns_for(name)))
 
 
 def _ignored(request) -> tuple[frozenset[str], str | None]:
@@ -183,6 +186,7 @@ async def diff_page(datasette, request) -> Response:
         "classes": [
             {"name": kind, "words": words, "checked": kind in ignore}
             for kind, words in IGNORE_WORDS.items()
+            if kind != "volatile" or found.patterns or kind in ignore
         ],
         "ignore": ignore,
         "ignore_problem": ignore_problem,
