@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 import time
@@ -57,6 +56,8 @@ def read_text(
 
     Raises FileNotFoundError when the file vanished, UnreadableFile for everything else.
     """
+    import hashlib  # here: a re-scan that finds no change reads no file and hashes nothing
+
     label = label or str(path)
     last_error = "kept changing while being read"
     for attempt in range(STABLE_READ_ATTEMPTS):

@@ -14,7 +14,6 @@ from collections.abc import Iterator, Sequence
 
 from ..errors import DamagedDatabase
 from ..models import Version
-from .codec import paragraph_hash
 
 #: Rows whose paragraph list can be read (fsck reports the others, the rest skips them).
 READABLE_IDS = (
@@ -246,6 +245,8 @@ class VersionStore:
         ``known`` maps texts to ids already stored (the previous version's paragraphs): those
         are neither hashed nor looked up again, which is most of a typical edit.
         """
+        from .codec import paragraph_hash  # here: a re-scan that records nothing never hashes
+
         known = known or {}
         unique = {paragraph_hash(t): t for t in dict.fromkeys(texts) if t not in known}
         if unique:
