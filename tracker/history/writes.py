@@ -152,7 +152,6 @@ class Writes:
         ready: Ready | None = None,
     ) -> Version | None:
         from ..text.encoding import sha256_text
-        from .prepare import prepare, split_mode
 
         document = self.store.document(name)
         if text is None:
@@ -168,6 +167,8 @@ class Writes:
                 ) from None
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
             return None
+        from .prepare import prepare, split_mode  # here: a file read again but unchanged needs none
+
         if document is None:
             checked_name(name)  # names already tracked are kept, whatever rule they predate
             try:
