@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
-from ..models import FileState, Version
 from ..store import Store
+from ..store.documents import FileState
 from .files import (
     DEFAULT_MAX_BYTES,
     Entry,
@@ -22,6 +23,9 @@ from .files import (
     scan,
     symlink_problem,
 )
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..models import Document, FileState, Rename
+from .base import records
+
+if TYPE_CHECKING:
+    from ..models import Document, Rename
 
 #: A document with its version count and its latest version (one row per document).
 DOCUMENT_COLUMNS = """
@@ -26,9 +30,20 @@ FILE_STATE_SQL = """
 """
 
 
+class FileState(NamedTuple):
+    """What a re-scan compares a file with: its document's folder, and size and mtime when last
+    read (``checked_ns``: when; None since a deletion); a tuple, one per tracked file."""
+
+    id: int
+    root: str | None
+    size: int | None
+    mtime_ns: int | None
+    checked_ns: int | None
+
+
 def document_row(row: tuple) -> Document:
     """A :class:`Document` from a row of :data:`DOCUMENT_COLUMNS`."""
-    return Document(
+    return records().Document(
         id=row[0],
         name=row[1],
         split_mode=row[2],
@@ -152,7 +167,8 @@ class DocumentStore:
             " order by id",
             [document_id],
         )
-        return [Rename(*row) for row in rows]
+        rename = records().Rename
+        return [rename(*row) for row in rows]
 
     def all_renames(self) -> dict[int, list[Rename]]:
         """Every rename, by document id, oldest first."""
@@ -160,8 +176,9 @@ class DocumentStore:
         rows = self.query(
             "select document_id, version, from_name, to_name, renamed_at from renames order by id"
         )
+        rename = records().Rename
         for document_id, *rest in rows:
-            found.setdefault(document_id, []).append(Rename(*rest))
+            found.setdefault(document_id, []).append(rename(*rest))
         return found
 
     def has_rename(self, old: str, new: str, at: str) -> bool:

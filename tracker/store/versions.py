@@ -11,9 +11,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import DamagedDatabase
-from ..models import Version
+from .base import records
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 #: Rows whose paragraph list can be read (fsck reports the others, the rest skips them).
 READABLE_IDS = (
@@ -40,7 +44,7 @@ def _json_list(value: str | None, what: str) -> list:
 
 def version_row(row: tuple) -> Version:
     """A :class:`Version` from a row of :data:`VERSION_COLUMNS`."""
-    return Version(
+    return records().Version(
         doc=row[0],
         document_id=row[1],
         version=row[2],
