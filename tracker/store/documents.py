@@ -89,6 +89,27 @@ class DocumentStore:
         """Every document's :class:`FileState`, by name (one query, one tuple each)."""
         return {row[0]: FileState._make(row[1:]) for row in self.query(FILE_STATE_SQL)}
 
+    def unchanged_files(self, root: str, racy_ns: int) -> set[tuple[str, int, int]]:
+        """(name, size, mtime_ns) of the documents last read from a file in folder ``root``
+        whose mtime was at least ``racy_ns`` older than that read: a file found there with the
+        same name, size and mtime is unchanged (:func:`tracker.scan.folder.unchanged`, asked
+        of every document at once, in SQL; one tuple a file, no record built)."""
+        if not _storable(root):
+            return set()
+        return set(
+            self.query(
+                "select name, file_size, file_mtime_ns from documents"
+                " where root = ? and file_mtime_ns < file_checked_ns - ?",
+                [root, racy_ns],
+            )
+        )
+
+    def count_files(self, root: str) -> int:
+        """How many documents were last read from a file in folder ``root`` (deleted ones too)."""
+        if not _storable(root):
+            return 0
+        return self.query("select count(*) from documents where root = ?", [root])[0][0]
+
     def file_state(self, name: str) -> FileState | None:
         """The :class:`FileState` of the document with exactly this name, or None."""
         rows = self.query(f"{FILE_STATE_SQL} where name = ?", [name])
