@@ -168,7 +168,7 @@ class FolderSnapshot:
         """A folder: record changed files, then renames and deletions of its documents.
 
         A file whose size and mtime are those read last time (outside the racy window) is not
-        read again: when no file changed and none is gone, a re-scan is a walk, two queries
+        read again: when no file changed and none is gone, a re-scan is a walk, a few queries
         (SQLite compares the sizes and mtimes) and no write.
         """
         root_key = str(root.resolve())
@@ -192,12 +192,13 @@ class FolderSnapshot:
             # without a filter of its own, the walk judges names by its quicker default rule
             entries = sorted(e for e in scan(root, self.accept, skip) if e.name not in own)
             suspects = [e for e in entries if (e.name, e.size, e.mtime_ns) not in trusted]
-            if not suspects and self.store.count_files(root_key) == len(entries):
-                # every file is one read before and unchanged since, and every document of the
-                # folder was found: none changed, none is gone
-                self.result.unchanged += len(entries)
-                return
-            known = self.store.file_states()
+            # The states of the suspects are enough, unless a document of the folder was not
+            # found (every trusted file is one of its documents): then all are read, to find it.
+            known = self.store.file_states_of([entry.name for entry in suspects])
+            found = len(entries) - len(suspects)
+            found += sum(state.root == root_key for state in known.values())
+            if found != self.store.count_files(root_key):
+                known = self.store.file_states()
 
             def in_scope(name: str) -> bool:
                 """Left alone, not recorded as deleted: documents the filter now rejects, and

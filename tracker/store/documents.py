@@ -110,6 +110,16 @@ class DocumentStore:
             return 0
         return self.query("select count(*) from documents where root = ?", [root])[0][0]
 
+    def file_states_of(self, names: Sequence[str]) -> dict[str, FileState]:
+        """The :class:`FileState` of those of ``names`` that are documents, by name (one query)."""
+        if not names:
+            return {}
+        rows = self.query(
+            f"{FILE_STATE_SQL} where name in (select value from json_each(?))",
+            [json.dumps([name for name in names if _storable(name)])],
+        )
+        return {row[0]: FileState._make(row[1:]) for row in rows}
+
     def file_state(self, name: str) -> FileState | None:
         """The :class:`FileState` of the document with exactly this name, or None."""
         rows = self.query(f"{FILE_STATE_SQL} where name = ?", [name])
