@@ -194,6 +194,63 @@ def test_python_dash_m_and_help(run, tmp_path):
         assert "Example:" in help_text, command
 
 
+#: What a re-scan that finds no change must not import: the web front end, the watcher, the
+#: cluster, fuzzy matching, the diff engine, hashing, the schema tools and the record classes,
+#: whose dataclasses are slow to build. Start-up time counts: a re-scan of 10,000 files is
+#: measured against `git status` (bench/bench_snapshot.py).
+NOT_ON_RESCAN = (
+    "datasette",
+    "dask",
+    "distributed",
+    "rapidfuzz",
+    "diff_match_patch",
+    "watchdog",
+    "sqlite_utils",
+    "hashlib",
+    "tracker.models",
+    "tracker.text.diff",
+    "tracker.text.paragraphs",
+    "tracker.text.classes",
+    "tracker.history.prepare",
+    "tracker.history.trace",
+    "tracker.render.text",
+    "tracker.corpus.importing",
+    "tracker.watch",
+    "tracker.web",
+)
+
+RESCAN_IN_A_FRESH_PROCESS = """
+import json, sys
+from tracker.cli import cli
+try:
+    cli(["snapshot", sys.argv[1], "--db", sys.argv[2]], prog_name="tracker")
+except SystemExit as exit:
+    assert not exit.code, exit.code
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_a_rescan_that_finds_no_change_imports_none_of_the_heavy_modules(run, env):
+    """A folder snapshotted before, re-scanned in a new process with nothing changed: the
+    library is opened, the folder walked and compared, and nothing else is loaded."""
+    past = os.stat(env["folder"]).st_mtime - 60  # outside the racy window: trusted, not read
+    for path in env["folder"].iterdir():
+        os.utime(path, (past, past))
+    assert run("snapshot", env["folder"], db=env["db"]).exit_code == 0
+    out = subprocess.run(
+        [sys.executable, "-c", RESCAN_IN_A_FRESH_PROCESS, str(env["folder"]), env["db"]],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    count = len(list(env["folder"].iterdir()))
+    assert f"0 new versions, {count} unchanged, 0 skipped" in out.stderr
+    loaded = json.loads(out.stdout)
+    assert "tracker.scan.folder" in loaded  # the check looks at the process that did the work
+    heavy = [m for m in loaded if any(m == h or m.startswith(h + ".") for h in NOT_ON_RESCAN)]
+    assert heavy == []
+
+
 def test_locked_database_is_one_line_error_and_keeps_data(run, env, monkeypatch):
     import sqlite3
 

@@ -204,6 +204,30 @@ def test_rescan_skips_unchanged_old_files(tmp_path):
         assert tracker.snapshot(folder).unchanged == 1  # skipped without reading
 
 
+def test_rescan_of_trusted_files_still_finds_the_file_gone_and_the_one_renamed(tmp_path):
+    """Files read outside the racy window are taken as unchanged without reading the documents'
+    states; the re-scan must still see that one file is gone and another moved (size and mtime
+    kept, under a new name), and take the rest as unchanged."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(f"the text of {name}\n")
+    old = time.time_ns() - 10_000_000_000
+    for path in folder.iterdir():
+        os.utime(path, ns=(old, old))
+    with Tracker(tmp_path / "t.db") as tracker:
+        assert len(tracker.snapshot(folder).recorded) == 3
+        again = tracker.snapshot(folder)
+        assert (again.recorded, again.unchanged) == ([], 3)
+        (folder / "a.txt").unlink()
+        (folder / "b.txt").rename(folder / "d.txt")
+        result = tracker.snapshot(folder)
+        assert [(v.doc, v.deleted) for v in result.recorded] == [("a.txt", True)]
+        assert result.renamed == [("b.txt", "d.txt")]
+        assert result.unchanged == 2
+        assert [d.name for d in tracker.documents() if not d.deleted] == ["c.txt", "d.txt"]
+
+
 def test_snapshot_records_deletion_and_rename(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()

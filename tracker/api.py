@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .history import History
-from .models import Version
 from .scan.files import DEFAULT_MAX_BYTES
 from .scan.folder import FolderSnapshot, SnapshotResult
 
@@ -26,6 +25,7 @@ if TYPE_CHECKING:  # the corpus modules are imported when used, to keep start-up
     from .corpus.importing import ImportResult, Progress
     from .corpus.search import SearchResult
     from .corpus.timeline import Event
+    from .models import Version
 
 __all__ = ["Tracker"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the diff engine is imported by the code that diffs, not by every command
     from .text.diff import Change
@@ -43,17 +43,6 @@ class Document:
             "split_mode": self.split_mode,
             "created_at": self.created_at,
         }
-
-
-class FileState(NamedTuple):
-    """What a re-scan compares a file with: its document's folder, and size and mtime when last
-    read (``checked_ns``: when; None since a deletion); a tuple, one per tracked file."""
-
-    id: int
-    root: str | None
-    size: int | None
-    mtime_ns: int | None
-    checked_ns: int | None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import TrackerError
-from ..render.text import one_line
+from ..render.words import one_line
 
 
 class TrackerGroup(click.Group):

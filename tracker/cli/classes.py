@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..render.text import terminal_safe
+from ..render.words import terminal_safe
 from . import cli
 from .common import db_option, echo_json, json_option, open_tracker, progress_bar
 

@@ -8,14 +8,16 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..api import Tracker
 from ..errors import TrackerError
-from ..render.text import one_line
+from ..render.words import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:  # the library is imported when a command opens it, not when --help is asked
+    from ..api import Tracker
 
 DEFAULT_DB = "snapshots/tracker.db"
 
@@ -78,6 +80,8 @@ def default_folder(db_path: str) -> None:
 @contextmanager
 def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
     """Open the database; read commands refuse to create one (they say how to)."""
+    from ..api import Tracker
+
     if create:
         default_folder(db_path)
     with progress_bar("upgrading the database") as bar:

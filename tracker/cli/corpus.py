@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..corpus.stats import MIN_SHARED_CHARS
-from ..render.words import bold_hits, counts_text, plural, short_time, terminal_safe
+from ..render.words import bold_hits, counts_text, one_line, plural, short_time, terminal_safe
 from ..text.snippets import MARKS
 from . import cli
 from .common import (
@@ -257,8 +257,6 @@ def fsck(db_path, as_json):
             f" {plural(report.paragraphs, 'paragraph')} checked in {report.seconds:.2f} s:"
             f" {plural(len(report.problems), 'problem') if report.problems else 'no problems'}"
         )
-        from ..render.text import one_line  # here: the other commands never render diffs
-
         for problem in report.problems:
             click.echo(one_line(problem))
     if report.problems:

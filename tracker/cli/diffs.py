@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .. import refs
-from ..models import Version
 from ..render.words import plural, short_time
 from . import cli
 from .common import color_option, db_option, echo_json, json_option, open_tracker, use_color
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 LAYOUT_ONLY = (
     "no paragraph changed, only the layout: line endings, blank lines, a BOM or the final"

@@ -12,9 +12,12 @@ import heapq
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..history import History
-from ..models import Version
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 #: Paragraphs shorter than this are ignored when looking for text shared between documents.
 MIN_SHARED_CHARS = 40

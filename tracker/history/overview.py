@@ -7,10 +7,13 @@ and dates, never paragraph lists), so it stays quick on long histories.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from ..models import DocumentActivity, VersionSummary
 from ..store import Store
 from ..times import parse_time, to_iso
+
+if TYPE_CHECKING:
+    from ..models import DocumentActivity, VersionSummary
 
 #: Days counted as "recent" in the corpus overview, and slices of its activity axis.
 RECENT_DAYS, ACTIVITY_BUCKETS = 30, 40
@@ -35,6 +38,8 @@ class Overviews:
         in ``buckets`` slices of the time from the first recorded version to ``now`` (or to the
         last, if later); how many documents there are in all; and that axis (start, end), None
         for an empty corpus."""
+        from ..models import DocumentActivity
+
         rows = self.store.document_overview()
         shown = rows[offset : None if limit is None else offset + limit]
         since = to_iso(parse_time(now) - timedelta(days=recent_days))

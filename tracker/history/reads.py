@@ -9,15 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
-from ..models import BlameLine, DiffResult, Document, TraceEvent, Version, WordBlame
 from ..store import Store
-from ..store.codec import rebuild_text
-from ..text.encoding import sha256_text
-from .trace import lineages_of, trace
-from .words import word_blame
+
+if TYPE_CHECKING:  # each read imports what it needs: opening a history must stay quick
+    from ..models import BlameLine, DiffResult, Document, TraceEvent, Version, WordBlame
 
 
 class Reads:
@@ -72,6 +71,9 @@ class Reads:
         With ``verify`` (the default) the result is checked against the version's recorded
         SHA-256, so damaged storage is an error rather than silently wrong bytes.
         """
+        from ..store.codec import rebuild_text
+        from ..text.encoding import sha256_text
+
         if version.deleted:
             return ""
         texts = self.paragraphs(version)
@@ -125,6 +127,7 @@ class Reads:
             old = previous_version(versions, new)
         else:
             old = refs.resolve_version(since, versions, document.name)
+        from ..models import DiffResult
         from ..text.diff import diff_paragraphs  # here: most commands never diff
 
         old_paragraphs = self.paragraphs(old) if old is not None and not old.deleted else []
@@ -157,6 +160,9 @@ class Reads:
     def blame(self, doc: str, at: str | int = "latest") -> list[BlameLine]:
         """Each paragraph of a version with the version where it took its present text (and the
         one where its lineage began), read from the lineages stored at record time."""
+        from ..models import BlameLine
+        from .trace import lineages_of
+
         document = self.document(doc)
         versions = self.store.versions(document.id)
         target = refs.resolve_version(at, versions, document.name)
@@ -182,11 +188,15 @@ class Reads:
     ) -> tuple[Version, int, list[TraceEvent]]:
         """The life of one paragraph of a version: (the version, the paragraph's 0-based index,
         every event of its lineage, oldest first). See :mod:`tracker.history.trace`."""
+        from .trace import trace
+
         return trace(self, doc, paragraph, at, search)
 
     def word_blame(self, doc: str, at: str | int = "latest") -> WordBlame:
         """Every word of a version with the version that first introduced it (see
         :mod:`tracker.history.words`); the first ask of a document works it out and keeps it."""
+        from .words import word_blame
+
         return word_blame(self, doc, at)  # type: ignore[arg-type]
 
     def recent(

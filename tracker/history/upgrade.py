@@ -11,10 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..store.codec import stored_lineages
-from .prepare import Prepared, compare
-from .writes import change_rows
-
 if TYPE_CHECKING:
     from . import History
 
@@ -25,6 +21,10 @@ def fill_lineages(history: History, progress: Callable[[int, int], None] | None 
     documents = store.unlineaged_documents()
     if not documents:
         return 0
+    from ..store.codec import stored_lineages  # here: opening a database that is up to date
+    from .prepare import Prepared, compare  # must not load the diff engine
+    from .writes import change_rows
+
     total = sum(documents.values())
     done = 0
     with store.transaction():

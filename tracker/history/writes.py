@@ -14,16 +14,13 @@ from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError
-from ..models import Document, Version
 from ..store import Store
-from ..store.codec import decode_runs, stored_lineages
-from ..text.diff import Change
-from ..text.encoding import sha256_text
 from ..times import normalize_time
-from .prepare import Prepared, prepare, split_mode
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the diff engine is imported by the first write, not by every opening
+    from ..models import Document, Version
     from ..text.diff import Change
+    from .prepare import Prepared
 
 #: How many documents' latest paragraph lists a history keeps in memory, so that recording the
 #: next version (an import, a watcher) neither reads them back nor hashes the unchanged ones...
@@ -34,7 +31,7 @@ RECENT_PARAGRAPH_CHARS = 32_000_000
 #: ``ready(mode, previous, paragraphs)``: a version already prepared elsewhere (a bulk import's
 #: workers) in split ``mode`` against exactly the ``previous`` version, whose ``paragraphs`` are
 #: given (both None for a first version); or None to prepare it here.
-Ready = Callable[[str, Version | None, list[str] | None], Prepared | None]
+Ready = Callable[[str, "Version | None", "list[str] | None"], "Prepared | None"]
 
 
 #: The change counts a version row keeps.
@@ -154,6 +151,8 @@ class Writes:
         sha256: str | None = None,
         ready: Ready | None = None,
     ) -> Version | None:
+        from ..text.encoding import sha256_text
+
         document = self.store.document(name)
         if text is None:
             if document is None or document.deleted:
@@ -168,6 +167,8 @@ class Writes:
                 ) from None
         if document is not None and not document.deleted and document.latest_sha256 == sha256:
             return None
+        from .prepare import prepare, split_mode  # here: a file read again but unchanged needs none
+
         if document is None:
             checked_name(name)  # names already tracked are kept, whatever rule they predate
             try:
@@ -218,6 +219,8 @@ class Writes:
             number = 1
         else:
             document_id, number = document.id, (document.latest_version or 0) + 1
+        from ..store.codec import decode_runs, stored_lineages
+
         old_ids: list[int] = []
         known: dict[str, int] | None = None
         if previous is not None:  # its paragraphs are stored: neither hashed nor looked up again

@@ -2,13 +2,13 @@
 
 Pure functions from :class:`tracker.text.diff.Change` lists (or texts) to strings; no I/O.
 Paragraph numbers shown to people are 1-based. Document text never reaches the terminal raw:
-control characters are escaped (:func:`terminal_safe`, :func:`one_line`). The other renderings
-are beside this module: :mod:`.json`, :mod:`.markdown`, :mod:`.unified` and :mod:`.html`.
+control characters are escaped (:func:`.words.terminal_safe`, :func:`.words.one_line`). The
+other renderings are beside this module: :mod:`.json`, :mod:`.markdown`, :mod:`.unified` and
+:mod:`.html`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from ..text.diff import Change, Skipped, with_context
@@ -28,22 +28,6 @@ _STYLES = {
     "+space": "\x1b[42m",  # green background: an inserted run of whitespace
 }
 _MARKS = {"equal": " ", "insert": "+", "delete": "-", "modify": "~", "move": ">"}
-
-
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _escaped(char: str) -> str:
-    code = ord(char)
-    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
-        return f"\\x{code - 0xDC00:02x}"
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def one_line(text: str) -> str:
-    """A message safe to print as one line: every control character escaped, newlines too, and
-    the undecodable bytes of a file name (a file name may hold any of them)."""
-    return _UNPRINTABLE.sub(lambda m: _escaped(m.group()), text)
 
 
 def _paint(text: str, style: str, color: bool) -> str:

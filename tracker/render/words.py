@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from ..models import Version
-from ..text.diff import Skipped
 from ..times import parse_time
+
+if TYPE_CHECKING:  # annotations only: the commands that print counts need no diff engine
+    from ..models import Version
+    from ..text.diff import Skipped
 
 # C0/C1 control characters other than tab and newline: shown escaped so that document text can
 # never drive the terminal (ANSI escape sequences, carriage returns rewriting a line, ...)
@@ -31,6 +34,23 @@ def bold_hits(snippet: str) -> str:
         else terminal_safe(part)
         for part in _HIT.split(snippet)
     )
+
+
+# what one_line escapes: also newlines, tabs and lone surrogates (undecodable file names)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    """A message safe to print as one line: every control character escaped, newlines too, and
+    the undecodable bytes of a file name (a file name may hold any of them)."""
+    return _UNPRINTABLE.sub(lambda m: _escaped(m.group()), text)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -22,6 +22,8 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 #: How often a file is re-read while it is still being written before giving up on it for now.
 STABLE_READ_ATTEMPTS = 5
 STABLE_READ_PAUSE = 0.02
+
+_by_name = attrgetter("name")
 
 
 def is_ignored(relpath: str) -> bool:
@@ -57,6 +59,8 @@ def read_text(
 
     Raises FileNotFoundError when the file vanished, UnreadableFile for everything else.
     """
+    import hashlib  # here: a re-scan that finds no change reads no file and hashes nothing
+
     label = label or str(path)
     last_error = "kept changing while being read"
     for attempt in range(STABLE_READ_ATTEMPTS):
@@ -131,38 +135,40 @@ def scan(
     while stack:
         folder, prefix, ignored = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=_by_name)
         except OSError as error:
             if on_skip:
                 on_skip(prefix or str(folder), f"cannot list folder ({error.strerror})")
             continue
+        # Regular files first, the default rule inline: this loop runs once per file of the
+        # folder, and a re-scan that finds no change is mostly this loop and the stat in it.
         for entry in entries:
-            relname = prefix + entry.name
+            name = entry.name
+            relname = prefix + name
             try:
-                if entry.is_symlink():
-                    if not on_skip or not _accepts(accept, relname, ignored, entry.name):
+                if entry.is_file(follow_symlinks=False):
+                    if accept is None:
+                        if ignored or is_ignored_name(name):
+                            continue
+                    elif not accept(relname):
                         continue
-                    problem = symlink_problem(entry.path, root_resolved)
-                    if problem is not None:
-                        on_skip(relname, problem)
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    if not entry.name.startswith("."):
-                        below = ignored or (accept is None and is_ignored_name(entry.name))
+                    info = entry.stat(follow_symlinks=False)
+                    yield Entry(relname, entry.path, info.st_size, info.st_mtime_ns)
+                elif entry.is_dir(follow_symlinks=False):
+                    if not name.startswith("."):
+                        below = ignored or (accept is None and is_ignored_name(name))
                         stack.append((entry.path, relname + "/", below))
-                    continue
-                if not entry.is_file(follow_symlinks=False):
-                    continue
-                if not _accepts(accept, relname, ignored, entry.name):
-                    continue
-                info = entry.stat(follow_symlinks=False)
+                elif entry.is_symlink():
+                    if on_skip and _accepts(accept, relname, ignored, name):
+                        problem = symlink_problem(entry.path, root_resolved)
+                        if problem is not None:
+                            on_skip(relname, problem)
             except FileNotFoundError:
                 continue
             except OSError as error:
                 if on_skip:
                     on_skip(relname, f"cannot read ({error.strerror})")
-                continue
-            yield Entry(relname, entry.path, info.st_size, info.st_mtime_ns)
 
 
 def _accepts(

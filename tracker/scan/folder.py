@@ -7,12 +7,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
-from ..models import FileState, Version
 from ..store import Store
+from ..store.documents import FileState
 from .files import (
     DEFAULT_MAX_BYTES,
     Entry,
@@ -22,6 +23,9 @@ from .files import (
     scan,
     symlink_problem,
 )
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 #: A file whose mtime is this close to the moment it was read may change again within the same
 #: timestamp tick, so a re-scan reads it again instead of trusting size and mtime (racy-git rule).
@@ -164,7 +168,8 @@ class FolderSnapshot:
         """A folder: record changed files, then renames and deletions of its documents.
 
         A file whose size and mtime are those read last time (outside the racy window) is not
-        read again: when no file changed, a re-scan is a walk, one query and no write.
+        read again: when no file changed and none is gone, a re-scan is a walk, a few queries
+        (SQLite compares the sizes and mtimes) and no write.
         """
         root_key = str(root.resolve())
         own = own_names(self.store, root)
@@ -174,7 +179,7 @@ class FolderSnapshot:
             return name not in own and wanted(name)
 
         if only is None:
-            known = self.store.file_states()
+            trusted = self.store.unchanged_files(root_key, RACY_WINDOW_NS)
             unlisted: list[str] = []
 
             def skip(name: str, reason: str) -> None:
@@ -186,6 +191,14 @@ class FolderSnapshot:
 
             # without a filter of its own, the walk judges names by its quicker default rule
             entries = sorted(e for e in scan(root, self.accept, skip) if e.name not in own)
+            suspects = [e for e in entries if (e.name, e.size, e.mtime_ns) not in trusted]
+            # The states of the suspects are enough, unless a document of the folder was not
+            # found (every trusted file is one of its documents): then all are read, to find it.
+            known = self.store.file_states_of([entry.name for entry in suspects])
+            found = len(entries) - len(suspects)
+            found += sum(state.root == root_key for state in known.values())
+            if found != self.store.count_files(root_key):
+                known = self.store.file_states()
 
             def in_scope(name: str) -> bool:
                 """Left alone, not recorded as deleted: documents the filter now rejects, and
@@ -196,6 +209,7 @@ class FolderSnapshot:
             scope = sorted({refs.normalize_name(name) for name in only} - own)
             known = {name: state for name in scope if (state := self.store.file_state(name))}
             entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
+            suspects = entries
 
             def in_scope(name: str) -> bool:
                 """Only the names given are looked at."""
@@ -217,7 +231,7 @@ class FolderSnapshot:
         renamed_from = {sha256: name for name, sha256 in gone.items()}
         changed = [
             (entry, known.get(entry.name))
-            for entry in entries
+            for entry in suspects
             if not unchanged(entry, known.get(entry.name), root_key)
         ]
         done = len(entries) - len(changed)

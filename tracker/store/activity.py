@@ -7,8 +7,12 @@ listing a thousand versions or every document of a large corpus stays quick.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from ..models import VersionSummary
+from .base import records
+
+if TYPE_CHECKING:
+    from ..models import VersionSummary
 
 #: The paragraphs a version changed: its substantive ones once classified, else all of them.
 CHANGED = (
@@ -25,7 +29,7 @@ SUMMARY_COLUMNS = """
 def summary_row(row: tuple) -> VersionSummary:
     """A :class:`VersionSummary` from a row of :data:`SUMMARY_COLUMNS`."""
     name, version, at, deleted, size, paragraphs, *counts, substantive, note = row
-    return VersionSummary(
+    return records().VersionSummary(
         name, version, at, bool(deleted), size or 0, paragraphs or 0, *counts, substantive, note
     )
 

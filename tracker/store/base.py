@@ -6,12 +6,14 @@ caller ever sees an ``sqlite3`` traceback.
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from types import ModuleType
 
 from ..errors import DatabaseLocked, NoDatabase, NotADatabase, ReadOnlyDatabase, TrackerError
 from .schema import apply_migrations, pending_migrations
@@ -35,6 +37,19 @@ _NOT_UNICODE = (
     "a name or text that is not valid Unicode (a lone surrogate, or a file name that is not"
     " UTF-8): the database cannot hold it"
 )
+
+
+@functools.cache
+def records() -> ModuleType:
+    """:mod:`tracker.models`, imported when the store first builds a record from a row.
+
+    Not when the store is: building those dataclasses costs more than a re-scan of 10,000
+    unchanged files spends comparing them, and such a re-scan builds none. Cached, so the rows
+    of a long read pay one call each, not an import each.
+    """
+    from .. import models
+
+    return models
 
 
 def translate(error: sqlite3.Error, path: Path) -> TrackerError:

@@ -7,12 +7,15 @@ import sqlite3
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import TrackerError
-from ..models import Version
 from ..text.snippets import MARKS, OTHER_MARKS, snippet_parts
 from .base import translate
 from .versions import VERSION_COLUMNS, VERSION_FROM, version_row
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 
 def _ids(values: Sequence[int]) -> str:

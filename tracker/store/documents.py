@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..models import Document, FileState, Rename
+from .base import records
+
+if TYPE_CHECKING:
+    from ..models import Document, Rename
 
 #: A document with its version count and its latest version (one row per document).
 DOCUMENT_COLUMNS = """
@@ -26,9 +30,20 @@ FILE_STATE_SQL = """
 """
 
 
+class FileState(NamedTuple):
+    """What a re-scan compares a file with: its document's folder, and size and mtime when last
+    read (``checked_ns``: when; None since a deletion); a tuple, one per tracked file."""
+
+    id: int
+    root: str | None
+    size: int | None
+    mtime_ns: int | None
+    checked_ns: int | None
+
+
 def document_row(row: tuple) -> Document:
     """A :class:`Document` from a row of :data:`DOCUMENT_COLUMNS`."""
-    return Document(
+    return records().Document(
         id=row[0],
         name=row[1],
         split_mode=row[2],
@@ -73,6 +88,37 @@ class DocumentStore:
     def file_states(self) -> dict[str, FileState]:
         """Every document's :class:`FileState`, by name (one query, one tuple each)."""
         return {row[0]: FileState._make(row[1:]) for row in self.query(FILE_STATE_SQL)}
+
+    def unchanged_files(self, root: str, racy_ns: int) -> set[tuple[str, int, int]]:
+        """(name, size, mtime_ns) of the documents last read from a file in folder ``root``
+        whose mtime was at least ``racy_ns`` older than that read: a file found there with the
+        same name, size and mtime is unchanged (:func:`tracker.scan.folder.unchanged`, asked
+        of every document at once, in SQL; one tuple a file, no record built)."""
+        if not _storable(root):
+            return set()
+        return set(
+            self.query(
+                "select name, file_size, file_mtime_ns from documents"
+                " where root = ? and file_mtime_ns < file_checked_ns - ?",
+                [root, racy_ns],
+            )
+        )
+
+    def count_files(self, root: str) -> int:
+        """How many documents were last read from a file in folder ``root`` (deleted ones too)."""
+        if not _storable(root):
+            return 0
+        return self.query("select count(*) from documents where root = ?", [root])[0][0]
+
+    def file_states_of(self, names: Sequence[str]) -> dict[str, FileState]:
+        """The :class:`FileState` of those of ``names`` that are documents, by name (one query)."""
+        if not names:
+            return {}
+        rows = self.query(
+            f"{FILE_STATE_SQL} where name in (select value from json_each(?))",
+            [json.dumps([name for name in names if _storable(name)])],
+        )
+        return {row[0]: FileState._make(row[1:]) for row in rows}
 
     def file_state(self, name: str) -> FileState | None:
         """The :class:`FileState` of the document with exactly this name, or None."""
@@ -152,7 +198,8 @@ class DocumentStore:
             " order by id",
             [document_id],
         )
-        return [Rename(*row) for row in rows]
+        rename = records().Rename
+        return [rename(*row) for row in rows]
 
     def all_renames(self) -> dict[int, list[Rename]]:
         """Every rename, by document id, oldest first."""
@@ -160,8 +207,9 @@ class DocumentStore:
         rows = self.query(
             "select document_id, version, from_name, to_name, renamed_at from renames order by id"
         )
+        rename = records().Rename
         for document_id, *rest in rows:
-            found.setdefault(document_id, []).append(Rename(*rest))
+            found.setdefault(document_id, []).append(rename(*rest))
         return found
 
     def has_rename(self, old: str, new: str, at: str) -> bool:

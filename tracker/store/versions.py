@@ -11,10 +11,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import DamagedDatabase
-from ..models import Version
-from .codec import paragraph_hash
+from .base import records
+
+if TYPE_CHECKING:
+    from ..models import Version
 
 #: Rows whose paragraph list can be read (fsck reports the others, the rest skips them).
 READABLE_IDS = (
@@ -47,7 +50,7 @@ def _json_list(value: str | None, what: str) -> list:
 
 def version_row(row: tuple) -> Version:
     """A :class:`Version` from a row of :data:`VERSION_COLUMNS`."""
-    return Version(
+    return records().Version(
         doc=row[0],
         document_id=row[1],
         version=row[2],
@@ -253,6 +256,8 @@ class VersionStore:
         ``known`` maps texts to ids already stored (the previous version's paragraphs): those
         are neither hashed nor looked up again, which is most of a typical edit.
         """
+        from .codec import paragraph_hash  # here: a re-scan that records nothing never hashes
+
         known = known or {}
         unique = {paragraph_hash(t): t for t in dict.fromkeys(texts) if t not in known}
         if unique:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from ..errors import UnreadableFile
 
 
 def sha256_text(text: str) -> str:
     """SHA-256 of the UTF-8 bytes of ``text``, the checksum kept for every version."""
+    import hashlib  # here: loading OpenSSL is a cost that only reading or writing a text pays
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
