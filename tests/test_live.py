@@ -646,6 +646,26 @@ def test_slow_exec_never_holds_up_recording(folder: Path, db: Path, start) -> No
     assert len(warnings) == 2
 
 
+def test_a_command_running_at_stop_gets_the_grace_period_not_its_timeout() -> None:
+    """stop() lets a running command finish within the shutdown grace, then kills it; it does
+    not wait for the command's own (much longer) timeout."""
+    warnings: list[str] = []
+    runner = CommandRunner("sleep 30", warnings.append, timeout=60, shutdown_grace=0.5)
+    runner.start()
+    assert runner.submit({}, b"", "a v1")
+    time.sleep(0.3)  # it has started
+    started = time.monotonic()
+    runner.stop()
+    assert time.monotonic() - started < 20  # the grace, not the 30 s sleep nor the 60 s timeout
+    assert warnings == ["--exec still running for a v1 at stop; killed it"]
+    quick: list[str] = []
+    runner = CommandRunner("cat > /dev/null; exit 4", quick.append, shutdown_grace=5)
+    runner.start()
+    assert runner.submit({}, b"x" * 1_000_000, "b v1")  # its input is sent whole, once
+    runner.stop()
+    assert quick == ["--exec exited with status 4 for b v1"]
+
+
 def test_exec_queue_overflow_drops_with_one_warning_then_a_count() -> None:
     warnings: list[str] = []
     runner = CommandRunner("true", warnings.append, max_queue=2)

@@ -173,15 +173,25 @@ class CommandRunner:
             env={**os.environ, **job.env},
             start_new_session=True,  # its own process group: killed as a whole, no Ctrl-C
         )
-        try:
-            process.communicate(job.stdin, timeout=timeout)
-        except subprocess.TimeoutExpired:
+        end = time.monotonic() + timeout
+        stdin: bytes | None = job.stdin
+        while True:
+            # in slices, so that a stop() while the command runs gives it the grace period left
+            # rather than its whole timeout
+            limit = end if self._deadline is None else min(end, self._deadline)
+            try:
+                process.communicate(stdin, timeout=max(0.0, min(limit - time.monotonic(), 0.1)))
+                break
+            except subprocess.TimeoutExpired:
+                stdin = None  # sent already: communicate() goes on with the rest
+                if time.monotonic() < limit:
+                    continue
             try:
                 os.killpg(process.pid, signal.SIGKILL)
             except OSError:
                 process.kill()
             process.communicate()
-            if timeout < self.timeout:  # cut short by stop(): the watcher is stopping
+            if limit < end:  # cut short by stop(): the watcher is stopping
                 self._on_warning(f"--exec still running for {job.label} at stop; killed it")
             else:
                 self._on_warning(f"--exec took over {timeout:g} s for {job.label}; killed it")
