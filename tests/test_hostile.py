@@ -332,6 +332,27 @@ def test_snapshot_of_a_single_file_and_import_git_refuse_the_same_names(run, tmp
     assert names(db) == ["good.txt"]
 
 
+def test_import_git_skips_paths_that_are_not_utf8_instead_of_merging_them(run, tmp_path):
+    """Two files whose names differ only in a byte that is not UTF-8 must not become one
+    document under a replacement character: both are skipped with a warning, as a snapshot
+    skips such a file."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("good.txt", "good\n")
+    for byte in (b"\xe9", b"\xe8"):
+        (repo.path / os.fsdecode(b"caf" + byte + b".txt")).write_text("evil\n")
+    repo.commit("Add files")
+    db = tmp_path / "t.db"
+    imported = run("import-git", repo.path, db=db)
+    assert imported.exit_code == 0, imported.output
+    warnings = [line for line in imported.stderr.splitlines() if "not valid Unicode" in line]
+    assert len(warnings) == 2 and all("cannot be written out as a file" in w for w in warnings)
+    assert sorted(w.split(" at ")[0] for w in warnings) == [
+        "warning: 'caf\\xe8.txt'",
+        "warning: 'caf\\xe9.txt'",
+    ]
+    assert names(db) == ["good.txt"]
+
+
 # -- 5. fsck on damaged databases ----------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -107,11 +108,13 @@ def _parse_log(output: bytes) -> list[_Commit]:
             commits.append(_Commit(sha, to_iso(moment), subject))
         elif token.startswith(b":"):
             _, mode, _, blob, status = token[1:].decode("ascii").split(" ")
-            path = tokens[index].decode("utf-8", "replace")
+            # a path that is not UTF-8 keeps its bytes as lone surrogates, which the name rule
+            # refuses with a warning (replacing them would merge two such files into one)
+            path = tokens[index].decode("utf-8", "surrogateescape")
             index += 1
             old = None
             if status[0] in "RC":
-                old, path = path, tokens[index].decode("utf-8", "replace")
+                old, path = path, tokens[index].decode("utf-8", "surrogateescape")
                 index += 1
             commits[-1].entries.append(_Entry(status[0], mode, blob, path, old))
     return commits
@@ -201,6 +204,11 @@ def import_git(
         git.close()
 
 
+def _shown(path: str) -> str:
+    """A path quoted for a message, a byte that was not UTF-8 shown as ``\\xNN``."""
+    return re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", repr(path))
+
+
 class _Wanted:
     """Whether a path is imported: it matches a glob and can be written out as a file. An unsafe
     one is skipped with a warning (once per path), naming ``commit``, the one being applied."""
@@ -224,7 +232,8 @@ class _Wanted:
             self.unsafe.add(path)
             assert self.commit is not None
             message = (
-                f"{path!r} at {self.commit.sha[:10]}: cannot be written out as a file: {problem}"
+                f"{_shown(path)} at {self.commit.sha[:10]}: cannot be written out as a file:"
+                f" {problem}"
             )
             self.result.skipped.append((path, message))
             if self.warn is not None:
