@@ -256,6 +256,30 @@ def test_a_past_record_with_a_text_not_held_then_is_still_recorded(run, tmp_path
         "2024-01-03",
         "2024-01-02",
     ]
+    # the versions are no longer in time order: "Two." is the text in effect on the 2nd
+    later = [{"doc": "a.txt", "text": "Two.\n", "at": "2024-01-02T12:00:00Z"}]
+    result = run("import", write_jsonl(tmp_path / "later.jsonl", later), "--db", db)
+    assert result.stdout == "0 new versions, 1 unchanged\n"
+
+
+def test_seen_tells_the_version_in_effect_at_a_time() -> None:
+    from tracker.corpus.seen import Seen
+
+    seen = Seen()
+    for at, sha in [("2024-01-03", "c"), ("2024-01-01", "a"), ("2024-01-02", "b")]:
+        seen.add_stored("x.txt", f"{at}T00:00:00.000Z", sha)
+    seen.add_stored("x.txt", "2024-01-02T00:00:00.000Z", "b2")  # same time: the later one
+    seen.add_stored("gone.txt", "2024-01-05T00:00:00.000Z", None)
+    seen.ready()
+    assert not seen.stored_then("x.txt", "2023-12-31T00:00:00.000Z", "a")  # before the first
+    assert seen.stored_then("x.txt", "2024-01-01T12:00:00.000Z", "a")
+    assert seen.stored_then("x.txt", "2024-01-02T00:00:00+01:00", "a")  # 23:00 on the 1st
+    assert seen.stored_then("x.txt", "2024-01-02T00:00:00.000Z", "b2")
+    assert not seen.stored_then("x.txt", "2024-01-02T06:00:00.000Z", "b")
+    assert seen.stored_then("x.txt", "2030-01-01T00:00:00.000Z", "c")
+    assert seen.stored_then("gone.txt", "2024-01-06T00:00:00.000Z", None)
+    assert not seen.stored_then("gone.txt", "2024-01-06T00:00:00.000Z", "c")
+    assert not seen.stored_then("other.txt", "2030-01-01T00:00:00.000Z", "c")
 
 
 def test_seen_tells_places_and_versions_apart() -> None:

@@ -238,10 +238,11 @@ def test_a_version_that_only_edits_stores_a_mark_for_its_list(tmp_path):
 def test_lists_stored_whole_by_an_older_release_are_compacted_once(tmp_path):
     """Migration m010 replaces each list that repeats the previous version's by the mark."""
     db = tmp_path / "t.db"
-    edited = P[0] + " Hello again."
-    record_all(db, [doc(*P), doc(edited, *P[1:]), doc(edited, *P[1:3]), doc(edited, *P[1:3])])
+    edited, again = P[0] + " Hello again.", P[0] + " Hello once more."
+    texts = [doc(*P), doc(edited, *P[1:]), doc(again, *P[1:]), doc(again, *P[1:3])]
+    record_all(db, [*texts, doc(again, P[1] + " More.", P[2])])
     expected = stored(db)
-    assert expected[1] == "1" and expected[2].startswith("[")
+    assert expected[1:3] == ["1", "1"] and expected[3].startswith("[") and expected[4] == "4"
     before = lineages(db)
     with sqlite3.connect(db) as conn:  # every list written out, as before m010
         for version, runs in enumerate(before, start=1):

@@ -362,7 +362,7 @@ def lineage_marks(versions: Iterable[tuple[int, int, int, str | None]]) -> Itera
             document, base, text = document_id, None, None
         if lineages is None or lineages[:1] != "[" or lineages == "[]":
             continue  # not upgraded, already a mark, or a deletion: the last list stays the base
-        if lineages == text and base is not None:
+        if lineages == text:  # the list of ``base``, the version before (or its mark's)
             yield str(base), row_id
         else:
             base, text = number, lineages
