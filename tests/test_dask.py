@@ -224,20 +224,26 @@ def test_ctrl_c_stops_the_workers_and_leaves_the_database_as_it_was(tmp_path: Pa
     assert dump(db) == before
 
 
-@pytest.mark.allow_thread_leak  # an in-process cluster's threads outlive it a little
-def test_a_worker_that_fails_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def import_on_threads(source: Path, db: Path):
+    """`tracker import SOURCE` through the CLI, in this process, on a Dask cluster whose one
+    worker is a thread of this process (so that a test can patch what it runs)."""
     from distributed import LocalCluster
 
+    with LocalCluster(
+        n_workers=1, processes=False, dashboard_address=None, silence_logs=50
+    ) as cluster:
+        argv = ["import", str(source), "--scheduler", cluster.scheduler_address]
+        return CliRunner().invoke(cli, [*argv, "--db", str(db)])
+
+
+@pytest.mark.allow_thread_leak  # an in-process cluster's threads outlive it a little
+def test_a_worker_that_fails_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom\non two lines")
 
     monkeypatch.setattr(lanes, "prepare", broken)  # the workers are threads of this process
     source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
-    with LocalCluster(
-        n_workers=1, processes=False, dashboard_address=None, silence_logs=50
-    ) as cluster:
-        argv = ["import", str(source), "--scheduler", cluster.scheduler_address]
-        result = CliRunner().invoke(cli, [*argv, "--db", str(tmp_path / "t.db")])
+    result = import_on_threads(source, tmp_path / "t.db")
     assert result.exit_code == 1
     assert result.output == "Error: a Dask worker failed: RuntimeError: boom on two lines\n"
     with Tracker(tmp_path / "t.db") as db:
@@ -250,8 +256,6 @@ def test_ctrl_c_while_the_cluster_stops_after_the_import_is_no_failure(
 ) -> None:
     """The import has committed when the cluster is stopped: a Ctrl-C then (this test sends it
     at the start of the stop) neither hides the result nor makes the exit status a failure."""
-    from distributed import LocalCluster
-
     from tracker.corpus.cluster import DaskPool
 
     close = DaskPool.close
@@ -262,11 +266,7 @@ def test_ctrl_c_while_the_cluster_stops_after_the_import_is_no_failure(
 
     monkeypatch.setattr(DaskPool, "close", interrupted_close)
     source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
-    with LocalCluster(
-        n_workers=1, processes=False, dashboard_address=None, silence_logs=50
-    ) as cluster:
-        argv = ["import", str(source), "--scheduler", cluster.scheduler_address]
-        result = CliRunner().invoke(cli, [*argv, "--db", str(tmp_path / "t.db")])
+    result = import_on_threads(source, tmp_path / "t.db")
     assert result.exit_code == 0, result.output
     serial = CliRunner().invoke(cli, ["import", str(source), "--db", str(tmp_path / "s.db")])
     assert result.output == serial.output and "new versions" in result.output
