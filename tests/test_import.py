@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support import Repo
+from support import Repo, eventful_history, write_history
 
 from tracker import Tracker
 
@@ -409,6 +409,23 @@ def test_export_import_round_trip(run, repo: Repo, tmp_path: Path, fmt: str, nam
     assert imported.exit_code == 0, imported.output
     assert all_versions(copy) == all_versions(db)
     assert run("import", exported, "--db", copy).stdout == "0 new versions, 10 unchanged\n"
+
+
+@pytest.mark.parametrize("per_read", [1, 3])
+def test_export_reads_versions_a_few_at_a_time_and_writes_the_same(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, per_read: int
+) -> None:
+    """Each document's versions are read in small batches and merged by time: whatever the
+    batch, the records (renames between versions included) and their order are the same."""
+    from tracker.corpus import export
+
+    db = tmp_path / "t.db"
+    run("import", write_history(tmp_path / "h.jsonl", eventful_history()), "--db", db)
+    whole = run("export", "--db", db).stdout
+    monkeypatch.setattr(export, "VERSIONS_PER_READ", per_read)
+    assert run("export", "--db", db).stdout == whole
+    records = [json.loads(line) for line in whole.splitlines()]
+    assert sum("renamed_from" in r for r in records) == 2 and len(records) == 126
 
 
 def test_export_to_stdout_in_time_order(run, tmp_path: Path) -> None:

@@ -29,6 +29,15 @@ class Exported(NamedTuple):
     renames: int
 
 
+#: How many versions of each document an export holds at a time (it reads every document's
+#: next few at once, to merge them by time): memory grows with the documents, not the versions.
+VERSIONS_PER_READ = 8
+
+#: One event of a document's history: (time, 0 for a rename and 1 for a version, name then,
+#: its place in the document's events, document id, the rename or version).
+Event = tuple[str, int, str, int, int, "Version | Rename"]
+
+
 def export_records(history: History) -> Iterator[dict]:
     """Every version and every rename as an import record, in time order, each document's in
     order.
@@ -38,33 +47,14 @@ def export_records(history: History) -> Iterator[dict]:
     between the versions it came between. Commit times are not always monotonic, so this merges
     the documents' event lists by time instead of sorting: a re-import then records every
     document's versions and renames in the same order. At equal times, renames come first (a
-    commit that renames ``a`` to ``b`` and adds a new ``a``).
+    commit that renames ``a`` to ``b`` and adds a new ``a``). Each document's versions are read
+    a few at a time (:data:`VERSIONS_PER_READ`), so the memory does not grow with the history.
     """
     renames = history.store.all_renames()
-    lists: dict[int, list[Version]] = {}
-    for version in sorted(history.store.all_versions(), key=lambda v: (v.document_id, v.version)):
-        lists.setdefault(version.document_id, []).append(version)
-    streams: dict[int, list[tuple[str, int, str, Version | Rename]]] = {}
-    for key, versions in lists.items():
-        moves = renames.get(key, [])
-        events: list[tuple[str, int, str, Version | Rename]] = []
-        pending = iter(moves)
-        upcoming = next(pending, None)
-        for version in versions:
-            while upcoming is not None and upcoming.version < version.version:
-                events.append((upcoming.at, 0, upcoming.new, upcoming))
-                upcoming = next(pending, None)
-            name = name_at(moves, version.version, version.doc)
-            events.append((version.captured_at, 1, name, version))
-        while upcoming is not None:
-            events.append((upcoming.at, 0, upcoming.new, upcoming))
-            upcoming = next(pending, None)
-        streams[key] = events
-    heap = [(*events[0][:3], 0, key) for key, events in streams.items()]
-    heapq.heapify(heap)
-    while heap:
-        at, _, name, index, key = heapq.heappop(heap)
-        event = streams[key][index][3]
+    streams = [
+        _events(history, key, renames.get(key, [])) for key in history.store.versioned_documents()
+    ]
+    for at, _, name, _, _, event in heapq.merge(*streams, key=lambda e: e[:5]):
         if isinstance(event, Version):
             yield {
                 "doc": name,
@@ -75,8 +65,27 @@ def export_records(history: History) -> Iterator[dict]:
             }
         else:
             yield {"doc": name, "renamed_from": event.old, "at": at}
-        if index + 1 < len(streams[key]):
-            heapq.heappush(heap, (*streams[key][index + 1][:3], index + 1, key))
+
+
+def _events(history: History, key: int, moves: list[Rename]) -> Iterator[Event]:
+    """The events of document ``key`` in order: its versions, and its renames between them."""
+    pending = iter(moves)
+    upcoming = next(pending, None)
+    index, last = 0, 0
+    while batch := history.store.versions_after(key, last, VERSIONS_PER_READ):
+        for version in batch:
+            while upcoming is not None and upcoming.version < version.version:
+                yield upcoming.at, 0, upcoming.new, index, key, upcoming
+                index += 1
+                upcoming = next(pending, None)
+            name = name_at(moves, version.version, version.doc)
+            yield version.captured_at, 1, name, index, key, version
+            index += 1
+        last = batch[-1].version
+    while upcoming is not None:
+        yield upcoming.at, 0, upcoming.new, index, key, upcoming
+        index += 1
+        upcoming = next(pending, None)
 
 
 def _problem(record: dict) -> str | None:

@@ -84,6 +84,22 @@ class VersionStore:
         )
         return [version_row(row) for row in rows]
 
+    def versions_after(self, document_id: int, after: int, limit: int) -> list[Version]:
+        """Up to ``limit`` versions of one document after version number ``after``, oldest
+        first: a long history read a few at a time."""
+        rows = self.query(
+            f"select {VERSION_COLUMNS} {VERSION_FROM} where v.document_id = ? and v.version > ?"
+            " order by v.version limit ?",
+            [document_id, after, limit],
+        )
+        return [version_row(row) for row in rows]
+
+    def versioned_documents(self) -> list[int]:
+        """The ids of the documents that have versions, in order."""
+        return [
+            row[0] for row in self.query("select distinct document_id from versions order by 1")
+        ]
+
     def latest(self, document_id: int, *, text_only: bool = False) -> Version | None:
         """The latest version of a document (``text_only``: the latest that is not a deletion)."""
         rows = self.query(
