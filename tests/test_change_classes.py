@@ -101,6 +101,28 @@ def test_an_ignore_pattern_reclassifies_the_history(run, terms: Path) -> None:
     )
 
 
+def test_reclassify_writes_its_classes_in_batches(
+    run, terms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The classes are written a few at a time while the edits stream by: with batches of two
+    (six edits: three batches), the same classes as in one go, and every edit counted."""
+    from tracker.history import ignore
+
+    monkeypatch.setattr(ignore, "RECLASSIFY_BATCH", 2)
+    assert run("ignore", "add", r"[?&]h=\w+", db=terms).exit_code == 0
+    assert [row[2] for row in classes(terms)] == [
+        "volatile",
+        "substantive",
+        "volatile",
+        "substantive",
+        "volatile",
+        "whitespace",
+    ]
+    with Tracker(terms) as tracker:
+        assert tracker.reclassify() == 6
+        assert [v.substantive for v in tracker.versions("terms")] == [3, 1, 1, 0]
+
+
 def test_a_pattern_for_other_documents_changes_nothing_here(run, terms: Path) -> None:
     assert run("ignore", "add", r"[?&]h=\w+", "--doc", "other/*", db=terms).exit_code == 0
     assert [row[2] for row in classes(terms)][0] == "substantive"

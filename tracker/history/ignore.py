@@ -55,6 +55,10 @@ def checked_pattern(pattern: str) -> re.Pattern[str]:
         raise TrackerError(str(error)) from None
 
 
+#: How many new classes ``reclassify`` keeps before writing them.
+RECLASSIFY_BATCH = 5000
+
+
 def reclassify(
     history: History,
     patterns: list[IgnorePattern] | None = None,
@@ -76,18 +80,25 @@ def reclassify(
     for document_id in documents:
         applying = [p.pattern for p in patterns if p.applies_to(names[document_id])]
         compiled[document_id] = compile_patterns(applying)
-    rows = list(store.edited_changes(documents))
+    total = store.count_edited_changes(documents)
     updates: list[tuple[str, int]] = []
+    done = 0
     with store.transaction():
-        for done, (change_id, document_id, _op, old, new, edited) in enumerate(rows, start=1):
+        # streamed, the classes written every RECLASSIFY_BATCH rows: memory stays flat however
+        # many edits there are (the rows read are not the column written)
+        for change_id, document_id, _op, old, new, edited in store.edited_changes(documents):
             kind = classify(old, new, compiled[document_id]) if edited else "moved"
             updates.append((kind, change_id))
-            if progress is not None and (done % 1000 == 0 or done == len(rows)):
-                progress(done, len(rows))
+            done += 1
+            if len(updates) >= RECLASSIFY_BATCH:
+                store.set_classes(updates)
+                updates = []
+            if progress is not None and (done % 1000 == 0 or done == total):
+                progress(done, total)
         store.set_classes(updates)
         store.recount_substantive(documents)
     history.forget_patterns()
-    return len(rows)
+    return done
 
 
 class Ignores:

@@ -27,6 +27,15 @@ class PatternStore:
         cursor = self.conn.execute("delete from ignore_patterns where id = ?", [pattern_id])
         return cursor.rowcount > 0
 
+    def count_edited_changes(self, document_ids: Sequence[int]) -> int:
+        """How many modify and move rows :meth:`edited_changes` gives for these documents."""
+        return self.query(
+            "select count(*) from paragraph_changes c join versions v on v.id = c.version_id"
+            " where c.op in ('modify', 'move')"
+            " and v.document_id in (select value from json_each(?))",
+            [f"[{','.join(map(str, document_ids))}]"],
+        )[0][0]
+
     def edited_changes(self, document_ids: Sequence[int]) -> Iterator[tuple]:
         """The stored modify and move rows of some documents, to classify again: (change id,
         document id, op, old text, new text, whether the text changed), streamed."""
