@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 from array import array
 from bisect import bisect_right
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..history import History
 from ..models import name_at
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _digest(*parts: str | None, size: int = 16) -> int:
@@ -32,9 +33,6 @@ def _instant(at: str) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return (moment - _EPOCH) // _MICROSECOND
-
-
-_MICROSECOND = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=timezone.utc) - _EPOCH
 
 
 class _Timeline:
