@@ -48,6 +48,11 @@ def terms(tmp_path: Path) -> Path:
     return path
 
 
+#: The classes of the six edits of ``terms`` once the tracking token is ignored: the token edits
+#: are volatile, "two" -> "2" and the new words substantive, the re-wrap whitespace.
+TOKEN_IGNORED = ["volatile", "substantive", "volatile", "substantive", "volatile", "whitespace"]
+
+
 def classes(db: Path) -> list[tuple[int, str, str]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(
@@ -72,14 +77,7 @@ def test_an_ignore_pattern_reclassifies_the_history(run, terms: Path) -> None:
     added = run("ignore", "add", r"[?&]h=\w+", "--note", "tracking token", db=terms)
     assert added.exit_code == 0, added.output
     assert added.stderr == "ignore pattern 1 added: [?&]h=\\w+\n"
-    assert [row[2] for row in classes(terms)] == [
-        "volatile",
-        "substantive",
-        "volatile",
-        "substantive",
-        "volatile",
-        "whitespace",
-    ]
+    assert [row[2] for row in classes(terms)] == TOKEN_IGNORED
     log = run("log", "terms", db=terms).stdout.splitlines()
     assert [line.split("  ")[-1] for line in log] == [
         "new, 3 paragraphs",
@@ -110,14 +108,7 @@ def test_reclassify_writes_its_classes_in_batches(
 
     monkeypatch.setattr(ignore, "RECLASSIFY_BATCH", 2)
     assert run("ignore", "add", r"[?&]h=\w+", db=terms).exit_code == 0
-    assert [row[2] for row in classes(terms)] == [
-        "volatile",
-        "substantive",
-        "volatile",
-        "substantive",
-        "volatile",
-        "whitespace",
-    ]
+    assert [row[2] for row in classes(terms)] == TOKEN_IGNORED
     with Tracker(terms) as tracker:
         assert tracker.reclassify() == 6
         assert [v.substantive for v in tracker.versions("terms")] == [3, 1, 1, 0]
