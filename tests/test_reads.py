@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tracker import Tracker
-from tracker.corpus.search import fts_query, search_page
+from tracker.corpus import search as search_module
+from tracker.corpus.search import COUNT_UP_TO, fts_query, search_page
 from tracker.corpus.stats import stats
 from tracker.corpus.timeline import Event, name_matches, timeline
 from tracker.store.schema import paragraph_spans
@@ -255,9 +256,16 @@ def test_timeline_matches_every_version_read(histories, doc):
                 assert [e.as_dict() for e in got] == [e.as_dict() for e in want]
 
 
+#: The two ways a search finds its page: document by document in name order (as often as the
+#: cost model would allow: never falling back), and from SQL's list of every hit.
+PLANS = {"by document": 1e-9, "every hit": 1e18}
+
+
+@pytest.mark.parametrize("plan", PLANS)
 @pytest.mark.parametrize("all_versions", [False, True])
 @pytest.mark.parametrize("doc", [None, "*.md", "notes/*", "nothing*"])
-def test_search_matches_every_version_read(histories, all_versions, doc):
+def test_search_matches_every_version_read(histories, all_versions, doc, plan, monkeypatch):
+    monkeypatch.setattr(search_module, "HITS_PER_DOCUMENT_READ", PLANS[plan])
     queries = ["apple", "berry cherry", '"fig grape"', "da*"]
     for path in histories:
         with Tracker(path) as tracker:
@@ -275,6 +283,31 @@ def test_search_matches_every_version_read(histories, all_versions, doc):
                         tracker, query, all_versions=all_versions, doc=doc, limit=limit
                     )
                     assert (page.total, page.hits) == (len(want), full.hits[:limit])
+                    assert not page.at_least
+
+
+@pytest.mark.parametrize("all_versions", [False, True])
+def test_search_counts_up_to_a_floor(histories, all_versions):
+    """Counting stops past ``count_up_to`` hits: the total is then a floor, above it and at
+    most the true total; the page is the same."""
+    floors = 0
+    for path in histories:
+        with Tracker(path) as tracker:
+            for query in ["apple", "berry cherry", "da*"]:
+                want = search_page(tracker, query, all_versions=all_versions, count_up_to=None)
+                for up_to in (0, 1, 2, len(want.hits) - 1, len(want.hits)):
+                    page = search_page(
+                        tracker, query, all_versions=all_versions, limit=2, count_up_to=up_to
+                    )
+                    assert page.hits == want.hits[:2]
+                    if page.at_least:
+                        assert up_to < page.total <= len(want.hits)
+                        floors += 1
+                    else:  # a latest version's paragraph held twice is one row, two hits
+                        assert page.total == len(want.hits)
+                    if all_versions:
+                        assert page.at_least == (len(want.hits) > up_to)
+    assert floors
 
 
 def reference_stats(tracker, doc=None, top=10, min_chars=40) -> dict:
@@ -408,6 +441,28 @@ def test_search_limits_and_doc_filter_through_the_cli(run, histories):
         run("search", "apple", "--doc", "*.md", "--json", "--limit", "0", db=db).stdout
     )
     assert data and all(hit["doc"].endswith(".md") for hit in data)
+
+
+def test_search_of_a_word_in_most_paragraphs_counts_up_to_a_floor(run, tmp_path):
+    """Past COUNT_UP_TO hits, `search` says how many more there are at least; --limit 0 still
+    shows every hit."""
+    assert f"counting stops after {COUNT_UP_TO:,}" in " ".join(
+        run("search", "--help").stdout.split()
+    )
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    hits = COUNT_UP_TO + 5
+    (folder / "many.txt").write_text("\n\n".join(f"apple {n}" for n in range(hits)) + "\n")
+    (folder / "few.txt").write_text("apple pie\n\nno fruit here\n")
+    db = tmp_path / "t.db"
+    assert run("snapshot", folder, db=db).exit_code == 0
+    for flags in ([], ["--all-versions"]):
+        page = run("search", "apple", *flags, "--limit", "3", db=db)
+        assert page.exit_code == 0
+        assert page.stdout.startswith("few.txt") and len(page.stdout.splitlines()) == 3
+        assert page.stderr == f"... at least {COUNT_UP_TO + 1 - 3} more (use --limit 0)\n"
+        every = run("search", "apple", *flags, "--limit", "0", db=db)
+        assert len(every.stdout.splitlines()) == hits + 1 and every.stderr == ""
 
 
 def test_timeline_limit_zero_means_everything(run, histories):

@@ -98,6 +98,9 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
     Words match whole words in any order; "quoted words" match a phrase; word*
     matches a prefix. With --all-versions, each matching paragraph shows which
     versions contained it, when it first appeared and when it was removed.
+    Standard error says how many more hits there are past --limit: counting
+    stops after 10,000 (then "at least N more"), so a word found in most
+    paragraphs answers as fast as a rare one.
 
     Example:
 
@@ -138,7 +141,12 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
     if not result.total:
         click.echo(f"no paragraph matches {query!r}", err=True)
     elif len(shown) < result.total:
-        click.echo(f"... {result.total - len(shown)} more (use --limit 0)", err=True)
+        more = (
+            f"at least {result.total - len(shown)}"
+            if result.at_least
+            else result.total - len(shown)
+        )
+        click.echo(f"... {more} more (use --limit 0)", err=True)
 
 
 #: Above this many months, the text output of `stats` shows churn per year (JSON keeps months).

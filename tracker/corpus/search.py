@@ -9,12 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
 from .timeline import matching_documents
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 _PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
 
@@ -78,12 +82,25 @@ def _ranges(numbers: Sequence[int]) -> str:
     return ", ".join(f"v{a}" if a == b else f"v{a}-v{b}" for a, b in spans)
 
 
+#: Hits are counted up to this many; past it the total is a floor (``SearchResult.at_least``):
+#: counting every hit of a word that most paragraphs hold costs what reading them all costs.
+COUNT_UP_TO = 10_000
+#: How a search picks its page, by cost (measured on a generated history of 200,000
+#: versions): reading every hit in order costs 1.5-2 µs a hit; reading one document's
+#: paragraph lists and probing the index with their paragraphs, 2-5 ms. So, with many hits,
+#: the page is looked for document by document in name order, for as many documents as
+#: reading every hit would cost, and only then by reading every hit.
+HITS_PER_DOCUMENT_READ = 2500
+
+
 @dataclass(frozen=True)
 class SearchResult:
-    """One page of search hits (the first ``limit``), and how many there are in all."""
+    """One page of search hits (the first ``limit``), and how many there are in all: exactly,
+    or at least ``total`` when ``at_least`` (counting stopped at ``count_up_to``)."""
 
     hits: list[dict]
     total: int
+    at_least: bool = False
 
 
 def search_page(
@@ -94,21 +111,23 @@ def search_page(
     doc: str | None = None,
     marks: tuple[str, str] = ("**", "**"),
     limit: int | None = None,
+    count_up_to: int | None = COUNT_UP_TO,
 ) -> SearchResult:
     """Full-text search over paragraphs of the latest versions, or over every version: the
-    first ``limit`` hits (None or 0: all) and their total.
+    first ``limit`` hits (None or 0: all) and their total, counted up to ``count_up_to``
+    (None: all of them).
 
     Latest versions: one hit per paragraph of a latest version that matches, by document name
     and paragraph position. Every version: one hit per matching paragraph and document, with the
-    versions that held it, by document name, then first version, then position in it. SQL
-    counts the hits and orders them by document; only the page's versions, texts and snippets
-    are read.
+    versions that held it, by document name, then first version, then position in it. Only the
+    page's versions, texts and snippets are read.
     """
     fts = fts_query(query)
     documents = matching_documents(history, doc)
+    up_to = count_up_to if limit else None
     if all_versions:
-        return _every_version(history, fts, documents, marks, limit or None)
-    return _latest(history, fts, documents, marks, limit or None)
+        return _every_version(history, fts, documents, marks, limit or None, up_to)
+    return _latest(history, fts, documents, marks, limit or None, up_to)
 
 
 def search(
@@ -124,29 +143,35 @@ def search(
     return search_page(history, query, all_versions=all_versions, doc=doc, marks=marks).hits
 
 
+def _budget(total: int) -> int:
+    """How many documents a page may be looked for in, one by one, when there are ``total``
+    hits (see :data:`HITS_PER_DOCUMENT_READ`)."""
+    return int(total / HITS_PER_DOCUMENT_READ)
+
+
+def _in_name_order(store: Store, documents: list[int] | None) -> list[tuple[int, str]]:
+    """(id, name) of the documents (None: all), by name."""
+    names = store.names_by_id()
+    chosen = names.items() if documents is None else [(i, names[i]) for i in documents]
+    return sorted(chosen, key=lambda item: item[1])
+
+
 def _latest(
     history: History,
     fts: str,
     documents: list[int] | None,
     marks: tuple[str, str],
     limit: int | None,
+    up_to: int | None,
 ) -> SearchResult:
     """Hits in the latest versions of the documents (see :func:`search_page`)."""
     store = history.store
-    documents_hit = store.latest_matches(fts, documents)
-    found: list[tuple[Version, int, int]] = []
-    for document_id, _, ids in documents_hit:
-        if limit and len(found) >= limit:
-            break
-        pids = set(ids)
-        version = store.latest(document_id)
-        found += [
-            (version, index, pid)
-            for index, pid in enumerate(version.paragraph_ids, start=1)
-            if pid in pids
-        ]
-    total = sum(hits for _, hits, _ in documents_hit)
-    page = found[:limit]
+    total, at_least = store.count_latest_matches(fts, documents, up_to)
+    page = None
+    if limit:
+        page = _latest_by_document(store, fts, documents, limit, _budget(total))
+    if page is None:
+        page = _latest_of_every_hit(store, fts, documents, limit)
     texts = store.snippets(fts, sorted({pid for _, _, pid in page}))
     hits = [
         {
@@ -158,7 +183,43 @@ def _latest(
         }
         for version, index, pid in page
     ]
-    return SearchResult(hits, total)
+    return SearchResult(hits, total, at_least)
+
+
+def _latest_by_document(
+    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int
+) -> list[tuple[Version, int, int]] | None:
+    """(latest version, position, paragraph id) of the first ``limit`` hits, from the latest
+    versions of the documents in name order; None if the first ``budget`` do not hold them."""
+    found: list[tuple[Version, int, int]] = []
+    for document_id, _ in _in_name_order(store, documents)[:budget]:
+        version = store.latest(document_id)
+        if version is None or version.deleted:
+            continue
+        ids = version.paragraph_ids
+        matching = store.matching_paragraphs(fts, list(dict.fromkeys(ids)))
+        found += [(version, i, pid) for i, pid in enumerate(ids, start=1) if pid in matching]
+        if len(found) >= limit:
+            return found[:limit]
+    return None
+
+
+def _latest_of_every_hit(
+    store: Store, fts: str, documents: list[int] | None, limit: int | None
+) -> list[tuple[Version, int, int]]:
+    """The same as :func:`_latest_by_document`, from SQL's list of every document with hits."""
+    found: list[tuple[Version, int, int]] = []
+    for document_id, _, ids in store.latest_matches(fts, documents):
+        if limit and len(found) >= limit:
+            break
+        pids = set(ids)
+        version = store.latest(document_id)
+        found += [
+            (version, index, pid)
+            for index, pid in enumerate(version.paragraph_ids, start=1)
+            if pid in pids
+        ]
+    return found[:limit]
 
 
 def _every_version(
@@ -167,29 +228,18 @@ def _every_version(
     documents: list[int] | None,
     marks: tuple[str, str],
     limit: int | None,
+    up_to: int | None,
 ) -> SearchResult:
     """Hits in every version of the documents (see :func:`search_page`)."""
     store = history.store
-    total = store.count_span_matches(fts, documents)
-    # by document name and first version; the position in that version decides among equals,
-    # so the page takes the hits tied with its last one too, and sorts them by position
-    page: list[tuple[str, int, int, int]] = []
-    rows = store.span_matches(fts, documents)
-    try:
-        for row in rows:
-            if limit and len(page) >= limit and row[0::3] != page[-1][0::3]:
-                break
-            page.append(row)
-    finally:
-        rows.close()
-    firsts = store.versions_at([(document_id, first) for _, document_id, _, first in page])
-
-    def position(row: tuple[str, int, int, int]) -> tuple[str, int, int]:
-        name, document_id, pid, first = row
-        ids = firsts[document_id, first].paragraph_ids
-        return name, first, ids.index(pid) if pid in ids else len(ids)
-
-    page = sorted(page, key=position)[:limit]
+    total, at_least = store.count_span_matches(fts, documents, up_to)
+    page = None
+    if limit:
+        page = _first_by_document(store, fts, documents, limit, _budget(total))
+    if page is None:
+        page, firsts = _first_of_every_hit(store, fts, documents, limit)
+    else:
+        firsts = store.versions_at([(document_id, first) for _, document_id, _, first in page])
     runs = store.spans_of([(document_id, pid) for _, document_id, pid, _ in page])
     ends = [runs[document_id, pid][-1][1] for _, document_id, pid, _ in page]
     removed = store.versions_at(
@@ -219,4 +269,53 @@ def _every_version(
                 "text": texts[pid][0],
             }
         )
-    return SearchResult(hits, total)
+    return SearchResult(hits, total, at_least)
+
+
+def _first_by_document(
+    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int
+) -> list[tuple[str, int, int, int]] | None:
+    """(name, document id, paragraph id, first version) of the first ``limit`` hits, from the
+    paragraph lists of the documents in name order: by document, then the first version that
+    held the paragraph, then its position there. None if ``budget`` documents do not hold
+    them."""
+    page: list[tuple[str, int, int, int]] = []
+    for document_id, name in _in_name_order(store, documents)[:budget]:
+        first_seen: dict[int, tuple[int, int]] = {}
+        for number, ids in store.paragraph_lists(document_id):
+            for index, pid in enumerate(ids):
+                first_seen.setdefault(pid, (number, index))
+        hits = store.matching_paragraphs(fts, list(first_seen))
+        page += [
+            (name, document_id, pid, first_seen[pid][0])
+            for pid in sorted(hits, key=first_seen.__getitem__)
+        ]
+        if len(page) >= limit:
+            return page[:limit]
+    return None
+
+
+def _first_of_every_hit(
+    store: Store, fts: str, documents: list[int] | None, limit: int | None
+) -> tuple[list[tuple[str, int, int, int]], dict[tuple[int, int], Version]]:
+    """The first ``limit`` hits, as :func:`_first_by_document` orders them, from SQL's list of
+    every hit by document name and first version; and the first versions they name."""
+    # the position in the first version decides among equals, so the page takes the hits tied
+    # with its last one too, and sorts them by position
+    page: list[tuple[str, int, int, int]] = []
+    rows = store.span_matches(fts, documents)
+    try:
+        for row in rows:
+            if limit and len(page) >= limit and row[0::3] != page[-1][0::3]:
+                break
+            page.append(row)
+    finally:
+        rows.close()
+    firsts = store.versions_at([(document_id, first) for _, document_id, _, first in page])
+
+    def position(row: tuple[str, int, int, int]) -> tuple[str, int, int]:
+        name, document_id, pid, first = row
+        ids = firsts[document_id, first].paragraph_ids
+        return name, first, ids.index(pid) if pid in ids else len(ids)
+
+    return sorted(page, key=position)[:limit], firsts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections import defaultdict
@@ -21,6 +22,17 @@ if TYPE_CHECKING:
 def _ids(values: Sequence[int]) -> str:
     """A list of ids as one SQL parameter (read back with ``json_each``)."""
     return json.dumps(list(values))
+
+
+#: A prefix term of an FTS5 query (``"wor"*``).
+_PREFIX = re.compile(r'"\*(?: |$)')
+
+
+def _given_rows(fts_query: str) -> str:
+    """How a query picks given rows of a match: FTS5 seeks each row in the term's list; but it
+    merges a prefix's terms anew for every seek, so then one walk of the matches is tested
+    against the rows instead (``+`` keeps SQLite from handing the test to FTS5)."""
+    return "+f.rowid" if _PREFIX.search(fts_query) else "f.rowid"
 
 
 class CorpusStore:
@@ -107,8 +119,9 @@ class CorpusStore:
         self, fts_query: str, document_ids: Sequence[int] | None, open_only: bool
     ) -> tuple[str, list]:
         """The FROM and WHERE of the spans of paragraphs matching an FTS5 query (bound first),
-        of some documents only, open spans only; and the parameters after the query. Joined in
-        the primary key's order, so that grouping by (paragraph, document) needs no sort."""
+        of some documents only, open spans only; and the parameters after the query. (SQLite
+        sorts to group its rows by paragraph and document: a count that must stop early uses
+        ``distinct`` instead.)"""
         sql = (
             "from paragraphs_fts f join paragraph_spans s on s.paragraph_id = f.rowid"
             " where paragraphs_fts match ?"
@@ -117,7 +130,9 @@ class CorpusStore:
         if open_only:
             sql += " and s.until_version is null"
         if document_ids is not None:
-            sql += " and s.document_id in (select value from json_each(?))"
+            # "+": a test on each span found, not a search by document (SQLite would seek
+            # every listed document for every matching paragraph)
+            sql += " and +s.document_id in (select value from json_each(?))"
             params.append(_ids(document_ids))
         return sql, params
 
@@ -154,15 +169,51 @@ class CorpusStore:
             (document_id, hits, [int(i) for i in ids.split(",")]) for document_id, hits, ids in rows
         ]
 
-    def count_span_matches(self, fts_query: str, document_ids: Sequence[int] | None = None) -> int:
-        """How many (document, paragraph) pairs there are of a paragraph matching an FTS5 query
-        and a document that had it in some version, of some documents only."""
-        sql, params = self._matches(fts_query, document_ids, open_only=False)
-        return self._match(
-            f"select count(*) from (select 1 {sql} group by s.paragraph_id, s.document_id)",
+    def count_latest_matches(
+        self, fts_query: str, document_ids: Sequence[int] | None, up_to: int | None
+    ) -> tuple[int, bool]:
+        """How many paragraphs of the latest versions match an FTS5 query (one a version holds
+        twice counts twice), of some documents only; counted up to about ``up_to`` (None: all),
+        and whether counting stopped there (then the count is a floor)."""
+        sql, params = self._matches(fts_query, document_ids, open_only=True)
+        spans, hits = self._match(
+            # newest paragraphs first: most of what the latest versions hold is recent, so a
+            # count that stops early walks less of the index
+            f"select count(*), coalesce(sum(copies), 0) from"
+            f" (select s.copies {sql} order by f.rowid desc limit ?)",
             fts_query,
-            params,
+            [*params, -1 if up_to is None else up_to + 1],
+        )[0]
+        return hits, up_to is not None and spans > up_to
+
+    def count_span_matches(
+        self, fts_query: str, document_ids: Sequence[int] | None, up_to: int | None
+    ) -> tuple[int, bool]:
+        """How many (document, paragraph) pairs there are of a paragraph matching an FTS5 query
+        and a document that had it in some version, of some documents only; counted up to
+        ``up_to`` (None: all), and whether counting stopped there (then the count is a floor)."""
+        sql, params = self._matches(fts_query, document_ids, open_only=False)
+        pairs = self._match(
+            # distinct, not group by: it hands on each new pair as it meets it, so the limit
+            # stops the walk of the index early (a group by sorts every pair first)
+            f"select count(*) from (select distinct s.paragraph_id, s.document_id {sql} limit ?)",
+            fts_query,
+            [*params, -1 if up_to is None else up_to + 1],
         )[0][0]
+        return pairs, up_to is not None and pairs > up_to
+
+    def matching_paragraphs(self, fts_query: str, ids: Sequence[int]) -> set[int]:
+        """Which of some paragraphs match an FTS5 query: a few probes of the index, not a walk
+        of every paragraph that matches."""
+        if not ids:
+            return set()
+        rows = self._match(
+            "select f.rowid from paragraphs_fts f where paragraphs_fts match ?"
+            f" and {_given_rows(fts_query)} in (select value from json_each(?))",
+            fts_query,
+            [_ids(ids)],
+        )
+        return {row[0] for row in rows}
 
     def span_matches(
         self, fts_query: str, document_ids: Sequence[int] | None = None
@@ -208,7 +259,8 @@ class CorpusStore:
             "select f.rowid, p.text, snippet(paragraphs_fts, 0, ?2, ?3, '…', 24),"
             " snippet(paragraphs_fts, 0, ?4, ?5, '…', 24)"
             " from paragraphs_fts f join paragraphs p on p.id = f.rowid"
-            " where paragraphs_fts match ?1 and f.rowid in (select value from json_each(?6))",
+            f" where paragraphs_fts match ?1 and {_given_rows(fts_query)}"
+            " in (select value from json_each(?6))",
             fts_query,
             [*MARKS, *OTHER_MARKS, _ids(ids)],
         )

@@ -84,6 +84,18 @@ class VersionStore:
         )
         return [version_row(row) for row in rows]
 
+    def paragraph_lists(self, document_id: int) -> list[tuple[int, list[int]]]:
+        """(version number, paragraph ids) of one document's versions, oldest first: the
+        lists alone, for reads that only need to know where each paragraph was."""
+        rows = self.query(
+            "select version, paragraph_ids from versions where document_id = ? order by version",
+            [document_id],
+        )
+        return [
+            (number, _json_list(ids, f"paragraph_ids of document {document_id} v{number}"))
+            for number, ids in rows
+        ]
+
     def versions_after(self, document_id: int, after: int, limit: int) -> list[Version]:
         """Up to ``limit`` versions of one document after version number ``after``, oldest
         first: a long history read a few at a time."""
