@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -307,6 +308,20 @@ def database_facts(db: Path) -> dict:
             "paragraphs": store.query("select id, hash from paragraphs order by id"),
             "renames": store.query("select * from renames order by id"),
         }
+
+
+def as_before_lineages(db: Path) -> None:
+    """Make a database what a tracker from before lineages left: no lineages, no substantive
+    counts, no change rows for first versions, an empty lineages table."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("update versions set lineages = null, substantive = null")
+        conn.execute("update paragraph_changes set lineage = null")
+        conn.execute(
+            "delete from paragraph_changes where version_id in"
+            " (select id from versions where version = 1)"
+        )
+        conn.execute("delete from lineages")
+    conn.close()
 
 
 def heavy_history(documents: int = 4, versions: int = 150, seed: int = 3) -> list[dict]:

@@ -5,6 +5,7 @@ Ctrl-C). Slow: every test starts processes."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ import psutil
 import pytest
 from click.testing import CliRunner
 from support import (
+    as_before_lineages,
     database_facts,
     eventful_history,
     eventful_repo,
@@ -125,6 +127,23 @@ def test_import_git_with_workers_makes_the_database_a_serial_import_makes(tmp_pa
     assert database_facts(tmp_path / "parallel.db") == database_facts(tmp_path / "serial.db")
 
 
+def test_upgrade_with_workers_makes_the_database_a_serial_upgrade_makes(tmp_path: Path) -> None:
+    """`tracker upgrade --workers 2` of a database from before lineages: the same database as
+    `tracker upgrade`, every row."""
+    source = write_history(tmp_path / "h.jsonl", eventful_history())
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    assert tracker("import", source, "--db", serial).returncode == 0
+    as_before_lineages(serial)
+    shutil.copyfile(serial, parallel)
+    before = dump(serial)
+    done = tracker("upgrade", "--db", serial)
+    assert done.returncode == 0 and done.stdout.endswith(" versions upgraded\n"), done.stderr
+    on_workers = tracker("upgrade", "--workers", "2", "--db", parallel)
+    assert on_workers.returncode == 0, on_workers.stderr
+    assert (on_workers.stdout, on_workers.stderr) == (done.stdout, done.stderr)
+    assert dump(parallel) == dump(serial) != before
+
+
 def test_without_dask_workers_say_in_one_line_how_to_get_it(tmp_path: Path) -> None:
     source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
     script = (
@@ -144,6 +163,31 @@ def test_without_dask_workers_say_in_one_line_how_to_get_it(tmp_path: Path) -> N
     assert done.stderr == (
         "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
     )
+
+
+def test_upgrade_without_dask_says_how_to_get_it_and_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker_db:
+        tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", eventful_history(rounds=2)))
+    as_before_lineages(db)
+    before = dump(db)
+    script = (
+        "import sys\n"
+        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
+        "from tracker.cli import cli\n"
+        "cli(sys.argv[1:], prog_name='tracker')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "upgrade", "--workers", "2", "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == (
+        "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
+    )
+    assert dump(db) == before
 
 
 def test_a_serial_import_does_not_load_dask(tmp_path: Path) -> None:

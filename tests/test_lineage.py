@@ -12,10 +12,13 @@ import sqlite3
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import as_before_lineages
 
 from tracker import Tracker
+from tracker.history import upgrade
 from tracker.store.codec import decode_runs, encode_runs
 from tracker.text.diff import blame_paragraphs, diff_paragraphs
 
@@ -275,14 +278,7 @@ def test_an_older_database_is_upgraded_once(tmp_path):
     record_all(db, [*texts, doc(P[3], P[0], P[1] + " Edited.")])
     expected, marks = lineages(db), stored(db)
     assert marks[4] == "4"  # the last version only edits
-    with sqlite3.connect(db) as conn:  # as the previous release left it
-        conn.execute("update versions set lineages = null, substantive = null")
-        conn.execute("update paragraph_changes set lineage = null")
-        conn.execute(
-            "delete from paragraph_changes where version_id in"
-            " (select id from versions where version = 1)"
-        )
-        conn.execute("delete from lineages")
+    as_before_lineages(db)
     calls = []
     with Tracker(db, progress=lambda done, total: calls.append((done, total))):
         pass
@@ -293,6 +289,26 @@ def test_an_older_database_is_upgraded_once(tmp_path):
     with Tracker(db, progress=lambda done, total: calls.append((done, total))):
         pass
     assert calls == []
+
+
+@pytest.mark.parametrize("run_of", [upgrade.RUN, 1, 2])
+def test_upgrade_command_replays_an_older_database_once(tmp_path, run, run_of, monkeypatch):
+    """`tracker upgrade` does what opening does, and says so; then it finds nothing to do. The
+    versions are diffed in runs (what a worker gets): a run starts from the last text of the
+    run before, a deletion's text left out."""
+    monkeypatch.setattr(upgrade, "RUN", run_of)
+    db = tmp_path / "t.db"
+    texts = [doc(*P), doc(P[0], P[2], P[3]), doc(*P), None, doc(P[3], P[0], P[1])]
+    record_all(db, texts)
+    expected, marks = lineages(db), stored(db)
+    as_before_lineages(db)
+    first = run("upgrade", db=db)
+    assert (first.exit_code, first.output) == (0, "5 versions upgraded\n")
+    assert (lineages(db), stored(db)) == (expected, marks)
+    again = run("upgrade", db=db)
+    assert (again.exit_code, again.output) == (0, "already up to date\n")
+    missing = run("upgrade", db=tmp_path / "none.db")
+    assert missing.exit_code == 1 and missing.output.startswith("Error: ")
 
 
 # -- invariants over random edit sequences ------------------------------------------------------

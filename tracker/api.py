@@ -109,6 +109,28 @@ class Tracker(History):
         with DaskPool(workers, scheduler) as pool:
             return import_git(self, repo, **options, pool=pool)
 
+    def upgrade(
+        self,
+        *,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
+    ) -> int:
+        """Bring an older database up to what is recorded today (lineages, counts), as opening
+        it does; return how many versions were replayed (0: it was up to date).
+
+        ``workers``, ``scheduler``: diff the versions on a Dask cluster, as :meth:`import_jsonl`
+        prepares them; the database is the same.
+        """
+        from .history.upgrade import fill_lineages
+
+        if (workers is None and scheduler is None) or not self.store.unlineaged_documents():
+            return fill_lineages(self, progress)
+        from .corpus.cluster import DaskPool
+
+        with DaskPool(workers, scheduler) as pool:
+            return fill_lineages(self, progress, mapper=pool.imap)
+
     def export(
         self,
         out: IO[bytes],

@@ -78,14 +78,15 @@ def default_folder(db_path: str) -> None:
 
 
 @contextmanager
-def open_tracker(db_path: str, *, create: bool = False) -> Iterator[Tracker]:
-    """Open the database; read commands refuse to create one (they say how to)."""
+def open_tracker(db_path: str, *, create: bool = False, upgrade: bool = True) -> Iterator[Tracker]:
+    """Open the database; read commands refuse to create one (they say how to). An older
+    database is upgraded first (``upgrade`` False: left to the caller)."""
     from ..api import Tracker
 
     if create:
         default_folder(db_path)
     with progress_bar("upgrading the database") as bar:
-        tracker = Tracker(db_path, create=create, progress=bar)
+        tracker = Tracker(db_path, create=create, progress=bar, upgrade=upgrade)
     try:
         yield tracker
     finally:
@@ -134,21 +135,25 @@ def split_option(function: Callable) -> Callable:
     )(function)
 
 
-def workers_options(function: Callable) -> Callable:
-    """``--workers N`` and ``--scheduler ADDRESS``: an import's versions prepared on Dask."""
+#: What ``--workers`` does for an import.
+PREPARE_ON_WORKERS = (
+    "Prepare the versions on N Dask worker processes (pip install 'tracker[dask]'); "
+    "this process stores them, in order, as a serial import would."
+)
+
+
+def workers_options(function: Callable, workers_help: str = PREPARE_ON_WORKERS) -> Callable:
+    """``--workers N`` and ``--scheduler ADDRESS``: the work on Dask (``workers_help`` says
+    which; an import's by default)."""
     function = click.option(
         "--scheduler",
         metavar="ADDRESS",
         help="Use the Dask cluster of this scheduler (tcp://HOST:8786) instead of starting one; "
         "with --workers, wait for that many of its workers.",
     )(function)
-    return click.option(
-        "--workers",
-        type=click.IntRange(min=1),
-        metavar="N",
-        help="Prepare the versions on N Dask worker processes (pip install 'tracker[dask]'); "
-        "this process stores them, in order, as a serial import would.",
-    )(function)
+    return click.option("--workers", type=click.IntRange(min=1), metavar="N", help=workers_help)(
+        function
+    )
 
 
 def max_bytes_option(function: Callable) -> Callable:

@@ -1,7 +1,9 @@
-"""Corpus commands: timeline, search, stats, fsck; and the progress bar the imports share too."""
+"""Corpus commands: timeline, search, stats, fsck, upgrade; and the progress bar the imports share
+too."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import click
@@ -19,6 +21,7 @@ from .common import (
     open_tracker,
     progress_bar,
     use_color,
+    workers_options,
 )
 
 if TYPE_CHECKING:
@@ -269,3 +272,28 @@ def fsck(db_path, as_json):
             click.echo(one_line(problem))
     if report.problems:
         raise SystemExit(1)
+
+
+@cli.command()
+@functools.partial(
+    workers_options,
+    workers_help="Diff the versions on N Dask worker processes (pip install 'tracker[dask]');"
+    " this process stores the results, in order.",
+)
+@db_option
+def upgrade(workers, scheduler, db_path):
+    """Bring a database recorded by an older tracker up to date now.
+
+    Any command does this when it first opens such a database: it replays
+    every version's diff to give paragraphs their lineages. On a large history
+    that takes minutes; with --workers or --scheduler the diffs run on a Dask
+    cluster, and the database is the same. A database that is up to date is
+    left as it is.
+
+    Example:
+
+        tracker upgrade --workers 4
+    """
+    with open_tracker(db_path, upgrade=False) as tracker, progress_bar("upgrading") as bar:
+        replayed = tracker.upgrade(progress=bar, workers=workers, scheduler=scheduler)
+    click.echo(f"{plural(replayed, 'version')} upgraded" if replayed else "already up to date")

@@ -1,4 +1,5 @@
-"""Parallel imports on a Dask cluster: ``tracker import FILE --workers N`` (and ``import-git``).
+"""Parallel imports on a Dask cluster: ``tracker import FILE --workers N`` (and ``import-git``);
+and an ordered map for other bulk work (``tracker upgrade --workers N``: :meth:`DaskPool.imap`).
 
 Only this module imports Dask (``pip install 'tracker[dask]'``), and only a parallel import
 imports this module: a serial import never loads Dask.
@@ -78,7 +79,8 @@ import signal
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -89,6 +91,9 @@ from .lanes import Batch, Hint, prepare_lane
 MISSING_DASK = "--workers needs Dask, which is not installed: pip install 'tracker[dask]'"
 #: Lanes per worker thread: enough for Dask to even out documents of unequal size.
 LANES_PER_THREAD = 2
+#: Pieces of work out at a time per worker thread in :meth:`DaskPool.imap`: one running, one
+#: waiting, one on its way.
+IN_FLIGHT_PER_THREAD = 3
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
 #: A local cluster's settings: its processes share the machine with the writer, so no
@@ -225,6 +230,34 @@ class DaskPool:
         for part in parts:
             hints.update(part)
         return hints
+
+    def imap(self, function: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+        """``function(item)`` for each item, run on the workers, the results in order: the
+        built-in ``map`` of a cluster. At most :data:`IN_FLIGHT_PER_THREAD` items per worker
+        thread are out at a time, so the inputs are read as the results come back."""
+        client = self._ready()
+        window = IN_FLIGHT_PER_THREAD * max(1, self._lanes // LANES_PER_THREAD)
+        futures: deque[Any] = deque()
+        try:
+            for item in items:
+                try:  # the item goes with the task: no waiting for a scatter's round trip
+                    futures.append(client.submit(function, item, pure=False))
+                except Exception as error:
+                    raise TrackerError(f"the Dask cluster failed: {_one_line(error)}") from None
+                if len(futures) >= window:
+                    yield self._result(futures.popleft())
+            while futures:
+                yield self._result(futures.popleft())
+        finally:
+            for future in futures:
+                future.cancel()
+
+    @staticmethod
+    def _result(future: Any) -> Any:
+        try:
+            return future.result()
+        except Exception as error:
+            raise TrackerError(f"a Dask worker failed: {_one_line(error)}") from None
 
     def close(self) -> None:
         """Cancel what is still running, disconnect, and stop a local cluster."""

@@ -29,9 +29,11 @@ class History(Writes, Reads, Ignores, Overviews):
         *,
         create: bool = True,
         progress: Callable[[int, int], None] | None = None,
+        upgrade: bool = True,
     ) -> None:
         """Open (or create) the database; an older one is upgraded in place, with ``progress``
-        called as it goes (a connection borrowed from someone else is only read)."""
+        called as it goes (a connection borrowed from someone else is only read; ``upgrade``
+        False leaves it to :func:`~.upgrade.fill_lineages`, called later)."""
         Writes.__init__(self)
         Ignores.__init__(self)
         if isinstance(db, Store):
@@ -41,7 +43,7 @@ class History(Writes, Reads, Ignores, Overviews):
         else:
             self.store = Store(db, create=create)
         self.db_path = self.store.path
-        if not self.store.read_only:
+        if upgrade and not self.store.read_only:
             try:
                 fill_lineages(self, progress)
             except BaseException:
