@@ -9,10 +9,12 @@ repository), so a rerun only times the reads (``--rebuild`` starts over). Then t
 command as a whole process (interpreter start-up and imports included), best of ``--rounds``,
 with its peak memory (maximum resident set size): `log` and `stats` of one document (the one
 with the median number of versions), `docs`, `timeline --limit 20`, `search` of a rare and of a
-common word (latest versions, and `--all-versions`), and `fsck`. `tracker log` of that document
-is the baseline of the ratios. Targets (issue "Fast at every size"): `timeline --limit 20` and
-`search WORD --limit 20` at most 2x the baseline; the same figures within 1.5x of each other at
-the smallest and largest size; fsck at most 150 MB and at least 10,000 versions/s.
+common word (latest versions, and `--all-versions`; the common word's first three letters as a
+prefix; the common word in the documents under legal/, two of the seven folders), and `fsck`.
+`tracker log` of that document is the baseline of the ratios. Targets (issue "Fast at every
+size"): `timeline --limit 20` and `search WORD --limit 20` at most 2x the baseline; the same
+figures within 1.5x of each other at the smallest and largest size; fsck at most 150 MB and at
+least 10,000 versions/s.
 Prints Markdown tables.
 """
 
@@ -144,6 +146,10 @@ def bench_size(size: int, args: argparse.Namespace, words: tuple[str, str]) -> d
         ],
         f"search {common} --all-versions --limit 20": [
             "search", common, "--all-versions", "--limit", "20",
+        ],
+        f"search {common[:3]}* --limit 20": ["search", f"{common[:3]}*", "--limit", "20"],
+        f"search {common} --doc 'legal/*' --limit 20": [
+            "search", common, "--doc", "legal/*", "--limit", "20",
         ],
         "stats DOC": ["stats", doc],
         "fsck": ["fsck", "--json"],
