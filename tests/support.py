@@ -4,6 +4,7 @@ a git repository built by a test."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import sqlite3
 import subprocess
@@ -350,3 +351,59 @@ def heavy_history(documents: int = 4, versions: int = 150, seed: int = 3) -> lis
             at = (start + timedelta(hours=version, minutes=number)).strftime("%Y-%m-%dT%H:%M:00Z")
             out.append({"doc": f"heavy-{number}.md", "text": text, "at": at})
     return out
+
+
+# -- a random history: paragraphs that recur, repeat and move between documents -----------
+
+WORDS = "apple berry cherry damson elder fig grape".split()
+NAMES = ["a.md", "notes/b.md", "notes/c.txt", "d.md", "deep/e/f.md"]
+
+
+def paragraph(rng: random.Random) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 4)))
+
+
+def random_history(path: Path, seed: int, steps: int = 60) -> None:
+    """Texts drawn from few words (paragraphs recur, repeat, move between documents), with
+    deletions, returns, renames, and equal times for versions and renames."""
+    rng = random.Random(seed)
+    live: dict[str, list[str]] = {}
+    gone: list[str] = []
+    day = 0
+    with Tracker(path) as tracker:
+        for _ in range(steps):
+            day += rng.choice([0, 0, 1])  # equal times are common
+            at = f"2024-01-{1 + day // 2:02d}T{10 + day % 2}:00:00Z"
+            roll = rng.random()
+            if roll < 0.08 and live:
+                name = rng.choice(sorted(live))
+                tracker.record(name, None, at=at)
+                gone.append(name)
+                del live[name]
+            elif roll < 0.16 and live:
+                old = rng.choice(sorted(live))
+                new = f"moved/{rng.randint(0, 999)}-{old.rsplit('/', 1)[-1]}"
+                if tracker.store.document(new) is None:
+                    tracker.rename(old, new, at=at)
+                    live[new] = live.pop(old)
+            else:
+                if gone and rng.random() < 0.3:
+                    name = gone.pop()
+                    live[name] = [paragraph(rng) for _ in range(rng.randint(0, 3))]
+                else:
+                    name = rng.choice(sorted(live) + [n for n in NAMES if n not in live])
+                    paragraphs = live.setdefault(name, [])
+                    for _ in range(rng.randint(1, 3)):
+                        op = rng.random()
+                        if op < 0.4 or not paragraphs:
+                            paragraphs.insert(rng.randint(0, len(paragraphs)), paragraph(rng))
+                        elif op < 0.6:
+                            paragraphs.pop(rng.randrange(len(paragraphs)))
+                        elif op < 0.8:
+                            paragraphs.insert(
+                                rng.randint(0, len(paragraphs) - 1),
+                                paragraphs.pop(rng.randrange(len(paragraphs))),
+                            )
+                        else:
+                            paragraphs[rng.randrange(len(paragraphs))] = paragraph(rng)
+                tracker.record(name, "\n\n".join(live[name]) + "\n", at=at)

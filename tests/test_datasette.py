@@ -21,12 +21,14 @@ from support import (
     build_db,
     fetch,
     free_port,
+    random_history,
     start_server,
     stop_server,
 )
 
 from tracker import Tracker
 from tracker.cli import cli
+from tracker.corpus.search import search_page
 from tracker.web.metadata import SETTINGS, instance_metadata
 
 
@@ -309,6 +311,78 @@ async def test_search_finds_text_of_old_versions(ds):
     assert_escaped(hostile)
     table = await rows(ds, "/tracker/paragraphs.json?_search=apples")
     assert [r["text"] for r in table] == ["We grow apples in the north field."]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("seed", range(6))
+async def test_search_page_says_what_the_cli_says_of_every_version(tmp_path, seed):
+    """The search page's versions, first appearance and presence in the latest version are
+    those of `tracker search --all-versions`, on histories where paragraphs recur, repeat,
+    move between documents, and documents are deleted, come back and are renamed."""
+    db = tmp_path / "h.db"
+    random_history(db, seed)
+    datasette = Datasette([str(db)], metadata=instance_metadata(["h"]), settings=SETTINGS)
+    await datasette.invoke_startup()
+    try:
+        with Tracker(db) as tracker:
+            for query in ["apple", "berry cherry", "da*"]:
+                want = {
+                    (hit["doc"], hit["text"]): (
+                        hit["ranges"],
+                        len(hit["versions"]),
+                        hit["first"]["at"],
+                        int(hit["removed"] is None),
+                    )
+                    for hit in search_page(tracker, query, all_versions=True).hits
+                }
+                assert 0 < len(want) < 100  # the page shows the first 100
+                found = await rows(datasette, f"/h/search.json?q={quote(query)}")
+                texts = dict(
+                    tracker.store.query(
+                        "select id, text from paragraphs where id in"
+                        " (select value from json_each(?))",
+                        [json.dumps([row["paragraph_id"] for row in found])],
+                    )
+                )
+                got = {
+                    (row["document"], texts[row["paragraph_id"]]): (
+                        row["versions"],
+                        row["version_count"],
+                        row["first_seen"],
+                        row["in_latest"],
+                    )
+                    for row in found
+                }
+                assert got == want
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("others", [10_000, 9_999])
+async def test_search_page_ranks_a_word_found_everywhere_among_its_newest_paragraphs(
+    tmp_path, others
+):
+    """Past 10,000 matching paragraphs, the page shows the best 100 of the 10,000 newest: the
+    best match of all, recorded first, is then left out; with one paragraph fewer, it leads."""
+    db = tmp_path / "t.db"
+    filler = [f"apple number {n} in a long line of words about orchards" for n in range(others)]
+    with Tracker(db) as tracker:
+        tracker.record("best.txt", "apple apple apple\n", at="2024-01-01T00:00:00Z")
+        tracker.record("many.txt", "\n\n".join(filler) + "\n", at="2024-01-02T00:00:00Z")
+    datasette = Datasette([str(db)], metadata=instance_metadata(["t"]), settings=SETTINGS)
+    await datasette.invoke_startup()
+    try:
+        found = await rows(datasette, "/t/search.json?q=apple")
+    finally:
+        for database in datasette.databases.values():
+            database.close()
+    assert len(found) == 100
+    if others + 1 > 10_000:
+        assert "best.txt" not in {row["document"] for row in found}
+    else:
+        assert found[0]["document"] == "best.txt"
 
 
 @pytest.mark.asyncio

@@ -35,7 +35,8 @@ _QUERIES: dict[str, tuple[str, str]] = {
         "Full-text search of every paragraph ever recorded, in any version of any "
         'document (words are matched whole, all of them; "quoted words" match a phrase, '
         "word* a prefix; AND, OR, NOT, NEAR, quotes and brackets are plain text; the best 100 "
-        "paragraphs). Shows which versions contain each paragraph, when it first appeared and "
+        "paragraphs, or, for words found in more than 10,000, the best 100 of the 10,000 "
+        "newest). Shows which versions contain each paragraph, when it first appeared and "
         "whether the latest version still has it; the paragraph id leads to its provenance. "
         "In the snippet column, each match is enclosed in the control characters U+0002 and "
         "U+0003 (\\u0002 and \\u0003 in JSON), which the page shows highlighted; the "

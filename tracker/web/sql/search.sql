@@ -3,87 +3,51 @@
 -- does. In the snippet, char(2) and char(3) enclose each match (the HTML page shows them
 -- highlighted) and appear nowhere else: tracker_snippet (sql_snippet, same file) compares two
 -- snippets marked differently to tell the marks from the text's own characters, which it shows
--- as U+2402 and U+2403. Which versions hold a paragraph comes from the stored changes (where it
--- came in and went out), so the cost follows the number of changes, not of paragraphs in every
--- version.
-with hits as (
-  select rowid as paragraph_id, rank,
+-- as U+2402 and U+2403. Which versions hold a paragraph comes from paragraph_spans (its runs
+-- of consecutive versions in each document, as `tracker search --all-versions` reads them), so
+-- the cost follows the hits shown, not the size of the history.
+with ranked as (
+  -- ranking costs a score per match: a word found in most paragraphs is ranked among the
+  -- 10,000 newest (FTS5 walks them newest first and stops)
+  select paragraph_id, rank from (
+    select rowid as paragraph_id, rank from paragraphs_fts
+    where :q != '' and paragraphs_fts match tracker_fts_query(:q)
+    order by rowid desc limit 10000
+  )
+  order by rank
+  limit 100
+),
+shown as materialized (
+  -- snippets of the 100 only, in one walk of the matches: picking rows by rowid instead would
+  -- have FTS5 merge a prefix's words again for each
+  select rowid as paragraph_id,
          tracker_snippet(snippet(paragraphs_fts, 0, char(2), char(3), '…', 24),
                          snippet(paragraphs_fts, 0, char(4), char(5), '…', 24)) as snippet
   from paragraphs_fts
   where :q != '' and paragraphs_fts match tracker_fts_query(:q)
-  order by rank
-  limit 100
+    and +rowid in (select paragraph_id from ranked)
 ),
-events as (
-  select c.new_paragraph_id as paragraph_id, v.document_id, v.version, v.captured_at, 1 as delta
-  from paragraph_changes c join versions v on v.id = c.version_id
-  where c.new_paragraph_id in (select paragraph_id from hits)
-    and c.old_paragraph_id is not c.new_paragraph_id
-  union all
-  select c.old_paragraph_id, v.document_id, v.version, v.captured_at, -1
-  from paragraph_changes c join versions v on v.id = c.version_id
-  where c.old_paragraph_id in (select paragraph_id from hits)
-    and c.new_paragraph_id is not c.old_paragraph_id
-),
-gaps as (
-  -- a deletion holds no paragraph, and the version that brings the document back is compared
-  -- with the text before the deletion: a paragraph's presence stops at the deletion and starts
-  -- again after it, without any change row to say so
-  select v.document_id, v.version, v.captured_at, 1 as deleted from versions v
-  where v.deleted and v.document_id in (select document_id from events)
-  union all
-  select n.document_id, n.version, n.captured_at, 0 from versions v
-  join versions n on n.document_id = v.document_id and n.version = v.version + 1
-  where v.deleted and v.document_id in (select document_id from events)
-),
-steps as (
-  select paragraph_id, document_id, version, min(captured_at) as captured_at, sum(delta) as delta,
-         max(deleted) as deleted
-  from (
-    select paragraph_id, document_id, version, captured_at, delta, 0 as deleted from events
-    union all
-    select p.paragraph_id, g.document_id, g.version, g.captured_at, 0, g.deleted
-    from gaps g join (select distinct paragraph_id, document_id from events) p
-      on p.document_id = g.document_id
-  )
-  group by paragraph_id, document_id, version
-),
-counted as (
-  select s.*,
-    sum(delta) over (partition by paragraph_id, document_id order by version) as present,
-    lead(version) over (partition by paragraph_id, document_id order by version) as next
-  from steps s
-),
-ranges as (
-  select c.paragraph_id, c.document_id, c.version as low,
-    coalesce(c.next - 1, (select max(lv.version) from versions lv
-                          where lv.document_id = c.document_id)) as high,
-    c.captured_at as since, c.next is null as open
-  from counted c
-  where c.present > 0 and not c.deleted
-),
-merged as (
-  -- consecutive ranges (a paragraph that changed place in between) read as one
-  select r.*, r.low - coalesce(sum(r.high - r.low + 1) over (
-      partition by r.paragraph_id, r.document_id order by r.low
-      rows between unbounded preceding and 1 preceding), 0) as run
-  from ranges r
+hits as (
+  select r.paragraph_id, r.rank, s.snippet
+  from ranked r join shown s on s.paragraph_id = r.paragraph_id
 ),
 runs as (
-  select paragraph_id, document_id, min(low) as low, max(high) as high, min(since) as since,
-         max(open) as open
-  from merged
-  group by paragraph_id, document_id, run
-  order by paragraph_id, document_id, low
+  -- an open span (until_version null) runs to the document's latest version, which holds it
+  select s.paragraph_id, s.document_id, s.first_version as low,
+    coalesce(s.until_version - 1, (select max(lv.version) from versions lv
+                                   where lv.document_id = s.document_id)) as high,
+    (select v.captured_at from versions v
+     where v.document_id = s.document_id and v.version = s.first_version) as since,
+    s.until_version is null as open
+  from paragraph_spans s
+  where s.paragraph_id in (select paragraph_id from hits)
+  order by s.paragraph_id, s.document_id, s.first_version
 )
 select d.name as document, h.snippet, r.paragraph_id,
   group_concat(case when r.low = r.high then 'v' || r.low
                     else 'v' || r.low || '-v' || r.high end, ', ') as versions,
   sum(r.high - r.low + 1) as version_count, min(r.since) as first_seen,
-  max(r.open and not coalesce((select lv.deleted from versions lv
-                              where lv.document_id = r.document_id
-                              order by lv.version desc limit 1), 0)) as in_latest
+  max(r.open) as in_latest
 from runs r
 join hits h on h.paragraph_id = r.paragraph_id
 join documents d on d.id = r.document_id
