@@ -4,6 +4,7 @@ Ctrl-C). Slow: every test starts processes."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import psutil
@@ -227,6 +229,54 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
         assert db.documents() == []
 
 
+def spilling(db: Path) -> Callable[[list[psutil.Process]], bool]:
+    """Whether a transaction on ``db`` has spilled into the write-ahead log since now."""
+    wal = Path(f"{db}-wal")
+    spilled = wal.stat().st_size if wal.exists() else 0
+    return lambda started: wal.exists() and wal.stat().st_size > spilled + 100_000
+
+
+def busy_workers(seconds: float) -> Callable[[list[psutil.Process]], bool]:
+    """Whether the processes started have used ``seconds`` of CPU between them."""
+
+    def used(started: list[psutil.Process]) -> float:
+        total = 0.0
+        for process in started:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                total += times.user + times.system
+        return total
+
+    return lambda started: used(started) > seconds
+
+
+def interrupt_once(
+    argv: list[str], ready: Callable[[list[psutil.Process]], bool]
+) -> tuple[int, str, str, list]:
+    """Run `tracker ARGV` and send it SIGINT once its workers run and ``ready`` says so; its
+    exit status, output, and the processes it had started (to check that none outlives it)."""
+    process = subprocess.Popen(
+        [*tracker_command(), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        parent = psutil.Process(process.pid)
+        deadline = time.monotonic() + TIMEOUT
+        started: list[psutil.Process] = []  # the workers, and whatever started them
+        while time.monotonic() < deadline and process.poll() is None:
+            started = parent.children(recursive=True)
+            if len(started) >= 3 and ready(started):
+                break
+            time.sleep(0.05)
+        assert process.poll() is None, "it ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out, err, started
+
+
 def test_ctrl_c_stops_the_workers_and_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     with Tracker(db) as tracker_db:
@@ -235,34 +285,28 @@ def test_ctrl_c_stops_the_workers_and_leaves_the_database_as_it_was(tmp_path: Pa
     # more text than SQLite's page cache holds (32 MiB): the import's transaction spills into
     # the write-ahead log long before it commits, which is when the test interrupts it
     source = write_history(tmp_path / "heavy.jsonl", heavy_history(versions=700))
-    process = subprocess.Popen(
-        [*tracker_command(), "import", str(source), "--workers", "2", "--db", str(db)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    status, out, err, started = interrupt_once(
+        ["import", str(source), "--workers", "2", "--db", str(db)], spilling(db)
     )
-    try:
-        # Interrupt it once the workers run and the writer has stored versions: the
-        # transaction's pages start spilling into the write-ahead log.
-        parent = psutil.Process(process.pid)
-        wal = Path(f"{db}-wal")
-        spilled = wal.stat().st_size if wal.exists() else 0
-        deadline = time.monotonic() + TIMEOUT
-        started: list[psutil.Process] = []  # the workers, and whatever started them
-        while time.monotonic() < deadline and process.poll() is None:
-            started = parent.children(recursive=True)
-            if len(started) >= 3 and wal.exists() and wal.stat().st_size > spilled + 100_000:
-                break
-            time.sleep(0.05)
-        assert process.poll() is None, "the import ended before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 1
-    assert (out, err) == ("", "\nAborted!\n")
+    assert (status, out, err) == (1, "", "\nAborted!\n")
+    _, alive = psutil.wait_procs(started, timeout=30)
+    assert alive == []
+    assert dump(db) == before
+
+
+def test_ctrl_c_stops_an_upgrade_on_workers_and_leaves_the_database_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """Interrupted while its workers diff (its writes fit SQLite's cache until it commits)."""
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker_db:
+        tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", heavy_history(versions=150)))
+    as_before_lineages(db)
+    before = dump(db)
+    status, out, err, started = interrupt_once(
+        ["upgrade", "--workers", "2", "--db", str(db)], busy_workers(1.5)
+    )
+    assert (status, out, err) == (1, "", "\nAborted!\n")
     _, alive = psutil.wait_procs(started, timeout=30)
     assert alive == []
     assert dump(db) == before
