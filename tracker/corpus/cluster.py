@@ -240,8 +240,9 @@ class DaskPool:
         futures: deque[Any] = deque()
         try:
             for item in items:
-                try:  # the item goes with the task: no waiting for a scatter's round trip
-                    futures.append(client.submit(function, item, pure=False))
+                try:  # data, straight to a worker, not through the scheduler
+                    [data] = client.scatter([item], hash=False)
+                    futures.append(client.submit(function, data, pure=False))
                 except Exception as error:
                     raise TrackerError(f"the Dask cluster failed: {_one_line(error)}") from None
                 if len(futures) >= window:

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 
 #: Versions of a document diffed in one run (a document's texts in memory at a time).
 RUN = 32
-#: About this many versions' runs go to a worker as one piece of work: Dask spends a few
-#: milliseconds on each, so each should take more (a version takes about 1 ms to diff).
+#: About this many versions' runs, or this much text, go to a worker as one piece of work:
+#: Dask spends a few milliseconds on each, so each should take more (a version takes about
+#: 1 ms to diff), but a few megabytes is enough to send at once.
 BATCH = 256
+BATCH_CHARS = 4_000_000
 
 #: ``map``'s shape: a function and its inputs, the results in order.
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
@@ -119,14 +121,15 @@ def fill_lineages(
 
     def work() -> Iterator[list[Texts]]:
         batch: list[Texts] = []
-        versions = 0
+        versions = chars = 0
         for run in _runs(history, documents):
             pending.append(run)
             batch.append(run.work())
             versions += len(run.versions)
-            if versions >= BATCH:
+            chars += sum(len(p) for text in run.texts for p in text)
+            if versions >= BATCH or chars >= BATCH_CHARS:
                 yield batch
-                batch, versions = [], 0
+                batch, versions, chars = [], 0, 0
         if batch:
             yield batch
 
