@@ -1,6 +1,7 @@
 """Benchmark the Datasette pages over a replayed corpus: tables, diffs, search, the tracker pages.
 
 Usage: python bench/bench_datasette.py [HISTORY_JSONL_GZ] [--repeat N] [--db TRACKER_DB]
+                                      [--search WORDS ...]
 
 Imports the history (default ../shared/corpora/python-peps/history.jsonl.gz) into a temporary
 database with `tracker import`, builds Datasette exactly as `tracker serve` does (read-only, the
@@ -86,7 +87,9 @@ def time_sync(fn: Callable[[], object], repeat: int) -> list[float]:
     return out
 
 
-async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
+async def run(
+    db: Path, repeat: int, searches: tuple[str, ...] = SEARCHES
+) -> list[tuple[str, str, str, str]]:
     name = db.stem
     conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     # the same SQL functions the plugin registers, so the plain run executes the same query
@@ -183,7 +186,7 @@ async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
             f"{doc} ({versions} versions) v{version}; plain: rebuild + diff + render in Python",
         )
     search_sql = QUERIES["search"]["sql"]
-    for term in SEARCHES:
+    for term in searches:
         count = len(conn.execute(search_sql, {"q": term}).fetchall())
         await add(
             f"`search` canned query (JSON), q={term!r}",
@@ -191,7 +194,7 @@ async def run(db: Path, repeat: int) -> list[tuple[str, str, str, str]]:
             lambda term=term: conn.execute(search_sql, {"q": term}).fetchall(),
             f"{count} rows; plain: the same SQL with sqlite3",
         )
-    term = SEARCHES[0]
+    term = searches[0]
     await add(
         f"`search` canned query (HTML), q={term!r}",
         f"/{name}/search?q={quote(term)}",
@@ -276,7 +279,14 @@ def main() -> None:
     parser.add_argument(
         "--db", type=Path, help="time the pages of this database instead of importing a history"
     )
+    parser.add_argument(
+        "--search",
+        action="append",
+        metavar="WORDS",
+        help=f"time the search page for these words (repeatable; default: {', '.join(SEARCHES)})",
+    )
     args = parser.parse_args()
+    searches = tuple(args.search) if args.search else SEARCHES
     with tempfile.TemporaryDirectory() as tmp:
         if args.db:
             db = args.db
@@ -285,7 +295,7 @@ def main() -> None:
             seconds = import_history(args.history, db)
             size = db.stat().st_size / 1e6
             print(f"imported {args.history} in {seconds:.1f} s ({size:.1f} MB)\n")
-        rows = asyncio.run(run(db, args.repeat))
+        rows = asyncio.run(run(db, args.repeat, searches))
     print(f"| page (best of {args.repeat}) | Datasette ms | plain ms | notes |")
     print("|---|---:|---:|---|")
     for row in rows:
