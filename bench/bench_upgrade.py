@@ -27,21 +27,12 @@ from pathlib import Path
 
 from benchenv import use_bytecode_cache
 
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from support import as_before_lineages  # noqa: E402  (what the tests make an old database with)
+
 TRACKER = [sys.executable, "-m", "tracker"]
-
-
-def as_before_lineages(db: Path) -> None:
-    """What a tracker from before lineages left (the same as the tests' helper)."""
-    with sqlite3.connect(db) as conn:
-        conn.execute("update versions set lineages = null, substantive = null")
-        conn.execute("update paragraph_changes set lineage = null")
-        conn.execute(
-            "delete from paragraph_changes where version_id in"
-            " (select id from versions where version = 1)"
-        )
-        conn.execute("delete from lineages")
-    conn.execute("vacuum")
-    conn.close()
 
 
 def digest(db: Path) -> str:
@@ -81,6 +72,9 @@ def main() -> None:
         old = folder / "old.db"
         shutil.copyfile(args.db, old)
         as_before_lineages(old)
+        with sqlite3.connect(old) as conn:
+            conn.execute("vacuum")
+        conn.close()
         with sqlite3.connect(old) as conn:
             versions = conn.execute("select count(*) from versions").fetchone()[0]
         conn.close()
