@@ -256,7 +256,13 @@ def interrupt_once(
     """Run `tracker ARGV` and send it SIGINT once its workers run and ``ready`` says so; its
     exit status, output, and the processes it had started (to check that none outlives it)."""
     process = subprocess.Popen(
-        [*tracker_command(), *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [*tracker_command(), *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # as from a terminal: a test run started in the background ignores SIGINT, and its
+        # children would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         parent = psutil.Process(process.pid)
