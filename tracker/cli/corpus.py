@@ -1,5 +1,4 @@
-"""Corpus commands: timeline, search, stats, fsck, upgrade; and the progress bar the imports share
-too."""
+"""Corpus commands: timeline, search, stats, fsck, upgrade."""
 
 from __future__ import annotations
 

@@ -40,8 +40,8 @@ Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 class Texts:
     """What a worker needs to diff a run: the texts (paragraph lists) of its versions that are
     not deletions, the text they follow (None: the first is a first version), and the
-    document's ignore patterns. An object, not a tuple: Dask then sends it as it is, without
-    walking every paragraph in search of tasks."""
+    document's ignore patterns. An object, not a tuple, so that Dask never walks every
+    paragraph in it in search of tasks."""
 
     previous: list[str] | None
     texts: list[list[str]]
