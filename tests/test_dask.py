@@ -365,3 +365,152 @@ def test_ctrl_c_while_the_cluster_stops_after_the_import_is_no_failure(
     serial = CliRunner().invoke(cli, ["import", str(source), "--db", str(tmp_path / "s.db")])
     assert result.output == serial.output and "new versions" in result.output
     assert database_facts(tmp_path / "t.db") == database_facts(tmp_path / "s.db")
+
+
+def classes_of(db: Path) -> list[tuple]:
+    """Every change's class and every version's substantive count."""
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "select c.id, c.class, v.substantive from paragraph_changes c"
+            " join versions v on v.id = c.version_id order by c.id"
+        ).fetchall()
+
+
+def without_pattern_times(db: Path) -> list[str]:
+    """:func:`dump`, but the ignore patterns without the time they were added."""
+    with sqlite3.connect(db) as conn:
+        patterns = conn.execute("select id, pattern, doc_glob, note from ignore_patterns")
+        kept = [row for row in dump(db) if not row.startswith('INSERT INTO "ignore_patterns"')]
+        return [*kept, *map(repr, patterns)]
+
+
+def test_ignore_patterns_and_reclassify_on_workers_give_the_serial_classes(tmp_path: Path) -> None:
+    """`ignore add`, `reclassify` and `ignore remove` with --workers 2: the same database as
+    without, step by step, and the patterns do change classes on the way."""
+    source = write_history(tmp_path / "h.jsonl", eventful_history())
+    serial, parallel = tmp_path / "serial.db", tmp_path / "parallel.db"
+    assert tracker("import", source, "--db", serial).returncode == 0
+    shutil.copyfile(serial, parallel)
+    seen = [classes_of(serial)]
+    steps = [
+        ["ignore", "add", r"\b[a-m][a-z]*\b", "--doc", "*.md"],
+        ["ignore", "add", r"\b[n-z][a-z]*\b"],
+        ["reclassify"],  # after the second pattern is deleted by hand
+        ["ignore", "remove", "1"],
+    ]
+    for step in steps:
+        if step == ["reclassify"]:
+            for db in (serial, parallel):
+                with sqlite3.connect(db) as conn:
+                    conn.execute("delete from ignore_patterns where id = 2")
+                conn.close()
+        done = tracker(*step, "--db", serial)
+        on_workers = tracker(*step, "--workers", "2", "--db", parallel)
+        assert on_workers.returncode == 0 == done.returncode, on_workers.stderr
+        assert (on_workers.stdout, on_workers.stderr) == (done.stdout, done.stderr)
+        assert without_pattern_times(parallel) == without_pattern_times(serial)
+        seen.append(classes_of(serial))
+    # every step changed classes; the last is back where the import was
+    assert all(before != after for before, after in zip(seen, seen[1:]))
+    assert seen[-1] == seen[0]
+    assert {row[1] for row in seen[2]} >= {"volatile", "substantive", "moved"}
+
+
+def test_reclassify_on_workers_in_small_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of three edits (many pieces of work in flight, some holding only unedited
+    moves): the classes of a serial run."""
+    from tracker.history import ignore
+
+    monkeypatch.setattr(ignore, "RECLASSIFY_BATCH", 3)
+    source = write_history(tmp_path / "h.jsonl", eventful_history())
+    for name in ("serial", "parallel"):
+        with Tracker(tmp_path / f"{name}.db") as db:
+            db.import_jsonl(source)
+            with sqlite3.connect(tmp_path / f"{name}.db") as conn:  # by hand: then reclassify
+                conn.execute(
+                    "insert into ignore_patterns (pattern, doc_glob, created_at)"
+                    " values ('\\b[a-m][a-z]*\\b', null, '2024-01-01T00:00:00Z')"
+                )
+            conn.close()
+            db.forget_patterns()
+            count = db.reclassify(workers=2 if name == "parallel" else None)
+            assert count == db.store.count_edited_changes([d.id for d in db.store.documents()])
+    classes = classes_of(tmp_path / "serial.db")
+    assert classes_of(tmp_path / "parallel.db") == classes
+    assert {row[1] for row in classes} >= {"volatile", "substantive", "moved"}
+
+
+def test_ignore_add_without_dask_stores_no_pattern(tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker_db:
+        tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", eventful_history(rounds=2)))
+    before = dump(db)
+    script = (
+        "import sys\n"
+        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
+        "from tracker.cli import cli\n"
+        "cli(sys.argv[1:], prog_name='tracker')\n"
+    )
+    for argv in (["ignore", "add", "x", "--workers", "2"], ["reclassify", "--workers", "1"]):
+        done = subprocess.run(
+            [sys.executable, "-c", script, *argv, "--db", str(db)],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        assert (done.returncode, done.stdout) == (1, "")
+        assert done.stderr == (
+            "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
+        )
+    assert dump(db) == before
+
+
+@pytest.mark.allow_thread_leak  # an in-process cluster's threads outlive it a little
+def test_ctrl_c_during_a_reclassify_on_workers_leaves_the_database_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (sent by the worker itself, on its 30th piece of work: the writer has stored
+    classes by then, changed ones among them) rolls every class back."""
+    from distributed import LocalCluster
+
+    from tracker.history import ignore
+
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker_db:
+        tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", eventful_history()))
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "insert into ignore_patterns (pattern, doc_glob, created_at)"
+            " values ('.+', null, '2024-01-01T00:00:00Z')"  # every edit: volatile
+        )
+    conn.close()
+    before = dump(db)
+    monkeypatch.setattr(ignore, "RECLASSIFY_BATCH", 3)
+    classify_edits, calls = ignore.classify_edits, []
+    # the tasks are pickled, this function with them: it counts in a list kept in a module
+    monkeypatch.setattr(ignore, "calls_in_this_test", calls, raising=False)
+
+    def interrupted(work: ignore.Edits) -> list[str]:
+        calls = ignore.calls_in_this_test
+        calls.append(1)
+        if len(calls) == 30:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(2)
+        return classify_edits(work)
+
+    monkeypatch.setattr(ignore, "classify_edits", interrupted)
+    # as from a terminal (a test run started in the background ignores SIGINT)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with LocalCluster(
+            n_workers=1, processes=False, dashboard_address=None, silence_logs=50
+        ) as cluster:
+            argv = ["reclassify", "--scheduler", cluster.scheduler_address, "--db", str(db)]
+            result = CliRunner().invoke(cli, argv)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert (result.exit_code, result.output) == (1, "\nAborted!\n")
+    assert len(calls) >= 30
+    assert dump(db) == before

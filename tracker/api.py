@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from .history import History
+from .history.ignore import IgnorePattern, checked_pattern
 from .scan.files import DEFAULT_MAX_BYTES
 from .scan.folder import FolderSnapshot, SnapshotResult
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:  # the corpus modules are imported when used, to keep start-up
     from .corpus.importing import ImportResult, Progress
     from .corpus.search import SearchResult
     from .corpus.timeline import Event
+    from .history.upgrade import Mapper
     from .models import Version
 
 __all__ = ["Tracker"]
@@ -124,12 +127,56 @@ class Tracker(History):
         """
         from .history.upgrade import fill_lineages
 
-        if (workers is None and scheduler is None) or not self.store.unlineaged_documents():
+        if not self.store.unlineaged_documents():
             return fill_lineages(self, progress)
-        from .corpus.cluster import DaskPool
+        with _mapper(workers, scheduler) as mapper:
+            return fill_lineages(self, progress, mapper=mapper)
 
-        with DaskPool(workers, scheduler) as pool:
-            return fill_lineages(self, progress, mapper=pool.imap)
+    # -- classes -----------------------------------------------------------------------------
+
+    def reclassify(
+        self,
+        *,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
+    ) -> int:
+        """Classify every stored edit again with the ignore patterns in force; return how many
+        edits were looked at. ``workers``, ``scheduler``: classify on a Dask cluster, as
+        :meth:`upgrade` diffs; the classes are the same."""
+        with _mapper(workers, scheduler) as mapper:
+            return super().reclassify(progress=progress, mapper=mapper)
+
+    def add_ignore(
+        self,
+        pattern: str,
+        *,
+        doc: str | None = None,
+        note: str | None = None,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
+    ) -> IgnorePattern:
+        """Store an ignore pattern and re-classify the documents it applies to (on a Dask
+        cluster with ``workers`` or ``scheduler``, as :meth:`reclassify`)."""
+        checked_pattern(pattern)  # before a cluster is started for nothing
+        with _mapper(workers, scheduler) as mapper:
+            return super().add_ignore(pattern, doc=doc, note=note, progress=progress, mapper=mapper)
+
+    def remove_ignore(
+        self,
+        pattern_id: int,
+        *,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        scheduler: str | None = None,
+    ) -> IgnorePattern:
+        """Delete an ignore pattern and re-classify the documents it applied to (on a Dask
+        cluster with ``workers`` or ``scheduler``, as :meth:`reclassify`)."""
+        if not any(p.id == pattern_id for p in self.ignore_patterns()):
+            return super().remove_ignore(pattern_id)  # the one-line error, and no cluster
+        with _mapper(workers, scheduler) as mapper:
+            return super().remove_ignore(pattern_id, progress=progress, mapper=mapper)
 
     def export(
         self,
@@ -260,3 +307,16 @@ class Tracker(History):
 
         chars = MIN_SHARED_CHARS if min_chars is None else min_chars
         return stats(self, doc, top=top, min_chars=chars)
+
+
+@contextmanager
+def _mapper(workers: int | None, scheduler: str | None) -> Iterator[Mapper]:
+    """The built-in ``map``, or with ``workers`` or ``scheduler`` the ordered map of a Dask
+    cluster (started, or connected to, here; stopped after)."""
+    if workers is None and scheduler is None:
+        yield map
+        return
+    from .corpus.cluster import DaskPool
+
+    with DaskPool(workers, scheduler) as pool:
+        yield pool.imap

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from ..render.words import terminal_safe
 from . import cli
-from .common import db_option, echo_json, json_option, open_tracker, progress_bar
+from .common import (
+    db_option,
+    echo_json,
+    json_option,
+    open_tracker,
+    progress_bar,
+    workers_options,
+)
+
+#: ``--workers`` and ``--scheduler`` of the commands that re-classify.
+classify_on_workers = functools.partial(
+    workers_options,
+    workers_help="Classify the changes on N Dask worker processes (pip install"
+    " 'tracker[dask]'); this process stores the classes.",
+)
 
 
 @cli.group()
@@ -31,8 +47,9 @@ def ignore() -> None:
     "--doc", "doc_glob", metavar="GLOB", help="Only for documents matching (name or file name)."
 )
 @click.option("--note", help="Why this text is volatile.")
+@classify_on_workers
 @db_option
-def ignore_add(regex, doc_glob, note, db_path):
+def ignore_add(regex, doc_glob, note, workers, scheduler, db_path):
     """Add an ignore pattern and re-classify the documents it applies to.
 
     Example:
@@ -40,7 +57,9 @@ def ignore_add(regex, doc_glob, note, db_path):
         tracker ignore add 'Last updated: [A-Za-z]+ \\d+, \\d{4}'
     """
     with open_tracker(db_path, create=True) as tracker, progress_bar("re-classifying") as bar:
-        added = tracker.add_ignore(regex, doc=doc_glob, note=note, progress=bar)
+        added = tracker.add_ignore(
+            regex, doc=doc_glob, note=note, progress=bar, workers=workers, scheduler=scheduler
+        )
     click.echo(f"ignore pattern {added.id} added: {terminal_safe(added.pattern)}", err=True)
 
 
@@ -69,8 +88,9 @@ def ignore_list(db_path, as_json):
 
 @ignore.command("remove")
 @click.argument("pattern_id", metavar="ID", type=int)
+@classify_on_workers
 @db_option
-def ignore_remove(pattern_id, db_path):
+def ignore_remove(pattern_id, workers, scheduler, db_path):
     """Remove an ignore pattern (by the ID `tracker ignore list` shows) and re-classify.
 
     Example:
@@ -78,25 +98,29 @@ def ignore_remove(pattern_id, db_path):
         tracker ignore remove 2
     """
     with open_tracker(db_path) as tracker, progress_bar("re-classifying") as bar:
-        removed = tracker.remove_ignore(pattern_id, progress=bar)
+        removed = tracker.remove_ignore(
+            pattern_id, progress=bar, workers=workers, scheduler=scheduler
+        )
     click.echo(f"ignore pattern {removed.id} removed: {terminal_safe(removed.pattern)}", err=True)
 
 
 @cli.command()
+@classify_on_workers
 @db_option
 @json_option
-def reclassify(db_path, as_json):
+def reclassify(workers, scheduler, db_path, as_json):
     """Classify every stored change again with the ignore patterns in force.
 
     `tracker ignore add` and `remove` do it for the documents concerned; run it
-    after editing the ignore_patterns table by hand.
+    after editing the ignore_patterns table by hand. On a large history, --workers
+    or --scheduler classify on a Dask cluster; the classes are the same.
 
     Example:
 
-        tracker reclassify
+        tracker reclassify --workers 4
     """
     with open_tracker(db_path) as tracker, progress_bar("re-classifying") as bar:
-        count = tracker.reclassify(progress=bar)
+        count = tracker.reclassify(progress=bar, workers=workers, scheduler=scheduler)
     if as_json:
         echo_json({"classified": count})
     else:

@@ -1,5 +1,6 @@
 """Parallel imports on a Dask cluster: ``tracker import FILE --workers N`` (and ``import-git``);
-and an ordered map for other bulk work (``tracker upgrade --workers N``: :meth:`DaskPool.imap`).
+and an ordered map for other bulk work (``tracker upgrade``, ``reclassify`` and ``ignore add``
+and ``remove`` with ``--workers N``: :meth:`DaskPool.imap`).
 
 Only this module imports Dask (``pip install 'tracker[dask]'``), and only a parallel import
 imports this module: a serial import never loads Dask.

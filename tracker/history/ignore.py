@@ -2,13 +2,16 @@
 
 A pattern (``tracker ignore add REGEX``) makes a change that only touches text it matches
 ``volatile``. Patterns change classes, never bytes: stored text is not altered. Adding or removing
-one re-classifies the stored changes of the documents it applies to (:func:`reclassify`).
+one re-classifies the stored changes of the documents it applies to (:func:`reclassify`): the
+writer streams the edits out in batches, a ``mapper`` (``map``, or a Dask cluster's) classifies
+them, and the writer stores the classes in order, in one transaction.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +22,7 @@ from ..times import now_iso
 
 if TYPE_CHECKING:
     from . import History
+    from .upgrade import Mapper
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,29 @@ def checked_pattern(pattern: str) -> re.Pattern[str]:
         raise TrackerError(str(error)) from None
 
 
-#: How many new classes ``reclassify`` keeps before writing them.
+#: Stored edits classified as one piece of work (and written together), or about this much
+#: text, whichever comes first: a piece for a worker takes long enough to be worth Dask's few
+#: milliseconds, and the writer holds only the pieces in flight.
 RECLASSIFY_BATCH = 5000
+RECLASSIFY_BATCH_CHARS = 4_000_000
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What a worker needs to classify some stored edits: (old text, new text, index in
+    ``patterns`` of the compiled ignore patterns of the edit's document). An object, not a
+    tuple, so that Dask never walks every text in it in search of tasks."""
+
+    patterns: tuple[Sequence[re.Pattern[str]], ...]
+    edits: list[tuple[str, str, int]]
+
+
+def classify_edits(work: Edits) -> list[str]:
+    """The class of each edit of ``work``: a pure function of its input, for workers."""
+    from ..text.classes import classify
+
+    patterns = work.patterns
+    return [classify(old, new, patterns[which]) for old, new, which in work.edits]
 
 
 def reclassify(
@@ -65,37 +90,63 @@ def reclassify(
     *,
     documents: list[int] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    mapper: Mapper = map,
 ) -> int:
     """Classify the stored edits of some documents (default: all) again with the ignore patterns
     now stored; recount each version's substantive changes; return how many edits were looked
-    at. Inserts and deletes are always substantive and unedited moves ``moved``: unchanged."""
-    from ..text.classes import classify, compile_patterns
+    at. Inserts and deletes are always substantive and unedited moves ``moved``: unchanged.
+
+    ``mapper`` runs the classifying (:func:`classify_edits` over batches of edits, results in
+    order): the built-in ``map``, or a cluster's. The classes are the same either way.
+    """
+    from ..text.classes import compile_patterns
 
     store = history.store
     patterns = patterns if patterns is not None else history.ignore_patterns()
     if documents is None:
         documents = [document.id for document in store.documents()]
     names = {document.id: document.name for document in store.documents()}
-    compiled: dict[int, list[re.Pattern[str]]] = {}
+    # each document's compiled patterns, as an index into the distinct lists of them
+    distinct: dict[tuple[str, ...], int] = {}
+    which: dict[int, int] = {}
     for document_id in documents:
-        applying = [p.pattern for p in patterns if p.applies_to(names[document_id])]
-        compiled[document_id] = compile_patterns(applying)
+        applying = tuple(p.pattern for p in patterns if p.applies_to(names[document_id]))
+        which[document_id] = distinct.setdefault(applying, len(distinct))
+    table = tuple(compile_patterns(list(applying)) for applying in distinct)
     total = store.count_edited_changes(documents)
-    updates: list[tuple[str, int]] = []
+    # per batch sent: the change ids of its edits, and those of the unedited moves beside them
+    pending: deque[tuple[list[int], list[int]]] = deque()
+
+    def work() -> Iterator[Edits]:
+        """The edits, streamed, in batches: memory stays flat however many there are (the rows
+        read are not the column written)."""
+        ids: list[int] = []
+        moved: list[int] = []
+        edits: list[tuple[str, str, int]] = []
+        chars = 0
+        for change_id, document_id, _op, old, new, edited in store.edited_changes(documents):
+            if edited:
+                ids.append(change_id)
+                edits.append((old, new, which[document_id]))
+                chars += len(old) + len(new)
+            else:
+                moved.append(change_id)
+            if len(ids) + len(moved) >= RECLASSIFY_BATCH or chars >= RECLASSIFY_BATCH_CHARS:
+                pending.append((ids, moved))
+                yield Edits(table, edits)
+                ids, moved, edits, chars = [], [], [], 0
+        if ids or moved:
+            pending.append((ids, moved))
+            yield Edits(table, edits)
+
     done = 0
     with store.transaction():
-        # streamed, the classes written every RECLASSIFY_BATCH rows: memory stays flat however
-        # many edits there are (the rows read are not the column written)
-        for change_id, document_id, _op, old, new, edited in store.edited_changes(documents):
-            kind = classify(old, new, compiled[document_id]) if edited else "moved"
-            updates.append((kind, change_id))
-            done += 1
-            if len(updates) >= RECLASSIFY_BATCH:
-                store.set_classes(updates)
-                updates = []
-            if progress is not None and (done % 1000 == 0 or done == total):
+        for kinds in mapper(classify_edits, work()):
+            ids, moved = pending.popleft()
+            store.set_classes([*zip(kinds, ids), *(("moved", change_id) for change_id in moved)])
+            done += len(ids) + len(moved)
+            if progress is not None:
                 progress(done, total)
-        store.set_classes(updates)
         store.recount_substantive(documents)
     history.forget_patterns()
     return done
@@ -138,32 +189,51 @@ class Ignores:
         doc: str | None = None,
         note: str | None = None,
         progress: Callable[[int, int], None] | None = None,
+        mapper: Mapper = map,
     ) -> IgnorePattern:
-        """Store an ignore pattern and re-classify the documents it applies to."""
+        """Store an ignore pattern and re-classify the documents it applies to (``mapper``: as
+        for :func:`reclassify`)."""
         checked_pattern(pattern)
         with self.store.transaction():
             pattern_id = self.store.add_pattern(pattern, doc or None, note, now_iso())
             self.forget_patterns()
             added = next(p for p in self.ignore_patterns() if p.id == pattern_id)
-            reclassify(self, documents=self._applying(added), progress=progress)  # type: ignore[arg-type]
+            reclassify(
+                self,  # type: ignore[arg-type]
+                documents=self._applying(added),
+                progress=progress,
+                mapper=mapper,
+            )
         return added
 
     def remove_ignore(
-        self, pattern_id: int, *, progress: Callable[[int, int], None] | None = None
+        self,
+        pattern_id: int,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        mapper: Mapper = map,
     ) -> IgnorePattern:
-        """Delete an ignore pattern and re-classify the documents it applied to."""
+        """Delete an ignore pattern and re-classify the documents it applied to (``mapper``: as
+        for :func:`reclassify`)."""
         found = [p for p in self.ignore_patterns() if p.id == pattern_id]
         if not found:
             raise TrackerError(f"no ignore pattern {pattern_id}: `tracker ignore list` shows them")
         with self.store.transaction():
             self.store.remove_pattern(pattern_id)
             self.forget_patterns()
-            reclassify(self, documents=self._applying(found[0]), progress=progress)  # type: ignore[arg-type]
+            reclassify(
+                self,  # type: ignore[arg-type]
+                documents=self._applying(found[0]),
+                progress=progress,
+                mapper=mapper,
+            )
         return found[0]
 
-    def reclassify(self, *, progress: Callable[[int, int], None] | None = None) -> int:
+    def reclassify(
+        self, *, progress: Callable[[int, int], None] | None = None, mapper: Mapper = map
+    ) -> int:
         """Classify every stored edit again with the patterns in force (see :func:`reclassify`)."""
-        return reclassify(self, progress=progress)  # type: ignore[arg-type]
+        return reclassify(self, progress=progress, mapper=mapper)  # type: ignore[arg-type]
 
     def _applying(self, pattern: IgnorePattern) -> list[int]:
         return [d.id for d in self.store.documents() if pattern.applies_to(d.name)]
