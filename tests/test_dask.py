@@ -50,6 +50,26 @@ def tracker(*args: object, env: dict | None = None) -> subprocess.CompletedProce
     )
 
 
+#: What every command with --workers says when Dask is not installed.
+NO_DASK = "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
+
+
+def without_dask(*args: object) -> subprocess.CompletedProcess:
+    """Run `tracker ARGS` in its own process, as if Dask were not installed."""
+    script = (
+        "import sys\n"
+        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
+        "from tracker.cli import cli\n"
+        "cli(sys.argv[1:], prog_name='tracker')\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
+
+
 def dump(db: Path) -> list[str]:
     """Every table's every row, as SQL: equal dumps, equal databases."""
     with sqlite3.connect(db) as conn:
@@ -148,23 +168,8 @@ def test_upgrade_with_workers_makes_the_database_a_serial_upgrade_makes(tmp_path
 
 def test_without_dask_workers_say_in_one_line_how_to_get_it(tmp_path: Path) -> None:
     source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
-    script = (
-        "import sys\n"
-        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
-        "from tracker.cli import cli\n"
-        "cli(sys.argv[1:], prog_name='tracker')\n"
-    )
-    argv = ["import", source, "--workers", "2", "--db", tmp_path / "t.db"]
-    done = subprocess.run(
-        [sys.executable, "-c", script, *map(str, argv)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert done.returncode == 1
-    assert done.stderr == (
-        "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
-    )
+    done = without_dask("import", source, "--workers", "2", "--db", tmp_path / "t.db")
+    assert (done.returncode, done.stderr) == (1, NO_DASK)
 
 
 def test_upgrade_without_dask_says_how_to_get_it_and_changes_nothing(tmp_path: Path) -> None:
@@ -173,22 +178,8 @@ def test_upgrade_without_dask_says_how_to_get_it_and_changes_nothing(tmp_path: P
         tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", eventful_history(rounds=2)))
     as_before_lineages(db)
     before = dump(db)
-    script = (
-        "import sys\n"
-        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
-        "from tracker.cli import cli\n"
-        "cli(sys.argv[1:], prog_name='tracker')\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, "upgrade", "--workers", "2", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-    )
-    assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == (
-        "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
-    )
+    done = without_dask("upgrade", "--workers", "2", "--db", db)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", NO_DASK)
     assert dump(db) == before
 
 
@@ -447,23 +438,9 @@ def test_ignore_add_without_dask_stores_no_pattern(tmp_path: Path) -> None:
     with Tracker(db) as tracker_db:
         tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", eventful_history(rounds=2)))
     before = dump(db)
-    script = (
-        "import sys\n"
-        "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
-        "from tracker.cli import cli\n"
-        "cli(sys.argv[1:], prog_name='tracker')\n"
-    )
     for argv in (["ignore", "add", "x", "--workers", "2"], ["reclassify", "--workers", "1"]):
-        done = subprocess.run(
-            [sys.executable, "-c", script, *argv, "--db", str(db)],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-        )
-        assert (done.returncode, done.stdout) == (1, "")
-        assert done.stderr == (
-            "Error: --workers needs Dask, which is not installed: pip install 'tracker[dask]'\n"
-        )
+        done = without_dask(*argv, "--db", db)
+        assert (done.returncode, done.stdout, done.stderr) == (1, "", NO_DASK)
     assert dump(db) == before
 
 
