@@ -444,6 +444,29 @@ def test_ignore_add_without_dask_stores_no_pattern(tmp_path: Path) -> None:
     assert dump(db) == before
 
 
+def test_workers_with_nothing_to_do_start_no_cluster(tmp_path: Path) -> None:
+    """Nothing to classify (no edits, or a pattern for documents that have none) and nothing to
+    upgrade: the commands succeed without Dask, since no cluster is started for nothing."""
+    db = tmp_path / "t.db"
+    first_versions = [{"doc": "new.md", "text": "One.\n\nTwo.\n", "at": "2024-01-01T00:00:00Z"}]
+    with Tracker(db) as tracker_db:
+        tracker_db.import_jsonl(write_history(tmp_path / "h.jsonl", eventful_history(rounds=3)))
+        tracker_db.import_jsonl(write_history(tmp_path / "new.jsonl", first_versions))
+    for argv, said in (
+        (["ignore", "add", "x", "--doc", "new.md"], "ignore pattern 1 added: x\n"),
+        (["ignore", "add", "y", "--doc", "nowhere/*"], "ignore pattern 2 added: y\n"),
+        (["ignore", "remove", "2"], "ignore pattern 2 removed: y\n"),
+        (["upgrade"], ""),
+    ):
+        done = without_dask(*argv, "--workers", "2", "--db", db)
+        assert (done.returncode, done.stderr) == (0, said), done.stderr
+    assert without_dask("reclassify", "--workers", "2", "--db", db).stderr == NO_DASK
+    empty = tmp_path / "empty.db"
+    Tracker(empty).close()
+    done = without_dask("reclassify", "--workers", "2", "--db", empty)
+    assert (done.returncode, done.stderr) == (0, "0 edited paragraphs classified\n")
+
+
 @pytest.mark.allow_thread_leak  # an in-process cluster's threads outlive it a little
 def test_ctrl_c_during_a_reclassify_on_workers_leaves_the_database_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -127,9 +127,8 @@ class Tracker(History):
         """
         from .history.upgrade import fill_lineages
 
-        if not self.store.unlineaged_documents():
-            return fill_lineages(self, progress)
-        with _mapper(workers, scheduler) as mapper:
+        needed = bool(self.store.unlineaged_documents())
+        with _mapper(workers, scheduler, needed=needed) as mapper:
             return fill_lineages(self, progress, mapper=mapper)
 
     # -- classes -----------------------------------------------------------------------------
@@ -144,7 +143,7 @@ class Tracker(History):
         """Classify every stored edit again with the ignore patterns in force; return how many
         edits were looked at. ``workers``, ``scheduler``: classify on a Dask cluster, as
         :meth:`upgrade` diffs; the classes are the same."""
-        with _mapper(workers, scheduler) as mapper:
+        with _mapper(workers, scheduler, needed=self._has_edits(None)) as mapper:
             return super().reclassify(progress=progress, mapper=mapper)
 
     def add_ignore(
@@ -160,7 +159,7 @@ class Tracker(History):
         """Store an ignore pattern and re-classify the documents it applies to (on a Dask
         cluster with ``workers`` or ``scheduler``, as :meth:`reclassify`)."""
         checked_pattern(pattern)  # before a cluster is started for nothing
-        with _mapper(workers, scheduler) as mapper:
+        with _mapper(workers, scheduler, needed=self._has_edits(doc or None)) as mapper:
             return super().add_ignore(pattern, doc=doc, note=note, progress=progress, mapper=mapper)
 
     def remove_ignore(
@@ -173,10 +172,18 @@ class Tracker(History):
     ) -> IgnorePattern:
         """Delete an ignore pattern and re-classify the documents it applied to (on a Dask
         cluster with ``workers`` or ``scheduler``, as :meth:`reclassify`)."""
-        if not any(p.id == pattern_id for p in self.ignore_patterns()):
-            return super().remove_ignore(pattern_id)  # the one-line error, and no cluster
-        with _mapper(workers, scheduler) as mapper:
+        found = [p for p in self.ignore_patterns() if p.id == pattern_id]
+        needed = bool(found) and self._has_edits(found[0].doc_glob)  # else: the one-line error
+        with _mapper(workers, scheduler, needed=needed) as mapper:
             return super().remove_ignore(pattern_id, progress=progress, mapper=mapper)
+
+    def _has_edits(self, glob: str | None) -> bool:
+        """Whether the documents a pattern for ``glob`` (None: all) applies to have stored edits
+        to classify: if not, no cluster is started for them."""
+        from .refs import name_matches
+
+        documents = [d.id for d in self.store.documents() if name_matches(d.name, glob)]
+        return bool(documents) and self.store.has_edited_changes(documents)
 
     def export(
         self,
@@ -310,10 +317,11 @@ class Tracker(History):
 
 
 @contextmanager
-def _mapper(workers: int | None, scheduler: str | None) -> Iterator[Mapper]:
+def _mapper(workers: int | None, scheduler: str | None, needed: bool = True) -> Iterator[Mapper]:
     """The built-in ``map``, or with ``workers`` or ``scheduler`` the ordered map of a Dask
-    cluster (started, or connected to, here; stopped after)."""
-    if workers is None and scheduler is None:
+    cluster (started, or connected to, here; stopped after); ``map`` too when there is nothing
+    to do (not ``needed``), where a cluster would only cost its start."""
+    if (workers is None and scheduler is None) or not needed:
         yield map
         return
     from .corpus.cluster import DaskPool

@@ -36,6 +36,17 @@ class PatternStore:
             [f"[{','.join(map(str, document_ids))}]"],
         )[0][0]
 
+    def has_edited_changes(self, document_ids: Sequence[int]) -> bool:
+        """Whether :meth:`edited_changes` gives any row for these documents (it stops at one)."""
+        return bool(
+            self.query(
+                "select exists (select 1 from paragraph_changes c"
+                " join versions v on v.id = c.version_id where c.op in ('modify', 'move')"
+                " and v.document_id in (select value from json_each(?)))",
+                [f"[{','.join(map(str, document_ids))}]"],
+            )[0][0]
+        )
+
     def edited_changes(self, document_ids: Sequence[int]) -> Iterator[tuple]:
         """The stored modify and move rows of some documents, to classify again: (change id,
         document id, op, old text, new text, whether the text changed), streamed."""
