@@ -244,8 +244,9 @@ def busy_workers(seconds: float) -> Callable[[list[psutil.Process]], bool]:
 def interrupt_once(
     argv: list[str], ready: Callable[[list[psutil.Process]], bool]
 ) -> tuple[int, str, str, list]:
-    """Run `tracker ARGV` and send it SIGINT once its workers run and ``ready`` says so; its
-    exit status, output, and the processes it had started (to check that none outlives it)."""
+    """Run `tracker ARGV` and send SIGINT to it and every process it started, as a terminal's
+    Ctrl-C does, once its workers run and ``ready`` says so; its exit status, output, and the
+    processes it had started (to check that none outlives it)."""
     process = subprocess.Popen(
         [*tracker_command(), *argv],
         stdout=subprocess.PIPE,
@@ -254,6 +255,7 @@ def interrupt_once(
         # as from a terminal: a test run started in the background ignores SIGINT, and its
         # children would inherit that
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        start_new_session=True,  # its own process group, which the SIGINT goes to
     )
     try:
         parent = psutil.Process(process.pid)
@@ -265,7 +267,7 @@ def interrupt_once(
                 break
             time.sleep(0.05)
         assert process.poll() is None, "it ended before it could be interrupted"
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)
         out, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:

@@ -100,12 +100,11 @@ WORKERS_TIMEOUT = 60.0
 #: A local cluster's settings: its processes share the machine with the writer, so no
 #: statistical profiler in the workers, and the scheduler's system monitor seldom; the workers
 #: are forked from one process that imported Dask once, where the system can.
+_FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 LOCAL_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
-    "distributed.worker.multiprocessing-method": (
-        "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    ),
+    "distributed.worker.multiprocessing-method": "forkserver" if _FORK_SERVER else "spawn",
 }
 
 
@@ -136,9 +135,17 @@ class DaskPool:
         self._logging = _quiet_dask_logging()
         self._thread = threading.Thread(target=self._start, name="tracker-dask-start", daemon=True)
         if scheduler is None and threading.current_thread() is threading.main_thread():
-            with _sigint_ignored():  # inherited by the local workers, for their whole life
+            # the local workers ignore SIGINT for their whole life: they inherit it
+            if _FORK_SERVER:
+                # from the server they are forked from, started now: the cluster then starts
+                # in the background without this process ignoring Ctrl-C meanwhile
+                with _sigint_ignored():
+                    _start_fork_server()
                 self._thread.start()
-                _wait_for_children(workers or 1, self._thread)
+            else:  # from this process, when each is spawned
+                with _sigint_ignored():
+                    self._thread.start()
+                    _wait_for_children(workers or 1, self._thread)
         else:
             self._thread.start()
 
@@ -298,6 +305,15 @@ def _sigint_ignored() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _start_fork_server() -> None:
+    """Start the server the local cluster's processes are forked from (Dask's own choice of
+    method, :data:`LOCAL_CONFIG`), importing Dask there once; a server already running stays."""
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed"])
+    forkserver.ensure_running()
 
 
 def _wait_for_children(count: int, starter: threading.Thread, timeout: float = 30.0) -> None:
