@@ -42,12 +42,12 @@ How far it scales (figures from bench/bench_dask.py, in CPU time per core, on a 
 machine; python-peps, and a churn history of 45 KB versions that each rewrite 14 long
 paragraphs):
 
-- On the 2-vCPU machine itself ``--workers 2`` does not pay: Dask's runtime (starting, the
+- On the 2-vCPU machine itself ``--workers 2`` pays little: Dask's runtime (starting, the
   scheduler in the writer's process, moving texts and results) costs about 4 s of CPU on the
-  churn history, whose serial import takes 9, and writer and workers share the two cores. By
-  CPU time an idle machine would see about 1.3x; measured on a busy shared one it was 0.8-1.2x
-  (python-peps 0.7-0.9x), since the kernel gives the importing session one share of the
-  machine however many processes it runs. What follows is what matters.
+  churn history, whose serial import takes 9, and writer and workers share the two cores.
+  Measured on the idle machine: 1.12x on the churn history, 0.98x on python-peps (on a busy
+  shared one 0.7-0.9x, since the kernel gives the importing session one share of the machine
+  however many processes it runs). What follows is what matters.
 - The prepare step costs 1.2 ms per version on python-peps and 5.9 ms on the churn history.
 - One writer stores about 1,300 versions per second of CPU on python-peps and 450 on the churn
   history (when the results are ready; reading and checking the file included: the writer
