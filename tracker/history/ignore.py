@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import TrackerError
 from ..refs import name_matches
@@ -25,9 +24,10 @@ if TYPE_CHECKING:
     from .upgrade import Mapper
 
 
-@dataclass(frozen=True)
-class IgnorePattern:
-    """A stored ignore pattern, for the documents matching ``doc_glob`` (all when None)."""
+class IgnorePattern(NamedTuple):
+    """A stored ignore pattern, for the documents matching ``doc_glob`` (all when None); a
+    named tuple, as a stored row (a dataclass would cost every command's start-up a
+    millisecond)."""
 
     id: int
     pattern: str
@@ -66,14 +66,19 @@ RECLASSIFY_BATCH = 5000
 RECLASSIFY_BATCH_CHARS = 4_000_000
 
 
-@dataclass(frozen=True)
 class Edits:
     """What a worker needs to classify some stored edits: (old text, new text, index in
     ``patterns`` of the compiled ignore patterns of the edit's document). An object, not a
-    tuple, so that Dask never walks every text in it in search of tasks."""
+    tuple, so that Dask never walks every text in it in search of tasks; a plain class, not a
+    dataclass, since making one costs every command's start-up a millisecond or two."""
 
-    patterns: tuple[Sequence[re.Pattern[str]], ...]
-    edits: list[tuple[str, str, int]]
+    __slots__ = ("patterns", "edits")
+
+    def __init__(
+        self, patterns: tuple[Sequence[re.Pattern[str]], ...], edits: list[tuple[str, str, int]]
+    ) -> None:
+        self.patterns = patterns
+        self.edits = edits
 
 
 def classify_edits(work: Edits) -> list[str]:

@@ -17,7 +17,6 @@ import itertools
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,31 +35,47 @@ BATCH_CHARS = 4_000_000
 Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
 
 
-@dataclass(frozen=True)
 class Texts:
     """What a worker needs to diff a run: the texts (paragraph lists) of its versions that are
     not deletions, the text they follow (None: the first is a first version), and the
     document's ignore patterns. An object, not a tuple, so that Dask never walks every
-    paragraph in it in search of tasks."""
+    paragraph in it in search of tasks; a plain class, not a dataclass, since making one
+    costs every command's start-up a millisecond."""
 
-    previous: list[str] | None
-    texts: list[list[str]]
-    patterns: Sequence[re.Pattern[str]]
+    __slots__ = ("previous", "texts", "patterns")
+
+    def __init__(
+        self,
+        previous: list[str] | None,
+        texts: list[list[str]],
+        patterns: Sequence[re.Pattern[str]],
+    ) -> None:
+        self.previous = previous
+        self.texts = texts
+        self.patterns = patterns
 
 
-@dataclass
-class _Run:
+class _Run(Texts):
     """Up to :data:`RUN` versions of one document, with the texts of those that are not
     deletions, and the text they start from (None: the document's first version is among
     them)."""
 
-    document_id: int
-    versions: list[Version]
-    previous: list[str] | None
-    texts: list[list[str]]
-    patterns: Sequence[re.Pattern[str]]
+    __slots__ = ("document_id", "versions")
+
+    def __init__(
+        self,
+        document_id: int,
+        versions: list[Version],
+        previous: list[str] | None,
+        texts: list[list[str]],
+        patterns: Sequence[re.Pattern[str]],
+    ) -> None:
+        super().__init__(previous, texts, patterns)
+        self.document_id = document_id
+        self.versions = versions
 
     def work(self) -> Texts:
+        """The part a worker needs (without the version rows)."""
         return Texts(self.previous, self.texts, self.patterns)
 
 

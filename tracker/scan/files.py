@@ -7,7 +7,6 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -31,9 +30,9 @@ def is_ignored(relpath: str) -> bool:
     return is_ignored_path(relpath.replace("\\", "/"))
 
 
-@dataclass(frozen=True)
-class FileText:
-    """The decoded text of one file plus what is needed to skip it next time if unchanged."""
+class FileText(NamedTuple):
+    """The decoded text of one file plus what is needed to skip it next time if unchanged (a
+    named tuple: a dataclass would cost every command's start-up a millisecond)."""
 
     text: str
     sha256: str
