@@ -48,22 +48,23 @@ paragraphs):
   Measured on the idle machine: 1.12x on the churn history, 0.98x on python-peps (on a busy
   shared one 0.7-0.9x, since the kernel gives the importing session one share of the machine
   however many processes it runs). What follows is what matters.
-- The prepare step costs 1.2 ms per version on python-peps and 5.9 ms on the churn history.
-- One writer stores about 1,300 versions per second of CPU on python-peps and 450 on the churn
+- The prepare step costs 1.0 ms of CPU per version on python-peps and 4.4 ms on the churn
+  history (bench run of 2026-12-01).
+- One writer stores about 880 versions per second of CPU on python-peps and 300 on the churn
   history (when the results are ready; reading and checking the file included: the writer
   parses every record twice, once to check the file, once to import it).
-- So the writer keeps only p x w worker cores busy: 1.2 ms x 1,300/s = 1.6 cores, 5.9 ms x
-  450/s = 2.7 cores. 10^8 versions on 16 machines of 8 cores: the workers could prepare
-  100,000 (peps-like) or 22,000 (churn-like) versions a second, but one writer stores 1,300 or
-  450: about 21 hours, or 61 hours, whatever the cluster's size. Past three or four worker
-  cores, the single writer is the limit.
+- So the writer keeps only p x w worker cores busy: 1.0 ms x 880/s = 0.9 cores, 4.4 ms x
+  300/s = 1.3 cores. 10^8 versions on 16 machines of 8 cores: the workers could prepare
+  about 127,000 (peps-like) or 29,000 (churn-like) versions a second, but one writer stores
+  880 or 300: about 31 hours, or 91 hours, whatever the cluster's size. Past one or two
+  worker cores, the single writer is the limit.
 - Then: one database per shard of documents, each with its own writer and a few workers,
   served together by one Datasette (``datasette shard-*.db``). A shard must hold whole
   documents, renames included: a cheap first pass over the names (no texts) assigns each
   chain of renames to a shard, then every shard imports its records. 16 machines each running
   two shard writers (a core each, and their own disks) and six worker cores: 32 writers store
-  about 41,000 (peps-like) or 14,000 (churn-like) versions a second, which their 96 worker
-  cores can prepare: 10^8 versions in about 40 minutes, or 2 hours.
+  about 28,000 (peps-like) or 9,700 (churn-like) versions a second, which their 96 worker
+  cores can prepare (29 or 42 of them busy): 10^8 versions in about 1 hour, or 3 hours.
 - Memory of the writer grows with the history as a serial import's does: the (document, time)
   of every version imported before and now, to skip re-imported records (here twice: the
   planner keeps its own), and the names it has met. The workers keep the latest paragraphs of
