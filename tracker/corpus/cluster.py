@@ -98,10 +98,11 @@ LANES_PER_THREAD = 2
 IN_FLIGHT_PER_THREAD = 3
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
+#: Whether this system can fork processes from a server process (not on Windows).
+_FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 #: A local cluster's settings: its processes share the machine with the writer, so no
 #: statistical profiler in the workers, and the scheduler's system monitor seldom; the workers
 #: are forked from one process that imported Dask once, where the system can.
-_FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 LOCAL_CONFIG = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
