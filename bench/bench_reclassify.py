@@ -18,14 +18,12 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchenv import use_bytecode_cache
+from benchenv import timed, use_bytecode_cache
 
 TRACKER = [sys.executable, "-m", "tracker"]
 #: Volatile text for the benchmark: numbers, and the generated corpora's short words.
@@ -46,12 +44,6 @@ def digest(db: Path) -> str:
     return hashed.hexdigest()
 
 
-def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", type=Path)
@@ -65,6 +57,8 @@ def main() -> None:
         "workers": (["--workers", str(args.workers)], None),
     }
     if args.baseline is not None:
+        # found before this tree's (an editable install's finder comes after the path): the
+        # commands run in a temporary folder, so no tracker/ of the current folder comes first
         env = dict(os.environ, PYTHONPATH=str(args.baseline.resolve()))
         kinds["baseline"] = ([], env)
     with tempfile.TemporaryDirectory() as tmp:

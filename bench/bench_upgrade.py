@@ -18,14 +18,12 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchenv import use_bytecode_cache
+from benchenv import timed, use_bytecode_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -52,12 +50,6 @@ def digest(db: Path) -> str:
                 hashed.update(repr(row).encode())
     conn.close()
     return hashed.hexdigest()
-
-
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=cwd, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def main() -> None:
