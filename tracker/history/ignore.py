@@ -108,9 +108,9 @@ def reclassify(
 
     store = history.store
     patterns = patterns if patterns is not None else history.ignore_patterns()
-    if documents is None:
-        documents = [document.id for document in store.documents()]
     names = {document.id: document.name for document in store.documents()}
+    if documents is None:
+        documents = list(names)
     # each document's compiled patterns, as an index into the distinct lists of them
     distinct: dict[tuple[str, ...], int] = {}
     which: dict[int, int] = {}
