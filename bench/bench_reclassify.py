@@ -14,7 +14,6 @@ each, their ratios, and checks that every run wrote the same classes.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -23,7 +22,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchenv import timed, use_bytecode_cache
+from benchenv import rows_digest, timed, use_bytecode_cache
 
 TRACKER = [sys.executable, "-m", "tracker"]
 #: Volatile text for the benchmark: numbers, and the generated corpora's short words.
@@ -32,16 +31,11 @@ PATTERN = r"\b(?:\d+|[a-z]{1,3})\b"
 
 def digest(db: Path) -> str:
     """A checksum of what a reclassify writes: every change's class, every version's count."""
-    hashed = hashlib.sha256()
-    with sqlite3.connect(db) as conn:
-        for sql in (
-            "select id, class from paragraph_changes order by id",
-            "select id, substantive from versions order by id",
-        ):
-            for row in conn.execute(sql):
-                hashed.update(repr(row).encode())
-    conn.close()
-    return hashed.hexdigest()
+    return rows_digest(
+        db,
+        "select id, class from paragraph_changes order by id",
+        "select id, substantive from versions order by id",
+    )
 
 
 def main() -> None:

@@ -14,7 +14,6 @@ rows.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import sqlite3
@@ -23,7 +22,7 @@ import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchenv import timed, use_bytecode_cache
+from benchenv import rows_digest, timed, use_bytecode_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -36,20 +35,15 @@ TRACKER = [sys.executable, "-m", "tracker"]
 def digest(db: Path) -> str:
     """A checksum of what an upgrade writes: the versions' lineages and counts, the change rows
     and the lineages table."""
-    hashed = hashlib.sha256()
-    with sqlite3.connect(db) as conn:
-        for sql in (
-            "select document_id, version, lineages, substantive, added, removed, modified, moved"
-            " from versions order by document_id, version",
-            "select v.document_id, v.version, c.op, c.old_index, c.new_index, c.lineage,"
-            " c.split_from, c.merged_into, c.class from paragraph_changes c"
-            " join versions v on v.id = c.version_id order by 1, 2, 3, 4, 5",
-            "select * from lineages order by 1",
-        ):
-            for row in conn.execute(sql):
-                hashed.update(repr(row).encode())
-    conn.close()
-    return hashed.hexdigest()
+    return rows_digest(
+        db,
+        "select document_id, version, lineages, substantive, added, removed, modified, moved"
+        " from versions order by document_id, version",
+        "select v.document_id, v.version, c.op, c.old_index, c.new_index, c.lineage,"
+        " c.split_from, c.merged_into, c.class from paragraph_changes c"
+        " join versions v on v.id = c.version_id order by 1, 2, 3, 4, 5",
+        "select * from lineages order by 1",
+    )
 
 
 def main() -> None:

@@ -4,13 +4,15 @@ Some environments (CI images, this project's sandbox) set PYTHONDONTWRITEBYTECOD
 `tracker` process would compile its modules from source again: 30-40 ms that no installed copy
 pays. The benchmarks drop the variable for their child processes and compile the package once.
 
-:func:`timed` times one such process, whole.
+:func:`timed` times one such process, whole; :func:`rows_digest` checks what it wrote.
 """
 
 from __future__ import annotations
 
 import compileall
+import hashlib
 import os
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -29,3 +31,14 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> float:
     started = time.perf_counter()
     subprocess.run(command, check=True, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
+
+
+def rows_digest(db: Path, *queries: str) -> str:
+    """A checksum of every row the queries read from ``db``: equal digests, equal rows."""
+    hashed = hashlib.sha256()
+    with sqlite3.connect(db) as conn:
+        for sql in queries:
+            for row in conn.execute(sql):
+                hashed.update(repr(row).encode())
+    conn.close()
+    return hashed.hexdigest()
