@@ -7,13 +7,14 @@ literally, ``word*`` is a prefix, and FTS operators are plain words.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
+from ..store.corpus import has_prefix
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
 from .timeline import matching_documents
 
@@ -156,6 +157,21 @@ def _in_name_order(store: Store, documents: list[int] | None) -> list[tuple[int,
     return sorted(chosen, key=lambda item: item[1])
 
 
+#: Paragraph id -> (text, snippet parts), as :meth:`~tracker.store.Store.snippets` gives them.
+Texts = dict[int, tuple[str, list[str]]]
+
+
+def _matching(store: Store, fts: str, ids: list[int], texts: Texts) -> Collection[int]:
+    """Which of ``ids`` match: a few seeks of the index for words; for a prefix, whose every
+    query merges all its words' lists again, the snippets query itself, which walks them once
+    and whose snippets (kept in ``texts``) the page then does not read again."""
+    if not has_prefix(fts):
+        return store.matching_paragraphs(fts, ids)
+    found = store.snippets(fts, ids)
+    texts.update(found)
+    return found.keys()
+
+
 def _latest(
     history: History,
     fts: str,
@@ -167,12 +183,13 @@ def _latest(
     """Hits in the latest versions of the documents (see :func:`search_page`)."""
     store = history.store
     total, at_least = store.count_latest_matches(fts, documents, up_to)
+    texts: Texts = {}
     page = None
     if limit:
-        page = _latest_by_document(store, fts, documents, limit, _budget(total))
+        page = _latest_by_document(store, fts, documents, limit, _budget(total), texts)
     if page is None:
         page = _latest_of_every_hit(store, fts, documents, limit)
-    texts = store.snippets(fts, sorted({pid for _, _, pid in page}))
+    texts.update(store.snippets(fts, sorted({pid for _, _, pid in page} - texts.keys())))
     hits = [
         {
             "doc": version.doc,
@@ -187,17 +204,18 @@ def _latest(
 
 
 def _latest_by_document(
-    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int
+    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int, texts: Texts
 ) -> list[tuple[Version, int, int]] | None:
     """(latest version, position, paragraph id) of the first ``limit`` hits, from the latest
-    versions of the documents in name order; None if the first ``budget`` do not hold them."""
+    versions of the documents in name order; None if the first ``budget`` do not hold them.
+    ``texts`` gets the snippets the probes read (see :func:`_matching`)."""
     found: list[tuple[Version, int, int]] = []
     for document_id, _ in _in_name_order(store, documents)[:budget]:
         version = store.latest(document_id)
         if version is None or version.deleted:
             continue
         ids = version.paragraph_ids
-        matching = store.matching_paragraphs(fts, list(dict.fromkeys(ids)))
+        matching = _matching(store, fts, list(dict.fromkeys(ids)), texts)
         found += [(version, i, pid) for i, pid in enumerate(ids, start=1) if pid in matching]
         if len(found) >= limit:
             return found[:limit]
@@ -233,9 +251,10 @@ def _every_version(
     """Hits in every version of the documents (see :func:`search_page`)."""
     store = history.store
     total, at_least = store.count_span_matches(fts, documents, up_to)
+    texts: Texts = {}
     page = None
     if limit:
-        page = _first_by_document(store, fts, documents, limit, _budget(total))
+        page = _first_by_document(store, fts, documents, limit, _budget(total), texts)
     if page is None:
         page, firsts = _first_of_every_hit(store, fts, documents, limit)
     else:
@@ -248,7 +267,7 @@ def _every_version(
     latest = store.latest_numbers(
         sorted({row[1] for row, until in zip(page, ends) if until is None})
     )
-    texts = store.snippets(fts, sorted({pid for _, _, pid, _ in page}))
+    texts.update(store.snippets(fts, sorted({pid for _, _, pid, _ in page} - texts.keys())))
     hits = []
     for (name, document_id, pid, first_number), until in zip(page, ends):
         numbers = [
@@ -273,19 +292,19 @@ def _every_version(
 
 
 def _first_by_document(
-    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int
+    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int, texts: Texts
 ) -> list[tuple[str, int, int, int]] | None:
     """(name, document id, paragraph id, first version) of the first ``limit`` hits, from the
     paragraph lists of the documents in name order: by document, then the first version that
     held the paragraph, then its position there. None if ``budget`` documents do not hold
-    them."""
+    them. ``texts`` gets the snippets the probes read (see :func:`_matching`)."""
     page: list[tuple[str, int, int, int]] = []
     for document_id, name in _in_name_order(store, documents)[:budget]:
         first_seen: dict[int, tuple[int, int]] = {}
         for number, ids in store.paragraph_lists(document_id):
             for index, pid in enumerate(ids):
                 first_seen.setdefault(pid, (number, index))
-        hits = store.matching_paragraphs(fts, list(first_seen))
+        hits = _matching(store, fts, list(first_seen), texts)
         page += [
             (name, document_id, pid, first_seen[pid][0])
             for pid in sorted(hits, key=first_seen.__getitem__)

@@ -28,11 +28,17 @@ def _ids(values: Sequence[int]) -> str:
 _PREFIX = re.compile(r'"\*(?: |$)')
 
 
+def has_prefix(fts_query: str) -> bool:
+    """Whether an FTS5 query holds a prefix term (``"wor"*``): FTS5 then merges the lists of
+    every word the prefix matches, for each query (and for each seek) that uses it."""
+    return _PREFIX.search(fts_query) is not None
+
+
 def _given_rows(fts_query: str) -> str:
     """How a query picks given rows of a match: FTS5 seeks each row in the term's list; but it
     merges a prefix's terms anew for every seek, so then one walk of the matches is tested
     against the rows instead (``+`` keeps SQLite from handing the test to FTS5)."""
-    return "+f.rowid" if _PREFIX.search(fts_query) else "f.rowid"
+    return "+f.rowid" if has_prefix(fts_query) else "f.rowid"
 
 
 class CorpusStore:
