@@ -8,11 +8,12 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
@@ -218,6 +219,62 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60
     with Tracker(tmp_path / "t.db") as db:
         assert db.documents() == []
+
+
+#: A connect timeout no test waits out (the subprocess helper gives up after TIMEOUT): a command
+#: that still returns with it set did not wait for it.
+NEVER = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": f"{10 * TIMEOUT}s"}
+
+
+def test_a_refused_scheduler_fails_without_waiting_for_dasks_timeout(tmp_path: Path) -> None:
+    # Dask retries a refused connection until its connect timeout; tracker tries once first
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    address = f"tcp://127.0.0.1:{free_port()}"
+    done = tracker("import", source, "--scheduler", address, "--db", tmp_path / "t.db", env=NEVER)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: cannot reach the Dask scheduler at {address}: ")
+    assert "Connection refused" in done.stderr and done.stderr.count("\n") == 1
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[str]:
+    """A TCP port that takes connections and never says a word, as a wrong service might."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        yield f"tcp://127.0.0.1:{server.getsockname()[1]}"
+
+
+def test_a_server_that_never_answers_is_a_one_line_error(tmp_path: Path) -> None:
+    # Dask waits for a scheduler's handshake without any limit of its own
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    env = {**os.environ, "DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "1s"}
+    with silent_server() as address:
+        done = tracker("import", source, "--scheduler", address, "--db", tmp_path / "t.db", env=env)
+    assert done.returncode == 1
+    assert done.stderr == f"Error: no Dask scheduler answers at {address} after 6 s\n"
+    with Tracker(tmp_path / "t.db") as db:
+        assert db.documents() == []
+
+
+def test_a_bad_file_does_not_wait_for_the_scheduler(tmp_path: Path) -> None:
+    source = tmp_path / "h.jsonl"
+    source.write_text('{"doc": "", "text": "x"}\n')
+    with silent_server() as address:
+        done = tracker(
+            "import", source, "--scheduler", address, "--db", tmp_path / "t.db", env=NEVER
+        )
+    assert done.returncode == 1
+    assert "1 malformed record, nothing imported" in done.stderr
+
+
+@pytest.mark.parametrize("address", ["tcp://", "tcp://host:port"])
+def test_a_malformed_scheduler_address_is_one_line(tmp_path: Path, address: str) -> None:
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    done = tracker("import", source, "--scheduler", address, "--db", tmp_path / "t.db")
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: not a Dask scheduler address: {address} (")
+    assert done.stderr.count("\n") == 1
 
 
 def spilling(db: Path) -> Callable[[list[psutil.Process]], bool]:

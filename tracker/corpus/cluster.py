@@ -33,8 +33,9 @@ How the work is split (the engine-free half is :mod:`.lanes`):
   chunk k (the importer's own code, taking a worker's result only if it was prepared against the
   very version the database has before it) while the workers prepare chunks k+1, k+2, ...
 
-Failures: a scheduler that cannot be reached (Dask's ``distributed.comm.timeouts.connect``,
-30 s by default), a worker's exception or a lost worker each become a one-line TrackerError, and
+Failures: a scheduler that cannot be reached (refused or unknown at once, by a plain TCP
+connection tried first; else after Dask's ``distributed.comm.timeouts.connect``, 30 s by
+default), a worker's exception or a lost worker each become a one-line TrackerError, and
 the import's transaction is rolled back. The workers of a local cluster ignore SIGINT: Ctrl-C
 stops the writer, which rolls back, cancels the tasks and shuts the local cluster down.
 
@@ -78,6 +79,7 @@ import logging
 import multiprocessing
 import operator
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -98,6 +100,12 @@ LANES_PER_THREAD = 2
 IN_FLIGHT_PER_THREAD = 3
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
+#: How long the first, plain TCP connection to a scheduler may take (seconds). It only catches
+#: what fails at once (nothing listening, an unknown host), which Dask itself retries until its
+#: connect timeout; a slow network is left to Dask.
+PROBE_TIMEOUT = 5.0
+#: Dask's own port for a scheduler, when an address gives none.
+DEFAULT_SCHEDULER_PORT = 8786
 #: Whether this system can fork processes from a server process (not on Windows).
 _FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
 #: A local cluster's settings: its processes share the machine with the writer, so no
@@ -134,6 +142,10 @@ class DaskPool:
         self._cluster: Any = None
         self._lanes = 0
         self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._started = False  # whether the start thread is done (guarded by _lock)
+        self._abandoned = False  # whether close() left the start thread to clean up after itself
+        self._answered = threading.Event()  # set once connecting is over, either way
         self._logging = _quiet_dask_logging()
         self._thread = threading.Thread(target=self._start, name="tracker-dask-start", daemon=True)
         if scheduler is None and threading.current_thread() is threading.main_thread():
@@ -156,6 +168,12 @@ class DaskPool:
             self._connect()
         except BaseException as error:  # handed to the thread that needs the cluster
             self._error = error
+        self._answered.set()
+        with self._lock:
+            self._started = True
+            abandoned = self._abandoned
+        if abandoned:  # nobody waits for this cluster any more
+            self._shut_down()
 
     def _connect(self) -> None:
         import dask
@@ -175,12 +193,18 @@ class DaskPool:
             # directly, not through the scheduler (which runs in this process too)
             self._client = Client(self._cluster, direct_to_workers=True)
         else:
+            _probe(self.scheduler)
             try:
                 self._client = Client(self.scheduler)
             except (OSError, TimeoutError) as error:
                 raise TrackerError(
                     f"cannot reach the Dask scheduler at {self.scheduler}: {_one_line(error)}"
                 ) from None
+            except Exception as error:  # something answered, but not as a scheduler does
+                raise TrackerError(
+                    f"no Dask scheduler answers at {self.scheduler} ({_one_line(error)})"
+                ) from None
+            self._answered.set()
             try:
                 self._client.wait_for_workers(self.workers or 1, timeout=WORKERS_TIMEOUT)
             except TimeoutError:
@@ -194,6 +218,14 @@ class DaskPool:
 
     def _ready(self) -> Any:
         """The client, once the cluster is up (the error it met, if it could not start)."""
+        if self.scheduler is not None:
+            # Dask waits for a scheduler's handshake without a limit: a server that takes the
+            # connection and says nothing would hang the command
+            limit = _connect_timeout() + PROBE_TIMEOUT
+            if not self._answered.wait(limit):
+                raise TrackerError(
+                    f"no Dask scheduler answers at {self.scheduler} after {limit:g} s"
+                )
         self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
@@ -271,9 +303,21 @@ class DaskPool:
             raise TrackerError(f"a Dask worker failed: {_one_line(error)}") from None
 
     def close(self) -> None:
-        """Cancel what is still running, disconnect, and stop a local cluster."""
-        self._thread.join()
+        """Cancel what is still running, disconnect, and stop a local cluster.
+
+        A connection to an existing scheduler that is still being made (which can take Dask's
+        whole connect timeout) is not waited for: the thread making it closes it when done.
+        """
         self._last.clear()
+        if self.scheduler is not None:
+            with self._lock:
+                if not self._started:
+                    self._abandoned = True
+                    return
+        self._thread.join()
+        self._shut_down()
+
+    def _shut_down(self) -> None:
         try:
             if self._client is not None:
                 self._client.close()
@@ -336,6 +380,39 @@ def _quiet_dask_logging() -> list[tuple[logging.Logger, int]]:
     for logger in loggers:
         logger.setLevel(logging.CRITICAL)
     return levels
+
+
+def _probe(address: str) -> None:
+    """Fail at once if a TCP connection to the scheduler at ``address`` is refused or its host
+    is unknown: Dask itself retries those until its connect timeout (30 s by default)."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location, DEFAULT_SCHEDULER_PORT)
+        if not host:
+            raise ValueError("no host")
+    except ValueError as error:
+        raise TrackerError(f"not a Dask scheduler address: {address} ({error})") from None
+    if scheme not in ("tcp", "tls"):
+        return  # another transport: Dask's to judge
+    try:
+        socket.create_connection((host, port), timeout=PROBE_TIMEOUT).close()
+    except TimeoutError:
+        return  # slow, not refused: Dask's connect timeout decides
+    except OSError as error:
+        raise TrackerError(
+            f"cannot reach the Dask scheduler at {address}: {_one_line(error)}"
+        ) from None
+
+
+def _connect_timeout() -> float:
+    """Dask's connect timeout, in seconds (``distributed.comm.timeouts.connect``)."""
+    import dask
+    import distributed  # noqa: F401  (its import adds its defaults to Dask's config)
+    from dask.utils import parse_timedelta
+
+    return parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
 
 
 def _one_line(error: BaseException) -> str:
