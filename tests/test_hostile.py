@@ -840,3 +840,43 @@ def test_fsck_reads_only(run, damaged):
     digest = hashlib.sha256(damaged.read_bytes()).hexdigest()
     assert fsck(run, damaged)[0] == 1
     assert hashlib.sha256(damaged.read_bytes()).hexdigest() == digest
+
+
+# -- Ctrl-C while a commit is under way ----------------------------------------------------------
+
+#: Runs the CLI with every SQLite connection sending this process SIGINT when it starts to run
+#: COMMIT, as a Ctrl-C landing during the commit would (SQLite itself is not touched).
+CTRL_C_AT_COMMIT = """
+import os, signal, sqlite3, sys
+connect = sqlite3.connect
+def at_commit(sql):
+    if sql.strip().lower() == "commit":
+        os.kill(os.getpid(), signal.SIGINT)
+def traced(*args, **kwargs):
+    conn = connect(*args, **kwargs)
+    conn.set_trace_callback(at_commit)
+    return conn
+sqlite3.connect = traced
+from tracker.cli import cli
+cli(sys.argv[1:], prog_name="tracker")
+"""
+
+
+def test_ctrl_c_during_the_commit_says_the_work_is_stored(run, folder, db):
+    (folder / "a.txt").write_text("One.\n")
+    run("snapshot", folder, "--db", db)
+    (folder / "a.txt").write_text("One.\n\nTwo.\n")
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C_AT_COMMIT, "snapshot", str(folder), "--db", str(db)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 130
+    assert done.stderr.strip() == (
+        "Stopped by Ctrl-C, after the changes were committed: they are stored."
+    )
+    assert "Aborted" not in done.stderr
+    with Tracker(db, create=False) as tracker:
+        [document] = tracker.documents()
+        assert tracker.text(document.name) == "One.\n\nTwo.\n"

@@ -53,3 +53,8 @@ class MalformedInput(TrackerError):
     def __init__(self, message: str, problems: list[str]):
         super().__init__(message)
         self.problems = problems
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C arrived while a transaction was committing: the commit went through (it cannot be
+    half done), then the command stopped. The CLI says the work is stored, not "Aborted!"."""

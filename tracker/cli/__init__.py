@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..errors import TrackerError
+from ..errors import InterruptedAfterCommit, TrackerError
 from ..render.words import one_line
 
 
@@ -18,6 +18,11 @@ class TrackerGroup(click.Group):
             raise click.ClickException(one_line(str(error))) from None
         except BrokenPipeError:  # `tracker log x | head`
             ctx.exit(0)
+        except InterruptedAfterCommit:  # not "Aborted!": the work is in the database
+            click.echo(
+                "\nStopped by Ctrl-C, after the changes were committed: they are stored.", err=True
+            )
+            ctx.exit(130)
 
 
 @click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})

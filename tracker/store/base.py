@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-from ..errors import DatabaseLocked, NoDatabase, NotADatabase, ReadOnlyDatabase, TrackerError
+from ..errors import (
+    DatabaseLocked,
+    InterruptedAfterCommit,
+    NoDatabase,
+    NotADatabase,
+    ReadOnlyDatabase,
+    TrackerError,
+)
 from .schema import apply_migrations, pending_migrations
 
 #: SQLite's page cache per connection, in KiB (its default is 2,000). A large snapshot inserts
@@ -50,6 +59,30 @@ def records() -> ModuleType:
     from .. import models
 
     return models
+
+
+@contextmanager
+def _interrupt_after() -> Iterator[None]:
+    """Hold back Ctrl-C until the block is over, then raise :class:`InterruptedAfterCommit`.
+
+    Python raises KeyboardInterrupt only once SQLite returns, so a Ctrl-C during a commit used to
+    surface after the commit had gone through, and the command said "Aborted!" about stored work.
+    Only in the main thread, and only where Ctrl-C has Python's default handler.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    caught: list[int] = []
+    signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if caught:
+        raise InterruptedAfterCommit()
 
 
 def translate(error: sqlite3.Error, path: Path) -> TrackerError:
@@ -284,7 +317,8 @@ class StoreBase:
                 if self.conn.in_transaction:
                     self.conn.execute("rollback")
                 raise
-            self.conn.execute("commit")
+            with _interrupt_after():
+                self.conn.execute("commit")
         except sqlite3.Error as error:
             raise translate(error, self.path) from None
         except UnicodeEncodeError:  # rolled back above; SQLite stores only valid Unicode
