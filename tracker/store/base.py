@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import sqlite3
 import threading
 import time
@@ -69,6 +68,8 @@ def _interrupt_after() -> Iterator[None]:
     surface after the commit had gone through, and the command said "Aborted!" about stored work.
     Only in the main thread, and only where Ctrl-C has Python's default handler.
     """
+    import signal  # here: a command that writes nothing need not load it (about 1 ms)
+
     if (
         threading.current_thread() is not threading.main_thread()
         or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
