@@ -113,6 +113,8 @@ def splits_and_merges(
         return sim.old_words(i).words
 
     def split(i: int, anchor: int) -> bool:
+        if anchor + 1 not in free_new and anchor - 1 not in free_new:
+            return False  # no free neighbour to be a piece: nothing to compare
         run = _grow_pieces(old_words(i), anchor, free_new, new_words)
         for j in run:
             if j != anchor:
@@ -121,6 +123,8 @@ def splits_and_merges(
         return len(run) > 1
 
     def merge(j: int, anchor: int) -> bool:
+        if anchor + 1 not in free_old and anchor - 1 not in free_old:
+            return False
         run = _grow_pieces(new_words(j), anchor, free_old, old_words)
         for i in run:
             if i != anchor:
@@ -131,9 +135,9 @@ def splits_and_merges(
     # paragraphs already paired with an edit: pieces and parts beside them
     for j, (i, kind) in sorted(matches.items()):
         if kind in (MODIFY, MOVE_EDITED):
-            if free_new and old_words(i):
+            if free_new and sim.old_words(i).size:
                 split(i, j)
-            if free_old and new_words(j):
+            if free_old and sim.new_words(j).size:
                 merge(j, i)
 
     def pair(i: int, j: int, in_place: list[tuple[int, int]]) -> None:
