@@ -36,12 +36,12 @@ def _key(text: str, ignore_whitespace: bool) -> str:
 
 
 def _longest_match(
-    a: Sequence[int],
+    a: Sequence[str],
     alo: int,
     ahi: int,
     blo: int,
     bhi: int,
-    b2j: dict[int, list[int]],
+    b2j: dict[str, list[int]],
     unique_before: list[int],
     diagonal: bool,
     swayed: list[bool],
@@ -87,7 +87,7 @@ def _longest_match(
 
 
 def _matching_blocks(
-    a: Sequence[int], b: Sequence[int], unique: set[int]
+    a: Sequence[str], b: Sequence[str], unique: set[str]
 ) -> list[tuple[int, int, int]]:
     """Runs (i, j, size) common to a and b, in order: difflib's recursive longest-run matching.
 
@@ -105,10 +105,10 @@ def _matching_blocks(
 
 
 def _greedy_blocks(
-    a: Sequence[int], b: Sequence[int], unique: set[int], diagonal: bool
+    a: Sequence[str], b: Sequence[str], unique: set[str], diagonal: bool
 ) -> tuple[list[tuple[int, int, int]], bool]:
     """The runs of one recursive longest-run matching; also whether the diagonal swayed it."""
-    b2j: dict[int, list[int]] = {}
+    b2j: dict[str, list[int]] = {}
     for j, key in enumerate(b):
         b2j.setdefault(key, []).append(j)
     unique_before = [0]
@@ -138,9 +138,13 @@ def align(
     old: Sequence[str], new: Sequence[str], ignore_whitespace: bool
 ) -> tuple[Matches, Gaps, Similarity]:
     """Match new paragraphs to old ones; the rest are ins/del. Also the gaps and the scorer."""
-    ids: dict[str, int] = {}
-    old_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in old]
-    new_keys = [ids.setdefault(_key(p, ignore_whitespace), len(ids)) for p in new]
+    # a paragraph's key is its text (whitespace runs made one space if they are ignored): the
+    # matching below only hashes keys and compares them, and a string keeps its hash
+    if ignore_whitespace:
+        old_keys: Sequence[str] = [_key(p, True) for p in old]
+        new_keys: Sequence[str] = [_key(p, True) for p in new]
+    else:
+        old_keys, new_keys = old, new
     matches: Matches = {}
     gaps: Gaps = []
     sim = Similarity(old, new)
