@@ -2,8 +2,9 @@
 and an ordered map for other bulk work (``tracker upgrade``, ``reclassify`` and ``ignore add``
 and ``remove`` with ``--workers N``: :meth:`DaskPool.imap`).
 
-Only this module imports Dask (``pip install 'tracker[dask]'``), and only a parallel import
-imports this module: a serial import never loads Dask.
+Only this module and :mod:`.clusterup` (starting a local cluster, reaching a scheduler) import
+Dask (``pip install 'tracker[dask]'``), and only a parallel run imports them: a serial import
+never loads Dask.
 
 How the work is split (the engine-free half is :mod:`.lanes`):
 
@@ -76,19 +77,26 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import multiprocessing
 import operator
-import signal
-import socket
 import threading
-import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from ..errors import TrackerError
+from .clusterup import (
+    FORK_SERVER,
+    LOCAL_CONFIG,
+    PROBE_TIMEOUT,
+    connect_timeout,
+    one_line,
+    probe,
+    quiet_dask_logging,
+    sigint_ignored,
+    start_fork_server,
+    wait_for_children,
+)
 from .lanes import Batch, Hint, prepare_lane
 
 #: The one line a parallel import prints when Dask is missing.
@@ -100,22 +108,6 @@ LANES_PER_THREAD = 2
 IN_FLIGHT_PER_THREAD = 3
 #: How long to wait for the workers of an existing cluster to join (seconds).
 WORKERS_TIMEOUT = 60.0
-#: How long the first, plain TCP connection to a scheduler may take (seconds). It only catches
-#: what fails at once (nothing listening, an unknown host), which Dask itself retries until its
-#: connect timeout; a slow network is left to Dask.
-PROBE_TIMEOUT = 5.0
-#: Dask's own port for a scheduler, when an address gives none.
-DEFAULT_SCHEDULER_PORT = 8786
-#: Whether this system can fork processes from a server process (not on Windows).
-_FORK_SERVER = "forkserver" in multiprocessing.get_all_start_methods()
-#: A local cluster's settings: its processes share the machine with the writer, so no
-#: statistical profiler in the workers, and the scheduler's system monitor seldom; the workers
-#: are forked from one process that imported Dask once, where the system can.
-LOCAL_CONFIG = {
-    "distributed.worker.profile.enabled": False,
-    "distributed.admin.system-monitor.interval": "5s",
-    "distributed.worker.multiprocessing-method": "forkserver" if _FORK_SERVER else "spawn",
-}
 
 
 class DaskPool:
@@ -146,20 +138,20 @@ class DaskPool:
         self._started = False  # whether the start thread is done (guarded by _lock)
         self._abandoned = False  # whether close() left the start thread to clean up after itself
         self._answered = threading.Event()  # set once connecting is over, either way
-        self._logging = _quiet_dask_logging()
+        self._logging = quiet_dask_logging()
         self._thread = threading.Thread(target=self._start, name="tracker-dask-start", daemon=True)
         if scheduler is None and threading.current_thread() is threading.main_thread():
             # the local workers ignore SIGINT for their whole life: they inherit it
-            if _FORK_SERVER:
+            if FORK_SERVER:
                 # from the server they are forked from, started now: the cluster then starts
                 # in the background without this process ignoring Ctrl-C meanwhile
-                with _sigint_ignored():
-                    _start_fork_server()
+                with sigint_ignored():
+                    start_fork_server()
                 self._thread.start()
             else:  # from this process, when each is spawned
-                with _sigint_ignored():
+                with sigint_ignored():
                     self._thread.start()
-                    _wait_for_children(workers or 1, self._thread)
+                    wait_for_children(workers or 1, self._thread)
         else:
             self._thread.start()
 
@@ -193,16 +185,16 @@ class DaskPool:
             # directly, not through the scheduler (which runs in this process too)
             self._client = Client(self._cluster, direct_to_workers=True)
         else:
-            _probe(self.scheduler)
+            probe(self.scheduler)
             try:
                 self._client = Client(self.scheduler)
             except (OSError, TimeoutError) as error:
                 raise TrackerError(
-                    f"cannot reach the Dask scheduler at {self.scheduler}: {_one_line(error)}"
+                    f"cannot reach the Dask scheduler at {self.scheduler}: {one_line(error)}"
                 ) from None
             except Exception as error:  # something answered, but not as a scheduler does
                 raise TrackerError(
-                    f"no Dask scheduler answers at {self.scheduler} ({_one_line(error)})"
+                    f"no Dask scheduler answers at {self.scheduler} ({one_line(error)})"
                 ) from None
             self._answered.set()
             try:
@@ -221,7 +213,7 @@ class DaskPool:
         if self.scheduler is not None:
             # Dask waits for a scheduler's handshake without a limit: a server that takes the
             # connection and says nothing would hang the command
-            limit = _connect_timeout() + PROBE_TIMEOUT
+            limit = connect_timeout() + PROBE_TIMEOUT
             if not self._answered.wait(limit):
                 raise TrackerError(
                     f"no Dask scheduler answers at {self.scheduler} after {limit:g} s"
@@ -231,7 +223,7 @@ class DaskPool:
             error, self._error = self._error, None
             if isinstance(error, TrackerError):
                 raise error
-            raise TrackerError(f"cannot start the Dask cluster: {_one_line(error)}") from None
+            raise TrackerError(f"cannot start the Dask cluster: {one_line(error)}") from None
         return self._client
 
     def lanes(self) -> int:
@@ -258,7 +250,7 @@ class DaskPool:
                 futures.append(client.submit(operator.getitem, done, 0, key=f"{name}-hints"))
                 self._last[lane] = done
         except Exception as error:
-            raise TrackerError(f"the Dask cluster failed: {_one_line(error)}") from None
+            raise TrackerError(f"the Dask cluster failed: {one_line(error)}") from None
         return futures
 
     def results(self, ticket: object) -> dict[object, Hint]:
@@ -267,7 +259,7 @@ class DaskPool:
         try:
             parts = client.gather(ticket)
         except Exception as error:
-            raise TrackerError(f"a Dask worker failed: {_one_line(error)}") from None
+            raise TrackerError(f"a Dask worker failed: {one_line(error)}") from None
         hints: dict[object, Hint] = {}
         for part in parts:
             hints.update(part)
@@ -286,7 +278,7 @@ class DaskPool:
                     [data] = client.scatter([item], hash=False)
                     futures.append(client.submit(function, data, pure=False))
                 except Exception as error:
-                    raise TrackerError(f"the Dask cluster failed: {_one_line(error)}") from None
+                    raise TrackerError(f"the Dask cluster failed: {one_line(error)}") from None
                 if len(futures) >= window:
                     yield self._result(futures.popleft())
             while futures:
@@ -300,7 +292,7 @@ class DaskPool:
         try:
             return future.result()
         except Exception as error:
-            raise TrackerError(f"a Dask worker failed: {_one_line(error)}") from None
+            raise TrackerError(f"a Dask worker failed: {one_line(error)}") from None
 
     def close(self) -> None:
         """Cancel what is still running, disconnect, and stop a local cluster.
@@ -337,85 +329,5 @@ class DaskPool:
             return
         # the work is done (an import has committed): a Ctrl-C while the cluster stops must not
         # turn it into a failure, so the stop goes on
-        with _sigint_ignored():
+        with sigint_ignored():
             self.close()
-
-
-@contextmanager
-def _sigint_ignored() -> Iterator[None]:
-    """Ignore SIGINT in this process for a moment: a process started meanwhile ignores it for
-    good. Ctrl-C is the importing process's to handle; the terminal sends it to the whole
-    process group, and a worker would print a traceback."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _start_fork_server() -> None:
-    """Start the server the local cluster's processes are forked from (Dask's own choice of
-    method, :data:`LOCAL_CONFIG`), importing Dask there once; a server already running stays."""
-    from multiprocessing import forkserver
-
-    multiprocessing.get_context("forkserver").set_forkserver_preload(["distributed"])
-    forkserver.ensure_running()
-
-
-def _wait_for_children(count: int, starter: threading.Thread, timeout: float = 30.0) -> None:
-    """Wait until ``count`` child processes are started (or ``starter`` gave up)."""
-    deadline = time.monotonic() + timeout
-    while len(multiprocessing.active_children()) < count and starter.is_alive():
-        if time.monotonic() > deadline:
-            return
-        time.sleep(0.01)
-
-
-def _quiet_dask_logging() -> list[tuple[logging.Logger, int]]:
-    """Silence Dask's own loggers in this process (errors are reported in one line, by us), and
-    asyncio's, which reports the tasks of a gather that Ctrl-C interrupted; return their
-    levels, to restore."""
-    loggers = [logging.getLogger(name) for name in ("distributed", "dask", "asyncio")]
-    levels = [(logger, logger.level) for logger in loggers]
-    for logger in loggers:
-        logger.setLevel(logging.CRITICAL)
-    return levels
-
-
-def _probe(address: str) -> None:
-    """Fail at once if a TCP connection to the scheduler at ``address`` is refused or its host
-    is unknown: Dask itself retries those until its connect timeout (30 s by default)."""
-    from distributed.comm.addressing import parse_address, parse_host_port
-
-    try:
-        scheme, location = parse_address(address)
-        host, port = parse_host_port(location, DEFAULT_SCHEDULER_PORT)
-        if not host:
-            raise ValueError("no host")
-    except ValueError as error:
-        raise TrackerError(f"not a Dask scheduler address: {address} ({error})") from None
-    if scheme not in ("tcp", "tls"):
-        return  # another transport: Dask's to judge
-    try:
-        socket.create_connection((host, port), timeout=PROBE_TIMEOUT).close()
-    except TimeoutError:
-        return  # slow, not refused: Dask's connect timeout decides
-    except OSError as error:
-        raise TrackerError(
-            f"cannot reach the Dask scheduler at {address}: {_one_line(error)}"
-        ) from None
-
-
-def _connect_timeout() -> float:
-    """Dask's connect timeout, in seconds (``distributed.comm.timeouts.connect``)."""
-    import dask
-    import distributed  # noqa: F401  (its import adds its defaults to Dask's config)
-    from dask.utils import parse_timedelta
-
-    return parse_timedelta(dask.config.get("distributed.comm.timeouts.connect"), "s")
-
-
-def _one_line(error: BaseException) -> str:
-    """``Type: message``, on one line."""
-    message = " ".join(str(error).split())
-    return f"{type(error).__name__}: {message}" if message else type(error).__name__
