@@ -268,12 +268,20 @@ def test_a_bad_file_does_not_wait_for_the_scheduler(tmp_path: Path) -> None:
     assert "1 malformed record, nothing imported" in done.stderr
 
 
+def test_an_empty_scheduler_address_is_a_usage_error(tmp_path: Path) -> None:
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
+    done = tracker("import", source, "--scheduler", " ", "--db", tmp_path / "t.db")
+    assert done.returncode == 2
+    assert "Invalid value for '--scheduler': give an address, like tcp://HOST:8786" in done.stderr
+    assert not (tmp_path / "t.db").exists()
+
+
 @pytest.mark.parametrize("address", ["tcp://", "tcp://host:port"])
 def test_a_malformed_scheduler_address_is_one_line(tmp_path: Path, address: str) -> None:
     source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=2))
     done = tracker("import", source, "--scheduler", address, "--db", tmp_path / "t.db")
     assert done.returncode == 1
-    assert done.stderr.startswith(f"Error: not a Dask scheduler address: {address} (")
+    assert done.stderr.startswith(f"Error: not a Dask scheduler address: '{address}' (")
     assert done.stderr.count("\n") == 1
 
 

@@ -142,12 +142,20 @@ PREPARE_ON_WORKERS = (
 )
 
 
+def _scheduler_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An address with something in it (whether a scheduler answers there is checked later)."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("give an address, like tcp://HOST:8786")
+    return value
+
+
 def workers_options(function: Callable, workers_help: str = PREPARE_ON_WORKERS) -> Callable:
     """``--workers N`` and ``--scheduler ADDRESS``: the work on Dask (``workers_help`` says
     which; an import's by default)."""
     function = click.option(
         "--scheduler",
         metavar="ADDRESS",
+        callback=_scheduler_address,
         help="Use the Dask cluster of this scheduler (tcp://HOST:8786) instead of starting one; "
         "with --workers, wait for that many of its workers.",
     )(function)

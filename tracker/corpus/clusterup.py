@@ -87,7 +87,7 @@ def probe(address: str) -> None:
         if not host:
             raise ValueError("no host")
     except ValueError as error:
-        raise TrackerError(f"not a Dask scheduler address: {address} ({error})") from None
+        raise TrackerError(f"not a Dask scheduler address: {address!r} ({error})") from None
     if scheme not in ("tcp", "tls"):
         return  # another transport: Dask's to judge
     try:
