@@ -12,15 +12,15 @@ from collections.abc import Callable
 
 from ..store import Store
 from .ignore import Ignores
+from .origins import Origins
 from .overview import Overviews
-from .reads import Reads
 from .upgrade import fill_lineages
 from .writes import Writes
 
 __all__ = ["History"]
 
 
-class History(Writes, Reads, Ignores, Overviews):
+class History(Writes, Origins, Ignores, Overviews):
     """A corpus of documents and their versions, kept in one SQLite database."""
 
     def __init__(

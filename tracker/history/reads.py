@@ -1,7 +1,8 @@
 """Reading a history back: documents by any name, versions by any reference, exact texts, diffs.
 
 :class:`Reads` is half of :class:`tracker.history.History`; every answer the CLI and the web both
-give (a version's text, a diff, a blame) comes from one method here.
+give (a version's text, a diff) comes from one method here; blame, trace and word blame are in
+:mod:`.origins`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
 from ..store import Store
 
 if TYPE_CHECKING:  # each read imports what it needs: opening a history must stay quick
-    from ..models import BlameLine, DiffResult, Document, TraceEvent, Version, WordBlame
+    from ..models import DiffResult, Document, Version
 
 
 class Reads:
@@ -156,48 +157,6 @@ class Reads:
             new_text=self.rebuild(new),
             hidden=hidden,
         )
-
-    def blame(self, doc: str, at: str | int = "latest") -> list[BlameLine]:
-        """Each paragraph of a version with the version where it took its present text (and the
-        one where its lineage began), read from the lineages stored at record time."""
-        from ..models import BlameLine
-        from .trace import lineages_of
-
-        document = self.document(doc)
-        versions = self.store.versions(document.id)
-        target = refs.resolve_version(at, versions, document.name)
-        if target.deleted:
-            raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
-        lineages = lineages_of(target)
-        spans = self.store.lineage_spans(document.id, target.version, lineages)
-        by_number = {v.version: v for v in versions}
-        lines = []
-        for index, (text, lineage) in enumerate(zip(self.paragraphs(target), lineages)):
-            first, wording = spans.get(lineage, (target.version, target.version))
-            origin = by_number[wording if wording is not None else first]
-            lines.append(BlameLine(index, text, origin, by_number[first], lineage))
-        return lines
-
-    def trace(
-        self,
-        doc: str,
-        paragraph: int | None = None,
-        at: str | int = "latest",
-        *,
-        search: str | None = None,
-    ) -> tuple[Version, int, list[TraceEvent]]:
-        """The life of one paragraph of a version: (the version, the paragraph's 0-based index,
-        every event of its lineage, oldest first). See :mod:`tracker.history.trace`."""
-        from .trace import trace
-
-        return trace(self, doc, paragraph, at, search)
-
-    def word_blame(self, doc: str, at: str | int = "latest") -> WordBlame:
-        """Every word of a version with the version that first introduced it (see
-        :mod:`tracker.history.words`); the first ask of a document works it out and keeps it."""
-        from .words import word_blame
-
-        return word_blame(self, doc, at)  # type: ignore[arg-type]
 
     def recent(
         self,

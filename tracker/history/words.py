@@ -20,7 +20,7 @@ from ..models import Version, WordBlame
 from .trace import lineages_of
 
 if TYPE_CHECKING:
-    from . import History
+    from .reads import Reads
 
 #: What the attribution step reads of a stored change: its old and new paragraph indexes.
 _Pair = namedtuple("_Pair", "old new")
@@ -29,7 +29,7 @@ _Pair = namedtuple("_Pair", "old new")
 _TEXT_OPS = ("insert", "modify")
 
 
-def word_blame(history: History, doc: str, at: str | int = "latest") -> WordBlame:
+def word_blame(history: Reads, doc: str, at: str | int = "latest") -> WordBlame:
     """The text of a version of ``doc`` with every token attributed to the version that first
     introduced it; joining a paragraph's tokens gives its exact text."""
     document = history.document(doc)
@@ -58,7 +58,7 @@ def word_blame(history: History, doc: str, at: str | int = "latest") -> WordBlam
     )
 
 
-def catch_up(history: History, document_id: int, versions: list[Version]) -> int:
+def catch_up(history: Reads, document_id: int, versions: list[Version]) -> int:
     """Attribute the document's versions not attributed yet and store their runs; return how
     many versions that took (0 when it is up to date)."""
     store = history.store
@@ -85,7 +85,7 @@ def catch_up(history: History, document_id: int, versions: list[Version]) -> int
 
 
 def _attribute(
-    history: History, document_id: int, versions: list[Version], upto: int
+    history: Reads, document_id: int, versions: list[Version], upto: int
 ) -> Iterator[tuple[Version, object, list, list[tuple]]]:
     """Attribute the text versions after the stored state, up to version ``upto``; yield each
     version with the state after it, the runs of its paragraphs and its stored change rows."""
