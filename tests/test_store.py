@@ -580,3 +580,32 @@ def test_a_file_back_with_its_old_size_and_mtime_is_recorded_again(tmp_path, fro
         again = tracker.snapshot(folder).recorded
         assert [(v.version, v.deleted) for v in again] == [(3, False)]
         assert tracker.text("a.txt") == "kept text\n"
+
+
+def test_the_full_text_index_gathers_new_terms_in_a_larger_buffer(tmp_path):
+    """New databases, and older ones on upgrade (m011), set FTS5's buffer; search still works."""
+    from tracker.store.schema import FTS_BUFFER_BYTES
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Alpha paragraph.\n\nBeta paragraph.\n")
+    path = tmp_path / "t.db"
+    with Tracker(path) as tracker:
+        tracker.snapshot(folder)
+    conn = sqlite3.connect(path)
+    setting = "select v from paragraphs_fts_config where k = 'hashsize'"
+    assert conn.execute(setting).fetchall() == [(FTS_BUFFER_BYTES,)]
+    with conn:  # as a tracker before m011 left it
+        conn.execute("delete from paragraphs_fts_config where k = 'hashsize'")
+        conn.execute("delete from _sqlite_migrations where name = 'm011_larger_index_buffer'")
+    conn.close()
+    (folder / "a.txt").write_text("Alpha paragraph.\n\nGamma paragraph.\n")
+    with Tracker(path) as tracker:
+        tracker.snapshot(folder)
+        found = tracker.store.conn.execute(
+            "select count(*) from paragraphs_fts where paragraphs_fts match 'gamma OR beta'"
+        ).fetchone()
+        assert found == (2,)
+    conn = sqlite3.connect(path)
+    assert conn.execute(setting).fetchall() == [(FTS_BUFFER_BYTES,)]
+    conn.close()
