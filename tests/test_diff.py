@@ -26,10 +26,13 @@ from tracker.text.inline import (
     inline_diff,
 )
 from tracker.text.similarity import (
+    LONG_TEXT,
     MODIFY_SIMILARITY,
     MOVE_SIMILARITY,
     Similarity,
     _best_chain,
+    _sentence_words,
+    _tokens,
     _words_of,
     move_candidates,
     pair_gap,
@@ -42,6 +45,7 @@ def fresh_words_cache() -> None:
     """Each test splits its paragraphs into words itself, whatever an earlier one left cached
     (and makes its own diff-match-patch instances)."""
     _words_of.cache_clear()
+    _sentence_words.cache_clear()
     inline_module._dmps.clear()
 
 
@@ -1174,6 +1178,36 @@ def test_similarity_score() -> None:
     sim = Similarity([TEN], ["one two three a b c d e f g", "one two three four a b c d e f"])
     assert sim.score(0, 0, 0.5) == 0.0
     assert sim.score(0, 1, 0.5) == 0.4
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from("ab é_1.  ,\n"), max_size=80), min_size=1, max_size=30).map(
+        ". ".join
+    )
+)
+def test_words_of_long_texts_come_sentence_by_sentence_exactly(text: str) -> None:
+    # the sentence cache must give WORD.findall's words, whatever sits around each ". "
+    # (every text goes sentence by sentence here, however short)
+    limit = engine.LONG_TEXT
+    engine.LONG_TEXT = 0
+    try:
+        assert _tokens(text) == inline_module.WORD.findall(text)
+        assert _tokens(text + " x") == inline_module.WORD.findall(text + " x")  # now cached
+    finally:
+        engine.LONG_TEXT = limit
+
+
+def test_words_of_an_edited_long_paragraph_reuse_its_unchanged_sentences() -> None:
+    sentences = [f"Sentence {n} says what it says about clause {n}" for n in range(40)]
+    before = ". ".join(sentences) + "."
+    after = before.replace("clause 17", "clause 71")
+    assert len(before) >= LONG_TEXT
+    _tokens(before)
+    seen = _sentence_words.cache_info()
+    assert _tokens(after) == inline_module.WORD.findall(after)
+    now = _sentence_words.cache_info()
+    assert (now.hits - seen.hits, now.misses - seen.misses) == (39, 1)
 
 
 def test_token_codes_skip_the_surrogates_and_wrap() -> None:

@@ -46,6 +46,12 @@ MAX_MOVE_POSTINGS = 64
 #: words is the largest cost of scoring them.
 WORDS_CACHE_SIZE = 4096
 
+#: Texts at least this long are split into words sentence by sentence (see :func:`_tokens`).
+LONG_TEXT = 600
+
+#: Sentences whose words are kept between calls.
+SENTENCES_CACHE_SIZE = 16384
+
 
 class _Words:
     """Word tokens of one paragraph, in order, and its text without whitespace if it has none."""
@@ -53,7 +59,7 @@ class _Words:
     __slots__ = ("words", "size", "bare", "_distinct")
 
     def __init__(self, text: str) -> None:
-        words = WORD.findall(text)
+        words = _tokens(text)
         self.words = words
         self.size = len(words)
         # text without whitespace, to compare paragraphs that have no words ("* * *", "---")
@@ -69,6 +75,20 @@ class _Words:
 
 
 _words_of = functools.lru_cache(maxsize=WORDS_CACHE_SIZE)(_Words)
+
+_sentence_words = functools.lru_cache(maxsize=SENTENCES_CACHE_SIZE)(WORD.findall)
+
+
+def _tokens(text: str) -> list[str]:
+    """WORD.findall(text), sentence by sentence through a cache for long texts: a paragraph
+    edited in one place has the same sentences as before but one. Exact, since ". " holds no
+    word characters, so no word runs across it."""
+    if len(text) < LONG_TEXT:
+        return WORD.findall(text)
+    words: list[str] = []
+    for sentence in text.split(". "):
+        words += _sentence_words(sentence)
+    return words
 
 
 class Similarity:
