@@ -31,9 +31,10 @@ from tracker.text.similarity import (
     MOVE_SIMILARITY,
     Similarity,
     _best_chain,
-    _sentence_words,
+    _Memo,
+    _sentences_memo,
     _tokens,
-    _words_of,
+    _words_memo,
     move_candidates,
     pair_gap,
 )
@@ -44,8 +45,8 @@ from tracker.text.splits import _band
 def fresh_words_cache() -> None:
     """Each test splits its paragraphs into words itself, whatever an earlier one left cached
     (and makes its own diff-match-patch instances)."""
-    _words_of.cache_clear()
-    _sentence_words.cache_clear()
+    _words_memo.clear()
+    _sentences_memo.clear()
     inline_module._dmps.clear()
 
 
@@ -1204,10 +1205,28 @@ def test_words_of_an_edited_long_paragraph_reuse_its_unchanged_sentences() -> No
     after = before.replace("clause 17", "clause 71")
     assert len(before) >= LONG_TEXT
     _tokens(before)
-    seen = _sentence_words.cache_info()
+    held = _sentences_memo.chars
     assert _tokens(after) == inline_module.WORD.findall(after)
-    now = _sentence_words.cache_info()
-    assert (now.hits - seen.hits, now.misses - seen.misses) == (39, 1)
+    # only the one new sentence was split and kept: the 39 others came from the cache
+    new_sentence = "Sentence 17 says what it says about clause 71"
+    assert new_sentence in after
+    assert _sentences_memo.chars - held == len(new_sentence) + 64
+
+
+def test_the_word_caches_hold_a_budget_of_characters_not_huge_texts() -> None:
+    memo = _Memo(budget=800)
+    assert memo.keep("a" * 36, 1) == 1 and memo.chars == 100  # 36 characters + 64 per entry
+    assert memo.keep("b" * 37, 2) == 2 and "b" * 37 not in memo  # over an eighth of the budget
+    for n in range(7):
+        memo.keep(f"{n:036d}", n)
+    assert len(memo) == 8 and memo.chars == 800  # full to the character
+    memo.keep("c" * 36, 3)
+    assert dict(memo) == {"c" * 36: 3} and memo.chars == 100  # over the budget: starts again
+    # a paragraph of megabytes (a data file without blank lines) is scored, not kept
+    rows = "\n".join(f"{n},{n * 7},{n % 13} item" for n in range(100_000))
+    sim = Similarity([rows], [rows.replace("500,3500", "500,3501")])
+    assert sim.score(0, 0, MODIFY_SIMILARITY) > 0.99
+    assert len(_words_memo) == 0 and _sentences_memo.chars == 0
 
 
 def test_token_codes_skip_the_surrogates_and_wrap() -> None:

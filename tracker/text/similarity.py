@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import heapq
 from collections.abc import Sequence
+from typing import TypeVar
 
 from .inline import WORD
 
@@ -41,16 +42,21 @@ MOVE_INDEX_WORDS = 8
 #: Words found in more leftover old paragraphs than this are too common to point at candidates.
 MAX_MOVE_POSTINGS = 64
 
-#: Distinct paragraph texts whose words are kept between calls: when a history is recorded, the
-#: new paragraphs of one diff are the old ones of the next, and splitting long paragraphs into
-#: words is the largest cost of scoring them.
-WORDS_CACHE_SIZE = 4096
+#: Characters of paragraph text whose words are kept between calls (about 11 bytes of memory
+#: each, with their words): when a history is recorded, the new paragraphs of one diff are the
+#: old ones of the next, and splitting long paragraphs into words is the largest cost of
+#: scoring them. A budget of characters, not a number of paragraphs: a document that is one
+#: paragraph of a megabyte (a data file without blank lines) would otherwise keep gigabytes.
+WORDS_CACHE_CHARS = 2_000_000
 
 #: Texts at least this long are split into words sentence by sentence (see :func:`_tokens`).
 LONG_TEXT = 600
 
-#: Sentences whose words are kept between calls.
-SENTENCES_CACHE_SIZE = 16384
+#: Characters of sentences whose words are kept between calls (see :data:`WORDS_CACHE_CHARS`).
+SENTENCES_CACHE_CHARS = 2_000_000
+
+
+_V = TypeVar("_V")
 
 
 class _Words:
@@ -74,9 +80,41 @@ class _Words:
         return self._distinct
 
 
-_words_of = functools.lru_cache(maxsize=WORDS_CACHE_SIZE)(_Words)
+class _Memo(dict):
+    """A cache of values by text that forgets everything once the texts it holds pass
+    ``budget`` characters: bounded memory for an occasional cold start, and plain dict lookups
+    on the hot path. A text longer than an eighth of the budget is not kept at all."""
 
-_sentence_words = functools.lru_cache(maxsize=SENTENCES_CACHE_SIZE)(WORD.findall)
+    def __init__(self, budget: int) -> None:
+        super().__init__()
+        self.budget = budget
+        self.chars = 0
+
+    def keep(self, text: str, value: _V) -> _V:
+        """Remember ``value`` for ``text`` if it fits; return it."""
+        cost = len(text) + 64  # a short text still costs its entry
+        if cost <= self.budget // 8:
+            if self.chars + cost > self.budget:
+                self.clear()
+            self[text] = value
+            self.chars += cost
+        return value
+
+    def clear(self) -> None:
+        super().clear()
+        self.chars = 0
+
+
+_words_memo = _Memo(WORDS_CACHE_CHARS)
+_sentences_memo = _Memo(SENTENCES_CACHE_CHARS)
+
+
+def _words_of(text: str) -> _Words:
+    """The words of a paragraph, through :data:`_words_memo`."""
+    words = _words_memo.get(text)
+    if words is None:
+        words = _words_memo.keep(text, _Words(text))
+    return words
 
 
 def _tokens(text: str) -> list[str]:
@@ -85,9 +123,13 @@ def _tokens(text: str) -> list[str]:
     word characters, so no word runs across it."""
     if len(text) < LONG_TEXT:
         return WORD.findall(text)
+    memo = _sentences_memo
     words: list[str] = []
     for sentence in text.split(". "):
-        words += _sentence_words(sentence)
+        found = memo.get(sentence)
+        if found is None:
+            found = memo.keep(sentence, WORD.findall(sentence))
+        words += found
     return words
 
 
