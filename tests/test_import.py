@@ -710,3 +710,41 @@ def test_import_rename_records_that_cannot_apply_are_skipped(run, tmp_path: Path
         "warning: line 3: cannot rename a.txt to b.txt: b.txt is tracked",
         "warning: line 4: rename of unknown document ghost.txt ignored",
     ]
+
+
+def test_a_small_file_is_checked_and_kept_a_large_one_is_read_again(tmp_path: Path) -> None:
+    """The check keeps the records of a file whose texts fit in ``keep`` bytes, in file order;
+    past that it keeps none (the import reads the file again); a malformed file keeps none."""
+    from tracker.corpus.records import Checked, check_file, handed_over, read_records
+
+    source = write_history(tmp_path / "h.jsonl", eventful_history(rounds=6))
+    streamed = list(read_records(source))
+    checked = check_file(source, keep=10**9)
+    assert checked.count == len(streamed) and checked.records == streamed
+    assert list(handed_over(checked.records)) == streamed and checked.records == []
+    assert check_file(source, keep=2_000) == Checked(len(streamed), None)  # over 2,000 bytes
+    assert check_file(source) == Checked(len(streamed), None)  # keep nothing: the default
+
+
+@pytest.mark.parametrize("keep", [0, 10**9])
+def test_an_import_read_once_or_twice_makes_the_same_database(tmp_path: Path, keep: int) -> None:
+    import sqlite3
+
+    from tracker.corpus.jsonl import import_jsonl
+
+    def stored(db: Path) -> list[tuple]:
+        conn = sqlite3.connect(db)
+        rows = conn.execute(
+            "select d.name, v.version, v.captured_at, v.sha256, v.deleted from versions v"
+            " join documents d on d.id = v.document_id order by v.id"
+        ).fetchall()
+        conn.close()
+        return rows
+
+    source = write_history(tmp_path / "h.jsonl", eventful_history())
+    with Tracker(tmp_path / "streamed.db") as tracker:
+        streamed = import_jsonl(tracker, source, keep=0)
+    with Tracker(tmp_path / "t.db") as tracker:
+        result = import_jsonl(tracker, source, keep=keep)
+    assert result == streamed and result.recorded > 50 and result.skipped
+    assert stored(tmp_path / "t.db") == stored(tmp_path / "streamed.db")

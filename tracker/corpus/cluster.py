@@ -54,8 +54,8 @@ paragraphs):
 - The prepare step costs 0.96 ms of CPU per version on python-peps and 2.75 ms on the churn
   history (bench run of 2026-12-01, 07:47).
 - One writer stores about 1,030 versions per second of CPU on python-peps and 300 on the
-  churn history (when the results are ready; reading and checking the file included: the
-  writer parses every record twice, once to check the file, once to import it).
+  churn history (when the results are ready; reading and checking the file included: a file
+  of up to 64 MB of text is parsed once, a larger one twice, to check it and to import it).
 - So the writer keeps only p x w worker cores busy: 0.96 ms x 1,030/s = 1.0 core, 2.75 ms x
   300/s = 0.8 cores. 10^8 versions on 16 machines of 8 cores: the workers could prepare
   about 133,000 (peps-like) or 46,000 (churn-like) versions a second, but one writer stores

@@ -11,13 +11,13 @@ under that name (a record that changed nothing when first imported) adds nothing
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..history import History
 from ..times import now_iso
 from .importing import HistoryTarget, ImportResult, Progress, Target
-from .records import Record, Source, check_file, read_records
+from .records import KEEP_BYTES, Record, Source, check_file, handed_over, read_records
 from .seen import Seen, recorded
 
 if TYPE_CHECKING:
@@ -32,32 +32,36 @@ def import_jsonl(
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
     pool: Pool | None = None,
+    keep: int = KEEP_BYTES,
 ) -> ImportResult:
     """Import a JSONL (or gzipped, or JSON array) history file: validate all of it, then record.
 
     Records that cannot apply are skipped with a warning (``line N: ...``): the deletion of a
     document never tracked, a rename record whose old name is unknown or whose new name is taken.
     With a ``pool`` (:mod:`.cluster`), texts are prepared in its lanes and stored here, in order.
+    A file whose texts take at most ``keep`` bytes is read once (see :func:`.check_file`).
     """
     source = Source.open(path)  # a pipe is read once, here
-    total = check_file(source)
+    checked = check_file(source, keep=keep)
+    total = checked.count
+    records = read_records(source) if checked.records is None else handed_over(checked.records)
     target = HistoryTarget(history)
     importer = _Importer(target, recorded(history), split, warn)
     with history.store.transaction():
         if pool is None:
-            for done, record in enumerate(read_records(source), start=1):
+            for done, record in enumerate(records, start=1):
                 importer.apply(done, record)
                 if progress is not None:
                     progress(done, total)
         else:
-            _import_pipelined(history, source, importer, target, pool, progress, total)
+            _import_pipelined(history, records, importer, target, pool, progress, total)
             importer.result.writer_prepared = target.prepared_here
     return importer.result
 
 
 def _import_pipelined(
     history: History,
-    source: Source,
+    records: Iterable[Record],
     importer: _Importer,
     target: HistoryTarget,
     pool: Pool,
@@ -74,7 +78,7 @@ def _import_pipelined(
 
     def planned() -> Iterator[tuple[Chunk, dict]]:
         chunk: Chunk = []
-        for done, record in enumerate(read_records(source), start=1):
+        for done, record in enumerate(records, start=1):
             planning.apply(done, record)
             chunk.append((done, record))
             if planner.chunk_full(len(chunk)):
