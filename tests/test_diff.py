@@ -15,6 +15,7 @@ from tracker.text.diff import (
     blame_paragraphs,
     diff_paragraphs,
     stats,
+    unchanged,
     with_context,
 )
 from tracker.text.inline import (
@@ -1500,6 +1501,22 @@ def test_diff_properties(pair: tuple[list[str], list[str]], opts: dict) -> None:
     assert n["added"] + n["modified"] + n["moved"] + n["unchanged"] == len(new)
     assert n["removed"] + n["modified"] + n["moved"] + n["unchanged"] == len(old)
     assert n["split"] <= n["added"] and n["merged"] <= n["removed"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs, st.booleans())
+def test_a_diff_without_its_equal_paragraphs_finds_them_again(
+    pair: tuple[list[str], list[str]], ignore_whitespace: bool
+) -> None:
+    # a recording asks for the changes only; the unchanged pairs must still follow from them
+    old, new = pair
+    full = diff_paragraphs(old, new, inline=False, ignore_whitespace=ignore_whitespace)
+    found = diff_paragraphs(
+        old, new, inline=False, ignore_whitespace=ignore_whitespace, equal=False
+    )
+    assert found == [c for c in full if c.op != "equal"]
+    same = [(c.old, c.new) for c in full if c.op == "equal"]
+    assert unchanged(found, len(old), len(new)) == same
 
 
 @settings(max_examples=200, deadline=None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from ..store.codec import encode_layout
 from ..text import paragraphs as para
-from ..text.diff import Change, diff_paragraphs, stats
+from ..text.diff import Change, diff_paragraphs, stats, unchanged
 from ..text.encoding import sha256_text
 
 
@@ -79,17 +79,17 @@ def compare(
         counts = {"added": len(paragraphs), "removed": 0, "modified": 0, "moved": 0}
         counts["substantive"] = len(paragraphs)
         return changes, counts, [None] * len(paragraphs)
-    everything = diff_paragraphs(previous, paragraphs, inline=False)
+    found = diff_paragraphs(previous, paragraphs, inline=False, equal=False)
     continues: list[int | None] = [None] * len(paragraphs)
-    for change in everything:
+    for change in found:
         if change.new is not None and change.old is not None:
             continues[change.new] = change.old
-    changes = [
-        replace(change, kind=change_class(change, patterns))
-        for change in everything
-        if change.op != "equal"
-    ]
-    counts = stats(everything)
+    same = unchanged(found, len(previous), len(paragraphs))
+    for i, j in same:
+        continues[j] = i
+    changes = [replace(change, kind=change_class(change, patterns)) for change in found]
+    counts = stats(changes)
+    counts["unchanged"] = len(same)
     counts["substantive"] = sum(1 for change in changes if change.kind == SUBSTANTIVE)
     return changes, counts, continues
 

@@ -94,12 +94,15 @@ def diff_paragraphs(
     granularity: str = "word",
     ignore_whitespace: bool = False,
     inline: bool = True,
+    equal: bool = True,
 ) -> list[Change]:
     """Diff two paragraph lists into changes, in new-document order, deletions where they were.
 
     ``inline=False`` leaves out the word-level diffs of edited paragraphs (``Change.inline`` is
     then None; ``Change.edited`` still tells): the store records which paragraphs changed, and
-    the words are diffed again only when somebody looks.
+    the words are diffed again only when somebody looks. ``equal=False`` leaves out the
+    unchanged paragraphs, most of a typical diff, which a recording does not store: they are
+    the ones no change names, paired in order (:func:`unchanged`).
     """
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; use one of {GRANULARITIES}")
@@ -127,7 +130,8 @@ def diff_paragraphs(
             continue
         i, kind = match
         if kind == EQUAL:
-            out.append(Change("equal", i, j, old[i], text, None))
+            if equal:
+                out.append(Change("equal", i, j, old[i], text, None))
         elif kind == MOVE:
             out.append(Change("move", i, j, old[i], text, None))
         else:
@@ -136,6 +140,20 @@ def diff_paragraphs(
             out.append(Change(op, i, j, old[i], text, words, edited=True))
         deletions_after(i)
     return out
+
+
+def unchanged(changes: Sequence[Change], old_count: int, new_count: int) -> list[tuple[int, int]]:
+    """The (old, new) index pairs of the unchanged paragraphs of a diff made with
+    ``equal=False`` between ``old_count`` and ``new_count`` paragraphs: the paragraphs that no
+    change names, paired in order (unchanged paragraphs never cross: only moves do)."""
+    named_old = {c.old for c in changes if c.old is not None}
+    named_new = {c.new for c in changes if c.new is not None}
+    return list(
+        zip(
+            (i for i in range(old_count) if i not in named_old),
+            (j for j in range(new_count) if j not in named_new),
+        )
+    )
 
 
 def stats(changes: Iterable[Change]) -> dict[str, int]:
