@@ -96,7 +96,9 @@ def prepare_cost(history: Path) -> tuple[float, float, int]:
         last: dict[str, tuple[str, list[str]]] = {}
         started, cpu = time.perf_counter(), time.process_time()
         for record in records:
-            mode, before = last.get(record.doc, (split_mode(record.text, "auto"), None))
+            if record.doc not in last:  # a document's split mode is chosen once, as importing does
+                last[record.doc] = (split_mode(record.text, "auto"), None)
+            mode, before = last[record.doc]
             last[record.doc] = (mode, prepare(record.text, mode, before).paragraphs)
         best = min(best, time.perf_counter() - started)
         best_cpu = min(best_cpu, time.process_time() - cpu)
