@@ -44,30 +44,30 @@ How far it scales (figures from bench/bench_dask.py, in CPU time per core, on a 
 machine; python-peps, and a churn history of 45 KB versions that each rewrite 14 long
 paragraphs):
 
-- On the 2-vCPU machine itself ``--workers 2`` gains next to nothing: Dask's runtime
-  (starting, the scheduler in the writer's process, moving texts and results) costs about
-  2 s of CPU on the churn history, whose serial import takes under 6, and writer and workers
-  share the two cores. Measured on 2026-12-01: 1.03-1.07x on the churn history, 0.92-0.99x
-  on python-peps (on a busy shared machine 0.7-0.9x, since the kernel gives the importing
-  session one share of the machine however many processes it runs). What follows is what
-  matters.
-- The prepare step costs about 1.0 ms of CPU per version on python-peps and 2.3 ms on the
-  churn history (bench runs of 2026-12-01, 08:35-08:39).
-- One writer stores about 1,150 versions per second of CPU on python-peps and 430 on the
+- On the 2-vCPU machine itself ``--workers 2`` gains little: Dask's runtime (starting, the
+  scheduler in the writer's process, moving texts and results) costs about 2 s of CPU on the
+  churn history, whose serial import takes under 6, and writer and workers share the two
+  cores. Measured on 2026-12-01: 1.03-1.11x on the churn history, 0.92-1.06x on python-peps
+  (on a busy shared machine 0.7-0.9x, since the kernel gives the importing session one share
+  of the machine however many processes it runs). What follows is what matters.
+- The prepare step costs 0.64 ms of CPU per version on python-peps and 2.1 ms on the churn
+  history (bench run of 2026-12-01, 08:57).
+- One writer stores about 1,330 versions per second of CPU on python-peps and 410 on the
   churn history (when the results are ready; reading and checking the file included: a file
   of up to 64 MB of text is parsed once, a larger one twice, to check it and to import it).
-- So the writer keeps only p x w worker cores busy: 1.0 ms x 1,150/s = 1.2 cores, 2.3 ms x
-  430/s = 1.0 core. 10^8 versions on 16 machines of 8 cores: the workers could prepare
-  about 128,000 (peps-like) or 56,000 (churn-like) versions a second, but one writer stores
-  1,150 or 430: about 24 hours, or 65 hours, whatever the cluster's size. Past one worker
+- So the writer keeps only p x w worker cores busy: 0.64 ms x 1,330/s = 0.85 cores, 2.1 ms x
+  410/s = 0.85 cores. 10^8 versions on 16 machines of 8 cores: the workers could prepare
+  about 200,000 (peps-like) or 61,000 (churn-like) versions a second, but one writer stores
+  1,330 or 410: about 21 hours, or 68 hours, whatever the cluster's size. Past one worker
   core, the single writer is the limit.
 - Then: one database per shard of documents, each with its own writer and a few workers,
   served together by one Datasette (``datasette shard-*.db``). A shard must hold whole
   documents, renames included: a cheap first pass over the names (no texts) assigns each
   chain of renames to a shard, then every shard imports its records. 16 machines each running
   two shard writers (a core each, and their own disks) and six worker cores: 32 writers store
-  about 37,000 (peps-like) or 14,000 (churn-like) versions a second, which their 96 worker
-  cores can prepare (37 or 32 of them busy): 10^8 versions in about 45 minutes, or 2 hours.
+  about 43,000 (peps-like) or 13,000 (churn-like) versions a second, which their 96 worker
+  cores can prepare (27 of them busy, either way): 10^8 versions in about 40 minutes, or 2
+  hours.
 - Memory of the writer grows with the history as a serial import's does: the (document, time)
   of every version imported before and now, to skip re-imported records (here twice: the
   planner keeps its own), and the names it has met. The workers keep the latest paragraphs of
