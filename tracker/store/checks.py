@@ -1,0 +1,98 @@
+"""What ``tracker fsck`` asks of the database itself: SQLite's integrity check and FTS5's (run in
+a thread, on a connection of their own), and the stored rows as raw bytes, so that damage is
+reported instead of failing the read."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+
+
+class CheckStore:
+    """Integrity checks and raw rows for :mod:`tracker.corpus.fsck`."""
+
+    def integrity_problems(self, conn: sqlite3.Connection | None = None) -> list[str]:
+        """SQLite's own ``integrity_check`` findings (empty when the file is sound)."""
+        try:
+            rows = (conn or self.conn).execute("pragma integrity_check").fetchall()
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+        return [row[0] for row in rows if row[0] != "ok"]
+
+    def search_index_problem(self, conn: sqlite3.Connection | None = None) -> str | None:
+        """FTS5's own check of the search index against the paragraphs (None when it passes)."""
+        if self.read_only:
+            return None  # the check is an INSERT, which a read-only connection refuses
+        conn = conn or self.conn
+        try:
+            conn.execute(
+                "insert into paragraphs_fts(paragraphs_fts, rank) values ('integrity-check', 1)"
+            )
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                return None  # another process is writing: the rest of the check still ran
+            return f"search index: cannot be checked ({error})"
+        except sqlite3.DatabaseError as error:
+            return (
+                f"search index: does not match the paragraphs ({error}); rebuild it with"
+                " `insert into paragraphs_fts(paragraphs_fts) values ('rebuild')`"
+            )
+        finally:
+            conn.rollback()
+        return None
+
+    def start_integrity_checks(self) -> Callable[[], tuple[list[str], str | None]]:
+        """Start :meth:`integrity_problems` and :meth:`search_index_problem` on a connection of
+        their own, in a thread: SQLite does that work without holding Python's lock, so the
+        caller checks versions meanwhile. Call the result to wait for the two findings.
+
+        A borrowed or in-memory connection, or a database that cannot be opened twice, is
+        checked on its own connection instead, when the result is called.
+        """
+        results: list = []
+
+        def check() -> None:
+            try:
+                conn = self.second_connection()
+            except Exception:  # checked on this connection instead, when the result is called
+                results.append(None)
+                return
+            try:
+                results.append((self.integrity_problems(conn), self.search_index_problem(conn)))
+            except BaseException as error:  # handed to the caller, who re-raises it
+                results.append(error)
+            finally:
+                conn.close()
+
+        thread = None
+        if not self.borrowed and self.path.exists():
+            thread = threading.Thread(target=check, name="tracker-integrity-check", daemon=True)
+            thread.start()
+
+        def wait() -> tuple[list[str], str | None]:
+            if thread is not None:
+                thread.join()
+            found = results[0] if results else None
+            if isinstance(found, BaseException):
+                raise found
+            return found or (self.integrity_problems(), self.search_index_problem())
+
+        return wait
+
+    def paragraph_rows(self) -> Iterator[tuple[int, str | None, bytes | None, str]]:
+        """(id, hash, raw text, SQLite type of the text) of every paragraph, streamed; the text
+        as stored bytes, even when it is not valid UTF-8, so that a check can report damage
+        instead of failing on it."""
+        return (
+            (pid, digest.decode("utf-8", "replace") if digest is not None else None, text, kind)
+            for pid, digest, text, kind in self.iterate(
+                "select id, cast(hash as blob), cast(text as blob), typeof(text)"
+                " from paragraphs order by id"
+            )
+        )
+
+    def raw_document_names(self) -> Iterator[tuple[int, bytes | None]]:
+        """(id, name as stored bytes) of every document, for a check of names SQLite holds but
+        cannot return as text."""
+        return self.iterate("select id, cast(name as blob) from documents order by id")
