@@ -25,7 +25,15 @@ class TrackerGroup(click.Group):
             ctx.exit(130)
 
 
-@click.group(cls=TrackerGroup, context_settings={"help_option_names": ["-h", "--help"]})
+#: Help is wrapped to the terminal, up to this width: the README's reference is rendered at it,
+#: so on a wide terminal `--help` reads exactly as documented.
+HELP_WIDTH = 100
+
+
+@click.group(
+    cls=TrackerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": HELP_WIDTH},
+)
 @click.version_option(package_name="tracker")
 def cli() -> None:
     """Track a folder of text documents in SQLite and see what changed, paragraph by paragraph.

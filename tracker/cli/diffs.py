@@ -134,8 +134,9 @@ def diff(
     """Show what changed in DOC between two versions, paragraph by paragraph.
 
     Paragraphs added, removed, modified (with the changed words marked) and moved.
-    RANGE is `v1..v3` (also `v2..` or `..v3`); a single reference is the old version.
-    Without any, the latest version is compared with the one before it.
+    RANGE is `v1..v3`; `v2..` runs to the latest version and `..v3` from the first one. A
+    single reference is the old version, compared with the latest. Without any, the latest
+    version is compared with the one before it.
 
     Example:
 

@@ -55,7 +55,8 @@ def import_(file, split, workers, scheduler, db_path, as_json):
 
     One object per line: {"doc": name, "text": str or null, "at": ISO time,
     "deleted": bool, "note": str} ("at", "deleted", "note" optional); corpus
-    records with "committed_at", "commit" and "path" are accepted too. A record
+    records, with "committed_at" for "at" and "commit" and "path" kept as the note, are
+    accepted too ("doc" is still needed). A record
     {"doc": new, "renamed_from": old, "at": time} without "text" renames a
     document; a version with "renamed_from" renames a live document of that old
     name first (otherwise it is only noted). The whole file is checked first:
