@@ -201,8 +201,11 @@ def test_checkout_at_dates_is_byte_exact(run, corpus_db: Path, tmp_path: Path) -
     assert sorted(files(late)) == ["crlf.txt", "guide.md", "moved/other.md"]
     assert files(late)["guide.md"] == f"Intro, edited\n\n{SHARED}\n".encode()
     before = tmp_path / "before"
-    run("checkout", before, "--at", "2023-12-31", "--db", corpus_db)
-    assert files(before) == {}
+    result = run("checkout", before, "--at", "2023-12-31", "--db", corpus_db)
+    assert result.exit_code == 0, result.output
+    # the corpus then held no document: an empty folder, and a summary that says why
+    assert result.stderr == f"0 documents written to {before} (no document existed by 2023-12-31)\n"
+    assert before.is_dir() and files(before) == {}
 
 
 def test_checkout_refuses_a_folder_that_is_not_empty(run, corpus_db: Path, tmp_path: Path) -> None:

@@ -219,6 +219,8 @@ def checkout(directory, at, force, db_path, as_json):
     else:
         written = len(result.written)
         summary = f"{plural(written, 'document')} written to {directory}"
+        if not written and not result.unsafe:
+            summary += f" (no document existed {'by ' + at if at else 'yet'})"
         if result.others:
             others = plural(len(result.others), "other file")
             summary += f"; {others} already there left alone (not deleted)"

@@ -117,7 +117,7 @@ def watch(
             if kind == "started":
                 click.echo(
                     f"watching {session.root} into {db_path}"
-                    f" ({event.counts['documents']} documents tracked); Ctrl-C to stop",
+                    f" ({plural(event.counts['documents'], 'document')} tracked); Ctrl-C to stop",
                     err=True,
                 )
             elif kind == "caught_up":

@@ -100,6 +100,10 @@ def checkout(
         if target in targets:
             raise TrackerError(f"{targets[target]} and {name} would both be written to {target}")
         targets[target] = name
+    try:  # made even when nothing is written: the corpus then held no document
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise TrackerError(f"cannot create folder {directory}: {error.strerror or error}") from None
     for (_, version), target in zip(plan, targets):
         _write(target, history.rebuild(version).encode("utf-8"))
     result.written = plan
