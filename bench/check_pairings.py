@@ -62,10 +62,21 @@ class OldWords:
         self.counts = counts
         self.chars = "".join(map(table.__getitem__, words))
         self.bare = "" if words else "".join(text.split())
+        self.folded = " ".join(words).casefold()
 
 
 def old_score(self: similarity.Similarity, i: int, j: int, threshold: float) -> float:
-    """Frozen copy of Similarity.score before rapidfuzz: diff-match-patch on word codes."""
+    """Frozen copy of Similarity.score before rapidfuzz: diff-match-patch on word codes. The
+    rule added since, that paragraphs differing only in case score 1.0, is applied to both
+    scorings, so that a difference still comes from the engine alone."""
+    ratio = _old_ratio(self, i, j, threshold)
+    a, b = self._old_state["old"][i], self._old_state["new"][j]
+    if ratio < threshold and a.size == b.size > 0 and a.folded == b.folded:
+        return 1.0
+    return ratio
+
+
+def _old_ratio(self: similarity.Similarity, i: int, j: int, threshold: float) -> float:
     state = self.__dict__.setdefault("_old_state", {"table": {}, "old": {}, "new": {}})
     if i not in state["old"]:
         state["old"][i] = OldWords(self.old[i], state["table"])

@@ -73,6 +73,17 @@ def test_every_change_is_classified_when_recorded(terms: Path) -> None:
         assert [v.substantive for v in tracker.versions("terms")] == [3, 2, 2, 1]
 
 
+def test_a_recased_heading_is_a_case_edit_not_a_new_paragraph(run, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker:
+        tracker.record("p.txt", doc("TERMS OF SERVICE", NAME), at="2024-01-01T00:00:00Z")
+        tracker.record("p.txt", doc("Terms of Service", NAME), at="2024-01-02T00:00:00Z")
+    assert classes(db) == [(2, "modify", "case")]
+    result = run("diff", "p", "--ignore", "case", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "1 minor change hidden" in result.output
+
+
 def test_an_ignore_pattern_reclassifies_the_history(run, terms: Path) -> None:
     added = run("ignore", "add", r"[?&]h=\w+", "--note", "tracking token", db=terms)
     assert added.exit_code == 0, added.output

@@ -240,6 +240,28 @@ THRESHOLD_CASES = [
         [("equal", 0, 0), ("modify", 2, 1), ("move", 1, 2), ("equal", 3, 3)],
         id="crossing-pair-above-move-bar-is-a-move",
     ),
+    pytest.param(
+        # a heading recased has no word in common with what it was, yet is the same heading
+        ["PRIVACY POLICY", "We collect data.", "Title"],
+        ["Privacy Policy", "We collect data.", "title"],
+        [("modify", 0, 0), ("equal", 1, 1), ("modify", 2, 2)],
+        id="recased-paragraphs-are-modified",
+    ),
+    pytest.param(
+        # ... also when it moved: the same words but for their case clear the move bar
+        ["Runtime effects", "One two three four five.", "Six seven eight nine ten."],
+        ["One two three four five.", "Six seven eight nine ten.", "Runtime Effects"],
+        [("equal", 1, 0), ("equal", 2, 1), ("move", 0, 2)],
+        id="recased-and-moved-is-a-move",
+    ),
+    pytest.param(
+        # a different word of the same length is not a case change; nor are wordless lines
+        ["Title", "|---|---|", "end"],
+        ["Tilde", "|:--|:--|", "end"],
+        [("delete", 0, None), ("delete", 1, None), ("insert", None, 0), ("insert", None, 1),
+         ("equal", 2, 2)],
+        id="same-length-other-words-are-not-paired",
+    ),
 ]  # fmt: skip
 
 

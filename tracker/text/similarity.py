@@ -62,7 +62,7 @@ _V = TypeVar("_V")
 class _Words:
     """Word tokens of one paragraph, in order, and its text without whitespace if it has none."""
 
-    __slots__ = ("words", "size", "bare", "_distinct")
+    __slots__ = ("words", "size", "bare", "_distinct", "_folded")
 
     def __init__(self, text: str) -> None:
         words = _tokens(text)
@@ -71,6 +71,7 @@ class _Words:
         # text without whitespace, to compare paragraphs that have no words ("* * *", "---")
         self.bare = "" if words else "".join(text.split())
         self._distinct: dict[str, None] | None = None
+        self._folded: str | None = None
 
     @property
     def distinct(self) -> dict[str, None]:
@@ -78,6 +79,14 @@ class _Words:
         if self._distinct is None:
             self._distinct = dict.fromkeys(self.words)
         return self._distinct
+
+    @property
+    def folded(self) -> str:
+        """The words case-folded, one space between: equal for paragraphs that differ only in
+        case (and in what lies between words)."""
+        if self._folded is None:
+            self._folded = " ".join(self.words).casefold()
+        return self._folded
 
 
 class _Memo(dict):
@@ -162,6 +171,8 @@ class Similarity:
         that punctuation does not make short paragraphs look alike): the longest common
         subsequence of the two word lists, computed exactly by rapidfuzz's bit-parallel LCS. A
         length bound comes first, and the LCS gives up early below what the threshold needs.
+        Paragraphs whose words differ only in case score 1.0: a heading recased is still the
+        same heading, whose edit is then classed ``case``.
         """
         a, b = self.old_words(i), self.new_words(j)
         la, lb = a.size, b.size
@@ -172,8 +183,10 @@ class Similarity:
             return 0.0
         # fewest words in common that can reach the threshold, one less against float rounding
         cutoff = max(0, int(threshold * total / 2) - 1)
-        same = _lcs()(a.words, b.words, score_cutoff=cutoff)
-        return 2 * same / total
+        ratio = 2 * _lcs()(a.words, b.words, score_cutoff=cutoff) / total
+        if ratio < threshold and la == lb and a.folded == b.folded:
+            return 1.0  # the same words but for their case ("TERMS OF USE" -> "Terms of Use")
+        return ratio
 
 
 def common_words(a: Sequence[str], b: Sequence[str]) -> int:
