@@ -216,12 +216,12 @@ def eventful_history(rounds: int = 24, seed: int = 5) -> list[dict]:
             out.append({"doc": name, "text": text(name), "at": at()})
         lines["lines.txt"][rng.randrange(12)] = _sentence(rng) + " " + _sentence(rng)
         out.append({"doc": "lines.txt", "text": text("lines.txt"), "at": at()})
-        if round_ == 2:  # unchanged; then, at one time, two texts and the first again
+        if round_ == 2:  # unchanged; then, at one time, two texts and the first again (a revert)
             out.append({"doc": "a.md", "text": text("a.md"), "at": at()})
             moment, first = at(), text("a.md") + "\nA postscript.\n"
             out.append({"doc": "a.md", "text": first, "at": moment})
             out.append({"doc": "a.md", "text": text("a.md"), "at": moment})
-            out.append({"doc": "a.md", "text": first, "at": moment})  # imported before: skipped
+            out.append({"doc": "a.md", "text": first, "at": moment})  # back again: a version too
         if round_ == 3:
             out.append({"doc": "b2.md", "renamed_from": "b.md", "at": at()})
             docs["b2.md"] = docs.pop("b.md")

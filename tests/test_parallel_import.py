@@ -125,10 +125,10 @@ def test_a_lane_prepares_each_document_against_its_version_before():
     batch = Batch(
         [
             ("seed", 1, state),  # stored, deleted after version 2: comes back
-            ("text", 1, "k1", "kept\n\nnew\n", None),
-            ("text", 2, "k2", "fresh\n", None),  # a new document
-            ("text", 2, "k3", "fresh\n", None),  # unchanged
-            ("delete", 2, None),
+            ("text", 1, "k1", "kept\n\nnew\n"),
+            ("text", 2, "k2", "fresh\n"),  # a new document
+            ("text", 2, "k3", "fresh\n"),  # unchanged
+            ("delete", 2),
         ]
     )
     hints, after = prepare_lane(batch, None)
@@ -152,7 +152,7 @@ def test_a_hint_sends_the_paragraphs_of_the_version_before_by_their_index():
     old = [f"Paragraph {n}: " + " ".join(["words"] * 200) for n in range(20)]
     new = [*old[:10], "A new one.", *old[10:]]
     seed = lanes.DocState("blank", 1, False, 1, "s", old)
-    batch = Batch([("seed", 1, seed), ("text", 1, "k", "\n\n".join(new) + "\n", None)])
+    batch = Batch([("seed", 1, seed), ("text", 1, "k", "\n\n".join(new) + "\n")])
     hint = prepare_lane(batch, None)[0]["k"]
     v1 = SimpleNamespace(version=1, sha256="s")
     whole = pickle.dumps(hint.ready("blank", v1, old))

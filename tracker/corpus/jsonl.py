@@ -2,10 +2,11 @@
 
 An import validates the whole file first (:mod:`.records`), then runs in one transaction (all or
 nothing), and is idempotent: a record whose text is already the document's latest, whose (doc,
-time, sha256) is already recorded, or whose text is the version the database held at that time
-under that name (a record that changed nothing when first imported) adds nothing (see
-:mod:`.seen`). A rename is a record of its own (``{"doc": new name, "renamed_from": old name,
-"at": time}``, no ``"text"``), so that an export -> import round trip re-creates the renames.
+time, sha256) is the version stored at that place, or whose text is the version the database
+held at that time under that name (a record that changed nothing when first imported) adds
+nothing (see :mod:`.seen`). A rename is a record of its own (``{"doc": new name,
+"renamed_from": old name, "at": time}``, no ``"text"``), so that an export -> import round trip
+re-creates the renames.
 """
 
 from __future__ import annotations
@@ -72,7 +73,7 @@ def _import_pipelined(
     planner, the same importer on a :class:`~.lanes.PlanTarget`, walks the file ahead."""
     from .lanes import PlanTarget, run_pipelined
 
-    planner = PlanTarget(history.store, pool.lanes, same_time_rule=True)
+    planner = PlanTarget(history.store, pool.lanes)
     planning = _Importer(planner, recorded(history), importer.split, None)
     Chunk = list[tuple[int, Record]]
 
@@ -147,10 +148,8 @@ class _Importer:
         at = record.at or now_iso()
         text = record.text
         sha256 = None if text is None else self.target.checksum(key, text)
-        if (self.seen.has_place(record.doc, at) and self.seen.has(record.doc, at, sha256)) or (
-            self.seen.stored_then(record.doc, at, sha256)
-        ):
-            self.result.unchanged += 1  # this very version was imported before, or was in effect
+        if self.seen.already(record.doc, at, sha256, timed=record.at is not None):
+            self.result.unchanged += 1  # stored at this place before, or in effect then
             return
         if text is None and not self.target.tracked(record.doc):
             self.skip(record, record.doc, f"deletion of unknown document {record.doc} ignored")

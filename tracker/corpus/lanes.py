@@ -141,10 +141,6 @@ class DocState:
     text_number: int  # the latest text version: number, checksum, paragraphs
     text_sha: str | None
     paragraphs: list[str] = field(repr=False)
-    #: The (name, time) of the last recorded version, and the checksums recorded there: a JSONL
-    #: import skips a record whose very version was imported at that name and time before.
-    at_key: tuple[str, str] | None = None
-    at_shas: frozenset = frozenset()
 
     @property
     def latest_sha(self) -> str | None:
@@ -160,8 +156,8 @@ class Batch:
     """One lane's operations for one chunk, in file order (an opaque object to the engine):
 
     ``("seed", doc, DocState)``: a document the database held before the import;
-    ``("text", doc, key, text, at_key)``: a text from input position ``key``;
-    ``("delete", doc, at_key)``: a deletion. ``doc`` numbers the planner's documents.
+    ``("text", doc, key, text)``: a text from input position ``key``;
+    ``("delete", doc)``: a deletion. ``doc`` numbers the planner's documents.
     """
 
     ops: list[tuple] = field(default_factory=list)
@@ -183,12 +179,9 @@ def prepare_lane(batch: Batch, before: LaneResult | None) -> LaneResult:
             if doc is not None and not doc.deleted:
                 docs[number] = replace(doc, number=doc.number + 1, deleted=True)
         else:
-            _, _, key, text, at_key = op
+            _, _, key, text = op
             sha = sha256_text(text)
-            if doc is not None and (
-                doc.latest_sha == sha
-                or (at_key is not None and at_key == doc.at_key and sha in doc.at_shas)
-            ):
+            if doc is not None and doc.latest_sha == sha:
                 hints[key] = Hint(sha)  # unchanged: nothing to prepare
                 continue
             if doc is None:
@@ -198,10 +191,7 @@ def prepare_lane(batch: Batch, before: LaneResult | None) -> LaneResult:
                 basis, version = (doc.text_number, doc.text_sha), doc.number + 1
             prepared = prepare(text, mode, previous, sha256=sha)
             hints[key] = Hint(sha, prepared, mode, basis, previous)
-            shas = doc.at_shas if doc is not None and doc.at_key == at_key else frozenset()
-            docs[number] = DocState(
-                mode, version, False, version, sha, prepared.paragraphs, at_key, shas | {sha}
-            )
+            docs[number] = DocState(mode, version, False, version, sha, prepared.paragraphs)
     return hints, docs
 
 
@@ -238,11 +228,10 @@ class PlanTarget:
     depends on checksums, which the lanes work out (see :func:`prepare_lane`).
     """
 
-    def __init__(self, store: Store, lanes: Callable[[], int], *, same_time_rule: bool = False):
+    def __init__(self, store: Store, lanes: Callable[[], int]):
         self.store = store
         self._lanes = lanes
         self.lane_count = 0
-        self.same_time_rule = same_time_rule
         self.names: dict[str, _Document | None] = {}
         self.renames: set[tuple[str, str, str]] = set()
         self.count = 0
@@ -312,16 +301,15 @@ class PlanTarget:
     ) -> _Planned | None:
         self.split = split
         doc = self._lookup(name)
-        at_key = (name, at) if self.same_time_rule else None
         if text is None:
             if doc is None or doc.deleted:
                 return None
-            self._emit(doc, ("delete", doc.number, at_key))
+            self._emit(doc, ("delete", doc.number))
             doc.deleted = True
             return _DELETION
         if doc is None:
             doc = self.names[name] = self._new()
-        self._emit(doc, ("text", doc.number, key, text, at_key))
+        self._emit(doc, ("text", doc.number, key, text))
         doc.deleted = False
         self.chars += len(text)
         return _PENDING
