@@ -811,3 +811,28 @@ def test_reimporting_records_without_times_adds_nothing(run, tmp_path: Path) -> 
     for _ in range(2):
         assert run("import", source, "--db", db).stdout == "0 new versions, 2 unchanged\n"
     assert run("show", "n.txt", "--db", db).stdout == "two\n"
+
+
+def test_export_writes_through_a_symlink_and_into_a_pipe_without_replacing_them(
+    run, tmp_path: Path
+) -> None:
+    import threading
+
+    db = tmp_path / "t.db"
+    run("import", write_history(tmp_path / "h.jsonl", eventful_history(rounds=3)), "--db", db)
+    expected = run("export", "--db", db).stdout.encode()
+    real, link = tmp_path / "real.jsonl", tmp_path / "link.jsonl"
+    real.write_text("old\n")
+    link.symlink_to(real.name)
+    assert run("export", "-o", link, "--db", db).exit_code == 0
+    assert link.is_symlink() and real.read_bytes() == expected
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run("export", "-o", fifo, "--db", db)
+    reader.join(timeout=30)
+    assert result.exit_code == 0, result.output
+    assert got == [expected] and fifo.is_fifo()  # streamed, and still a pipe
+    assert not list(tmp_path.glob("*.partial"))

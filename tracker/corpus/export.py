@@ -11,7 +11,9 @@ import gzip
 import heapq
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import IO, NamedTuple
 
@@ -149,15 +151,35 @@ def export_to_file(
     *,
     left_out: Callable[[str, int], None] | None = None,
 ) -> Exported:
-    """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole."""
-    target = Path(path)
+    """Export into a file (gzip-compressed when its name ends in ``.gz``), replacing it whole.
+
+    A regular file is written beside it and renamed over it at the end, so that a failed export
+    leaves it as it was; through a symlink, the file it points to. A pipe, a terminal or a
+    device (``-o /dev/stdout``, ``-o >(gzip > x)``) is written to as it is, never replaced.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # a new file (or one that cannot be reached: the write says why)
+    gz = Path(path).suffix == ".gz"
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise TrackerError(f"{path}: is a folder")
+        try:
+            with open(path, "wb") as raw, gzip.open(raw, "wb") if gz else nullcontext(raw) as out:
+                return export(history, out, fmt, left_out=left_out)
+        except OSError as error:
+            raise TrackerError(f"{path}: cannot write ({error.strerror or error})") from None
+    target = Path(os.path.realpath(path))  # through a symlink: the file it points to
     partial = target.with_name(target.name + ".partial")
     try:
-        gz = target.suffix == ".gz"
         with gzip.open(partial, "wb", compresslevel=6) if gz else open(partial, "wb") as out:
             count = export(history, out, fmt, left_out=left_out)
         os.replace(partial, target)
     except OSError as error:
-        partial.unlink(missing_ok=True)
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass  # a name too long to create cannot be left behind either
         raise TrackerError(f"{path}: cannot write ({error.strerror or error})") from None
     return count
