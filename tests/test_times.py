@@ -60,7 +60,17 @@ def test_parse_time(text, end_of_day, moment):
     assert parsed == moment and parsed.utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "2026-11-24T25:00", ""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yesterday",
+        "2026-13-01",
+        "2026-11-24T25:00",
+        "",
+        "0001-01-01T00:00:00+01:00",  # year 0 in UTC
+        "9999-12-31T23:59:59-05:00",  # year 10000 in UTC
+    ],
+)
 def test_parse_time_refuses(text):
     with pytest.raises(ValueError):
         parse_time(text)
@@ -109,7 +119,7 @@ def test_parse_bound(value, end_of_day, bound):
     assert parse_bound(value, end_of_day=end_of_day) == bound
 
 
-@pytest.mark.parametrize("value", ["soon", "24/11/2026", "2026-11-31"])
+@pytest.mark.parametrize("value", ["soon", "24/11/2026", "2026-11-31", "0001-01-01T00:00+01:00"])
 def test_parse_bound_refuses(value):
     with pytest.raises(TrackerError) as info:
         parse_bound(value, end_of_day=False)

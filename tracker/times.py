@@ -44,7 +44,10 @@ def parse_time(value: str, *, end_of_day: bool = False) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise ValueError(f"{value!r} is outside the years 1-9999 in UTC") from None
 
 
 def looks_like_time(text: str) -> bool:
