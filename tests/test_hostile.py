@@ -880,3 +880,69 @@ def test_ctrl_c_during_the_commit_says_the_work_is_stored(run, folder, db):
     with Tracker(db, create=False) as tracker:
         [document] = tracker.documents()
         assert tracker.text(document.name) == "One.\n\nTwo.\n"
+
+
+# -- values past what Python or SQLite can hold, names too long, notes that drive a terminal ----
+
+
+@pytest.fixture
+def small_db(tmp_path):
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", "One.\n", at="2024-01-01T00:00:00Z")
+        tracker.record("a.txt", "Two.\n", at="2024-01-02T00:00:00Z", note="esc \x1b]0;x\x07\nnext")
+    return db
+
+
+HUGE = "99999999999999999999"
+LONG = "x" * 300
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["timeline", "--limit", HUGE], 2, f"{HUGE} is too large"),
+        (["snapshot", ".", "--max-bytes", HUGE], 2, f"{HUGE} is too large"),
+        (["ignore", "remove", HUGE], 2, f"{HUGE} is too large"),
+        (["watch", ".", "--debounce", "nan"], 2, "nan is not a number of seconds"),
+        (["watch", ".", "--debounce", "inf"], 2, "inf is not in the range"),
+        (["show", "a.txt", "--at", "0001-01-01T00:00:00+01:00"], 1, "cannot read version"),
+        (["timeline", "--until", "9999-12-31T23:00-05:00"], 1, "cannot read time"),
+        (["ignore", "add", "a{99999999999}"], 1, "too large to compile"),
+        (["ignore", "add", "(" * 2000 + "a" + ")" * 2000], 1, "too large to compile"),
+        (["checkout", LONG], 1, "File name too long"),
+        (["snapshot", LONG], 1, "File name too long"),
+        (["restore", "a.txt", "--to", LONG], 1, "File name too long"),
+    ],
+    ids=lambda value: value if isinstance(value, int) else None,
+)
+def test_values_out_of_range_and_names_too_long_are_one_line_errors(
+    run, small_db, tmp_path, monkeypatch, args, code, message
+):
+    monkeypatch.chdir(tmp_path)
+    result = run(*args, "--db", small_db)
+    assert result.exit_code == code, result.output
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("Error: ") and message in last
+    if code == 1:  # a usage error (2) comes after click's usage lines; anything else, alone
+        assert result.stderr.count("\n") == 1
+    with Tracker(small_db, create=False) as tracker:  # and nothing stored is lost
+        assert [v.version for v in tracker.versions("a.txt")] == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "nested", ["[" * 100_000 + "]" * 100_000, '{"doc": ' + "[" * 100_000 + "]" * 100_000 + "}"]
+)
+def test_json_nested_too_deep_is_a_malformed_record(run, tmp_path, nested):
+    source = tmp_path / "deep.jsonl"
+    source.write_text(nested + "\n")
+    result = run("import", source, "--db", tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert "nested too deep" in result.stderr and "nothing imported" in result.stderr
+
+
+def test_log_and_ignore_list_print_notes_escaped_on_one_line(run, small_db):
+    lines = run("log", "a.txt", "--db", small_db).stdout.splitlines()
+    assert len(lines) == 2 and lines[1].endswith("esc \\x1b]0;x\\x07\\nnext")
+    run("ignore", "add", "x", "--note", "two\nlines \x1b[2J", "--db", small_db)
+    assert run("ignore", "list", "--db", small_db).stdout == "1  x  two\\nlines \\x1b[2J\n"

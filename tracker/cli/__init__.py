@@ -18,6 +18,9 @@ class TrackerGroup(click.Group):
             raise click.ClickException(one_line(str(error))) from None
         except BrokenPipeError:  # `tracker log x | head`
             ctx.exit(0)
+        except OSError as error:  # what no command foresaw (a name too long): one line
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(one_line(f"{where}{error.strerror or error}")) from None
         except InterruptedAfterCommit:  # not "Aborted!": the work is in the database
             click.echo(
                 "\nStopped by Ctrl-C, after the changes were committed: they are stored.", err=True

@@ -6,9 +6,10 @@ import functools
 
 import click
 
-from ..render.words import terminal_safe
+from ..render.words import line_safe
 from . import cli
 from .common import (
+    count,
     db_option,
     echo_json,
     json_option,
@@ -60,7 +61,7 @@ def ignore_add(regex, doc_glob, note, workers, scheduler, db_path):
         added = tracker.add_ignore(
             regex, doc=doc_glob, note=note, progress=bar, workers=workers, scheduler=scheduler
         )
-    click.echo(f"ignore pattern {added.id} added: {terminal_safe(added.pattern)}", err=True)
+    click.echo(f"ignore pattern {added.id} added: {line_safe(added.pattern)}", err=True)
 
 
 @ignore.command("list")
@@ -81,13 +82,13 @@ def ignore_list(db_path, as_json):
     if not patterns:
         click.echo("no ignore patterns: `tracker ignore add REGEX` adds one", err=True)
     for pattern in patterns:
-        where = f"  (documents {terminal_safe(pattern.doc_glob)})" if pattern.doc_glob else ""
-        note = f"  {terminal_safe(pattern.note)}" if pattern.note else ""
-        click.echo(f"{pattern.id}  {terminal_safe(pattern.pattern)}{where}{note}")
+        where = f"  (documents {line_safe(pattern.doc_glob)})" if pattern.doc_glob else ""
+        note = f"  {line_safe(pattern.note)}" if pattern.note else ""
+        click.echo(f"{pattern.id}  {line_safe(pattern.pattern)}{where}{note}")
 
 
 @ignore.command("remove")
-@click.argument("pattern_id", metavar="ID", type=int)
+@click.argument("pattern_id", metavar="ID", type=count(1))
 @classify_on_workers
 @db_option
 def ignore_remove(pattern_id, workers, scheduler, db_path):
@@ -101,7 +102,7 @@ def ignore_remove(pattern_id, workers, scheduler, db_path):
         removed = tracker.remove_ignore(
             pattern_id, progress=bar, workers=workers, scheduler=scheduler
         )
-    click.echo(f"ignore pattern {removed.id} removed: {terminal_safe(removed.pattern)}", err=True)
+    click.echo(f"ignore pattern {removed.id} removed: {line_safe(removed.pattern)}", err=True)
 
 
 @cli.command()

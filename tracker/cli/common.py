@@ -159,16 +159,36 @@ def workers_options(function: Callable, workers_help: str = PREPARE_ON_WORKERS) 
         help="Use the Dask cluster of this scheduler (tcp://HOST:8786) instead of starting one; "
         "with --workers, wait for that many of its workers.",
     )(function)
-    return click.option("--workers", type=click.IntRange(min=1), metavar="N", help=workers_help)(
-        function
-    )
+    return click.option("--workers", type=count(1), metavar="N", help=workers_help)(function)
+
+
+class _Count(click.IntRange):
+    """An IntRange whose help shows only its lower bound (the upper one is a safeguard)."""
+
+    def _describe_range(self) -> str:
+        return f"x>={self.min}"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            number = click.INT.convert(value, param, ctx)
+            if self.max is not None and number > self.max:
+                self.fail(f"{number} is too large (at most {self.max}).", param, ctx)
+            raise
+
+
+def count(least: int = 0) -> click.IntRange:
+    """A whole number from ``least`` up to the largest Python can index with: a larger one is a
+    usage error (exit 2), not an overflow deep inside."""
+    return _Count(min=least, max=sys.maxsize)
 
 
 def max_bytes_option(function: Callable) -> Callable:
     """``--max-bytes``: refuse files larger than this."""
     return click.option(
         "--max-bytes",
-        type=click.IntRange(min=0),
+        type=count(0),
         default=DEFAULT_MAX_BYTES,
         envvar="TRACKER_MAX_BYTES",
         show_default=True,

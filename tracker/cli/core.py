@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..render.words import counts_text, plural, short_time
+from ..render.words import counts_text, line_safe, plural, short_time
 from . import cli
 from .common import (
     db_option,
@@ -96,7 +96,7 @@ def log(doc, substantive, db_path, as_json):
                 f"  {plural(version.paragraphs, 'paragraph')}  {counts_text(version)}"
             )
         if version.note:
-            line += f"  {version.note}"
+            line += f"  {line_safe(version.note)}"
         click.echo(line)
         for rename in renamed_after.get(version.version, []):
             when = short_time(rename["renamed_at"])

@@ -13,6 +13,7 @@ from ..text.snippets import MARKS
 from . import cli
 from .common import (
     color_option,
+    count,
     db_option,
     echo_json,
     echo_json_list,
@@ -41,7 +42,7 @@ def _column(count: int, word: str, width: int) -> str:
 @click.option("--since", help="From this date or date-time (a bare date: its start), UTC.")
 @click.option("--until", help="Up to this date or date-time (a bare date: its end), UTC.")
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
-@click.option("--limit", type=click.IntRange(min=0), help="At most this many lines (0: all).")
+@click.option("--limit", type=count(0), help="At most this many lines (0: all).")
 @click.option("--substantive", is_flag=True, help="Leave out versions whose changes are all minor.")
 @db_option
 @json_option
@@ -86,7 +87,7 @@ def _timeline_line(event: Event) -> str:
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option(
     "--limit",
-    type=click.IntRange(min=0),
+    type=count(0),
     default=50,
     show_default=True,
     help="At most this many results (0: all).",
@@ -175,14 +176,14 @@ def _clip(text: str, width: int = 70) -> str:
 @click.argument("doc", required=False)
 @click.option(
     "--top",
-    type=click.IntRange(min=1),
+    type=count(1),
     default=10,
     show_default=True,
     help="How many entries each list shows.",
 )
 @click.option(
     "--min-chars",
-    type=click.IntRange(min=0),
+    type=count(0),
     default=MIN_SHARED_CHARS,
     show_default=True,
     help="Shorter shared paragraphs are ignored as noise.",

@@ -9,7 +9,7 @@ import click
 from .. import refs
 from ..render.words import plural, short_time
 from . import cli
-from .common import color_option, db_option, echo_json, json_option, open_tracker, use_color
+from .common import color_option, count, db_option, echo_json, json_option, open_tracker, use_color
 
 if TYPE_CHECKING:
     from ..models import Version
@@ -78,7 +78,7 @@ def _hidden_note(hidden: int) -> str:
 )
 @click.option(
     "--context",
-    type=click.IntRange(min=0),
+    type=count(0),
     default=1,
     show_default=True,
     help="Unchanged paragraphs shown around each change.",
@@ -317,7 +317,7 @@ _TRACE_WORDS = {
 
 @cli.command()
 @click.argument("doc")
-@click.argument("paragraph", type=click.IntRange(min=1), required=False)
+@click.argument("paragraph", type=count(1), required=False)
 @click.option("--at", default="latest", show_default=True, help="Version PARAGRAPH is numbered in.")
 @click.option("--search", metavar="WORDS", help="Pick the paragraph containing these words.")
 @db_option

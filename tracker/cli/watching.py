@@ -25,11 +25,19 @@ if TYPE_CHECKING:  # watchdog is imported only when the command runs (start-up t
     from ..watch.session import WatchSession
 
 
+def _a_number(value: float, param: click.Parameter) -> float:
+    """Refuse ``nan`` (a FloatRange lets it through: it compares false with any bound)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number of seconds.", param=param)
+    return value
+
+
 @cli.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option(
     "--debounce",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=3600),
+    callback=lambda ctx, param, value: _a_number(value, param),
     default=0.1,
     show_default=True,
     metavar="SECONDS",

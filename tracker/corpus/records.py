@@ -130,6 +130,8 @@ def _raw_records(source: Source) -> Iterator[tuple[str, int, object]]:
                 except json.JSONDecodeError as error:
                     problem = _Problem(f"not valid JSON ({error.msg}, column {error.colno})")
                     yield f"line {number}", number, problem
+                except RecursionError:
+                    yield f"line {number}", number, _Problem("JSON nested too deep")
     except (OSError, EOFError, gzip.BadGzipFile) as error:
         raise TrackerError(f"{source}: cannot read ({error})") from None
 
@@ -140,6 +142,9 @@ def _array_records(data: bytes) -> Iterator[tuple[str, int, object]]:
         items = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         yield "file", 1, _Problem(f"not a valid JSON array ({error})")
+        return
+    except RecursionError:
+        yield "file", 1, _Problem("not a valid JSON array (nested too deep)")
         return
     for number, item in enumerate(items, start=1):
         yield f"record {number}", number, item

@@ -21,6 +21,11 @@ def terminal_safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
+def line_safe(text: str) -> str:
+    """:func:`terminal_safe`, on one line: a line break shown as ``\\n`` (a note in a list)."""
+    return terminal_safe(text).replace("\n", "\\n")
+
+
 #: A hit of a search snippet between the marks of ``text.snippets.MARKS``.
 _HIT = re.compile("(\x02[^\x03]*\x03)")
 

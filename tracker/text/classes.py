@@ -183,6 +183,8 @@ def compile_patterns(patterns: Iterable[str]) -> list[re.Pattern[str]]:
             out.append(re.compile(p))
         except re.error as e:
             raise ValueError(f"bad ignore pattern {p!r}: {e.msg} at position {e.pos}") from None
+        except (OverflowError, RecursionError):  # a{99999999999}, or brackets thousands deep
+            raise ValueError(f"bad ignore pattern {p!r}: too large to compile") from None
     return out
 
 
