@@ -946,3 +946,18 @@ def test_log_and_ignore_list_print_notes_escaped_on_one_line(run, small_db):
     assert len(lines) == 2 and lines[1].endswith("esc \\x1b]0;x\\x07\\nnext")
     run("ignore", "add", "x", "--note", "two\nlines \x1b[2J", "--db", small_db)
     assert run("ignore", "list", "--db", small_db).stdout == "1  x  two\\nlines \\x1b[2J\n"
+
+
+def test_one_name_in_two_folders_given_together_is_recorded_from_the_first_only(run, tmp_path):
+    first, second, db = tmp_path / "a", tmp_path / "b", tmp_path / "t.db"
+    for folder, text in ((first, "One.\n"), (second, "Two.\n")):
+        folder.mkdir()
+        (folder / "same.txt").write_text(text)
+    for _ in range(2):  # it used to record both files, one over the other, on every run
+        result = run("snapshot", first, second, "--db", db)
+        assert result.exit_code == 0, result.output
+        assert f"warning: same.txt: also in {first}, given first: skipped" in result.stderr
+    assert result.stderr.endswith("0 new versions, 1 unchanged, 1 skipped\n")
+    with Tracker(db, create=False) as tracker:
+        assert [v.version for v in tracker.versions("same.txt")] == [1]
+        assert tracker.text("same.txt", "latest") == "One.\n"

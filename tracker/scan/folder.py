@@ -125,6 +125,9 @@ class FolderSnapshot:
         self.at = at
         self.cancel = cancel
         self.result = SnapshotResult()
+        #: name -> the folder it was first found in by this run: one name in two folders given
+        #: together would make one history of two files, flipping between them on every run
+        self._found_in: dict[str, str] = {}
 
     def run(
         self, path: str | os.PathLike | Iterable[str | os.PathLike], only: Iterable[str] | None
@@ -216,6 +219,8 @@ class FolderSnapshot:
                 return name in known
 
         present = {entry.name for entry in entries}
+        for name in present:
+            self._found_in.setdefault(name, root_key)
         missing = {
             name: state.id
             for name, state in known.items()
@@ -284,6 +289,16 @@ class FolderSnapshot:
         renamed_from: dict[str | None, str],
     ) -> None:
         """Record a file that may have changed (its size, mtime or folder differ)."""
+        first = self._found_in.get(entry.name, root_key)
+        if first != root_key:
+            self.result.skipped.append(
+                (
+                    entry.name,
+                    f"also in {first}, given first: skipped (documents are named relative to"
+                    " the folder given, so the two files would be one history)",
+                )
+            )
+            return
         if doc is not None and doc.root and doc.root != root_key:
             # documents are named relative to their folder, so the same name from two folders
             # is one history: say so rather than mix two files silently
