@@ -247,7 +247,7 @@ def test_checkout_never_writes_outside_the_folder(run, tmp_path: Path, name: str
     assert result.stderr == (
         f"warning: refusing to write {name!r}: absolute paths and '..' are not allowed\n"
         f"1 document written to {target}\n"
-        "Error: 1 document not written: unsafe name\n"
+        "Error: 1 document not written (see above)\n"
     )
     assert files(target) == {"fine.txt": b"fine\n"}  # the safe documents are still written
     assert not (tmp_path / "deep" / "evil.txt").exists()
@@ -269,7 +269,7 @@ def test_checkout_skips_every_unsafe_name_and_writes_the_rest(run, tmp_path: Pat
     assert len(warnings) == len(unsafe)
     assert all(line.startswith("warning: refusing to write ") for line in warnings)
     assert "\x1b" not in result.stderr  # names are shown escaped
-    assert result.stderr.endswith("Error: 5 documents not written: unsafe names\n")
+    assert result.stderr.endswith("Error: 5 documents not written (see above)\n")
     assert files(target) == {"fine.txt": b"fine\n", "sub/ok.txt": b"ok\n"}
 
 
@@ -577,3 +577,18 @@ def test_corpus_text_output_uses_singulars(run, tmp_path: Path) -> None:
     assert "     1 paragraph   a.md v2  2024-02-01 00:00:00  +0 -0 ~1 moved 0\n" in stats
     for word in ("documents", "versions", "deletions", "edits", "paragraphs"):
         assert f" 1 {word}" not in stats
+
+
+def test_checkout_refuses_a_name_that_is_another_ones_folder_before_writing(run, tmp_path):
+    db, out = tmp_path / "t.db", tmp_path / "out"
+    with Tracker(db) as tracker:  # import accepts both; no file system holds both
+        for name in ("x", "x/y.txt", "z.txt"):
+            tracker.record(name, f"{name}\n", at="2024-01-01T00:00:00Z")
+    result = run("checkout", out, "--db", db)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "warning: refusing to write 'x': 'x/y.txt' needs a folder of that name",
+        f"2 documents written to {out}",
+        "Error: 1 document not written (see above)",
+    ]
+    assert files(out) == {"x/y.txt": b"x/y.txt\n", "z.txt": b"z.txt\n"}

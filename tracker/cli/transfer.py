@@ -225,10 +225,8 @@ def checkout(directory, at, force, db_path, as_json):
             others = plural(len(result.others), "other file")
             summary += f"; {others} already there left alone (not deleted)"
         click.echo(summary, err=True)
-    if result.unsafe:
-        count = len(result.unsafe)
-        names = "unsafe name" if count == 1 else "unsafe names"
-        raise TrackerError(f"{plural(count, 'document')} not written: {names}")
+    if result.unsafe:  # names unsafe to write out, or a file's name that is another's folder
+        raise TrackerError(f"{plural(len(result.unsafe), 'document')} not written (see above)")
 
 
 @cli.command()

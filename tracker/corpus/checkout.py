@@ -94,6 +94,21 @@ def checkout(
             result.unsafe.append((name, f"refusing to write {name!r}: {problem}"))
             continue
         plan.append((name, current))
+    # a name that is a folder of another ("x" and "x/y.txt", which import accepts) cannot be
+    # written beside it: refused up front, so that nothing is left half written
+    folders = {name.rsplit("/", 1)[0] for name, _ in plan if "/" in name}
+    folders |= {
+        folder.rsplit("/", k)[0]
+        for folder in list(folders)
+        for k in range(1, folder.count("/") + 1)
+    }
+    blocked = {name for name, _ in plan if name in folders}
+    for name in sorted(blocked):
+        inside = min(other for other, _ in plan if other.startswith(name + "/"))
+        result.unsafe.append(
+            (name, f"refusing to write {name!r}: {inside!r} needs a folder of that name")
+        )
+    plan = [(name, version) for name, version in plan if name not in blocked]
     targets: dict[Path, str] = {}
     for name, _ in plan:
         target = safe_target(root, name)
