@@ -1,6 +1,7 @@
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tracker import Tracker
 from tracker.cli import cli
 
 SEEDS = Path(__file__).parent.parent / "seeds"
@@ -117,6 +119,24 @@ def test_corrupt_database(run, tmp_path):
     assert db.read_bytes() == b"garbage" * 1000
 
 
+def test_a_damaged_tracker_database_is_called_damaged_not_foreign(run, tmp_path):
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker:
+        for n in range(30):
+            tracker.record(f"d{n}.txt", f"Paragraph {n}.\n\nAnother one.\n", at="2024-01-01")
+    with sqlite3.connect(db) as conn:  # everything in the main file, no WAL beside it
+        conn.execute("pragma journal_mode = delete")
+    data = bytearray(db.read_bytes())
+    data[4096 * 3 : 4096 * 4] = b"\xaa" * 4096  # one page of the tables overwritten
+    db.write_bytes(bytes(data))
+    result = run("docs", db=str(db))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: database {db} is damaged (database disk image is malformed):"
+        " run `tracker fsck` to see where\n"
+    )
+
+
 def test_bad_files_are_skipped_with_warnings(run, env):
     folder = env["folder"]
     (folder / "binary.txt").write_bytes(b"abc\x00def")
@@ -221,6 +241,7 @@ NOT_ON_RESCAN = (
 
 RESCAN_IN_A_FRESH_PROCESS = """
 import json, sys
+from tracker import Tracker
 from tracker.cli import cli
 try:
     cli(["snapshot", sys.argv[1], "--db", sys.argv[2]], prog_name="tracker")

@@ -66,6 +66,8 @@ def trace(
     texts = history.paragraphs(version)
     if search is not None:
         index = find_paragraph(texts, search)
+    elif not texts:
+        raise TrackerError(f"{version.doc} v{version.version} has no paragraphs")
     elif paragraph is None or not 1 <= paragraph <= len(texts):
         raise TrackerError(
             f"{version.doc} v{version.version} has paragraphs 1-{len(texts)}, not {paragraph}"

@@ -95,8 +95,12 @@ def translate(error: sqlite3.Error, path: Path) -> TrackerError:
         )
     if "readonly" in message or "read-only" in message:
         return ReadOnlyDatabase(f"database {path} is read-only: it can be read but not changed")
+    if isinstance(error, sqlite3.DatabaseError) and "malformed" in message:
+        return NotADatabase(
+            f"database {path} is damaged ({message}): run `tracker fsck` to see where"
+        )
     if isinstance(error, sqlite3.DatabaseError) and (
-        "not a database" in message or "malformed" in message or "file is encrypted" in message
+        "not a database" in message or "file is encrypted" in message
     ):
         return NotADatabase(f"{path} is not a tracker database ({message})")
     return TrackerError(f"database error in {path}: {message}")
