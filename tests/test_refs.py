@@ -310,3 +310,15 @@ def test_two_files_of_the_same_name_are_ambiguous_whatever_else_matches():
     with pytest.raises(AmbiguousDocument) as info:
         resolve_document("x.txt", names)
     assert str(info.value) == "'x.txt' matches 2 documents: a/x.txt, b/x.txt"
+
+
+def test_a_name_stored_decomposed_is_found_typed_composed() -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "notes/café.txt")  # as a file named on macOS
+    names = [decomposed, "notes/cafe.txt"]
+    assert resolve_document("café", names) == decomposed
+    assert resolve_document("notes/café.txt", names) == decomposed
+    assert resolve_document("cafe", names) == "notes/cafe.txt"  # unaccented: the other one
+    with pytest.raises(UnknownDocument):
+        resolve_document("cafés", names)

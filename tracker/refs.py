@@ -43,7 +43,30 @@ def normalize_name(query: str) -> str:
 
 
 def resolve_document(query: str, names: Sequence[str]) -> str:
-    """Find the one document named by its path, file name, stem or a unique prefix of those."""
+    """Find the one document named by its path, file name, stem or a unique prefix of those.
+
+    Failing that, the same in Unicode's composed form (NFC) on both sides: a file named on macOS
+    keeps its accents decomposed (NFD), which looks the same but is typed composed.
+    """
+    try:
+        return _resolve_document(query, names)
+    except UnknownDocument:
+        composed = {unicodedata.normalize("NFC", name): name for name in names}
+        wanted = unicodedata.normalize("NFC", query)
+        if (
+            wanted == query
+            and len(composed) == len(names)
+            and all(key == name for key, name in composed.items())
+        ):
+            raise
+        try:
+            return composed[_resolve_document(wanted, list(composed))]
+        except UnknownDocument:
+            pass
+        raise
+
+
+def _resolve_document(query: str, names: Sequence[str]) -> str:
     wanted = normalize_name(query)
     if not wanted:
         raise UnknownDocument("empty document name")
