@@ -185,6 +185,16 @@ def test_diff_page_in_a_browser(server, page, screenshots):
     page.get_by_role("link", name="side by side").click()
     page.wait_for_load_state()
     assert page.locator(".sbs .text.new ins").first.is_visible()
+    # one word changed in a one-line paragraph: the changed word stays on its line, on both sides
+    page.goto(f"{server}/-/tracker/diff/tracker/long.txt/2?layout=side-by-side")
+    row = page.locator(".sbs .row.op-modify").first
+    for side, mark in (("old", "del"), ("new", "ins")):
+        text = row.locator(f".text.{side}").bounding_box()
+        word = row.locator(f".text.{side} {mark}").bounding_box()
+        assert word["height"] < 1.5 * 20 and word["y"] - text["y"] < 20, (side, text, word)
+        assert word["x"] > text["x"] + 50  # after "Paragraph 3: some", not at the line's start
+    page.screenshot(path=str(screenshots / "diff-side-by-side.png"))
+    page.goto(f"{server}/-/tracker/diff/tracker/hostile.txt/2")
     page.get_by_role("link", name="← previous version").click()
     page.wait_for_load_state()
     assert page.url.endswith("/-/tracker/diff/tracker/hostile.txt/1")
