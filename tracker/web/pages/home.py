@@ -76,17 +76,20 @@ async def _home(datasette, request, names: list[str]) -> Response:
                 now, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE
             )
         recent = history.recent(None, LATEST, 0)
-        return documents, total, axis, number, recent, history.store.count_versions()
+        counts = history.store.count_versions(), history.store.time_span()
+        return documents, total, axis, number, recent, counts
 
-    shown, total, axis, number, recent, versions = await read(db, gather)
+    shown, total, axis, number, recent, (versions, (first, last)) = await read(db, gather)
     pages = max(1, -(-total // PAGE_SIZE))
 
     def url(path: str) -> str:
         return datasette.urls.path(path)
 
-    span = ""
-    if axis:
+    span = recorded = ""
+    if axis:  # the sparklines' axis runs to today
         span = f"{human_time(axis[0], with_time=False)} to {human_time(axis[1], with_time=False)}"
+    if first and last:  # what was recorded: first to last version
+        recorded = f"{human_time(first, with_time=False)} to {human_time(last, with_time=False)}"
     rows = [
         {
             "name": d.name,
@@ -131,6 +134,7 @@ async def _home(datasette, request, names: list[str]) -> Response:
         "document_count": total,
         "version_count": versions,
         "span": span,
+        "recorded": recorded,
         "recent_days": RECENT_DAYS,
         "latest": latest,
         "page": number,
