@@ -88,7 +88,8 @@ async def test_home_lists_documents_and_latest_changes(ds):
     page = (await get(ds, "/-/tracker/tracker")).text
     parsed = Page(page)
     assert "What changed in tracker" in page
-    assert "3 documents, 7 versions" in page
+    # from the first version recorded to the last one (20 Mar, today here, is the sparklines' end)
+    assert "3 documents, 7 versions, from 1 Jan 2024 to 1 Mar 2024." in "".join(parsed.text)
     rows = re.findall(r'<tr><td class="name"><a href="([^"]+)">([^<]+)</a>', page)
     assert [name for _, name in rows] == ["notes/plan.txt", "hostile.txt", "old.txt"]
     assert rows[0][0] == "/-/tracker/doc/tracker/notes/plan.txt"
@@ -223,7 +224,10 @@ async def test_diff_page_navigator_minimap_anchors_and_history_links(ds):
     assert 'id="next-change" href="#p2"' in page
     history = [a["href"] for a in parsed.all("a", class_="history")]
     assert "/-/tracker/trace/tracker/notes/plan.txt?paragraph=2&at=2" in history
-    assert parsed.all("script", src="/-/tracker/tracker.js")
+    # the script's URL changes with it, so that a browser never runs a day-old copy
+    from tracker.web.assets import VERSIONS
+
+    assert parsed.all("script", src=f"/-/tracker/tracker.js?v={VERSIONS['tracker.js']}")
     legend = re.search(r'<ul class="tracker-legend".*?</ul>', page, re.S).group(0)
     assert "added" in legend and "removed" in legend and "moved" in legend
 

@@ -20,12 +20,13 @@ from ..corpus.search import sql_fts_query, sql_snippet
 from ..render.html import escape_html
 from ..store.codec import paragraph_hash
 from . import columns
+from .assets import asset_path
 from .cells import MARK_START, change_html, old_text_html, snippet_html
 from .databases import tracker_databases
 from .metadata import database_metadata, instance_metadata
 from .pages.common import time_html
 from .querypages import page_number, page_url, query_loader
-from .routes import ROUTES, VERSIONS
+from .routes import ROUTES
 from .urls import database_path, diff_path, document_path, home_path, query_path
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -143,7 +144,7 @@ def asgi_wrapper(datasette):
 def extra_css_urls(template, database, table, columns, view_name, request, datasette) -> list:
     """The plugin's styles, on the pages of tracker databases and on its own pages."""
     if template.startswith("tracker_") or database in tracker_databases(datasette):
-        return [datasette.urls.path(f"/-/tracker/tracker.css?v={VERSIONS['tracker.css']}")]
+        return [datasette.urls.path(asset_path("tracker.css"))]
     return []
 
 

@@ -7,34 +7,14 @@ version-id redirect, the Atom feed, and the static files (stylesheets, the diff 
 
 from __future__ import annotations
 
-import hashlib
-from importlib.resources import files
-
 from datasette.utils.asgi import NotFound, Response
 
 from . import feed as feed
-from .cells import CSS
+from .assets import STATIC, asset_path
 from .databases import tracker_databases
 from .pages import diff, document, home, trace, words
 from .pages.common import check_view, open_page, read, tracker_database
 from .urls import database_path, diff_path, document_path, feed_path, home_path
-
-
-def _static(name: str) -> str:
-    return (files(__package__) / "static" / name).read_text(encoding="utf-8")
-
-
-#: The static files: name, content type, text.
-STATIC = {
-    "tracker.css": ("text/css", CSS),
-    "tracker.js": ("text/javascript", _static("tracker.js")),
-    "feed.css": ("text/css", _static("feed.css")),
-}
-
-#: A short hash of each static file, added to its URL so that a new version is fetched.
-VERSIONS = {
-    name: hashlib.sha256(text.encode()).hexdigest()[:8] for name, (_, text) in STATIC.items()
-}
 
 
 async def version_redirect(datasette, request) -> Response:
@@ -77,7 +57,7 @@ async def atom_feed(datasette, request) -> Response:
         diff_url=lambda d, v: datasette.absolute_url(
             request, datasette.urls.path(diff_path(db.name, d, v))
         ),
-        stylesheet=datasette.urls.path(f"/-/tracker/feed.css?v={VERSIONS['feed.css']}"),
+        stylesheet=datasette.urls.path(asset_path("feed.css")),
     )
     return Response(body, content_type="application/atom+xml; charset=utf-8")
 

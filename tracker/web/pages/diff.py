@@ -22,6 +22,7 @@ from ...render.htmlview import OP_WORDS, render_diff_view
 from ...render.words import stats_words
 from ...text.classes import parse_ignore
 from ...text.diff import stats
+from ..assets import asset_path
 from ..urls import (
     compare_path,
     database_path,
@@ -224,6 +225,7 @@ async def diff_page(datasette, request) -> Response:
         "feed_url": url(feed_path(name, doc)),
         "words_url": None if new.deleted else url(words_path(name, doc, new.version)),
         "compare_url": url(compare_path(name, doc)),
+        "script_url": url(asset_path("tracker.js")),
         "first_version": numbers[0],
         "last_version": numbers[-1],
         "layout": layout,
