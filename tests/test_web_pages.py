@@ -388,6 +388,25 @@ async def test_feed_has_a_stylesheet_for_browsers(ds):
     assert script.headers["content-type"].startswith("text/javascript")
 
 
+@pytest.mark.asyncio
+async def test_the_feed_is_atom_for_readers_and_styled_xml_for_browsers(ds):
+    reader = await get(ds, "/-/tracker/tracker/changes.atom")  # no Accept, as many readers
+    assert reader.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    asked = await ds.client.get(
+        "/-/tracker/tracker/changes.atom", headers={"Accept": "application/atom+xml"}
+    )
+    assert asked.headers["content-type"] == "application/atom+xml; charset=utf-8"
+    # what Chromium sends when a link is opened: as atom+xml it shows the bare source
+    browser = await ds.client.get(
+        "/-/tracker/tracker/changes.atom",
+        headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
+    )
+    assert browser.headers["content-type"] == "application/xml; charset=utf-8"
+    entries = [ET.fromstring(r.content).findall(f"{ATOM}entry") for r in (reader, browser)]
+    assert len(entries[0]) == len(entries[1]) > 0
+    assert "Accept" in reader.headers["vary"]
+
+
 # --------------------------------------------------------------------------- hostile text
 
 HOSTILE_NAMES = [

@@ -59,7 +59,12 @@ async def atom_feed(datasette, request) -> Response:
         ),
         stylesheet=datasette.urls.path(asset_path("feed.css")),
     )
-    return Response(body, content_type="application/atom+xml; charset=utf-8")
+    # a browser opening the link (it asks for HTML) gets the same feed as XML, which it styles
+    # with feed.css; as application/atom+xml, Chromium shows the bare source. Readers ask for
+    # Atom, or for anything, and get it.
+    browser = "text/html" in request.headers.get("accept", "")
+    kind = "application/xml" if browser else "application/atom+xml"
+    return Response(body, content_type=f"{kind}; charset=utf-8", headers={"Vary": "Accept"})
 
 
 async def static_file(datasette, request) -> Response:
