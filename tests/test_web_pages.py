@@ -632,3 +632,10 @@ async def test_a_large_changes_view_is_not_counted_in_html_or_json(ds, monkeypat
     ds.__dict__.pop("_tracker_columns", None)
     page = (await get(ds, "/tracker/changes")).text
     assert f"{counted['filtered_table_rows_count']} rows" in page
+
+
+@pytest.mark.asyncio
+async def test_a_url_no_route_matches_is_a_404_page_not_a_500(ds):
+    for path in ("/a/b/c/d", "/-/tracker/diff/tracker/notes/plan.txt/abc"):
+        response = await get(ds, path, status=404)
+        assert "<title>Error 404</title>" in response.text

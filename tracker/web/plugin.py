@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import datasette.handle_exception as _datasette_errors
 from datasette import hookimpl
 from markupsafe import Markup
 
@@ -30,6 +31,12 @@ from .routes import ROUTES
 from .urls import database_path, diff_path, document_path, home_path, query_path
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+# Datasette's own error handler prints every error through `rich` when it is importable, locals
+# and all; for a URL that no route matches it does so outside an `except` block, which rich
+# refuses, so the visitor got a bare 500 instead of the 404 page. Without rich it prints
+# nothing and renders the page; a 404 is not worth a traceback in the log anyway.
+_datasette_errors.rich = None
 _MISSING = object()
 #: Columns holding a stored time, shown as a date in words with the exact time on hover.
 _DATE_COLUMNS = frozenset(
