@@ -265,6 +265,10 @@ def test_nothing_overflows_on_a_phone(server, browser, screenshots):
         phone.goto(server + PHONE_PAGES["diff-side-by-side"])
         new = phone.locator(".sbs .op-modify .text.new").first.bounding_box()
         assert new["width"] > 250, new
+        # the timeline is wider than a phone: it opens on its newest end, the latest version seen
+        phone.goto(server + PHONE_PAGES["document"])
+        newest = phone.locator(".tracker-timeline circle").last.bounding_box()
+        assert 0 <= newest["x"] and newest["x"] + newest["width"] <= 390, newest
     finally:
         phone.context.close()
 
