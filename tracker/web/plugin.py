@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import datasette.handle_exception as _datasette_errors
 from datasette import hookimpl
 from markupsafe import Markup
 
@@ -31,12 +30,6 @@ from .routes import ROUTES
 from .urls import database_path, diff_path, document_path, home_path, query_path
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-# Datasette's own error handler prints every error through `rich` when it is importable, locals
-# and all; for a URL that no route matches it does so outside an `except` block, which rich
-# refuses, so the visitor got a bare 500 instead of the 404 page. Without rich it prints
-# nothing and renders the page; a 404 is not worth a traceback in the log anyway.
-_datasette_errors.rich = None
 _MISSING = object()
 #: Columns holding a stored time, shown as a date in words with the exact time on hover.
 _DATE_COLUMNS = frozenset(
@@ -72,8 +65,22 @@ def _link(datasette, path: str, label: object, title: str | None = None) -> Mark
 
 @hookimpl
 def startup(datasette) -> None:
-    """Find the tracker databases once, before the first request."""
+    """Find the tracker databases once, before the first request; and quiet Datasette's error
+    handler (see :func:`_quiet_error_handler`)."""
     tracker_databases(datasette)
+    _quiet_error_handler()
+
+
+def _quiet_error_handler() -> None:
+    """Datasette's own error handler prints every error through ``rich`` when it is importable,
+    locals and all; for a URL no route matches it does so outside an ``except`` block, which rich
+    refuses, so the visitor got a bare 500 instead of the 404 page. Without rich it renders the
+    page and logs real errors with ``traceback.print_exc``. Done at startup, not on import: this
+    module may be imported before Datasette has registered its own hooks, and importing that
+    one early would register it without them."""
+    import datasette.handle_exception
+
+    datasette.handle_exception.rich = None
 
 
 @hookimpl
