@@ -639,3 +639,25 @@ async def test_a_url_no_route_matches_is_a_404_page_not_a_500(ds):
     for path in ("/a/b/c/d", "/-/tracker/diff/tracker/notes/plan.txt/abc"):
         response = await get(ds, path, status=404)
         assert "<title>Error 404</title>" in response.text
+
+
+def test_error_pages_work_when_the_plugin_is_imported_before_datasette(tmp_path: Path) -> None:
+    # a fresh interpreter, the plugin first: Datasette must still register its own error hook
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio, sys\n"
+        "import tracker.web.plugin\n"
+        "from datasette.app import Datasette\n"
+        "async def main():\n"
+        "    ds = Datasette([sys.argv[1]])\n"
+        "    await ds.invoke_startup()\n"
+        "    print((await ds.client.get('/a/b/c/d')).status_code)\n"
+        "asyncio.run(main())\n"
+    )
+    db = build_db(tmp_path / "t.db")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(db)], capture_output=True, text=True, timeout=120
+    )
+    assert done.stdout.strip() == "404", done.stderr[-2000:]
