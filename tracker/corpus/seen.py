@@ -133,7 +133,7 @@ class Seen:
             sha = _digest(sha256, size=8)
             if timeline.is_at(_instant(at), k, sha) if timed else timeline.is_kth(n, sha):
                 return True  # the version stored at this place
-            if key not in self._latest and timeline.at(_instant(at)) == sha:
+            if key not in self._latest and self.stored_then(doc, at, sha256):
                 return True  # the version in effect then, and this import changed nothing yet
         latest = self._latest.get(key)
         return (
