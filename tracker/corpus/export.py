@@ -166,7 +166,10 @@ def export_to_file(
         if stat.S_ISDIR(mode):
             raise TrackerError(f"{path}: is a folder")
         try:
-            with open(path, "wb") as raw, gzip.open(raw, "wb") if gz else nullcontext(raw) as out:
+            with (
+                open(path, "wb") as raw,
+                gzip.open(raw, "wb", compresslevel=6) if gz else nullcontext(raw) as out,
+            ):
                 return export(history, out, fmt, left_out=left_out)
         except OSError as error:
             raise TrackerError(f"{path}: cannot write ({error.strerror or error})") from None
