@@ -121,6 +121,31 @@ def test_side_by_side_has_the_same_anchors():
     assert side.ids() == inline
 
 
+def test_side_by_side_sets_each_removed_paragraph_opposite_the_one_added_after_it():
+    old = [
+        "Top stays.",
+        "Alpha beta gamma delta.",
+        "Epsilon zeta eta theta.",
+        "Iota kappa mu.",
+        "Bottom stays.",
+    ]
+    new = ["Top stays.", "Completely new words here.", "Other fresh paragraph text.",
+           "Bottom stays."]  # fmt: skip
+    changes = diff_paragraphs(old, new)
+    assert [c.op for c in changes] == ["equal"] + ["delete"] * 3 + ["insert"] * 2 + ["equal"]
+    view = render_diff_view(changes, layout="side-by-side")
+    rows = re.findall(r'<div class="row para ?([^"]*)".*?</div></div>', view.html)
+    # the first removed one alone, then the last two beside the two added ones
+    assert rows == ["op-equal", "op-delete", "pair", "pair", "op-equal"]
+    pair = re.search(r'<div class="row para pair">.*?</div></div>', view.html).group(0)
+    assert '<div class="text old op-delete" id="o3" data-change="2"><del>Epsilon' in pair
+    assert '<div class="text new op-insert" id="p2" data-change="3"><ins>Completely' in pair
+    # every change keeps its anchor and its place in the navigator, as inline
+    inline = render_diff_view(changes)
+    assert sorted(Elements(view.html).ids()) == sorted(Elements(inline.html).ids())
+    assert sorted(m.anchor for m in view.marks) == sorted(m.anchor for m in inline.marks)
+
+
 def test_split_and_merge_notes_link_to_the_other_paragraph():
     changes = [
         Change("modify", 0, 0, "A b. C d.", "A b.", inline_diff("A b. C d.", "A b.")),

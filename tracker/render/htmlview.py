@@ -259,6 +259,49 @@ class _Renderer:
         inside = "\n".join(self.item(c, place) for c, place in run)
         return f'<details class="skip"><summary>{words}</summary>{inside}</details>'
 
+    @staticmethod
+    def replacements(placed: list[tuple[Change, float]], k: int, keep: set[int]) -> tuple[int, int]:
+        """From ``k`` on, a run of plain deletes right before a run of plain inserts: its number
+        of deletes, and how many of them get an added paragraph to stand opposite, side by side
+        (the last ones, next to the inserts). Split pieces and merged parts keep rows of their
+        own, beside the paragraph they name."""
+
+        def plain(j: int, op: str) -> bool:
+            c = placed[j][0] if j < len(placed) and j in keep else None
+            return c is not None and c.op == op and c.split_from is None and c.merged_into is None
+
+        deletes = 0
+        while plain(k + deletes, "delete"):
+            deletes += 1
+        inserts = 0
+        while inserts < deletes and plain(k + deletes + inserts, "insert"):
+            inserts += 1
+        return deletes, inserts
+
+    def pair(self, removed: tuple[Change, float], added: tuple[Change, float]) -> str:
+        """A removed paragraph and the added one after it, on one row: each keeps its own
+        anchor, mark and history link."""
+        cells = []
+        for (c, position), side in ((removed, "old"), (added, "new")):
+            anchor = _anchor(c)
+            self.shown.add(anchor)
+            kind = self.classify(c)
+            self.marks.append(Mark(anchor, c.op, position, kind in MINOR))
+            attrs = f' id="{anchor}" data-change="{len(self.marks)}"'
+            if kind:
+                attrs += f' data-class="{escape_html(kind)}"'
+            cells.append(
+                f'<div class="text {side} op-{c.op}"{attrs}>'
+                f"{self.note(c)}{self.body(c, side)}{self.history_link(c)}</div>"
+            )
+        (d, _), (i, _) = removed, added
+        title = f"paragraph {_n(i.new)}, added"
+        return (
+            f'<div class="row para pair"><span class="num" title="paragraph {_n(d.old)} of the'
+            f' old version, removed">{_n(d.old)}</span>{cells[0]}'
+            f'<a class="num" href="#{_anchor(i)}" title="{title}">{_n(i.new)}</a>{cells[1]}</div>'
+        )
+
     def render(self, context: int, full: bool) -> DiffView:
         total = max(1, len(self.items))
         placed = [(c, k / total) for k, c in enumerate(self.items)]
@@ -270,6 +313,17 @@ class _Renderer:
         k = 0
         while k < len(placed):
             if k in keep:
+                deletes, pairs = (0, 0)
+                if self.layout != "inline":
+                    deletes, pairs = self.replacements(placed, k, keep)
+                if pairs:  # removed paragraphs beyond the added ones first, on rows of their own
+                    parts += [self.item(*placed[k + j]) for j in range(deletes - pairs)]
+                    first = k + deletes - pairs
+                    parts += [
+                        self.pair(placed[first + j], placed[k + deletes + j]) for j in range(pairs)
+                    ]
+                    k += deletes + pairs
+                    continue
                 parts.append(self.item(*placed[k]))
                 k += 1
                 continue
