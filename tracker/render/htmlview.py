@@ -183,23 +183,34 @@ class _Renderer:
 
     # -- items ---------------------------------------------------------------------------
 
-    def item(self, c: Change, position: float) -> str:
+    def place(self, c: Change, position: float) -> tuple[str, str | None]:
+        """A change's element attributes (its anchor; for a change, its navigator mark and
+        class), noting both; and its class."""
         anchor = _anchor(c)
         self.shown.add(anchor)
-        classes = [f"para op-{c.op}"]
         attrs = f' id="{anchor}"'
         kind = None
         if c.op not in ("equal", "away"):
             kind = self.classify(c)
-            minor = kind in MINOR
-            self.marks.append(Mark(anchor, c.op, position, minor))
+            self.marks.append(Mark(anchor, c.op, position, kind in MINOR))
             attrs += f' data-change="{len(self.marks)}"'
             if kind:
                 attrs += f' data-class="{escape_html(kind)}"'
-        number = _n(c.old) if c.op in ("delete", "away") else _n(c.new)
-        title = f"paragraph {number}, {OP_WORDS[c.op]}"
+        return attrs, kind
+
+    @staticmethod
+    def numbered(c: Change) -> tuple[str, str]:
+        """A change's paragraph number (in the old version for one removed) and its title."""
         if c.op in ("delete", "away"):
-            title = f"paragraph {number} of the old version, {OP_WORDS[c.op]}"
+            number = _n(c.old)
+            return number, f"paragraph {number} of the old version, {OP_WORDS[c.op]}"
+        number = _n(c.new)
+        return number, f"paragraph {number}, {OP_WORDS[c.op]}"
+
+    def item(self, c: Change, position: float) -> str:
+        classes = [f"para op-{c.op}"]
+        attrs, kind = self.place(c, position)
+        number, title = self.numbered(c)
         note, history = self.note(c), self.history_link(c)
         if kind in FOLDED:
             # nothing to read: folded to one line saying what kind it is, to open in place
@@ -283,23 +294,19 @@ class _Renderer:
         anchor, mark and history link."""
         cells = []
         for (c, position), side in ((removed, "old"), (added, "new")):
-            anchor = _anchor(c)
-            self.shown.add(anchor)
-            kind = self.classify(c)
-            self.marks.append(Mark(anchor, c.op, position, kind in MINOR))
-            attrs = f' id="{anchor}" data-change="{len(self.marks)}"'
-            if kind:
-                attrs += f' data-class="{escape_html(kind)}"'
+            attrs, _ = self.place(c, position)
             cells.append(
                 f'<div class="text {side} op-{c.op}"{attrs}>'
                 f"{self.note(c)}{self.body(c, side)}{self.history_link(c)}</div>"
             )
-        (d, _), (i, _) = removed, added
-        title = f"paragraph {_n(i.new)}, added"
+        (old_number, old_title), (new_number, new_title) = (
+            self.numbered(c) for c, _ in (removed, added)
+        )
         return (
-            f'<div class="row para pair"><span class="num" title="paragraph {_n(d.old)} of the'
-            f' old version, removed">{_n(d.old)}</span>{cells[0]}'
-            f'<a class="num" href="#{_anchor(i)}" title="{title}">{_n(i.new)}</a>{cells[1]}</div>'
+            f'<div class="row para pair"><span class="num" title="{escape_html(old_title)}">'
+            f"{old_number}</span>{cells[0]}"
+            f'<a class="num" href="#{_anchor(added[0])}" title="{escape_html(new_title)}">'
+            f"{new_number}</a>{cells[1]}</div>"
         )
 
     def render(self, context: int, full: bool) -> DiffView:
