@@ -83,7 +83,6 @@ def test_deletion_shows_in_log(run, env):
             ["show", "000", "--at", "v7"],
             f"Error: no version v7 of {SEED_NAME}: {SEED_NAME} has v1..v1",
         ),
-        (["show", "000", "--at", "soon"], "Error: cannot read version 'soon'"),
     ],
 )
 def test_read_errors(run, env, args, message):
@@ -91,6 +90,41 @@ def test_read_errors(run, env, args, message):
     result = run(*args, db=env["db"])
     assert result.exit_code == 1
     assert result.stderr.startswith(message)
+    assert "Traceback" not in result.output
+
+
+VERSION_FORMS = "use v3, 3, first, latest, latest~2 or an ISO date"
+TIME_FORMS = "use an ISO date (2026-11-24) or date-time (2026-11-24T18:02:11Z)"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["show", "000", "--at", "soon"], f"'--at': cannot read version 'soon': {VERSION_FORMS}"),
+        (["show", "000", "--at", "2026-13-45"], "'--at': cannot read version '2026-13-45'"),
+        (["restore", "000", "--at", "vv1"], "'--at': cannot read version 'vv1'"),
+        (["blame", "000", "--at", "latest~x"], "'--at': cannot read version 'latest~x'"),
+        (["trace", "000", "1", "--at", "v1.5"], "'--at': cannot read version 'v1.5'"),
+        (["diff", "000", "--since", "yesterday"], "'--since': cannot read version 'yesterday'"),
+        (["diff", "000", "--until", "nope"], "'--until': cannot read version 'nope'"),
+        (["diff", "000", "v1..vv2"], "'[RANGE]': cannot read version 'vv2'"),
+        (["diff", "000", "first"[::-1]], "'[RANGE]': cannot read version 'tsrif'"),
+        (
+            ["timeline", "--since", "last week"],
+            f"'--since': cannot read time 'last week': {TIME_FORMS}",
+        ),
+        (["timeline", "--until", "2024-02-30"], "'--until': cannot read time '2024-02-30'"),
+        (["checkout", "-", "--at", "now"], "'--at': cannot read time 'now'"),
+    ],
+)
+def test_malformed_versions_and_times_are_usage_errors(run, env, args, message):
+    """A value that cannot be a version or a time is a usage error (2), told before anything is
+    opened; a well-formed one that names no version is an error of the history (1, above)."""
+    run("snapshot", env["folder"], db=env["db"])
+    result = run(*args, db=env["db"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("Usage: ")
+    assert result.stderr.splitlines()[-1].startswith("Error: Invalid value for " + message)
     assert "Traceback" not in result.output
 
 

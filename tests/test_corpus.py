@@ -74,10 +74,10 @@ def test_timeline_filters(run, corpus_db: Path) -> None:
 
 def test_timeline_rejects_bad_dates(run, corpus_db: Path) -> None:
     result = run("timeline", "--since", "last week", "--db", corpus_db)
-    assert result.exit_code == 1
-    assert result.stderr == (
-        "Error: cannot read time 'last week': use an ISO date (2026-11-24) or date-time"
-        " (2026-11-24T18:02:11Z)\n"
+    assert result.exit_code == 2  # a usage error: the value cannot be a time
+    assert result.stderr.endswith(
+        "Error: Invalid value for '--since': cannot read time 'last week': use an ISO date"
+        " (2026-11-24) or date-time (2026-11-24T18:02:11Z)\n"
     )
 
 

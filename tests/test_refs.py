@@ -4,6 +4,7 @@ import pytest
 
 from tracker.errors import AmbiguousDocument, UnknownDocument, UnknownVersion
 from tracker.refs import (
+    check_version_ref,
     name_problem,
     normalize_name,
     resolve_document,
@@ -112,6 +113,38 @@ def test_resolve_version_errors(ref, message):
     with pytest.raises(UnknownVersion) as info:
         resolve_version(ref, VERSIONS, "doc")
     assert str(info.value).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        "v3",
+        "3",
+        "V12",
+        "first",
+        "latest",
+        "HEAD",
+        "latest~2",
+        "head~0",
+        "2026-01-05",
+        "2026-01-05T10:00Z",
+        " v3 ",
+        "v999999",
+    ],
+)
+def test_check_version_ref_accepts_every_form(ref):
+    """Only the form: v999999 reads as a version, whether or not a document has it."""
+    check_version_ref(ref)
+
+
+@pytest.mark.parametrize(
+    "ref", ["vv1", "v", "", "latest~", "latest~-1", "yesterday", "2026-13-45", "v1.5", "first~1"]
+)
+def test_check_version_ref_refuses_what_resolve_version_cannot_read(ref):
+    with pytest.raises(ValueError, match=f"cannot read version {ref.strip()!r}: use v3"):
+        check_version_ref(ref)
+    with pytest.raises(UnknownVersion, match="cannot read version"):
+        resolve_version(ref, VERSIONS, "doc")
 
 
 def test_no_versions():

@@ -104,6 +104,27 @@ class _Versioned(Protocol):
 V = TypeVar("V", bound=_Versioned)
 
 
+#: What a version reference may be, said by every error about one that cannot be read.
+VERSION_FORMS = "use v3, 3, first, latest, latest~2 or an ISO date"
+
+
+def check_version_ref(ref: str) -> None:
+    """Raise ValueError (saying what is accepted) unless ``ref`` reads as a version reference.
+
+    Only its form: whether the version exists is for :func:`resolve_version`. The command line
+    checks this as it reads its options, so that ``--at vv1`` is a usage error (exit 2).
+    """
+    text = ref.strip()
+    if text.lower() in ("latest", "head", "first") or _RELATIVE.match(text) or _NUMBER.match(text):
+        return
+    try:
+        if not looks_like_time(text):
+            raise ValueError(text)
+        parse_time(text, end_of_day=True)
+    except ValueError:
+        raise ValueError(f"cannot read version {text!r}: {VERSION_FORMS}") from None
+
+
 def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document") -> V:
     """Pick the version named by ``v3``, ``3``, ``first``, ``latest``, ``HEAD~N`` or a date."""
     if not versions:
@@ -133,9 +154,7 @@ def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document"
             raise ValueError(text)
         moment = to_iso(parse_time(text, end_of_day=True))
     except ValueError:
-        raise UnknownVersion(
-            f"cannot read version {text!r}: use v3, 3, first, latest, latest~2 or an ISO date"
-        ) from None
+        raise UnknownVersion(f"cannot read version {text!r}: {VERSION_FORMS}") from None
     found = version_at(versions, moment)
     if found is None:
         earliest = min(versions, key=lambda version: (version.captured_at, version.version))

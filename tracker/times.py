@@ -68,16 +68,27 @@ def normalize_time(value: str | datetime | None) -> str:
         raise TrackerError(f"not an ISO 8601 time: {value!r}") from None
 
 
-def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
-    """One end of a time range as a stored timestamp; a bare date is its start or its end."""
-    if value is None or not value.strip():
-        return None
+def read_bound(value: str, *, end_of_day: bool) -> str:
+    """One end of a time range as a stored timestamp; ValueError saying what is accepted if
+    ``value`` is not a date or date-time (a bare date is its start, or with ``end_of_day`` its
+    end). The command line checks its options with this as it reads them (a usage error)."""
     try:
         if not looks_like_time(value):
             raise ValueError(value)
         return to_iso(parse_time(value, end_of_day=end_of_day))
     except ValueError:
-        raise TrackerError(
+        raise ValueError(
             f"cannot read time {value!r}: use an ISO date (2026-11-24) or date-time"
             " (2026-11-24T18:02:11Z)"
         ) from None
+
+
+def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
+    """One end of a time range as a stored timestamp (None for none): :func:`read_bound`, its
+    error a :class:`TrackerError`."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return read_bound(value, end_of_day=end_of_day)
+    except ValueError as error:
+        raise TrackerError(str(error)) from None

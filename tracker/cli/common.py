@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import TrackerError
+from ..refs import check_version_ref
 from ..render.words import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
+from ..times import read_bound
 
 if TYPE_CHECKING:  # the library is imported when a command opens it, not when --help is asked
     from ..api import Tracker
@@ -182,6 +184,45 @@ def count(least: int = 0) -> click.IntRange:
     """A whole number from ``least`` up to the largest Python can index with: a larger one is a
     usage error (exit 2), not an overflow deep inside."""
     return _Count(min=least, max=sys.maxsize)
+
+
+class VersionRef(click.ParamType):
+    """A version reference (``v3``, ``3``, ``first``, ``latest``, ``latest~2``, a date): one
+    that cannot be read is a usage error (exit 2); one that does not exist is found later."""
+
+    name = "version"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "VERSION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            check_version_ref(str(value))
+        except ValueError as error:
+            self.fail(str(error), param, ctx)
+        return value
+
+
+class Moment(click.ParamType):
+    """A date or date-time (UTC unless it says otherwise): one that cannot be read is a usage
+    error (exit 2). The value stays as typed; the command reads it as a range's start or end."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if str(value).strip():
+            try:
+                read_bound(str(value), end_of_day=False)
+            except ValueError as error:
+                self.fail(str(error), param, ctx)
+        return value
+
+
+VERSION = VersionRef()
+DATE = Moment()
 
 
 def max_bytes_option(function: Callable) -> Callable:

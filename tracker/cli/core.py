@@ -7,6 +7,7 @@ import click
 from ..render.words import counts_text, line_safe, plural, short_time
 from . import cli
 from .common import (
+    VERSION,
     db_option,
     echo_json,
     json_option,
@@ -105,7 +106,9 @@ def log(doc, substantive, db_path, as_json):
 
 @cli.command()
 @click.argument("doc")
-@click.option("--at", "at", default="latest", show_default=True, help="Version reference.")
+@click.option(
+    "--at", "at", type=VERSION, default="latest", show_default=True, help="Version reference."
+)
 @db_option
 def show(doc, at, db_path):
     """Print the exact bytes of a version of DOC.

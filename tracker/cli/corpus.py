@@ -12,6 +12,7 @@ from ..render.words import bold_hits, counts_text, one_line, plural, short_time,
 from ..text.snippets import MARKS
 from . import cli
 from .common import (
+    DATE,
     color_option,
     count,
     db_option,
@@ -39,8 +40,12 @@ def _column(count: int, word: str, width: int) -> str:
 
 
 @cli.command()
-@click.option("--since", help="From this date or date-time (a bare date: its start), UTC.")
-@click.option("--until", help="Up to this date or date-time (a bare date: its end), UTC.")
+@click.option(
+    "--since", type=DATE, help="From this date or date-time (a bare date: its start), UTC."
+)
+@click.option(
+    "--until", type=DATE, help="Up to this date or date-time (a bare date: its end), UTC."
+)
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option("--limit", type=count(0), help="At most this many lines (0: all).")
 @click.option("--substantive", is_flag=True, help="Leave out versions whose changes are all minor.")

@@ -9,7 +9,16 @@ import click
 from .. import refs
 from ..render.words import plural, short_time
 from . import cli
-from .common import color_option, count, db_option, echo_json, json_option, open_tracker, use_color
+from .common import (
+    VERSION,
+    color_option,
+    count,
+    db_option,
+    echo_json,
+    json_option,
+    open_tracker,
+    use_color,
+)
 
 if TYPE_CHECKING:
     from ..models import Version
@@ -66,8 +75,8 @@ def _hidden_note(hidden: int) -> str:
 @cli.command()
 @click.argument("doc")
 @click.argument("range_", metavar="[RANGE]", required=False)
-@click.option("--since", help="Old version (default: the one before --until).")
-@click.option("--until", help="New version (default: latest).")
+@click.option("--since", type=VERSION, help="Old version (default: the one before --until).")
+@click.option("--until", type=VERSION, help="New version (default: latest).")
 @click.option(
     "--format",
     "format_",
@@ -149,6 +158,11 @@ def diff(
             raise click.UsageError("give either RANGE or --since/--until, not both")
         ends = refs.split_range(range_)
         since, until = ends if ends else (range_, None)
+        for end in (since, until):
+            try:
+                refs.check_version_ref(end or "latest")
+            except ValueError as error:
+                raise click.BadParameter(str(error), param_hint="'[RANGE]'") from None
     if ignore and format_ == "unified":
         raise click.UsageError("--ignore does not apply to --format unified (a diff of the bytes)")
     with open_tracker(db_path) as tracker:
@@ -241,7 +255,9 @@ def diff(
 
 @cli.command()
 @click.argument("doc")
-@click.option("--at", default="latest", show_default=True, help="Version to annotate.")
+@click.option(
+    "--at", type=VERSION, default="latest", show_default=True, help="Version to annotate."
+)
 @click.option("--words", is_flag=True, help="Attribute every word, not every paragraph.")
 @click.option(
     "--format",
@@ -318,7 +334,13 @@ _TRACE_WORDS = {
 @cli.command()
 @click.argument("doc")
 @click.argument("paragraph", type=count(1), required=False)
-@click.option("--at", default="latest", show_default=True, help="Version PARAGRAPH is numbered in.")
+@click.option(
+    "--at",
+    type=VERSION,
+    default="latest",
+    show_default=True,
+    help="Version PARAGRAPH is numbered in.",
+)
 @click.option("--search", metavar="WORDS", help="Pick the paragraph containing these words.")
 @db_option
 @json_option

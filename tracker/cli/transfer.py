@@ -13,6 +13,8 @@ from ..errors import MalformedInput, TrackerError
 from ..render.words import plural
 from . import cli
 from .common import (
+    DATE,
+    VERSION,
     db_option,
     echo_json,
     json_option,
@@ -184,7 +186,9 @@ def export(fmt, output, db_path):
 
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
-@click.option("--at", "at", help="Date or date-time (UTC; a bare date: its end). Default: now.")
+@click.option(
+    "--at", "at", type=DATE, help="Date or date-time (UTC; a bare date: its end). Default: now."
+)
 @click.option(
     "--force",
     is_flag=True,
@@ -231,7 +235,9 @@ def checkout(directory, at, force, db_path, as_json):
 
 @cli.command()
 @click.argument("doc")
-@click.option("--at", "at", default="latest", show_default=True, help="Version reference.")
+@click.option(
+    "--at", "at", type=VERSION, default="latest", show_default=True, help="Version reference."
+)
 @click.option("--to", "to", type=click.Path(), help="File or folder to write to.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @db_option
