@@ -202,6 +202,40 @@ def test_diff_page_in_a_browser(server, page, screenshots):
     assert_clean(page)
 
 
+def test_a_removed_paragraph_numbers_itself_in_the_old_column(server, browser, screenshots):
+    """notes/plan.txt v3 removes paragraph 3 ("Closing words."); paragraph 4 becomes 3. Inline,
+    the removed one's 3 stands in the old version's column and the next paragraph's 3 in the new
+    one's, so they cannot be read as the same place; on a phone, one column, the old 3 struck."""
+    url = f"{server}/-/tracker/diff/tracker/notes/plan.txt/3?full=1"
+    for width in (1280, 390):
+        view = open_page(browser, width=width, height=800)
+        try:
+            view.goto(url)
+            removed = view.locator(".tracker-view .para.op-delete").first
+            after = view.locator(".tracker-view .para.op-equal", has_text="irrigation").first
+            assert removed.inner_text().count("Closing words.") == 1
+            shown = [
+                [n for n in row.locator(".num").all() if n.is_visible() and n.inner_text()]
+                for row in (removed, after)
+            ]
+            assert [[n.inner_text() for n in row] for row in shown] == (
+                [["3"], ["4", "3"]] if width == 1280 else [["3"], ["3"]]
+            )
+            old_3, new_3 = shown[0][0].bounding_box(), shown[1][-1].bounding_box()
+            if width == 1280:  # two columns: the removed 3 to the left of the new 3
+                assert old_3["x"] + old_3["width"] <= new_3["x"], (old_3, new_3)
+                assert shown[1][0].bounding_box()["x"] == old_3["x"]  # and under the old 4
+            else:
+                struck = shown[0][0].evaluate("e => getComputedStyle(e).textDecorationLine")
+                assert struck == "line-through"
+            view.screenshot(
+                path=str(screenshots / f"diff-removed-numbers-{width}.png"), full_page=True
+            )
+            assert_clean(view)
+        finally:
+            view.context.close()
+
+
 def test_from_the_home_page_to_the_diff_of_two_chosen_versions(server, page, screenshots):
     page.goto(f"{server}/")
     page.screenshot(path=str(screenshots / "home-1280.png"))

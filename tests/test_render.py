@@ -453,10 +453,11 @@ def test_render_html_page_as_a_whole() -> None:
         '<p class="versions">nothing \u2192 version 2 (T)</p>\n'
         '<p class="stats">1 added, 1 removed, 0 modified, 0 moved, 0 unchanged</p>\n'
         '<div class="tracker-diff" data-layout="inline">\n'
-        '<div class="para op-delete"><span class="num"'
-        ' title="paragraph 1 of the old version, removed">1</span>'
+        '<div class="para op-delete"><span class="num old"'
+        ' title="paragraph 1 of the old version, removed">1</span><span class="num"></span>'
         '<div class="text"><del>a</del></div></div>\n'
-        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="para op-insert"><span class="num old"></span>'
+        '<span class="num" title="paragraph 1, added">1</span>'
         '<div class="text"><ins>b</ins></div></div>\n'
         "</div>\n</main>\n</body>\n</html>\n"
     )
@@ -560,22 +561,29 @@ def test_render_unified_labels_and_default_context() -> None:
 def test_render_html_fragment_hand_made_inline() -> None:
     assert render_html_fragment(HAND, full=True).split("\n") == [
         '<div class="tracker-diff" data-layout="inline">',
-        '<div class="para op-delete"><span class="num" title="paragraph 1 of the old version,'
-        ' removed">1</span><div class="text"><del>Gone first.</del></div></div>',
-        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
-        '<div class="text"><ins>New',
+        # two columns of numbers: in the old version, and in the new
+        '<div class="para op-delete"><span class="num old" title="paragraph 1 of the old'
+        ' version, removed">1</span><span class="num"></span>'
+        '<div class="text"><del>Gone first.</del></div></div>',
+        '<div class="para op-insert"><span class="num old"></span>'
+        '<span class="num" title="paragraph 1, added">1</span><div class="text"><ins>New',
         "",
         "first</ins></div></div>",
-        '<div class="para op-equal"><span class="num" title="paragraph 2, unchanged">2</span>'
+        '<div class="para op-equal"><span class="num old" title="paragraph 2 of the old version">'
+        '2</span><span class="num" title="paragraph 2, unchanged">2</span>'
         '<div class="text">Same.</div></div>',
-        '<div class="para op-modify"><span class="num" title="paragraph 3, modified">3</span>'
+        '<div class="para op-modify"><span class="num old" title="paragraph 3 of the old version">'
+        '3</span><span class="num" title="paragraph 3, modified">3</span>'
         '<div class="text">a <ins> </ins>b</div></div>',
-        '<div class="para op-modify"><span class="num" title="paragraph 4, modified">4</span>'
+        '<div class="para op-modify"><span class="num old" title="paragraph 4 of the old version">'
+        '4</span><span class="num" title="paragraph 4, modified">4</span>'
         '<div class="text">x <del> </del>y</div></div>',
-        '<div class="para op-move"><span class="num" title="paragraph 5, moved">5</span>'
+        '<div class="para op-move"><span class="num old" title="paragraph 6 of the old version">'
+        '6</span><span class="num" title="paragraph 5, moved">5</span>'
         '<div class="text"><span class="note">moved from paragraph 6 and edited</span>'
         "Far<del>.</del><ins>!</ins></div></div>",
-        '<div class="para op-move"><span class="num" title="paragraph 6, moved">6</span>'
+        '<div class="para op-move"><span class="num old" title="paragraph 7 of the old version">'
+        '7</span><span class="num" title="paragraph 6, moved">6</span>'
         '<div class="text"><span class="note">moved from paragraph 7</span>Moved.</div></div>',
         "</div>",
     ]
@@ -620,9 +628,11 @@ AFTER_INSERT = [Change("insert", None, 0, None, "x", None)] + [
 def test_render_html_context_and_skips() -> None:
     default = render_html_fragment(AFTER_INSERT)  # inline, one paragraph of context
     assert default.split("\n")[1:] == [
-        '<div class="para op-insert"><span class="num" title="paragraph 1, added">1</span>'
+        '<div class="para op-insert"><span class="num old"></span>'
+        '<span class="num" title="paragraph 1, added">1</span>'
         '<div class="text"><ins>x</ins></div></div>',
-        '<div class="para op-equal"><span class="num" title="paragraph 2, unchanged">2</span>'
+        '<div class="para op-equal"><span class="num old" title="paragraph 1 of the old version">'
+        '1</span><span class="num" title="paragraph 2, unchanged">2</span>'
         '<div class="text">p0</div></div>',
         '<div class="skip">... paragraphs 3-5 unchanged ...</div>',
         "</div>",

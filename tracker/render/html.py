@@ -20,8 +20,9 @@ DIFF_CSS = """\
   color:#1f2328}
 .tracker-diff .para{display:flex;gap:.75em;margin:.35em 0;padding:.3em .6em;
   border-left:4px solid transparent;border-radius:3px}
-.tracker-diff .num{flex:none;min-width:3em;text-align:right;color:#656d76;
+.tracker-diff .num{flex:none;min-width:2.2em;text-align:right;color:#656d76;
   font-variant-numeric:tabular-nums;user-select:none}
+.tracker-diff .para>.num.old{margin-right:-.35em}
 .tracker-diff .text{white-space:pre-wrap;overflow-wrap:anywhere;min-width:0}
 .tracker-diff .note{display:block;font-size:.85em;color:#656d76;font-style:italic}
 .tracker-diff .op-equal{color:#424a53}
@@ -114,6 +115,24 @@ def _num(n: int | None) -> str:
     return "" if n is None else str(n + 1)
 
 
+def title_attr(title: str) -> str:
+    """`` title="..."`` (escaped), or nothing for no title."""
+    return f' title="{_esc(title)}"' if title else ""
+
+
+def gutter(c: Change, words: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    """A change's two numbers for the inline layout's gutter, each with its title: its place in
+    the old version ("" for one added) and in the new ("" for one removed, or for the place a
+    moved paragraph left). ``words`` says what happened to it ("removed"). Two columns, so that
+    a removed paragraph's old number never reads as a number of the new version."""
+    gone = c.op in ("delete", "away")
+    old = "" if c.op == "insert" else _num(c.old)
+    new = "" if gone else _num(c.new)
+    old_title = f"paragraph {old} of the old version" + (f", {words}" if gone else "")
+    new_title = f"paragraph {new}, {words}"
+    return (old, old_title if old else ""), (new, new_title if new else "")
+
+
 def _note(c: Change) -> str:
     """The note above a moved, split-off or merged paragraph ("" for other changes)."""
     if c.op == "move":
@@ -139,9 +158,7 @@ def _inline_item(c: Change, full: bool = True) -> str:
     note = _note(c)
     if c.op == "delete":
         body = f"<del>{_esc(c.old_text)}</del>"
-        num, title = _num(c.old), f"paragraph {_num(c.old)} of the old version, removed"
     else:
-        num, title = _num(c.new), f"paragraph {_num(c.new)}, {_OP_LABELS[c.op]}"
         if c.op == "insert":
             body = f"<ins>{_esc(c.new_text)}</ins>"
         elif not full and c.kind == "whitespace":
@@ -153,8 +170,11 @@ def _inline_item(c: Change, full: bool = True) -> str:
         else:
             body = _esc(c.text)
     minor = " minor" if c.kind not in (None, "substantive") else ""
+    (old, old_title), (new, new_title) = gutter(c, _OP_LABELS[c.op])
     return (
-        f'<div class="para op-{c.op}{minor}"><span class="num" title="{_esc(title)}">{num}</span>'
+        f'<div class="para op-{c.op}{minor}">'
+        f'<span class="num old"{title_attr(old_title)}>{old}</span>'
+        f'<span class="num"{title_attr(new_title)}>{new}</span>'
         f'<div class="text">{note}{body}</div></div>'
     )
 

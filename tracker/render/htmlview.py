@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..text.classes import MINOR
 from ..text.diff import Change
-from .html import LAYOUTS, escape_html
+from .html import LAYOUTS, escape_html, gutter, title_attr
 from .trim import trimmed_inline_html, trimmed_text_html
 
 #: A run of unchanged paragraphs is folded into the page (to open in place) up to this many
@@ -240,8 +240,19 @@ class _Renderer:
         """One paragraph's element, inline or as a side-by-side row."""
         link = f'<a class="num" href="#{_anchor(c)}" title="{escape_html(title)}">'
         if self.layout == "inline":
+            # two columns of numbers, old and new; the change's own number links to it
+            (old, old_title), (new, new_title) = gutter(c, OP_WORDS[c.op])
+            cells = [
+                (f'<a class="num{cls}" href="#{_anchor(c)}"' if own else f'<span class="num{cls}"')
+                + f"{title_attr(text_title)}>{text}"
+                + ("</a>" if own else "</span>")
+                for cls, text, text_title, own in (
+                    (" old", old, old_title, not new),
+                    ("", new, new_title, bool(new)),
+                )
+            ]
             return (
-                f'<div class="{" ".join(classes)}"{attrs}>{link}{number}</a>'
+                f'<div class="{" ".join(classes)}"{attrs}>{"".join(cells)}'
                 f'<div class="text">{note}{self.body(c)}</div>{history}</div>'
             )
         old_note, new_note = (note, "") if c.op in ("delete", "away") else ("", note)
