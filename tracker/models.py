@@ -73,6 +73,16 @@ class Version:
     #: The version whose row stores that lineage list (itself, or an earlier version with the
     #: same list: see store.codec.stored_lineages).
     lineages_from: int | None = field(default=None, repr=False, compare=False)
+    #: A version that brought its document back after a deletion: the earlier version whose
+    #: very text it has (``restored``, the latest such), or ``recreated`` when none had it. Both
+    #: are read, not stored; its counts compare it with its last text before the deletion.
+    restored: int | None = None
+    recreated: bool = False
+
+    @property
+    def came_back(self) -> bool:
+        """Whether this version brought its document back after a deletion."""
+        return self.restored is not None or self.recreated
 
     @property
     def minor(self) -> bool:
@@ -95,6 +105,8 @@ class Version:
             "substantive": self.substantive,
             "path": self.path,
             "note": self.note,
+            "restored": self.restored,
+            "recreated": self.recreated,
         }
 
 
@@ -115,6 +127,14 @@ class VersionSummary:
     moved: int | None = None
     substantive: int | None = None
     note: str | None = None
+    #: As :attr:`Version.restored` and :attr:`Version.recreated`.
+    restored: int | None = None
+    recreated: bool = False
+
+    @property
+    def came_back(self) -> bool:
+        """Whether this version brought its document back after a deletion."""
+        return self.restored is not None or self.recreated
 
     @property
     def changed(self) -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import refs
-from ..render.words import plural, short_time
+from ..render.words import comeback_words, plural, short_time
 from . import cli
 from .common import (
     VERSION,
@@ -36,13 +36,22 @@ def _meta(version: Version | None) -> dict | None:
         "version": version.version,
         "captured_at": version.captured_at,
         "sha256": version.sha256,
+        "restored": version.restored,
+        "recreated": version.recreated,
     }
+
+
+def _comeback(version: Version, form: str = ", {}") -> str:
+    """``, restored as v3`` or ``, re-created`` (as ``form`` puts them) for a version that
+    brought its document back after a deletion; nothing for any other version."""
+    back = comeback_words(version.restored, version.recreated)
+    return form.format(back) if back else ""
 
 
 def _label(doc: str, version: Version | None) -> str:
     if version is None:
         return f"{doc} (nothing)"
-    return f"{doc} v{version.version} ({short_time(version.captured_at)})"
+    return f"{doc} v{version.version} ({short_time(version.captured_at)}{_comeback(version)})"
 
 
 def _split_note(counts: dict[str, int]) -> str:
@@ -196,7 +205,8 @@ def diff(
             )
         else:
             click.echo(
-                f"{_label(result.doc, result.old)} -> v{result.new.version}: "
+                f"{_label(result.doc, result.old)} -> v{result.new.version}"
+                f"{_comeback(result.new, ' ({})')}: "
                 f"+{counts['added']} -{counts['removed']} ~{counts['modified']} "
                 f"moved {counts['moved']}, {counts['unchanged']} unchanged"
                 + _split_note(counts)

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
 from ..text.diff import Change, Skipped, stats, with_context
-from .words import plural, skipped_text
+from .words import comeback_words, plural, skipped_text
 
 LAYOUTS = ("inline", "side-by-side")
 
@@ -83,12 +83,18 @@ def _side(inline: Iterable[Sequence[str]], keep: str) -> str:
 
 
 def version_label(meta: Mapping[str, object] | None) -> str:
-    """Human label for a version's metadata, e.g. "version 3 (2024-05-01T10:00:00Z)"."""
+    """Human label for a version's metadata, e.g. "version 3 (2024-05-01T10:00:00Z)", or
+    "version 5 (2024-05-03T10:00:00Z, restored as v3)" for one that brought its document back."""
     if meta is None:
         return "nothing"
     label = f"version {meta.get('version')}"
-    if meta.get("captured_at"):
-        label += f" ({meta['captured_at']})"
+    restored = meta.get("restored")
+    back = comeback_words(
+        restored if isinstance(restored, int) else None, meta.get("recreated") is True
+    )
+    said = [str(part) for part in (meta.get("captured_at"), back) if part]
+    if said:
+        label += f" ({', '.join(said)})"
     return label
 
 

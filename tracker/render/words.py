@@ -77,15 +77,32 @@ def short_time(iso: str | None) -> str:
     return iso.replace("T", " ")[:19]
 
 
+def comeback_words(restored: int | None, recreated: bool) -> str | None:
+    """What a version that brought its document back after a deletion was (its ``restored`` and
+    ``recreated``): ``restored as v3`` when its text is the very text of v3, ``re-created`` when
+    no earlier version had it; None for any other version. Every description of a version, in
+    the CLI and on the web, says it in these words."""
+    if restored is not None:
+        return f"restored as v{restored}"
+    return "re-created" if recreated else None
+
+
 def counts_text(version: Version) -> str:
-    """What a version changed, in a few characters: ``+1 -0 ~2 moved 1``, ``deleted``, or
-    ``new, 16 paragraphs`` for a first version; then ``(1 substantive)`` when only some of its
-    changes are substantive, or ``minor`` when none is (whitespace, punctuation, a move...)."""
+    """What a version changed, in a few characters: ``+1 -0 ~2 moved 1``, ``deleted``,
+    ``new, 16 paragraphs`` for a first version, ``restored as v3`` or ``re-created +1 -0 ~2``
+    for one that brought its document back (its counts against its text before the deletion);
+    then ``(1 substantive)`` when only some of its changes are substantive, or ``minor`` when
+    none is (whitespace, punctuation, a move...)."""
     if version.deleted:
         return "deleted"
+    back = comeback_words(version.restored, version.recreated)
+    if back and version.restored is not None:
+        return back
     if version.version == 1 and not version.removed:
         return f"new, {plural(version.paragraphs, 'paragraph')}"
     text = f"+{version.added or 0} -{version.removed or 0} ~{version.modified or 0}"
+    if back:
+        text = f"{back} {text}"
     if version.moved:
         text += f" moved {version.moved}"
     changed = (version.added or 0) + (version.removed or 0)
@@ -171,13 +188,23 @@ def time_ago(iso: str | None, now: str) -> str:
 
 def counts_words(version) -> str:
     """What a version changed, in words: ``2 paragraphs modified, 1 moved``, ``deleted``,
-    ``created, 16 paragraphs``, ``no paragraph changed`` (any record with the count fields);
+    ``created, 16 paragraphs``, ``no paragraph changed``, ``restored as v3`` or ``re-created
+    with 1 paragraph added`` (any record with the count fields and ``restored``, ``recreated``);
     then ``(1 substantive)`` when only some of its changes are substantive, or ``(minor changes
     only)`` when none is."""
     if version.deleted:
         return "deleted"
+    restored = getattr(version, "restored", None)
+    back = comeback_words(restored, getattr(version, "recreated", False))
+    if back and restored is not None:
+        return back
     if version.version == 1 and not version.removed:
         return f"created, {plural(version.paragraphs or 0, 'paragraph')}"
+    return f"{back} with {_changes_words(version)}" if back else _changes_words(version)
+
+
+def _changes_words(version) -> str:
+    """:func:`counts_words` of a version that did not create, delete or restore its document."""
     parts = [
         (version.added, "added"),
         (version.removed, "removed"),

@@ -10,6 +10,7 @@ import json
 from typing import TYPE_CHECKING
 
 from .base import records
+from .versions import COMEBACK
 
 if TYPE_CHECKING:
     from ..models import VersionSummary
@@ -20,17 +21,27 @@ CHANGED = (
     " + coalesce(v.modified, 0) + coalesce(v.moved, 0))"
 )
 
-SUMMARY_COLUMNS = """
+SUMMARY_COLUMNS = f"""
     d.name, v.version, v.captured_at, v.deleted, v.bytes, v.paragraphs, v.added, v.removed,
-    v.modified, v.moved, v.substantive, v.note
+    v.modified, v.moved, v.substantive, v.note, {COMEBACK}
 """
 
 
 def summary_row(row: tuple) -> VersionSummary:
     """A :class:`VersionSummary` from a row of :data:`SUMMARY_COLUMNS`."""
-    name, version, at, deleted, size, paragraphs, *counts, substantive, note = row
+    name, version, at, deleted, size, paragraphs, *counts, substantive, note, comeback = row
     return records().VersionSummary(
-        name, version, at, bool(deleted), size or 0, paragraphs or 0, *counts, substantive, note
+        name,
+        version,
+        at,
+        bool(deleted),
+        size or 0,
+        paragraphs or 0,
+        *counts,
+        substantive,
+        note,
+        restored=comeback or None,
+        recreated=comeback == 0,
     )
 
 

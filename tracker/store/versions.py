@@ -23,14 +23,25 @@ READABLE_IDS = (
     "json_valid(coalesce(v.paragraph_ids, '[]'))"
     " and json_type(coalesce(v.paragraph_ids, '[]')) = 'array'"
 )
-VERSION_COLUMNS = """
+#: Whether the version before ``v`` (of its document) records a deletion: null for a first version.
+FOLLOWS_DELETION = """(select p.deleted from versions p where p.document_id = v.document_id
+    and p.version < v.version order by p.version desc limit 1)"""
+#: What a version that brought its document back after a deletion was, worked out as it is read
+#: (nothing is stored): the number of the latest earlier version with the very same text (it was
+#: restored as that one), 0 when no earlier version had its text (it was re-created), null for
+#: any other version. Only a version that follows a deletion costs more than one index lookup.
+COMEBACK = f"""case when v.deleted then null when {FOLLOWS_DELETION}
+    then coalesce((select max(e.version) from versions e where e.document_id = v.document_id
+      and e.version < v.version and e.sha256 = v.sha256), 0) end"""
+VERSION_COLUMNS = f"""
     d.name, v.document_id, v.version, v.captured_at, v.sha256, v.bytes, v.paragraphs, v.deleted,
     v.added, v.removed, v.modified, v.moved, v.note, v.path, v.paragraph_ids, v.layout,
     case when v.lineages glob '[0-9]*' then (select s.lineages from versions s
       where s.document_id = v.document_id and s.version = cast(v.lineages as integer))
       else v.lineages end,
     v.substantive,
-    case when v.lineages glob '[0-9]*' then cast(v.lineages as integer) else v.version end
+    case when v.lineages glob '[0-9]*' then cast(v.lineages as integer) else v.version end,
+    {COMEBACK}
 """
 #: A version whose lineage list is the same as an earlier version's stores that version's
 #: number instead of the list (:func:`~.codec.stored_lineages`); VERSION_COLUMNS resolves it.
@@ -69,6 +80,8 @@ def version_row(row: tuple) -> Version:
         lineages=row[16],
         substantive=row[17],
         lineages_from=row[18],
+        restored=row[19] or None,
+        recreated=row[19] == 0,
     )
 
 

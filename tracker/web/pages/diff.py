@@ -19,7 +19,7 @@ from ...history import History
 from ...models import DiffResult, VersionSummary
 from ...render.html import LAYOUTS
 from ...render.htmlview import OP_WORDS, render_diff_view
-from ...render.words import stats_words
+from ...render.words import comeback_words, stats_words
 from ...text.classes import parse_ignore
 from ...text.diff import stats
 from ..assets import asset_path
@@ -177,6 +177,8 @@ async def diff_page(datasette, request) -> Response:
         "old": old,
         "new": new,
         "old_time": time_html(old.captured_at) if old else None,
+        "old_back": comeback_words(old.restored, old.recreated) if old else None,
+        "new_back": comeback_words(new.restored, new.recreated),
         "old_url": diff_url(old.version) if old else None,
         "new_time": time_html(new.captured_at),
         "ranged": found.ranged,
