@@ -146,6 +146,37 @@ def test_the_very_text_of_an_earlier_version_is_restored_as_that_version(run, fo
     assert _json(run, "timeline", "--json", "--limit", "1", db=db)[0]["restored"] == 4
 
 
+def test_a_version_that_brought_its_document_back_is_never_minor(run, folder, db):
+    """Put back word for word, it changed nothing against the text before the deletion (its
+    stored substantive count is 0), but it is no minor edit: --substantive keeps it, as it keeps
+    the deletion; an edit of spacing alone is still left out."""
+    _snap(run, folder, db, "A\n\nB\n")
+    _snap(run, folder, db, None)
+    _snap(run, folder, db, "A\n\nB\n")
+    _snap(run, folder, db, "A\n\nB \n")  # a space more: minor
+    versions = _json(run, "log", "x.txt", "--json", db=db)
+    assert [(v["substantive"], v["restored"]) for v in versions] == [
+        (2, None),
+        (2, None),
+        (0, 1),
+        (0, None),
+    ]
+    kept = _lines(run, "log", "x.txt", "--substantive", db=db)
+    assert [line.split("  ")[0] + "  " + line.split("  ")[-1] for line in kept] == [
+        "v1  new, 2 paragraphs",
+        "v2  deleted",
+        "v3  restored as v1",
+    ]
+    timeline = _lines(run, "timeline", "--substantive", db=db)
+    assert [line.split("  ", 1)[1] for line in timeline] == [
+        "x.txt  v3  restored as v1",
+        "x.txt  v2  deleted",
+        "x.txt  v1  new, 2 paragraphs",
+    ]
+    events = _json(run, "timeline", "--substantive", "--json", "--doc", "x.txt", db=db)
+    assert [event["version"] for event in events] == [3, 2, 1]
+
+
 def _records(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
@@ -303,3 +334,26 @@ async def test_the_feed_says_it_in_titles_and_summaries(ds):
     ]
     assert entries[2].find(f"{ATOM}summary").text == "restored as v1"
     assert "<p>restored as v1</p>" in entries[2].find(f"{ATOM}content").text
+
+
+@pytest.mark.asyncio
+async def test_on_the_web_a_version_that_came_back_is_not_minor(ds):
+    """notes.txt v3 changed nothing against v1 (substantive 0): the feed of substantive changes
+    keeps it, and the document page neither greys its row nor its mark."""
+    response = await ds.client.get("/-/tracker/tracker/changes.atom?substantive=1&doc=notes.txt")
+    assert response.status_code == 200
+    entries = ET.fromstring(response.content).findall(f"{ATOM}entry")
+    titles = [entry.find(f"{ATOM}title").text for entry in entries]
+    assert "notes.txt v3: restored as v1" in titles
+    page = await _page(ds, "/-/tracker/doc/tracker/notes.txt")
+    rows = re.findall(
+        r'<tr class="([^"]*)">(?:(?!</tr>).)*?<td class="what">(.*?)</td>', page, re.S
+    )
+    assert [(css.strip(), what) for css, what in rows] == [
+        ("", "1 paragraph modified"),
+        ("", "restored as v1"),
+        ("deleted", "deleted"),
+        ("", "created, 2 paragraphs"),
+    ]
+    marks = re.findall(r'<circle class="(\w+)"[^>]*><title>(v\d+)', page)
+    assert marks == [("change", "v1"), ("deleted", "v2"), ("change", "v3"), ("change", "v4")]

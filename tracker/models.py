@@ -86,8 +86,9 @@ class Version:
 
     @property
     def minor(self) -> bool:
-        """Whether the version changed nothing substantive (not known: not minor)."""
-        return not self.deleted and self.substantive == 0
+        """Whether the version changed nothing substantive (not known: not minor); a deletion,
+        and a version that brought its document back, never are."""
+        return not self.deleted and not self.came_back and self.substantive == 0
 
     def as_dict(self) -> dict:
         return {
@@ -143,8 +144,9 @@ class VersionSummary:
 
     @property
     def minor(self) -> bool:
-        """True when the version is classified and none of its changes is substantive."""
-        return self.substantive == 0 and self.changed > 0
+        """True when the version is classified and none of its changes is substantive (never
+        for a version that brought its document back)."""
+        return self.substantive == 0 and self.changed > 0 and not self.came_back
 
 
 @dataclass(frozen=True)

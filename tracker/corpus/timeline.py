@@ -62,7 +62,8 @@ def iter_timeline(
 
     At equal times, versions come before renames, each in the order recorded. With ``limit``,
     only the newest that many versions and renames are read. With ``substantive``, versions
-    whose every change is minor are left out (deletions are never minor).
+    whose every change is minor are left out (deletions, and versions that brought their
+    document back, are never minor).
     """
     low = parse_bound(since, end_of_day=False)
     high = parse_bound(until, end_of_day=True)

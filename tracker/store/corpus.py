@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import TrackerError
 from ..text.snippets import MARKS, OTHER_MARKS, snippet_parts
 from .base import translate
-from .versions import VERSION_COLUMNS, VERSION_FROM, version_row
+from .versions import FOLLOWS_DELETION, VERSION_COLUMNS, VERSION_FROM, version_row
 
 if TYPE_CHECKING:
     from ..models import Version
@@ -56,7 +56,8 @@ class CorpusStore:
     ) -> Iterator[Version]:
         """Versions newest first (equal times: in the order recorded), within a time window and
         of some documents only, streamed; with ``limit``, only that many are read; with
-        ``substantive``, not those whose every change is minor (a deletion always counts).
+        ``substantive``, not those whose every change is minor (a deletion, and a version that
+        brought its document back, always count).
 
         Read through the index on ``captured_at``, from the newest, unless the documents are
         so few that reading all their versions (by the document index) and sorting them is less
@@ -70,7 +71,7 @@ class CorpusStore:
             where.append("v.captured_at <= ?")
             params.append(until)
         if substantive:
-            where.append("(coalesce(v.substantive, 1) != 0 or v.deleted)")
+            where.append(f"(coalesce(v.substantive, 1) != 0 or v.deleted or {FOLLOWS_DELETION})")
         if document_ids is not None:
             column = "v.document_id" if self._few(len(document_ids), limit) else "+v.document_id"
             where.append(f"{column} in (select value from json_each(?))")

@@ -215,10 +215,14 @@ class VersionStore:
         self, doc: str | None, limit: int, substantive: bool = False
     ) -> list[tuple[int, Version]]:
         """The latest recorded versions, newest first (of one document, or of all; with
-        ``substantive``, only those with a substantive change): (row id, version) pairs."""
+        ``substantive``, only those with a substantive change, deletions, and those that
+        brought their document back): (row id, version) pairs."""
         where, params = ("where d.name = ?", [doc]) if doc else ("where 1", [])
         if substantive:
-            where += " and (v.deleted or v.substantive is null or v.substantive > 0)"
+            where += (
+                " and (v.deleted or v.substantive is null or v.substantive > 0"
+                f" or {FOLLOWS_DELETION})"
+            )
         rows = self.query(
             f"select v.id, {VERSION_COLUMNS} {VERSION_FROM} {where}"
             " order by v.captured_at desc, v.id desc limit ?",

@@ -110,7 +110,11 @@ def timeline(
         kind = (
             "deleted"
             if any(v.deleted for v in group)
-            else ("minor" if all(v.minor or not v.changed for v in group) else "change")
+            else (
+                "minor"
+                if all(v.minor or not (v.changed or v.came_back) for v in group)
+                else "change"
+            )
         )
         first, last = group[0], group[-1]
         if len(group) == 1:
