@@ -53,12 +53,17 @@ def long_versions() -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`tracker serve` on a free port of 127.0.0.1, over a small history and a long document."""
+    """`tracker serve` on a free port of 127.0.0.1, over a small history, a long document and
+    one deleted and restored."""
     path = build_db(tmp_path_factory.mktemp("browser") / "tracker.db")
     first, second = long_versions()
     with Tracker(path) as tracker:
         tracker.record("long.txt", first, at="2024-04-01T00:00:00Z")
         tracker.record("long.txt", second, at="2024-04-02T00:00:00Z")
+        # deleted, then back word for word
+        tracker.record("back.txt", "Gone for a day.\n", at="2024-04-03T00:00:00Z")
+        tracker.record("back.txt", None, at="2024-04-04T00:00:00Z")
+        tracker.record("back.txt", "Gone for a day.\n", at="2024-04-05T00:00:00Z")
     process, base = start_server(path)
     yield base
     stop_server(process)
@@ -303,6 +308,32 @@ def test_nothing_overflows_on_a_phone(server, browser, screenshots):
         phone.goto(server + PHONE_PAGES["document"])
         newest = phone.locator(".tracker-timeline circle").last.bounding_box()
         assert 0 <= newest["x"] and newest["x"] + newest["width"] <= 390, newest
+    finally:
+        phone.context.close()
+
+
+def test_a_document_that_came_back_says_so_on_a_phone(server, browser, screenshots):
+    """The words fit a phone: in the home page's latest changes, in the document page's list,
+    and in the diff page's line of versions, none of them pushing the page sideways."""
+    phone = open_page(browser, width=390, height=844)
+    try:
+        phone.goto(f"{server}/")
+        latest = phone.locator("li", has_text="back.txt").filter(has_text="v3")
+        assert latest.locator(".what").inner_text() == "restored as v1"
+        inside_viewport(phone, latest)
+        phone.goto(f"{server}/-/tracker/doc/tracker/back.txt")
+        row = phone.locator("td.what", has_text="restored as v1")
+        inside_viewport(phone, row)
+        phone.goto(f"{server}/-/tracker/diff/tracker/back.txt/3")
+        versions = phone.locator(".versions")
+        assert versions.inner_text().endswith(
+            "which brought the document back after its deletion: restored as v1"
+        )
+        box = inside_viewport(phone, versions)
+        assert box["height"] < 5 * 24, box  # wrapped into a few lines, not a word a line
+        assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
+        phone.screenshot(path=str(screenshots / "phone-diff-restored.png"), full_page=True)
+        assert_clean(phone)
     finally:
         phone.context.close()
 
