@@ -14,7 +14,7 @@ from support import random_history
 
 from tracker import Tracker
 from tracker.corpus import search as search_module
-from tracker.corpus.search import COUNT_UP_TO, fts_query, search_page
+from tracker.corpus.search import COUNT_UP_TO, _ranges, fts_query, search_page
 from tracker.corpus.stats import stats
 from tracker.corpus.timeline import Event, name_matches, timeline
 from tracker.store.schema import paragraph_spans
@@ -230,6 +230,50 @@ def test_search_matches_every_version_read(histories, all_versions, doc, plan, m
                     )
                     assert (page.total, page.hits) == (len(want), full.hits[:limit])
                     assert not page.at_least
+
+
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("all_versions", [False, True])
+def test_search_details_match_every_version_read(histories, all_versions, plan, monkeypatch):
+    """With ``details`` (the web page's links), each hit also names its paragraph, the versions
+    that held it and the first of them with its place there, as reading every version finds
+    them; the rest of each hit is as without details; the documents counted are the hits'."""
+    monkeypatch.setattr(search_module, "HITS_PER_DOCUMENT_READ", PLANS[plan])
+    for path in histories:
+        with Tracker(path) as tracker:
+            for query in ["apple", "berry cherry", '"fig grape"', "da*"]:
+                every = {
+                    (doc, pid): (held, {"version": first, "at": at, "paragraph": index + 1})
+                    for doc, first, index, held, at, _, pid in reference_search(
+                        tracker, query, all_versions=True
+                    )
+                }
+                bare = search_page(tracker, query, all_versions=all_versions)
+                full = search_page(tracker, query, all_versions=all_versions, details=True)
+                assert full.documents == bare.documents == len({h["doc"] for h in full.hits})
+                for hit, plain in zip(full.hits, bare.hits, strict=True):
+                    held, first = every[hit["doc"], hit["paragraph_id"]]
+                    expected = dict(plain, paragraph_id=hit["paragraph_id"])
+                    if all_versions:
+                        expected["first"] = dict(plain["first"], paragraph=first["paragraph"])
+                    else:
+                        expected.update(versions=held, ranges=_ranges(held), first=first)
+                        assert held[-1] == hit["version"]  # the latest version holds it
+                    assert hit == expected
+                if not all_versions:
+                    want = reference_search(tracker, query)
+                    assert [(h["doc"], h["paragraph"], h["paragraph_id"]) for h in full.hits] == [
+                        (doc, index, pid) for doc, _, _, index, pid in want
+                    ]
+                for limit in (1, 2, len(full.hits) + 1):
+                    page = search_page(
+                        tracker, query, all_versions=all_versions, limit=limit, details=True
+                    )
+                    assert (page.hits, page.documents) == (full.hits[:limit], full.documents)
+                floor = search_page(
+                    tracker, query, all_versions=all_versions, limit=1, count_up_to=0
+                )
+                assert floor.documents <= full.documents
 
 
 @pytest.mark.parametrize("all_versions", [False, True])

@@ -297,12 +297,20 @@ class Tracker(History):
         doc: str | None = None,
         marks: tuple[str, str] = ("**", "**"),
         limit: int | None = None,
+        details: bool = False,
     ) -> SearchResult:
-        """The first ``limit`` hits of a search (None or 0: all of them) and their total."""
+        """The first ``limit`` hits of a search (None or 0: all of them) and their total;
+        ``details``: with what the web page links (see :func:`~.corpus.search.search_page`)."""
         from .corpus.search import search_page
 
         return search_page(
-            self, query, all_versions=all_versions, doc=doc, marks=marks, limit=limit
+            self,
+            query,
+            all_versions=all_versions,
+            doc=doc,
+            marks=marks,
+            limit=limit,
+            details=details,
         )
 
     def stats(self, doc: str | None = None, *, top: int = 10, min_chars: int | None = None) -> dict:

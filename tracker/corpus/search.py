@@ -96,12 +96,14 @@ HITS_PER_DOCUMENT_READ = 2500
 
 @dataclass(frozen=True)
 class SearchResult:
-    """One page of search hits (the first ``limit``), and how many there are in all: exactly,
-    or at least ``total`` when ``at_least`` (counting stopped at ``count_up_to``)."""
+    """One page of search hits (the first ``limit``), how many there are in all and in how many
+    documents: exactly, or at least that many when ``at_least`` (counting stopped at
+    ``count_up_to``)."""
 
     hits: list[dict]
     total: int
     at_least: bool = False
+    documents: int = 0
 
 
 def search_page(
@@ -113,6 +115,7 @@ def search_page(
     marks: tuple[str, str] = ("**", "**"),
     limit: int | None = None,
     count_up_to: int | None = COUNT_UP_TO,
+    details: bool = False,
 ) -> SearchResult:
     """Full-text search over paragraphs of the latest versions, or over every version: the
     first ``limit`` hits (None or 0: all) and their total, counted up to ``count_up_to``
@@ -122,13 +125,17 @@ def search_page(
     and paragraph position. Every version: one hit per matching paragraph and document, with the
     versions that held it, by document name, then first version, then position in it. Only the
     page's versions, texts and snippets are read.
+
+    ``details`` (what the web page links to): each hit also has its ``paragraph_id``, and its
+    position in the first version that held it (``first["paragraph"]``, 1-based); in the latest
+    versions, also the ``versions`` that held it, their ``ranges`` and that ``first`` version.
     """
     fts = fts_query(query)
     documents = matching_documents(history, doc)
     up_to = count_up_to if limit else None
     if all_versions:
-        return _every_version(history, fts, documents, marks, limit or None, up_to)
-    return _latest(history, fts, documents, marks, limit or None, up_to)
+        return _every_version(history, fts, documents, marks, limit or None, up_to, details)
+    return _latest(history, fts, documents, marks, limit or None, up_to, details)
 
 
 def search(
@@ -179,10 +186,11 @@ def _latest(
     marks: tuple[str, str],
     limit: int | None,
     up_to: int | None,
+    details: bool = False,
 ) -> SearchResult:
     """Hits in the latest versions of the documents (see :func:`search_page`)."""
     store = history.store
-    total, at_least = store.count_latest_matches(fts, documents, up_to)
+    total, holders, at_least = store.count_latest_matches(fts, documents, up_to)
     texts: Texts = {}
     page = None
     if limit:
@@ -200,7 +208,48 @@ def _latest(
         }
         for version, index, pid in page
     ]
-    return SearchResult(hits, total, at_least)
+    if details:
+        _latest_details(store, page, hits)
+    return SearchResult(hits, total, at_least, holders)
+
+
+def _held(runs: list[tuple[int, int | None]], latest: int) -> list[int]:
+    """The version numbers of runs of (first version, first version without; None: open, up
+    to the ``latest`` version)."""
+    return [
+        number
+        for first, end in runs
+        for number in range(first, end if end is not None else latest + 1)
+    ]
+
+
+def _position(version: Version | None, pid: int) -> int | None:
+    """Where a paragraph is in a version (1-based; its first place), None if not there."""
+    ids = version.paragraph_ids if version is not None else []
+    return ids.index(pid) + 1 if pid in ids else None
+
+
+def _latest_details(store: Store, page: list[tuple[Version, int, int]], hits: list[dict]) -> None:
+    """Add the details of :func:`search_page` to hits of the latest versions: the spans and
+    first versions of the page's paragraphs only."""
+    runs = store.spans_of([(version.document_id, pid) for version, _, pid in page])
+    held = [
+        _held(runs[version.document_id, pid], version.version) or [version.version]
+        for version, _, pid in page
+    ]
+    firsts = store.versions_at(
+        [(version.document_id, numbers[0]) for (version, _, _), numbers in zip(page, held)]
+    )
+    for (version, _, pid), numbers, hit in zip(page, held, hits):
+        first = firsts.get((version.document_id, numbers[0]))
+        hit["paragraph_id"] = pid
+        hit["versions"] = numbers
+        hit["ranges"] = _ranges(numbers)
+        hit["first"] = {
+            "version": numbers[0],
+            "at": first.captured_at if first else None,
+            "paragraph": _position(first, pid),
+        }
 
 
 def _latest_by_document(
@@ -247,10 +296,11 @@ def _every_version(
     marks: tuple[str, str],
     limit: int | None,
     up_to: int | None,
+    details: bool = False,
 ) -> SearchResult:
     """Hits in every version of the documents (see :func:`search_page`)."""
     store = history.store
-    total, at_least = store.count_span_matches(fts, documents, up_to)
+    total, holders, at_least = store.count_span_matches(fts, documents, up_to)
     texts: Texts = {}
     page = None
     if limit:
@@ -270,25 +320,23 @@ def _every_version(
     texts.update(store.snippets(fts, sorted({pid for _, _, pid, _ in page} - texts.keys())))
     hits = []
     for (name, document_id, pid, first_number), until in zip(page, ends):
-        numbers = [
-            number
-            for first, end in runs[document_id, pid]
-            for number in range(first, end if end is not None else latest[document_id] + 1)
-        ]
+        numbers = _held(runs[document_id, pid], latest.get(document_id, 0))
         first = firsts[document_id, first_number]
         gone = removed[document_id, until] if until is not None else None
-        hits.append(
-            {
-                "doc": name,
-                "versions": numbers,
-                "ranges": _ranges(numbers),
-                "first": {"version": first.version, "at": first.captured_at},
-                "removed": {"version": gone.version, "at": gone.captured_at} if gone else None,
-                "snippet": _snippet(texts[pid][1], marks),
-                "text": texts[pid][0],
-            }
-        )
-    return SearchResult(hits, total, at_least)
+        hit = {
+            "doc": name,
+            "versions": numbers,
+            "ranges": _ranges(numbers),
+            "first": {"version": first.version, "at": first.captured_at},
+            "removed": {"version": gone.version, "at": gone.captured_at} if gone else None,
+            "snippet": _snippet(texts[pid][1], marks),
+            "text": texts[pid][0],
+        }
+        if details:
+            hit["paragraph_id"] = pid
+            hit["first"]["paragraph"] = _position(first, pid)
+        hits.append(hit)
+    return SearchResult(hits, total, at_least, holders)
 
 
 def _first_by_document(

@@ -177,36 +177,39 @@ class CorpusStore:
 
     def count_latest_matches(
         self, fts_query: str, document_ids: Sequence[int] | None, up_to: int | None
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, int, bool]:
         """How many paragraphs of the latest versions match an FTS5 query (one a version holds
-        twice counts twice), of some documents only; counted up to about ``up_to`` (None: all),
-        and whether counting stopped there (then the count is a floor)."""
+        twice counts twice), and in how many documents, of some documents only; counted up to
+        about ``up_to`` (None: all), and whether counting stopped there (then both counts are
+        floors)."""
         sql, params = self._matches(fts_query, document_ids, open_only=True)
-        spans, hits = self._match(
+        spans, hits, documents = self._match(
             # newest paragraphs first: most of what the latest versions hold is recent, so a
             # count that stops early walks less of the index
-            f"select count(*), coalesce(sum(copies), 0) from"
-            f" (select s.copies {sql} order by f.rowid desc limit ?)",
+            f"select count(*), coalesce(sum(copies), 0), count(distinct document_id) from"
+            f" (select s.copies, s.document_id {sql} order by f.rowid desc limit ?)",
             fts_query,
             [*params, -1 if up_to is None else up_to + 1],
         )[0]
-        return hits, up_to is not None and spans > up_to
+        return hits, documents, up_to is not None and spans > up_to
 
     def count_span_matches(
         self, fts_query: str, document_ids: Sequence[int] | None, up_to: int | None
-    ) -> tuple[int, bool]:
+    ) -> tuple[int, int, bool]:
         """How many (document, paragraph) pairs there are of a paragraph matching an FTS5 query
-        and a document that had it in some version, of some documents only; counted up to
-        ``up_to`` (None: all), and whether counting stopped there (then the count is a floor)."""
+        and a document that had it in some version, and how many documents, of some documents
+        only; counted up to ``up_to`` pairs (None: all), and whether counting stopped there
+        (then both counts are floors)."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
-        pairs = self._match(
+        pairs, documents = self._match(
             # distinct, not group by: it hands on each new pair as it meets it, so the limit
             # stops the walk of the index early (a group by sorts every pair first)
-            f"select count(*) from (select distinct s.paragraph_id, s.document_id {sql} limit ?)",
+            "select count(*), count(distinct document_id) from"
+            f" (select distinct s.paragraph_id, s.document_id {sql} limit ?)",
             fts_query,
             [*params, -1 if up_to is None else up_to + 1],
-        )[0][0]
-        return pairs, up_to is not None and pairs > up_to
+        )[0]
+        return pairs, documents, up_to is not None and pairs > up_to
 
     def matching_paragraphs(self, fts_query: str, ids: Sequence[int]) -> set[int]:
         """Which of some paragraphs match an FTS5 query: a few probes of the index, not a walk
