@@ -281,6 +281,57 @@ def test_keys_n_and_p_move_between_changes(server, page, screenshots):
     assert_clean(page)
 
 
+def test_search_page_in_a_browser(server, page, screenshots):
+    """From the home page's box to the search page and its switches: no hit in the latest
+    versions, then every version; the words marked, hostile text shown as text; a hit's
+    history one click away; the box and the snippets at a readable width."""
+    page.goto(f"{server}/")
+    page.get_by_role("searchbox").fill("apples")
+    page.get_by_role("searchbox").press("Enter")
+    page.wait_for_load_state()
+    assert page.url == f"{server}/-/tracker/tracker/search?q=apples"
+    assert page.get_by_role("searchbox").input_value() == "apples"
+    assert "No paragraph of the latest versions holds “apples”." in page.inner_text(".tracker-page")
+    page.get_by_role("link", name="Search every version ever recorded").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("every version ever recorded").is_checked()
+    hit = page.locator("ol.tracker-hits li").first
+    assert "removed in v2" in hit.inner_text()
+    mark = hit.locator("mark.tracker-hit")
+    assert mark.inner_text() == "apples"
+    assert mark.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    assert_clean(page)
+
+    # a search typed here keeps the choice of versions; hostile text is text
+    page.get_by_role("searchbox").fill("alert")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_load_state()
+    assert "versions=all" in page.url
+    assert page.locator("section.tracker-hit-group h2 a").all_inner_texts() == ["hostile.txt"]
+    assert page.get_by_text(SCRIPT).first.is_visible()
+    page.screenshot(path=str(screenshots / "search-hostile.png"))
+    assert_clean(page)
+
+    page.goto(f"{server}/-/tracker/tracker/search?q=paragraph")
+    assert page.locator("section.tracker-hit-group h2 a").all_inner_texts() == [
+        "long.txt",
+        "notes/plan.txt",
+    ]
+    assert "42 paragraphs in 2 documents" in page.locator(".tracker-search-summary").inner_text()
+    box = inside_viewport(page, page.get_by_role("searchbox"))
+    assert box["width"] > 400, box
+    snippet = inside_viewport(page, page.locator("ol.tracker-hits .snippet").first)
+    assert snippet["width"] > 600, snippet  # the text reads across the page, not in a column
+    page.screenshot(path=str(screenshots / "search-1280.png"))
+    last = page.locator("ol.tracker-hits li").last
+    assert "Intro" not in last.inner_text() and "A new paragraph" in last.inner_text()
+    last.get_by_role("link", name="its history").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "The history of paragraph 3"
+    assert "irrigation" in page.locator("ol.tracker-trace").inner_text()
+    assert_clean(page)
+
+
 PHONE_PAGES = {
     "home": "/",
     "document": "/-/tracker/doc/tracker/notes/plan.txt",
@@ -288,6 +339,7 @@ PHONE_PAGES = {
     "diff-side-by-side": "/-/tracker/diff/tracker/hostile.txt/1..2?layout=side-by-side",
     "trace": "/-/tracker/trace/tracker/notes/plan.txt?paragraph=2",
     "changes": "/tracker/changes",
+    "search": "/-/tracker/tracker/search?q=paragraph&versions=all",
 }
 
 
@@ -304,6 +356,13 @@ def test_nothing_overflows_on_a_phone(server, browser, screenshots):
         phone.goto(server + PHONE_PAGES["diff-side-by-side"])
         new = phone.locator(".sbs .op-modify .text.new").first.bounding_box()
         assert new["width"] > 250, new
+        # the search box and the snippets take the phone's width, not a narrow column
+        phone.goto(server + PHONE_PAGES["search"])
+        box = inside_viewport(phone, phone.get_by_role("searchbox"))
+        button = inside_viewport(phone, phone.get_by_role("button", name="Search"))
+        assert box["width"] > 200 and button["y"] < box["y"] + box["height"], (box, button)
+        snippet = inside_viewport(phone, phone.locator("ol.tracker-hits .snippet").first)
+        assert snippet["width"] > 300, snippet
         # the timeline is wider than a phone: it opens on its newest end, the latest version seen
         phone.goto(server + PHONE_PAGES["document"])
         newest = phone.locator(".tracker-timeline circle").last.bounding_box()
@@ -347,6 +406,12 @@ def test_dark_mode(server, browser, screenshots):
         modified = dark.locator(".tracker-view .op-modify").first
         assert modified.evaluate("e => getComputedStyle(e).color") != "rgb(31, 35, 40)"
         dark.screenshot(path=str(screenshots / "dark-diff.png"))
+        assert_clean(dark)
+        dark.goto(f"{server}/-/tracker/tracker/search?q=paragraph")
+        mark = dark.locator("mark.tracker-hit").first
+        assert mark.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(90, 74, 0)"
+        assert mark.evaluate("e => getComputedStyle(e).color") != "rgb(31, 35, 40)"
+        dark.screenshot(path=str(screenshots / "dark-search.png"))
         assert_clean(dark)
     finally:
         dark.context.close()

@@ -299,6 +299,24 @@ async def test_search_results(ds):
 
 
 @pytest.mark.asyncio
+async def test_search_page(ds):
+    """The plugin's search page: hostile names and text, of the latest versions and of every
+    one (a deleted document, removed paragraphs), and a hostile query, all shown as text."""
+    search = "/-/tracker/tracker/search?q="
+    html = await page(ds, search + "alert")
+    assert_safe(html, NAME, IMG_NAME, SCRIPT, "onerror=alert(1)>")
+    marks = re.findall(r'<mark class="tracker-hit">([^<]*)</mark>', html)
+    assert marks and set(marks) == {"alert"}
+    html = await page(ds, search + "alert&versions=all")
+    assert_safe(html, NAME, URL_NAME, IMG_NAME, CDATA, LINK)
+    assert "removed in" in shown_text(html)
+    html = await page(ds, search + quote(BREAKOUT + " alert") + "&doc=" + quote(BREAKOUT))
+    assert_safe(html, f"No document is named {BREAKOUT}.")
+    html = await page(ds, search + quote(SCRIPT))
+    assert_safe(html, f"hold “{SCRIPT}” in their latest versions", SCRIPT)
+
+
+@pytest.mark.asyncio
 async def test_provenance(ds):
     for text in (MOVED, DELETED, MODIFIED_NEW):
         html = await page(ds, "/tracker/provenance?paragraph=" + quote(text, safe=""))

@@ -97,7 +97,7 @@ async def test_home_lists_documents_and_latest_changes(ds):
     assert 'title="1 version">1</span>' in page  # plan.txt: one paragraph removed in 30 days
     assert "deleted</span>" in page  # old.txt
     search = parsed.all("form", class_="tracker-search")[0]
-    assert search["action"] == "/tracker/search"
+    assert search["action"] == "/-/tracker/tracker/search"  # the search page, not the SQL
     latest = re.findall(r'<li><span class="when">.*?</li>', page, re.S)
     assert len(latest) == 7 and "notes/plan.txt" in latest[0] and "19 days ago" in latest[0]
     assert "/-/tracker/diff/tracker/notes/plan.txt/3" in latest[0]

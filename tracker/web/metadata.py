@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from ..render.html import escape_html
 from .queries import QUERIES
 from .tables import ORDERED, TABLES
-from .urls import database_path, feed_path, home_path, query_path
+from .urls import database_path, feed_path, home_path, search_path
 
 #: Datasette settings of `tracker serve`: the useful facets are configured per table, and the
 #: column-by-column facet suggestions would cost most of a `changes` page load (140 of 190 ms on
@@ -27,7 +27,7 @@ def database_metadata(database: str, base_url: str = "/") -> dict:
     base = base_url.rstrip("/")
     feed = base + feed_path(database)
     changes = f"{base}/{database_path(database)}/changes"
-    search = base + query_path(database, "search")
+    search = base + search_path(database)
     home = base + home_path(database)
     tables = {name: dict(meta) for name, meta in TABLES.items()}
     for name in ORDERED:
@@ -48,8 +48,8 @@ def database_metadata(database: str, base_url: str = "/") -> dict:
             f'<strong><a href="{escape_html(home)}">What changed</a></strong>: every document, '
             "its versions and their diffs. Or browse the "
             f'<a href="{escape_html(changes)}">changes</a> view, '
-            f'<a href="{escape_html(search)}">search every version</a>, or subscribe to the '
-            f'<a href="{escape_html(feed)}">Atom feed</a> of recorded versions.'
+            f'<a href="{escape_html(search)}">search</a> the latest versions or every one, or'
+            f' subscribe to the <a href="{escape_html(feed)}">Atom feed</a> of recorded versions.'
         ),
         "tables": tables,
         "queries": {name: dict(query) for name, query in QUERIES.items()},

@@ -1,7 +1,8 @@
 """The URLs the ``tracker`` plugin adds to Datasette, and the small handlers that are not pages.
 
-The pages themselves are in :mod:`tracker.web.pages` (home, document, diff, trace). Here: the
-version-id redirect, the Atom feed, and the static files (stylesheets, the diff page's script).
+The pages themselves are in :mod:`tracker.web.pages` (home, document, diff, trace, words,
+search). Here: the version-id redirect, the Atom feed, and the static files (stylesheets, the
+diff page's script).
 :data:`ROUTES` is what the plugin's ``register_routes`` hook returns.
 """
 
@@ -12,7 +13,7 @@ from datasette.utils.asgi import NotFound, Response
 from . import feed as feed
 from .assets import STATIC, asset_path
 from .databases import tracker_databases
-from .pages import diff, document, home, trace, words
+from .pages import diff, document, home, search, trace, words
 from .pages.common import check_view, open_page, read, tracker_database
 from .urls import database_path, diff_path, document_path, feed_path, home_path
 
@@ -91,6 +92,7 @@ ROUTES = [
     (rf"^/-/tracker/words/{_DOC}/(?P<version>v?\d+|latest)$", words.words_page),
     (r"^/-/tracker/changes\.atom$", atom_feed),
     (r"^/-/tracker/(?P<database>[^/]+)/changes\.atom$", atom_feed),
+    (r"^/-/tracker/(?P<database>[^/]+)/search(?:\.(?P<format>json))?$", search.search_view),
     (r"^/-/tracker/?$", home.home_page),
     (r"^/-/tracker/(?P<database>[^/]+)/?$", home.home_page),
     (r"^/(?:\.(?P<format>jsono?))?$", home.index_page),

@@ -65,6 +65,14 @@ def trace_path(database: str, doc: str, paragraph: int, at: int | str) -> str:
     return f"/-/tracker/trace/{database_path(database)}/{_doc(doc)}?{query}"
 
 
+def search_path(database: str, *, json: bool = False, **params: object) -> str:
+    """Path of the search page of a database (``json``: its JSON), with its arguments (``q``,
+    ``versions``, ``doc``, ``limit``; empty ones left out)."""
+    path = f"/-/tracker/{database_path(database)}/search" + (".json" if json else "")
+    kept = {key: value for key, value in params.items() if value not in (None, "")}
+    return f"{path}?{urlencode(kept)}" if kept else path
+
+
 def asset_path(name: str) -> str:
     """Path of one of the plugin's static files (stylesheets, script)."""
     return f"/-/tracker/{name}"

@@ -56,10 +56,10 @@ async def read(db, read: Callable[[History], T]) -> T:
     return await db.execute_fn(lambda conn: read(History(conn)))
 
 
-async def page(datasette, request, template: str, context: dict) -> Response:
+async def page(datasette, request, template: str, context: dict, status: int = 200) -> Response:
     """A page of the plugin, rendered with Datasette's base template around it."""
     html = await datasette.render_template(template, context, request=request)
-    return Response.html(html)
+    return Response.html(html, status=status)
 
 
 def time_html(iso: str | None, *, relative: bool = False, with_time: bool = True) -> Markup:

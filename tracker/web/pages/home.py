@@ -16,7 +16,15 @@ from ...history.overview import RECENT_DAYS
 from ...render.words import counts_words, human_time, plural
 from ..charts import sparkline
 from ..databases import tracker_databases
-from ..urls import database_path, diff_path, document_path, feed_path, home_path, query_path
+from ..urls import (
+    database_path,
+    diff_path,
+    document_path,
+    feed_path,
+    home_path,
+    query_path,
+    search_path,
+)
 from . import common
 from .common import check_view, int_arg, page, read, time_html, tracker_database
 
@@ -141,7 +149,7 @@ async def _home(datasette, request, names: list[str]) -> Response:
         "pages": pages,
         "previous_page_url": page_url(number - 1),
         "next_page_url": page_url(number + 1),
-        "search_url": url(query_path(name, "search")),
+        "search_url": url(search_path(name)),
         "changes_url": url(f"/{database_path(name)}/changes"),
         "versions_url": url(f"/{database_path(name)}/versions"),
         "range_url": url(query_path(name, "changes_in_range")),
