@@ -7,8 +7,9 @@ Imports the history (default ../shared/corpora/python-peps/history.jsonl.gz) int
 database with `tracker import`, builds Datasette exactly as `tracker serve` does (read-only, the
 tracker plugin and metadata), then times each page through Datasette's in-process client (best of
 N after one warm-up request) beside the plain-SQL (or plain-Python) time of the same work with
-sqlite3. Prints a Markdown table. The plugin's own pages (home, document, a diff of two versions,
-a paragraph's history) and the canned queries are timed on the most edited document. ``--db``
+sqlite3. Prints a Markdown table. The search page is timed for each ``--search``, of the latest
+versions and of every version; the plugin's other pages (home, document, a diff of two versions,
+a paragraph's history) and the canned queries on the most edited document. ``--db``
 times an existing database (say, a generated one) instead of importing a history.
 """
 
@@ -31,10 +32,11 @@ from benchenv import use_bytecode_cache
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
-from tracker.corpus.search import sql_fts_query, sql_snippet
+from tracker.corpus.search import search_page, sql_fts_query, sql_snippet
 from tracker.history import History
 from tracker.render.html import render_html_fragment
 from tracker.web.metadata import SETTINGS, instance_metadata
+from tracker.web.pages import search as search_view
 from tracker.web.queries import QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +196,20 @@ async def run(
             lambda term=term: conn.execute(search_sql, {"q": term}).fetchall(),
             f"{count} rows; plain: the same SQL with sqlite3",
         )
+    history = History(conn)
+    for term in searches:
+        for label, every in (("", False), (", every version", True)):
+            found = search_page(history, term, all_versions=every, limit=search_view.LIMIT)
+            await add(
+                f"search page{label}, q={term!r}",
+                f"/-/tracker/{name}/search?q={quote(term)}" + ("&versions=all" if every else ""),
+                lambda term=term, every=every: search_page(
+                    history, term, all_versions=every, limit=search_view.LIMIT, details=True
+                ),
+                f"hits: {'at least ' if found.at_least else ''}{found.total:,}, in"
+                f" {found.documents:,} documents, {len(found.hits)} shown;"
+                " plain: the library's search with the page's details",
+            )
     term = searches[0]
     await add(
         f"`search` canned query (HTML), q={term!r}",
