@@ -77,8 +77,8 @@ def serve(ctx: click.Context, port: int, host: str, open_browser: bool, db_path:
     (`tracker` for the default database).
     Pages: / (every document and the latest changes), a document's versions at
     /-/tracker/doc/tracker/DOC, the diff of two versions at
-    /-/tracker/diff/tracker/DOC/3..17, /tracker/changes, /tracker/search?q=...,
-    the feed at /-/tracker/tracker/changes.atom.
+    /-/tracker/diff/tracker/DOC/3..17, a search at /-/tracker/tracker/search?q=...,
+    /tracker/changes, the feed at /-/tracker/tracker/changes.atom.
 
     Example:
 
