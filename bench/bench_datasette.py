@@ -206,8 +206,9 @@ async def run(
                 lambda term=term, every=every: search_page(
                     history, term, all_versions=every, limit=search_view.LIMIT, details=True
                 ),
-                f"hits: {'at least ' if found.at_least else ''}{found.total:,}, in"
-                f" {found.documents:,} documents, {len(found.hits)} shown;"
+                f"hits: {'at least ' if found.at_least else ''}{found.total:,} in"
+                f" {found.documents:,} documents{' or more' if found.at_least else ''},"
+                f" {len(found.hits)} shown;"
                 " plain: the library's search with the page's details",
             )
     term = searches[0]
