@@ -235,3 +235,20 @@ async def test_search_forms_lead_to_the_page_and_the_query_stays(ds):
     assert 'href="/tracker/search"' in database  # the canned query, under queries
     assert (await get(ds, "/tracker/search.json?q=apples&_shape=objects")).json()["rows"]
     await get(ds, "/-/tracker/nothing/search?q=apples", status=404)
+
+
+@pytest.mark.asyncio
+async def test_an_actor_who_may_not_view_the_database_gets_nothing(db_path):
+    metadata = instance_metadata(["tracker"])
+    metadata["databases"]["tracker"]["allow"] = {"id": "root"}
+    datasette = await started(Datasette([str(db_path)], metadata=metadata, settings=SETTINGS))
+    try:
+        for path in (f"{SEARCH}?q=apples", f"{SEARCH}.json?q=apples", f"{SEARCH}?q=%22"):
+            response = await datasette.client.get(path)
+            assert response.status_code == 403 and "Green apples" not in response.text
+        cookies = {"ds_actor": datasette.sign({"a": {"id": "root"}}, "actor")}
+        response = await datasette.client.get(f"{SEARCH}?q=apples", cookies=cookies)
+        assert response.status_code == 200 and "Green" in response.text
+    finally:
+        for database in datasette.databases.values():
+            database.close()
