@@ -12,9 +12,15 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tracker import Tracker
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
@@ -407,3 +413,15 @@ def random_history(path: Path, seed: int, steps: int = 60) -> None:
                         else:
                             paragraphs[rng.randrange(len(paragraphs))] = paragraph(rng)
                 tracker.record(name, "\n\n".join(live[name]) + "\n", at=at)
+
+
+@asynccontextmanager
+async def served(datasette: Datasette) -> AsyncIterator[Datasette]:
+    """A Datasette instance started (its plugins' startup hooks run, as `datasette serve` does),
+    its database connections closed afterwards."""
+    await datasette.invoke_startup()
+    try:
+        yield datasette
+    finally:
+        for database in datasette.databases.values():
+            database.close()

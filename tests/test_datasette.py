@@ -22,6 +22,7 @@ from support import (
     fetch,
     free_port,
     random_history,
+    served,
     start_server,
     stop_server,
 )
@@ -46,10 +47,8 @@ async def ds(request, db_path: Path):
         )
     else:
         datasette = Datasette([str(db_path)])
-    await datasette.invoke_startup()
-    yield datasette
-    for database in datasette.databases.values():
-        database.close()
+    async with served(datasette):
+        yield datasette
 
 
 async def get(ds: Datasette, path: str, status: int = 200):
@@ -225,14 +224,9 @@ async def test_diff_page_shows_what_the_cli_html_shows(ds, db_path):
 async def test_renamed_document_links_redirect(db_path):
     with Tracker(db_path) as tracker:
         tracker.rename("notes/plan.txt", "notes/roadmap.txt", at="2024-04-01T00:00:00Z")
-    ds = Datasette([str(db_path)])
-    await ds.invoke_startup()
-    try:
+    async with served(Datasette([str(db_path)])) as ds:
         response = await get(ds, "/-/tracker/diff/tracker/notes/plan.txt/2?full=1", status=302)
         assert response.headers["location"] == "/-/tracker/diff/tracker/notes/roadmap.txt/2?full=1"
-    finally:
-        for database in ds.databases.values():
-            database.close()
 
 
 # --------------------------------------------------------------------------- canned queries
@@ -321,9 +315,9 @@ async def test_search_page_says_what_the_cli_says_of_every_version(tmp_path, see
     move between documents, and documents are deleted, come back and are renamed."""
     db = tmp_path / "h.db"
     random_history(db, seed)
-    datasette = Datasette([str(db)], metadata=instance_metadata(["h"]), settings=SETTINGS)
-    await datasette.invoke_startup()
-    try:
+    async with served(
+        Datasette([str(db)], metadata=instance_metadata(["h"]), settings=SETTINGS)
+    ) as datasette:
         with Tracker(db) as tracker:
             for query in ["apple", "berry cherry", "da*"]:
                 want = {
@@ -354,9 +348,6 @@ async def test_search_page_says_what_the_cli_says_of_every_version(tmp_path, see
                     for row in found
                 }
                 assert got == want
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 @pytest.mark.asyncio
@@ -371,13 +362,10 @@ async def test_search_page_ranks_a_word_found_everywhere_among_its_newest_paragr
     with Tracker(db) as tracker:
         tracker.record("best.txt", "apple apple apple\n", at="2024-01-01T00:00:00Z")
         tracker.record("many.txt", "\n\n".join(filler) + "\n", at="2024-01-02T00:00:00Z")
-    datasette = Datasette([str(db)], metadata=instance_metadata(["t"]), settings=SETTINGS)
-    await datasette.invoke_startup()
-    try:
+    async with served(
+        Datasette([str(db)], metadata=instance_metadata(["t"]), settings=SETTINGS)
+    ) as datasette:
         found = await rows(datasette, "/t/search.json?q=apple")
-    finally:
-        for database in datasette.databases.values():
-            database.close()
     assert len(found) == 100
     if others + 1 > 10_000:
         assert "best.txt" not in {row["document"] for row in found}
@@ -423,9 +411,7 @@ async def test_trace_query_follows_a_lineage_through_versions_that_store_a_mark(
         tracker.record("a.txt", "Alpha one.\n\nBeta three.\n", at="2024-01-02T00:00:00Z")
         tracker.record("a.txt", "Alpha four.\n\nBeta three.\n", at="2024-01-03T00:00:00Z")
     assert sql_count(db, "select count(*) from versions where lineages = '1'") == 2
-    datasette = Datasette([str(db)])
-    await datasette.invoke_startup()
-    try:
+    async with served(Datasette([str(db)])) as datasette:
         life = await rows(datasette, "/t/trace.json?document=a.txt&paragraph=2&version=")
         assert [(r["version"], r["op"], r["text"]) for r in life] == [
             (1, "insert", "Beta two."),
@@ -433,9 +419,6 @@ async def test_trace_query_follows_a_lineage_through_versions_that_store_a_mark(
         ]
         first = await rows(datasette, "/t/trace.json?document=a.txt&paragraph=1&version=2")
         assert [(r["version"], r["op"]) for r in first] == [(1, "insert"), (3, "modify")]
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 @pytest.mark.asyncio
@@ -491,18 +474,13 @@ async def test_other_databases_are_left_alone(db_path, tmp_path):
     conn.execute("insert into changes values (1, 'modify', '<b>x</b>', 'a', 'b', 'd', 1)")
     conn.commit()
     conn.close()
-    ds = Datasette([str(db_path), str(other)])
-    await ds.invoke_startup()
-    try:
+    async with served(Datasette([str(db_path), str(other)])) as ds:
         page = (await get(ds, "/other/changes")).text
         assert "&lt;b&gt;x&lt;/b&gt;" in page and "/-/tracker/diff" not in page
         assert "tracker.css" not in page
         assert (await get(ds, "/other.json")).json()["queries"] == []
         await get(ds, "/-/tracker/diff/other/d/1", status=404)
         assert "tracker.css" in (await get(ds, "/tracker/changes")).text
-    finally:
-        for database in ds.databases.values():
-            database.close()
 
 
 # --------------------------------------------------------------------------- tracker serve
@@ -624,9 +602,7 @@ async def test_text_holding_the_snippet_marks_cannot_fake_a_highlight(tmp_path: 
             "Look \x02here\x03 and \x02there: a real needle, then \x03 stray marks.\n",
             at="2024-01-01",
         )
-    datasette = Datasette([str(db)])
-    await datasette.invoke_startup()
-    try:
+    async with served(Datasette([str(db)])) as datasette:
         hits = await rows(datasette, "/tracker/search.json?q=needle")
         assert [hit["snippet"] for hit in hits] == [
             "Look \u2402here\u2403 and \u2402there: a real \x02needle\x03, then \u2403 stray marks."
@@ -634,9 +610,6 @@ async def test_text_holding_the_snippet_marks_cannot_fake_a_highlight(tmp_path: 
         page = (await get(datasette, "/tracker/search?q=needle")).text
         assert page.count("<mark") == 1
         assert '<mark class="tracker-hit">needle</mark>' in page
-    finally:
-        for database in datasette.databases.values():
-            database.close()
     with Tracker(db) as tracker:  # the stored text itself is never altered
         assert tracker.text("fake.txt").count("\x02") == 2
 
@@ -656,14 +629,9 @@ async def test_a_re_added_document_has_the_same_counts_everywhere(tmp_path: Path
     result = CliRunner().invoke(cli, ["diff", "back.txt", "--format", "json", "--db", str(db)])
     stats = json.loads(result.output)["stats"]
     assert {key: stats[key] for key in counts} == counts
-    datasette = Datasette([str(db)])
-    await datasette.invoke_startup()
-    try:
+    async with served(Datasette([str(db)])) as datasette:
         page = (await get(datasette, "/-/tracker/diff/tracker/back.txt/3")).text
         versions = await rows(datasette, "/tracker/versions.json?version=3")
-    finally:
-        for database in datasette.databases.values():
-            database.close()
     added, removed, modified = stats["added"], stats["removed"], stats["modified"]
     line = f"{added} paragraph added, {removed} removed, {modified} modified"
     assert line in page  # the diff page says its counts in words

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 import pytest_asyncio
 from datasette.app import Datasette
+from support import served
 
 from tracker import Tracker
 from tracker.text.diff import diff_paragraphs
@@ -178,11 +179,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest_asyncio.fixture
 async def ds(db_path: Path):
-    datasette = Datasette([str(db_path)])
-    await datasette.invoke_startup()
-    yield datasette
-    for database in datasette.databases.values():
-        database.close()
+    async with served(Datasette([str(db_path)])) as datasette:
+        yield datasette
 
 
 async def page(ds: Datasette, path: str) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from datasette.app import Datasette
-from support import ATOM, Repo
+from support import ATOM, Repo, served
 
 from tracker import Tracker
 from tracker.web.metadata import SETTINGS, instance_metadata
@@ -258,11 +258,10 @@ async def ds(tmp_path: Path, fixed_clock):
         tracker.record("notes.txt", "Keep this.\n\nAnd this.\n", at="2024-01-03T10:00:00Z")
         tracker.record("draft.txt", "One.\n\nTwo.\n\nThree.\n", at="2024-01-03T11:00:00Z")
         tracker.record("notes.txt", "Keep this.\n\nAnd this, too.\n", at="2024-01-04T10:00:00Z")
-    datasette = Datasette([str(path)], metadata=instance_metadata(["tracker"]), settings=SETTINGS)
-    await datasette.invoke_startup()
-    yield datasette
-    for database in datasette.databases.values():
-        database.close()
+    async with served(
+        Datasette([str(path)], metadata=instance_metadata(["tracker"]), settings=SETTINGS)
+    ) as datasette:
+        yield datasette
 
 
 async def _page(ds: Datasette, path: str) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 import pytest_asyncio
 from datasette.app import Datasette
-from support import ATOM, build_db
+from support import ATOM, build_db, served
 
 from tracker import Tracker
 from tracker.web.metadata import SETTINGS, instance_metadata
@@ -32,20 +32,13 @@ def db_path(tmp_path: Path) -> Path:
     return build_db(tmp_path / "tracker.db")
 
 
-async def started(datasette: Datasette) -> Datasette:
-    await datasette.invoke_startup()
-    return datasette
-
-
 @pytest_asyncio.fixture
 async def ds(db_path: Path):
     """Datasette as `tracker serve` builds it."""
-    datasette = await started(
+    async with served(
         Datasette([str(db_path)], metadata=instance_metadata(["tracker"]), settings=SETTINGS)
-    )
-    yield datasette
-    for database in datasette.databases.values():
-        database.close()
+    ) as datasette:
+        yield datasette
 
 
 async def get(ds: Datasette, path: str, status: int = 200):
@@ -110,16 +103,12 @@ async def test_home_lists_documents_and_latest_changes(ds):
 async def test_front_page_stays_datasettes_beside_other_databases(db_path, tmp_path):
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("create table t (x)").connection.close()
-    datasette = await started(Datasette([str(db_path), str(other)]))
-    try:
+    async with served(Datasette([str(db_path), str(other)])) as datasette:
         front = (await get(datasette, "/")).text
         assert "other" in front and "What changed in" not in front
         assert 'href="/-/tracker/"' in front  # the menu leads to the tracker home
         assert "What changed in tracker" in (await get(datasette, "/-/tracker/")).text
         await get(datasette, "/-/tracker/other", status=404)
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 @pytest.mark.asyncio
@@ -241,12 +230,8 @@ async def test_moved_paragraph_links_to_where_it_was(db_path):
             "We grow pears in the north field.\n",
             at="2024-03-02T10:00:00Z",
         )
-    datasette = await started(Datasette([str(db_path)]))
-    try:
+    async with served(Datasette([str(db_path)])) as datasette:
         page = (await get(datasette, "/-/tracker/diff/tracker/notes/plan.txt/4")).text
-    finally:
-        for database in datasette.databases.values():
-            database.close()
     ids = [a["id"] for _, a in Page(page).tags if "id" in a]
     assert 'moved from <a href="#o3">paragraph 3</a>' in page
     assert 'moved to <a href="#p1">paragraph 1</a>' in page
@@ -350,8 +335,7 @@ async def test_canned_queries_page_through_long_results(tmp_path):
                 f"Paragraph {k} at step {n}." if k == n % 3 else f"Same {k}." for k in range(3)
             )
             tracker.record("long.txt", text, at=f"2024-01-01T00:{n // 60:02d}:{n % 60:02d}Z")
-    datasette = await started(Datasette([str(path)]))
-    try:
+    async with served(Datasette([str(path)])) as datasette:
         first = (await get(datasette, "/long/versions_in_range?since=&until=&document=")).text
         assert first.count('<td class="col-version">') == 100
         assert 'href="/long/versions_in_range?since=&amp;until=&amp;document=&amp;page=2"' in first
@@ -361,9 +345,6 @@ async def test_canned_queries_page_through_long_results(tmp_path):
         assert 'rel="next"' not in second.text and 'rel="prev"' in second.text
         data = await get(datasette, "/long/changes_in_range.json?_shape=objects&page=1")
         assert len(data.json()["rows"]) == 100
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 # --------------------------------------------------------------------------- feed and files
@@ -446,10 +427,9 @@ async def test_hostile_names_and_text_stay_inert_on_every_page(tmp_path):
                 f"Plain start {k}, changed.\n\n{HOSTILE_TEXT}",
                 at=f"2024-02-0{k + 1}T00:00:00Z",
             )
-    datasette = await started(
+    async with served(
         Datasette([str(path)], metadata=instance_metadata(["hostile"]), settings=SETTINGS)
-    )
-    try:
+    ) as datasette:
         pages = ["/", "/-/tracker/hostile", "/hostile/changes", "/hostile/versions"]
         for name in HOSTILE_NAMES:
             doc = quote(name, safe="/")
@@ -473,9 +453,6 @@ async def test_hostile_names_and_text_stay_inert_on_every_page(tmp_path):
         feed = (await get(datasette, "/-/tracker/hostile/changes.atom")).content
         ET.fromstring(feed)  # well-formed
         assert b"<script>" not in feed
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 # --------------------------------------------------------------------------- change classes
@@ -495,8 +472,7 @@ async def test_minor_changes_fold_and_can_be_ignored(tmp_path):
             "Intro.\n\nThe price is 12 dollars.\n\nSome spacing here.\n\nA different sentence.\n",
             at="2024-01-02T00:00:00Z",
         )
-    datasette = await started(Datasette([str(path)]))
-    try:
+    async with served(Datasette([str(path)])) as datasette:
         page = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2")).text
         # spacing alone is folded to a line, as tracker diff shows it; a changed number is
         # shown, greyed, saying what kind of change it is
@@ -525,18 +501,11 @@ async def test_minor_changes_fold_and_can_be_ignored(tmp_path):
         # volatile changes are the user's patterns': offered once a pattern applies (or asked)
         assert 'value="volatile"' not in page
         assert 'name="ignore" value="volatile" checked> your ignore patterns' in both
-    finally:
-        for database in datasette.databases.values():
-            database.close()
     with Tracker(path) as tracker:
         tracker.add_ignore(r"\d+ dollars", doc="*.txt")
-    datasette = await started(Datasette([str(path)]))
-    try:
+    async with served(Datasette([str(path)])) as datasette:
         page = (await get(datasette, "/-/tracker/diff/classes/prices.txt/2")).text
         assert 'name="ignore" value="volatile"> your ignore patterns' in page
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 @pytest.mark.asyncio
@@ -567,8 +536,7 @@ async def test_search_and_provenance_read_versions_from_the_changes(tmp_path):
         tracker.record("a.txt", "Twice here.\n\nBack.\n", at="2024-01-04T00:00:00Z")
         tracker.record("b.txt", "Twice here.\n", at="2024-01-05T00:00:00Z")
         tracker.record("b.txt", None, at="2024-01-06T00:00:00Z")
-    datasette = await started(Datasette([str(path)]))
-    try:
+    async with served(Datasette([str(path)])) as datasette:
         hits = (await get(datasette, "/twice/search.json?_shape=objects&q=twice")).json()["rows"]
         found = {h["document"]: (h["versions"], h["version_count"], h["in_latest"]) for h in hits}
         assert found == {"a.txt": ("v1-v2, v4", 3, 1), "b.txt": ("v1", 1, 0)}
@@ -593,9 +561,6 @@ async def test_search_and_provenance_read_versions_from_the_changes(tmp_path):
             await get(datasette, "/twice/provenance.json?_shape=objects&paragraph=Twice+here.")
         ).json()["rows"]
         assert by_text == rows
-    finally:
-        for database in datasette.databases.values():
-            database.close()
 
 
 @pytest.mark.asyncio

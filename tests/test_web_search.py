@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import pytest_asyncio
 from datasette.app import Datasette
-from support import IMG, SCRIPT
-from test_web_pages import Page, get, started
+from support import IMG, SCRIPT, served
+from test_web_pages import Page, get
 
 from tracker import Tracker
 from tracker.corpus.search import search_page
@@ -51,12 +51,10 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest_asyncio.fixture
 async def ds(db_path: Path):
-    datasette = await started(
+    async with served(
         Datasette([str(db_path)], metadata=instance_metadata(["tracker"]), settings=SETTINGS)
-    )
-    yield datasette
-    for database in datasette.databases.values():
-        database.close()
+    ) as datasette:
+        yield datasette
 
 
 def groups(html: str) -> list[tuple[str, list[str]]]:
@@ -241,14 +239,10 @@ async def test_search_forms_lead_to_the_page_and_the_query_stays(ds):
 async def test_an_actor_who_may_not_view_the_database_gets_nothing(db_path):
     metadata = instance_metadata(["tracker"])
     metadata["databases"]["tracker"]["allow"] = {"id": "root"}
-    datasette = await started(Datasette([str(db_path)], metadata=metadata, settings=SETTINGS))
-    try:
+    async with served(Datasette([str(db_path)], metadata=metadata, settings=SETTINGS)) as datasette:
         for path in (f"{SEARCH}?q=apples", f"{SEARCH}.json?q=apples", f"{SEARCH}?q=%22"):
             response = await datasette.client.get(path)
             assert response.status_code == 403 and "Green apples" not in response.text
         cookies = {"ds_actor": datasette.sign({"a": {"id": "root"}}, "actor")}
         response = await datasette.client.get(f"{SEARCH}?q=apples", cookies=cookies)
         assert response.status_code == 200 and "Green" in response.text
-    finally:
-        for database in datasette.databases.values():
-            database.close()
