@@ -51,9 +51,10 @@ class Tracker(History):
     ) -> SnapshotResult:
         """Record every changed document under each path (folders recursively, or single files).
 
-        ``only`` limits a folder snapshot to some relative paths (the watcher's hints); files that
-        vanished among them are recorded as deleted. ``cancel`` is asked between batches of files
-        and stops the run by raising SnapshotCancelled (what was committed stays).
+        ``only`` limits a folder snapshot to some relative POSIX paths, as found on disk (the
+        watcher's hints); files that vanished among them are recorded as deleted. ``cancel`` is
+        asked between batches of files and stops the run by raising SnapshotCancelled (what was
+        committed stays).
         """
         folder = FolderSnapshot(
             self, split=split, max_bytes=max_bytes, accept=accept, at=at, cancel=cancel

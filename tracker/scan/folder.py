@@ -209,7 +209,7 @@ class FolderSnapshot:
                 return accept(name) and not name.startswith(tuple(unlisted))
 
         else:
-            scope = sorted({refs.normalize_name(name) for name in only} - own)
+            scope = sorted(set(only) - own)  # names as found on disk: never cleaned up
             known = {name: state for name in scope if (state := self.store.file_state(name))}
             entries = [entry for entry in map(lambda name: self._entry(root, name), scope) if entry]
             suspects = entries

@@ -122,6 +122,8 @@ class DocumentStore:
 
     def file_state(self, name: str) -> FileState | None:
         """The :class:`FileState` of the document with exactly this name, or None."""
+        if not _storable(name):
+            return None
         rows = self.query(f"{FILE_STATE_SQL} where name = ?", [name])
         return FileState._make(rows[0][1:]) if rows else None
 

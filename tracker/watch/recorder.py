@@ -35,13 +35,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import refs
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
 from ..scan.files import DEFAULT_MAX_BYTES
 from ..scan.filters import is_watched
-from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult, own_names
+from ..scan.folder import (
+    FolderSnapshot,
+    SnapshotCancelled,
+    SnapshotResult,
+    file_name_problem,
+    own_names,
+)
 from ..times import now_iso
 from .batch import Batch
 from .events import WatchEvent
@@ -151,14 +156,18 @@ class Recorder:
         return is_watched(relname, self.include, self.exclude)
 
     def _apply_moves(self, history: History, moves: Iterable[tuple[str, str]]) -> None:
-        """Rename tracked documents that moved onto untracked names, keeping their history."""
-        for src, dest in moves:
-            old, new = refs.normalize_name(src), refs.normalize_name(dest)
+        """Rename tracked documents that moved onto untracked names, keeping their history.
+
+        The names are the files' own, never cleaned up (`` a.txt`` is not ``a.txt``). A move onto
+        a tracked name, or onto one that cannot be a document (a newline, not UTF-8), is left to
+        the snapshot of both paths: a deletion, and a change or a skipped file.
+        """
+        for old, new in moves:
             document = history.store.document(old)
             if document is None or document.deleted or document.root != self._root_key:
                 continue
-            if history.store.document(new) is not None:
-                continue  # onto a tracked name: the snapshot records a deletion and a change
+            if file_name_problem(new) is not None or history.store.document(new) is not None:
+                continue
             at = now_iso()
             history.rename(old, new, at=at)
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
