@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from test_hostile import obey_file_permissions
 
 from tracker import Tracker
 
@@ -29,7 +30,9 @@ pytestmark = pytest.mark.slow
 class WatchProcess:
     """`python -m tracker watch` with its stdout and stderr lines readable with timeouts."""
 
-    def __init__(self, folder: Path, db: Path, *args: str) -> None:
+    def __init__(
+        self, folder: Path, db: Path, *args: str, preexec_fn: Callable[[], None] | None = None
+    ) -> None:
         command = [sys.executable, "-m", "tracker", "watch", str(folder), "--db", str(db)]
         if "--debounce" not in args:
             command += ["--debounce", "0.05"]
@@ -41,6 +44,7 @@ class WatchProcess:
             text=True,
             env=env,
             cwd=folder.parent,
+            preexec_fn=preexec_fn,
         )
         self.pid = self.proc.pid
         self.out: queue.Queue[str | None] = queue.Queue()
@@ -108,8 +112,8 @@ def spawn(folder: Path, db: Path) -> Iterator[Callable[..., WatchProcess]]:
     """Start watcher processes; any still running after the test is killed."""
     processes: list[WatchProcess] = []
 
-    def make(*args: str) -> WatchProcess:
-        process = WatchProcess(folder, db, *args)
+    def make(*args: str, preexec_fn: Callable[[], None] | None = None) -> WatchProcess:
+        process = WatchProcess(folder, db, *args, preexec_fn=preexec_fn)
         processes.append(process)
         return process
 
@@ -182,6 +186,30 @@ def test_a_hostile_file_name_is_one_escaped_warning_line(folder: Path, db: Path,
     watcher.wait_line(lambda line: "fine.txt" in line)
     assert watcher.finish(signal.SIGINT) == 0
     assert not any("\x1b" in line for line in watcher.err_lines)
+
+
+def test_a_folder_it_cannot_enter_is_a_warning_and_recorded_once_it_can(
+    folder: Path, db: Path, spawn
+) -> None:
+    sub = folder / "sub"
+    write_old(sub / "s.txt", "one\n")
+    watcher = spawn(preexec_fn=obey_file_permissions)  # as root too
+    watcher.caught_up()
+    try:
+        (sub / "s.txt").write_text("two\n")
+        sub.chmod(0)  # before the change is read: it is in a folder the watcher cannot enter
+        line = watcher.wait_line(lambda line: "sub" in line, "err")
+        assert line == "warning: sub/: cannot list folder (Permission denied)"
+        if os.geteuid() == 0:  # root may write there: the change is named, and cannot be read
+            (sub / "s.txt").write_text("three\n")
+            line = watcher.wait_line(lambda line: "sub" in line, "err")
+            assert line == "warning: sub/s.txt: cannot read (Permission denied), skipped"
+    finally:
+        sub.chmod(0o755)  # and what it holds is read again
+    watcher.wait_line(lambda line: "sub/s.txt  v2" in line)
+    assert watcher.finish(signal.SIGINT) == 0
+    assert [line for line in watcher.err_lines if "retrying" in line or "Errno" in line] == []
+    assert latest_texts(db) == {"sub/s.txt": (sub / "s.txt").read_text()}
 
 
 def test_json_lines(folder: Path, db: Path, spawn) -> None:

@@ -409,6 +409,19 @@ def test_folder_deleted_sets_rescan(folder: Path, make_watcher) -> None:
     collector.wait_for(lambda c: c.rescan and "d" in c.paths)
 
 
+def test_folder_permissions_changed_sets_rescan(folder: Path, make_watcher) -> None:
+    (folder / "d").mkdir()
+    (folder / ".hidden").mkdir()
+    watcher, collector = make_watcher()
+    (folder / ".hidden").chmod(0o700)  # an ignored folder: nothing
+    (folder / "z.txt").write_text("sentinel\n")
+    collector.wait_for(has_path("z.txt"))
+    assert not collector.rescan
+    (folder / "d").chmod(0o700)  # what it holds may have become readable: look again
+    collector.wait_for(lambda c: c.rescan)
+    assert "d" not in collector.paths  # not a path: the folder itself is no document
+
+
 def test_ignored_editor_files_produce_no_paths(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher()
     for name in (".a.swp", "a.txt~", "4913", "x.tmp", ".hidden.txt", "image.png"):

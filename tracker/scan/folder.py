@@ -128,6 +128,9 @@ class FolderSnapshot:
         #: name -> the folder it was first found in by this run: one name in two folders given
         #: together would make one history of two files, flipping between them on every run
         self._found_in: dict[str, str] = {}
+        #: names given to look at that could not be looked up (a folder that cannot be entered):
+        #: left alone, never taken for deleted
+        self._unreadable: set[str] = set()
 
     def run(
         self, path: str | os.PathLike | Iterable[str | os.PathLike], only: Iterable[str] | None
@@ -215,8 +218,8 @@ class FolderSnapshot:
             suspects = entries
 
             def in_scope(name: str) -> bool:
-                """Only the names given are looked at."""
-                return name in known
+                """Only the names given are looked at, and those that could be."""
+                return name in known and name not in self._unreadable
 
         present = {entry.name for entry in entries}
         for name in present:
@@ -268,6 +271,11 @@ class FolderSnapshot:
         try:
             info = full.lstat()
         except (FileNotFoundError, NotADirectoryError):
+            return None
+        except OSError as error:  # in a folder that cannot be entered: said, and left alone
+            if self.accept is None or self.accept(name):
+                self._unreadable.add(name)
+                self._skip(name, f"cannot read ({error.strerror}), skipped")
             return None
         if self.accept is not None and not self.accept(name):
             return None

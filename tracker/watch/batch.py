@@ -35,7 +35,8 @@ class Batch:
     when both ends are watched (a folder move gives the folder pair, then one pair per file in
     it). A move from an ignored name onto a watched one (an atomic save) only puts the
     destination in ``paths``. ``rescan``: events may have been missed (overflow, restart, a
-    folder created, deleted or moved), so the consumer should compare the whole folder.
+    folder created, deleted or moved), or a folder's permissions changed (a chmod can make
+    what it holds readable again), so the consumer should compare the whole folder.
     """
 
     paths: set[str] = field(default_factory=set)
@@ -78,15 +79,16 @@ class EventFolder:
             dest = self.relative(getattr(event, "dest_path", "") or "")
             return self._apply_move(batch, src, dest, event.is_directory)
         if event.is_directory:
-            if kind not in (EVENT_TYPE_CREATED, EVENT_TYPE_DELETED):
+            if kind not in (EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_ATTRIB):
                 return False
-            if src == "":  # the root itself was deleted (or re-created)
+            if src == "":  # the root itself was deleted, re-created or made readable again
                 batch.rescan = True
                 return True
             if src is None or not is_watched_dir(src, self.exclude):
                 return False
-            batch.paths.add(src)
-            batch.rescan = True
+            if kind != EVENT_TYPE_ATTRIB:
+                batch.paths.add(src)
+            batch.rescan = True  # a folder created, deleted, or its permissions changed
             return True
         if kind not in (
             EVENT_TYPE_CREATED,

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from watchdog.events import (
+    DirAttribEvent,
     DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
@@ -55,8 +56,9 @@ warnings.filterwarnings(
 
 # Event classes worth hearing about: no open / close-without-write events, so that a consumer
 # reading the files it is told about does not wake the watcher again (and the kernel queue holds
-# fewer events).
+# fewer events). A folder's attributes changing can make what it holds readable again (chmod).
 EVENT_FILTER: list[type[FileSystemEvent]] = [
+    DirAttribEvent,
     FileCreatedEvent,
     FileModifiedEvent,
     FileAttribEvent,
