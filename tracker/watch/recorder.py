@@ -63,7 +63,6 @@ class _Told:
     renamed: int = 0
     recorded: int = 0
     skipped: int = 0
-    full: bool = False  # a full scan: skips already told in this session are not told again
 
 
 class Recorder:
@@ -105,7 +104,7 @@ class Recorder:
         self._history: History | None = None  # only touched on the worker thread
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
-        self._skips_told: dict[str, set[str]] = {}  # path -> reasons told in this session
+        self._skips_told: set[str] = set()  # paths skipped, and told so, since last looked at
 
     def prepare(self) -> None:
         """Note the folder's resolved path, the root its documents are recorded under."""
@@ -187,6 +186,7 @@ class Recorder:
         )
         result = snapshot.run(self.root, only)
         self._report(history, result, _Told())
+        self._forget_skips(only, result)
 
     def _full_scan(self, history: History) -> None:
         """Compare the whole folder with the database; raise SnapshotCancelled if stopping.
@@ -197,7 +197,7 @@ class Recorder:
         if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
             raise self._gone()
         accept, busy = self._scan_filter()
-        told = _Told(full=True)
+        told = _Told()
         snapshot: FolderSnapshot
 
         def between_batches() -> bool:
@@ -225,6 +225,7 @@ class Recorder:
             self._watcher.recheck(busy)
         result = snapshot.result
         self._report(history, result, told)
+        self._forget_skips(list(self._skips_told), result)
         deleted = sum(1 for version in result.recorded if version.deleted)
         totals = {
             "recorded": len(result.recorded) - deleted,
@@ -323,16 +324,20 @@ class Recorder:
             self._tell(WatchEvent(kind, doc=version.doc, version=version, at=version.captured_at))
             if self._runner is not None:
                 self._queue_exec(history, kind, version)
-            self._skips_told.pop(version.doc, None)  # recorded: a new skip of it is news again
         for path, reason in result.skipped[told.skipped :]:
-            reasons = self._skips_told.setdefault(path, set())
-            if told.full and reason in reasons:
-                continue  # a later full scan (a new folder, a retry) does not repeat a warning
-            reasons.add(reason)
+            if path in self._skips_told:
+                continue  # said already: not at every change of a file that stays unreadable
+            self._skips_told.add(path)
             self._tell(WatchEvent("skipped", doc=path, reason=reason))
         told.renamed = len(result.renamed)
         told.recorded = len(result.recorded)
         told.skipped = len(result.skipped)
+
+    def _forget_skips(self, paths: Iterable[str], result: SnapshotResult) -> None:
+        """Of the paths a snapshot looked at, forget those it did not skip (recorded, unchanged,
+        gone, or a folder listed again): skipping one of them again is news."""
+        skipped = {path for path, _ in result.skipped}
+        self._skips_told.difference_update(set(paths) - skipped)
 
     def _queue_exec(self, history: History, kind: str, version: Version) -> None:
         """Hand one version to the exec thread with its environment and JSON diff."""
