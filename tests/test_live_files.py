@@ -7,11 +7,12 @@ the helpers and the ``start`` fixture are test_live's.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_live import Events, history, start, write, write_old
+from test_live import DEBOUNCE, Events, history, start, write, write_old
 
 from tracker import Tracker
 from tracker.watch.events import WatchEvent
@@ -81,3 +82,64 @@ def test_a_skipped_file_is_told_once_until_it_is_recorded_or_gone(
         ("data.log", "data.log: binary file (contains NUL bytes), skipped"),
         ("blob.txt", "blob.txt: binary file (contains NUL bytes), skipped"),
     ]
+
+
+# files still open for writing: recorded once closed
+
+
+def test_a_file_written_bit_by_bit_through_one_handle_is_one_version(
+    folder: Path, db: Path, start
+) -> None:
+    write_old(folder / "log.txt", "start\n")
+    session, events = start()
+    with open(folder / "log.txt", "a", encoding="utf-8") as handle:  # `(...; sleep 1) >> log.txt`
+        for n in range(4):
+            handle.write(f"line {n}\n")
+            handle.flush()
+            time.sleep(3 * DEBOUNCE)  # the writer pauses for longer than the quiet period
+    final = "start\n" + "".join(f"line {n}\n" for n in range(4))
+    events.version("log.txt", final)
+    session.stop()
+    assert history(db, "log.txt") == ["start\n", final]
+
+
+def test_a_new_file_filled_slowly_is_not_first_recorded_empty(
+    folder: Path, db: Path, start
+) -> None:
+    write_old(folder / "old.txt", "old result\n")
+    session, events = start()
+    new = open(folder / "new.txt", "w", encoding="utf-8")  # `slow_command > new.txt`
+    old = open(folder / "old.txt", "w", encoding="utf-8")  # truncated: empty for a while
+    try:
+        old.write("half of the new ")
+        old.flush()
+        write(folder / "sub" / "a.txt", "a new folder: the whole folder is compared\n")
+        events.wait_for(lambda e: e.kind == "rescanned")
+        events.version("sub/a.txt")
+        time.sleep(3 * DEBOUNCE)
+    finally:
+        new.write("result\n")
+        new.close()
+        old.write("result\n")
+        old.close()
+    events.version("new.txt", "result\n")
+    events.version("old.txt", "half of the new result\n")
+    session.stop()
+    assert history(db, "new.txt") == ["result\n"]
+    assert history(db, "old.txt") == ["old result\n", "half of the new result\n"]
+
+
+def test_a_file_open_for_writing_too_long_is_recorded_all_the_same(
+    folder: Path, db: Path, start
+) -> None:
+    session, events = start()
+    session._watcher.max_open_delay = 0.3  # rather than 30 s: a log that is never closed
+    with open(folder / "app.log", "w", encoding="utf-8") as handle:
+        handle.write("started\n")
+        handle.flush()
+        events.version("app.log", "started\n")  # while it is still open
+    moved = folder.parent / "moved.txt"
+    moved.write_text("moved in\n")
+    session._watcher.max_open_delay = 60.0
+    moved.rename(folder / "moved.txt")  # created here, never opened here: not waited for
+    events.version("moved.txt", "moved in\n")

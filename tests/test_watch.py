@@ -314,6 +314,20 @@ def test_atomic_save_reports_target_not_temp(folder: Path, make_watcher, temp_na
     assert target.read_text() == "new\n"
 
 
+def test_a_file_open_for_writing_waits_for_its_close(folder: Path, make_watcher) -> None:
+    _, collector = make_watcher()
+    with open(folder / "a.txt", "w", encoding="utf-8") as handle:
+        handle.write("half")
+        handle.flush()
+        (folder / "b.txt").write_text("b\n")  # written after: its batch has a.txt's write too
+        collector.wait_for(has_path("b.txt"))
+        assert "a.txt" not in collector.paths
+        assert collector.batches[-1].writing == {"a.txt"}
+        handle.write(" and the rest\n")
+    collector.wait_for(has_path("a.txt"))
+    assert collector.batches[-1].writing == set()
+
+
 def test_delete_and_recreate(folder: Path, make_watcher) -> None:
     doc = folder / "a.txt"
     doc.write_text("old\n")

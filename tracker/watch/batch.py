@@ -37,11 +37,14 @@ class Batch:
     destination in ``paths``. ``rescan``: events may have been missed (overflow, restart, a
     folder created, deleted or moved), or a folder's permissions changed (a chmod can make
     what it holds readable again), so the consumer should compare the whole folder.
+    ``writing``: files held back because a program still has them open for writing (see
+    :mod:`tracker.watch.writers`); a full scan leaves them alone too, they come in a later batch.
     """
 
     paths: set[str] = field(default_factory=set)
     moves: list[tuple[str, str]] = field(default_factory=list)
     rescan: bool = False
+    writing: frozenset[str] = frozenset()
 
     def is_empty(self) -> bool:
         """Tell whether the batch carries nothing worth delivering."""
@@ -51,7 +54,8 @@ class Batch:
 class EventFolder:
     """Fold raw watchdog events about ``root`` into a :class:`Batch`, keeping the watched ones.
 
-    ``include``/``exclude``: globs, see :func:`~tracker.scan.filters.is_watched`.
+    ``include``/``exclude``: globs, see :func:`~tracker.scan.filters.is_watched`. With
+    ``track_writes`` (the observer reports closes: inotify) it also keeps :attr:`writing`.
     """
 
     def __init__(self, root: str, include: Sequence[str] = (), exclude: Sequence[str] = ()):
@@ -59,6 +63,10 @@ class EventFolder:
         self._prefix = root if root.endswith(os.sep) else root + os.sep
         self.include = tuple(include)
         self.exclude = tuple(exclude)
+        self.track_writes = False
+        #: watched files created or written and not closed since: True once written to, False
+        #: if only created (or moved in: inotify cannot tell the two apart)
+        self.writing: dict[str, bool] = {}
 
     def relative(self, path: bytes | str) -> str | None:
         """Map an absolute event path to a POSIX path relative to the root ("" for the root)."""
@@ -79,6 +87,8 @@ class EventFolder:
             dest = self.relative(getattr(event, "dest_path", "") or "")
             return self._apply_move(batch, src, dest, event.is_directory)
         if event.is_directory:
+            if kind == EVENT_TYPE_DELETED and src and self.writing:
+                self._forget_writing(src)
             if kind not in (EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_ATTRIB):
                 return False
             if src == "":  # the root itself was deleted, re-created or made readable again
@@ -101,7 +111,20 @@ class EventFolder:
         if not src or not is_watched(src, self.include, self.exclude):
             return False
         batch.paths.add(src)
+        if self.track_writes:
+            if kind == EVENT_TYPE_CREATED:
+                self.writing.setdefault(src, False)
+            elif kind == EVENT_TYPE_MODIFIED:
+                self.writing[src] = True
+            elif kind in (EVENT_TYPE_CLOSED, EVENT_TYPE_DELETED):
+                self.writing.pop(src, None)
         return True
+
+    def _forget_writing(self, folder: str) -> None:
+        """Forget the files under a folder moved or deleted (a full scan looks at them)."""
+        prefix = folder + "/"
+        for path in [path for path in self.writing if path.startswith(prefix)]:
+            del self.writing[path]
 
     def _apply_move(self, batch: Batch, src: str | None, dest: str | None, is_dir: bool) -> bool:
         """Fold a move: each watched end goes in paths, a pair with both ends watched in moves."""
@@ -112,6 +135,11 @@ class EventFolder:
                 p if p and is_watched(p, self.include, self.exclude) else None for p in (src, dest)
             ]
         watched_src, watched_dest = ends
+        if self.writing and src:
+            if is_dir:
+                self._forget_writing(src)
+            elif (state := self.writing.pop(src, None)) is not None and watched_dest:
+                self.writing[watched_dest] = state  # still open, under its new name
         batch.paths.update(p for p in ends if p)
         if watched_src and watched_dest:
             batch.moves.append((watched_src, watched_dest))

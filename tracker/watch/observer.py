@@ -41,7 +41,13 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-__all__ = ["QueueHandler", "observer_healthy", "shutdown_observer", "start_observer"]
+__all__ = [
+    "QueueHandler",
+    "observer_healthy",
+    "reports_closes",
+    "shutdown_observer",
+    "start_observer",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +159,12 @@ def start_observer(
         shutdown_observer(observer)
         raise
     return observer
+
+
+def reports_closes(observer: BaseObserver) -> bool:
+    """Tell whether the observer reports a file opened for writing being closed (inotify does;
+    polling and the other platforms' observers do not)."""
+    return hasattr(observer, "inotify_reader") or hasattr(observer, "_inotify_fd")
 
 
 def observer_healthy(observer: BaseObserver) -> bool:

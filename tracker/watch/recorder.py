@@ -19,7 +19,9 @@ Batches
 Half-written files
     A batch is cut after a quiet period, so a file modified less than ``debounce`` ago has been
     written again since: it is put back for a later batch (:meth:`Watcher.recheck`) rather than
-    read mid-write; a file written without pause is still recorded about every ``max_delay``.
+    read mid-write; a file saved again and again without pause is still recorded about every
+    ``max_delay``. A file still open for writing is held back by the watcher until it is closed
+    (:mod:`tracker.watch.writers`), and full scans leave it alone meanwhile.
     :func:`~tracker.scan.files.read_text` also re-reads until size and mtime hold still. A
     vim-style save (delete, re-create) inside one quiet period gives one version; split over two
     batches it gives a deletion, then a version continuing the same history.
@@ -129,7 +131,7 @@ class Recorder:
             self._apply_moves(history, batch.moves)
             if full:
                 try:
-                    self._full_scan(history)
+                    self._full_scan(history, batch.writing)
                     self.caught_up = True
                 except SnapshotCancelled:  # stopping: at least record what the events named
                     if batch.paths:
@@ -188,15 +190,16 @@ class Recorder:
         self._report(history, result, _Told())
         self._forget_skips(only, result)
 
-    def _full_scan(self, history: History) -> None:
+    def _full_scan(self, history: History, writing: frozenset[str] = frozenset()) -> None:
         """Compare the whole folder with the database; raise SnapshotCancelled if stopping.
 
-        Documents that the filters reject, those in a sub-folder that cannot be listed and the
-        files written too recently to read are left alone (never recorded as deleted).
+        Documents that the filters reject, those in a sub-folder that cannot be listed, the
+        files written too recently to read and those still open for writing (``writing``: they
+        come in a later batch) are left alone (never recorded as deleted).
         """
         if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
             raise self._gone()
-        accept, busy = self._scan_filter()
+        accept, busy = self._scan_filter(writing)
         told = _Told()
         snapshot: FolderSnapshot
 
@@ -239,11 +242,12 @@ class Recorder:
     def _gone(self) -> TrackerError:
         return TrackerError(f"{self.root} is gone; waiting for it to come back")
 
-    def _scan_filter(self) -> tuple[Callable[[str], bool], list[str]]:
+    def _scan_filter(self, writing: frozenset[str]) -> tuple[Callable[[str], bool], list[str]]:
         """The accept filter of a full scan, and the list of files it put back for later.
 
-        Besides the include/exclude filters, it leaves out files written too recently to read
-        (see :meth:`_settled`), and gives up the scan while listing if the session is stopping.
+        Besides the include/exclude filters, it leaves out the files still open for writing and
+        those written too recently to read (see :meth:`_settled`), and gives up the scan while
+        listing if the session is stopping.
         """
         settling = self._settling()
         now_ns, now = time.time_ns(), time.monotonic()
@@ -253,7 +257,7 @@ class Recorder:
         def accept(relname: str) -> bool:
             if self._stopping.is_set():
                 raise SnapshotCancelled("the watch session is stopping")
-            if not self._accept(relname):
+            if not self._accept(relname) or relname in writing:
                 return False
             if not settling:
                 return True

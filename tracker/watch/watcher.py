@@ -12,9 +12,10 @@ Threads
     ``is_watched`` (:mod:`tracker.scan.filters`), accumulates them, waits for a quiet period of
     ``debounce`` seconds (each relevant event restarts the timer, but a batch is never held back
     more than ``max_delay`` seconds after its first event, so a file written continuously is
-    still recorded), then calls ``on_batch`` once. ``on_batch``, ``on_error`` and ``on_stop``
-    always run on that worker thread, so the consumer may open (and close) its SQLite
-    connection there.
+    still recorded), then calls ``on_batch`` once. Files still open for writing wait for their
+    close, or ``max_open_delay`` (:mod:`tracker.watch.writers`). ``on_batch``, ``on_error``
+    and ``on_stop`` always run on that worker thread, so the consumer may open (and close) its
+    SQLite connection there.
 
 Events are hints, not facts
     A :class:`Batch` names paths that *may* have changed; the consumer re-reads them (a path that
@@ -60,7 +61,14 @@ from watchdog.events import FileSystemEvent
 from watchdog.observers.api import BaseObserver
 
 from .batch import Batch, EventFolder
-from .observer import QueueHandler, observer_healthy, shutdown_observer, start_observer
+from .observer import (
+    QueueHandler,
+    observer_healthy,
+    reports_closes,
+    shutdown_observer,
+    start_observer,
+)
+from .writers import MAX_OPEN_WAIT, OpenFiles
 
 __all__ = ["Watcher"]
 
@@ -96,6 +104,8 @@ class Watcher:
     health_interval: float = 0.5
     #: Longest wait between attempts to restart a dead observer.
     max_restart_backoff: float = 30.0
+    #: Longest a file still open for writing is held back (at least ``max_delay``).
+    max_open_delay: float = MAX_OPEN_WAIT
 
     def __init__(
         self,
@@ -128,6 +138,7 @@ class Watcher:
 
         self._queue: queue.Queue[Any] = queue.Queue()
         self._folder = EventFolder(self._root, self.include, self.exclude)
+        self._open = OpenFiles(self._root, self._folder.writing)
         self._handler = QueueHandler(self._put)
         self._lock = threading.RLock()  # guards _observer, _started, _stopping
         self._observer: BaseObserver | None = None
@@ -222,13 +233,15 @@ class Watcher:
 
     def _start_observer(self) -> BaseObserver:
         """Create, schedule and start a fresh observer; an inotify overflow asks for a rescan."""
-        return start_observer(
+        observer = start_observer(
             self._root,
             self._handler,
             poll=self.poll,
             poll_interval=self.poll_interval,
             on_overflow=self.request_rescan,
         )
+        self._folder.track_writes = reports_closes(observer)
+        return observer
 
     # worker side
 
@@ -257,6 +270,10 @@ class Watcher:
             wake = next_health
             if not pending.is_empty():
                 wake = min(wake, last + self.debounce, first + self.max_delay)
+            max_open = max(self.max_open_delay, self.max_delay)
+            open_due = self._open.next_due(max_open)
+            if open_due is not None:
+                wake = min(wake, open_due)
             try:
                 items = [self._queue.get(timeout=max(0.0, wake - now))]
             except queue.Empty:
@@ -290,13 +307,20 @@ class Watcher:
                     if was_empty:
                         first = last
             if stop:
+                pending.paths.update(self._open.release())  # what they hold now is recorded
                 if not pending.is_empty():
                     self._deliver(pending)
                 return
             now = time.monotonic()
+            overdue = self._open.due(now, max_open)  # open for writing too long: recorded anyway
+            if overdue:
+                pending.paths.update(overdue)
+                urgent = True
             due = min(last + self.debounce, first + self.max_delay)
             if not pending.is_empty() and (urgent or now >= due):
-                self._deliver(pending)
+                self._open.hold(pending, now, max_open)  # files still open for writing wait
+                if not pending.is_empty():
+                    self._deliver(pending)
                 pending = Batch()
                 urgent = False
             if now >= next_health:
