@@ -7,6 +7,7 @@ the helpers and the ``start`` fixture are test_live's.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -143,3 +144,50 @@ def test_a_file_open_for_writing_too_long_is_recorded_all_the_same(
     session._watcher.max_open_delay = 60.0
     moved.rename(folder / "moved.txt")  # created here, never opened here: not waited for
     events.version("moved.txt", "moved in\n")
+
+
+# the watched folder itself moved away, replaced or unmounted
+
+
+def test_the_watched_folder_moved_away_is_gone_then_its_replacement_is_watched(
+    folder: Path, db: Path, start
+) -> None:
+    write_old(folder / "a.txt", "one\n")
+    _, events = start()
+    folder.rename(folder.parent / "old")  # inotify follows the folder, not its path
+    events.wait_for(lambda e: e.kind == "error" and "gone" in e.reason)
+    assert history(db, "a.txt") == ["one\n"]
+    folder.mkdir()
+    write(folder / "b.txt", "in the new folder\n")
+    events.version("b.txt", "in the new folder\n")
+    events.version("a.txt", kind="deleted")  # not in the folder at that path any more
+    write(folder.parent / "old" / "a.txt", "changed where it went\n")
+    write(folder / "c.txt", "sentinel\n")
+    events.version("c.txt")
+    assert history(db, "a.txt") == ["one\n", None]
+    errors = [e.reason for e in events.drain() if e.kind == "error"]
+    assert len(errors) == 1  # said once, not at every retry
+    assert errors[0].startswith(f"{folder} is gone; waiting for it to come back")
+
+
+def test_an_unmounted_folder_is_gone_not_emptied_then_watched_again(
+    tmp_path: Path, db: Path, start
+) -> None:
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    tmpfs = ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)]
+    if subprocess.run(tmpfs, capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        write_old(mount / "a.txt", "one\n")
+        _, events = start(folder=mount)
+        subprocess.run(["umount", str(mount)], check=True)
+        event = events.wait_for(lambda e: e.kind == "error")
+        assert "unmounted" in event.reason
+        assert history(db, "a.txt") == ["one\n"]  # an empty mount point: nothing deleted
+        subprocess.run(tmpfs, check=True)
+        write(mount / "a.txt", "two\n")
+        events.version("a.txt", "two\n")
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+    assert history(db, "a.txt") == ["one\n", "two\n"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import time
 import warnings
 from collections.abc import Callable
@@ -43,6 +44,7 @@ from watchdog.observers.polling import PollingObserver
 
 __all__ = [
     "QueueHandler",
+    "folder_identity",
     "observer_healthy",
     "reports_closes",
     "shutdown_observer",
@@ -159,6 +161,17 @@ def start_observer(
         shutdown_observer(observer)
         raise
     return observer
+
+
+def folder_identity(path: str) -> tuple[int, int] | None:
+    """The device and inode of the folder at ``path`` (None if there is none): which folder an
+    observer of that path watches, for inotify follows a folder moved away, and an unmounted
+    file system leaves another folder (or nothing) at its mount point."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 def reports_closes(observer: BaseObserver) -> bool:

@@ -103,6 +103,7 @@ class Recorder:
         self._runner = runner
         self.only_substantive = only_substantive
         self._root_key = ""
+        self._root_device: int | None = None  # the file system the folder is on
         self._history: History | None = None  # only touched on the worker thread
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
@@ -111,6 +112,7 @@ class Recorder:
     def prepare(self) -> None:
         """Note the folder's resolved path, the root its documents are recorded under."""
         self._root_key = str(self.root.resolve())
+        self._root_device = self.root.stat().st_dev
 
     def close(self) -> None:
         """Watcher on_stop: close the worker's connection on the worker thread."""
@@ -197,8 +199,7 @@ class Recorder:
         files written too recently to read and those still open for writing (``writing``: they
         come in a later batch) are left alone (never recorded as deleted).
         """
-        if not self.root.is_dir():  # unmounted or deleted: never record everything as deleted
-            raise self._gone()
+        self._check_root()
         accept, busy = self._scan_filter(writing)
         told = _Told()
         snapshot: FolderSnapshot
@@ -241,6 +242,31 @@ class Recorder:
 
     def _gone(self) -> TrackerError:
         return TrackerError(f"{self.root} is gone; waiting for it to come back")
+
+    def _check_root(self) -> None:
+        """Raise if the folder is gone, deleted or unmounted: never record everything as deleted.
+
+        Unmounted, a folder's path holds the empty mount point, on another file system; another
+        file system there with files in it was mounted (again): that is the folder now.
+        """
+        try:
+            info = os.stat(self.root)
+        except OSError:
+            raise self._gone() from None
+        if not stat.S_ISDIR(info.st_mode):
+            raise self._gone()
+        if info.st_dev != self._root_device:
+            try:
+                with os.scandir(self.root) as listing:
+                    empty = next(listing, None) is None
+            except OSError:
+                empty = False  # the scan says why it cannot list it
+            if empty:
+                raise TrackerError(
+                    f"{self.root} is empty and on another file system than it was (unmounted?);"
+                    " waiting for it to come back"
+                )
+            self._root_device = info.st_dev
 
     def _scan_filter(self, writing: frozenset[str]) -> tuple[Callable[[str], bool], list[str]]:
         """The accept filter of a full scan, and the list of files it put back for later.

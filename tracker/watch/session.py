@@ -133,6 +133,7 @@ class WatchSession:
         self._stopped = False
         self._retry: threading.Timer | None = None
         self._retry_delay = 0.0
+        self._last_error = ""  # told already: the same error at the next retry is not told again
         self._stop_requested = False
         self._wake_w: socket.socket | None = None  # set while run() waits
 
@@ -266,11 +267,16 @@ class WatchSession:
             self._failed(error)
         else:
             self._retry_delay = 0.0
+            self._last_error = ""
 
     def _failed(self, error: BaseException) -> None:
-        """Report a failed batch and schedule a full re-scan with an exponential back-off."""
+        """Report a failed batch (once while it fails the same way) and schedule a full re-scan
+        with an exponential back-off."""
         self._retry_delay = min(max(self._retry_delay * 2, 0.5), MAX_RETRY_DELAY)
-        self._emit(WatchEvent("error", reason=f"{error} (retrying in {self._retry_delay:g} s)"))
+        if str(error) != self._last_error:
+            self._last_error = str(error)
+            reason = f"{error} (retrying in {self._retry_delay:g} s)"
+            self._emit(WatchEvent("error", reason=reason))
         with self._state:
             if self._stopped:
                 return

@@ -29,11 +29,14 @@ Overflow and errors
       ``rescan=True`` batch.
     * A dead observer: the worker checks every :attr:`Watcher.health_interval` seconds that the
       observer thread, its emitters and the inotify reader thread are alive (an emitter stops when
-      the watched folder itself is deleted; a reader thread dies on an unexpected ``OSError``).
-      If one is dead while the watcher is not stopping, it stops what is left of the observer,
-      starts a fresh one and emits a ``rescan=True`` batch. If the restart fails (the folder is
-      gone, the inotify watch limit is reached) the first failure goes to ``on_error`` and it
-      retries with an exponential back-off capped at 30 s.
+      the watched folder itself is deleted; a reader thread dies on an unexpected ``OSError``),
+      and that the folder at the root's path is still the one watched (inotify follows a folder
+      moved away; an unmount leaves another folder, or none, at the path). If not, while the
+      watcher is not stopping, it stops what is left of the observer, starts a fresh one and
+      emits a ``rescan=True`` batch. If the restart fails the first failure also emits one (the
+      consumer finds the folder gone); a folder gone is looked for at every check, any other
+      failure (the inotify watch limit) goes to ``on_error`` and is retried with an exponential
+      back-off capped at 30 s.
 
 Shutdown
     :meth:`Watcher.stop` lets the observer dispatch the events it has already queued (for at most
@@ -63,6 +66,7 @@ from watchdog.observers.api import BaseObserver
 from .batch import Batch, EventFolder
 from .observer import (
     QueueHandler,
+    folder_identity,
     observer_healthy,
     reports_closes,
     shutdown_observer,
@@ -139,6 +143,7 @@ class Watcher:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._folder = EventFolder(self._root, self.include, self.exclude)
         self._open = OpenFiles(self._root, self._folder.writing)
+        self._root_id: tuple[int, int] | None = None  # the folder the observer watches
         self._handler = QueueHandler(self._put)
         self._lock = threading.RLock()  # guards _observer, _started, _stopping
         self._observer: BaseObserver | None = None
@@ -233,6 +238,7 @@ class Watcher:
 
     def _start_observer(self) -> BaseObserver:
         """Create, schedule and start a fresh observer; an inotify overflow asks for a rescan."""
+        self._root_id = folder_identity(self._root)  # before: a change after it is noticed
         observer = start_observer(
             self._root,
             self._handler,
@@ -326,32 +332,40 @@ class Watcher:
             if now >= next_health:
                 next_health = now + self.health_interval
                 if now >= restart_at and not self._check_observer():
-                    if self._restart_observer(report=not restart_failing):
-                        restart_failing = False
-                        backoff = self.health_interval
+                    # a folder gone is the consumer's to tell (its rescan finds it gone), and is
+                    # looked for at every check: watched again as soon as it is back
+                    gone = not os.path.isdir(self._root)
+                    restarted = self._restart_observer(report=not (restart_failing or gone))
+                    if restarted or not restart_failing:  # events may have been missed
                         was_empty = pending.is_empty()
                         pending.rescan = True
                         last = time.monotonic()
                         if was_empty:
                             first = last
+                    restart_failing = not restarted
+                    if restarted or gone:
+                        backoff = self.health_interval
                     else:
-                        restart_failing = True
                         restart_at = now + backoff
                         backoff = min(backoff * 2, self.max_restart_backoff)
 
     def _check_observer(self) -> bool:
-        """Tell whether the observer is healthy, or we are stopping and it does not matter."""
+        """Tell whether the observer is healthy and still watches the folder at the root's path
+        (inotify follows the folder: moved away, or unmounted, it hears nothing of the path), or
+        we are stopping and it does not matter."""
         with self._lock:
             if self._stopping:
                 return True
-            return self._observer is not None and observer_healthy(self._observer)
+            if self._observer is None or not observer_healthy(self._observer):
+                return False
+        return folder_identity(self._root) == self._root_id
 
     def _restart_observer(self, report: bool) -> bool:
         """Replace a dead observer by a fresh one; True on success."""
         with self._lock:
             if self._stopping:
                 return False  # stop() owns the shutdown; the worker is about to see _STOP
-            logger.warning("file system observer for %s died; restarting it", self._root)
+            logger.info("file system observer for %s stopped; restarting it", self._root)
             old, self._observer = self._observer, None
             if old is not None:
                 shutdown_observer(old)
