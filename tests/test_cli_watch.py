@@ -267,6 +267,30 @@ def test_second_watcher_is_refused(folder: Path, db: Path, spawn) -> None:
     assert first.finish(signal.SIGINT) == 0
 
 
+def test_the_database_deleted_while_watching_stops_it_with_an_error(
+    folder: Path, db: Path, spawn
+) -> None:
+    watcher = spawn()
+    watcher.caught_up()
+    (folder / "a.txt").write_text("one\n")
+    watcher.wait_line(lambda line: "a.txt  v1" in line)
+    for path in db.parent.glob(f"{db.name}*"):  # rm tracker.db*: what it records would be lost
+        path.unlink()
+    second = spawn()  # into a new database (and a new lock file)
+    second.caught_up()
+    (folder / "a.txt").write_text("two\n")
+    second.wait_line(lambda line: "a.txt  v2" in line)
+    assert watcher.finish(None) == 1  # by itself
+    assert watcher.err_lines[2:] == [
+        f"Error: database {db} was deleted or replaced while watching: stopped"
+    ]
+    assert [line for line in watcher.out_lines if "a.txt" in line and "v1" not in line] == []
+    assert Path(f"{db}.watch.lock").exists()  # the first one's lock was gone: it took no other
+    third = spawn()
+    assert third.finish(None) == 1
+    assert second.finish(signal.SIGINT) == 0
+
+
 def test_kill_9_mid_burst_then_restart_records_every_final_content(
     folder: Path, db: Path, spawn
 ) -> None:

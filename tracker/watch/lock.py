@@ -84,12 +84,16 @@ class WatchLock:
             raise TrackerError(f"cannot create {self.path}: {error.strerror}") from None
 
     def release(self) -> None:
-        """Remove the lock file and drop the lock (idempotent)."""
+        """Remove the lock file, if it is still ours, and drop the lock (idempotent).
+
+        Ours was deleted (``rm tracker.db*``) if another watcher's is at the path now.
+        """
         fd, self._fd = self._fd, None
         if fd is None:
             return
         try:
-            self.path.unlink()
+            if os.path.samestat(os.stat(self.path), os.fstat(fd)):
+                self.path.unlink()
         except OSError:
             pass
         os.close(fd)  # closing the last descriptor releases the flock

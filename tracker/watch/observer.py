@@ -44,8 +44,8 @@ from watchdog.observers.polling import PollingObserver
 
 __all__ = [
     "QueueHandler",
-    "folder_identity",
     "observer_healthy",
+    "path_identity",
     "reports_closes",
     "shutdown_observer",
     "start_observer",
@@ -163,10 +163,10 @@ def start_observer(
     return observer
 
 
-def folder_identity(path: str) -> tuple[int, int] | None:
-    """The device and inode of the folder at ``path`` (None if there is none): which folder an
-    observer of that path watches, for inotify follows a folder moved away, and an unmounted
-    file system leaves another folder (or nothing) at its mount point."""
+def path_identity(path: str | os.PathLike) -> tuple[int, int] | None:
+    """The device and inode of what is at ``path`` (None if nothing): which folder an observer
+    of that path watches, for inotify follows a folder moved away, and an unmounted file system
+    leaves another folder (or nothing) at its mount point; which database file is open."""
     try:
         info = os.stat(path)
     except OSError:

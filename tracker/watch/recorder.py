@@ -53,9 +53,14 @@ from ..times import now_iso
 from .batch import Batch
 from .events import WatchEvent
 from .hooks import CommandRunner, exec_env, exec_stdin
+from .observer import path_identity
 from .watcher import Watcher
 
-__all__ = ["Recorder"]
+__all__ = ["DatabaseGone", "Recorder"]
+
+
+class DatabaseGone(TrackerError):
+    """The database file was deleted or replaced while open: what is recorded would be lost."""
 
 
 @dataclass
@@ -105,6 +110,7 @@ class Recorder:
         self._root_key = ""
         self._root_device: int | None = None  # the file system the folder is on
         self._history: History | None = None  # only touched on the worker thread
+        self._database: tuple[int, int] | None = None  # the database file it has open
         self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
         self._skips_told: set[str] = set()  # paths skipped, and told so, since last looked at
@@ -130,6 +136,10 @@ class Recorder:
         self._held = None if full else []
         try:
             history = self._open()
+            if path_identity(self.db_path) != self._database:
+                raise DatabaseGone(
+                    f"database {self.db_path} was deleted or replaced while watching: stopped"
+                )
             self._apply_moves(history, batch.moves)
             if full:
                 try:
@@ -152,6 +162,7 @@ class Recorder:
         """The worker's own connection to the history, opened on first use."""
         if self._history is None:
             self._history = History(self.db_path)
+            self._database = path_identity(self.db_path)
         return self._history
 
     def _accept(self, relname: str) -> bool:

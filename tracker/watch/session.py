@@ -47,7 +47,7 @@ from .batch import Batch
 from .events import WatchEvent
 from .hooks import CommandRunner
 from .lock import WatchLock
-from .recorder import Recorder
+from .recorder import DatabaseGone, Recorder
 from .watcher import Watcher
 
 __all__ = ["WatchSession"]
@@ -136,6 +136,8 @@ class WatchSession:
         self._last_error = ""  # told already: the same error at the next retry is not told again
         self._stop_requested = False
         self._wake_w: socket.socket | None = None  # set while run() waits
+        #: why the session cannot go on (its database file deleted): run() stops and raises it
+        self.failure: TrackerError | None = None
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -203,7 +205,8 @@ class WatchSession:
     def run(self, signals: Iterable[int] = (signal.SIGINT, signal.SIGTERM)) -> int:
         """Start, record until one of ``signals`` arrives or request_stop(), then stop cleanly.
 
-        Returns the signal number (0 after request_stop). Must run on the main thread. The
+        Returns the signal number (0 after request_stop); raises :attr:`failure` if the session
+        stopped because it could not go on. Must run on the main thread. The
         handlers only note the signal; the main thread sleeps in ``select`` on a wake-up socket
         (no polling loop), so a signal during start-up or the catch-up is answered as soon as
         the current batch of files is recorded.
@@ -239,6 +242,8 @@ class WatchSession:
                     self._wake_w = None
                 wake_r.close()
                 wake_w.close()
+        if self.failure is not None:
+            raise self.failure
         return received[0] if received else 0
 
     def __enter__(self) -> WatchSession:
@@ -263,6 +268,9 @@ class WatchSession:
         """Record one batch; on failure report it and retry with a full scan later."""
         try:
             self._recorder.record(batch)
+        except DatabaseGone as error:  # what it records would go nowhere: no retry, stop
+            self.failure = error
+            self.request_stop()
         except Exception as error:
             self._failed(error)
         else:

@@ -66,8 +66,8 @@ from watchdog.observers.api import BaseObserver
 from .batch import Batch, EventFolder
 from .observer import (
     QueueHandler,
-    folder_identity,
     observer_healthy,
+    path_identity,
     reports_closes,
     shutdown_observer,
     start_observer,
@@ -238,7 +238,7 @@ class Watcher:
 
     def _start_observer(self) -> BaseObserver:
         """Create, schedule and start a fresh observer; an inotify overflow asks for a rescan."""
-        self._root_id = folder_identity(self._root)  # before: a change after it is noticed
+        self._root_id = path_identity(self._root)  # before: a change after it is noticed
         observer = start_observer(
             self._root,
             self._handler,
@@ -358,7 +358,7 @@ class Watcher:
                 return True
             if self._observer is None or not observer_healthy(self._observer):
                 return False
-        return folder_identity(self._root) == self._root_id
+        return path_identity(self._root) == self._root_id
 
     def _restart_observer(self, report: bool) -> bool:
         """Replace a dead observer by a fresh one; True on success."""
