@@ -214,6 +214,23 @@ def name_problem(name: str) -> str | None:
     return None
 
 
+def file_name_problem(name: str) -> str | None:
+    """Why a file found in a folder (or a git tree) cannot become a document of that name (None
+    if it can).
+
+    The one name rule (:func:`name_problem`), and one more for names read from the disk or a
+    repository: they are stored as they are, so a name that typing would change (leading or
+    trailing spaces, a backslash in a POSIX name) would land on another file's history.
+    """
+    problem = name_problem(name)
+    if problem is None and normalize_name(name) != name:
+        problem = (
+            f"it would be stored as {normalize_name(name)!r}: leading or trailing spaces"
+            " and backslashes are not kept in names"
+        )
+    return problem
+
+
 def name_matches(name: str, pattern: str | None) -> bool:
     """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
     if pattern is None:

@@ -17,10 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
-from ..refs import name_problem
+from ..refs import file_name_problem
 from ..text.encoding import decode
 from ..times import now_iso, to_iso
 from .importing import HistoryTarget, ImportResult, Progress, Target
@@ -135,8 +134,9 @@ def import_git(
 
     ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``); none
     means every file. Renames are followed, deletions recorded, binary files skipped, and so are
-    paths that could not be written out as files (``refs.name_problem``), with a warning. With a
-    ``pool`` (:mod:`.cluster`), texts are prepared in its lanes and stored here, in order.
+    paths that could not be written out as files or would be stored under another name
+    (``refs.file_name_problem``), with a warning. With a ``pool`` (:mod:`.cluster`), texts are
+    prepared in its lanes and stored here, in order.
     """
     globs = list(paths) or ["*"]
     git = _Git(repo)
@@ -225,7 +225,7 @@ class _Wanted:
         if path is None or not any(fnmatch.fnmatchcase(path, g) for g in self.globs):
             return False
         self.matched = True
-        problem = name_problem(refs.normalize_name(path))
+        problem = file_name_problem(path)
         if problem is None:
             return True
         if path not in self.unsafe:  # one warning per path and import

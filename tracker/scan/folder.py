@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
+from ..refs import file_name_problem
 from ..store import Store
 from ..store.documents import FileState
 from .files import (
@@ -82,22 +83,6 @@ def own_names(store: Store, root: Path) -> frozenset[str]:
             if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
                 names.add(relative.replace(os.sep, "/"))
     return frozenset(names)
-
-
-def file_name_problem(name: str) -> str | None:
-    """Why a file found in a folder cannot become a document of that name (None if it can).
-
-    The one name rule (:func:`tracker.refs.name_problem`), and one more for names read from the
-    disk: they are stored as they are, so a name that typing would change (leading or trailing
-    spaces, a backslash in a POSIX name) would land on another file's history.
-    """
-    problem = refs.name_problem(name)
-    if problem is None and refs.normalize_name(name) != name:
-        problem = (
-            f"it would be stored as {refs.normalize_name(name)!r}: leading or trailing spaces"
-            " and backslashes are not kept in names"
-        )
-    return problem
 
 
 class SnapshotCancelled(Exception):
