@@ -46,3 +46,36 @@ def test_a_backslash_or_spaces_in_a_path_do_not_land_on_another_files_history(ru
     )
     assert warnings[1].startswith("warning: 'a\\\\b.md' at ")
     assert "it would be stored as 'a/b.md'" in warnings[1]
+
+
+def test_a_file_that_becomes_a_symlink_or_a_submodule_is_recorded_as_deleted(run, tmp_path):
+    """Symlinks and submodules are not documents: a file replaced by one is gone (as a snapshot
+    records it), rather than kept present with its last text; a file again is a new version."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("link.md", "a file\n")
+    repo.write("module.md", "another file\n")
+    repo.write("target.md", "what the link points to\n")
+    repo.commit("Add files")
+    (repo.path / "link.md").unlink()
+    (repo.path / "link.md").symlink_to("target.md")
+    repo.commit("link.md becomes a symlink")
+    head = repo.git("rev-parse", "HEAD")
+    repo.git("rm", "-q", "module.md")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{head},module.md")
+    repo.git("commit", "-q", "-m", "module.md becomes a submodule")
+    repo.day += 1
+    (repo.path / "module.md").mkdir()  # as in a clone that did not fetch the submodule
+    (repo.path / "link.md").unlink()
+    repo.write("link.md", "a file again\n")
+    repo.commit("link.md is a file again")
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, db=db)
+    assert result.exit_code == 0, result.output
+    assert documents(db) == {
+        "link.md": ["a file\n", None, "a file again\n"],
+        "module.md": ["another file\n", None],
+        "target.md": ["what the link points to\n"],
+    }
+    with Tracker(db, create=False) as tracker:
+        notes = [v.note.split(" ", 1)[1] for v in tracker.versions("module.md")]
+    assert notes == ["Add files", "module.md becomes a submodule"]

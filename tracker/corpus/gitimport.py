@@ -373,7 +373,10 @@ def _apply_commit(
             writes.append((index, entry, False))
     for index, entry, renamed in writes:
         if entry.mode not in ("100644", "100755"):
-            continue  # symlinks and submodules are not documents
+            # symlinks and submodules are not documents: a file that became one is gone
+            if target.live(entry.path):
+                record(entry.path, None, None)
+            continue
         text = text_of(index, entry)
         if text is not None:
             record(entry.path, text, (number, index), renamed)
