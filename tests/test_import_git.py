@@ -3,6 +3,7 @@ globs, where REPO points, and imports of the same repository under other names o
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from support import Repo
@@ -79,3 +80,33 @@ def test_a_file_that_becomes_a_symlink_or_a_submodule_is_recorded_as_deleted(run
     with Tracker(db, create=False) as tracker:
         notes = [v.note.split(" ", 1)[1] for v in tracker.versions("module.md")]
     assert notes == ["Add files", "module.md becomes a submodule"]
+
+
+def lfs_pointer(content: bytes) -> str:
+    """The pointer file git-lfs commits in place of a file it stores."""
+    oid = hashlib.sha256(content).hexdigest()
+    return f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {len(content)}\n"
+
+
+def test_git_lfs_pointers_are_skipped_not_imported_as_the_documents_text(run, tmp_path):
+    """What the repository holds for a git-lfs file is a pointer to it, not its text: skipped
+    with a warning, like a binary file, and a file moved to LFS keeps its last text."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("handbook.md", "# Handbook\n")
+    repo.write("policy.pdf", lfs_pointer(b"%PDF-1.7 the policy"))
+    repo.commit("Add the handbook and the policy")
+    repo.write("handbook.md", lfs_pointer(b"# Handbook\n\nnow in LFS\n"))
+    repo.commit("Move the handbook to LFS")
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, db=db)
+    assert result.exit_code == 0, result.output
+    assert documents(db) == {"handbook.md": ["# Handbook\n"]}
+    warnings = result.stderr.splitlines()
+    assert [line.split(" at ")[0] for line in warnings] == [
+        "warning: policy.pdf",
+        "warning: handbook.md",
+    ]
+    assert all(
+        line.endswith(": a git-lfs pointer (the file is not in the repository), skipped")
+        for line in warnings
+    )

@@ -93,6 +93,23 @@ class _Git:
             self._batch = None
 
 
+#: How a git-lfs pointer file begins (its spec also keeps it under 1024 bytes): the file's
+#: content is in LFS storage, not in the repository.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
+
+
+def _blob_text(git: _Git, entry: _Entry, commit: _Commit) -> str:
+    """The text of an entry's blob, or UnreadableFile: binary, not UTF-8, or a git-lfs pointer
+    (its text is not the document's, which git-lfs keeps outside the repository)."""
+    data = git.blob(entry.blob)
+    label = f"{entry.path} at {commit.sha[:10]}"
+    if data.startswith(LFS_POINTER) and len(data) < 1024:
+        raise UnreadableFile(
+            f"{label}: a git-lfs pointer (the file is not in the repository), skipped"
+        )
+    return decode(data, label)
+
+
 def _parse_log(output: bytes) -> list[_Commit]:
     """Parse ``git log --raw -z --format=%x1e%H %ct %s`` into commits and their changed paths."""
     commits: list[_Commit] = []
@@ -255,7 +272,7 @@ def _reader(
         text = texts.get(index) if texts is not None else None
         if text is None:
             try:
-                text = decode(git.blob(entry.blob), f"{entry.path} at {commit.sha[:10]}")
+                text = _blob_text(git, entry, commit)
             except UnreadableFile as error:
                 text = error
         if isinstance(text, UnreadableFile):
@@ -275,7 +292,7 @@ def _reading_into(
 
     def read(index: int, entry: _Entry) -> str | None:
         try:
-            texts[index] = decode(git.blob(entry.blob), f"{entry.path} at {commit.sha[:10]}")
+            texts[index] = _blob_text(git, entry, commit)
         except UnreadableFile as error:
             texts[index] = error
             return None
