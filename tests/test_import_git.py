@@ -110,3 +110,16 @@ def test_git_lfs_pointers_are_skipped_not_imported_as_the_documents_text(run, tm
         line.endswith(": a git-lfs pointer (the file is not in the repository), skipped")
         for line in warnings
     )
+
+
+def test_a_double_star_folder_in_a_glob_also_matches_no_folder(run, tmp_path):
+    """`docs/**/*.md` is how git and shells say every .md file under docs: the files right in
+    docs/ are part of it (with fnmatch alone, `**/` needed at least one folder)."""
+    repo = Repo(tmp_path / "repo")
+    for name in ("docs/top.md", "docs/sub/deep/low.md", "docs/notes.txt", "other/x.md", "y.md"):
+        repo.write(name, f"{name}\n")
+    repo.commit("Add files")
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, "--path", "docs/**/*.md", "--path", "**/y.md", db=db)
+    assert result.exit_code == 0, result.output
+    assert sorted(documents(db)) == ["docs/sub/deep/low.md", "docs/top.md", "y.md"]

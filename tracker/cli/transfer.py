@@ -91,7 +91,10 @@ def import_(file, split, workers, scheduler, db_path, as_json):
     "paths",
     multiple=True,
     metavar="GLOB",
-    help="Only files whose path matches (fnmatch; * also matches /). Repeatable. Default: all.",
+    help=(
+        "Only files whose path matches (fnmatch; * also matches /, and **/ no folder too)."
+        " Repeatable. Default: all."
+    ),
 )
 @click.option("--branch", default="main", show_default=True, help="Branch to follow.")
 @split_option

@@ -149,11 +149,11 @@ def import_git(
 ) -> ImportResult:
     """Record each first-parent commit of ``branch`` that changes a matching text file.
 
-    ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``); none
-    means every file. Renames are followed, deletions recorded, binary files skipped, and so are
-    paths that could not be written out as files or would be stored under another name
-    (``refs.file_name_problem``), with a warning. With a ``pool`` (:mod:`.cluster`), texts are
-    prepared in its lanes and stored here, in order.
+    ``paths`` are fnmatch globs on the path in the repository (``*`` also matches ``/``, and
+    ``**/`` no folder at all); none means every file. Renames are followed, deletions recorded,
+    binary files skipped, and so are paths that could not be written out as files or would be
+    stored under another name (``refs.file_name_problem``), with a warning. With a ``pool``
+    (:mod:`.cluster`), texts are prepared in its lanes and stored here, in order.
     """
     globs = list(paths) or ["*"]
     git = _Git(repo)
@@ -226,12 +226,23 @@ def _shown(path: str) -> str:
     return re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", repr(path))
 
 
+def _glob_variants(glob: str) -> list[str]:
+    """The fnmatch patterns a ``--path`` glob stands for: ``**/`` matches no folder too, as in
+    git and shells (``docs/**/*.md`` takes ``docs/a.md``), so each is tried as ``*/`` and as
+    nothing."""
+    first, *rest = glob.split("**/")
+    variants = [first]
+    for part in rest:
+        variants = [variant + folder + part for variant in variants for folder in ("*/", "")]
+    return variants
+
+
 class _Wanted:
     """Whether a path is imported: it matches a glob and can be written out as a file. An unsafe
     one is skipped with a warning (once per path), naming ``commit``, the one being applied."""
 
     def __init__(self, globs: list[str], result: ImportResult, warn: Callable[[str], None] | None):
-        self.globs = globs
+        self.globs = [variant for glob in globs for variant in _glob_variants(glob)]
         self.result = result
         self.warn = warn
         self.unsafe: set[str] = set()
