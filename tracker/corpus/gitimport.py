@@ -10,130 +10,18 @@ import fnmatch
 import json
 import os
 import re
-import subprocess
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
 from ..refs import file_name_problem
-from ..text.encoding import decode
-from ..times import now_iso, to_iso
+from ..times import now_iso
+from .gitrepo import Commit, Entry, Git, blob_text, parse_log
 from .importing import HistoryTarget, ImportResult, Progress, Target
 
 if TYPE_CHECKING:
     from .lanes import Pool
-
-
-@dataclass(frozen=True)
-class _Entry:
-    """One changed path of a commit (first-parent diff): status letter, modes, blob, paths."""
-
-    status: str
-    mode: str
-    blob: str
-    path: str
-    old_path: str | None = None
-
-
-@dataclass
-class _Commit:
-    sha: str
-    at: str
-    subject: str
-    entries: list[_Entry] = field(default_factory=list)
-
-
-class _Git:
-    """Runs git in one repository; blobs are read through one ``git cat-file --batch`` process."""
-
-    def __init__(self, repo: str | os.PathLike):
-        self.repo = str(repo)
-        if not Path(self.repo).is_dir():
-            raise TrackerError(f"{repo}: no such folder")
-        self._batch: subprocess.Popen | None = None
-
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        try:
-            done = subprocess.run(["git", "-C", self.repo, *args], capture_output=True)
-        except FileNotFoundError:
-            raise TrackerError("git is not installed (needed by import-git)") from None
-        if check and done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise TrackerError(f"{self.repo}: git {args[0]} failed: {' '.join(message[-1:])}")
-        return done
-
-    def text(self, *args: str) -> str:
-        return self.run(*args).stdout.decode("utf-8", "replace").strip()
-
-    def blob(self, sha: str) -> bytes:
-        if self._batch is None:
-            self._batch = subprocess.Popen(
-                ["git", "-C", self.repo, "cat-file", "--batch"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
-        assert self._batch.stdin is not None and self._batch.stdout is not None
-        self._batch.stdin.write(sha.encode("ascii") + b"\n")
-        self._batch.stdin.flush()
-        header = self._batch.stdout.readline().split()
-        if len(header) != 3:
-            raise TrackerError(f"{self.repo}: git cat-file cannot read blob {sha}")
-        data = self._batch.stdout.read(int(header[2]) + 1)
-        return data[:-1]
-
-    def close(self) -> None:
-        if self._batch is not None:
-            assert self._batch.stdin is not None
-            self._batch.stdin.close()
-            self._batch.wait()
-            self._batch = None
-
-
-#: How a git-lfs pointer file begins (its spec also keeps it under 1024 bytes): the file's
-#: content is in LFS storage, not in the repository.
-LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
-
-
-def _blob_text(git: _Git, entry: _Entry, commit: _Commit) -> str:
-    """The text of an entry's blob, or UnreadableFile: binary, not UTF-8, or a git-lfs pointer
-    (its text is not the document's, which git-lfs keeps outside the repository)."""
-    data = git.blob(entry.blob)
-    label = f"{entry.path} at {commit.sha[:10]}"
-    if data.startswith(LFS_POINTER) and len(data) < 1024:
-        raise UnreadableFile(
-            f"{label}: a git-lfs pointer (the file is not in the repository), skipped"
-        )
-    return decode(data, label)
-
-
-def _parse_log(output: bytes) -> list[_Commit]:
-    """Parse ``git log --raw -z --format=%x1e%H %ct %s`` into commits and their changed paths."""
-    commits: list[_Commit] = []
-    tokens = output.split(b"\0")
-    index = 0
-    while index < len(tokens):
-        token = tokens[index].lstrip(b"\n")
-        index += 1
-        if token.startswith(b"\x1e"):
-            sha, stamp, subject = (token[1:].decode("utf-8", "replace").split(" ", 2) + [""])[:3]
-            moment = datetime.fromtimestamp(int(stamp), timezone.utc)
-            commits.append(_Commit(sha, to_iso(moment), subject))
-        elif token.startswith(b":"):
-            _, mode, _, blob, status = token[1:].decode("ascii").split(" ")
-            # a path that is not UTF-8 keeps its bytes as lone surrogates, which the name rule
-            # refuses with a warning (replacing them would merge two such files into one)
-            path = tokens[index].decode("utf-8", "surrogateescape")
-            index += 1
-            old = None
-            if status[0] in "RC":
-                old, path = path, tokens[index].decode("utf-8", "surrogateescape")
-                index += 1
-            commits[-1].entries.append(_Entry(status[0], mode, blob, path, old))
-    return commits
 
 
 def import_git(
@@ -156,7 +44,7 @@ def import_git(
     (:mod:`.cluster`), texts are prepared in its lanes and stored here, in order.
     """
     globs = list(paths) or ["*"]
-    git = _Git(repo)
+    git = Git(repo)
     try:
         key = git.text("rev-parse", "--absolute-git-dir")
         tip = git.run("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}", check=False)
@@ -188,7 +76,7 @@ def import_git(
             "--format=%x1e%H %ct %s",
             span,
         ).stdout
-        commits = _parse_log(log)
+        commits = parse_log(log)
 
         wanted = _Wanted(globs, result, warn)
         target = HistoryTarget(history)
@@ -246,7 +134,7 @@ class _Wanted:
         self.result = result
         self.warn = warn
         self.unsafe: set[str] = set()
-        self.commit: _Commit | None = None
+        self.commit: Commit | None = None
         self.matched = False  # whether any path of the history matched a glob
 
     def __call__(self, path: str | None) -> bool:
@@ -270,20 +158,20 @@ class _Wanted:
 
 
 def _reader(
-    git: _Git,
-    commit: _Commit,
+    git: Git,
+    commit: Commit,
     result: ImportResult,
     warn: Callable[[str], None] | None,
     texts: dict[int, str | UnreadableFile] | None = None,
-) -> Callable[[int, _Entry], str | None]:
+) -> Callable[[int, Entry], str | None]:
     """``text_of`` for a commit's entries: its blob decoded (taken from ``texts`` if read
     before), or None when it is not text, with a warning."""
 
-    def text_of(index: int, entry: _Entry) -> str | None:
+    def text_of(index: int, entry: Entry) -> str | None:
         text = texts.get(index) if texts is not None else None
         if text is None:
             try:
-                text = _blob_text(git, entry, commit)
+                text = blob_text(git, entry, commit)
             except UnreadableFile as error:
                 text = error
         if isinstance(text, UnreadableFile):
@@ -297,13 +185,13 @@ def _reader(
 
 
 def _reading_into(
-    texts: dict[int, str | UnreadableFile], git: _Git, commit: _Commit
-) -> Callable[[int, _Entry], str | None]:
+    texts: dict[int, str | UnreadableFile], git: Git, commit: Commit
+) -> Callable[[int, Entry], str | None]:
     """``text_of`` for the planner: reads each text once, keeping it (or why it is not text)."""
 
-    def read(index: int, entry: _Entry) -> str | None:
+    def read(index: int, entry: Entry) -> str | None:
         try:
-            texts[index] = _blob_text(git, entry, commit)
+            texts[index] = blob_text(git, entry, commit)
         except UnreadableFile as error:
             texts[index] = error
             return None
@@ -314,8 +202,8 @@ def _reading_into(
 
 def _import_pipelined(
     history: History,
-    git: _Git,
-    commits: list[_Commit],
+    git: Git,
+    commits: list[Commit],
     globs: list[str],
     split: str,
     pool: Pool,
@@ -330,7 +218,7 @@ def _import_pipelined(
     result = wanted.result
     planner = PlanTarget(history.store, pool.lanes)
     quiet = _Wanted(globs, ImportResult(), None)  # warnings come when the commit is applied
-    Chunk = list[tuple[int, _Commit, dict[int, str | UnreadableFile]]]
+    Chunk = list[tuple[int, Commit, dict[int, str | UnreadableFile]]]
 
     def planned() -> Iterator[tuple[Chunk, dict]]:
         chunk: Chunk = []
@@ -361,10 +249,10 @@ def _import_pipelined(
 
 def _apply_commit(
     target: Target,
-    commit: _Commit,
+    commit: Commit,
     number: int,
     wanted: Callable[[str | None], bool],
-    text_of: Callable[[int, _Entry], str | None],
+    text_of: Callable[[int, Entry], str | None],
     split: str,
     result: ImportResult,
 ) -> None:
@@ -381,7 +269,7 @@ def _apply_commit(
         elif not renamed:  # a pure rename is not an unchanged file
             result.unchanged += 1
 
-    writes: list[tuple[int, _Entry, bool]] = []
+    writes: list[tuple[int, Entry, bool]] = []
     for index, entry in enumerate(commit.entries):
         renamed = False
         if entry.status in "RC" and entry.old_path is not None:

@@ -1,0 +1,124 @@
+"""Reading a git repository for import-git: the commits of a first-parent history with their
+changed paths (``git log --raw``), and the texts of their files (``git cat-file --batch``)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import TrackerError, UnreadableFile
+from ..text.encoding import decode
+from ..times import to_iso
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One changed path of a commit (first-parent diff): status letter, modes, blob, paths."""
+
+    status: str
+    mode: str
+    blob: str
+    path: str
+    old_path: str | None = None
+
+
+@dataclass
+class Commit:
+    """A first-parent commit: its hash, committer time (ISO, UTC), subject and changed paths."""
+
+    sha: str
+    at: str
+    subject: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+class Git:
+    """Runs git in one repository; blobs are read through one ``git cat-file --batch`` process."""
+
+    def __init__(self, repo: str | os.PathLike):
+        self.repo = str(repo)
+        if not Path(self.repo).is_dir():
+            raise TrackerError(f"{repo}: no such folder")
+        self._batch: subprocess.Popen | None = None
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        try:
+            done = subprocess.run(["git", "-C", self.repo, *args], capture_output=True)
+        except FileNotFoundError:
+            raise TrackerError("git is not installed (needed by import-git)") from None
+        if check and done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise TrackerError(f"{self.repo}: git {args[0]} failed: {' '.join(message[-1:])}")
+        return done
+
+    def text(self, *args: str) -> str:
+        return self.run(*args).stdout.decode("utf-8", "replace").strip()
+
+    def blob(self, sha: str) -> bytes:
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "-C", self.repo, "cat-file", "--batch"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        assert self._batch.stdin is not None and self._batch.stdout is not None
+        self._batch.stdin.write(sha.encode("ascii") + b"\n")
+        self._batch.stdin.flush()
+        header = self._batch.stdout.readline().split()
+        if len(header) != 3:
+            raise TrackerError(f"{self.repo}: git cat-file cannot read blob {sha}")
+        data = self._batch.stdout.read(int(header[2]) + 1)
+        return data[:-1]
+
+    def close(self) -> None:
+        if self._batch is not None:
+            assert self._batch.stdin is not None
+            self._batch.stdin.close()
+            self._batch.wait()
+            self._batch = None
+
+
+#: How a git-lfs pointer file begins (its spec also keeps it under 1024 bytes): the file's
+#: content is in LFS storage, not in the repository.
+LFS_POINTER = b"version https://git-lfs.github.com/spec/v1\n"
+
+
+def blob_text(git: Git, entry: Entry, commit: Commit) -> str:
+    """The text of an entry's blob, or UnreadableFile: binary, not UTF-8, or a git-lfs pointer
+    (its text is not the document's, which git-lfs keeps outside the repository)."""
+    data = git.blob(entry.blob)
+    label = f"{entry.path} at {commit.sha[:10]}"
+    if data.startswith(LFS_POINTER) and len(data) < 1024:
+        raise UnreadableFile(
+            f"{label}: a git-lfs pointer (the file is not in the repository), skipped"
+        )
+    return decode(data, label)
+
+
+def parse_log(output: bytes) -> list[Commit]:
+    """Parse ``git log --raw -z --format=%x1e%H %ct %s`` into commits and their changed paths."""
+    commits: list[Commit] = []
+    tokens = output.split(b"\0")
+    index = 0
+    while index < len(tokens):
+        token = tokens[index].lstrip(b"\n")
+        index += 1
+        if token.startswith(b"\x1e"):
+            sha, stamp, subject = (token[1:].decode("utf-8", "replace").split(" ", 2) + [""])[:3]
+            moment = datetime.fromtimestamp(int(stamp), timezone.utc)
+            commits.append(Commit(sha, to_iso(moment), subject))
+        elif token.startswith(b":"):
+            _, mode, _, blob, status = token[1:].decode("ascii").split(" ")
+            # a path that is not UTF-8 keeps its bytes as lone surrogates, which the name rule
+            # refuses with a warning (replacing them would merge two such files into one)
+            path = tokens[index].decode("utf-8", "surrogateescape")
+            index += 1
+            old = None
+            if status[0] in "RC":
+                old, path = path, tokens[index].decode("utf-8", "surrogateescape")
+                index += 1
+            commits[-1].entries.append(Entry(status[0], mode, blob, path, old))
+    return commits
