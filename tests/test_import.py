@@ -120,7 +120,9 @@ def test_import_git_errors(run, repo: Repo, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     result = run("import-git", repo.path, "--branch", "nope", "--db", db)
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {repo.path}: no branch 'nope' (pass --branch)\n"
+    assert result.stderr == (
+        f"Error: {repo.path}: no branch 'nope' (its branches: main; pass --branch)\n"
+    )
     missing = run("import-git", tmp_path / "absent", "--db", db)
     assert missing.exit_code == 1
     assert missing.stderr == f"Error: {tmp_path / 'absent'}: no such folder\n"

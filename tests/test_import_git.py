@@ -123,3 +123,48 @@ def test_a_double_star_folder_in_a_glob_also_matches_no_folder(run, tmp_path):
     result = run("import-git", repo.path, "--path", "docs/**/*.md", "--path", "**/y.md", db=db)
     assert result.exit_code == 0, result.output
     assert sorted(documents(db)) == ["docs/sub/deep/low.md", "docs/top.md", "y.md"]
+
+
+def test_repo_must_be_a_repository_top_with_commits_on_the_branch(run, tmp_path):
+    """Each way REPO or --branch can miss is one line saying what to pass instead; a folder
+    inside a work tree is refused (it imported the whole repository, its paths from the top)."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("docs/a.md", "a\n")
+    repo.write("b.md", "b\n")
+    repo.commit("Add files")
+    repo.git("branch", "-m", "main", "master")
+    empty = Repo(tmp_path / "empty")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    db = tmp_path / "t.db"
+    expected = {
+        (repo.path / "docs",): f"{repo.path / 'docs'}: a folder inside the git repository"
+        f" {repo.path}: pass that folder (with --path 'docs/*' for the files under this one)",
+        (repo.path,): f"{repo.path}: no branch 'main' (its branches: master; pass --branch)",
+        (empty.path,): f"{empty.path}: no commits yet, nothing to import",
+        (plain,): f"{plain}: not a git repository",
+    }
+    for args, message in expected.items():
+        result = run("import-git", *args, db=db)
+        assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
+    assert documents(db) == {}
+    assert run("import-git", repo.path, "--branch", "master", db=db).exit_code == 0
+    assert sorted(documents(db)) == ["b.md", "docs/a.md"]
+
+
+def test_a_shallow_clone_says_that_its_history_is_cut(run, tmp_path):
+    repo = Repo(tmp_path / "repo")
+    for number in range(3):
+        repo.write("a.md", f"version {number}\n")
+        repo.commit(f"Version {number}")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.path}", str(clone))
+    db = tmp_path / "t.db"
+    result = run("import-git", clone, db=db)
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"warning: {clone} is a shallow clone: only the history it holds is imported, and"
+        " fetching the rest later will not add it (`git fetch --unshallow` first for all of it)\n"
+    )
+    assert documents(db) == {"a.md": ["version 2\n"]}
+    assert run("import-git", repo.path, db=tmp_path / "full.db").stderr == ""

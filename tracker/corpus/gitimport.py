@@ -46,16 +46,18 @@ def import_git(
     globs = list(paths) or ["*"]
     git = Git(repo)
     try:
-        key = git.text("rev-parse", "--absolute-git-dir")
-        tip = git.run("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}", check=False)
-        if tip.returncode != 0:
-            raise TrackerError(f"{repo}: no branch {branch!r} (pass --branch)")
-        tip_sha = tip.stdout.decode().strip()
+        key = git.key()
+        tip_sha = git.tip(branch)
         paths_key = json.dumps(sorted(globs))
         last = history.store.import_state(key, branch, paths_key)
         result = ImportResult(commits=0)
         if last == tip_sha:
             return result
+        if last is None and warn is not None and git.shallow():
+            warn(
+                f"{repo} is a shallow clone: only the history it holds is imported, and fetching"
+                " the rest later will not add it (`git fetch --unshallow` first for all of it)"
+            )
         if last is not None:
             ancestor = git.run("merge-base", "--is-ancestor", last, tip_sha, check=False)
             if ancestor.returncode != 0:

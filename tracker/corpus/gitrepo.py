@@ -57,6 +57,40 @@ class Git:
     def text(self, *args: str) -> str:
         return self.run(*args).stdout.decode("utf-8", "replace").strip()
 
+    def key(self) -> str:
+        """The repository's own folder, which keys where its imports stopped: a worktree's is
+        its main repository's. REPO must be a work tree's top folder or a bare repository:
+        names are paths from the top, so a folder inside would silently stand for all of it."""
+        found = self.run("rev-parse", "--git-common-dir", "--show-prefix", check=False)
+        if found.returncode != 0:
+            raise TrackerError(f"{self.repo}: not a git repository")
+        common, prefix = found.stdout.decode("utf-8", "surrogateescape").split("\n")[:2]
+        if prefix:
+            top = self.text("rev-parse", "--show-toplevel")
+            raise TrackerError(
+                f"{self.repo}: a folder inside the git repository {top}: pass that folder"
+                f" (with --path {prefix + '*'!r} for the files under this one)"
+            )
+        return str(Path(self.repo, common).resolve())
+
+    def tip(self, branch: str) -> str:
+        """The commit ``branch`` (or a tag, or any commit-ish) names, or a one-line error."""
+        found = self.run("rev-parse", "--verify", "--quiet", f"{branch}^{{commit}}", check=False)
+        if found.returncode == 0:
+            return found.stdout.decode().strip()
+        names = self.text("for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+        if not names and not self.text("for-each-ref", "--count=1"):
+            raise TrackerError(f"{self.repo}: no commits yet, nothing to import")
+        hint = "pass --branch"
+        if names:
+            more = ", ..." if len(names) > 5 else ""
+            hint = f"its branches: {', '.join(names[:5])}{more}; {hint}"
+        raise TrackerError(f"{self.repo}: no branch {branch!r} ({hint})")
+
+    def shallow(self) -> bool:
+        """Whether this is a shallow clone, holding only the recent part of its history."""
+        return self.text("rev-parse", "--is-shallow-repository") == "true"
+
     def blob(self, sha: str) -> bytes:
         if self._batch is None:
             self._batch = subprocess.Popen(
