@@ -168,3 +168,113 @@ def test_a_shallow_clone_says_that_its_history_is_cut(run, tmp_path):
     )
     assert documents(db) == {"a.md": ["version 2\n"]}
     assert run("import-git", repo.path, db=tmp_path / "full.db").stderr == ""
+
+
+def test_the_same_history_under_another_name_or_folder_is_not_imported_twice(run, tmp_path):
+    """A tag, a hash, HEAD, a worktree, `origin/main` in a clone and the repository moved
+    elsewhere are all the same line: each import continues where the last stopped."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.md", "one\n")
+    first = repo.commit("One")
+    repo.git("tag", "v1")
+    repo.write("a.md", "two\n")
+    second = repo.commit("Two")
+    db = tmp_path / "t.db"
+
+    def imported(path: Path, *args: str) -> str:
+        result = run("import-git", path, *args, db=db)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    assert imported(repo.path, "--branch", "v1") == "1 commit, 1 new version, 0 unchanged\n"
+    assert imported(repo.path) == "1 commit, 1 new version, 0 unchanged\n"
+    assert imported(repo.path, "--branch", first) == "0 commits, 0 new versions, 0 unchanged\n"
+    assert imported(repo.path, "--branch", second) == "0 commits, 0 new versions, 0 unchanged\n"
+    worktree = tmp_path / "worktree"
+    repo.git("worktree", "add", "-q", "-b", "side", str(worktree))
+    (worktree / "a.md").write_text("three\n")
+    repo.git("-C", str(worktree), "commit", "-q", "-am", "Three")
+    assert imported(worktree, "--branch", "side") == "1 commit, 1 new version, 0 unchanged\n"
+    assert imported(repo.path, "--branch", "HEAD") == "0 commits, 0 new versions, 0 unchanged\n"
+    repo.git("merge", "-q", "--ff-only", "side")
+    repo.write("a.md", "four\n")
+    repo.commit("Four")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", str(repo.path), str(clone))
+    assert imported(clone, "--branch", "origin/main") == "1 commit, 1 new version, 0 unchanged\n"
+    moved = tmp_path / "moved"
+    repo.path.rename(moved)
+    repo.path = moved
+    repo.write("a.md", "five\n")
+    repo.commit("Five")
+    assert imported(moved) == "1 commit, 1 new version, 0 unchanged\n"
+    assert documents(db) == {"a.md": ["one\n", "two\n", "three\n", "four\n", "five\n"]}
+
+
+def test_more_globs_add_the_other_files_history_and_nothing_twice(run, tmp_path):
+    """Widening --path imports the newly matched files' whole history; the files already
+    imported keep theirs, neither repeated nor replayed (a file renamed into the wider glob's
+    part is a new file there, as it was when the narrower import recorded its deletion)."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("docs/a.md", "a one\n")
+    repo.write("notes.md", "notes one\n")
+    repo.commit("One")
+    repo.write("docs/a.md", "a two\n")
+    repo.write("notes.md", "notes two\n")
+    repo.commit("Two")
+    repo.git("mv", "docs/a.md", "a.md")
+    repo.commit("Move a out of docs")
+    db = tmp_path / "t.db"
+    assert run("import-git", repo.path, "--path", "docs/*", db=db).exit_code == 0
+    wider = run("import-git", repo.path, "--path", "docs/*", "--path", "*.md", db=db)
+    assert wider.exit_code == 0, wider.output
+    assert wider.stdout == "3 commits, 3 new versions, 0 unchanged\n"
+    assert documents(db) == {
+        "a.md": ["a two\n"],
+        "docs/a.md": ["a one\n", "a two\n", None],
+        "notes.md": ["notes one\n", "notes two\n"],
+    }
+    again = run("import-git", repo.path, db=db)  # every file: all of it is there already
+    assert again.stdout == "3 commits, 0 new versions, 0 unchanged\n"
+
+
+def test_another_line_of_the_same_repository_is_refused_not_mixed_in(run, tmp_path):
+    """After a force-push, the rewritten branch named by its hash, another branch, or a clone
+    of it must not append a second history to the documents of the first: refused, nothing
+    written. A history merged back in (its old tip only a second parent) is no exception."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.md", "one\n")
+    repo.write("b.md", "b\n")
+    repo.commit("One")
+    repo.write("a.md", "two\n")
+    old_tip = repo.commit("Two")
+    db = tmp_path / "t.db"
+    assert run("import-git", repo.path, db=db).exit_code == 0
+    repo.git("reset", "-q", "--hard", "HEAD~1")
+    repo.write("a.md", "two, rewritten\n")
+    new_tip = repo.commit("Two again")
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", str(repo.path), str(clone))
+    for path, args in [
+        (repo.path, ["--branch", new_tip]),
+        (repo.path, ["--branch", new_tip, "--path", "*.md"]),
+        (clone, []),
+    ]:
+        result = run("import-git", path, *args, db=db)
+        assert result.exit_code == 1
+        assert result.stderr == (
+            f"Error: {path}: {args[1] if args else 'main'} does not continue the import of main"
+            f"{'' if path == repo.path else f' of {repo.path}/.git'} (up to {old_tip[:10]}:"
+            " rewritten since, or another branch) and both take 'a.md': importing it would"
+            " mix two histories; import it into a new database\n"
+        )
+    repo.git("merge", "-q", "-s", "ours", "-m", "Keep the old tip too", old_tip)
+    merged = run("import-git", repo.path, db=db)
+    assert merged.exit_code == 1
+    assert merged.stderr == (
+        f"Error: {repo.path}: main was rewritten since the last import ({old_tip[:10]} is no"
+        " longer on it); import it into a new database\n"
+    )
+    assert documents(db) == {"a.md": ["one\n", "two\n"], "b.md": ["b\n"]}
+    other = run("import-git", repo.path, "--path", "c/*", db=db)  # nothing in common: fine
+    assert other.exit_code == 1 and "no file in the history" in other.stderr

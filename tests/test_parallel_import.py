@@ -120,6 +120,28 @@ def test_a_parallel_git_import_gives_the_database_a_serial_one_gives(tmp_path: P
     assert (more.commits, more.recorded, more.writer_prepared) == (1, 1, 0)
 
 
+def test_a_parallel_git_import_after_a_narrower_one_adds_what_a_serial_one_adds(
+    tmp_path: Path, small_chunks
+):
+    """The planner skips what an earlier import of the repository recorded, as the writer does:
+    with docs/ imported first, the rest gives the database a serial import gives."""
+    repo = eventful_repo(tmp_path / "repo")
+    results = []
+    for name, pool in (("serial", None), ("parallel", InProcessPool())):
+        with Tracker(tmp_path / f"{name}.db") as tracker:
+            import_git(tracker, repo.path, paths=["docs/*"])
+            results.append(import_git(tracker, repo.path, paths=["*"], pool=pool))
+    serial, parallel = results
+    assert parallel.writer_prepared == 0
+    assert parallel.as_dict() == serial.as_dict()
+    assert serial.recorded > 10 and not serial.renamed  # b.md's move into docs/ was recorded
+    assert database_facts(tmp_path / "parallel.db") == database_facts(tmp_path / "serial.db")
+    with Tracker(tmp_path / "serial.db") as tracker:  # no commit recorded twice in a document
+        for document in tracker.documents():
+            notes = [version.note for version in tracker.versions(document.name)]
+            assert len(set(notes)) == len(notes), document.name
+
+
 def test_a_lane_prepares_each_document_against_its_version_before():
     state = lanes.DocState("blank", 3, True, 2, "old", ["kept", "gone"])
     batch = Batch(

@@ -106,10 +106,13 @@ def import_git(repo, paths, branch, split, workers, scheduler, db_path, as_json)
 
     Each commit that changes a matching text file records a version of it at
     the commit's time, with the commit hash and subject as its note; renames are
-    followed and deletions recorded; binary files are skipped. Re-running
-    continues after the last commit imported. When no file in the branch's
-    history matches the --path globs (a typo?), it says so and exits 1.
-    --workers and --scheduler work as for `tracker import`.
+    followed and deletions recorded; binary files are skipped. Re-running adds
+    only what is not in the database yet, whatever the branch is called (a tag,
+    a hash, origin/main), wherever the repository is (a worktree, a clone,
+    moved) and with more --path globs; a history that does not continue the one
+    imported (rewritten by a force-push, another branch) is refused. When no
+    file in the branch's history matches the --path globs (a typo?), it says so
+    and exits 1. --workers and --scheduler work as for `tracker import`.
 
     Example:
 

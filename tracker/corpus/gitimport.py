@@ -1,23 +1,24 @@
 """Import a git branch's first-parent history: one version per commit that changes a file.
 
 The import runs in one transaction (all or nothing) and is idempotent: it continues after the last
-commit it imported from that branch (kept in the ``import_state`` table).
+commit imported from that repository's line, whatever the branch was called then and whichever
+paths it took (:mod:`.gitstate`).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import TrackerError, UnreadableFile
+from ..errors import UnreadableFile
 from ..history import History
 from ..refs import file_name_problem
 from ..times import now_iso
 from .gitrepo import Commit, Entry, Git, blob_text, parse_log
+from .gitstate import Coverage, glob_variants, matches
 from .importing import HistoryTarget, ImportResult, Progress, Target
 
 if TYPE_CHECKING:
@@ -49,23 +50,17 @@ def import_git(
         key = git.key()
         tip_sha = git.tip(branch)
         paths_key = json.dumps(sorted(globs))
-        last = history.store.import_state(key, branch, paths_key)
         result = ImportResult(commits=0)
-        if last == tip_sha:
+        if history.store.import_state(key, branch, paths_key) == tip_sha:
             return result
+        coverage, last = Coverage.read(git, history.store, key, tip_sha, (branch, paths_key))
         if last is None and warn is not None and git.shallow():
             warn(
                 f"{repo} is a shallow clone: only the history it holds is imported, and fetching"
                 " the rest later will not add it (`git fetch --unshallow` first for all of it)"
             )
-        if last is not None:
-            ancestor = git.run("merge-base", "--is-ancestor", last, tip_sha, check=False)
-            if ancestor.returncode != 0:
-                raise TrackerError(
-                    f"{repo}: {branch} was rewritten since the last import ({last[:10]} is no"
-                    " longer on it); import it into a new database"
-                )
-        span = f"{last}..{tip_sha}" if last else tip_sha
+        start = coverage.start(last, paths_key)
+        span = f"{start}..{tip_sha}" if start else tip_sha
         log = git.run(
             "log",
             "--first-parent",
@@ -80,7 +75,8 @@ def import_git(
         ).stdout
         commits = parse_log(log)
 
-        wanted = _Wanted(globs, result, warn)
+        wanted = _Wanted(globs, result, warn, coverage)
+        coverage.check(commits, wanted.globs, str(repo), branch)
         target = HistoryTarget(history)
         with history.store.transaction():
             if pool is None:
@@ -96,7 +92,7 @@ def import_git(
                     history, git, commits, globs, split, pool, target, wanted, progress
                 )
                 result.writer_prepared = target.prepared_here
-            if last is None and not wanted.matched:
+            if start is None and not wanted.matched:
                 # most likely a mistyped glob: say so, and remember nothing, so that every
                 # run says so again rather than "0 new versions"
                 shown = ", ".join(repr(glob) for glob in globs)
@@ -116,39 +112,38 @@ def _shown(path: str) -> str:
     return re.sub(r"\\udc([89a-f][0-9a-f])", r"\\x\1", repr(path))
 
 
-def _glob_variants(glob: str) -> list[str]:
-    """The fnmatch patterns a ``--path`` glob stands for: ``**/`` matches no folder too, as in
-    git and shells (``docs/**/*.md`` takes ``docs/a.md``), so each is tried as ``*/`` and as
-    nothing."""
-    first, *rest = glob.split("**/")
-    variants = [first]
-    for part in rest:
-        variants = [variant + folder + part for variant in variants for folder in ("*/", "")]
-    return variants
-
-
 class _Wanted:
-    """Whether a path is imported: it matches a glob and can be written out as a file. An unsafe
-    one is skipped with a warning (once per path), naming ``commit``, the one being applied."""
+    """Whether a path is imported at ``commit``, the one being applied: it matches a glob, an
+    earlier import did not record it there (``coverage``), and it can be written out as a file.
+    An unsafe one is skipped with a warning (once per path)."""
 
-    def __init__(self, globs: list[str], result: ImportResult, warn: Callable[[str], None] | None):
-        self.globs = [variant for glob in globs for variant in _glob_variants(glob)]
+    def __init__(
+        self,
+        globs: list[str],
+        result: ImportResult,
+        warn: Callable[[str], None] | None,
+        coverage: Coverage,
+    ):
+        self.globs = [variant for glob in globs for variant in glob_variants(glob)]
         self.result = result
         self.warn = warn
+        self.coverage = coverage
         self.unsafe: set[str] = set()
         self.commit: Commit | None = None
         self.matched = False  # whether any path of the history matched a glob
 
     def __call__(self, path: str | None) -> bool:
-        if path is None or not any(fnmatch.fnmatchcase(path, g) for g in self.globs):
+        if path is None or not matches(path, self.globs):
             return False
         self.matched = True
+        assert self.commit is not None
+        if self.coverage.covers(path, self.commit):
+            return False
         problem = file_name_problem(path)
         if problem is None:
             return True
         if path not in self.unsafe:  # one warning per path and import
             self.unsafe.add(path)
-            assert self.commit is not None
             message = (
                 f"{_shown(path)} at {self.commit.sha[:10]}: cannot be written out as a file:"
                 f" {problem}"
@@ -219,7 +214,8 @@ def _import_pipelined(
 
     result = wanted.result
     planner = PlanTarget(history.store, pool.lanes)
-    quiet = _Wanted(globs, ImportResult(), None)  # warnings come when the commit is applied
+    # warnings come when the commit is applied
+    quiet = _Wanted(globs, ImportResult(), None, wanted.coverage)
     Chunk = list[tuple[int, Commit, dict[int, str | UnreadableFile]]]
 
     def planned() -> Iterator[tuple[Chunk, dict]]:

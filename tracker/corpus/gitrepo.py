@@ -87,6 +87,10 @@ class Git:
             hint = f"its branches: {', '.join(names[:5])}{more}; {hint}"
         raise TrackerError(f"{self.repo}: no branch {branch!r} ({hint})")
 
+    def has(self, commit: str) -> bool:
+        """Whether the repository holds this commit."""
+        return self.run("cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
+
     def shallow(self) -> bool:
         """Whether this is a shallow clone, holding only the recent part of its history."""
         return self.text("rev-parse", "--is-shallow-repository") == "true"

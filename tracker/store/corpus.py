@@ -334,6 +334,12 @@ class CorpusStore:
         )
         return rows[0][0] if rows else None
 
+    def import_states(self) -> list[tuple[str, str, str, str]]:
+        """(repository, branch, paths, last commit) of every git import, oldest first."""
+        return self.query(
+            "select repo, branch, paths, last_commit from import_state order by imported_at"
+        )
+
     def set_import_state(self, repo: str, branch: str, paths: str, commit: str, at: str) -> None:
         """Remember the last commit imported (inside the import's transaction)."""
         self.conn.execute(
