@@ -278,3 +278,23 @@ def test_another_line_of_the_same_repository_is_refused_not_mixed_in(run, tmp_pa
     assert documents(db) == {"a.md": ["one\n", "two\n"], "b.md": ["b\n"]}
     other = run("import-git", repo.path, "--path", "c/*", db=db)  # nothing in common: fine
     assert other.exit_code == 1 and "no file in the history" in other.stderr
+
+
+def test_the_users_git_config_does_not_change_what_is_imported(run, tmp_path):
+    """`log.showRoot = false` hid the files of the first commit from the log that import-git
+    reads, and `i18n.logOutputEncoding` turned the subjects in its notes into another
+    encoding: neither may change the import."""
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.md", "a\n")
+    repo.write("b.md", "b\n")
+    repo.commit("Café policies")
+    repo.write("a.md", "a, edited\n")
+    repo.commit("Edit a")
+    repo.git("config", "log.showRoot", "false")
+    repo.git("config", "i18n.logOutputEncoding", "ISO-8859-1")
+    db = tmp_path / "t.db"
+    result = run("import-git", repo.path, db=db)
+    assert result.exit_code == 0, result.output
+    assert documents(db) == {"a.md": ["a\n", "a, edited\n"], "b.md": ["b\n"]}
+    with Tracker(db, create=False) as tracker:
+        assert tracker.versions("b.md")[0].note.split(" ", 1)[1] == "Café policies"

@@ -17,7 +17,7 @@ from ..errors import UnreadableFile
 from ..history import History
 from ..refs import file_name_problem
 from ..times import now_iso
-from .gitrepo import Commit, Entry, Git, blob_text, parse_log
+from .gitrepo import Commit, Entry, Git, blob_text
 from .gitstate import Coverage, glob_variants, matches
 from .importing import HistoryTarget, ImportResult, Progress, Target
 
@@ -61,19 +61,7 @@ def import_git(
             )
         start = coverage.start(last, paths_key)
         span = f"{start}..{tip_sha}" if start else tip_sha
-        log = git.run(
-            "log",
-            "--first-parent",
-            "--diff-merges=first-parent",
-            "--reverse",
-            "-M",
-            "--raw",
-            "-z",
-            "--no-abbrev",
-            "--format=%x1e%H %ct %s",
-            span,
-        ).stdout
-        commits = parse_log(log)
+        commits = git.log(span)
 
         wanted = _Wanted(globs, result, warn, coverage)
         coverage.check(commits, wanted.globs, str(repo), branch)

@@ -87,6 +87,28 @@ class Git:
             hint = f"its branches: {', '.join(names[:5])}{more}; {hint}"
         raise TrackerError(f"{self.repo}: no branch {branch!r} ({hint})")
 
+    def log(self, span: str) -> list[Commit]:
+        """The first-parent commits of ``span``, oldest first, with their changed paths. Every
+        option that a user's git config could change is given: ``--root`` (``log.showRoot``
+        false would hide the files of the first commit) and the subjects' encoding
+        (``i18n.logOutputEncoding``)."""
+        return parse_log(
+            self.run(
+                "log",
+                "--first-parent",
+                "--diff-merges=first-parent",
+                "--reverse",
+                "--root",
+                "--encoding=UTF-8",
+                "-M",
+                "--raw",
+                "-z",
+                "--no-abbrev",
+                "--format=%x1e%H %ct %s",
+                span,
+            ).stdout
+        )
+
     def has(self, commit: str) -> bool:
         """Whether the repository holds this commit."""
         return self.run("cat-file", "-e", f"{commit}^{{commit}}", check=False).returncode == 0
