@@ -4,6 +4,7 @@ globs, where REPO points, and imports of the same repository under other names o
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from pathlib import Path
 
 from support import Repo
@@ -298,3 +299,30 @@ def test_the_users_git_config_does_not_change_what_is_imported(run, tmp_path):
     assert documents(db) == {"a.md": ["a\n", "a, edited\n"], "b.md": ["b\n"]}
     with Tracker(db, create=False) as tracker:
         assert tracker.versions("b.md")[0].note.split(" ", 1)[1] == "Café policies"
+
+
+def test_a_version_is_at_its_commits_committer_date_even_when_dates_go_backwards(run, tmp_path):
+    """As the README says: the committer date (when the commit landed, after a rebase later
+    than the author date), in UTC; versions stay in commit order when dates go backwards."""
+    repo = Repo(tmp_path / "repo")
+    dates = [
+        ("2024-05-01T12:00:00+02:00", "2024-05-01T12:00:00+02:00"),
+        ("2020-01-01T00:00:00+00:00", "2024-06-01T00:00:00-07:00"),  # rebased: author older
+        ("2024-01-01T09:00:00+00:00", "2024-01-01T09:00:00+00:00"),  # a clock that was off
+    ]
+    for number, (author, committer) in enumerate(dates):
+        repo.write("a.md", f"version {number}\n")
+        repo.git("add", "-A")
+        env = {**repo.env(), "GIT_AUTHOR_DATE": author, "GIT_COMMITTER_DATE": committer}
+        subprocess.run(["git", "commit", "-q", "-m", f"Version {number}"], cwd=repo.path, env=env)
+    db = tmp_path / "t.db"
+    assert run("import-git", repo.path, db=db).exit_code == 0
+    with Tracker(db, create=False) as tracker:
+        versions = tracker.versions("a.md")
+        assert [v.captured_at for v in versions] == [
+            "2024-05-01T10:00:00.000Z",
+            "2024-06-01T07:00:00.000Z",
+            "2024-01-01T09:00:00.000Z",
+        ]
+        assert tracker.text("a.md") == "version 2\n"
+        assert tracker.text("a.md", "2024-05-15") == "version 0\n"  # the latest in time

@@ -96,7 +96,9 @@ def import_(file, split, workers, scheduler, db_path, as_json):
         " Repeatable. Default: all."
     ),
 )
-@click.option("--branch", default="main", show_default=True, help="Branch to follow.")
+@click.option(
+    "--branch", default="main", show_default=True, help="Branch, tag or commit hash to follow."
+)
 @split_option
 @workers_options
 @db_option
@@ -105,8 +107,9 @@ def import_git(repo, paths, branch, split, workers, scheduler, db_path, as_json)
     """Import the first-parent history of a git branch, one version per changing commit.
 
     Each commit that changes a matching text file records a version of it at
-    the commit's time, with the commit hash and subject as its note; renames are
-    followed and deletions recorded; binary files are skipped. Re-running adds
+    the commit's committer date, with the commit hash and subject as its note;
+    renames are followed and deletions recorded; binary files, git-lfs pointers,
+    symlinks and submodules are skipped. Re-running adds
     only what is not in the database yet, whatever the branch is called (a tag,
     a hash, origin/main), wherever the repository is (a worktree, a clone,
     moved) and with more --path globs; a history that does not continue the one
