@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import refs
 from ..errors import TrackerError, UnreadableFile
 from ..history import History
 from ..refs import file_name_problem

@@ -40,15 +40,10 @@ from pathlib import Path
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
+from ..refs import file_name_problem
 from ..scan.files import DEFAULT_MAX_BYTES
 from ..scan.filters import is_watched
-from ..scan.folder import (
-    FolderSnapshot,
-    SnapshotCancelled,
-    SnapshotResult,
-    file_name_problem,
-    own_names,
-)
+from ..scan.folder import FolderSnapshot, SnapshotCancelled, SnapshotResult, own_names
 from ..times import now_iso
 from .batch import Batch
 from .events import WatchEvent
