@@ -49,6 +49,7 @@ def cli() -> None:
 
 from . import core  # noqa: E402,F401  (registers the commands)
 from . import diffs  # noqa: E402,F401
+from . import authorship  # noqa: E402,F401
 from . import corpus  # noqa: E402,F401
 from . import watching  # noqa: E402,F401
 from . import transfer  # noqa: E402,F401

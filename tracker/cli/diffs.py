@@ -1,4 +1,4 @@
-"""The diff and blame commands."""
+"""The diff command: what changed between two versions of a document."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from .common import (
     count,
     db_option,
     echo_json,
-    json_option,
     open_tracker,
     use_color,
 )
@@ -261,142 +260,3 @@ def diff(
             click.echo(LAYOUT_ONLY)
         if result.hidden:
             click.echo(_hidden_note(result.hidden).lstrip("; "))
-
-
-@cli.command()
-@click.argument("doc")
-@click.option(
-    "--at", type=VERSION, default="latest", show_default=True, help="Version to annotate."
-)
-@click.option("--words", is_flag=True, help="Attribute every word, not every paragraph.")
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(["text", "json", "html"]),
-    default="text",
-    show_default=True,
-    help="Output format (html: with --words, a page with words shaded by age).",
-)
-@color_option("Colour words by age with --words (auto: on a terminal, no NO_COLOR).")
-@db_option
-@json_option
-def blame(doc, at, words, format_, color, db_path, as_json):
-    """Show each paragraph of DOC with the version in which it took its present text.
-
-    A paragraph that only moved keeps its origin. With --words, every word is
-    attributed to the version that first wrote it, through moves, splits,
-    merges and edits around it; a word deleted and later put back keeps its
-    first version, and a run of 4 words or more copied from elsewhere in the
-    document keeps the origin of what it copied. On a terminal words are
-    coloured by age (a legend maps colours to versions); otherwise each
-    paragraph is followed by its runs: v1: "The end of" v7: "the US-Russia".
-    The first --words of a document works its attribution out and keeps it.
-
-    Example:
-
-        tracker blame 000 --at v3
-
-        tracker blame 000 --words --format html > words.html
-    """
-    from ..render.text import terminal_safe
-
-    as_json = as_json or format_ == "json"
-    with open_tracker(db_path) as tracker:
-        if words:
-            found = tracker.word_blame(doc, at)
-        else:
-            lines = tracker.blame(doc, at)
-    if words:
-        from ..render import blame as render_blame
-
-        if as_json:
-            echo_json(found.as_dict())
-        elif format_ == "html":
-            click.echo(render_blame.render_word_blame_html(found), nl=False)
-        else:
-            colored = use_color(color)
-            click.echo(render_blame.render_word_blame_text(found, color=colored), color=colored)
-        return
-    if format_ == "html":
-        raise click.UsageError("--format html needs --words")
-    if as_json:
-        echo_json([line.as_dict() for line in lines])
-        return
-    width = max((len(f"v{line.origin.version}") for line in lines), default=2)
-    for line in lines:
-        tag = f"{'v' + str(line.origin.version):<{width}} {line.origin.captured_at[:10]}"
-        for k, text_line in enumerate(terminal_safe(line.text).split("\n")):
-            click.echo(f"{tag if k == 0 else ' ' * len(tag)} | {text_line}")
-
-
-#: How a trace line names what happened, after the position.
-_TRACE_WORDS = {
-    "created": "created",
-    "restored": "put back",
-    "modified": "modified",
-    "moved": "moved",
-    "split": "split",
-    "merged": "merged",
-    "deleted": "deleted",
-}
-
-
-@cli.command()
-@click.argument("doc")
-@click.argument("paragraph", type=count(1), required=False)
-@click.option(
-    "--at",
-    type=VERSION,
-    default="latest",
-    show_default=True,
-    help="Version PARAGRAPH is numbered in.",
-)
-@click.option("--search", metavar="WORDS", help="Pick the paragraph containing these words.")
-@db_option
-@json_option
-def trace(doc, paragraph, at, search, db_path, as_json):
-    """Show the life of one paragraph of DOC: every version that created, changed or moved it.
-
-    PARAGRAPH is its number in version --at (1-based, as `tracker diff` shows it); or
-    --search picks the one paragraph containing all the words given. A paragraph keeps its
-    identity (its lineage) through edits, moves, splits and merges, and one put back after
-    its deletion continues its old life. Edits show the changed words.
-
-    Example:
-
-        tracker trace 000 2
-
-        tracker trace pep-0008 --search "tabs or spaces" --json
-    """
-    from ..render.text import render_inline_text, terminal_safe
-
-    if (paragraph is None) == (search is None):
-        raise click.UsageError("give either PARAGRAPH or --search")
-    with open_tracker(db_path) as tracker:
-        version, index, events = tracker.trace(doc, paragraph, at, search=search)
-    if as_json:
-        echo_json([event.as_dict() for event in events])
-        return
-    click.echo(f"{terminal_safe(version.doc)} v{version.version}, paragraph {index + 1}:")
-    width = max((len(f"v{event.version}") for event in events), default=2)
-    for event in events:
-        where = f"[{event.index}]"
-        what = _TRACE_WORDS[event.op]
-        if event.op == "moved":
-            what += f" from paragraph {event.old_index}"
-        if event.split_from is not None:
-            what += f" from paragraph {event.split_from}"
-        if event.merged_into is not None:
-            what += f" into paragraph {event.merged_into}"
-        if event.merged_from:
-            what += f", merged with paragraph{'s' * (len(event.merged_from) > 1)} "
-            what += ", ".join(map(str, event.merged_from))
-        if event.split_into:
-            what += f", split into paragraph{'s' * (len(event.split_into) > 1)} "
-            what += ", ".join(map(str, event.split_into))
-        body = render_inline_text(event.inline) if event.inline else terminal_safe(event.text)
-        head = f"v{event.version:<{width - 1}} {event.captured_at[:10]}  {where} {what}: "
-        lines = body.split("\n")
-        click.echo(head + lines[0])
-        for line in lines[1:]:
-            click.echo(" " * len(head) + line)
