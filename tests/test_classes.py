@@ -110,6 +110,16 @@ CASES = [
     ("I ❤️ NY", "I ❤ NY", "punctuation", "emoji-variation-selector"),
     ("ﬁnance", "finance", "punctuation", "ligature"),
     ("«Привет» — сказал он", '"Привет" - сказал он', "punctuation", "cyrillic-quotes"),
+    ("Abstract", "Abstract\n========", "punctuation", "rst-underline-of-maths-signs-added"),
+    ("Abstract", "Abstract\n--------", "punctuation", "rst-underline-of-dashes-added"),
+    ("Usage\n~~~~~", "Usage\n^^^^^", "punctuation", "rst-underline-changed"),
+    ("=====\nTitle\n=====", "Title", "punctuation", "rst-overline-removed"),
+    (
+        "=== ===\nab  cd\n=== ===",
+        "==== ====\nab   cd\n==== ====",
+        "punctuation",
+        "table-border-widened",
+    ),
     # --- case
     ("Chapter One: The Beginning", "CHAPTER ONE: THE BEGINNING", "case", "upper"),
     ("Die Straße", "DIE STRASSE", "case", "german-sharp-s"),
@@ -159,6 +169,8 @@ CASES = [
     ("Great 👍", "Great 👎", "substantive", "emoji"),
     ("Total: 5 €", "Total: 5 $", "substantive", "currency"),
     ("a b", "a + b", "substantive", "symbol-added"),
+    ("a b", "a b\n+++ c", "substantive", "symbols-beside-a-word-are-not-a-border"),
+    ("Sum\n===", "Sum\n=== ≠", "substantive", "a-line-of-two-symbols-is-not-a-border"),
     ("naïve", "naive", "substantive", "diaeresis-dropped"),
 ]
 

@@ -27,7 +27,10 @@ The rules, each "only X differs" meaning the two texts become equal once X is no
     forms are folded (NFKC: non-breaking and other typographic spaces, full-width letters and
     digits, ligatures, ``…``), and invisible format characters are dropped (soft hyphens,
     zero-width spaces and joiners, direction marks, variation selectors, the Arabic tatweel).
-    Symbols are content, not punctuation: currency signs, maths, arrows and emoji.
+    Symbols are content, not punctuation: currency signs, maths, arrows and emoji. A line made
+    only of one mark repeated (``========``, ``~~~~``, ``==== =====``: the under- and overlines
+    of reStructuredText and Markdown headings, the borders of simple tables) is markup whatever
+    the mark, so adding, removing or changing one is ``punctuation``, as ``-----`` always was.
 ``case``
     Letter case (:meth:`str.casefold`, so ``"Straße"`` and ``"STRASSE"`` are a case change).
 ``numbers``
@@ -91,6 +94,12 @@ EDIT_CLASSES: tuple[str, ...] = tuple(c for c in CLASSES if c != "moved")
 SUBSTANTIVE = "substantive"
 
 
+#: A line of one mark (not a letter, digit or space) repeated at least three times, in one or
+#: more runs: a heading's under- or overline, a simple table's border. ``=`` and ``~`` are maths
+#: symbols to Unicode, and symbols are content, but on a line of their own they are markup.
+_ADORNMENT = re.compile(r"^[ \t]*([^\w\s])\1{2,}(?:[ \t]+\1{3,})*[ \t]*$", re.MULTILINE)
+
+
 def _strip(patterns: Sequence[re.Pattern[str]], text: str) -> str:
     """Remove whatever the patterns match, one pattern after the other."""
     for p in patterns:
@@ -128,6 +137,7 @@ def classify(old_text: str, new_text: str, patterns: Sequence[re.Pattern[str] | 
         if (old_s, new_s) != (old_text, new_text) and same_spacing(t, old_s, new_s):
             return "volatile"
         old_text, new_text = old_s, new_s
+    old_text, new_text = _ADORNMENT.sub("", old_text), _ADORNMENT.sub("", new_text)
     if letters(t, old_text) != letters(t, new_text):
         return SUBSTANTIVE
     old_p, new_p = typography(t, old_text), typography(t, new_text)
