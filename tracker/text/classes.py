@@ -137,9 +137,14 @@ def classify(old_text: str, new_text: str, patterns: Sequence[re.Pattern[str] | 
         if (old_s, new_s) != (old_text, new_text) and same_spacing(t, old_s, new_s):
             return "volatile"
         old_text, new_text = old_s, new_s
-    old_text, new_text = _ADORNMENT.sub("", old_text), _ADORNMENT.sub("", new_text)
     if letters(t, old_text) != letters(t, new_text):
-        return SUBSTANTIVE
+        # symbols count as letters here; unless the difference was in heading underlines or
+        # table borders (rare: look for them only now), the edit is substantive
+        if not (_ADORNMENT.search(old_text) or _ADORNMENT.search(new_text)):
+            return SUBSTANTIVE
+        old_text, new_text = _ADORNMENT.sub("", old_text), _ADORNMENT.sub("", new_text)
+        if letters(t, old_text) != letters(t, new_text):
+            return SUBSTANTIVE
     old_p, new_p = typography(t, old_text), typography(t, new_text)
     old_c, new_c = old_p.casefold(), new_p.casefold()
     if numbers(t, old_c) != numbers(t, new_c):
