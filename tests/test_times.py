@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -49,7 +51,14 @@ def test_now_iso_is_utc_to_the_millisecond():
         ("2026-11-24", False, datetime(2026, 11, 24, tzinfo=UTC)),
         ("2026-11-24", True, datetime(2026, 11, 24, 23, 59, 59, 999999, UTC)),
         (" 2026-11-24 ", False, datetime(2026, 11, 24, tzinfo=UTC)),
-        ("2026-11-24T18:02:11Z", True, datetime(2026, 11, 24, 18, 2, 11, tzinfo=UTC)),
+        ("2026-11-24T18:02:11Z", True, datetime(2026, 11, 24, 18, 2, 11, 999999, UTC)),
+        ("2026-11-24 18:02", True, datetime(2026, 11, 24, 18, 2, 59, 999999, UTC)),
+        ("2026-11-24T18", True, datetime(2026, 11, 24, 18, 59, 59, 999999, UTC)),
+        ("2026-11-24T18:02:11.5", True, datetime(2026, 11, 24, 18, 2, 11, 599999, UTC)),
+        ("2026-11-24T18:02:11.250Z", True, datetime(2026, 11, 24, 18, 2, 11, 250999, UTC)),
+        ("2026-11-24T18:02:11.250001", True, datetime(2026, 11, 24, 18, 2, 11, 250001, UTC)),
+        ("2026-11-24T23:32+05:30", True, datetime(2026, 11, 24, 18, 2, 59, 999999, UTC)),
+        ("9999-12-31T23:59:59", True, datetime(9999, 12, 31, 23, 59, 59, 999999, UTC)),
         ("2026-11-24T18:02:11z", False, datetime(2026, 11, 24, 18, 2, 11, tzinfo=UTC)),
         ("2026-11-24 18:02", False, datetime(2026, 11, 24, 18, 2, tzinfo=UTC)),
         ("2026-11-24T20:02:11+02:00", False, datetime(2026, 11, 24, 18, 2, 11, tzinfo=UTC)),
@@ -109,7 +118,11 @@ def test_normalize_time():
     [
         ("2026-11-24", False, "2026-11-24T00:00:00.000Z"),
         ("2026-11-24", True, "2026-11-24T23:59:59.999Z"),
-        ("2026-11-24T18:02:11Z", True, "2026-11-24T18:02:11.000Z"),
+        ("2026-11-24T18:02:11Z", False, "2026-11-24T18:02:11.000Z"),
+        ("2026-11-24T18:02:11Z", True, "2026-11-24T18:02:11.999Z"),
+        ("2026-11-24 18:02", True, "2026-11-24T18:02:59.999Z"),
+        ("2026-11-24T18:02:11.123", True, "2026-11-24T18:02:11.123Z"),
+        ("2026-11-24T10:02:11-08:00", True, "2026-11-24T18:02:11.999Z"),
         (None, True, None),
         ("", False, None),
         ("   ", True, None),
@@ -196,3 +209,34 @@ def test_naive_times_are_utc_whatever_the_local_time_zone(tokyo):
     assert parse_time("2026-11-24T18:02").tzinfo == UTC
     assert normalize_time("2026-11-24 18:02:11") == "2026-11-24T18:02:11.000Z"
     assert parse_time("2026-11-24T20:02:11+02:00").tzinfo == UTC
+
+
+def _history(path, *times: str) -> Path:
+    """A JSONL history of one document, "doc", a version at each of ``times`` (v1, v2, ...)."""
+    lines = [
+        json.dumps({"doc": "doc", "text": f"text {k}\n", "at": at}) for k, at in enumerate(times, 1)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_time_copied_from_the_log_is_an_upper_bound_that_holds_its_version(run, db, tmp_path):
+    """`log` shows times to the second; typed back as --until or --at, such a time takes in the
+    version shown with it, whatever its milliseconds (as a bare date takes in its whole day)."""
+    history = _history(tmp_path / "h.jsonl", "2024-01-05T00:00:00Z", "2024-01-05T12:00:00.500Z")
+    assert run("import", history, db=db).exit_code == 0
+    log = run("log", "doc", db=db).output
+    assert "v2  2024-01-05 12:00:00  " in log
+    for typed in (
+        "2024-01-05 12:00:00",
+        "2024-01-05T12:00:00Z",
+        "2024-01-05T12:00",
+        "2024-01-05T04:00:00-08:00",
+    ):
+        assert run("show", "doc", "--at", typed, db=db).output == "text 2\n", typed
+        until = run("timeline", "--until", typed, "--json", db=db).output
+        assert [row["version"] for row in json.loads(until)] == [2, 1], typed
+    assert run("show", "doc", "--at", "2024-01-05T12:00:00.499Z", db=db).output == "text 1\n"
+    assert run("show", "doc", "--at", "2024-01-05T11:59:59", db=db).output == "text 1\n"
+    since = run("timeline", "--since", "2024-01-05T12:00:00", "--json", db=db).output
+    assert [row["version"] for row in json.loads(since)] == [2]

@@ -8,12 +8,15 @@ times sort as text.
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from .errors import TrackerError
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]")
+#: The clock part of a date-time (after its 11 characters of date and ``T``): hour, minutes,
+#: seconds and fraction, each but the hour optional.
+_CLOCK = re.compile(r"\d{2}(:?\d{2})?(:?\d{2})?(?:[.,](\d+))?")
 
 
 def now_iso() -> str:
@@ -33,7 +36,9 @@ def parse_time(value: str, *, end_of_day: bool = False) -> datetime:
     """Parse an ISO 8601 date or date-time as an aware UTC datetime; raise ValueError if not one.
 
     ``Z`` or an offset are honoured and a naive time means UTC. A bare date means the start of
-    that day, or its last microsecond with ``end_of_day`` (for the upper end of a range).
+    that day; with ``end_of_day`` (for the upper end of a range) a value means the last
+    microsecond of the last unit it writes: ``2026-11-24`` its whole day, ``2026-11-24T18:02``
+    its whole minute, ``18:02:11`` its whole second, as times are shown to the second.
     """
     text = value.strip()
     if _DATE.match(text):
@@ -45,9 +50,26 @@ def parse_time(value: str, *, end_of_day: bool = False) -> datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     try:
-        return moment.astimezone(timezone.utc)
+        moment = moment.astimezone(timezone.utc)
+        return moment + (_last_unit(text) - _MICROSECOND) if end_of_day else moment
     except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC
         raise ValueError(f"{value!r} is outside the years 1-9999 in UTC") from None
+
+
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _last_unit(text: str) -> timedelta:
+    """The smallest unit a date-time writes (an hour, a minute, a second, a fraction of one)."""
+    clock = _CLOCK.match(text, 11)
+    if clock is None:
+        return _MICROSECOND
+    minutes, seconds, fraction = clock.groups()
+    if fraction is not None:
+        return timedelta(microseconds=10 ** max(0, 6 - len(fraction)))
+    if seconds is not None:
+        return timedelta(seconds=1)
+    return timedelta(minutes=1) if minutes is not None else timedelta(hours=1)
 
 
 def looks_like_time(text: str) -> bool:

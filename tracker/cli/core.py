@@ -114,7 +114,8 @@ def show(doc, at, db_path):
     """Print the exact bytes of a version of DOC.
 
     --at takes v3, 3, first, latest, HEAD, latest~2 or an ISO date or date-time
-    (the latest version at or before it; a bare date means the end of that day, UTC).
+    (the latest version at or before it, UTC; a date means the end of that day, a time
+    the end of its last unit: 12:00:00 holds a version shown at 12:00:00).
 
     Example:
 

@@ -44,7 +44,9 @@ def _column(count: int, word: str, width: int) -> str:
     "--since", type=DATE, help="From this date or date-time (a bare date: its start), UTC."
 )
 @click.option(
-    "--until", type=DATE, help="Up to this date or date-time (a bare date: its end), UTC."
+    "--until",
+    type=DATE,
+    help="Up to the end of this date or date-time (a date: the whole day), UTC.",
 )
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option("--limit", type=count(0), help="At most this many lines (0: all).")

@@ -196,7 +196,10 @@ def export(fmt, output, db_path):
 @cli.command()
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option(
-    "--at", "at", type=DATE, help="Date or date-time (UTC; a bare date: its end). Default: now."
+    "--at",
+    "at",
+    type=DATE,
+    help="Date or date-time, UTC, to its end (a date: the whole day). Default: now.",
 )
 @click.option(
     "--force",
