@@ -286,6 +286,34 @@ async def test_changes_and_versions_in_a_date_range(ds):
     ]
 
 
+@pytest.mark.parametrize(
+    "since,until,versions",
+    [
+        ("2024-02-01T10:00:00Z", "", [3, 2]),  # plan v2 is at 2024-02-01T10:00:00.000Z
+        ("2024-02-01 10:00:00", "", [3, 2]),
+        ("2024-02-01 10:00:01", "", [3]),
+        ("2024-02-01T15:30+05:30", "", [3, 2]),
+        ("2024-02-01T02:00:00.001-08:00", "", [3]),
+        ("", "2024-02-01 10:00:00", [2, 1]),
+        ("", "2024-02-01T10:00", [2, 1]),
+        ("", "2024-02-01T09:59:59Z", [1]),
+        ("", "2024-02-01T05:29:59+05:30", [1]),
+        ("", "2024-02-01T02:00:00-08:00", [2, 1]),
+        ("soon", "", []),
+    ],
+)
+@pytest.mark.asyncio
+async def test_date_range_queries_read_bounds_as_the_command_line_does(ds, since, until, versions):
+    """A space for the T, a Z, an offset: the time is read, not compared as text; an upper end
+    runs to the end of the second or minute it names; what cannot be read matches nothing."""
+    args = f"document=notes/plan.txt&since={quote(since)}&until={quote(until)}"
+    for query in ("versions_in_range", "document_history"):
+        found = await rows(ds, f"/tracker/{query}.json?{args}")
+        assert [r["version"] for r in found] == versions, query
+    changes = await rows(ds, f"/tracker/changes_in_range.json?{args}")
+    assert sorted({r["version"] for r in changes}, reverse=True) == versions
+
+
 @pytest.mark.asyncio
 async def test_search_finds_text_of_old_versions(ds):
     hits = await rows(ds, "/tracker/search.json?q=apples")

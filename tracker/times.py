@@ -114,3 +114,13 @@ def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
         return read_bound(value, end_of_day=end_of_day)
     except ValueError as error:
         raise TrackerError(str(error)) from None
+
+
+def sql_bound(value: str | None, end: int) -> str | None:
+    """One end of a range typed into a canned query, as a stored time for SQL to compare with
+    (``tracker_time_bound(:until, 1)``): :func:`read_bound`, ``end`` true for the upper end;
+    None (matching nothing) when it cannot be read, and for none."""
+    try:
+        return read_bound(value, end_of_day=bool(end)) if value else None
+    except ValueError:
+        return None

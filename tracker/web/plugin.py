@@ -19,6 +19,7 @@ from markupsafe import Markup
 from ..corpus.search import sql_fts_query, sql_snippet
 from ..render.html import escape_html
 from ..store.codec import paragraph_hash
+from ..times import sql_bound
 from . import columns
 from .assets import asset_path
 from .cells import MARK_START, change_html, old_text_html, snippet_html
@@ -91,11 +92,13 @@ def prepare_connection(conn, database, datasette) -> None:
     The same quoting as ``tracker search``: words and "phrases" match literally, ``word*`` is a
     prefix, FTS operators and stray quotes are plain text; nothing to search for matches nothing.
     ``tracker_snippet(a, b)``: the snippet of the ``search`` query, marks that no document text
-    can fake (see :func:`tracker.corpus.search.sql_snippet`).
+    can fake (see :func:`tracker.corpus.search.sql_snippet`). ``tracker_time_bound(text, end)``:
+    a date or date-time typed as one end of a range, read as the command line reads it.
     """
     conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
     conn.create_function("tracker_snippet", 2, sql_snippet, deterministic=True)
     conn.create_function("tracker_paragraph_hash", 1, _paragraph_hash, deterministic=True)
+    conn.create_function("tracker_time_bound", 2, sql_bound, deterministic=True)
 
 
 def _paragraph_hash(text: object) -> str | None:
