@@ -142,6 +142,33 @@ async def test_document_page_lists_versions_on_a_timeline(ds):
     assert "1 paragraph removed" in page and "created, 3 paragraphs" in page
 
 
+@pytest.mark.parametrize(
+    "times,ticks",
+    [
+        (
+            ["1000-01-01T00:00:00Z", "2024-01-01T00:00:00Z"],
+            ["1200", "1400", "1600", "1800", "2000"],
+        ),
+        (["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z"], ["1000", "2000", "9000"]),
+    ],
+)
+@pytest.mark.asyncio
+async def test_a_timeline_over_centuries_has_an_axis(tmp_path, times, ticks):
+    """Versions a thousand years apart (imported ones can be): the page is drawn, its axis
+    labelled every few centuries."""
+    with Tracker(tmp_path / "old.db") as tracker:
+        for k, at in enumerate(times):
+            tracker.record("charter.txt", f"Text {k}.\n", at=at)
+    app = Datasette(
+        [str(tmp_path / "old.db")], metadata=instance_metadata(["old"]), settings=SETTINGS
+    )
+    async with served(app) as datasette:
+        page = (await get(datasette, "/-/tracker/doc/old/charter.txt")).text
+    chart = re.search(r'<svg class="tracker-timeline".*?</svg>', page, re.S).group(0)
+    labels = re.findall(r"<text [^>]*>([^<]*)</text>", chart)
+    assert set(ticks) <= set(labels) and len(labels) <= 10, labels
+
+
 @pytest.mark.asyncio
 async def test_document_page_filters_by_date_and_diffs_across_the_window(ds):
     page = await get(ds, "/-/tracker/doc/tracker/notes/plan.txt?since=2024-02-01&until=2024-03-01")

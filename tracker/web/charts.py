@@ -60,7 +60,7 @@ def _ticks(start: float, end: float) -> list[tuple[float, str]]:
     first, last = _utc(start), _utc(end)
     years = last.year - first.year
     if years >= 2:
-        step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if years / s <= 10)
+        step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000) if years / s <= 10)
         first_year = (first.year // step + 1) * step
         return [(_at(year), str(year)) for year in range(first_year, last.year + 1, step)]
     months = years * 12 + last.month - first.month
