@@ -45,3 +45,12 @@ def test_summaries_carry_counts_not_paragraphs(tmp_path: Path):
     assert [s.changed for s in summaries] == [3, 2, 1]
     assert not any(s.minor for s in summaries)  # nothing is classified yet
     assert not hasattr(summaries[0], "paragraph_ids")
+
+
+def test_recent_changes_leave_out_versions_dated_after_now(tmp_path: Path):
+    """On 20 February, plan's version of 1 March (an import can date a version after now) is
+    not among its changes of the last 30 days; its version of 1 February is."""
+    with History(build_db(tmp_path / "t.db")) as history:
+        documents, _, _ = history.overview("2024-02-20T00:00:00.000Z")
+    plan = next(d for d in documents if d.name == "notes/plan.txt")
+    assert (plan.recent_versions, plan.recent_changes) == (1, 2)

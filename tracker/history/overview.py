@@ -43,7 +43,7 @@ class Overviews:
         rows = self.store.document_overview()
         shown = rows[offset : None if limit is None else offset + limit]
         since = to_iso(parse_time(now) - timedelta(days=recent_days))
-        recent = self.store.recent_activity(since)
+        recent = self.store.recent_activity(since, now)  # not versions dated after now
         first, last = self.store.time_span()
         axis = None
         counts: dict[int, list[int]] = {}
