@@ -240,3 +240,26 @@ def test_a_time_copied_from_the_log_is_an_upper_bound_that_holds_its_version(run
     assert run("show", "doc", "--at", "2024-01-05T11:59:59", db=db).output == "text 1\n"
     since = run("timeline", "--since", "2024-01-05T12:00:00", "--json", db=db).output
     assert [row["version"] for row in json.loads(since)] == [2]
+
+
+def test_a_diff_since_a_date_shows_the_changes_made_that_day(run, db, tmp_path):
+    """`diff --since D --until D` runs from the text just before D to the text at its end: the
+    changes `timeline --since D --until D` lists, no fewer (a date as the new end, or any
+    version number, still names the version at or before it)."""
+    times = ["2024-01-04T23:59:59.999Z", "2024-01-05T00:00:00Z", "2024-01-05T12:00:00.500Z"]
+    times += ["2024-01-05T23:59:59.999Z", "2024-01-06T00:00:00Z"]
+    assert run("import", _history(tmp_path / "h.jsonl", *times), db=db).exit_code == 0
+
+    def ends(*args: str) -> tuple[int | None, int]:
+        data = json.loads(run("diff", "doc", *args, "--format", "json", db=db).output)
+        return (data["from"] or {}).get("version"), data["to"]["version"]
+
+    listed = run("timeline", "--since", "2024-01-05", "--until", "2024-01-05", "--json", db=db)
+    assert [row["version"] for row in json.loads(listed.output)] == [4, 3, 2]
+    assert ends("--since", "2024-01-05", "--until", "2024-01-05") == (1, 4)
+    assert ends("2024-01-05..2024-01-05") == (1, 4)
+    assert ends("--since", "2024-01-05") == (1, 5)
+    assert ends("--since", "2024-01-05T12:00:00.500Z") == (2, 5)
+    assert ends("--since", "2024-01-05T07:00:00.501-05:00") == (3, 5)
+    assert ends("2024-01-04..2024-01-04") == (None, 1)  # created that day: from nothing
+    assert ends("--since", "v2", "--until", "2024-01-05") == (2, 4)

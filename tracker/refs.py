@@ -165,6 +165,21 @@ def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document"
     return found
 
 
+def resolve_start(ref: str | int, versions: Sequence[V], doc: str = "document") -> V | None:
+    """The old end of a diff. A date or date-time means the text as it stood just before it (the
+    latest version in time before its start; None if the document did not exist yet), so that a
+    diff since a day shows the changes made that day, as ``timeline --since`` and the web's
+    date ranges count them; any other reference is :func:`resolve_version`'s."""
+    text = str(ref).strip()
+    if not looks_like_time(text):
+        return resolve_version(ref, versions, doc)
+    try:
+        moment = to_iso(parse_time(text))
+    except ValueError:
+        raise UnknownVersion(f"cannot read version {text!r}: {VERSION_FORMS}") from None
+    return version_at([v for v in versions if v.captured_at < moment], moment)
+
+
 def version_at(versions: Sequence[V], moment: str) -> V | None:
     """The version current at ``moment`` (a stored ISO time): the latest in time at or before it.
 

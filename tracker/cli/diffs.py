@@ -83,7 +83,12 @@ def _hidden_note(hidden: int) -> str:
 @cli.command()
 @click.argument("doc")
 @click.argument("range_", metavar="[RANGE]", required=False)
-@click.option("--since", type=VERSION, help="Old version (default: the one before --until).")
+@click.option(
+    "--since",
+    type=VERSION,
+    help="Old version (default: the one before --until); a date or date-time: the text just"
+    " before it, so that the changes made then are shown.",
+)
 @click.option("--until", type=VERSION, help="New version (default: latest).")
 @click.option(
     "--format",

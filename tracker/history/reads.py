@@ -112,7 +112,8 @@ class Reads:
         ignore_whitespace: bool = False,
         ignore: Iterable[str] = (),
     ) -> DiffResult:
-        """Diff two versions; ``since`` defaults to the version before ``until`` (the latest).
+        """Diff two versions; ``since`` defaults to the version before ``until`` (the latest), and
+        as a date or date-time is the text just before it (:func:`tracker.refs.resolve_start`).
 
         "The version before" skips back over a deletion: a document that came back is compared
         with its text from before the deletion, as its stored counts are. Every change carries
@@ -127,7 +128,7 @@ class Reads:
         if since is None:
             old = previous_version(versions, new)
         else:
-            old = refs.resolve_version(since, versions, document.name)
+            old = refs.resolve_start(since, versions, document.name)
         from ..models import DiffResult
         from ..text.diff import diff_paragraphs  # here: most commands never diff
 
