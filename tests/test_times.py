@@ -263,3 +263,24 @@ def test_a_diff_since_a_date_shows_the_changes_made_that_day(run, db, tmp_path):
     assert ends("--since", "2024-01-05T07:00:00.501-05:00") == (3, 5)
     assert ends("2024-01-04..2024-01-04") == (None, 1)  # created that day: from nothing
     assert ends("--since", "v2", "--until", "2024-01-05") == (2, 4)
+
+
+def test_import_keeps_times_to_the_millisecond_and_export_gives_them_back(run, db, tmp_path):
+    """Digits past the millisecond are dropped, not rounded (23:59:59.9999 stays on its day);
+    two times that then fall together keep their lines' order; an export imports to itself."""
+    times = ["2024-02-29T23:59:59.9999+00:00", "2024-03-01T00:00:00.0009Z"]
+    times += ["2024-03-01T00:00:00.0001Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999"]
+    assert run("import", _history(tmp_path / "h.jsonl", *times), db=db).exit_code == 0
+    exported = run("export", db=db).output
+    assert [json.loads(line)["at"] for line in exported.splitlines()] == [
+        "2024-02-29T23:59:59.999Z",
+        "2024-03-01T00:00:00.000Z",
+        "2024-03-01T00:00:00.000Z",
+        "0001-01-01T00:00:00.000Z",  # backwards: kept, in the order recorded
+        "9999-12-31T23:59:59.999Z",
+    ]
+    assert run("show", "doc", "--at", "2024-03-01T00:00:00.000Z", db=db).output == "text 3\n"
+    again = tmp_path / "again.db"
+    (tmp_path / "out.jsonl").write_text(exported, encoding="utf-8")
+    assert run("import", tmp_path / "out.jsonl", db=again).exit_code == 0
+    assert run("export", db=again).output == exported
