@@ -188,6 +188,21 @@ async def test_document_page_filters_by_date_and_diffs_across_the_window(ds):
 
 
 @pytest.mark.asyncio
+async def test_a_window_is_diffed_from_the_text_current_before_it_when_times_go_back(tmp_path):
+    """v2 was recorded after v1 but dated before it: just before 2024, the text was v1's (the
+    latest in time), so the window from 2024 is diffed from v1, as `tracker diff --since` does."""
+    path = tmp_path / "back.db"
+    with Tracker(path) as tracker:
+        for text, at in (("A.\n", "2023-06-01"), ("B.\n", "2023-01-01"), ("C.\n", "2024-02-01")):
+            tracker.record("doc.txt", text, at=at)
+        assert tracker.diff("doc.txt", since="2024-01-01").old.version == 1
+    app = Datasette([str(path)], metadata=instance_metadata(["back"]), settings=SETTINGS)
+    async with served(app) as datasette:
+        page = (await get(datasette, "/-/tracker/doc/back/doc.txt?since=2024-01-01")).text
+    assert 'href="/-/tracker/diff/back/doc.txt/1..3"' in page
+
+
+@pytest.mark.asyncio
 async def test_document_page_by_any_name_redirects_to_the_full_one(ds):
     response = await get(ds, "/-/tracker/doc/tracker/plan?since=2024-02-01", status=302)
     assert response.headers["location"] == (

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlencode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
+from ... import refs
 from ...errors import UnknownDocument
 from ...models import VersionSummary
 from ...render.words import counts_words, plural
@@ -36,14 +37,16 @@ PAGE_SIZE = 100
 
 
 def _window(versions: list[VersionSummary], since: str | None, until: str | None):
-    """The versions of the window, and the last version before it (None if none)."""
+    """The versions of the window, and the version current just before it (None if none)."""
     inside = [
         v
         for v in versions
         if (since is None or v.captured_at >= since) and (until is None or v.captured_at <= until)
     ]
-    before = [v for v in versions if since is not None and v.captured_at < since]
-    return inside, (before[-1] if before else None)
+    if since is None:
+        return inside, None
+    # the text just before the window, as `tracker diff --since` takes it: latest in time
+    return inside, refs.resolve_start(since, versions)
 
 
 async def document_page(datasette, request) -> Response:
