@@ -94,6 +94,22 @@ def test_deleted_and_restored_two_versions_later_continues_its_lineage(tmp_path)
     assert events(db, "a.txt", 4) == [(1, "created", 4), (3, "deleted", 3), (4, "restored", 4)]
 
 
+def test_a_document_emptied_then_filled_again_puts_its_paragraphs_back(tmp_path):
+    """An empty version in between (not a deletion) still lets the paragraphs after it continue
+    the lineages they had before it, as a paragraph deleted alone does."""
+    db = tmp_path / "t.db"
+    record_all(db, [doc(P[0], P[1]), "", doc(P[0], P[1])])
+    v1, v2, v3 = lineages(db)
+    assert v2 == [] and v3 == v1
+    assert events(db, "a.txt", 1) == [(1, "created", 1), (2, "deleted", 1), (3, "restored", 1)]
+    with Tracker(db) as tracker:
+        assert [line.first.version for line in tracker.blame("a.txt")] == [1, 1]
+    as_before_lineages(db)  # the upgrade of an older database finds the same
+    with Tracker(db):
+        pass
+    assert lineages(db) == [v1, v2, v3]
+
+
 def test_split_starts_a_lineage_from_the_paragraph_split(tmp_path):
     db = tmp_path / "t.db"
     long = (

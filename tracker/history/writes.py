@@ -279,7 +279,8 @@ class Writes:
             if lineage is not None:
                 continue
             revived = None
-            if old_lineages and j not in split:
+            # not only after a version with paragraphs: one emptied in between is put back too
+            if number > 1 and j not in split:
                 revived = self.store.deleted_lineage(document_id, ids[j])
             if revived is None or revived in alive:
                 starting.append(j)
