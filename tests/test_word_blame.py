@@ -68,6 +68,24 @@ def test_edits_inside_a_sentence_keep_the_words_around_them(tmp_path: Path) -> N
     assert set(words_of(origins(db, "v1")[1]).values()) == {1}
 
 
+def test_a_punctuation_mark_is_attributed_on_its_own(tmp_path: Path) -> None:
+    """As README says: a changed mark is the new version's, the word before it is not; the
+    space after a mark goes with the mark."""
+    db = tmp_path / "t.db"
+    record_all(
+        db,
+        [
+            doc("We keep it for a year. Nobody sees it."),
+            doc("We keep it for a year! Nobody sees it."),
+        ],
+    )
+    tokens = origins(db)[0]
+    assert tokens[tokens.index(("year", 1)) + 1 : tokens.index(("Nobody", 1))] == [
+        ("!", 2),
+        (" ", 2),
+    ]
+
+
 def test_cli_outputs_rebuild_the_text(run, tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     record_all(db, [doc(P1, P2), doc(P1.replace("quiet", "rainy"), P2)])
