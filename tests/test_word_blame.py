@@ -105,6 +105,14 @@ def test_cli_outputs_rebuild_the_text(run, tmp_path: Path) -> None:
     assert run("blame", "a.txt", "--format", "html", db=db).exit_code == 2
 
 
+def test_an_empty_version_prints_nothing_as_paragraph_blame_does(run, tmp_path: Path) -> None:
+    db = tmp_path / "t.db"
+    record_all(db, [doc(P1), ""])
+    assert run("blame", "a.txt", db=db).stdout == ""
+    for color in ("never", "always"):
+        assert run("blame", "a.txt", "--words", "--color", color, db=db).stdout == ""
+
+
 def test_it_is_worked_out_once_and_caught_up_later(tmp_path: Path) -> None:
     db = tmp_path / "t.db"
     record_all(db, [doc(P1, P2), doc(P1, P2, P3)])

@@ -70,7 +70,9 @@ def blame(doc, at, words, format_, color, db_path, as_json):
             click.echo(render_blame.render_word_blame_html(found), nl=False)
         else:
             colored = use_color(color)
-            click.echo(render_blame.render_word_blame_text(found, color=colored), color=colored)
+            text = render_blame.render_word_blame_text(found, color=colored)
+            if text:  # an empty version prints nothing, as paragraph blame does
+                click.echo(text, color=colored)
         return
     if format_ == "html":
         raise click.UsageError("--format html needs --words")
