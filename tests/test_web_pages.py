@@ -252,6 +252,8 @@ async def test_diff_page_navigator_minimap_anchors_and_history_links(ds):
     assert 'data-count="2"' in page and "2 changes" in page
     minimap = re.search(r'<nav class="tracker-minimap".*?</nav>', page, re.S).group(0)
     assert re.findall(r'href="#(p\d+)"', minimap) == ["p2", "p4"]
+    # its links come after the diff's: tabbing reaches the text before a link per change
+    assert page.index('<div id="diff"') < page.index('<nav class="tracker-minimap"')
     assert 'id="next-change" href="#p2"' in page
     history = [a["href"] for a in parsed.all("a", class_="history")]
     assert "/-/tracker/trace/tracker/notes/plan.txt?paragraph=2&at=2" in history
