@@ -257,6 +257,9 @@ async def test_diff_page_navigator_minimap_anchors_and_history_links(ds):
     assert 'id="next-change" href="#p2"' in page
     history = [a["href"] for a in parsed.all("a", class_="history")]
     assert "/-/tracker/trace/tracker/notes/plan.txt?paragraph=2&at=2" in history
+    # each says which paragraph, for a screen reader's list of links
+    names = [a["aria-label"] for a in parsed.all("a", class_="history")]
+    assert len(set(names)) == len(names) and "history of paragraph 2" in names
     # the script's URL changes with it, so that a browser never runs a day-old copy
     from tracker.web.assets import VERSIONS
 

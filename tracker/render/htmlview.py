@@ -160,9 +160,11 @@ class _Renderer:
         url = self.href(side, index) if index is not None else None
         if not url:
             return ""
+        # a name of its own: a screen reader's list of links is not a hundred "history"
+        which = f"{'old ' if side == 'old' else ''}paragraph {_n(index)}"
         return (
             f'<a class="history" href="{escape_html(url)}" '
-            f'title="history of this paragraph">history</a>'
+            f'aria-label="history of {which}" title="history of this paragraph">history</a>'
         )
 
     def body(self, c: Change, side: str | None = None) -> str:
