@@ -415,3 +415,23 @@ def test_dark_mode(server, browser, screenshots):
         assert_clean(dark)
     finally:
         dark.context.close()
+
+
+def test_high_contrast_keeps_changes_apart(server, browser, screenshots):
+    """Forced colours (Windows high contrast) drop the backgrounds that mark changes: added
+    words must still differ from unchanged ones, and unchanged paragraphs carry no edge."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/-/tracker/diff/tracker/long.txt/2?full=1")
+        added = page.locator(".tracker-view .op-modify ins").first
+        assert added.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
+        removed = page.locator(".tracker-view .op-modify del").first
+        assert removed.evaluate("e => getComputedStyle(e).textDecorationLine") == "line-through"
+        edge = "e => getComputedStyle(e).borderLeftColor"
+        canvas = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert page.locator(".tracker-view .op-equal").first.evaluate(edge) == canvas
+        assert page.locator(".tracker-view .op-modify").first.evaluate(edge) != canvas
+        page.screenshot(path=str(screenshots / "forced-colors-diff.png"))
+    finally:
+        context.close()

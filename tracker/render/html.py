@@ -41,6 +41,12 @@ DIFF_CSS = """\
 .tracker-diff table.sbs tr.skip td{text-align:center}
 .tracker-diff-page{max-width:72em;margin:2em auto;padding:0 1em;font-family:system-ui,sans-serif}
 .tracker-diff-page .stats{color:#424a53}
+@media (forced-colors:active){
+  /* high contrast drops the backgrounds: added words are underlined, removed ones struck out,
+     and only changed paragraphs keep an edge */
+  .tracker-diff ins{text-decoration:underline}
+  .tracker-diff .op-equal{border-left-color:Canvas}
+}
 """
 
 _OP_LABELS = {
