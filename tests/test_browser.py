@@ -435,3 +435,17 @@ def test_high_contrast_keeps_changes_apart(server, browser, screenshots):
         page.screenshot(path=str(screenshots / "forced-colors-diff.png"))
     finally:
         context.close()
+
+
+def test_a_skip_link_shows_on_the_first_tab_and_leads_past_the_header(server, page, screenshots):
+    page.goto(f"{server}/-/tracker/diff/tracker/long.txt/2")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Skip to the content"
+    inside_viewport(page, skip)  # hidden until focused, then on screen
+    page.screenshot(path=str(screenshots / "skip-link.png"))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#main') !== null")
+    assert page.locator(":focus").inner_text() == "What changed in tracker"
+    assert_clean(page)

@@ -269,6 +269,25 @@ async def test_diff_page_navigator_minimap_anchors_and_history_links(ds):
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/-/tracker/tracker",
+        "/-/tracker/doc/tracker/notes/plan.txt",
+        "/-/tracker/diff/tracker/notes/plan.txt/2",
+        "/-/tracker/words/tracker/notes/plan.txt/2",
+        "/-/tracker/trace/tracker/notes/plan.txt?paragraph=2&at=3",
+        "/-/tracker/tracker/search?q=plan",
+    ],
+)
+async def test_every_page_has_one_main_landmark_a_skip_link_leads_to(ds, path):
+    parsed = Page((await get(ds, path)).text)
+    assert parsed.links()[0] == "#main"  # the first stop for Tab, before the site's header
+    assert [a.get("id") for a in parsed.all("div", role="main")] == ["main"]
+    assert len(parsed.all("h1")) == 1
+
+
+@pytest.mark.asyncio
 async def test_moved_paragraph_links_to_where_it_was(db_path):
     with Tracker(db_path) as tracker:
         tracker.record(
