@@ -449,3 +449,51 @@ def test_a_skip_link_shows_on_the_first_tab_and_leads_past_the_header(server, pa
     assert page.evaluate("document.activeElement.closest('#main') !== null")
     assert page.locator(":focus").inner_text() == "What changed in tracker"
     assert_clean(page)
+
+
+#: The colours of an element's text and of the first background behind it that is not clear.
+COLOURS = """e => {
+  let back = e;
+  while (back && getComputedStyle(back).backgroundColor === 'rgba(0, 0, 0, 0)')
+    back = back.parentElement;
+  return [getComputedStyle(e).color, getComputedStyle(back || document.body).backgroundColor];
+}"""
+
+
+def contrast(fore: str, back: str) -> float:
+    """WCAG's contrast ratio of two opaque rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted([luminance(fore), luminance(back)], reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_text_on_the_diff_page_is_readable(server, browser, dark):
+    """At least 4.5:1 for body, muted and link text, the marked words and a minor change's
+    grey label (added here: the small history has no minor change), in light and dark."""
+    page = open_page(browser, dark=dark)
+    try:
+        page.goto(f"{server}/-/tracker/diff/tracker/long.txt/2")
+        page.evaluate(
+            """() => document.querySelector('#diff .tracker-view').insertAdjacentHTML('beforeend',
+            '<div class="para op-modify minor" id="probe"><span class="note class">letter case'
+            + '</span><span class="text">x</span></div>')"""
+        )
+        for selector in (
+            ".tracker-meta.stats",
+            ".tracker-trail a",
+            ".tracker-view .op-equal .text",
+            ".tracker-view ins",
+            ".tracker-view del",
+            ".tracker-legend",
+            "#probe .note.class",
+        ):
+            fore, back = page.locator(selector).first.evaluate(COLOURS)
+            assert contrast(fore, back) >= 4.5, (selector, fore, back)
+    finally:
+        page.context.close()
