@@ -288,6 +288,20 @@ async def test_every_page_has_one_main_landmark_a_skip_link_leads_to(ds, path):
 
 
 @pytest.mark.asyncio
+async def test_search_hits_links_are_described_by_their_snippet(ds):
+    """A screen reader's list of links would hold "its history" and "provenance" once per
+    hit; each is described by its hit's snippet, so that one can be told from another."""
+    page = (await get(ds, "/-/tracker/tracker/search?q=north")).text
+    links = re.findall(
+        r'<a href="[^"]*" aria-describedby="([^"]+)">(its history|provenance)<', page
+    )
+    assert {name for _, name in links} == {"its history", "provenance"}
+    for target, _ in links:
+        snippet = re.search(rf'<p class="snippet" id="{target}">(.*?)</p>', page, re.S)
+        assert snippet and "north" in re.sub("<[^>]+>", "", snippet.group(1))
+
+
+@pytest.mark.asyncio
 async def test_moved_paragraph_links_to_where_it_was(db_path):
     with Tracker(db_path) as tracker:
         tracker.record(

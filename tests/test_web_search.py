@@ -62,7 +62,7 @@ def groups(html: str) -> list[tuple[str, list[str]]]:
     found = []
     for section in re.findall(r'<section class="tracker-hit-group">(.*?)</section>', html, re.S):
         name = re.search(r"<h2><a [^>]*>([^<]*)</a>", section).group(1)
-        snippets = re.findall(r'<p class="snippet">(.*?)</p>', section, re.S)
+        snippets = re.findall(r'<p class="snippet"[^>]*>(.*?)</p>', section, re.S)
         found.append((name, [re.sub(r"<[^>]+>", "", s) for s in snippets]))
     return found
 
@@ -125,14 +125,14 @@ async def test_every_version_shows_what_was_removed_and_when(ds):
         "Old apples, gone soon.",
         "Green apples too.",
     ]
-    old = re.search(r'<li[^>]*>\s*<p class="snippet">Old.*?</li>', html, re.S).group(0)
+    old = re.search(r'<li[^>]*>\s*<p class="snippet"[^>]*>Old.*?</li>', html, re.S).group(0)
     old_text = words(old)
     assert "in v1" in old_text and "removed in v2, 1 Feb 2024" in old_text
     assert "/-/tracker/diff/tracker/fruit/a.txt/2" in Page(old).links()
     assert "/-/tracker/trace/tracker/fruit/a.txt?paragraph=3&at=1" in Page(old).links()
-    kept = re.search(r'<li[^>]*>\s*<p class="snippet">Green.*?</li>', html, re.S).group(0)
+    kept = re.search(r'<li[^>]*>\s*<p class="snippet"[^>]*>Green.*?</li>', html, re.S).group(0)
     assert "still in the latest version" in words(kept)
-    gone = re.search(r'<li[^>]*>\s*<p class="snippet">Gone.*?</li>', html, re.S).group(0)
+    gone = re.search(r'<li[^>]*>\s*<p class="snippet"[^>]*>Gone.*?</li>', html, re.S).group(0)
     assert "removed in v2, 11 Jan 2024" in words(gone)
     radio = Page(html).all("input", type="radio", value="all")[0]
     assert "checked" in radio and "checked" not in Page(html).all("input", value="latest")[0]
