@@ -131,6 +131,14 @@ async def test_document_page_lists_versions_on_a_timeline(ds):
     assert len(parsed.all("circle")) == 3
     marks = [a["href"] for a in parsed.all("a") if a.get("href", "").startswith("/-/tracker/diff")]
     assert "/-/tracker/diff/tracker/notes/plan.txt/1" in marks
+    # a group of links for a screen reader, each named (an "img" would hide them)
+    chart = parsed.all("svg", class_="tracker-timeline")[0]
+    assert chart["role"] == "group"
+    assert chart["aria-label"] == "3 versions from 1 Jan 2024 to 1 Mar 2024"
+    svg = re.search(r'<svg class="tracker-timeline".*?</svg>', page, re.S).group(0)
+    names = [a.get("aria-label", "") for a in Page(svg).all("a")]
+    assert len(names) == 3 and names[0].startswith("v1, 1 Jan 2024")
+    assert all(n.startswith("v") for n in names)
     form = parsed.all("form", class_="compare-versions")[0]
     assert form["action"] == "/-/tracker/compare/tracker/notes/plan.txt"
     radios = parsed.all("input", type="radio")

@@ -126,7 +126,8 @@ def timeline(
                 f" {plural(changed, 'paragraph')} changed"
             )
         marks.append(
-            f'<a href="{escape_html(href(first, last))}"><circle class="{kind}" cx="{x:.1f}"'
+            f'<a href="{escape_html(href(first, last))}" aria-label="{escape_html(title)}">'
+            f'<circle class="{kind}" cx="{x:.1f}"'
             f' cy="{middle:.1f}" r="{r:.1f}"><title>{escape_html(title)}</title></circle></a>'
         )
     axis_y = h - 14
@@ -136,12 +137,14 @@ def timeline(
         if pad <= x <= w - pad:
             ticks.append(
                 f'<line class="tick" x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 4}"/>'
-                f'<text x="{x:.1f}" y="{h - 1}">{escape_html(label)}</text>'
+                f'<text x="{x:.1f}" y="{h - 1}" aria-hidden="true">{escape_html(label)}</text>'
             )
     label = f"{plural(len(versions), 'version')} from {human_time(start, with_time=False)} to"
     label += f" {human_time(end, with_time=False)}"
+    # a group, not an image: an image's content is hidden from screen readers, and these
+    # marks are links
     return (
-        f'<svg class="tracker-timeline" viewBox="0 0 {w} {h}" width="100%" role="img"'
+        f'<svg class="tracker-timeline" viewBox="0 0 {w} {h}" width="100%" role="group"'
         f' aria-label="{escape_html(label)}">'
         f'<line class="axis" x1="{pad}" y1="{axis_y}" x2="{w - pad}" y2="{axis_y}"/>'
         f"{''.join(ticks)}{''.join(marks)}</svg>"
