@@ -95,6 +95,21 @@ def test_workers_make_the_database_a_serial_import_makes(tmp_path: Path) -> None
     assert database_facts(tmp_path / "parallel.db") == before
 
 
+def test_a_busy_port_8787_is_no_warning(tmp_path: Path) -> None:
+    """Another Dask dashboard (or any server) on 8787 does not leak Dask's port warning into
+    a parallel import's output: the cluster's scheduler serves nothing there."""
+    source = write_history(tmp_path / "h.jsonl", eventful_history()[:20])
+    with socket.socket() as busy:
+        try:
+            busy.bind(("0.0.0.0", 8787))
+            busy.listen()
+        except OSError:
+            pass  # taken already: the situation this test wants
+        result = tracker("import", source, "--workers", "1", "--db", tmp_path / "t.db")
+    assert result.returncode == 0, result.stderr
+    assert "8787" not in result.stderr and "Warning" not in result.stderr, result.stderr
+
+
 def test_workers_classify_with_the_ignore_patterns_of_each_document(tmp_path: Path) -> None:
     """Workers prepare versions without knowing document names; the writer classifies them with
     the patterns that apply by name: the same classes as a serial import."""

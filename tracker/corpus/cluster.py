@@ -180,6 +180,10 @@ class DaskPool:
                     processes=True,
                     memory_limit=0,  # no memory monitor polling each worker: they hold little
                     dashboard_address=None,
+                    # no dashboard, but the scheduler still serves its health checks over HTTP,
+                    # by default on 8787: on a free port of this machine instead, so that a
+                    # dashboard or another cluster there neither collides nor prints a warning
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.CRITICAL,
                 )
             # the workers are on this machine: send texts to them and take results from them
