@@ -181,6 +181,22 @@ async def test_no_hits_and_nothing_to_search_for(ds):
 
 
 @pytest.mark.asyncio
+async def test_the_link_to_more_says_how_many_more_it_shows(tmp_path: Path):
+    """Near the most a page shows (100), "more" adds fewer than 50: the link says how many."""
+    path = tmp_path / "tracker.db"
+    with Tracker(path) as tracker:
+        text = "\n\n".join(f"Apples number {k}." for k in range(200)) + "\n"
+        tracker.record("many.txt", text, at="2024-01-01T00:00:00Z")
+    async with served(
+        Datasette([str(path)], metadata=instance_metadata(["tracker"]), settings=SETTINGS)
+    ) as datasette:
+        html = (await get(datasette, f"{SEARCH}?q=apples&limit=75")).text
+    more = Page(html).all("a", rel="next")[0]
+    assert more["href"] == f"{SEARCH}?q=apples&limit=100#hit-76"
+    assert "Show 25 more" in words(html) and "75 of 200 shown" in words(html)
+
+
+@pytest.mark.asyncio
 async def test_a_limit_and_a_link_to_more(ds):
     html = (await get(ds, f"{SEARCH}?q=apples&versions=all&limit=2")).text
     assert sum(len(hits) for _, hits in groups(html)) == 2

@@ -228,7 +228,7 @@ def _context(datasette, name: str, asked: Asked, answer: Answer) -> dict:
         "groups": _groups(url, name, asked, result) if result else [],
         "search_url": url(search_path(name)),
         "more_url": here(limit=more) + f"#hit-{asked.limit + 1}" if more else None,
-        "more_count": min(MORE, result.total - asked.limit) if more and result else 0,
+        "more_count": min(more, result.total) - asked.limit if more and result else 0,
         "every_version_url": here(versions="all", limit=None),
         "latest_url": here(versions=None, limit=None),
         "every_document_url": here(doc=None, limit=None),
