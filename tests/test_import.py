@@ -138,8 +138,9 @@ def test_import_git_refuses_rewritten_history(run, repo: Repo, tmp_path: Path) -
     result = run("import-git", repo.path, "--db", db)
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {repo.path}: main was rewritten since the last import ({last[:10]} is no"
-        " longer on it); import it into a new database\n"
+        f"Error: {repo.path}: the last commit imported from main ({last[:10]}) is no longer"
+        " on its first-parent line (history rewritten, or moved to a merge of it); import it"
+        " into a new database\n"
     )
 
 

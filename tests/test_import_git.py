@@ -273,8 +273,9 @@ def test_another_line_of_the_same_repository_is_refused_not_mixed_in(run, tmp_pa
     merged = run("import-git", repo.path, db=db)
     assert merged.exit_code == 1
     assert merged.stderr == (
-        f"Error: {repo.path}: main was rewritten since the last import ({old_tip[:10]} is no"
-        " longer on it); import it into a new database\n"
+        f"Error: {repo.path}: the last commit imported from main ({old_tip[:10]}) is no longer"
+        " on its first-parent line (history rewritten, or moved to a merge of it); import it"
+        " into a new database\n"
     )
     assert documents(db) == {"a.md": ["one\n", "two\n"], "b.md": ["b\n"]}
     other = run("import-git", repo.path, "--path", "c/*", db=db)  # nothing in common: fine

@@ -77,8 +77,9 @@ class Coverage:
             if repo == key and (branch, paths) == own:
                 if upto is None:
                     raise TrackerError(
-                        f"{git.repo}: {branch} was rewritten since the last import ({commit[:10]}"
-                        " is no longer on it); import it into a new database"
+                        f"{git.repo}: the last commit imported from {branch} ({commit[:10]}) is no"
+                        " longer on its first-parent line (history rewritten, or moved to a merge"
+                        " of it); import it into a new database"
                     )
                 last = commit
                 continue
