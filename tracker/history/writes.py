@@ -57,6 +57,10 @@ class Writes:
         # number reused after a rolled-back transaction never matches: equal bytes, equal texts.
         self._recent: OrderedDict[tuple[int, int, str | None], list[str]] = OrderedDict()
         self._recent_chars = 0
+        # document id -> (the store's rollback count then, the latest version written here): the
+        # next version of a document is prepared against it without reading it back, as long as
+        # no transaction failed since (its rows may be gone) and the document's latest is it
+        self._written: OrderedDict[int, tuple[int, Version]] = OrderedDict()
 
     def record(
         self,
@@ -179,7 +183,9 @@ class Writes:
         else:
             mode = document.split_mode
             # a re-added file is compared with its text from before the deletion
-            previous = self.store.latest(document.id, text_only=True)
+            previous = self._latest_written(document) or self.store.latest(
+                document.id, text_only=True
+            )
             old_texts = self._recent_paragraphs(previous) if previous is not None else None
         prepared = ready(mode, previous, old_texts) if ready is not None else None
         if prepared is None:
@@ -230,6 +236,9 @@ class Writes:
         old_lineages = decode_runs(previous.lineages) if previous is not None else []
         lineages = self.assign_lineages(document_id, number, prepared, ids, old_lineages)
         rows = change_rows(prepared.changes, ids, old_ids, lineages, old_lineages)
+        stored = stored_lineages(
+            lineages, old_lineages, previous.lineages_from if previous is not None else None
+        )
         version_id = self.store.insert_version(
             document_id,
             number,
@@ -242,9 +251,7 @@ class Writes:
             deleted=False,
             counts=prepared.counts,
             note=note,
-            lineages=stored_lineages(
-                lineages, old_lineages, previous.lineages_from if previous is not None else None
-            ),
+            lineages=stored,
             substantive=prepared.counts.get("substantive"),
         )
         self.store.insert_changes([(version_id, *row) for row in rows])
@@ -252,9 +259,54 @@ class Writes:
         before = old_ids if document is not None and not document.deleted else []
         self.store.update_spans(document_id, number, before, ids)
         self._remember((document_id, number, prepared.sha256), prepared.paragraphs)
-        latest = self.store.latest(document_id)
-        assert latest is not None
-        return latest
+        if document is not None and document.deleted:  # read back: it says what it restored
+            latest = self.store.latest(document_id)
+            assert latest is not None
+            return latest
+        from ..models import Version
+
+        # the row just written, as a read would give it (reading it back cost 1/20 of the import)
+        counts = prepared.counts
+        written = Version(
+            doc=document.name if document is not None else name,
+            document_id=document_id,
+            version=number,
+            captured_at=at,
+            sha256=prepared.sha256,
+            bytes=prepared.size,
+            paragraphs=len(ids),
+            deleted=False,
+            added=counts.get("added"),
+            removed=counts.get("removed"),
+            modified=counts.get("modified"),
+            moved=counts.get("moved"),
+            note=note,
+            path=name,
+            paragraph_ids=ids,
+            layout=prepared.layout,
+            lineages=previous.lineages if stored.isdigit() and previous else stored,
+            substantive=counts.get("substantive"),
+            lineages_from=int(stored) if stored.isdigit() else number,
+        )
+        self._written[document_id] = (self.store.rollbacks, written)
+        self._written.move_to_end(document_id)
+        if len(self._written) > RECENT_PARAGRAPH_LISTS:
+            self._written.popitem(last=False)
+        return written
+
+    def _latest_written(self, document: Document) -> Version | None:
+        """The latest version of a live document if this history wrote it and it still stands."""
+        kept = self._written.get(document.id)
+        if kept is None or document.deleted:
+            return None
+        rollbacks, version = kept
+        if (
+            rollbacks != self.store.rollbacks
+            or version.version != document.latest_version
+            or version.sha256 != document.latest_sha256
+        ):
+            return None
+        return version
 
     def assign_lineages(
         self,

@@ -212,6 +212,9 @@ class StoreBase:
         self.conn = conn
         self._db = None
         self._savepoints = 0
+        #: How many transactions or savepoints failed (rolled back): what a writer remembers
+        #: of rows it wrote holds only while this count stays the same.
+        self.rollbacks = 0
         try:
             self._prepare(create)
         except sqlite3.Error as error:
@@ -308,6 +311,14 @@ class StoreBase:
         """
         if self.read_only:
             raise ReadOnlyDatabase(f"database {self.path} is read-only: it cannot be changed")
+        try:
+            yield from self._transaction()
+        except BaseException:
+            self.rollbacks += 1
+            raise
+
+    def _transaction(self) -> Iterator[None]:
+        """The body of :meth:`transaction`."""
         try:
             if self.conn.in_transaction:
                 with self._savepoint():
