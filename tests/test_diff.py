@@ -1608,3 +1608,16 @@ def test_inline_diff_with_a_tiny_timeout_is_coarser_but_still_exact():
     parts = inline_diff(old, new, timeout=0.001)
     assert "".join(s for op, s in parts if op != "+") == old
     assert "".join(s for op, s in parts if op != "-") == new
+
+
+def test_classed_keeps_every_other_field():
+    # Change.classed copies the fields by hand: one added to Change later must be copied too
+    from dataclasses import asdict, fields, replace
+
+    from tracker.text.diff import Change
+
+    values = {"op": "modify", "inline": [("=", "x")], "edited": True, "kind": "formatting"}
+    for number, f in enumerate(fields(Change)):
+        values.setdefault(f.name, f"text {number}" if "text" in f.name else number + 1)
+    change = Change(**values)
+    assert asdict(change.classed("substantive")) == asdict(replace(change, kind="substantive"))

@@ -146,6 +146,6 @@ def reclassified(prepared: Prepared, patterns: list) -> Prepared:
     (workers do not know document names; the patterns apply by name)."""
     from ..text.classes import SUBSTANTIVE, change_class
 
-    changes = [replace(change, kind=change_class(change, patterns)) for change in prepared.changes]
+    changes = [change.classed(change_class(change, patterns)) for change in prepared.changes]
     counts = {**prepared.counts, "substantive": sum(c.kind == SUBSTANTIVE for c in changes)}
     return replace(prepared, changes=changes, counts=counts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..store.codec import encode_layout
 from ..text import paragraphs as para
@@ -87,7 +87,7 @@ def compare(
     same = unchanged(found, len(previous), len(paragraphs))
     for i, j in same:
         continues[j] = i
-    changes = [replace(change, kind=change_class(change, patterns)) for change in found]
+    changes = [change.classed(change_class(change, patterns)) for change in found]
     counts = stats(changes)
     counts["unchanged"] = len(same)
     counts["substantive"] = sum(1 for change in changes if change.kind == SUBSTANTIVE)

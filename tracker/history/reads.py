@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .. import refs
@@ -138,7 +137,7 @@ class Reads:
 
         patterns = self.patterns_for(document.name)  # type: ignore[attr-defined]
         changes = [
-            change if change.op == "equal" else replace(change, kind=change_class(change, patterns))
+            change if change.op == "equal" else change.classed(change_class(change, patterns))
             for change in diff_paragraphs(
                 old_paragraphs,
                 new_paragraphs,

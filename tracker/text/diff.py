@@ -73,6 +73,22 @@ class Change:
             return self.new_text
         return self.old_text if self.old_text is not None else ""
 
+    def classed(self, kind: str | None) -> Change:
+        """This change with its class set: ``dataclasses.replace`` at a third of the cost (an
+        import classifies every change it stores)."""
+        return Change(
+            self.op,
+            self.old,
+            self.new,
+            self.old_text,
+            self.new_text,
+            self.inline,
+            self.edited,
+            self.split_from,
+            self.merged_into,
+            kind,
+        )
+
 
 @dataclass(frozen=True)
 class Skipped:
