@@ -497,3 +497,98 @@ def test_text_on_the_diff_page_is_readable(server, browser, dark):
             assert contrast(fore, back) >= 4.5, (selector, fore, back)
     finally:
         page.context.close()
+
+
+#: For each paragraph of the words page: its labels (visible text, box, font size, visible at
+#: all) and the boxes of its words (the text outside the labels, line by line).
+WORD_LABELS = """() => [...document.querySelectorAll('.tracker-words p[id^="p"]')].map(p => {
+  const box = r => [r.left, r.top, r.right, r.bottom];
+  const words = [];
+  const walker = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.parentElement.closest('.ver') || !node.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    for (const r of range.getClientRects()) if (r.width > 0) words.push(box(r));
+  }
+  const labels = [...p.querySelectorAll('.ver')].map(label => ({
+    text: [...label.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => n.data)
+      .join(''),
+    box: box(label.getBoundingClientRect()),
+    visible: label.checkVisibility({opacityProperty: true, visibilityProperty: true}),
+    size: parseFloat(getComputedStyle(label).fontSize),
+    said: [...label.querySelectorAll('.sr')].map(sr => box(sr.getBoundingClientRect())),
+  }));
+  return {labels, words};
+})"""
+
+
+def overlap(a: list[float], b: list[float], slack: float = 0.5) -> bool:
+    """Whether two [left, top, right, bottom] boxes share more than ``slack`` px each way."""
+    return min(a[2], b[2]) - max(a[0], b[0]) > slack and min(a[3], b[3]) - max(a[1], b[1]) > slack
+
+
+@pytest.mark.parametrize(
+    "width,dark", [(1280, False), (1280, True), (390, False), (390, True)], ids=str
+)
+def test_the_version_of_each_run_of_words_is_shown_without_colour(
+    server, browser, screenshots, width, dark
+):
+    """The words page labels each run with its version: a label a person can see (in the
+    viewport, readable, not on top of any word), text a screen reader reads with it, and no
+    sideways scroll on a phone; in light and dark."""
+    page = open_page(browser, width=width, height=800, dark=dark)
+    theme = "dark" if dark else "light"
+    try:
+        for doc, expected in (
+            ("notes/plan.txt", [["v1"], ["v1", "v2", "v1"], ["v1"], ["v2"]]),
+            ("hostile.txt", [["v1", "v2", "v1", "v2", "v1"], ["v1"], ["v2"]]),
+        ):
+            page.goto(f"{server}/-/tracker/words/tracker/{doc}/2")
+            paragraphs = page.evaluate(WORD_LABELS)
+            assert [[label["text"] for label in p["labels"]] for p in paragraphs] == expected
+            for p in paragraphs:
+                assert p["words"]
+                for label in p["labels"]:
+                    left, top, right, bottom = label["box"]
+                    assert label["visible"] and label["size"] >= 10, label
+                    assert 0 <= left < right <= width and top < bottom, label
+                    assert not [w for w in p["words"] if overlap(label["box"], w)], (label, p)
+                    for said in label["said"]:  # the words for a screen reader take no room
+                        assert said[2] - said[0] <= 1 and said[3] - said[1] <= 1, label
+                boxes = [label["box"] for label in p["labels"]]
+                assert not [(a, b) for a in boxes for b in boxes if a < b and overlap(a, b)]
+            for label in page.locator(".tracker-words .ver").all():
+                fore, back = label.evaluate(COLOURS)
+                assert contrast(fore, back) >= 4.5, (fore, back)
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+            name = doc.replace("/", "-")
+            page.screenshot(path=str(screenshots / f"words-{name}-{width}-{theme}.png"))
+            assert_clean(page)
+        # a screen reader reads each label apart from the words around it
+        spoken = page.locator("#p1").aria_snapshot()
+        assert "many words in it v2 wrote: , and v1 wrote: <script>" in spoken, spoken
+    finally:
+        page.context.close()
+
+
+def test_word_labels_keep_their_box_in_high_contrast(server, browser, screenshots):
+    """Forced colours drop the shading of the words: the labels stay, boxed in a colour that
+    stands out from the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, forced_colors="active")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/-/tracker/words/tracker/notes/plan.txt/2")
+        canvas = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        labels = page.locator(".tracker-words .ver")
+        assert labels.count() == 6
+        for label in labels.all():
+            assert label.is_visible()
+            border = label.evaluate("e => getComputedStyle(e).borderLeftColor")
+            assert (
+                border != canvas
+                and label.evaluate("e => parseFloat(getComputedStyle(e).borderLeftWidth)") >= 1
+            )
+        page.screenshot(path=str(screenshots / "forced-colors-words.png"))
+    finally:
+        context.close()

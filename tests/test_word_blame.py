@@ -129,52 +129,137 @@ def test_it_is_worked_out_once_and_caught_up_later(tmp_path: Path) -> None:
         assert conn.execute("select version from word_origins").fetchall() == [(3,)]
 
 
+class WordsPage(HTMLParser):
+    """The words page read as a person does: each paragraph a list of runs with the label a
+    sighted reader sees, what a screen reader says for it, and the words; and the legend."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.paragraphs: list[list[dict]] = []
+        self.legend: list[dict] = []
+        self.open: list[tuple[str, list[str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        assert not any(name.startswith("on") for name in attrs)
+        classes = (attrs.get("class") or "").split()
+        inside = [c for _, names in self.open for c in names]
+        if tag == "p" and (attrs.get("id") or "").startswith("p"):
+            self.paragraphs.append([])
+        elif "run" in classes and self.paragraphs:
+            run = {"classes": classes, "title": attrs.get("title"), "label": ""}
+            self.paragraphs[-1].append({**run, "spoken": "", "text": ""})
+        elif tag == "li" and "legend" in inside:
+            self.legend.append({"name": "", "date": ""})
+        elif "swatch" in classes and self.legend:
+            self.legend[-1]["classes"] = classes
+        elif tag == "a" and self.legend and "legend" in inside:
+            self.legend[-1]["href"] = attrs.get("href")
+        elif tag == "time" and self.legend and "legend" in inside:
+            self.legend[-1]["datetime"] = attrs.get("datetime")
+        self.open.append((tag, classes))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        inside = [c for _, names in self.open for c in names]
+        tags = [tag for tag, _ in self.open]
+        if "run" in inside:
+            run = self.paragraphs[-1][-1]
+            if "ver" in inside:
+                run["spoken"] += data
+            key = None if "sr" in inside else "label" if "ver" in inside else "text"
+            if key:
+                run[key] += data
+        elif "legend" in inside and self.legend and ("a" in tags or "time" in tags):
+            self.legend[-1]["date" if "time" in tags else "name"] += data
+
+
+async def words_page(db: Path, path: str) -> tuple[str, WordsPage]:
+    ds = Datasette([str(db)])
+    await ds.invoke_startup()
+    page = await ds.client.get(path)
+    assert page.status_code == 200
+    parsed = WordsPage()
+    parsed.feed(page.text)
+    return page.text, parsed
+
+
 @pytest.mark.asyncio
 async def test_the_web_page_escapes_and_shades_every_word(tmp_path: Path) -> None:
     db = tmp_path / "tracker.db"
     hostile = 'Hello <script>alert(1)</script> and <img src=x onerror="alert(2)"> here.'
     record_all(db, [doc(P1, hostile), doc(P1, hostile.replace("here", "there"))])
-    ds = Datasette([str(db)])
-    await ds.invoke_startup()
-    page = await ds.client.get("/-/tracker/words/tracker/a.txt/2")
-    assert page.status_code == 200
-    html = page.text
-
-    class Collect(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.tags: list[str] = []
-            self.titles: list[str] = []
-            self.text: list[str] = []
-            self.inside = False
-
-        def handle_starttag(self, tag, attrs):
-            self.tags.append(tag)
-            attrs = dict(attrs)
-            assert not any(name.startswith("on") for name in attrs)
-            if tag == "p" and (attrs.get("id") or "").startswith("p"):
-                self.inside = True
-            if tag == "span" and "title" in attrs and self.inside:
-                self.titles.append(attrs["title"])
-
-        def handle_endtag(self, tag):
-            if tag == "p":
-                self.inside = False
-
-        def handle_data(self, data):
-            if self.inside:
-                self.text.append(data)
-
-    parsed = Collect()
-    parsed.feed(html)
+    html, parsed = await words_page(db, "/-/tracker/words/tracker/a.txt/2")
     assert "img" not in parsed.tags and parsed.tags.count("script") == html.count("<script")
     assert "alert(1)" not in "".join(
         s for s in html.split("<script")[1:] if "alert" in s.split("</script>")[0]
     )
-    assert "v1, 2024-01-01" in parsed.titles and "v2, 2024-01-02" in parsed.titles
-    assert hostile.replace("here", "there") in "".join(parsed.text)
-    diff = await ds.client.get("/-/tracker/diff/tracker/a.txt/2")
-    assert 'href="/-/tracker/words/tracker/a.txt/2"' in diff.text
+    titles = [run["title"] for runs in parsed.paragraphs for run in runs]
+    assert "v1, 2024-01-01" in titles and "v2, 2024-01-02" in titles
+    texts = ["".join(run["text"] for run in runs) for runs in parsed.paragraphs]
+    assert texts == [P1, hostile.replace("here", "there")]
+    diff = await ds_get(db, "/-/tracker/diff/tracker/a.txt/2")
+    assert 'href="/-/tracker/words/tracker/a.txt/2"' in diff
+
+
+async def ds_get(db: Path, path: str) -> str:
+    ds = Datasette([str(db)])
+    await ds.invoke_startup()
+    return (await ds.client.get(path)).text
+
+
+@pytest.mark.asyncio
+async def test_each_run_of_words_is_labelled_with_its_version(tmp_path: Path) -> None:
+    """Not by colour and hover alone: every run starts with a visible label naming its version
+    (and words for a screen reader), a run of the same version is not labelled again, and the
+    legend pairs each version's colour with its label, its date and its diff page."""
+    db = tmp_path / "tracker.db"
+    rainy = P1.replace("quiet", "rainy")
+    economic = P2.replace("its war", "its economic war")
+    record_all(db, [doc(P1, P2), doc(rainy, P2), doc(rainy, economic, P3)])
+    _, parsed = await words_page(db, "/-/tracker/words/tracker/a.txt/3")
+    runs = [[(run["label"], run["text"]) for run in runs] for runs in parsed.paragraphs]
+    assert runs == [
+        [
+            ("v1", "The end of the US-Russia detente was announced on a "),
+            ("v2", "rainy "),
+            ("v1", "Tuesday morning."),
+        ],
+        [
+            ("v1", "As Washington escalates its "),
+            ("v3", "economic "),
+            ("v1", "war, peace appears as elusive as ever before."),
+        ],
+        [("v3", P3)],
+    ]
+    every = [run for runs in parsed.paragraphs for run in runs]
+    assert all(run["spoken"].split() == [run["label"], "wrote:"] for run in every)
+    assert all(run["spoken"].startswith(" ") for run in every)
+    assert all(run["title"].startswith(run["label"] + ", 2024-01-0") for run in every)
+    # the colour of each version in the text is the colour the legend gives it
+    colour = {run["label"]: [c for c in run["classes"] if c.startswith("age")] for run in every}
+    assert [item["name"] for item in parsed.legend] == ["v1", "v2", "v3"]
+    for number, item in enumerate(parsed.legend, start=1):
+        assert [c for c in item["classes"] if c.startswith("age")] == colour[item["name"]]
+        assert item["href"] == f"/-/tracker/diff/tracker/a.txt/{number}"
+        assert item["date"] == f"{number} Jan 2024"
+        assert item["datetime"] == f"2024-01-0{number}T00:00:00.000Z"
+    assert len({tuple(c) for c in colour.values()}) == 3
+
+
+@given(st.lists(st.tuples(st.sampled_from(["a", "bc", " ", "  ", ". "]), st.integers(1, 3))))
+def test_reading_runs_keep_the_text_and_never_start_with_a_blank(tokens) -> None:
+    from tracker.render.blame import reading_runs
+
+    runs = reading_runs(tokens)
+    assert "".join(text for text, _ in runs) == "".join(text for text, _ in tokens)
+    assert all(text.strip() for text, _ in runs[1:])
+    assert all(a[1] != b[1] for a, b in zip(runs, runs[1:]))
 
 
 WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()

@@ -6,11 +6,12 @@ text is escaped (control characters on a terminal, markup in HTML); the HTML nee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ..models import Version, WordBlame
 from .html import escape_html
 from .text import terminal_safe
+from .words import human_time
 
 #: ANSI 256-colour backgrounds from oldest to newest (greys, then warmer as text gets newer).
 _ANSI_AGES = (236, 238, 24, 30, 64, 136, 166, 160)
@@ -92,48 +93,108 @@ def _color(k: int, count: int) -> int:
     return round(k * (len(_ANSI_AGES) - 1) / (count - 1))
 
 
-#: Styles of the word-blame page: a background per age, lighter for older text.
+#: Styles of the word-blame page: a background per age, lighter for older text, and at the start
+#: of each run of words a small label naming its version, so that the colours are never the only
+#: way to tell (a screen reader reads "v2 wrote: ..."; forced colours drop the backgrounds).
 BLAME_CSS = """\
-.tracker-words{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.7}
+.tracker-words{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;line-height:1.8}
 .tracker-words p{margin:.6em 0;white-space:pre-wrap;overflow-wrap:anywhere}
 .tracker-words .num{color:#656d76;font-variant-numeric:tabular-nums;margin-right:.5em}
-.tracker-words span[title]{border-radius:2px}
+.tracker-words .run{border-radius:2px}
+.tracker-words .ver{font-size:.72em;font-weight:600;white-space:nowrap;padding:0 .3em;
+  margin:0 .25em 0 .15em;border:1px solid #8c959f;border-radius:3px;background:#fff;color:#1f2328;
+  vertical-align:.1em;user-select:none}
+.tracker-words .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;
+  clip:rect(0 0 0 0);clip-path:inset(50%);white-space:nowrap;border:0}
 .tracker-words .age0{background:#f6f8fa}.tracker-words .age1{background:#eaeef2}
 .tracker-words .age2{background:#ddf4ff}.tracker-words .age3{background:#b6e3ff}
 .tracker-words .age4{background:#dafbe1}.tracker-words .age5{background:#fff8c5}
 .tracker-words .age6{background:#ffd8b5}.tracker-words .age7{background:#ffcecb}
-.tracker-words .legend span{padding:0 .4em;margin-right:.2em}
+.tracker-words .legend{display:flex;flex-wrap:wrap;gap:.2em 1.1em;list-style:none;padding:0;
+  margin:.4em 0 1em;font-size:.9em}
+.tracker-words .legend li{margin:0;display:flex;align-items:center;gap:.35em;white-space:nowrap}
+.tracker-words .swatch{display:inline-block;width:1.1em;height:1.1em;border-radius:2px;
+  border:1px solid #8c959f}
+.tracker-words .legend-head{margin:.6em 0 0;font-size:.9em}
 @media (prefers-color-scheme:dark){
 .tracker-words{color:#e6edf3}
+.tracker-words .num{color:#9da7b3}
+.tracker-words .ver{background:#0d1117;color:#e6edf3;border-color:#6e7681}
 .tracker-words .age0{background:#161b22}.tracker-words .age1{background:#21262d}
 .tracker-words .age2{background:#0c2d6b}.tracker-words .age3{background:#0a3069}
 .tracker-words .age4{background:#033a16}.tracker-words .age5{background:#4b2900}
 .tracker-words .age6{background:#5a1e02}.tracker-words .age7{background:#67060c}}
+@media (forced-colors:active){
+/* the backgrounds are gone: the labels, boxed in the text colour, tell the versions apart */
+.tracker-words .ver{border-color:CanvasText}
+.tracker-words .swatch{forced-color-adjust:none;border-color:CanvasText}}
 """
 
 
-def render_word_blame_fragment(blame: WordBlame) -> str:
-    """The version's paragraphs as HTML, each run of words in a span shaded by its age, with
-    the version and its date on hover (``title``); a legend first. No script."""
+def reading_runs(tokens: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The runs of a paragraph as a reader gets them: white space alone never starts a run (it
+    goes with the run before), so that a label never stands before a blank; joins the text."""
+    out: list[tuple[str, int]] = []
+    for text, version in spans(tokens):
+        if out:
+            lead = text[: len(text) - len(text.lstrip())]
+            if lead:  # leading blanks end the run before instead
+                out[-1] = (out[-1][0] + lead, out[-1][1])
+                text = text[len(lead) :]
+            if not text:
+                continue
+            if out[-1][1] == version:
+                out[-1] = (out[-1][0] + text, version)
+                continue
+        out.append((text, version))
+    return out
+
+
+def render_word_blame_fragment(blame: WordBlame, link: Callable[[int], str] | None = None) -> str:
+    """The version's paragraphs as HTML: each run of words shaded by its age and led by a label
+    naming its version (the version and date also on hover); first a legend pairing each
+    version's colour with its label, its date and (``link``: its URL) a link. No script."""
     dates = {v.version: v.captured_at for v in blame.versions}
-    used = [version for tokens in blame.paragraphs for _, version in tokens]
+    used = sorted({version for tokens in blame.paragraphs for _, version in tokens})
     buckets = age_buckets(blame.versions, used)
-    legend = "".join(
-        f'<span class="age{_color(k, len(buckets))}">{escape_html(_label(*b))}</span>'
-        for k, b in enumerate(buckets)
-    )
-    parts = [
-        '<div class="tracker-words">',
-        f'<p class="legend">oldest {legend} newest</p>',
-    ]
+
+    def age(version: int) -> int:
+        return _color(_bucket(buckets, version), len(buckets))
+
+    parts = ['<div class="tracker-words">']
+    if used:
+        items = []
+        for version in used:
+            name = escape_html(f"v{version}")
+            if link is not None:
+                name = f'<a href="{escape_html(link(version))}">{name}</a>'
+            when = dates.get(version)
+            date = (
+                f' <time datetime="{escape_html(when)}">'
+                f"{escape_html(human_time(when, with_time=False))}</time>"
+                if when
+                else ""
+            )
+            items.append(
+                f'<li><span class="swatch age{age(version)}" aria-hidden="true"></span>'
+                f"{name}{date}</li>"
+            )
+        parts.append('<p class="legend-head" id="words-legend">Versions, oldest first:</p>')
+        parts.append(f'<ul class="legend" aria-labelledby="words-legend">{"".join(items)}</ul>')
     for index, tokens in enumerate(blame.paragraphs, start=1):
         runs = []
-        for text, version in spans(tokens):
-            age = _color(_bucket(buckets, version), len(buckets))
+        for text, version in reading_runs(tokens):
             when = (dates.get(version) or "")[:10]
             title = f"v{version}, {when}" if when else f"v{version}"
+            # the hidden words keep a screen reader from running the label into the words
+            # around it ("in itv2"): it reads "... in it v2 wrote: , and ..."
+            label = (
+                f'<span class="ver"><span class="sr"> </span>v{version}'
+                '<span class="sr"> wrote: </span></span>'
+            )
             runs.append(
-                f'<span class="age{age}" title="{escape_html(title)}">{escape_html(text)}</span>'
+                f'<span class="run age{age(version)}" title="{escape_html(title)}">'
+                f"{label}{escape_html(text)}</span>"
             )
         parts.append(f'<p id="p{index}"><span class="num">{index}</span>{"".join(runs)}</p>')
     parts.append("</div>")

@@ -1,7 +1,8 @@
 """Who wrote each word: ``/-/tracker/words/<database>/<doc...>/<version>``.
 
-Every word of a version shaded by the age of the version that first wrote it, with that version
-and its date on hover (:meth:`tracker.history.History.word_blame`, as ``tracker blame --words``).
+Every word of a version shaded by the age of the version that first wrote it, each run of words
+led by a label naming that version, and a legend of the versions with their colours, dates and
+diff pages (:meth:`tracker.history.History.word_blame`, as ``tracker blame --words``).
 """
 
 from __future__ import annotations
@@ -42,7 +43,11 @@ async def words_page(datasette, request) -> Response:
         "doc": doc,
         "version": found.version.version,
         "captured_at": time_html(found.version.captured_at),
-        "fragment": Markup(render_word_blame_fragment(found)),
+        "fragment": Markup(
+            render_word_blame_fragment(
+                found, lambda v: datasette.urls.path(diff_path(db.name, doc, v))
+            )
+        ),
         "css": Markup(BLAME_CSS),
         "diff_url": datasette.urls.path(diff_path(db.name, doc, found.version.version)),
         "document_url": datasette.urls.path(document_path(db.name, doc)),
