@@ -592,3 +592,53 @@ def test_word_labels_keep_their_box_in_high_contrast(server, browser, screenshot
         page.screenshot(path=str(screenshots / "forced-colors-words.png"))
     finally:
         context.close()
+
+
+#: An element's text colour as drawn: its colour, the product of its own and its ancestors'
+#: opacity, and the first background behind it that is not clear.
+DRAWN = """e => {
+  let opacity = 1, back = e;
+  for (let up = e; up; up = up.parentElement) opacity *= parseFloat(getComputedStyle(up).opacity);
+  while (back && getComputedStyle(back).backgroundColor === 'rgba(0, 0, 0, 0)')
+    back = back.parentElement;
+  return [getComputedStyle(e).color, getComputedStyle(back || document.body).backgroundColor,
+          opacity];
+}"""
+
+
+def blended(fore: str, back: str, opacity: float) -> str:
+    """The opaque rgb() a colour (with its alpha, if any) takes drawn at ``opacity`` on ``back``."""
+
+    def channels(colour: str) -> list[float]:
+        return [float(c) for c in colour[colour.index("(") + 1 : -1].split(",")]
+
+    *rgb, alpha = channels(fore) + [1.0] if fore.startswith("rgb(") else channels(fore)
+    alpha *= opacity
+    under = channels(back)[:3]
+    mixed = [round(alpha * f + (1 - alpha) * b) for f, b in zip(rgb, under)]
+    return f"rgb({mixed[0]}, {mixed[1]}, {mixed[2]})"
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+@pytest.mark.parametrize("layout", ["inline", "side-by-side"])
+def test_history_links_are_readable_before_they_are_hovered(server, browser, dark, layout):
+    """The small "history" link of each paragraph reads at 4.5:1 against what is behind it at
+    all times, on unchanged and changed paragraphs, yet stays quieter than the text."""
+    page = open_page(browser, dark=dark)
+    try:
+        page.goto(f"{server}/-/tracker/diff/tracker/long.txt/2?layout={layout}")
+        page.mouse.move(0, 0)  # nothing hovered, nothing focused
+        links = page.locator(".tracker-view a.history")
+        assert links.count() >= 10
+        text = page.locator(".tracker-view .op-equal .text").first
+        text_size = text.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+        for link in links.all():
+            if not link.is_visible():
+                continue
+            fore, back, opacity = link.evaluate(DRAWN)
+            seen = blended(fore, back, opacity)
+            assert contrast(seen, back) >= 4.5, (fore, back, opacity)
+            assert link.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") < text_size
+            assert seen != text.evaluate("e => getComputedStyle(e).color")
+    finally:
+        page.context.close()
