@@ -296,14 +296,27 @@ def eventful_repo(path: Path, commits: int = 30, seed: int = 9) -> Repo:
 
 def database_facts(db: Path) -> dict:
     """Everything that must not differ between two imports of the same history: the export,
-    and every version's checksum, counts, paragraph ids and changed paragraphs."""
+    every version's checksum, counts, paragraph ids and changed paragraphs, and what the
+    full-text index finds (checked against the paragraphs table by FTS5 itself first)."""
     import io
 
     with Tracker(db, create=False) as tracker:
         out = io.BytesIO()
         tracker.export(out)
         store = tracker.store
+        store.conn.execute(
+            "insert into paragraphs_fts (paragraphs_fts, rank) values ('integrity-check', 1)"
+        )
+        words = {w for (text,) in store.query("select text from paragraphs") for w in text.split()}
+        found = {
+            word: store.query(
+                "select rowid from paragraphs_fts where paragraphs_fts match ? order by rowid",
+                ['"' + word.replace('"', '""') + '"'],
+            )
+            for word in sorted(words)
+        }
         return {
+            "search": found,
             "export": out.getvalue().decode("utf-8"),
             "documents": store.query("select id, name, split_mode from documents order by id"),
             "versions": store.query(

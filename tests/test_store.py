@@ -671,3 +671,41 @@ def test_a_version_rolled_back_and_written_again_elsewhere_is_read_again(tmp_pat
         assert old_ids and set(old_ids) <= set(v2.paragraph_ids)
         assert ours.fsck().problems == []
         assert ours.text("a", "v3") == "one\n\ntwo\n\nthree, edited\n"
+
+
+def _fts_consistent(tracker) -> None:
+    """The full-text index finds each stored paragraph by each of its words, exactly once."""
+    conn = tracker.store.conn
+    # with rank 1 FTS5 also checks the index against the paragraphs table (extra or missing rows)
+    conn.execute("insert into paragraphs_fts (paragraphs_fts, rank) values ('integrity-check', 1)")
+    for pid, text in conn.execute("select id, text from paragraphs").fetchall():
+        for word in text.split():
+            hits = [
+                row[0]
+                for row in conn.execute(
+                    "select rowid from paragraphs_fts where paragraphs_fts match ?", [word]
+                )
+            ]
+            assert hits.count(pid) == 1, (text, word, hits)
+            assert len(hits) == len(set(hits)), (word, hits)
+
+
+def test_paragraphs_indexed_mid_transaction_are_indexed_once(tracker):
+    # a long import indexes each batch's paragraphs as it goes (Store.index_new_paragraphs)
+    with tracker.store.transaction():
+        tracker.record("a.txt", "alpha words\n\nbeta words\n")
+        tracker.store.index_new_paragraphs()
+        with pytest.raises(TrackerError):  # a record that fails is rolled back to its savepoint
+            with tracker.store.transaction():
+                tracker.record("b.txt", "gamma words\n")
+                tracker.store.index_new_paragraphs()  # inside a savepoint: left to later
+                raise TrackerError("this one fails")
+        tracker.record("c.txt", "delta words\n\nalpha words\n")
+        tracker.store.index_new_paragraphs()
+        tracker.record("d.txt", "epsilon words\n")
+    _fts_consistent(tracker)
+    found = {hit["doc"] for hit in tracker.search("alpha")} | {
+        hit["doc"] for hit in tracker.search("epsilon")
+    }
+    assert found == {"a.txt", "c.txt", "d.txt"}
+    assert tracker.search("gamma") == []

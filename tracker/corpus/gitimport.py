@@ -229,6 +229,7 @@ def _import_pipelined(
             result.commits = number
             if progress is not None:
                 progress(number, len(commits))
+        target.store.index_new_paragraphs()  # while the workers prepare the next chunks
 
     run_pipelined(pool, planned(), apply)
 

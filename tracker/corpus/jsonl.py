@@ -94,6 +94,9 @@ def _import_pipelined(
             importer.apply(done, record)
             if progress is not None:
                 progress(done, total)
+        # index this chunk's paragraphs while the workers prepare the next chunks, not all of
+        # them at the end, when the workers are done and only the writer works
+        history.store.index_new_paragraphs()
 
     run_pipelined(pool, planned(), apply)
 

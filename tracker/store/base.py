@@ -212,6 +212,9 @@ class StoreBase:
         self.conn = conn
         self._db = None
         self._savepoints = 0
+        self._savepoints_open = 0
+        #: Paragraph ids up to this one are in the full-text index (in a transaction).
+        self._indexed_up_to: int | None = None
         #: How many transactions or savepoints failed (rolled back): what a writer remembers
         #: of rows it wrote holds only while this count stays the same.
         self.rollbacks = 0
@@ -326,13 +329,15 @@ class StoreBase:
                 return
             self.conn.execute("begin immediate")
             try:
-                last_paragraph = self._last_paragraph_id()
+                self._indexed_up_to = self._last_paragraph_id()
                 yield
-                self._index_paragraphs_after(last_paragraph)
+                self._index_paragraphs_after(self._indexed_up_to)
             except BaseException:
                 if self.conn.in_transaction:
                     self.conn.execute("rollback")
                 raise
+            finally:
+                self._indexed_up_to = None
             with _interrupt_after():
                 self.conn.execute("commit")
         except sqlite3.Error as error:
@@ -350,6 +355,7 @@ class StoreBase:
         self._savepoints += 1
         name = f"tracker_{self._savepoints}"
         self.conn.execute(f"savepoint {name}")
+        self._savepoints_open += 1
         try:
             yield
         except BaseException:
@@ -360,6 +366,8 @@ class StoreBase:
             raise
         else:
             self.conn.execute(f"release {name}")
+        finally:
+            self._savepoints_open -= 1
 
     def _last_paragraph_id(self) -> int | None:
         """The highest paragraph id; None while the first migrations have not made the table."""
@@ -367,6 +375,15 @@ class StoreBase:
             return self.conn.execute("select coalesce(max(id), 0) from paragraphs").fetchone()[0]
         except sqlite3.OperationalError:
             return None
+
+    def index_new_paragraphs(self) -> None:
+        """Add the paragraphs stored so far in this transaction to the full-text index now
+        rather than at its end. A long import calls it between batches, outside any savepoint,
+        so that the indexing runs while its workers prepare the next ones."""
+        if self._indexed_up_to is None or self._savepoints_open:
+            return
+        self._index_paragraphs_after(self._indexed_up_to)
+        self._indexed_up_to = self._last_paragraph_id()
 
     def _index_paragraphs_after(self, last_paragraph: int | None) -> None:
         """Add the paragraphs this transaction stored to the full-text index, in one statement.
