@@ -177,6 +177,79 @@ def test_a_version_that_brought_its_document_back_is_never_minor(run, folder, db
     assert [event["version"] for event in events] == [3, 2, 1]
 
 
+def _trace_history(run, folder: Path, db: Path) -> None:
+    """x.txt: B edited, the file deleted, re-created with B edited again, deleted, and put back
+    with the very text of v2 (through `tracker snapshot`, as a user would)."""
+    one, two = "Alpha is the first.\n\n", "Bravo is the second"
+    for text in (f"{one}{two}.\n", f"{one}{two} one.\n", None, f"{one}{two} two.\n", None):
+        _snap(run, folder, db, text)
+    _snap(run, folder, db, f"{one}{two} one.\n")
+    assert [line.split("  ")[-1] for line in _lines(run, "log", "x.txt", db=db)][2:] == [
+        "deleted",
+        "re-created +0 -0 ~1",
+        "deleted",
+        "restored as v2",
+    ]
+
+
+def test_a_trace_says_where_the_document_came_back(run, folder, db):
+    """A paragraph does not live on unseen through the deletion of its whole document: the
+    trace names each version that brought the document back, in the words of the log."""
+    _trace_history(run, folder, db)
+    unchanged = [line[3:] for line in _lines(run, "trace", "x.txt", "1", db=db)]
+    assert [line.split("  ", 1)[1] for line in unchanged[1:]] == [
+        "[1] created: Alpha is the first.",
+        "document re-created after its deletion",
+        "document restored as v2 after its deletion",
+    ]
+    assert [line[:2] for line in _lines(run, "trace", "x.txt", "2", db=db)[1:]] == [
+        "v1",
+        "v2",
+        "v4",  # the document came back, then the paragraph's edit of v4
+        "v4",
+        "v6",
+        "v6",
+    ]
+    edited = _lines(run, "trace", "x.txt", "2", db=db)
+    assert edited[3].endswith("  document re-created after its deletion")
+    assert edited[4].endswith("  [2] modified: Bravo is the second [-one-]{+two+}.")
+    assert edited[5].endswith("  document restored as v2 after its deletion")
+    assert edited[6].endswith("  [2] modified: Bravo is the second [-two-]{+one+}.")
+
+    events = _json(run, "trace", "x.txt", "2", "--json", db=db)
+    assert [(e["version"], e["op"]) for e in events] == [
+        (1, "created"),
+        (2, "modified"),
+        (4, "modified"),
+        (6, "modified"),
+    ]
+    backs = [
+        [(b["version"], b["restored"], b["recreated"]) for b in e["document_back_after"]]
+        for e in events
+    ]
+    assert backs == [[], [(4, None, True)], [(6, 2, False)], []]
+    assert set(events[0]) >= {"version", "captured_at", "op", "index", "text", "inline"}
+
+
+@pytest.mark.asyncio
+async def test_the_trace_page_says_where_the_document_came_back(run, folder, db):
+    _trace_history(run, folder, db)
+    async with served(
+        Datasette([str(db)], metadata=instance_metadata(["tracker"]), settings=SETTINGS)
+    ) as datasette:
+        page = await _page(datasette, "/-/tracker/trace/tracker/x.txt?paragraph=2")
+    items = [_text(li) for li in re.findall(r'<li class="event[^"]*">.*?</li>', page, re.S)]
+    assert [re.sub(r" · .*? · ", " ", item).split(" , paragraph")[0] for item in items] == [
+        "v1 created",
+        "v2 modified",
+        "v4 document re-created after its deletion",
+        "v4 modified",
+        "v6 document restored as v2 after its deletion",
+        "v6 modified",
+    ]
+    assert 'href="/-/tracker/diff/tracker/x.txt/6"' in page
+
+
 def _records(path: Path, records: list[dict]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path

@@ -254,6 +254,9 @@ class TraceEvent:
     ``split_from``, ``merged_from``, ``split_into`` and ``merged_into`` name the other
     paragraphs by their 1-based positions (in the version before, or in this one for
     ``merged_into`` and ``split_into``). ``inline`` is the word diff of an edit.
+    ``document_back_after`` are the versions after this event, up to the next one (after the
+    last: up to the latest version while the paragraph lives), that brought the whole document
+    back after its deletion: without them a paragraph would seem to live on through it.
     """
 
     version: int
@@ -267,6 +270,7 @@ class TraceEvent:
     split_into: list[int] = field(default_factory=list)
     merged_into: int | None = None
     old_index: int | None = None
+    document_back_after: list[Version] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -281,6 +285,15 @@ class TraceEvent:
             "merged_from": self.merged_from,
             "split_into": self.split_into,
             "merged_into": self.merged_into,
+            "document_back_after": [
+                {
+                    "version": back.version,
+                    "captured_at": back.captured_at,
+                    "restored": back.restored,
+                    "recreated": back.recreated,
+                }
+                for back in self.document_back_after
+            ],
         }
 
 

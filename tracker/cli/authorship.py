@@ -117,7 +117,9 @@ def trace(doc, paragraph, at, search, db_path, as_json):
     PARAGRAPH is its number in version --at (1-based, as `tracker diff` shows it); or
     --search picks the one paragraph containing all the words given. A paragraph keeps its
     identity (its lineage) through edits, moves, splits and merges, and one put back after
-    its deletion continues its old life. Edits show the changed words.
+    its deletion continues its old life. Edits show the changed words. A version that
+    brought the whole document back after its deletion is named where it falls, as
+    `tracker log` names it ("restored as v3", "re-created").
 
     Example:
 
@@ -126,6 +128,7 @@ def trace(doc, paragraph, at, search, db_path, as_json):
         tracker trace pep-0008 --search "tabs or spaces" --json
     """
     from ..render.text import render_inline_text, terminal_safe
+    from ..render.words import document_back_words
 
     if (paragraph is None) == (search is None):
         raise click.UsageError("give either PARAGRAPH or --search")
@@ -135,7 +138,10 @@ def trace(doc, paragraph, at, search, db_path, as_json):
         echo_json([event.as_dict() for event in events])
         return
     click.echo(f"{terminal_safe(version.doc)} v{version.version}, paragraph {index + 1}:")
-    width = max((len(f"v{event.version}") for event in events), default=2)
+    numbers = [e.version for e in events] + [
+        b.version for e in events for b in e.document_back_after
+    ]
+    width = max((len(f"v{number}") for number in numbers), default=2)
     for event in events:
         where = f"[{event.index}]"
         what = _TRACE_WORDS[event.op]
@@ -157,3 +163,6 @@ def trace(doc, paragraph, at, search, db_path, as_json):
         click.echo(head + lines[0])
         for line in lines[1:]:
             click.echo(" " * len(head) + line)
+        for back in event.document_back_after:  # it did not live on through the deletion unseen
+            stamp = f"v{back.version:<{width - 1}} {back.captured_at[:10]}"
+            click.echo(f"{stamp}  {document_back_words(back)}")

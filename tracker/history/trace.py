@@ -4,6 +4,7 @@ split, merged, deleted or put back, read from the changes stored when each versi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import DamagedDatabase, TrackerError, UnknownVersion
@@ -135,4 +136,23 @@ def lineage_events(history: Reads, document_id: int, lineage: int) -> list[Trace
                 )
             )
         seen = True
-    return events
+    return _with_comebacks(events, list(versions.values()))
+
+
+def _with_comebacks(events: list[TraceEvent], versions: list[Version]) -> list[TraceEvent]:
+    """The events, each with the versions after it (up to the next event; after the last, while
+    the paragraph lives) that brought the whole document back after its deletion."""
+    backs = [v for v in versions if v.came_back]
+    if not backs or not events:
+        return events
+    alive = events[-1].op not in ("deleted", "merged")
+    out = []
+    for k, event in enumerate(events):
+        until = events[k + 1].version if k + 1 < len(events) else None
+        found = [
+            v
+            for v in backs
+            if v.version > event.version and (alive if until is None else v.version <= until)
+        ]
+        out.append(replace(event, document_back_after=found) if found else event)
+    return out

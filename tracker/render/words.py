@@ -87,6 +87,13 @@ def comeback_words(restored: int | None, recreated: bool) -> str | None:
     return "re-created" if recreated else None
 
 
+def document_back_words(version: Version) -> str:
+    """How a trace names a version that brought the whole document back, between two events
+    of a paragraph: ``document restored as v3 after its deletion`` (or ``re-created``)."""
+    back = comeback_words(version.restored, version.recreated) or "back"
+    return f"document {back} after its deletion"
+
+
 def counts_text(version: Version) -> str:
     """What a version changed, in a few characters: ``+1 -0 ~2 moved 1``, ``deleted``,
     ``new, 16 paragraphs`` for a first version, ``restored as v3`` or ``re-created +1 -0 ~2``

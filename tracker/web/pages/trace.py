@@ -16,7 +16,7 @@ from markupsafe import Markup
 from ...errors import TrackerError
 from ...render.html import escape_html
 from ...render.trim import trimmed_inline_html, trimmed_text_html
-from ...render.words import plural
+from ...render.words import document_back_words, plural
 from ..urls import diff_path, document_path
 from .common import int_arg, open_page, page, read, time_html
 
@@ -90,6 +90,15 @@ async def trace_page(datasette, request) -> Response:
                 "position": event.index,
                 "relations": _relations(event),
                 "body": Markup(body),
+                "backs": [
+                    {
+                        "version": back.version,
+                        "url": url(diff_path(name, doc, back.version)),
+                        "when": time_html(back.captured_at),
+                        "words": document_back_words(back),
+                    }
+                    for back in event.document_back_after
+                ],
             }
         )
     context = {
