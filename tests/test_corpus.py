@@ -120,6 +120,12 @@ def test_search_without_matches_and_empty_query(run, corpus_db: Path) -> None:
     none = run("search", "zebra", "--db", corpus_db)
     assert none.exit_code == 0
     assert none.stderr == "no paragraph matches 'zebra'\n"
+    for doc in ("guide.md", "nothing*"):  # a filter that names documents or none: the same
+        filtered = run("search", "zebra", "--doc", doc, "--db", corpus_db)
+        assert (filtered.exit_code, filtered.stdout) == (0, "")
+        assert filtered.stderr == "no paragraph matches 'zebra'\n"
+        every = run("search", "zebra", "--all-versions", "--doc", doc, "--db", corpus_db)
+        assert every.stderr == "no paragraph matches 'zebra'\n"
     empty = run("search", '" "', "--db", corpus_db)
     assert empty.exit_code == 1
     assert empty.stderr == "Error: nothing to search for in '\" \"'\n"

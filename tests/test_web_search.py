@@ -262,3 +262,35 @@ async def test_an_actor_who_may_not_view_the_database_gets_nothing(db_path):
         cookies = {"ds_actor": datasette.sign({"a": {"id": "root"}}, "actor")}
         response = await datasette.client.get(f"{SEARCH}?q=apples", cookies=cookies)
         assert response.status_code == 200 and "Green" in response.text
+
+
+@pytest.mark.parametrize(
+    ("doc", "names_a_document"), [("nothing*", False), ("fruit/*", True), ("b.txt", True)]
+)
+def test_a_search_without_hits_resolves_its_document_filter_once(
+    db_path: Path, doc: str, names_a_document: bool
+):
+    """The search's own reading of the filter says whether it names a document: the page's
+    "No document is named ..." needs no second pass over every document name."""
+    import sqlite3
+
+    from tracker.history import History
+    from tracker.web.pages.search import Asked, _search
+
+    conn = sqlite3.connect(db_path)
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    try:
+        history = History(conn)
+        asked = Asked(q="zebra", all_versions=False, doc=doc, limit=50)
+        for all_versions in (False, True):
+            statements.clear()
+            result = search_page(history, "zebra", all_versions=all_versions, doc=doc, limit=50)
+            assert result.total == 0 and result.documents_match is names_a_document
+            assert statements.count("select id, name from documents") == 1, statements
+            statements.clear()
+            answer = _search(history, Asked(**{**asked.__dict__, "all_versions": all_versions}))
+            assert answer.result.total == 0 and answer.documents_match is names_a_document
+            assert statements.count("select id, name from documents") == 1, statements
+    finally:
+        conn.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..errors import TrackerError
@@ -16,7 +16,7 @@ from ..history import History
 from ..models import Version
 from ..store.corpus import has_prefix
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
-from .timeline import matching_documents
+from .timeline import matching_names
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -104,6 +104,9 @@ class SearchResult:
     total: int
     at_least: bool = False
     documents: int = 0
+    #: Whether the document filter names any document (True without one): read from the one
+    #: resolution of the filter the search made, so that "no hits" can say why.
+    documents_match: bool = True
 
 
 def search_page(
@@ -131,11 +134,13 @@ def search_page(
     versions, also the ``versions`` that held it, their ``ranges`` and that ``first`` version.
     """
     fts = fts_query(query)
-    documents = matching_documents(history, doc)
+    named = matching_names(history, doc)  # the one read of the filter: the page reuses it
     up_to = count_up_to if limit else None
     if all_versions:
-        return _every_version(history, fts, documents, marks, limit or None, up_to, details)
-    return _latest(history, fts, documents, marks, limit or None, up_to, details)
+        result = _every_version(history, fts, named, marks, limit or None, up_to, details)
+    else:
+        result = _latest(history, fts, named, marks, limit or None, up_to, details)
+    return result if named is None or named else replace(result, documents_match=False)
 
 
 def search(
@@ -157,11 +162,20 @@ def _budget(total: int) -> int:
     return int(total / HITS_PER_DOCUMENT_READ)
 
 
-def _in_name_order(store: Store, documents: list[int] | None) -> list[tuple[int, str]]:
-    """(id, name) of the documents (None: all), by name."""
-    names = store.names_by_id()
-    chosen = names.items() if documents is None else [(i, names[i]) for i in documents]
-    return sorted(chosen, key=lambda item: item[1])
+def _in_name_order(
+    store: Store, named: dict[int, str] | None, budget: int
+) -> list[tuple[int, str]]:
+    """(id, name) of the first ``budget`` documents (``named``; None: all) by name; none read
+    when there is no budget (no hits, or too few to look for them document by document)."""
+    if budget <= 0:
+        return []
+    names = store.names_by_id() if named is None else named
+    return sorted(names.items(), key=lambda item: item[1])[:budget]
+
+
+def _ids(named: dict[int, str] | None) -> list[int] | None:
+    """The ids of the documents a filter named, in order (None: no filter)."""
+    return None if named is None else sorted(named)
 
 
 #: Paragraph id -> (text, snippet parts), as :meth:`~tracker.store.Store.snippets` gives them.
@@ -182,19 +196,19 @@ def _matching(store: Store, fts: str, ids: list[int], texts: Texts) -> Collectio
 def _latest(
     history: History,
     fts: str,
-    documents: list[int] | None,
+    named: dict[int, str] | None,
     marks: tuple[str, str],
     limit: int | None,
     up_to: int | None,
     details: bool = False,
 ) -> SearchResult:
     """Hits in the latest versions of the documents (see :func:`search_page`)."""
-    store = history.store
+    store, documents = history.store, _ids(named)
     total, holders, at_least = store.count_latest_matches(fts, documents, up_to)
     texts: Texts = {}
     page = None
     if limit:
-        page = _latest_by_document(store, fts, documents, limit, _budget(total), texts)
+        page = _latest_by_document(store, fts, named, limit, _budget(total), texts)
     if page is None:
         page = _latest_of_every_hit(store, fts, documents, limit)
     texts.update(store.snippets(fts, sorted({pid for _, _, pid in page} - texts.keys())))
@@ -253,13 +267,13 @@ def _latest_details(store: Store, page: list[tuple[Version, int, int]], hits: li
 
 
 def _latest_by_document(
-    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int, texts: Texts
+    store: Store, fts: str, named: dict[int, str] | None, limit: int, budget: int, texts: Texts
 ) -> list[tuple[Version, int, int]] | None:
     """(latest version, position, paragraph id) of the first ``limit`` hits, from the latest
     versions of the documents in name order; None if the first ``budget`` do not hold them.
     ``texts`` gets the snippets the probes read (see :func:`_matching`)."""
     found: list[tuple[Version, int, int]] = []
-    for document_id, _ in _in_name_order(store, documents)[:budget]:
+    for document_id, _ in _in_name_order(store, named, budget):
         version = store.latest(document_id)
         if version is None or version.deleted:
             continue
@@ -292,19 +306,19 @@ def _latest_of_every_hit(
 def _every_version(
     history: History,
     fts: str,
-    documents: list[int] | None,
+    named: dict[int, str] | None,
     marks: tuple[str, str],
     limit: int | None,
     up_to: int | None,
     details: bool = False,
 ) -> SearchResult:
     """Hits in every version of the documents (see :func:`search_page`)."""
-    store = history.store
+    store, documents = history.store, _ids(named)
     total, holders, at_least = store.count_span_matches(fts, documents, up_to)
     texts: Texts = {}
     page = None
     if limit:
-        page = _first_by_document(store, fts, documents, limit, _budget(total), texts)
+        page = _first_by_document(store, fts, named, limit, _budget(total), texts)
     if page is None:
         page, firsts = _first_of_every_hit(store, fts, documents, limit)
     else:
@@ -340,14 +354,14 @@ def _every_version(
 
 
 def _first_by_document(
-    store: Store, fts: str, documents: list[int] | None, limit: int, budget: int, texts: Texts
+    store: Store, fts: str, named: dict[int, str] | None, limit: int, budget: int, texts: Texts
 ) -> list[tuple[str, int, int, int]] | None:
     """(name, document id, paragraph id, first version) of the first ``limit`` hits, from the
     paragraph lists of the documents in name order: by document, then the first version that
     held the paragraph, then its position there. None if ``budget`` documents do not hold
     them. ``texts`` gets the snippets the probes read (see :func:`_matching`)."""
     page: list[tuple[str, int, int, int]] = []
-    for document_id, name in _in_name_order(store, documents)[:budget]:
+    for document_id, name in _in_name_order(store, named, budget):
         first_seen: dict[int, tuple[int, int]] = {}
         for number, ids in store.paragraph_lists(document_id):
             for index, pid in enumerate(ids):

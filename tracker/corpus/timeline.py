@@ -14,10 +14,17 @@ from ..times import parse_bound
 
 def matching_documents(history: History, pattern: str | None) -> list[int] | None:
     """The ids of the documents whose name matches a pattern (None: no pattern, all of them)."""
+    named = matching_names(history, pattern)
+    return None if named is None else sorted(named)
+
+
+def matching_names(history: History, pattern: str | None) -> dict[int, str] | None:
+    """The names of the documents whose name matches a pattern, by id (None: no pattern, all
+    of them): for a caller that needs the names too, in the same one read."""
     if pattern is None:
         return None
     names = history.store.names_by_id()
-    return sorted(id_ for id_, name in names.items() if name_matches(name, pattern))
+    return {id_: name for id_, name in names.items() if name_matches(name, pattern)}
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,6 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup
 
 from ...corpus.search import SearchResult, search_page
-from ...corpus.timeline import matching_documents
 from ...errors import TrackerError
 from ...render.words import plural
 from ...text.snippets import MARKS
@@ -55,7 +54,7 @@ class Asked:
 @dataclass(frozen=True)
 class Answer:
     """What a search found (``result``), or why it could not search (``error``); and whether the
-    document filter names any document (asked only when nothing is found)."""
+    document filter names any document (as the search itself found it)."""
 
     result: SearchResult | None = None
     error: str | None = None
@@ -86,9 +85,7 @@ def _search(history, asked: Asked) -> Answer:
         )
     except TrackerError as error:
         return Answer(error=str(error))
-    if not result.total and asked.doc is not None:
-        return Answer(result, documents_match=bool(matching_documents(history, asked.doc)))
-    return Answer(result)
+    return Answer(result, documents_match=result.documents_match)
 
 
 async def search_view(datasette, request) -> Response:
