@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import queue
 import shutil
@@ -636,3 +637,30 @@ def test_root_deleted_and_recreated_recovers(folder: Path, make_watcher) -> None
     collector.wait_for(lambda c: c.rescan)  # the restart asks for a rescan
     (folder / "back.txt").write_text("x\n")
     collector.wait_for(has_path("back.txt"))
+
+
+def test_a_folder_gone_for_a_while_is_logged_once_gone_and_once_back(
+    folder: Path, make_watcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every health check while the folder is gone tries to watch it again: that is logged
+    when it goes and when it is back, not at each try."""
+    caplog.set_level(logging.INFO, logger="tracker.watch")
+    watcher, collector = make_watcher(on_error=lambda exc: None)
+    watcher.health_interval = 0.02
+
+    def logged(words: str) -> Callable[[], bool]:
+        return lambda: any(words in r.getMessage() for r in caplog.records)
+
+    folder.rmdir()
+    wait_until(logged("is gone"))
+    time.sleep(0.5)  # some 25 checks with the folder gone
+    folder.mkdir()
+    wait_until(logged("is back"))  # watched again
+    (folder / "back.txt").write_text("x\n")
+    collector.wait_for(has_path("back.txt"))
+    watcher.stop()
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert said == [
+        f"watched folder {folder} is gone; waiting for it",
+        f"watched folder {folder} is back; watching it again",
+    ]

@@ -34,7 +34,8 @@ Overflow and errors
       moved away; an unmount leaves another folder, or none, at the path). If not, while the
       watcher is not stopping, it stops what is left of the observer, starts a fresh one and
       emits a ``rescan=True`` batch. If the restart fails the first failure also emits one (the
-      consumer finds the folder gone); a folder gone is looked for at every check, any other
+      consumer finds the folder gone); a folder gone is looked for at every check (logged once
+      when it goes and once when it is back), any other
       failure (the inotify watch limit) goes to ``on_error`` and is retried with an exponential
       back-off capped at 30 s.
 
@@ -270,6 +271,7 @@ class Watcher:
         restart_at = 0.0  # when to try again after a failed restart
         backoff = self.health_interval
         restart_failing = False
+        root_gone = False  # the folder was logged gone, and not yet back
         urgent = False  # deliver the pending batch without waiting for the quiet period
         while True:
             now = time.monotonic()
@@ -335,7 +337,17 @@ class Watcher:
                     # a folder gone is the consumer's to tell (its rescan finds it gone), and is
                     # looked for at every check: watched again as soon as it is back
                     gone = not os.path.isdir(self._root)
+                    if gone and not root_gone:  # logged once, not at every check
+                        logger.info("watched folder %s is gone; waiting for it", self._root)
+                        root_gone = True
+                    elif not root_gone:
+                        logger.info(
+                            "file system observer for %s stopped; restarting it", self._root
+                        )
                     restarted = self._restart_observer(report=not (restart_failing or gone))
+                    if restarted and root_gone:
+                        logger.info("watched folder %s is back; watching it again", self._root)
+                        root_gone = False
                     if restarted or not restart_failing:  # events may have been missed
                         was_empty = pending.is_empty()
                         pending.rescan = True
@@ -365,7 +377,6 @@ class Watcher:
         with self._lock:
             if self._stopping:
                 return False  # stop() owns the shutdown; the worker is about to see _STOP
-            logger.info("file system observer for %s stopped; restarting it", self._root)
             old, self._observer = self._observer, None
             if old is not None:
                 shutdown_observer(old)
