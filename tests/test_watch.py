@@ -664,3 +664,37 @@ def test_a_folder_gone_for_a_while_is_logged_once_gone_and_once_back(
         f"watched folder {folder} is gone; waiting for it",
         f"watched folder {folder} is back; watching it again",
     ]
+
+
+def test_a_folder_back_while_the_observer_starts_is_watched_at_once(
+    folder: Path, make_watcher, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder can come back between the watcher noting what is at its path and the
+    observer's start (a busy machine widens that gap): the observer watches the folder that is
+    there, and is not restarted once more, losing what was written in the meantime."""
+    from tracker.watch import watcher as watcher_module
+
+    real_start = watcher_module.start_observer
+
+    def slow_start(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.05)  # a start slowed as on a busy machine: the real observer all the same
+        return real_start(*args, **kwargs)
+
+    monkeypatch.setattr(watcher_module, "start_observer", slow_start)
+    caplog.set_level(logging.INFO, logger="tracker.watch")
+    watcher, collector = make_watcher(on_error=lambda exc: None)
+    watcher.health_interval = 0.02
+
+    def logged(words: str) -> Callable[[], bool]:
+        return lambda: any(words in r.getMessage() for r in caplog.records)
+
+    folder.rmdir()
+    wait_until(logged("is gone"))
+    time.sleep(0.2)  # a failing start or two
+    folder.mkdir()
+    wait_until(logged("is back"))
+    (folder / "back.txt").write_text("x\n")
+    collector.wait_for(has_path("back.txt"))
+    time.sleep(0.1)  # some more health checks
+    watcher.stop()
+    assert not any("restarting" in r.getMessage() for r in caplog.records)

@@ -247,6 +247,8 @@ class Watcher:
             poll_interval=self.poll_interval,
             on_overflow=self.request_rescan,
         )
+        if self._root_id is None:  # the folder came back while it started: it watches that one
+            self._root_id = path_identity(self._root)
         self._folder.track_writes = reports_closes(observer)
         return observer
 
