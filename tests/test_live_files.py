@@ -85,6 +85,35 @@ def test_a_skipped_file_is_told_once_until_it_is_recorded_or_gone(
     ]
 
 
+def test_a_skipped_file_held_back_through_a_full_scan_is_told_once(
+    folder: Path, db: Path, start
+) -> None:
+    """A full scan leaves alone a file still open for writing or written a moment ago: it says
+    nothing of it, so it is no news when the file is skipped again for the same reason."""
+    session, events = start()
+    data = folder / "data.log"
+    data.write_bytes(b"\x00binary\n")
+    next_event(events, lambda e: e.kind == "skipped" and e.doc == "data.log")
+    for n in range(2):
+        with data.open("ab") as handle:  # held back while open for writing
+            handle.write(b"\x00more %d\n" % n)
+            handle.flush()
+            time.sleep(3 * DEBOUNCE)
+            (folder / f"sub{n}").mkdir()  # a folder created: the whole folder is compared
+            next_event(events, lambda e: e.kind == "rescanned")
+        write(folder / f"z{n}.txt", "sentinel\n")  # closed: data.log is read, skipped again
+        events.version(f"z{n}.txt")
+    data.write_bytes(b"\x00busy\n")
+    (folder / "sub").mkdir()  # at once: data.log was written less than a debounce ago
+    next_event(events, lambda e: e.kind == "rescanned")
+    write(folder / "z.txt", "sentinel\n")
+    events.version("z.txt")
+    time.sleep(3 * DEBOUNCE)
+    session.stop()
+    skipped = [e.doc for e in events.drain() if e.kind == "skipped"]
+    assert skipped == ["data.log"]
+
+
 # files still open for writing: recorded once closed
 
 

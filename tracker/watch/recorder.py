@@ -235,7 +235,10 @@ class Recorder:
             self._watcher.recheck(busy)
         result = snapshot.result
         self._report(history, result, told)
-        self._forget_skips(list(self._skips_told), result)
+        # only what it looked at: a file held back (open for writing, or busy) was not read, and
+        # skipped again once read is no news (a warning per state, not per scan)
+        held = writing.union(busy)
+        self._forget_skips([path for path in self._skips_told if path not in held], result)
         deleted = sum(1 for version in result.recorded if version.deleted)
         totals = {
             "recorded": len(result.recorded) - deleted,
