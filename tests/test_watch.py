@@ -639,11 +639,11 @@ def test_root_deleted_and_recreated_recovers(folder: Path, make_watcher) -> None
     collector.wait_for(has_path("back.txt"))
 
 
-def test_a_folder_gone_for_a_while_is_logged_once_gone_and_once_back(
+def _watching_a_folder_gone(
     folder: Path, make_watcher, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Every health check while the folder is gone tries to watch it again: that is logged
-    when it goes and when it is back, not at each try."""
+) -> tuple[Any, Any, Callable[[str], Callable[[], bool]]]:
+    """A watcher checking its folder's health every 20 ms, its folder removed and the removal
+    logged; also a test of what has been logged, for wait_until."""
     caplog.set_level(logging.INFO, logger="tracker.watch")
     watcher, collector = make_watcher(on_error=lambda exc: None)
     watcher.health_interval = 0.02
@@ -653,6 +653,15 @@ def test_a_folder_gone_for_a_while_is_logged_once_gone_and_once_back(
 
     folder.rmdir()
     wait_until(logged("is gone"))
+    return watcher, collector, logged
+
+
+def test_a_folder_gone_for_a_while_is_logged_once_gone_and_once_back(
+    folder: Path, make_watcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every health check while the folder is gone tries to watch it again: that is logged
+    when it goes and when it is back, not at each try."""
+    watcher, collector, logged = _watching_a_folder_gone(folder, make_watcher, caplog)
     time.sleep(0.5)  # some 25 checks with the folder gone
     folder.mkdir()
     wait_until(logged("is back"))  # watched again
@@ -681,15 +690,7 @@ def test_a_folder_back_while_the_observer_starts_is_watched_at_once(
         return real_start(*args, **kwargs)
 
     monkeypatch.setattr(watcher_module, "start_observer", slow_start)
-    caplog.set_level(logging.INFO, logger="tracker.watch")
-    watcher, collector = make_watcher(on_error=lambda exc: None)
-    watcher.health_interval = 0.02
-
-    def logged(words: str) -> Callable[[], bool]:
-        return lambda: any(words in r.getMessage() for r in caplog.records)
-
-    folder.rmdir()
-    wait_until(logged("is gone"))
+    watcher, collector, logged = _watching_a_folder_gone(folder, make_watcher, caplog)
     time.sleep(0.2)  # a failing start or two
     folder.mkdir()
     wait_until(logged("is back"))
