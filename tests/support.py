@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -58,6 +59,21 @@ def build_db(path: Path) -> Path:
         tracker.record("old.txt", "Short lived.\n", at="2024-01-20T00:00:00Z")
         tracker.record("old.txt", None, at="2024-01-21T00:00:00Z")
     return path
+
+
+def record_edits(path: Path, name: str, paragraphs: int, versions: int) -> None:
+    """A document of ``paragraphs`` paragraphs written by version 1, then each version k up to
+    ``versions`` puts a word of its own in paragraph k modulo ``paragraphs`` (replacing the
+    word an earlier version put there), one day apart from 1 January 2020."""
+    texts = [f"Paragraph {k} keeps its steady words." for k in range(paragraphs)]
+    with Tracker(path) as tracker:
+        for version in range(1, versions + 1):
+            if version > 1:
+                k = version % paragraphs
+                texts[k] = f"Paragraph {k} keeps its edited{version} words."
+            day = datetime(2020, 1, 1, tzinfo=timezone.utc) + timedelta(days=version - 1)
+            at = day.strftime("%Y-%m-%dT%H:%M:%SZ")
+            tracker.record(name, "\n\n".join(texts) + "\n", at=at)
 
 
 def free_port() -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from datasette.app import Datasette
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import record_edits
 
 from tracker import Tracker
 from tracker.text.paragraphs import split
@@ -138,6 +140,8 @@ class WordsPage(HTMLParser):
         self.tags: list[str] = []
         self.paragraphs: list[list[dict]] = []
         self.legend: list[dict] = []
+        self.key: list[dict] = []  # the colours, when versions share them
+        self.folded: dict | None = None  # the <details> the legend is in, if it is
         self.open: list[tuple[str, list[str]]] = []
 
     def handle_starttag(self, tag, attrs):
@@ -151,6 +155,15 @@ class WordsPage(HTMLParser):
         elif "run" in classes and self.paragraphs:
             run = {"classes": classes, "title": attrs.get("title"), "label": ""}
             self.paragraphs[-1].append({**run, "spoken": "", "text": ""})
+        elif tag == "details":
+            self.folded = attrs
+        elif tag == "li" and "key" in inside:
+            self.key.append({"range": "", "times": [], "text": ""})
+        elif "key" in inside or "key" in classes:
+            if "swatch" in classes:
+                self.key[-1]["classes"] = classes
+            elif tag == "time":
+                self.key[-1]["times"].append(attrs.get("datetime"))
         elif tag == "li" and "legend" in inside:
             self.legend.append({"name": "", "date": ""})
         elif "swatch" in classes and self.legend:
@@ -175,7 +188,11 @@ class WordsPage(HTMLParser):
             key = None if "sr" in inside else "label" if "ver" in inside else "text"
             if key:
                 run[key] += data
-        elif "legend" in inside and self.legend and ("a" in tags or "time" in tags):
+        elif "key" in inside:
+            self.key[-1]["text"] += data
+            if "range" in inside:
+                self.key[-1]["range"] += data
+        elif "legend" in inside and self.legend and data.strip():
             self.legend[-1]["date" if "time" in tags else "name"] += data
 
 
@@ -250,6 +267,53 @@ async def test_each_run_of_words_is_labelled_with_its_version(tmp_path: Path) ->
         assert item["date"] == f"{number} Jan 2024"
         assert item["datetime"] == f"2024-01-0{number}T00:00:00.000Z"
     assert len({tuple(c) for c in colour.values()}) == 3
+
+
+@pytest.mark.asyncio
+async def test_a_long_history_gets_a_key_of_its_colours_and_a_folded_list(tmp_path: Path) -> None:
+    """60 versions, of which v2-v20 lost their words to later ones: the legend names only the
+    41 versions a reader sees labelled, in order, folded away under a key of at most 8 colours,
+    each naming its versions, their dates and their share of the words, in the colour the
+    text gives them."""
+    db = tmp_path / "tracker.db"
+    record_edits(db, "a.txt", paragraphs=40, versions=60)
+    _, parsed = await words_page(db, "/-/tracker/words/tracker/a.txt/60")
+    shown = [1, *range(21, 61)]
+    every = [run for runs in parsed.paragraphs for run in runs]
+    assert sorted({int(run["label"][1:]) for run in every}) == shown
+    assert [item["name"] for item in parsed.legend] == [f"v{n}" for n in shown]
+    assert parsed.folded is not None and "open" not in parsed.folded
+    colour = {run["label"]: [c for c in run["classes"] if c.startswith("age")] for run in every}
+    for item in parsed.legend:  # the folded list still pairs each version with its colour
+        assert [c for c in item["classes"] if c.startswith("age")] == colour[item["name"]]
+    assert 2 <= len(parsed.key) <= 8
+    covered, shares = [], []
+    for band in parsed.key:
+        low, _, high = band["range"].partition("\N{EN DASH}")
+        inside = [n for n in shown if int(low[1:]) <= n <= int((high or low)[1:])]
+        assert inside and inside[0] == int(low[1:]) and inside[-1] == int((high or low)[1:])
+        covered += inside
+        ages = {tuple(colour[f"v{n}"]) for n in inside}
+        assert ages == {tuple(c for c in band["classes"] if c.startswith("age"))}
+        day = date(2020, 1, 1) + timedelta(days=inside[0] - 1)
+        assert band["times"][0].startswith(day.isoformat())
+        shares.append(int(band["text"].split("(")[1].split("%")[0]))
+    assert covered == shown  # each version once, oldest first
+    assert len({tuple(band["classes"]) for band in parsed.key}) == len(parsed.key)
+    assert 96 <= sum(shares) <= 104 and shares[0] > 50  # v1 wrote most of it
+
+
+def test_the_cli_page_of_a_long_history_has_the_same_legend(run, tmp_path: Path) -> None:
+    """`tracker blame --words --format html` shares the page's legend: the key of colours, and
+    the versions (without links, the page stands alone) folded under it."""
+    db = tmp_path / "tracker.db"
+    record_edits(db, "a.txt", paragraphs=40, versions=60)
+    parsed = WordsPage()
+    parsed.feed(run("blame", "a.txt", "--words", "--format", "html", db=db).stdout)
+    names = [item["name"].strip() for item in parsed.legend]
+    assert names == ["v1"] + [f"v{n}" for n in range(21, 61)]
+    assert not any("href" in item for item in parsed.legend)
+    assert parsed.folded is not None and 2 <= len(parsed.key) <= 8
 
 
 @given(st.lists(st.tuples(st.sampled_from(["a", "bc", " ", "  ", ". "]), st.integers(1, 3))))

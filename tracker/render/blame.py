@@ -116,6 +116,11 @@ BLAME_CSS = """\
 .tracker-words .swatch{display:inline-block;width:1.1em;height:1.1em;border-radius:2px;
   border:1px solid #8c959f}
 .tracker-words .legend-head{margin:.6em 0 0;font-size:.9em}
+.tracker-words .key li{white-space:normal;flex-wrap:wrap}
+.tracker-words .range{font-weight:600}
+.tracker-words .legend-all{margin:-.6em 0 1em}
+.tracker-words .legend-all summary{font-size:.9em;cursor:pointer;width:max-content;max-width:100%}
+.tracker-words .legend-all .legend{margin-top:.2em}
 @media (prefers-color-scheme:dark){
 .tracker-words{color:#e6edf3}
 .tracker-words .num{color:#9da7b3}
@@ -150,12 +155,95 @@ def reading_runs(tokens: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
     return out
 
 
+#: Past this many versions in the text, their list is folded away under the colour key (a
+#: document with a long history would otherwise open on screens of dates before its text).
+LEGEND_OPEN = 20
+
+
+def _time_html(when: str | None) -> str:
+    if not when:
+        return ""
+    return (
+        f'<time datetime="{escape_html(when)}">'
+        f"{escape_html(human_time(when, with_time=False))}</time>"
+    )
+
+
+def _share(part: int, whole: int) -> str:
+    """``41%`` of the words; ``<1%`` rather than a share of nothing."""
+    if not whole or not part:
+        return "0%"
+    percent = round(100 * part / whole)
+    return f"{percent}%" if percent else "<1%"
+
+
+def _legend(
+    blame: WordBlame,
+    used: list[int],
+    buckets: list[tuple[int, int]],
+    link: Callable[[int], str] | None,
+) -> list[str]:
+    """The legend: each version's colour, label, date and link; when versions share colours, a
+    key of the colours first (each with its versions, dates and share of the words) and the
+    versions after it, folded away past :data:`LEGEND_OPEN` of them."""
+    dates = {v.version: v.captured_at for v in blame.versions}
+
+    def age(version: int) -> int:
+        return _color(_bucket(buckets, version), len(buckets))
+
+    items = []
+    for version in used:
+        name = escape_html(f"v{version}")
+        if link is not None:
+            name = f'<a href="{escape_html(link(version))}">{name}</a>'
+        date = _time_html(dates.get(version))
+        items.append(
+            f'<li><span class="swatch age{age(version)}" aria-hidden="true"></span>'
+            f"{name}{' ' + date if date else ''}</li>"
+        )
+    versions = f'<ul class="legend" aria-labelledby="words-legend">{"".join(items)}</ul>'
+    if len(used) <= AGES:
+        head = '<p class="legend-head" id="words-legend">Versions, oldest first:</p>'
+        return [head, versions]
+    words: dict[int, int] = {}
+    for tokens in blame.paragraphs:
+        for text, version in tokens:
+            if text.strip():
+                words[version] = words.get(version, 0) + 1
+    total = sum(words.values())
+    bands = []
+    for k, (low, high) in enumerate(buckets):
+        first, last = dates.get(low) or "", dates.get(high) or ""
+        when = _time_html(first or last)
+        if first and last and first[:10] != last[:10]:
+            when += f" \N{EN DASH} {_time_html(last)}"
+        label = f"v{low}" if low == high else f"v{low}\N{EN DASH}v{high}"
+        share = _share(sum(n for v, n in words.items() if low <= v <= high), total)
+        bands.append(
+            f'<li><span class="swatch age{_color(k, len(buckets))}" aria-hidden="true"></span>'
+            f'<span class="range">{label}</span>{" " + when if when else ""}'
+            f' <span class="share">({share}<span class="sr"> of the words</span>)</span></li>'
+        )
+    opened = " open" if len(used) <= LEGEND_OPEN else ""
+    what = "dates and changes" if link is not None else "dates"
+    return [
+        '<p class="legend-head" id="words-key">Colours, oldest first, with their share of the '
+        "words:</p>",
+        f'<ul class="legend key" aria-labelledby="words-key">{"".join(bands)}</ul>',
+        f'<details class="legend-all"{opened}><summary id="words-legend">'
+        f"All {len(used)} versions in this text, with {what}</summary>"
+        f"{versions}</details>",
+    ]
+
+
 def render_word_blame_fragment(blame: WordBlame, link: Callable[[int], str] | None = None) -> str:
     """The version's paragraphs as HTML: each run of words shaded by its age and led by a label
     naming its version (the version and date also on hover); first a legend pairing each
     version's colour with its label, its date and (``link``: its URL) a link. No script."""
     dates = {v.version: v.captured_at for v in blame.versions}
-    used = sorted({version for tokens in blame.paragraphs for _, version in tokens})
+    paragraphs = [reading_runs(tokens) for tokens in blame.paragraphs]
+    # the versions a reader sees labelled (one that wrote only blanks has no label)
+    used = sorted({version for runs in paragraphs for _, version in runs})
     buckets = age_buckets(blame.versions, used)
 
     def age(version: int) -> int:
@@ -163,27 +251,10 @@ def render_word_blame_fragment(blame: WordBlame, link: Callable[[int], str] | No
 
     parts = ['<div class="tracker-words">']
     if used:
-        items = []
-        for version in used:
-            name = escape_html(f"v{version}")
-            if link is not None:
-                name = f'<a href="{escape_html(link(version))}">{name}</a>'
-            when = dates.get(version)
-            date = (
-                f' <time datetime="{escape_html(when)}">'
-                f"{escape_html(human_time(when, with_time=False))}</time>"
-                if when
-                else ""
-            )
-            items.append(
-                f'<li><span class="swatch age{age(version)}" aria-hidden="true"></span>'
-                f"{name}{date}</li>"
-            )
-        parts.append('<p class="legend-head" id="words-legend">Versions, oldest first:</p>')
-        parts.append(f'<ul class="legend" aria-labelledby="words-legend">{"".join(items)}</ul>')
-    for index, tokens in enumerate(blame.paragraphs, start=1):
+        parts.extend(_legend(blame, used, buckets, link))
+    for index, paragraph in enumerate(paragraphs, start=1):
         runs = []
-        for text, version in reading_runs(tokens):
+        for text, version in paragraph:
             when = (dates.get(version) or "")[:10]
             title = f"v{version}, {when}" if when else f"v{version}"
             # the hidden words keep a screen reader from running the label into the words
