@@ -303,6 +303,40 @@ async def test_a_long_history_gets_a_key_of_its_colours_and_a_folded_list(tmp_pa
     assert 96 <= sum(shares) <= 104 and shares[0] > 50  # v1 wrote most of it
 
 
+@pytest.mark.asyncio
+async def test_the_web_works_a_version_out_once_and_again_when_it_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Datasette reads the database read-only, so the attribution cannot be kept in it: a page
+    visited again is not worked out again (it took seconds on a long history), but one whose
+    document got a new version is, and shows it."""
+    import tracker.history.words as words
+
+    replays = []
+
+    def counted(*args):
+        replays.append(args[-1])
+        yield from attribute(*args)
+
+    attribute = words._attribute
+    monkeypatch.setattr(words, "_attribute", counted)
+    db = tmp_path / "tracker.db"
+    record_all(db, [doc(P1, P2), doc(P1.replace("quiet", "rainy"), P2)])
+    ds = Datasette([str(db)])
+    await ds.invoke_startup()
+    for _ in range(3):
+        page = await ds.client.get("/-/tracker/words/tracker/a.txt/latest")
+        assert page.status_code == 200 and "rainy" in page.text
+    assert replays == [2]
+    await ds.client.get("/-/tracker/words/tracker/a.txt/1")
+    assert replays == [2, 1]
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", doc(P1.replace("quiet", "windy"), P2), at="2024-01-03")
+    page = await ds.client.get("/-/tracker/words/tracker/a.txt/latest")
+    assert "windy" in page.text and "rainy" not in page.text
+    assert replays == [2, 1, 3]
+
+
 def test_the_cli_page_of_a_long_history_has_the_same_legend(run, tmp_path: Path) -> None:
     """`tracker blame --words --format html` shares the page's legend: the key of colours, and
     the versions (without links, the page stands alone) folded under it."""

@@ -10,7 +10,8 @@ Recording stays as fast as before; only documents somebody blames pay, once.
 from __future__ import annotations
 
 import json
-from collections import namedtuple
+import threading
+from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,13 @@ _Pair = namedtuple("_Pair", "old new")
 #: Changes that give a paragraph its text (an unedited move keeps its words' origins).
 _TEXT_OPS = ("insert", "modify")
 
+#: The runs worked out on a read-only database (the web's), which cannot keep them: the last
+#: few, in memory, by the database, document and every version up to the one asked (number and
+#: checksum), so that a page visited again is not worked out again, and one changed since is.
+_WORKED_OUT: OrderedDict[tuple, list] = OrderedDict()
+_WORKED_OUT_SIZE = 32
+_WORKED_OUT_LOCK = threading.Lock()
+
 
 def word_blame(history: Reads, doc: str, at: str | int = "latest") -> WordBlame:
     """The text of a version of ``doc`` with every token attributed to the version that first
@@ -40,8 +48,7 @@ def word_blame(history: Reads, doc: str, at: str | int = "latest") -> WordBlame:
     texts = history.paragraphs(target)
     saved = history.store.word_state(document.id)
     if history.store.read_only and (saved is None or saved[0] < target.version):
-        # nothing can be kept: work it out, up to the version asked
-        *_, (_, _, runs, _) = _attribute(history, document.id, versions, target.version)
+        runs = _worked_out(history, document.id, versions, target.version)
     else:
         if not history.store.read_only:
             catch_up(history, document.id, versions)
@@ -56,6 +63,27 @@ def word_blame(history: Reads, doc: str, at: str | int = "latest") -> WordBlame:
         paragraphs=[runs_to_tokens(text, r) for text, r in zip(texts, runs)],
         versions=versions,
     )
+
+
+def _worked_out(history: Reads, document_id: int, versions: list[Version], upto: int) -> list:
+    """The runs of version ``upto`` on a read-only database: worked out up to it (nothing can
+    be kept in the database), or as worked out by an earlier ask."""
+    key = (
+        str(history.store.path),
+        document_id,
+        tuple((v.version, v.sha256) for v in versions if v.version <= upto),
+    )
+    with _WORKED_OUT_LOCK:
+        runs = _WORKED_OUT.get(key)
+        if runs is not None:
+            _WORKED_OUT.move_to_end(key)
+            return runs
+    *_, (_, _, runs, _) = _attribute(history, document_id, versions, upto)
+    with _WORKED_OUT_LOCK:
+        _WORKED_OUT[key] = runs
+        while len(_WORKED_OUT) > _WORKED_OUT_SIZE:
+            _WORKED_OUT.popitem(last=False)
+    return runs
 
 
 def catch_up(history: Reads, document_id: int, versions: list[Version]) -> int:
