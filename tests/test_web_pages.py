@@ -3,6 +3,7 @@ history; the table defaults, the canned queries' titles and pages, the feed's st
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
@@ -339,6 +340,26 @@ async def test_trace_page_tells_a_paragraphs_life(ds):
     assert 'href="/-/tracker/diff/tracker/notes/plan.txt/2#p2"' in page
     await get(ds, "/-/tracker/trace/tracker/notes/plan.txt?paragraph=99", status=404)
     await get(ds, "/-/tracker/trace/tracker/nothing.txt?paragraph=1", status=404)
+
+
+@pytest.mark.asyncio
+async def test_trace_page_says_when_an_edit_was_minor(ds, db_path: Path, run):
+    """An edit that only reflowed a paragraph reads as such, not as a bare "modified" whose
+    marks are struck-out blanks; a real edit stays "modified"; the CLI's JSON gives both."""
+    text = "A paragraph that is\nwrapped here.\n\nAnother one.\n"
+    with Tracker(db_path) as tracker:
+        tracker.record("wrap.txt", text, at="2024-05-01T00:00:00Z")
+        tracker.record("wrap.txt", text.replace("is\n", "is "), at="2024-05-02T00:00:00Z")
+        tracker.record("wrap.txt", text.replace("is\n", "was "), at="2024-05-03T00:00:00Z")
+    page = (await get(ds, "/-/tracker/trace/tracker/wrap.txt?paragraph=1")).text
+    said = re.findall(r"<strong>(\w+)</strong>([^,]*),", page)
+    assert said == [
+        ("created", ""),
+        ("modified", " (only spacing or line breaks changed)"),
+        ("modified", ""),
+    ]
+    events = json.loads(run("trace", "wrap.txt", "1", "--json", db=db_path).stdout)
+    assert [e["class"] for e in events] == [None, "whitespace", "substantive"]
 
 
 # --------------------------------------------------------------------------- tables

@@ -253,7 +253,9 @@ class TraceEvent:
     ``old_index`` its position in the version before when it was modified or moved;
     ``split_from``, ``merged_from``, ``split_into`` and ``merged_into`` name the other
     paragraphs by their 1-based positions (in the version before, or in this one for
-    ``merged_into`` and ``split_into``). ``inline`` is the word diff of an edit.
+    ``merged_into`` and ``split_into``). ``inline`` is the word diff of an edit, and
+    ``change_class`` the class of an edit or a move (``substantive``, ``whitespace``, ...: see
+    :mod:`tracker.text.classes`; None where it was not classified).
     ``document_back_after`` are the versions after this event, up to the next one (after the
     last: up to the latest version while the paragraph lives), that brought the whole document
     back after its deletion: without them a paragraph would seem to live on through it.
@@ -271,6 +273,7 @@ class TraceEvent:
     merged_into: int | None = None
     old_index: int | None = None
     document_back_after: list[Version] = field(default_factory=list)
+    change_class: str | None = None
 
     def as_dict(self) -> dict:
         return {
@@ -285,6 +288,7 @@ class TraceEvent:
             "merged_from": self.merged_from,
             "split_into": self.split_into,
             "merged_into": self.merged_into,
+            "class": self.change_class,
             "document_back_after": [
                 {
                     "version": back.version,

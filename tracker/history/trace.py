@@ -92,7 +92,7 @@ def lineage_events(history: Reads, document_id: int, lineage: int) -> list[Trace
         own = [row for row in version_rows if row[6] == lineage]
         if not own:
             continue
-        _, op, old, new, old_text, new_text, _, split_from, merged_into = own[0]
+        _, op, old, new, old_text, new_text, _, split_from, merged_into, kind = own[0]
         at = versions[number].captured_at
         if op == "insert":
             kind = "split" if split_from is not None else ("restored" if seen else "created")
@@ -133,6 +133,7 @@ def lineage_events(history: Reads, document_id: int, lineage: int) -> list[Trace
                     merged_from=merged_from,
                     split_into=split_into,
                     old_index=old + 1,
+                    change_class=kind,
                 )
             )
         seen = True

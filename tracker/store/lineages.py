@@ -32,10 +32,11 @@ class LineageStore:
     def lineage_changes(self, document_id: int, lineage: int) -> list[tuple]:
         """The stored changes of one document that concern a lineage: its own rows, and the
         split and merge rows of its document (which may name it): (version, op, old_index,
-        new_index, old text, new text, lineage, split_from, merged_into), in version order."""
+        new_index, old text, new text, lineage, split_from, merged_into, class), in version
+        order."""
         return self.query(
             "select v.version, c.op, c.old_index, c.new_index, op.text, np.text, c.lineage,"
-            " c.split_from, c.merged_into"
+            " c.split_from, c.merged_into, c.class"
             " from paragraph_changes c join versions v on v.id = c.version_id"
             " left join paragraphs op on op.id = c.old_paragraph_id"
             " left join paragraphs np on np.id = c.new_paragraph_id"

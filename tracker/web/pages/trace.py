@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from ...errors import TrackerError
 from ...render.html import escape_html
+from ...render.htmlview import CLASS_WORDS
 from ...render.trim import trimmed_inline_html, trimmed_text_html
 from ...render.words import document_back_words, plural
 from ..urls import diff_path, document_path
@@ -87,6 +88,10 @@ async def trace_page(datasette, request) -> Response:
                 "when": time_html(event.captured_at),
                 "op": event.op,
                 "words": EVENT_WORDS.get(event.op, event.op),
+                # a minor edit says so: its marks alone (a struck-out blank) say little
+                "minor": None
+                if event.change_class == "moved"
+                else CLASS_WORDS.get(event.change_class or ""),
                 "position": event.index,
                 "relations": _relations(event),
                 "body": Markup(body),
