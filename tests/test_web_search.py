@@ -161,6 +161,12 @@ async def test_document_filter(ds):
 async def test_no_hits_and_nothing_to_search_for(ds):
     none = (await get(ds, f"{SEARCH}?q=zebra")).text
     assert "No paragraph of the latest versions holds “zebra”." in words(none)
+    # a phrase brings its own quotes: not wrapped in more
+    green, red = quote('"green apples"'), quote('"red zebra"')
+    phrase = words((await get(ds, f"{SEARCH}?q={green}")).text)
+    assert 'in 1 document hold "green apples" in their latest versions' in phrase, phrase
+    nowhere = words((await get(ds, f"{SEARCH}?q={red}&versions=all")).text)
+    assert 'No paragraph of any version holds "red zebra".' in nowhere, nowhere
     assert f"{SEARCH}?q=zebra&versions=all" in Page(none).links()
     bare = (await get(ds, SEARCH)).text
     assert "Type some words" in bare and not groups(bare)

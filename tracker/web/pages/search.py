@@ -213,6 +213,10 @@ def _context(datasette, name: str, asked: Asked, answer: Answer) -> dict:
     return {
         "database": name,
         "q": asked.q,
+        # in quotes, unless the words bring their own (a "phrase")
+        "quoted": asked.q
+        if '"' in asked.q
+        else f"\N{LEFT DOUBLE QUOTATION MARK}{asked.q}\N{RIGHT DOUBLE QUOTATION MARK}",
         "all_versions": asked.all_versions,
         "doc": asked.doc or "",
         "limit": asked.limit,
