@@ -2,7 +2,8 @@
 which still owns a word of the text, at 1280 px and on a 390 px phone, light and dark.
 
 The legend must not push the text off the first screens: a key of the colours, and the list of
-every version folded away under it (the small histories are in test_browser.py).
+every version folded away under it (the small histories are in test_browser.py); and a fold,
+once opened, stays open while the reader clicks elsewhere.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from test_browser import COLOURS, assert_clean, contrast, open_page
 # Chromium, its pages and where the screenshots go, as in test_browser.py
 pytestmark = test_browser.pytestmark
 browser = test_browser.browser
+page = test_browser.page
 screenshots = test_browser.screenshots
 
 VERSIONS = 100
@@ -100,3 +102,25 @@ def test_the_key_keeps_its_colours_in_high_contrast(server, browser, screenshots
         page.screenshot(path=str(screenshots / "forced-colors-words-100.png"))
     finally:
         context.close()
+
+
+def test_a_fold_stays_open_while_the_reader_clicks_elsewhere(server, page):
+    """Datasette closes every open <details> at a click outside it, meant for its menus: the
+    folds of the text (the list of versions, a diff's unchanged paragraphs) stay open when the
+    reader clicks into the text, while Datasette's menu still closes."""
+    page.goto(f"{server}/-/tracker/words/tracker/long-history.txt/{VERSIONS}")
+    folded = page.locator(".tracker-words .legend-all")
+    folded.locator("summary").click()
+    page.locator("#p3").click()
+    assert folded.evaluate("e => e.open")
+    page.goto(f"{server}/-/tracker/diff/tracker/long-history.txt/{VERSIONS}")
+    unchanged = page.locator(".tracker-view details").first
+    unchanged.locator("summary").click()
+    page.locator("h1").click()
+    assert unchanged.evaluate("e => e.open")
+    menu = page.locator("details.nav-menu")
+    menu.locator("summary").click()
+    assert menu.evaluate("e => e.open")
+    page.locator("h1").click()
+    assert not menu.evaluate("e => e.open")
+    assert_clean(page)

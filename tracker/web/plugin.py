@@ -141,6 +141,13 @@ def prepare_jinja2_environment(env, datasette) -> None:
     database name as a URL segment)."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
+    # also just before Datasette's own (its loader's last path): our _close_open_menus.html
+    # replaces Datasette's, which closed every open <details> at any click outside it, the
+    # folds of the text too; --template-dir still comes first
+    first = (getattr(env.loader, "loaders", None) or [None])[0]
+    paths = getattr(first, "searchpath", None)
+    if isinstance(paths, list) and paths and str(TEMPLATES) not in paths:
+        paths.insert(len(paths) - 1, str(TEMPLATES))
     env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES)), query_loader()])
     env.filters["tracker_route"] = database_path
 
