@@ -164,7 +164,7 @@ async def test_no_hits_and_nothing_to_search_for(ds):
     # a phrase brings its own quotes: not wrapped in more
     green, red = quote('"green apples"'), quote('"red zebra"')
     phrase = words((await get(ds, f"{SEARCH}?q={green}")).text)
-    assert 'in 1 document hold "green apples" in their latest versions' in phrase, phrase
+    assert '1 paragraph in 1 document holds "green apples" in its latest version.' in phrase
     nowhere = words((await get(ds, f"{SEARCH}?q={red}&versions=all")).text)
     assert 'No paragraph of any version holds "red zebra".' in nowhere, nowhere
     assert f"{SEARCH}?q=zebra&versions=all" in Page(none).links()
