@@ -70,7 +70,7 @@ def test_a_document_re_created_with_other_text_says_so_in_every_cli_answer(run, 
     header = _lines(run, "diff", "x.txt", db=db)[0]
     assert re.fullmatch(rf"x\.txt v1 {stamp}\) -> x\.txt v3 {stamp}, re-created\)", header)
     header = _lines(run, "diff", "x.txt", "--since", "v2", db=db)[0]
-    assert re.fullmatch(rf"x\.txt v2 {stamp}\) -> x\.txt v3 {stamp}, re-created\)", header)
+    assert re.fullmatch(rf"x\.txt v2 {stamp}, deleted\) -> x\.txt v3 {stamp}, re-created\)", header)
     stat = _lines(run, "diff", "x.txt", "--stat", db=db)[0]
     assert stat.endswith(" -> v3 (re-created): +1 -1 ~0 moved 0, 1 unchanged")
     markdown = _lines(run, "diff", "x.txt", "--format", "markdown", db=db)[0]

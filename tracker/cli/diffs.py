@@ -15,6 +15,7 @@ from .common import (
     count,
     db_option,
     echo_json,
+    json_option,
     open_tracker,
     use_color,
 )
@@ -35,15 +36,16 @@ def _meta(version: Version | None) -> dict | None:
         "version": version.version,
         "captured_at": version.captured_at,
         "sha256": version.sha256,
+        "deleted": version.deleted,
         "restored": version.restored,
         "recreated": version.recreated,
     }
 
 
 def _comeback(version: Version, form: str = ", {}") -> str:
-    """``, restored as v3`` or ``, re-created`` (as ``form`` puts them) for a version that
-    brought its document back after a deletion; nothing for any other version."""
-    back = comeback_words(version.restored, version.recreated)
+    """``, deleted`` for a version that records its document's deletion, ``, restored as v3``
+    or ``, re-created`` for one that brought it back (as ``form`` puts them); else nothing."""
+    back = "deleted" if version.deleted else comeback_words(version.restored, version.recreated)
     return form.format(back) if back else ""
 
 
@@ -137,6 +139,7 @@ def _hidden_note(hidden: int) -> str:
     help="HTML layout.",
 )
 @db_option
+@json_option
 def diff(
     doc,
     range_,
@@ -152,6 +155,7 @@ def diff(
     ignore,
     layout,
     db_path,
+    as_json,
 ):
     """Show what changed in DOC between two versions, paragraph by paragraph.
 
@@ -166,6 +170,8 @@ def diff(
 
         tracker diff 000 v1..v3 --format html > changes.html
     """
+    if as_json:  # as for blame: --json is --format json
+        format_ = "json"
     if range_:
         if since or until:
             raise click.UsageError("give either RANGE or --since/--until, not both")
@@ -196,17 +202,11 @@ def diff(
 
     counts = stats(result.changes)
     old_meta, new_meta = _meta(result.old), _meta(result.new)
+    if format_ == "json":
+        data = diff_json(result.doc, old_meta, new_meta, result.changes, result.hidden)
     if stat:
-        if format_ == "json":
-            echo_json(
-                {
-                    "doc": result.doc,
-                    "from": old_meta,
-                    "to": new_meta,
-                    "stats": counts,
-                    "hidden": result.hidden,
-                }
-            )
+        if format_ == "json":  # the same "from" and "to" as the whole diff's
+            echo_json({key: value for key, value in data.items() if key != "paragraphs"})
         else:
             click.echo(
                 f"{_label(result.doc, result.old)} -> v{result.new.version}"
@@ -219,7 +219,7 @@ def diff(
             )
         return
     if format_ == "json":
-        echo_json(diff_json(result.doc, old_meta, new_meta, result.changes, result.hidden))
+        echo_json(data)
     elif format_ == "unified":
         click.echo(
             render_unified(

@@ -90,13 +90,18 @@ def _side(inline: Iterable[Sequence[str]], keep: str) -> str:
 
 def version_label(meta: Mapping[str, object] | None) -> str:
     """Human label for a version's metadata, e.g. "version 3 (2024-05-01T10:00:00Z)", or
-    "version 5 (2024-05-03T10:00:00Z, restored as v3)" for one that brought its document back."""
+    "version 5 (2024-05-03T10:00:00Z, restored as v3)" for one that brought its document back
+    ("..., deleted" for one that records its deletion)."""
     if meta is None:
         return "nothing"
     label = f"version {meta.get('version')}"
     restored = meta.get("restored")
-    back = comeback_words(
-        restored if isinstance(restored, int) else None, meta.get("recreated") is True
+    back = (
+        "deleted"
+        if meta.get("deleted") is True
+        else comeback_words(
+            restored if isinstance(restored, int) else None, meta.get("recreated") is True
+        )
     )
     said = [str(part) for part in (meta.get("captured_at"), back) if part]
     if said:

@@ -11,13 +11,15 @@ from ..text.diff import Change, stats
 
 
 def _meta(meta: Mapping[str, object] | None) -> dict[str, object] | None:
-    """Keep only the version fields that belong in the JSON output: which version, and for one
-    that brought its document back after a deletion, ``restored`` (the earlier version whose
-    text it has, or null) and ``recreated`` (true when none had it), as ``tracker log --json``
-    gives them."""
+    """Keep only the version fields that belong in the JSON output: which version, ``deleted``
+    (true) for one that records its document's deletion, and for one that brought its document
+    back after a deletion, ``restored`` (the earlier version whose text it has, or null) and
+    ``recreated`` (true when none had it), as ``tracker log --json`` gives them."""
     if meta is None:
         return None
     out = {key: meta.get(key) for key in ("version", "captured_at", "sha256")}
+    if meta.get("deleted"):
+        out["deleted"] = True
     if meta.get("restored") is not None or meta.get("recreated"):
         out.update(restored=meta.get("restored"), recreated=bool(meta.get("recreated")))
     return out

@@ -1,0 +1,49 @@
+"""The read commands agree with each other: options a sibling has, what --json and text say."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tracker import Tracker
+
+
+@pytest.fixture
+def gone_and_back(db: Path) -> Path:
+    """notes.txt: v1 text, v2 deleted, v3 back with other text, v4 deleted again."""
+    with Tracker(db) as tracker:
+        tracker.record("notes.txt", "Plans.\n\nApples.\n", at="2026-01-01T00:00:00Z")
+        tracker.delete("notes.txt", at="2026-01-02T00:00:00Z")
+        tracker.record("notes.txt", "Plans.\n\nPears.\n", at="2026-01-03T00:00:00Z")
+        tracker.delete("notes.txt", at="2026-01-04T00:00:00Z")
+    return db
+
+
+def test_diff_takes_json_as_every_read_command_does(run, gone_and_back):
+    for extra in ([], ["--stat"]):
+        as_json = run("diff", "notes", "v1..v3", "--json", *extra, db=gone_and_back)
+        formatted = run("diff", "notes", "v1..v3", "--format", "json", *extra, db=gone_and_back)
+        assert as_json.exit_code == 0, as_json.output
+        assert as_json.stdout == formatted.stdout
+        assert json.loads(as_json.stdout)["to"]["version"] == 3
+
+
+def test_a_diff_says_which_end_records_a_deletion(run, gone_and_back):
+    header = run("diff", "notes", "v1..v2", db=gone_and_back).stdout.splitlines()[0]
+    assert header == (
+        "notes.txt v1 (2026-01-01 00:00:00) -> notes.txt v2 (2026-01-02 00:00:00, deleted)"
+    )
+    stat = run("diff", "notes", "v2..v3", "--stat", db=gone_and_back).stdout
+    assert stat.startswith("notes.txt v2 (2026-01-02 00:00:00, deleted) -> v3 (re-created): ")
+    assert run("diff", "notes", "--stat", db=gone_and_back).stdout.startswith(
+        "notes.txt v3 (2026-01-03 00:00:00, re-created) -> v4 (deleted): +0 -2"
+    )
+    markdown = run("diff", "notes", "v1..v2", "--format", "markdown", db=gone_and_back).stdout
+    assert "version 2 (2026-01-02T00:00:00.000Z, deleted)" in markdown
+    data = json.loads(run("diff", "notes", "v2..v3", "--format", "json", db=gone_and_back).stdout)
+    assert data["from"]["deleted"] is True and "deleted" not in data["to"]
+    stat_json = run("diff", "notes", "v2..v3", "--stat", "--format", "json", db=gone_and_back)
+    counts = json.loads(stat_json.stdout)
+    assert (counts["from"], counts["to"]) == (data["from"], data["to"])
