@@ -47,3 +47,23 @@ def test_a_diff_says_which_end_records_a_deletion(run, gone_and_back):
     stat_json = run("diff", "notes", "v2..v3", "--stat", "--format", "json", db=gone_and_back)
     counts = json.loads(stat_json.stdout)
     assert (counts["from"], counts["to"]) == (data["from"], data["to"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["show", "notes"],
+        ["blame", "notes"],
+        ["blame", "notes", "--words"],
+        ["trace", "notes", "1"],
+        ["show", "notes", "--at", "v2"],
+    ],
+)
+def test_asking_a_deletion_for_text_names_the_last_text(run, gone_and_back, args):
+    result = run(*args, db=gone_and_back)
+    assert result.exit_code == 1 and result.stdout == ""
+    deleted = "v4" if "v2" not in args else "v2"
+    last = "v3" if deleted == "v4" else "v1"
+    assert result.stderr.startswith(f"Error: notes.txt {deleted} records its deletion (2026-")
+    assert result.stderr.endswith(f"; it has no text; its last text is {last} (--at {last})\n")
+    assert len(result.stderr.splitlines()) == 1

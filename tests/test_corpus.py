@@ -403,7 +403,8 @@ def test_restore_refuses_deletions_and_unsafe_names(
     deleted = run("restore", "old.txt", "--db", corpus_db)
     assert deleted.exit_code == 1
     assert deleted.stderr == (
-        "Error: old.txt v2 records its deletion (2024-03-01T10:00:00.000Z); it has no text\n"
+        "Error: old.txt v2 records its deletion (2024-03-01T10:00:00.000Z); it has no text;"
+        " its last text is v1 (--at v1)\n"
     )
     smuggle(corpus_db, "../escape.txt", "x\n")
     unsafe = run("restore", "../escape.txt", "--db", corpus_db)

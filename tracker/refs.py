@@ -165,6 +165,27 @@ def resolve_version(ref: str | int, versions: Sequence[V], doc: str = "document"
     return found
 
 
+class _Deletable(Protocol):
+    version: int
+    captured_at: str
+    deleted: bool
+
+
+def deletion_has_no_text(
+    version: _Deletable, versions: Sequence[_Deletable], doc: str
+) -> UnknownVersion:
+    """The error for asking the text of a version that records a deletion; it names the last
+    version before it with text, which is what the asker most likely wanted."""
+    before = [v for v in versions if v.version < version.version and not v.deleted]
+    last = (
+        f"; its last text is v{before[-1].version} (--at v{before[-1].version})" if before else ""
+    )
+    return UnknownVersion(
+        f"{doc} v{version.version} records its deletion ({version.captured_at}); it has no text"
+        + last
+    )
+
+
 def resolve_start(ref: str | int, versions: Sequence[V], doc: str = "document") -> V | None:
     """The old end of a diff. A date or date-time means the text as it stood just before it (the
     latest version in time before its start; None if the document did not exist yet), so that a

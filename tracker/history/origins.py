@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .. import refs
-from ..errors import UnknownVersion
 from .reads import Reads
 
 if TYPE_CHECKING:
@@ -30,7 +29,7 @@ class Origins(Reads):
         versions = self.store.versions(document.id)
         target = refs.resolve_version(at, versions, document.name)
         if target.deleted:
-            raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
+            raise refs.deletion_has_no_text(target, versions, document.name)
         lineages = lineages_of(target)
         spans = self.store.lineage_spans(document.id, target.version, lineages)
         by_number = {v.version: v for v in versions}

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .. import refs
-from ..errors import DamagedDatabase, UnknownDocument, UnknownVersion
+from ..errors import DamagedDatabase, UnknownDocument
 from ..store import Store
 
 if TYPE_CHECKING:  # each read imports what it needs: opening a history must stay quick
@@ -93,12 +93,11 @@ class Reads:
 
     def text(self, doc: str, at: str | int = "latest") -> str:
         """The exact text of a version; a deleted version is an error."""
-        version = self.version(doc, at)
+        document = self.document(doc)
+        versions = self.store.versions(document.id)
+        version = refs.resolve_version(at, versions, document.name)
         if version.deleted:
-            raise UnknownVersion(
-                f"{version.doc} v{version.version} records its deletion"
-                f" ({version.captured_at}); it has no text"
-            )
+            raise refs.deletion_has_no_text(version, versions, document.name)
         return self.rebuild(version)
 
     def diff(

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..errors import DamagedDatabase, TrackerError, UnknownVersion
+from .. import refs
+from ..errors import DamagedDatabase, TrackerError
 from ..models import TraceEvent, Version
 from ..store.codec import decode_runs
 from ..text.inline import inline_diff
@@ -61,9 +62,11 @@ def trace(
     """The life of paragraph ``paragraph`` (1-based) of version ``at`` of ``doc``, or of the one
     paragraph whose text contains the words of ``search``: (the version, the 0-based index of
     the paragraph in it, its events oldest first)."""
-    version = history.version(doc, at)
+    document = history.document(doc)
+    versions = history.store.versions(document.id)
+    version = refs.resolve_version(at, versions, document.name)
     if version.deleted:
-        raise UnknownVersion(f"{version.doc} v{version.version} records its deletion")
+        raise refs.deletion_has_no_text(version, versions, document.name)
     texts = history.paragraphs(version)
     if search is not None:
         index = find_paragraph(texts, search)

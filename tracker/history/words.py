@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from .. import refs
-from ..errors import UnknownVersion
 from ..models import Version, WordBlame
 from .trace import lineages_of
 
@@ -44,7 +43,7 @@ def word_blame(history: Reads, doc: str, at: str | int = "latest") -> WordBlame:
     versions = history.store.versions(document.id)
     target = refs.resolve_version(at, versions, document.name)
     if target.deleted:
-        raise UnknownVersion(f"{document.name} v{target.version} records its deletion")
+        raise refs.deletion_has_no_text(target, versions, document.name)
     texts = history.paragraphs(target)
     saved = history.store.word_state(document.id)
     if history.store.read_only and (saved is None or saved[0] < target.version):
