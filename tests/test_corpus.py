@@ -119,13 +119,26 @@ def test_search_never_crashes_on_query_syntax(run, corpus_db: Path, query: str) 
 def test_search_without_matches_and_empty_query(run, corpus_db: Path) -> None:
     none = run("search", "zebra", "--db", corpus_db)
     assert none.exit_code == 0
-    assert none.stderr == "no paragraph matches 'zebra'\n"
-    for doc in ("guide.md", "nothing*"):  # a filter that names documents or none: the same
-        filtered = run("search", "zebra", "--doc", doc, "--db", corpus_db)
-        assert (filtered.exit_code, filtered.stdout) == (0, "")
-        assert filtered.stderr == "no paragraph matches 'zebra'\n"
-        every = run("search", "zebra", "--all-versions", "--doc", doc, "--db", corpus_db)
-        assert every.stderr == "no paragraph matches 'zebra'\n"
+    assert none.stderr == (
+        "no paragraph of the latest versions holds 'zebra'"
+        " (--all-versions searches the earlier ones too)\n"
+    )
+    filtered = run("search", "zebra", "--doc", "guide.md", "--db", corpus_db)
+    assert (filtered.exit_code, filtered.stdout) == (0, "")
+    assert filtered.stderr == (
+        "no paragraph of the latest versions of documents matching 'guide.md' holds 'zebra'"
+        " (--all-versions searches the earlier ones too)\n"
+    )
+    every = run("search", "zebra", "--all-versions", "--doc", "guide.md", "--db", corpus_db)
+    assert every.stderr == (
+        "no paragraph of any version of documents matching 'guide.md' holds 'zebra'\n"
+    )
+    for every_version in ([], ["--all-versions"]):  # a filter naming no document says so
+        unnamed = run("search", "zebra", "--doc", "nothing*", *every_version, "--db", corpus_db)
+        assert (unnamed.exit_code, unnamed.stdout) == (0, "")
+        assert unnamed.stderr == (
+            "no document matches --doc 'nothing*'; `tracker docs` lists them\n"
+        )
     empty = run("search", '" "', "--db", corpus_db)
     assert empty.exit_code == 1
     assert empty.stderr == "Error: nothing to search for in '\" \"'\n"

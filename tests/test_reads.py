@@ -426,7 +426,9 @@ def test_search_limits_and_doc_filter_through_the_cli(run, histories):
     every = run("search", "apple", "--limit", "0", db=db)
     assert every.stdout == exact.stdout and every.stderr == ""
     none = run("search", "apple", "--doc", "nothing*", db=db)
-    assert none.stdout == "" and none.stderr == "no paragraph matches 'apple'\n"
+    assert none.stdout == "" and none.stderr == (
+        "no document matches --doc 'nothing*'; `tracker docs` lists them\n"
+    )
     data = json.loads(
         run("search", "apple", "--doc", "*.md", "--json", "--limit", "0", db=db).stdout
     )

@@ -149,7 +149,7 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
                 color=colored,
             )
     if not result.total:
-        click.echo(f"no paragraph matches {query!r}", err=True)
+        click.echo(_no_hits(query, doc_glob, all_versions, result.documents_match), err=True)
     elif len(shown) < result.total:
         more = (
             f"at least {result.total - len(shown)}"
@@ -161,6 +161,18 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
 
 #: Above this many months, the text output of `stats` shows churn per year (JSON keeps months).
 MAX_MONTHS_SHOWN = 24
+
+
+def _no_hits(query: str, doc_glob: str | None, all_versions: bool, documents_match: bool) -> str:
+    """Why a search found nothing, as the web's search page says it: no document of that name,
+    or no paragraph of the versions searched (the latest ones: --all-versions reaches further)."""
+    if not documents_match:
+        return f"no document matches --doc {doc_glob!r}; `tracker docs` lists them"
+    where = "of any version" if all_versions else "of the latest versions"
+    if doc_glob:
+        where += f" of documents matching {doc_glob!r}"
+    hint = "" if all_versions else " (--all-versions searches the earlier ones too)"
+    return f"no paragraph {where} holds {query!r}{hint}"
 
 
 def _by_year(months: list[dict]) -> list[dict]:
