@@ -67,3 +67,17 @@ def test_asking_a_deletion_for_text_names_the_last_text(run, gone_and_back, args
     assert result.stderr.startswith(f"Error: notes.txt {deleted} records its deletion (2026-")
     assert result.stderr.endswith(f"; it has no text; its last text is {last} (--at {last})\n")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_log_json_has_the_renames_its_text_shows(run, db):
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", "One.\n", at="2026-01-01T00:00:00Z")
+        tracker.rename("a.txt", "b.txt", at="2026-01-02T00:00:00Z")
+        tracker.record("b.txt", "One!\n", at="2026-01-03T00:00:00Z")
+    text = run("log", "b", db=db).stdout.splitlines()
+    assert text[1] == "    2026-01-02 00:00:00  renamed a.txt -> b.txt"
+    versions = json.loads(run("log", "b", "--json", db=db).stdout)
+    assert [v["renames"] for v in versions] == [
+        [{"from": "a.txt", "to": "b.txt", "renamed_at": "2026-01-02T00:00:00.000Z"}],
+        [],
+    ]

@@ -70,7 +70,8 @@ def log(doc, substantive, db_path, as_json):
 
     DOC is a path, a file name, a stem or a unique prefix. Each version's counts say how many
     of its changes are substantive when only some are, and `minor` when none is (whitespace,
-    punctuation, case, numbers, ignored text, moves: see `tracker diff --ignore`).
+    punctuation, case, numbers, ignored text, moves: see `tracker diff --ignore`). A rename is
+    shown after the version it followed (in --json, that version's `renames`).
 
     Example:
 
@@ -82,12 +83,23 @@ def log(doc, substantive, db_path, as_json):
         renames = tracker.renames(document.name)
     if substantive:
         versions = [version for version in versions if not version.minor]
-    if as_json:
-        echo_json([version.as_dict() for version in versions])
-        return
     renamed_after = {}
     for rename in renames:
         renamed_after.setdefault(rename["version"], []).append(rename)
+    if as_json:  # each rename where the text shows it: after the version it followed
+        echo_json(
+            [
+                version.as_dict()
+                | {
+                    "renames": [
+                        {key: rename[key] for key in ("from", "to", "renamed_at")}
+                        for rename in renamed_after.get(version.version, [])
+                    ]
+                }
+                for version in versions
+            ]
+        )
+        return
     for version in versions:
         if version.deleted:
             line = f"v{version.version}  {short_time(version.captured_at)}  deleted"
