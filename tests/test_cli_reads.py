@@ -81,3 +81,17 @@ def test_log_json_has_the_renames_its_text_shows(run, db):
         [{"from": "a.txt", "to": "b.txt", "renamed_at": "2026-01-02T00:00:00.000Z"}],
         [],
     ]
+
+
+def test_stats_help_says_when_the_text_gives_churn_per_year(run, db):
+    from tracker.cli.corpus import MAX_MONTHS_SHOWN
+
+    with Tracker(db) as tracker:
+        for month in range(MAX_MONTHS_SHOWN + 1):
+            at = f"{2020 + month // 12}-{month % 12 + 1:02}-01T00:00:00Z"
+            tracker.record("a.txt", f"Version {month}.\n", at=at)
+    assert "churn (paragraphs changed per year):" in run("stats", db=db).stdout
+    churn = json.loads(run("stats", "--json", db=db).stdout)["churn"]
+    assert len(churn) == MAX_MONTHS_SHOWN + 1 and "month" in churn[0]
+    help_text = " ".join(run("stats", "--help").stdout.split())
+    assert f"per year in the text over more than {MAX_MONTHS_SHOWN} months" in help_text

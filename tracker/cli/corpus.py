@@ -159,10 +159,6 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
         click.echo(f"... {more} more (use --limit 0)", err=True)
 
 
-#: Above this many months, the text output of `stats` shows churn per year (JSON keeps months).
-MAX_MONTHS_SHOWN = 24
-
-
 def _no_hits(query: str, doc_glob: str | None, all_versions: bool, documents_match: bool) -> str:
     """Why a search found nothing, as the web's search page says it: no document of that name,
     or no paragraph of the versions searched (the latest ones: --all-versions reaches further)."""
@@ -173,6 +169,10 @@ def _no_hits(query: str, doc_glob: str | None, all_versions: bool, documents_mat
         where += f" of documents matching {doc_glob!r}"
     hint = "" if all_versions else " (--all-versions searches the earlier ones too)"
     return f"no paragraph {where} holds {query!r}{hint}"
+
+
+#: Above this many months, the text output of `stats` shows churn per year (JSON keeps months).
+MAX_MONTHS_SHOWN = 24
 
 
 def _by_year(months: list[dict]) -> list[dict]:
@@ -212,7 +212,8 @@ def _clip(text: str, width: int = 70) -> str:
 def stats(doc, top, min_chars, db_path, as_json):
     """Versions, churn per month, most-edited paragraphs, largest edits, shared text.
 
-    Without DOC, over the whole corpus; shared paragraphs are those present in
+    Churn is per month (per year in the text over more than 24 months; --json always gives
+    months). Without DOC, over the whole corpus; shared paragraphs are those present in
     the latest versions of several documents (boilerplate, copy-paste).
 
     Example:
