@@ -95,3 +95,22 @@ def test_stats_help_says_when_the_text_gives_churn_per_year(run, db):
     assert len(churn) == MAX_MONTHS_SHOWN + 1 and "month" in churn[0]
     help_text = " ".join(run("stats", "--help").stdout.split())
     assert f"per year in the text over more than {MAX_MONTHS_SHOWN} months" in help_text
+
+
+def test_log_takes_the_date_window_timeline_takes(run, db):
+    with Tracker(db) as tracker:
+        for day in range(1, 6):
+            tracker.record("a.txt", f"Day {day}.\n", at=f"2026-03-0{day}T12:00:00Z")
+        tracker.record("b.txt", "Other.\n", at="2026-03-03T12:00:00Z")
+    window = ["--since", "2026-03-02", "--until", "2026-03-04"]
+    logged = json.loads(run("log", "a", *window, "--json", db=db).stdout)
+    assert [v["version"] for v in logged] == [2, 3, 4]
+    events = json.loads(run("timeline", "--doc", "a.txt", *window, "--json", db=db).stdout)
+    assert [e["version"] for e in reversed(events)] == [2, 3, 4]
+    text = run("log", "a", "--since", "2026-03-05T12:00:00Z", db=db).stdout
+    assert text.startswith("v5  2026-03-05 12:00:00  ") and len(text.splitlines()) == 1
+    empty = run("log", "a", "--since", "2026-04-01", db=db)
+    assert (empty.exit_code, empty.stdout) == (0, "")
+    assert empty.stderr == "no version of a.txt in that range\n"
+    bad = run("log", "a", "--until", "March", db=db)
+    assert bad.exit_code == 2 and "cannot read time 'March'" in bad.stderr

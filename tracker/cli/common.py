@@ -225,6 +225,18 @@ VERSION = VersionRef()
 DATE = Moment()
 
 
+def date_range_options(function: Callable) -> Callable:
+    """``--since`` and ``--until``: a window of dates or date-times, as timeline and log read it."""
+    function = click.option(
+        "--until",
+        type=DATE,
+        help="Up to the end of this date or date-time (a date: the whole day), UTC.",
+    )(function)
+    return click.option(
+        "--since", type=DATE, help="From this date or date-time (a bare date: its start), UTC."
+    )(function)
+
+
 def max_bytes_option(function: Callable) -> Callable:
     """``--max-bytes``: refuse files larger than this."""
     return click.option(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from ..render.words import counts_text, line_safe, plural, short_time
+from ..times import parse_bound
 from . import cli
 from .common import (
     VERSION,
+    date_range_options,
     db_option,
     echo_json,
     json_option,
@@ -60,12 +62,13 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
 
 @cli.command()
 @click.argument("doc")
+@date_range_options
 @click.option(
     "--substantive", is_flag=True, help="Only versions with a substantive change (no minor ones)."
 )
 @db_option
 @json_option
-def log(doc, substantive, db_path, as_json):
+def log(doc, since, until, substantive, db_path, as_json):
     """Show the version history of DOC, oldest first.
 
     DOC is a path, a file name, a stem or a unique prefix. Each version's counts say how many
@@ -76,13 +79,23 @@ def log(doc, substantive, db_path, as_json):
     Example:
 
         tracker log 000
+
+        tracker log pep-0008 --since 2020-01-01 --substantive
     """
     with open_tracker(db_path) as tracker:
         document = tracker.document(doc)
         versions = tracker.versions(document.name)
         renames = tracker.renames(document.name)
-    if substantive:
-        versions = [version for version in versions if not version.minor]
+    low, high = parse_bound(since, end_of_day=False), parse_bound(until, end_of_day=True)
+    versions = [
+        version
+        for version in versions
+        if (low is None or version.captured_at >= low)
+        and (high is None or version.captured_at <= high)
+        and not (substantive and version.minor)
+    ]
+    if not versions and (since or until or substantive):  # said, as timeline says it
+        click.echo(f"no version of {document.name} in that range", err=True)
     renamed_after = {}
     for rename in renames:
         renamed_after.setdefault(rename["version"], []).append(rename)

@@ -12,9 +12,9 @@ from ..render.words import bold_hits, counts_text, one_line, plural, short_time,
 from ..text.snippets import MARKS
 from . import cli
 from .common import (
-    DATE,
     color_option,
     count,
+    date_range_options,
     db_option,
     echo_json,
     echo_json_list,
@@ -40,14 +40,7 @@ def _column(count: int, word: str, width: int) -> str:
 
 
 @cli.command()
-@click.option(
-    "--since", type=DATE, help="From this date or date-time (a bare date: its start), UTC."
-)
-@click.option(
-    "--until",
-    type=DATE,
-    help="Up to the end of this date or date-time (a date: the whole day), UTC.",
-)
+@date_range_options
 @click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
 @click.option("--limit", type=count(0), help="At most this many lines (0: all).")
 @click.option("--substantive", is_flag=True, help="Leave out versions whose changes are all minor.")
