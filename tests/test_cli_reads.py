@@ -114,3 +114,20 @@ def test_log_takes_the_date_window_timeline_takes(run, db):
     assert empty.stderr == "no version of a.txt in that range\n"
     bad = run("log", "a", "--until", "March", db=db)
     assert bad.exit_code == 2 and "cannot read time 'March'" in bad.stderr
+
+
+@pytest.mark.parametrize("command", [["timeline"], ["log", "a"]])
+def test_a_window_that_ends_before_it_starts_is_a_usage_error(run, db, command):
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", "One.\n", at="2026-03-01T12:00:00Z")
+    for window in (
+        ["--since", "2026-03-02", "--until", "2026-03-01"],
+        ["--until", "2026-03-01", "--since", "2026-03-02"],
+    ):
+        result = run(*command, *window, db=db)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr.endswith(
+            "Error: Invalid value for '--until': '2026-03-01' is before --since '2026-03-02'\n"
+        )
+    same_day = run(*command, "--since", "2026-03-01", "--until", "2026-03-01", db=db)
+    assert same_day.exit_code == 0 and "v1" in same_day.stdout

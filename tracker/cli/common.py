@@ -225,15 +225,28 @@ VERSION = VersionRef()
 DATE = Moment()
 
 
+def _window(ctx: click.Context, param: click.Parameter, until: str | None) -> str | None:
+    """Refuse a window that ends before it starts (a typo would otherwise show nothing)."""
+    since = ctx.params.get("since")
+    if since and str(since).strip() and until and str(until).strip():
+        if read_bound(since, end_of_day=False) > read_bound(until, end_of_day=True):
+            raise click.BadParameter(f"{until!r} is before --since {since!r}", ctx, param)
+    return until
+
+
 def date_range_options(function: Callable) -> Callable:
     """``--since`` and ``--until``: a window of dates or date-times, as timeline and log read it."""
     function = click.option(
         "--until",
         type=DATE,
+        callback=_window,
         help="Up to the end of this date or date-time (a date: the whole day), UTC.",
     )(function)
     return click.option(
-        "--since", type=DATE, help="From this date or date-time (a bare date: its start), UTC."
+        "--since",
+        type=DATE,
+        is_eager=True,  # read first, so that --until can be checked against it
+        help="From this date or date-time (a bare date: its start), UTC.",
     )(function)
 
 
