@@ -556,7 +556,10 @@ def test_timeline_says_when_nothing_matches(run, corpus_db: Path) -> None:
     assert later.stderr == "no changes recorded in that range\n"
     glob = run("timeline", "--doc", "nothing*", "--db", corpus_db)
     assert (glob.exit_code, glob.stdout) == (0, "")
-    assert glob.stderr == "no changes recorded for documents matching 'nothing*'\n"
+    assert glob.stderr == "no document matches --doc 'nothing*'; `tracker docs` lists them\n"
+    window = ["--doc", "*.md", "--since", "2030-01-01"]  # documents, but no change then
+    quiet = run("timeline", *window, "--db", corpus_db)
+    assert quiet.stderr == "no changes recorded for documents matching '*.md' in that range\n"
     assert (
         json.loads(run("timeline", "--since", "2030-01-01", "--db", corpus_db, "--json").stdout)
         == []

@@ -64,6 +64,12 @@ def timeline(since, until, doc_glob, limit, substantive, db_path, as_json):
             for event in events:
                 click.echo(_timeline_line(event))
                 shown += 1
+        if not shown and doc_glob:
+            from ..corpus.timeline import matching_names
+
+            if not matching_names(tracker, doc_glob):
+                click.echo(_no_document(doc_glob), err=True)
+                return
     if not shown:
         where = [f"for documents matching {doc_glob!r}"] if doc_glob else []
         where += ["in that range"] if since or until else []
@@ -152,11 +158,16 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
         click.echo(f"... {more} more (use --limit 0)", err=True)
 
 
+def _no_document(doc_glob: str | None) -> str:
+    """What search and timeline say when --doc names no document."""
+    return f"no document matches --doc {doc_glob!r}; `tracker docs` lists them"
+
+
 def _no_hits(query: str, doc_glob: str | None, all_versions: bool, documents_match: bool) -> str:
     """Why a search found nothing, as the web's search page says it: no document of that name,
     or no paragraph of the versions searched (the latest ones: --all-versions reaches further)."""
     if not documents_match:
-        return f"no document matches --doc {doc_glob!r}; `tracker docs` lists them"
+        return _no_document(doc_glob)
     where = "of any version" if all_versions else "of the latest versions"
     if doc_glob:
         where += f" of documents matching {doc_glob!r}"
