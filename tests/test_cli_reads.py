@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -131,3 +132,19 @@ def test_a_window_that_ends_before_it_starts_is_a_usage_error(run, db, command):
         )
     same_day = run(*command, "--since", "2026-03-01", "--until", "2026-03-01", db=db)
     assert same_day.exit_code == 0 and "v1" in same_day.stdout
+
+
+def test_docs_and_diff_escape_a_name_an_older_database_may_hold(run, db):
+    with Tracker(db) as tracker:
+        tracker.record("placeholder.txt", "old\n\nline\n", at="2024-01-01")
+        tracker.record("placeholder.txt", "new\n\nline\n", at="2024-01-02")
+    with sqlite3.connect(db) as conn:  # refused today; an older tracker could store it
+        conn.execute("update documents set name = 'esc\x1b[31mred.txt'")
+    conn.close()
+    shown = "esc\\x1b[31mred.txt"
+    for args in (["docs"], ["diff", "esc"], ["diff", "esc", "--stat"], ["timeline"]):
+        out = run(*args, db=db, color=True).stdout  # as on a terminal: nothing stripped
+        assert "\x1b" not in out and shown in out, args
+    assert run("docs", db=db, color=True).stdout.startswith(f"{shown}  ")
+    header = run("diff", "esc", db=db, color=True).stdout.splitlines()[0]
+    assert header == f"{shown} v1 (2024-01-01 00:00:00) -> {shown} v2 (2024-01-02 00:00:00)"

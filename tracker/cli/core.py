@@ -169,10 +169,11 @@ def docs(db_path, as_json):
     if not documents:
         click.echo("no documents tracked yet: run `tracker snapshot DIR`", err=True)
         return
-    width = max(len(document.name) for document in documents)
-    for document in documents:
+    names = [line_safe(document.name) for document in documents]  # an older database's too
+    width = max(len(name) for name in names)
+    for name, document in zip(names, documents):
         state = "deleted" if document.deleted else "present"
         click.echo(
-            f"{document.name:<{width}}  {plural(document.versions, 'version'):>13}"
+            f"{name:<{width}}  {plural(document.versions, 'version'):>13}"
             f"  last change {short_time(document.last_change)}  {state}"
         )

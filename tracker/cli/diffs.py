@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import refs
-from ..render.words import comeback_words, plural, short_time
+from ..render.words import comeback_words, line_safe, plural, short_time
 from . import cli
 from .common import (
     VERSION,
@@ -50,6 +50,9 @@ def _comeback(version: Version, form: str = ", {}") -> str:
 
 
 def _label(doc: str, version: Version | None) -> str:
+    """``notes.txt v3 (2026-01-03 00:00:00, re-created)``: the name escaped, as every list does
+    (a database from an older tracker may hold a name with control characters)."""
+    doc = line_safe(doc)
     if version is None:
         return f"{doc} (nothing)"
     return f"{doc} v{version.version} ({short_time(version.captured_at)}{_comeback(version)})"
