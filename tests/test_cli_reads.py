@@ -148,3 +148,5 @@ def test_docs_and_diff_escape_a_name_an_older_database_may_hold(run, db):
     assert run("docs", db=db, color=True).stdout.startswith(f"{shown}  ")
     header = run("diff", "esc", db=db, color=True).stdout.splitlines()[0]
     assert header == f"{shown} v1 (2024-01-01 00:00:00) -> {shown} v2 (2024-01-02 00:00:00)"
+    restored = run("restore", "esc", "--to", db.parent / "out.txt", db=db, color=True)
+    assert restored.stderr == f"{shown} v2 written to {db.parent / 'out.txt'}\n"

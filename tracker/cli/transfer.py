@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..errors import MalformedInput, TrackerError
-from ..render.words import plural
+from ..render.words import line_safe, plural
 from . import cli
 from .common import (
     DATE,
@@ -266,4 +266,4 @@ def restore(doc, at, to, force, db_path):
     """
     with open_tracker(db_path) as tracker:
         target, version = tracker.restore(doc, at, to, force=force)
-    click.echo(f"{version.doc} v{version.version} written to {target}", err=True)
+    click.echo(f"{line_safe(version.doc)} v{version.version} written to {target}", err=True)
