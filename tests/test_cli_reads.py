@@ -150,3 +150,16 @@ def test_docs_and_diff_escape_a_name_an_older_database_may_hold(run, db):
     assert header == f"{shown} v1 (2024-01-01 00:00:00) -> {shown} v2 (2024-01-02 00:00:00)"
     restored = run("restore", "esc", "--to", db.parent / "out.txt", db=db, color=True)
     assert restored.stderr == f"{shown} v2 written to {db.parent / 'out.txt'}\n"
+
+
+def test_trace_colours_the_changed_words_as_diff_does(run, db):
+    with Tracker(db) as tracker:
+        tracker.record("a.txt", "Title.\n\nWe keep your data.\n", at="2026-01-01")
+        tracker.record("a.txt", "Title.\n\nWe never keep your data.\n", at="2026-01-02")
+    plain = run("trace", "a", "2", db=db).stdout  # not a terminal: markers
+    assert plain.splitlines()[-1].endswith("[2] modified: We {+never +}keep your data.")
+    painted = run("trace", "a", "2", "--color", "always", db=db).stdout
+    diff = run("diff", "a", "--color", "always", db=db).stdout
+    edit = "We \x1b[32;4mnever \x1b[0mkeep your data."
+    assert painted.splitlines()[-1].endswith(f"[2] modified: {edit}") and edit in diff
+    assert run("trace", "a", "2", "--color", "never", db=db, color=True).stdout == plain

@@ -109,9 +109,10 @@ _TRACE_WORDS = {
     help="Version PARAGRAPH is numbered in.",
 )
 @click.option("--search", metavar="WORDS", help="Pick the paragraph containing these words.")
+@color_option("Colour the changed words, as diff does (auto: on a terminal, no NO_COLOR).")
 @db_option
 @json_option
-def trace(doc, paragraph, at, search, db_path, as_json):
+def trace(doc, paragraph, at, search, color, db_path, as_json):
     """Show the life of one paragraph of DOC: every version that created, changed or moved it.
 
     PARAGRAPH is its number in version --at (1-based, as `tracker diff` shows it); or
@@ -137,6 +138,7 @@ def trace(doc, paragraph, at, search, db_path, as_json):
     if as_json:
         echo_json([event.as_dict() for event in events])
         return
+    colored = use_color(color)
     click.echo(f"{terminal_safe(version.doc)} v{version.version}, paragraph {index + 1}:")
     numbers = [e.version for e in events] + [
         b.version for e in events for b in e.document_back_after
@@ -157,12 +159,15 @@ def trace(doc, paragraph, at, search, db_path, as_json):
         if event.split_into:
             what += f", split into paragraph{'s' * (len(event.split_into) > 1)} "
             what += ", ".join(map(str, event.split_into))
-        body = render_inline_text(event.inline) if event.inline else terminal_safe(event.text)
+        if event.inline:
+            body = render_inline_text(event.inline, colored)
+        else:
+            body = terminal_safe(event.text)
         head = f"v{event.version:<{width - 1}} {event.captured_at[:10]}  {where} {what}: "
         lines = body.split("\n")
-        click.echo(head + lines[0])
+        click.echo(head + lines[0], color=colored)
         for line in lines[1:]:
-            click.echo(" " * len(head) + line)
+            click.echo(" " * len(head) + line, color=colored)
         for back in event.document_back_after:  # it did not live on through the deletion unseen
             stamp = f"v{back.version:<{width - 1}} {back.captured_at[:10]}"
             click.echo(f"{stamp}  {document_back_words(back)}")
