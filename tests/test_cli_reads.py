@@ -163,3 +163,26 @@ def test_trace_colours_the_changed_words_as_diff_does(run, db):
     edit = "We \x1b[32;4mnever \x1b[0mkeep your data."
     assert painted.splitlines()[-1].endswith(f"[2] modified: {edit}") and edit in diff
     assert run("trace", "a", "2", "--color", "never", db=db, color=True).stdout == plain
+
+
+def test_docs_takes_the_doc_glob_that_search_and_timeline_take(run, db):
+    with Tracker(db) as tracker:
+        tracker.record("notes/a.txt", "A.\n", at="2026-01-01")
+        tracker.record("notes/b.md", "B.\n", at="2026-01-01")
+        tracker.record("c.txt", "C.\n", at="2026-01-01")
+    for glob, names in (
+        ("notes/*", ["notes/a.txt", "notes/b.md"]),
+        ("*.txt", ["c.txt", "notes/a.txt"]),
+        ("b.md", ["notes/b.md"]),
+    ):
+        listed = [line.split()[0] for line in run("docs", "--doc", glob, db=db).stdout.splitlines()]
+        data = json.loads(run("docs", "--doc", glob, "--json", db=db).stdout)
+        changed = json.loads(run("timeline", "--doc", glob, "--json", db=db).stdout)
+        assert listed == [d["name"] for d in data] == names == sorted(e["doc"] for e in changed)
+    none = run("docs", "--doc", "zz*", db=db)
+    assert (none.exit_code, none.stdout, none.stderr) == (
+        0,
+        "",
+        "no document matches --doc 'zz*'\n",
+    )
+    assert run("docs", "--doc", "zz*", "--json", db=db).stdout == "[]\n"

@@ -234,6 +234,23 @@ def _window(ctx: click.Context, param: click.Parameter, until: str | None) -> st
     return until
 
 
+def doc_glob_option(function: Callable) -> Callable:
+    """``--doc GLOB``: only the documents whose name, or file name alone, matches."""
+    return click.option(
+        "--doc",
+        "doc_glob",
+        metavar="GLOB",
+        help="Only documents whose name, or file name alone, matches (fnmatch: 'notes/*',"
+        " 'guide.md').",
+    )(function)
+
+
+def no_document_matches(doc_glob: str | None, *, hint: bool = True) -> str:
+    """What docs, search and timeline say when --doc names no document (``hint``: and which
+    command lists the names, for all but that one)."""
+    return f"no document matches --doc {doc_glob!r}" + ("; `tracker docs` lists them" * hint)
+
+
 def date_range_options(function: Callable) -> Callable:
     """``--since`` and ``--until``: a window of dates or date-times, as timeline and log read it."""
     function = click.option(

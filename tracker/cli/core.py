@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..refs import name_matches
 from ..render.words import counts_text, line_safe, plural, short_time
 from ..times import parse_bound
 from . import cli
@@ -11,9 +12,11 @@ from .common import (
     VERSION,
     date_range_options,
     db_option,
+    doc_glob_option,
     echo_json,
     json_option,
     max_bytes_option,
+    no_document_matches,
     open_tracker,
     split_option,
     stdout_bytes,
@@ -152,22 +155,28 @@ def show(doc, at, db_path):
 
 
 @cli.command()
+@doc_glob_option
 @db_option
 @json_option
-def docs(db_path, as_json):
+def docs(doc_glob, db_path, as_json):
     """List every tracked document with its versions, last change and state.
 
     Example:
 
-        tracker docs --json
+        tracker docs --doc 'peps/*' --json
     """
     with open_tracker(db_path) as tracker:
         documents = tracker.documents()
+    tracked = bool(documents)
+    documents = [document for document in documents if name_matches(document.name, doc_glob)]
     if as_json:
         echo_json([document.as_dict() for document in documents])
-        return
     if not documents:
-        click.echo("no documents tracked yet: run `tracker snapshot DIR`", err=True)
+        if not tracked:
+            click.echo("no documents tracked yet: run `tracker snapshot DIR`", err=True)
+        else:
+            click.echo(no_document_matches(doc_glob, hint=False), err=True)
+    if as_json or not documents:
         return
     names = [line_safe(document.name) for document in documents]  # an older database's too
     width = max(len(name) for name in names)

@@ -16,9 +16,11 @@ from .common import (
     count,
     date_range_options,
     db_option,
+    doc_glob_option,
     echo_json,
     echo_json_list,
     json_option,
+    no_document_matches,
     open_tracker,
     progress_bar,
     use_color,
@@ -27,10 +29,6 @@ from .common import (
 
 if TYPE_CHECKING:
     from ..corpus.timeline import Event
-
-DOC_GLOB_HELP = (
-    "Only documents whose name, or file name alone, matches (fnmatch: 'notes/*', 'guide.md')."
-)
 
 
 def _column(count: int, word: str, width: int) -> str:
@@ -41,7 +39,7 @@ def _column(count: int, word: str, width: int) -> str:
 
 @cli.command()
 @date_range_options
-@click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
+@doc_glob_option
 @click.option("--limit", type=count(0), help="At most this many lines (0: all).")
 @click.option("--substantive", is_flag=True, help="Leave out versions whose changes are all minor.")
 @db_option
@@ -68,7 +66,7 @@ def timeline(since, until, doc_glob, limit, substantive, db_path, as_json):
             from ..corpus.timeline import matching_names
 
             if not matching_names(tracker, doc_glob):
-                click.echo(_no_document(doc_glob), err=True)
+                click.echo(no_document_matches(doc_glob), err=True)
                 return
     if not shown:
         where = [f"for documents matching {doc_glob!r}"] if doc_glob else []
@@ -90,7 +88,7 @@ def _timeline_line(event: Event) -> str:
 @cli.command()
 @click.argument("query")
 @click.option("--all-versions", is_flag=True, help="Search every version, not only the latest.")
-@click.option("--doc", "doc_glob", metavar="GLOB", help=DOC_GLOB_HELP)
+@doc_glob_option
 @click.option(
     "--limit",
     type=count(0),
@@ -158,16 +156,11 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
         click.echo(f"... {more} more (use --limit 0)", err=True)
 
 
-def _no_document(doc_glob: str | None) -> str:
-    """What search and timeline say when --doc names no document."""
-    return f"no document matches --doc {doc_glob!r}; `tracker docs` lists them"
-
-
 def _no_hits(query: str, doc_glob: str | None, all_versions: bool, documents_match: bool) -> str:
     """Why a search found nothing, as the web's search page says it: no document of that name,
     or no paragraph of the versions searched (the latest ones: --all-versions reaches further)."""
     if not documents_match:
-        return _no_document(doc_glob)
+        return no_document_matches(doc_glob)
     where = "of any version" if all_versions else "of the latest versions"
     if doc_glob:
         where += f" of documents matching {doc_glob!r}"
