@@ -186,3 +186,24 @@ def test_docs_takes_the_doc_glob_that_search_and_timeline_take(run, db):
         "no document matches --doc 'zz*'\n",
     )
     assert run("docs", "--doc", "zz*", "--json", db=db).stdout == "[]\n"
+
+
+def test_trace_search_reads_words_as_search_does(run, db):
+    with Tracker(db) as tracker:
+        tracker.record(
+            "a.txt",
+            "Put a magic comment on the first line.\n\n"
+            "A comment that is magic\nis not the same.\n\n"
+            "Nothing here.\n",
+            at="2026-01-01",
+        )
+    for query in ('"magic comment"', '"MAGIC   comment" first', "put comm*", "first lin*"):
+        found = run("search", query, "--json", db=db)
+        assert [hit["paragraph"] for hit in json.loads(found.stdout)] == [1], query
+        traced = run("trace", "a", "--search", query, db=db)
+        assert traced.exit_code == 0, (query, traced.stderr)
+        assert traced.stdout.startswith("a.txt v1, paragraph 1:\n"), query
+    phrase_over_lines = run("trace", "a", "--search", '"that is magic is not"', db=db)
+    assert phrase_over_lines.stdout.startswith("a.txt v1, paragraph 2:\n")
+    both = run("trace", "a", "--search", "comment magic", db=db)  # words, in any order
+    assert both.exit_code == 1 and both.stderr.startswith("Error: 2 paragraphs contain")

@@ -116,7 +116,8 @@ def trace(doc, paragraph, at, search, color, db_path, as_json):
     """Show the life of one paragraph of DOC: every version that created, changed or moved it.
 
     PARAGRAPH is its number in version --at (1-based, as `tracker diff` shows it); or
-    --search picks the one paragraph containing all the words given. A paragraph keeps its
+    --search picks the one paragraph containing all the words given, read as `tracker
+    search` reads them ("quoted words" as a phrase, word* as a prefix). A paragraph keeps its
     identity (its lineage) through edits, moves, splits and merges, and one put back after
     its deletion continues its old life. Edits show the changed words. A version that
     brought the whole document back after its deletion is named where it falls, as

@@ -4,6 +4,7 @@ split, merged, deleted or put back, read from the changes stored when each versi
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,12 +33,26 @@ def lineages_of(version: Version) -> list[int]:
     return decode_runs(version.lineages)
 
 
+#: A "quoted phrase" or a word, as ``tracker search`` reads a query.
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+
+
 def find_paragraph(texts: list[str], words: str) -> int:
-    """The 0-based index of the one paragraph containing every word of ``words`` (any case)."""
-    wanted = words.casefold().split()
+    """The 0-based index of the one paragraph containing every word of ``words`` (any case,
+    any part of a word), read as ``tracker search`` reads them: a "quoted phrase" is found
+    whole, and a trailing ``*`` is only a prefix mark."""
+    wanted = [
+        " ".join((phrase or word.rstrip("*")).casefold().split())
+        for phrase, word in _TERM.findall(words)
+    ]
+    wanted = [term for term in wanted if term]
     if not wanted:
         raise TrackerError("--search needs some words")
-    found = [i for i, text in enumerate(texts) if all(w in text.casefold() for w in wanted)]
+    found = [
+        i
+        for i, text in enumerate(texts)
+        if all(term in " ".join(text.casefold().split()) for term in wanted)
+    ]
     if len(found) == 1:
         return found[0]
     if not found:
