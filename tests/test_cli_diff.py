@@ -191,10 +191,31 @@ def test_blame(run, policy_db):
     assert origins["We collect your name, email address and location."] == 2
     assert origins["Cookies are used for <script>alert(1)</script> analytics only."] == 3
     text = run("blame", "policy", "--at", "v2", "--db", policy_db).stdout.splitlines()
-    assert text[0] == "v1 2026-01-01 | Title of the policy"
-    assert text[1] == "v1 2026-01-01 | Contact us at the address below."
-    assert text[2].startswith("v2 2026-02-01 | We collect your name, email")
-    assert text[5].startswith("v2 2026-02-01 | Cookies are used for")
+    assert text[0] == "v1 2026-01-01 [1] | Title of the policy"
+    assert text[1] == "v1 2026-01-01 [2] | Contact us at the address below."
+    assert text[2].startswith("v2 2026-02-01 [3] | We collect your name, email")
+    assert text[5].startswith("v2 2026-02-01 [6] | Cookies are used for")
+
+
+def test_blame_numbers_paragraphs_as_trace_takes_them(run, tmp_path):
+    """The number blame gives a paragraph (text and --json) is the one trace takes for it."""
+    db = str(tmp_path / "t.db")
+    texts = [f"Paragraph number {n} of the policy." for n in range(1, 12)]
+    with Tracker(db) as tracker:
+        tracker.record("p.txt", "\n\n".join(texts) + "\n")
+        texts[9] = "Paragraph number 10 of the policy, now edited."
+        tracker.record("p.txt", "\n\n".join(texts) + "\n")
+    lines = json.loads(run("blame", "p", "--json", "--db", db).stdout)
+    assert [line["paragraph"] for line in lines] == list(range(1, 12))
+    edited = next(line for line in lines if "now edited" in line["text"])
+    assert edited["paragraph"] == 10
+    trace = run("trace", "p", str(edited["paragraph"]), "--db", db).stdout
+    assert trace.splitlines()[0] == "p.txt v2, paragraph 10:"
+    assert "now edited" in trace
+    text = run("blame", "p", "--db", db).stdout.splitlines()
+    assert text[0].startswith("v1 ")
+    assert text[0].endswith("  [1] | Paragraph number 1 of the policy.")  # aligned with [10]
+    assert text[9].startswith("v2 ") and " [10] | Paragraph number 10" in text[9]
 
 
 def test_log_counts_come_from_the_engine(run, policy_db):

@@ -230,9 +230,10 @@ class BlameLine:
     lineage: int | None = None
 
     def as_dict(self) -> dict:
+        """The JSON of ``blame --json``: ``paragraph`` is 1-based, the number ``trace`` takes."""
         first = self.first or self.origin
         return {
-            "paragraph": self.index,
+            "paragraph": self.index + 1,
             "version": self.origin.version,
             "captured_at": self.origin.captured_at,
             "note": self.origin.note,

@@ -38,7 +38,9 @@ from .common import (
 def blame(doc, at, words, format_, color, db_path, as_json):
     """Show each paragraph of DOC with the version in which it took its present text.
 
-    A paragraph that only moved keeps its origin. With --words, every word is
+    Each line gives that version, its date and the paragraph's number ([3]: the
+    number `tracker trace DOC 3` takes). A paragraph that only moved keeps its
+    origin. With --words, every word is
     attributed to the version that first wrote it, through moves, splits,
     merges and edits around it; a word deleted and later put back keeps its
     first version, and a run of 4 words or more copied from elsewhere in the
@@ -80,8 +82,13 @@ def blame(doc, at, words, format_, color, db_path, as_json):
         echo_json([line.as_dict() for line in lines])
         return
     width = max((len(f"v{line.origin.version}") for line in lines), default=2)
+    places = len(f"[{len(lines)}]")
     for line in lines:
-        tag = f"{'v' + str(line.origin.version):<{width}} {line.origin.captured_at[:10]}"
+        # [n]: the paragraph's number, as `trace` takes it and shows it
+        tag = (
+            f"{'v' + str(line.origin.version):<{width}} {line.origin.captured_at[:10]}"
+            f" {f'[{line.index + 1}]':>{places}}"
+        )
         for k, text_line in enumerate(terminal_safe(line.text).split("\n")):
             click.echo(f"{tag if k == 0 else ' ' * len(tag)} | {text_line}")
 
