@@ -120,6 +120,16 @@ def test_stat(run, policy_db):
     assert result.stdout.strip().endswith("+1 -1 ~1 moved 1, 3 unchanged")
 
 
+@pytest.mark.parametrize("format_", ["unified", "html", "markdown"])
+def test_stat_refuses_a_format_it_cannot_print(run, policy_db, format_):
+    """--stat prints a line of counts (or JSON): asked for a page or a patch, it says so
+    instead of printing the line as if that were the format asked for."""
+    result = run("diff", "policy", "--stat", "--format", format_, "--db", policy_db)
+    assert result.exit_code == 2
+    assert f"--stat prints text or json, not --format {format_}" in result.stderr
+    assert result.stdout == ""
+
+
 def test_html_escapes_document_text(run, policy_db):
     result = run("diff", "policy", "v1..v2", "--format", "html", "--db", policy_db)
     page = result.stdout

@@ -94,7 +94,12 @@ def _hidden_note(hidden: int) -> str:
     help="Old version (default: the one before --until); a date or date-time: the text just"
     " before it, so that the changes made then are shown.",
 )
-@click.option("--until", type=VERSION, help="New version (default: latest).")
+@click.option(
+    "--until",
+    type=VERSION,
+    help="New version (default: latest); a date or date-time: the text as it stood then (a"
+    " date: at the day's end).",
+)
 @click.option(
     "--format",
     "format_",
@@ -185,6 +190,8 @@ def diff(
                 refs.check_version_ref(end or "latest")
             except ValueError as error:
                 raise click.BadParameter(str(error), param_hint="'[RANGE]'") from None
+    if stat and format_ in ("unified", "html", "markdown"):
+        raise click.UsageError(f"--stat prints text or json, not --format {format_}")
     if ignore and format_ == "unified":
         raise click.UsageError("--ignore does not apply to --format unified (a diff of the bytes)")
     with open_tracker(db_path) as tracker:
