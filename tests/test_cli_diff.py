@@ -267,6 +267,18 @@ def test_default_diff_of_a_returned_file_matches_log_counts(run, tmp_path):
     assert deletion["from"]["version"] == 1 and deletion["stats"]["removed"] == 2
 
 
+def test_markdown_writes_out_terminal_control_sequences(run, tmp_path):
+    """Markdown is printed to terminals too: a document's escape sequences are written out
+    (``\\x1b``), never sent, as the text format does."""
+    policy_db = str(tmp_path / "t.db")
+    with Tracker(policy_db) as tracker:
+        tracker.record("e.txt", "clean\n\nevil \x1b]0;pwned\x07 x\n")
+        tracker.record("e.txt", "clean\n\nevil \x1b]0;pwned\x07 y\n")
+    out = run("diff", "e", "--format", "markdown", "--db", policy_db).stdout
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b\\]0;pwned\\x07" in out  # "]" is Markdown, so it is escaped too
+
+
 def test_blame_escapes_terminal_control_sequences(run, tmp_path):
     policy_db = str(tmp_path / "t.db")
     with Tracker(policy_db) as tracker:

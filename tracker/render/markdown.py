@@ -11,17 +11,18 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..text.diff import Change, Skipped, with_context
 from .html import stats_line, version_label
-from .words import skipped_text
+from .words import skipped_text, terminal_safe
 
 _MD_SPECIAL = re.compile(r"([\\`*_~\[\]<>|&#])")
 _MD_LINE_START = re.compile(r"(?m)^([ \t]*)([-+=>]|\d+[.)])")
 
 
 def _md_escape(text: str) -> str:
-    """Escape Markdown syntax in document text; line breaks become hard breaks."""
+    """Escape Markdown syntax in document text; line breaks become hard breaks, and other
+    control characters are written out (``\\x1b``), as on a terminal: Markdown is printed too."""
     text = _MD_SPECIAL.sub(r"\\\1", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-    return text.replace("\n", "\\\n")
+    return terminal_safe(text).replace("\n", "\\\n")
 
 
 def _md_mark(text: str, marker: str) -> str:
