@@ -603,19 +603,19 @@ def test_request_rescan(make_watcher) -> None:
 def test_dead_observer_is_restarted_with_rescan(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher()
     watcher.health_interval = 0.05
-    dead = watcher._observer
+    dead = watcher._supervisor.observer
     assert dead is not None
     dead.stop()  # what an observer crash looks like from outside: its threads are gone
     dead.join(TIMEOUT)
     collector.wait_for(lambda c: c.rescan)
-    assert watcher._observer is not None and watcher._observer is not dead
+    assert watcher._supervisor.observer is not None and watcher._supervisor.observer is not dead
     (folder / "after.txt").write_text("x\n")
     collector.wait_for(has_path("after.txt"))
 
 
 def test_inotify_overflow_gives_rescan(folder: Path, make_watcher) -> None:
     watcher, collector = make_watcher()
-    reader = getattr(watcher._observer, "inotify_reader", None)
+    reader = getattr(watcher._supervisor.observer, "inotify_reader", None)
     if reader is None:
         pytest.skip("native observer is not inotify")
     from watchdog.observers.inotify_c import InotifyConstants, InotifyEvent
@@ -681,15 +681,15 @@ def test_a_folder_back_while_the_observer_starts_is_watched_at_once(
     """The folder can come back between the watcher noting what is at its path and the
     observer's start (a busy machine widens that gap): the observer watches the folder that is
     there, and is not restarted once more, losing what was written in the meantime."""
-    from tracker.watch import watcher as watcher_module
+    from tracker.watch import supervisor as supervisor_module
 
-    real_start = watcher_module.start_observer
+    real_start = supervisor_module.start_observer
 
     def slow_start(*args: Any, **kwargs: Any) -> Any:
         time.sleep(0.05)  # a start slowed as on a busy machine: the real observer all the same
         return real_start(*args, **kwargs)
 
-    monkeypatch.setattr(watcher_module, "start_observer", slow_start)
+    monkeypatch.setattr(supervisor_module, "start_observer", slow_start)
     watcher, collector, logged = _watching_a_folder_gone(folder, make_watcher, caplog)
     time.sleep(0.2)  # a failing start or two
     folder.mkdir()

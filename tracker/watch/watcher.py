@@ -2,8 +2,9 @@
 
 This module knows nothing of SQLite or of the CLI: it turns file system events into
 :class:`Batch` objects and calls a consumer with them. Folding raw events into a batch lives in
-:mod:`tracker.watch.batch`; starting, checking and stopping watchdog observers in
-:mod:`tracker.watch.observer`.
+:mod:`tracker.watch.batch`; keeping a watchdog observer alive on the folder in
+:mod:`tracker.watch.supervisor` (which starts, checks and stops them with
+:mod:`tracker.watch.observer`).
 
 Threads
     watchdog's observer threads (the dispatcher, one emitter, and for inotify the thread that
@@ -28,16 +29,10 @@ Overflow and errors
       ``InotifyFD`` (:mod:`tracker.watch.observer`) that notices the overflow event and asks for a
       ``rescan=True`` batch.
     * A dead observer: the worker checks every :attr:`Watcher.health_interval` seconds that the
-      observer thread, its emitters and the inotify reader thread are alive (an emitter stops when
-      the watched folder itself is deleted; a reader thread dies on an unexpected ``OSError``),
-      and that the folder at the root's path is still the one watched (inotify follows a folder
-      moved away; an unmount leaves another folder, or none, at the path). If not, while the
-      watcher is not stopping, it stops what is left of the observer, starts a fresh one and
-      emits a ``rescan=True`` batch. If the restart fails the first failure also emits one (the
-      consumer finds the folder gone); a folder gone is looked for at every check (logged once
-      when it goes and once when it is back), any other
-      failure (the inotify watch limit) goes to ``on_error`` and is retried with an exponential
-      back-off capped at 30 s.
+      observer is alive and still watches the folder at the root's path; if not, while the
+      watcher is not stopping, it starts a fresh one and emits a ``rescan=True`` batch (see
+      :mod:`tracker.watch.supervisor`: a folder gone, a restart failing, the back-off). A failed
+      restart goes to ``on_error``.
 
 Shutdown
     :meth:`Watcher.stop` lets the observer dispatch the events it has already queued (for at most
@@ -62,17 +57,10 @@ from types import TracebackType
 from typing import Any
 
 from watchdog.events import FileSystemEvent
-from watchdog.observers.api import BaseObserver
 
 from .batch import Batch, EventFolder
-from .observer import (
-    QueueHandler,
-    observer_healthy,
-    path_identity,
-    reports_closes,
-    shutdown_observer,
-    start_observer,
-)
+from .observer import QueueHandler
+from .supervisor import ObserverSupervisor
 from .writers import MAX_OPEN_WAIT, OpenFiles
 
 __all__ = ["Watcher"]
@@ -107,8 +95,6 @@ class Watcher:
 
     #: Seconds between checks that the observer threads are still alive.
     health_interval: float = 0.5
-    #: Longest wait between attempts to restart a dead observer.
-    max_restart_backoff: float = 30.0
     #: Longest a file still open for writing is held back (at least ``max_delay``).
     max_open_delay: float = MAX_OPEN_WAIT
 
@@ -144,10 +130,15 @@ class Watcher:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._folder = EventFolder(self._root, self.include, self.exclude)
         self._open = OpenFiles(self._root, self._folder.writing)
-        self._root_id: tuple[int, int] | None = None  # the folder the observer watches
-        self._handler = QueueHandler(self._put)
-        self._lock = threading.RLock()  # guards _observer, _started, _stopping
-        self._observer: BaseObserver | None = None
+        self._supervisor = ObserverSupervisor(
+            self._root,
+            QueueHandler(self._put),
+            poll=poll,
+            poll_interval=self.poll_interval,
+            on_overflow=self.request_rescan,
+            on_error=self._report,
+        )
+        self._lock = threading.RLock()  # guards _started, _stopping
         self._worker: threading.Thread | None = None
         self._started = False
         self._stopping = False
@@ -167,10 +158,12 @@ class Watcher:
                     raise NotADirectoryError(f"not a folder: {self._root}")
                 raise FileNotFoundError(f"no such folder: {self._root}")
             try:
-                self._observer = self._start_observer()
+                self._supervisor.start()
             except BaseException:
                 self._stopping = True
+                self._supervisor.close()
                 raise
+            self._folder.track_writes = self._supervisor.reports_closes
             self._worker = threading.Thread(
                 target=self._run, name=f"tracker-watch-worker {self._root}", daemon=True
             )
@@ -182,9 +175,7 @@ class Watcher:
             first_call = not self._stopping
             self._stopping = True
             if first_call:
-                observer, self._observer = self._observer, None
-                if observer is not None:
-                    shutdown_observer(observer, drain=0.5)
+                self._supervisor.close(drain=0.5)
                 self._queue.put(_STOP)
         worker = self._worker
         if worker is not None and worker is not threading.current_thread():
@@ -237,21 +228,6 @@ class Watcher:
         self._events_received += 1
         self._queue.put(event)
 
-    def _start_observer(self) -> BaseObserver:
-        """Create, schedule and start a fresh observer; an inotify overflow asks for a rescan."""
-        self._root_id = path_identity(self._root)  # before: a change after it is noticed
-        observer = start_observer(
-            self._root,
-            self._handler,
-            poll=self.poll,
-            poll_interval=self.poll_interval,
-            on_overflow=self.request_rescan,
-        )
-        if self._root_id is None:  # the folder came back while it started: it watches that one
-            self._root_id = path_identity(self._root)
-        self._folder.track_writes = reports_closes(observer)
-        return observer
-
     # worker side
 
     def _run(self) -> None:
@@ -270,10 +246,6 @@ class Watcher:
         pending = Batch()
         first = last = 0.0  # monotonic times of the first and latest relevant event pending
         next_health = time.monotonic() + self.health_interval
-        restart_at = 0.0  # when to try again after a failed restart
-        backoff = self.health_interval
-        restart_failing = False
-        root_gone = False  # the folder was logged gone, and not yet back
         urgent = False  # deliver the pending batch without waiting for the quiet period
         while True:
             now = time.monotonic()
@@ -335,62 +307,12 @@ class Watcher:
                 urgent = False
             if now >= next_health:
                 next_health = now + self.health_interval
-                if now >= restart_at and not self._check_observer():
-                    # a folder gone is the consumer's to tell (its rescan finds it gone), and is
-                    # looked for at every check: watched again as soon as it is back
-                    gone = not os.path.isdir(self._root)
-                    if gone and not root_gone:  # logged once, not at every check
-                        logger.info("watched folder %s is gone; waiting for it", self._root)
-                        root_gone = True
-                    elif not root_gone:
-                        logger.info(
-                            "file system observer for %s stopped; restarting it", self._root
-                        )
-                    restarted = self._restart_observer(report=not (restart_failing or gone))
-                    if restarted and root_gone:
-                        logger.info("watched folder %s is back; watching it again", self._root)
-                        root_gone = False
-                    if restarted or not restart_failing:  # events may have been missed
-                        was_empty = pending.is_empty()
-                        pending.rescan = True
-                        last = time.monotonic()
-                        if was_empty:
-                            first = last
-                    restart_failing = not restarted
-                    if restarted or gone:
-                        backoff = self.health_interval
-                    else:
-                        restart_at = now + backoff
-                        backoff = min(backoff * 2, self.max_restart_backoff)
-
-    def _check_observer(self) -> bool:
-        """Tell whether the observer is healthy and still watches the folder at the root's path
-        (inotify follows the folder: moved away, or unmounted, it hears nothing of the path), or
-        we are stopping and it does not matter."""
-        with self._lock:
-            if self._stopping:
-                return True
-            if self._observer is None or not observer_healthy(self._observer):
-                return False
-        return path_identity(self._root) == self._root_id
-
-    def _restart_observer(self, report: bool) -> bool:
-        """Replace a dead observer by a fresh one; True on success."""
-        with self._lock:
-            if self._stopping:
-                return False  # stop() owns the shutdown; the worker is about to see _STOP
-            old, self._observer = self._observer, None
-            if old is not None:
-                shutdown_observer(old)
-            try:
-                self._observer = self._start_observer()
-            except Exception as exc:
-                if report:
-                    self._report(exc)
-                else:
-                    logger.debug("restarting the observer failed again: %s", exc)
-                return False
-            return True
+                if self._supervisor.check(now, self.health_interval):  # events may be missed
+                    was_empty = pending.is_empty()
+                    pending.rescan = True
+                    last = time.monotonic()
+                    if was_empty:
+                        first = last
 
     def _deliver(self, batch: Batch) -> None:
         """Call on_batch, sending anything it raises to on_error instead of dying."""
