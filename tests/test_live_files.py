@@ -55,6 +55,23 @@ def test_live_names_that_cannot_be_documents_are_skipped_like_in_the_catch_up(
         assert [d.name for d in tracker.documents()] == ["a.txt", "b.txt", "fine.txt"]
 
 
+def test_a_safe_save_moving_the_file_aside_keeps_its_history(folder: Path, db: Path, start) -> None:
+    """JetBrains' safe save: the new text in a temporary file, the file moved aside, the new one
+    moved in, the moved-aside copy deleted. With no suffix both side names are watched; the move
+    aside is no rename, or README's history would end up under a deleted name."""
+    write_old(folder / "README", "first\n")
+    _, events = start(debounce=0.2)  # the whole save fits in one quiet period
+    write(folder / "README___jb_tmp___", "second\n")
+    os.rename(folder / "README", folder / "README___jb_old___")
+    os.rename(folder / "README___jb_tmp___", folder / "README")
+    (folder / "README___jb_old___").unlink()
+    events.version("README", "second\n")
+    assert history(db, "README") == ["first\n", "second\n"]
+    assert [e.kind for e in events.drain() if e.kind in ("renamed", "deleted")] == []
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["README"]
+
+
 def test_a_skipped_file_is_told_once_until_it_is_recorded_or_gone(
     folder: Path, db: Path, start
 ) -> None:

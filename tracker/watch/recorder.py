@@ -169,7 +169,8 @@ class Recorder:
 
         The names are the files' own, never cleaned up (`` a.txt`` is not ``a.txt``). A move onto
         a tracked name, or onto one that cannot be a document (a newline, not UTF-8), is left to
-        the snapshot of both paths: a deletion, and a change or a skipped file.
+        the snapshot of both paths: a deletion, and a change or a skipped file. So is a safe
+        save's move aside (JetBrains' ``README___jb_old___``): the file at the old name changed.
         """
         for old, new in moves:
             document = history.store.document(old)
@@ -177,6 +178,8 @@ class Recorder:
                 continue
             if file_name_problem(new) is not None or history.store.document(new) is not None:
                 continue
+            if os.path.lexists(self.root / old) and not os.path.lexists(self.root / new):
+                continue  # a safe save: moved aside, another file put in its place, then deleted
             at = now_iso()
             history.rename(old, new, at=at)
             self._tell(WatchEvent("renamed", doc=new, old_name=old, at=at))
