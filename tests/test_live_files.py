@@ -237,3 +237,25 @@ def test_an_unmounted_folder_is_gone_not_emptied_then_watched_again(
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
     assert history(db, "a.txt") == ["one\n", "two\n"]
+
+
+def test_a_watched_folder_given_as_a_symlink_is_watched_and_so_is_a_new_target(
+    tmp_path: Path, db: Path, start
+) -> None:
+    """``tracker watch ~/notes``, a symlink to the real folder: its catch-up reads through the
+    link, and so must the live changes; pointed at another folder, the link's new target is the
+    one watched."""
+    for name in ("one", "two"):
+        write_old(tmp_path / name / "a.txt", f"in {name}\n")
+    link = tmp_path / "notes"
+    link.symlink_to(tmp_path / "one", target_is_directory=True)
+    _, events = start(folder=link)
+    write(tmp_path / "one" / "a.txt", "edited in one\n")
+    events.version("a.txt", "edited in one\n")
+    replacement = tmp_path / "link.new"
+    replacement.symlink_to(tmp_path / "two", target_is_directory=True)
+    replacement.replace(link)
+    events.version("a.txt", "in two\n")  # the new target differs: compared, as after a move
+    write(tmp_path / "two" / "a.txt", "edited in two\n")
+    events.version("a.txt", "edited in two\n")
+    assert history(db, "a.txt") == ["in one\n", "edited in one\n", "in two\n", "edited in two\n"]

@@ -59,14 +59,19 @@ class EventFolder:
     """
 
     def __init__(self, root: str, include: Sequence[str] = (), exclude: Sequence[str] = ()):
-        self._root = root
-        self._prefix = root if root.endswith(os.sep) else root + os.sep
+        self.watch_at(root)
         self.include = tuple(include)
         self.exclude = tuple(exclude)
         self.track_writes = False
         #: watched files created or written and not closed since: True once written to, False
         #: if only created (or moved in: inotify cannot tell the two apart)
         self.writing: dict[str, bool] = {}
+
+    def watch_at(self, root: str) -> None:
+        """Take event paths as relative to ``root`` from now on: the path the observer watches
+        (the folder a symlinked root points to)."""
+        self._root = root
+        self._prefix = root if root.endswith(os.sep) else root + os.sep
 
     def relative(self, path: bytes | str) -> str | None:
         """Map an absolute event path to a POSIX path relative to the root ("" for the root)."""

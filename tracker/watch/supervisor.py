@@ -73,6 +73,9 @@ class ObserverSupervisor:
         self.observer: BaseObserver | None = None
         self._closed = False
         self._root_id: tuple[int, int] | None = None  # the folder the observer watches
+        #: the path the observer watches, and its events' paths start with: the root, or the
+        #: folder it links to (inotify would watch the link itself, and hear nothing)
+        self.watched = root
         # worker-thread state of the health checks
         self._restart_at = 0.0  # when to try again after a failed restart
         self._backoff: float | None = None  # None: the health interval
@@ -127,8 +130,9 @@ class ObserverSupervisor:
     def _start_observer(self) -> BaseObserver:
         """Create, schedule and start a fresh observer, noting which folder it watches."""
         self._root_id = path_identity(self._root)  # before: a change after it is noticed
+        self.watched = os.path.realpath(self._root)
         observer = start_observer(
-            self._root,
+            self.watched,
             self._handler,
             poll=self._poll,
             poll_interval=self._poll_interval,

@@ -164,6 +164,7 @@ class Watcher:
                 self._supervisor.close()
                 raise
             self._folder.track_writes = self._supervisor.reports_closes
+            self._folder.watch_at(self._supervisor.watched)
             self._worker = threading.Thread(
                 target=self._run, name=f"tracker-watch-worker {self._root}", daemon=True
             )
@@ -307,9 +308,10 @@ class Watcher:
                 urgent = False
             if now >= next_health:
                 next_health = now + self.health_interval
-                if self._supervisor.check(now, self.health_interval):  # events may be missed
+                if self._supervisor.check(now, self.health_interval):  # restarted, or failing
+                    self._folder.watch_at(self._supervisor.watched)  # a symlink's new target
                     was_empty = pending.is_empty()
-                    pending.rescan = True
+                    pending.rescan = True  # events may have been missed
                     last = time.monotonic()
                     if was_empty:
                         first = last
