@@ -342,6 +342,17 @@ def test_ctrl_c_during_the_catch_up_exits_cleanly(folder: Path, db: Path, spawn)
     assert len(latest_texts(db)) == 600
 
 
+def test_the_catch_up_line_writes_every_count_alike(folder: Path, db: Path, spawn) -> None:
+    for i in range(1000):
+        write_old(folder / f"f{i:04}.txt", f"file {i}\n")
+    first = spawn()
+    assert first.caught_up().startswith("caught up: 1,000 new versions, 0 deleted,")
+    assert first.finish(signal.SIGINT) == 0
+    again = spawn()
+    assert again.caught_up().startswith("caught up: 0 new versions, 0 deleted, 0 renamed, 1,000 ")
+    assert again.finish(signal.SIGINT) == 0
+
+
 def test_readers_work_while_it_writes(folder: Path, db: Path, spawn) -> None:
     watcher = spawn()
     watcher.caught_up()

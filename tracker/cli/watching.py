@@ -132,8 +132,9 @@ def watch(
                 n = event.counts
                 click.echo(
                     f"caught up: {plural(n['recorded'], 'new version')},"
-                    f" {n['deleted']} deleted, {n['renamed']} renamed, {n['unchanged']} unchanged,"
-                    f" {n['skipped']} skipped; watching for changes",
+                    f" {n['deleted']:,} deleted, {n['renamed']:,} renamed,"
+                    f" {n['unchanged']:,} unchanged, {n['skipped']:,} skipped;"
+                    " watching for changes",
                     err=True,
                 )
             elif kind == "rescanned":
