@@ -215,7 +215,8 @@ def checkout(directory, at, force, db_path, as_json):
     version with the latest time at or before --at; without --at, its latest
     version). Nothing is ever written
     outside DIRECTORY: a document whose name is absolute, has '..' or control
-    characters is skipped with a warning, the others are still written, and the
+    characters, or whose place is taken (by a folder, or by the tracker database
+    itself) is skipped with a warning, the others are still written, and the
     command exits 1. With --force, files already in DIRECTORY that are not part
     of this checkout (say, from an earlier one) are listed as warnings and left
     alone: nothing is deleted.

@@ -40,6 +40,19 @@ def _write(target: Path, data: bytes) -> None:
         raise TrackerError(f"cannot write {target}: {error.strerror or error}") from None
 
 
+def _blocked(history: History, target: Path) -> str | None:
+    """Why a file cannot be written at ``target`` (None when it can): it is the database
+    itself, a folder is there, or a file is where one of its folders should be."""
+    if history.store.owns(target):
+        return f"{target} is part of the tracker database"
+    if target.is_dir():
+        return f"{target} is a folder"
+    for parent in target.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
+
+
 @dataclass
 class CheckoutResult:
     """What a checkout wrote, the documents it could not write, and the files it left alone."""
@@ -110,11 +123,18 @@ def checkout(
         )
     plan = [(name, version) for name, version in plan if name not in blocked]
     targets: dict[Path, str] = {}
-    for name, _ in plan:
+    kept: list[tuple[str, Version]] = []
+    for name, version in plan:
         target = safe_target(root, name)
         if target in targets:
             raise TrackerError(f"{targets[target]} and {name} would both be written to {target}")
+        problem = _blocked(history, target)
+        if problem is not None:  # found before anything is written: nothing is half done
+            result.unsafe.append((name, f"refusing to write {name!r}: {problem}"))
+            continue
         targets[target] = name
+        kept.append((name, version))
+    plan = kept
     try:  # made even when nothing is written: the corpus then held no document
         root.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -125,6 +145,7 @@ def checkout(
     if force and root.is_dir():
         base = root.resolve()
         ours = {target.relative_to(base).as_posix() for target in targets}
+        ours |= {name for name, _ in result.unsafe}  # already warned about
         result.others = [path for path in _files_under(base) if path not in ours]
     return result
 
@@ -155,6 +176,8 @@ def restore(
         target = safe_target(folder, version.doc.rsplit("/", 1)[-1])
     else:
         target = Path(to)
+    if history.store.owns(target):
+        raise TrackerError(f"{target} is part of the tracker database: choose another file")
     if target.exists() and not force:
         raise TrackerError(f"{target} exists (use --force to overwrite it)")
     _write(target, text.encode("utf-8"))

@@ -157,6 +157,8 @@ def export_to_file(
     leaves it as it was; through a symlink, the file it points to. A pipe, a terminal or a
     device (``-o /dev/stdout``, ``-o >(gzip > x)``) is written to as it is, never replaced.
     """
+    if history.store.owns(path):
+        raise TrackerError(f"{path} is part of the tracker database: choose another file")
     try:
         mode = os.stat(path).st_mode
     except OSError:

@@ -300,6 +300,11 @@ class StoreBase:
         bases = {os.path.abspath(self.path), os.path.realpath(self.path)}
         return frozenset(base + suffix for base in bases for suffix in ("", *COMPANION_SUFFIXES))
 
+    def owns(self, path: str | os.PathLike) -> bool:
+        """Whether ``path`` is the database file or a companion: a write there would destroy it."""
+        own = self.own_files()
+        return os.path.abspath(path) in own or os.path.realpath(path) in own
+
     def close(self) -> None:
         """Close the connection, unless it is borrowed."""
         if not self.borrowed:

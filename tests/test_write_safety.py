@@ -1,0 +1,63 @@
+"""The commands that write, used as a careless user would: they never destroy the database,
+and an error leaves nothing half done."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracker import Tracker
+
+
+def _db_with(path: Path, *names: str) -> Path:
+    """A database at ``path`` holding one version of each named document (its text: its name)."""
+    with Tracker(path) as tracker:
+        for name in names:
+            tracker.record(name, f"{name}\n", at="2024-01-01T00:00:00Z")
+    return path
+
+
+def _intact(db: Path, count: int) -> None:
+    with Tracker(db) as tracker:
+        assert len(tracker.documents()) == count
+        assert not tracker.fsck().problems
+
+
+def test_export_restore_and_checkout_never_write_over_the_database(run, tmp_path, monkeypatch):
+    db = _db_with(tmp_path / "t.db", "t.db", "notes.txt")  # a document named like the database
+    monkeypatch.chdir(tmp_path)
+    for args in (
+        ["export", "-o", db],
+        ["export", "-o", "t.db-wal"],
+        ["restore", "notes", "--to", db, "--force"],
+        ["restore", "t.db", "--force"],  # into the current folder, under its name
+    ):
+        result = run(*args, db=db)
+        assert result.exit_code == 1, args
+        assert result.stderr.endswith("is part of the tracker database: choose another file\n")
+        _intact(db, 2)
+    result = run("checkout", tmp_path, "--force", db=db)
+    assert result.exit_code == 1
+    assert f"warning: refusing to write 't.db': {db} is part of the tracker database\n" in (
+        result.stderr
+    )
+    assert "t.db: not part of this checkout" not in result.stderr  # said once
+    assert (tmp_path / "notes.txt").read_text() == "notes.txt\n"
+    _intact(db, 2)
+
+
+def test_checkout_finds_a_folder_in_a_documents_place_before_writing_anything(run, tmp_path):
+    db = _db_with(tmp_path / "t.db", "a.txt", "b.txt", "c/d.txt", "e.txt")
+    out = tmp_path / "out"
+    (out / "b.txt").mkdir(parents=True)  # left by something else
+    (out / "c").write_text("a file where a folder should be\n")
+    result = run("checkout", out, "--force", db=db)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"warning: refusing to write 'b.txt': {out / 'b.txt'} is a folder",
+        f"warning: refusing to write 'c/d.txt': {out / 'c'} is a file, not a folder",
+        "warning: c: not part of this checkout, left alone",
+        f"2 documents written to {out}; 1 other file already there left alone (not deleted)",
+        "Error: 2 documents not written (see above)",
+    ]
+    assert (out / "a.txt").read_text() == "a.txt\n"
+    assert (out / "e.txt").read_text() == "e.txt\n"  # written after the blocked ones
