@@ -61,3 +61,14 @@ def test_checkout_finds_a_folder_in_a_documents_place_before_writing_anything(ru
     ]
     assert (out / "a.txt").read_text() == "a.txt\n"
     assert (out / "e.txt").read_text() == "e.txt\n"  # written after the blocked ones
+
+
+def test_snapshot_with_a_missing_path_records_nothing_of_the_others(run, folder, db):
+    (folder / "a.txt").write_text("first\n")
+    assert run("snapshot", folder, db=db).exit_code == 0
+    (folder / "a.txt").write_text("second\n")
+    result = run("snapshot", folder, folder.parent / "typo", db=db)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {folder.parent / 'typo'}: no such file or folder\n"
+    with Tracker(db) as tracker:
+        assert [v.version for v in tracker.versions("a.txt")] == [1]

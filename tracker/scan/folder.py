@@ -121,10 +121,11 @@ class FolderSnapshot:
     ) -> SnapshotResult:
         """Snapshot each path: a folder recursively (or only some names in it), or one file."""
         paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+        for one in paths:  # all of them before any: a typo in the last records nothing
+            if not Path(one).exists() and not Path(one).is_symlink():
+                raise TrackerError(f"{one}: no such file or folder")
         for one in paths:
             target = Path(one)
-            if not target.exists() and not target.is_symlink():
-                raise TrackerError(f"{one}: no such file or folder")
             if target.is_dir():
                 self.folder(target, only)
             else:
