@@ -72,3 +72,19 @@ def test_snapshot_with_a_missing_path_records_nothing_of_the_others(run, folder,
     assert result.stderr == f"Error: {folder.parent / 'typo'}: no such file or folder\n"
     with Tracker(db) as tracker:
         assert [v.version for v in tracker.versions("a.txt")] == [1]
+
+
+def test_adding_the_same_ignore_pattern_again_changes_nothing(run, tmp_path):
+    db = _db_with(tmp_path / "t.db", "a.txt")
+    first = run("ignore", "add", r"id=\d+", "--doc", "*.txt", db=db)
+    assert first.stderr == "ignore pattern 1 added: id=\\d+\n"
+    again = run("ignore", "add", r"id=\d+", "--doc", "*.txt", "--note", "twice", db=db)
+    assert again.exit_code == 0
+    assert again.stderr == "ignore pattern 1 already there: id=\\d+\n"
+    other = run("ignore", "add", r"id=\d+", db=db)  # for every document: another pattern
+    assert other.stderr == "ignore pattern 2 added: id=\\d+\n"
+    with Tracker(db) as tracker:
+        assert [(p.id, p.doc_glob, p.note) for p in tracker.ignore_patterns()] == [
+            (1, "*.txt", None),
+            (2, None, None),
+        ]

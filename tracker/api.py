@@ -160,6 +160,9 @@ class Tracker(History):
         """Store an ignore pattern and re-classify the documents it applies to (on a Dask
         cluster with ``workers`` or ``scheduler``, as :meth:`reclassify`)."""
         checked_pattern(pattern)  # before a cluster is started for nothing
+        same = self.same_pattern(pattern, doc)
+        if same is not None:
+            return same
         with _mapper(workers, scheduler, needed=self._has_edits(doc or None)) as mapper:
             return super().add_ignore(pattern, doc=doc, note=note, progress=progress, mapper=mapper)
 

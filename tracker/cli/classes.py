@@ -53,15 +53,19 @@ def ignore() -> None:
 def ignore_add(regex, doc_glob, note, workers, scheduler, db_path):
     """Add an ignore pattern and re-classify the documents it applies to.
 
+    The same REGEX with the same --doc again changes nothing: it is there already.
+
     Example:
 
         tracker ignore add 'Last updated: [A-Za-z]+ \\d+, \\d{4}'
     """
     with open_tracker(db_path, create=True) as tracker, progress_bar("re-classifying") as bar:
+        known = {pattern.id for pattern in tracker.ignore_patterns()}
         added = tracker.add_ignore(
             regex, doc=doc_glob, note=note, progress=bar, workers=workers, scheduler=scheduler
         )
-    click.echo(f"ignore pattern {added.id} added: {line_safe(added.pattern)}", err=True)
+    done = "already there" if added.id in known else "added"
+    click.echo(f"ignore pattern {added.id} {done}: {line_safe(added.pattern)}", err=True)
 
 
 @ignore.command("list")

@@ -197,8 +197,11 @@ class Ignores:
         mapper: Mapper = map,
     ) -> IgnorePattern:
         """Store an ignore pattern and re-classify the documents it applies to (``mapper``: as
-        for :func:`reclassify`)."""
+        for :func:`reclassify`); one already stored for the same documents is returned as it is."""
         checked_pattern(pattern)
+        same = self.same_pattern(pattern, doc)
+        if same is not None:
+            return same
         with self.store.transaction():
             pattern_id = self.store.add_pattern(pattern, doc or None, note, now_iso())
             self.forget_patterns()
@@ -210,6 +213,14 @@ class Ignores:
                 mapper=mapper,
             )
         return added
+
+    def same_pattern(self, pattern: str, doc: str | None) -> IgnorePattern | None:
+        """The stored pattern with this regex and document glob, if any: adding it again would
+        change nothing but the list."""
+        found = (
+            p for p in self.ignore_patterns() if (p.pattern, p.doc_glob) == (pattern, doc or None)
+        )
+        return next(found, None)
 
     def remove_ignore(
         self,
