@@ -88,3 +88,18 @@ def test_adding_the_same_ignore_pattern_again_changes_nothing(run, tmp_path):
             (1, "*.txt", None),
             (2, None, None),
         ]
+
+
+def test_fsck_of_a_truncated_database_does_not_send_the_user_back_to_fsck(run, tmp_path):
+    db = _db_with(tmp_path / "t.db", "a.txt", "b.txt")
+    with open(db, "r+b") as file:  # cut off, as by a full disk or an interrupted copy
+        file.truncate(db.stat().st_size // 2)
+    for command in ("docs", "fsck"):
+        result = run(command, db=db)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: database {db} is damaged (")
+        assert result.stderr.count("\n") == 1
+    assert "run `tracker fsck` to see where" in run("docs", db=db).stderr
+    assert run("fsck", db=db).stderr.endswith(
+        ": SQLite cannot read enough of it for any check; restore it from a backup\n"
+    )

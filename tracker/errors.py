@@ -15,6 +15,10 @@ class NotADatabase(TrackerError):
     """The database file exists but is not a tracker (SQLite) database."""
 
 
+class UnreadableDatabase(NotADatabase):
+    """SQLite cannot read the database file: damaged pages (a truncated or overwritten file)."""
+
+
 class DamagedDatabase(TrackerError):
     """Stored data does not add up (a missing paragraph, a bad checksum): run `tracker fsck`."""
 

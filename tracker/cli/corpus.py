@@ -274,8 +274,16 @@ def fsck(db_path, as_json):
 
         tracker fsck
     """
-    with open_tracker(db_path) as tracker, progress_bar("checking") as bar:
-        report = tracker.fsck(progress=bar)
+    from ..errors import TrackerError, UnreadableDatabase
+
+    try:
+        with open_tracker(db_path) as tracker, progress_bar("checking") as bar:
+            report = tracker.fsck(progress=bar)
+    except UnreadableDatabase as error:  # its message sends the user here: say more
+        reason = str(error).removesuffix(": run `tracker fsck` to see where")
+        raise TrackerError(
+            f"{reason}: SQLite cannot read enough of it for any check; restore it from a backup"
+        ) from None
     if as_json:
         echo_json(report.as_dict())
     else:

@@ -23,6 +23,7 @@ from ..errors import (
     NotADatabase,
     ReadOnlyDatabase,
     TrackerError,
+    UnreadableDatabase,
 )
 from .schema import apply_migrations, pending_migrations
 
@@ -96,7 +97,7 @@ def translate(error: sqlite3.Error, path: Path) -> TrackerError:
     if "readonly" in message or "read-only" in message:
         return ReadOnlyDatabase(f"database {path} is read-only: it can be read but not changed")
     if isinstance(error, sqlite3.DatabaseError) and "malformed" in message:
-        return NotADatabase(
+        return UnreadableDatabase(
             f"database {path} is damaged ({message}): run `tracker fsck` to see where"
         )
     if isinstance(error, sqlite3.DatabaseError) and (
