@@ -103,3 +103,24 @@ def test_fsck_of_a_truncated_database_does_not_send_the_user_back_to_fsck(run, t
     assert run("fsck", db=db).stderr.endswith(
         ": SQLite cannot read enough of it for any check; restore it from a backup\n"
     )
+
+
+def test_import_refuses_names_that_would_lose_their_spaces_and_join_another_history(run, tmp_path):
+    source = tmp_path / "history.jsonl"
+    source.write_text(
+        '{"doc": "a.txt", "text": "mine\\n", "at": "2024-01-01"}\n'
+        '{"doc": "a.txt ", "text": "another file\\n", "at": "2024-01-02"}\n'
+        '{"doc": "b.txt", "renamed_from": " a.txt", "at": "2024-01-03"}\n'
+    )
+    db = tmp_path / "t.db"
+    result = run("import", source, db=db)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "line 2: \"doc\" 'a.txt ' has leading or trailing whitespace, which names do not keep"
+        " (it would be stored as 'a.txt')",
+        "line 3: \"renamed_from\" ' a.txt' has leading or trailing whitespace, which names do"
+        " not keep (it would be stored as 'a.txt')",
+        f"Error: {source}: 2 malformed records, nothing imported",
+    ]
+    with Tracker(db) as tracker:
+        assert tracker.documents() == []

@@ -175,7 +175,7 @@ def _check(line: int, item: object, label: str = "") -> Record:
     doc = item.get("doc")
     if not isinstance(doc, str) or not refs.normalize_name(doc):
         raise ValueError('"doc" must be a non-empty string')
-    name = refs.normalize_name(doc)
+    name = _kept_name("doc", doc)
     problem = name_problem(name)
     if problem is not None:
         raise ValueError(f'"doc" {doc!r} cannot be written out as a file: {problem}')
@@ -209,8 +209,20 @@ def _check(line: int, item: object, label: str = "") -> Record:
         note = f"{item['commit'][:10]} {item.get('path') or doc}"
         if renamed_from:
             note += f" (renamed from {renamed_from})"
-    old = refs.normalize_name(renamed_from) if renamed_from else None
+    old = _kept_name("renamed_from", renamed_from) if renamed_from else None
     return Record(line, name, text, at, note, renamed_from=old or None, label=label)
+
+
+def _kept_name(key: str, value: str) -> str:
+    """The name a record's ``key`` is stored under; refuse one that would lose leading or
+    trailing whitespace: " a.txt" and "a.txt" in one file would be a single history."""
+    name = refs.normalize_name(value)
+    if value.strip() != value:
+        raise ValueError(
+            f'"{key}" {value!r} has leading or trailing whitespace, which names do not keep'
+            f" (it would be stored as {name!r})"
+        )
+    return name
 
 
 def _check_rename(line: int, item: dict, name: str, label: str) -> Record:
@@ -222,7 +234,7 @@ def _check_rename(line: int, item: dict, name: str, label: str) -> Record:
         raise ValueError('"doc" is not valid Unicode (it has a lone surrogate)')
     if not _encodable(old):
         raise ValueError('"renamed_from" is not valid Unicode (it has a lone surrogate)')
-    old = refs.normalize_name(old)
+    old = _kept_name("renamed_from", old)
     if old == name:
         raise ValueError('"renamed_from" is the same as "doc"')
     at = _check_time(item)
