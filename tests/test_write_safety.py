@@ -3,6 +3,7 @@ and an error leaves nothing half done."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tracker import Tracker
@@ -124,3 +125,23 @@ def test_import_refuses_names_that_would_lose_their_spaces_and_join_another_hist
     ]
     with Tracker(db) as tracker:
         assert tracker.documents() == []
+
+
+def test_an_ignore_pattern_broken_by_hand_is_a_one_line_error_naming_it(run, folder, db):
+    (folder / "a.txt").write_text("first\n")
+    assert run("snapshot", folder, db=db).exit_code == 0
+    with sqlite3.connect(db) as conn:  # "run reclassify after editing the table by hand"
+        conn.execute(
+            "insert into ignore_patterns (pattern, created_at) values ('id=[0-9', '2024-01-01')"
+        )
+    conn.close()
+    (folder / "a.txt").write_text("second\n")
+    for args in (["reclassify"], ["snapshot", folder], ["diff", "a.txt"]):
+        result = run(*args, db=db)
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "Error: stored ignore pattern 1: bad ignore pattern 'id=[0-9': unterminated"
+            " character set at position 3 (`tracker ignore remove 1` removes it)\n",
+        ), args
+    assert run("ignore", "remove", "1", db=db).exit_code == 0
+    assert run("snapshot", folder, db=db).stdout == "a.txt  v2  +1 -1 ~0\n"

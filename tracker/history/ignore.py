@@ -59,6 +59,25 @@ def checked_pattern(pattern: str) -> re.Pattern[str]:
         raise TrackerError(str(error)) from None
 
 
+def compile_stored(patterns: Sequence[IgnorePattern]) -> list[re.Pattern[str]]:
+    """Compile stored patterns; one edited by hand into a bad regex is a one-line error that
+    says which and how to remove it (every command that classifies would stop on it)."""
+    from ..text.classes import compile_patterns
+
+    try:
+        return compile_patterns([p.pattern for p in patterns])
+    except ValueError:
+        for p in patterns:
+            try:
+                compile_patterns([p.pattern])
+            except ValueError as error:
+                raise TrackerError(
+                    f"stored ignore pattern {p.id}: {error} (`tracker ignore remove {p.id}`"
+                    " removes it)"
+                ) from None
+        raise
+
+
 #: Stored edits classified as one piece of work (and written together), or about this much
 #: text, whichever comes first: a piece for a worker takes long enough to be worth Dask's few
 #: milliseconds, and the writer holds only the pieces in flight.
@@ -108,6 +127,7 @@ def reclassify(
 
     store = history.store
     patterns = patterns if patterns is not None else history.ignore_patterns()
+    compile_stored(patterns)  # a bad one stops this here, before anything is written
     names = {document.id: document.name for document in store.documents()}
     if documents is None:
         documents = list(names)
@@ -176,10 +196,8 @@ class Ignores:
         """The compiled ignore patterns that apply to the document ``name``."""
         found = self._compiled.get(name)
         if found is None:
-            from ..text.classes import compile_patterns
-
-            applying = [p.pattern for p in self.ignore_patterns() if p.applies_to(name)]
-            found = self._compiled[name] = compile_patterns(applying)
+            applying = [p for p in self.ignore_patterns() if p.applies_to(name)]
+            found = self._compiled[name] = compile_stored(applying)
         return found
 
     def forget_patterns(self) -> None:
