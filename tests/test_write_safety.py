@@ -3,6 +3,7 @@ and an error leaves nothing half done."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -145,3 +146,19 @@ def test_an_ignore_pattern_broken_by_hand_is_a_one_line_error_naming_it(run, fol
         ), args
     assert run("ignore", "remove", "1", db=db).exit_code == 0
     assert run("snapshot", folder, db=db).stdout == "a.txt  v2  +1 -1 ~0\n"
+
+
+def test_a_snapshot_after_an_import_changed_a_document_reads_its_file_again(
+    run, folder, db, tmp_path
+):
+    (folder / "a.txt").write_text("the text on disk\n")
+    os.utime(folder / "a.txt", (1_600_000_000, 1_600_000_000))  # well outside the racy window
+    assert run("snapshot", folder, db=db).exit_code == 0
+    source = tmp_path / "history.jsonl"
+    source.write_text('{"doc": "a.txt", "text": "imported text\\n"}\n')
+    assert run("import", source, db=db).exit_code == 0
+    again = run("snapshot", folder, db=db)  # the file did not change, the latest version did
+    assert again.stdout == "a.txt  v3  +1 -1 ~0\n"
+    with Tracker(db) as tracker:
+        assert tracker.text("a.txt") == "the text on disk\n"
+    assert run("snapshot", folder, db=db).stdout == ""  # and then it is trusted again
