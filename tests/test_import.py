@@ -401,7 +401,7 @@ def test_import_jsonl_reports_every_malformed_line_and_imports_nothing(run, tmp_
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "line 2: not valid JSON (Expecting property name enclosed in double quotes, column 2)",
-        "line 4: expected a JSON object, got list",
+        "line 4: expected a JSON object, got an array",
         'line 5: "doc" must be a non-empty string',
         'line 6: "text" must be a string or null',
         "line 7: \"at\" is not an ISO 8601 time: 'yesterday'",

@@ -162,3 +162,14 @@ def test_a_snapshot_after_an_import_changed_a_document_reads_its_file_again(
     with Tracker(db) as tracker:
         assert tracker.text("a.txt") == "the text on disk\n"
     assert run("snapshot", folder, db=db).stdout == ""  # and then it is trusted again
+
+
+def test_import_names_what_a_record_is_in_json_words(run, tmp_path):
+    source = tmp_path / "history.jsonl"
+    source.write_text('null\n5\n2.5\n"text"\n[]\nfalse\n')
+    result = run("import", source, db=tmp_path / "t.db")
+    assert result.exit_code == 1
+    assert [line.split(": ", 1)[1] for line in result.stderr.splitlines()[:-1]] == [
+        f"expected a JSON object, got {kind}"
+        for kind in ("null", "a number", "a number", "a string", "an array", "false")
+    ]

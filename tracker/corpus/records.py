@@ -171,7 +171,7 @@ def _check(line: int, item: object, label: str = "") -> Record:
     if isinstance(item, _Problem):
         raise ValueError(str(item))
     if not isinstance(item, dict):
-        raise ValueError(f"expected a JSON object, got {type(item).__name__}")
+        raise ValueError(f"expected a JSON object, got {_json_kind(item)}")
     doc = item.get("doc")
     if not isinstance(doc, str) or not refs.normalize_name(doc):
         raise ValueError('"doc" must be a non-empty string')
@@ -211,6 +211,15 @@ def _check(line: int, item: object, label: str = "") -> Record:
             note += f" (renamed from {renamed_from})"
     old = _kept_name("renamed_from", renamed_from) if renamed_from else None
     return Record(line, name, text, at, note, renamed_from=old or None, label=label)
+
+
+def _json_kind(item: object) -> str:
+    """What a parsed JSON value is, in JSON's words (Python's ``NoneType`` means nothing to a
+    user who wrote ``null``)."""
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    kinds = {type(None): "null", list: "an array", str: "a string", int: "a number"}
+    return kinds.get(type(item), "a number")  # float, the one type left
 
 
 def _kept_name(key: str, value: str) -> str:
