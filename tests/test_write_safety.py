@@ -173,3 +173,11 @@ def test_import_names_what_a_record_is_in_json_words(run, tmp_path):
         f"expected a JSON object, got {kind}"
         for kind in ("null", "a number", "a number", "a string", "an array", "false")
     ]
+
+
+def test_counts_of_a_second_run_are_written_as_the_first_ones(run, tmp_path):
+    source = tmp_path / "history.jsonl"
+    source.write_text("".join(f'{{"doc": "d{n}.txt", "text": "{n}\\n"}}\n' for n in range(1001)))
+    db = tmp_path / "t.db"
+    assert run("import", source, db=db).stdout == "1,001 new versions, 0 unchanged\n"
+    assert run("import", source, db=db).stdout == "0 new versions, 1,001 unchanged\n"

@@ -56,7 +56,7 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
             click.echo(f"{version.doc}  v{version.version}  {counts_text(version)}")
         click.echo(
             f"{plural(len(result.recorded), 'new version')}, "
-            f"{result.unchanged} unchanged, {len(result.skipped)} skipped",
+            f"{result.unchanged:,} unchanged, {len(result.skipped):,} skipped",
             err=True,
         )
     if any(path in explicit for path, _ in result.skipped):

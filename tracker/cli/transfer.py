@@ -35,14 +35,14 @@ def _summary(result: ImportResult, as_json: bool) -> None:
         return
     parts = [
         plural(result.recorded, "new version"),
-        f"{result.unchanged} unchanged",
+        f"{result.unchanged:,} unchanged",
     ]
     if result.commits is not None:
         parts.insert(0, plural(result.commits, "commit"))
     if result.renamed:
-        parts.append(f"{len(result.renamed)} renamed")
+        parts.append(f"{len(result.renamed):,} renamed")
     if result.skipped:
-        parts.append(f"{len(result.skipped)} skipped")
+        parts.append(f"{len(result.skipped):,} skipped")
     click.echo(", ".join(parts))
 
 
