@@ -525,6 +525,7 @@ def test_fsck_reports_missing_and_foreign_paragraph_ids(run, damaged):
             "b.txt v1: refers to missing paragraphs 999999",
             "b.txt v2: its paragraph list holds something other than ids",
             f"c.txt v1: refers to missing paragraphs {gone}",
+            "paragraph_changes: 1 row belonging to paragraphs that are gone",
         ]
     )
 

@@ -181,3 +181,36 @@ def test_counts_of_a_second_run_are_written_as_the_first_ones(run, tmp_path):
     db = tmp_path / "t.db"
     assert run("import", source, db=db).stdout == "1,001 new versions, 0 unchanged\n"
     assert run("import", source, db=db).stdout == "0 new versions, 1,001 unchanged\n"
+
+
+def test_fsck_finds_a_lost_version_and_damaged_lineages(run, tmp_path):
+    db = tmp_path / "t.db"
+    with Tracker(db) as tracker:
+        for number, text in enumerate(["A\n\nB\n", "A\n\nB2\n", "A\n\nB3\n", "A\n\nB4\n"], 1):
+            tracker.record("a.txt", text, at=f"2024-01-0{number}T00:00:00Z")
+            tracker.record("b.txt", text + "\nC\n", at=f"2024-01-0{number}T00:00:00Z")
+    assert run("fsck", db=db).exit_code == 0
+    with sqlite3.connect(db) as conn:  # damage by hand, as a stray UPDATE or DELETE would
+        conn.execute(
+            "delete from versions where version = 2"
+            " and document_id = (select id from documents where name = 'a.txt')"
+        )
+        conn.execute("update versions set lineages = '[[1, 2' where version = 3")
+        conn.execute("update versions set lineages = '[[1, 5]]' where version = 4")
+    conn.close()
+    result = run("fsck", db=db)
+    assert result.exit_code == 1
+    problems = result.stdout.splitlines()[1:]
+    assert problems == [
+        "a.txt v3: its lineage list is not readable",
+        "b.txt v3: its lineage list is not readable",
+        "a.txt: v2 missing from its history",
+        "paragraph_changes: 2 rows belonging to versions that are gone",
+        "a.txt v4: 5 lineages for 2 paragraphs",
+        "b.txt v4: 5 lineages for 3 paragraphs",
+    ]
+    traced = run("trace", "a.txt", "2", "--at", "v3", db=db)
+    assert (traced.exit_code, traced.stderr) == (
+        1,
+        "Error: damaged database: a lineage list is not readable; run `tracker fsck`\n",
+    )

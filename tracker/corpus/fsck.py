@@ -1,7 +1,9 @@
 """Check a database: every version rebuilds to its recorded sha256, and SQLite is sound.
 
 Also checks every paragraph's text against its hash, SQLite's ``integrity_check`` and the full-text
-search index against the paragraphs (FTS5's own check). It only reads: problems are reported, each
+search index against the paragraphs (FTS5's own check), every version's lineage list, that each
+document's versions are numbered without a gap, and that no row belongs to a version, document or
+paragraph that is gone (``foreign_key_check``). It only reads: problems are reported, each
 once (a damaged paragraph once, with the number of versions that use it), and nothing in the
 database can make it fail: finding damage is its job.
 
@@ -22,7 +24,13 @@ from dataclasses import dataclass, field
 from ..errors import TrackerError
 from ..history import History
 from ..render.words import plural
-from ..store.codec import decode_layout, paragraph_hash_of_bytes, rebuild_bytes, rebuild_text
+from ..store.codec import (
+    decode_layout,
+    decode_runs,
+    paragraph_hash_of_bytes,
+    rebuild_bytes,
+    rebuild_text,
+)
 
 #: How many versions using a damaged paragraph are named in its problem line.
 VERSIONS_NAMED = 3
@@ -115,6 +123,14 @@ def _check_versions(
         report.problems.append(
             f"{_name(name)} v{number}: its lineages are those of v{mark}, which has none"
         )
+    miscounted = _check_lineages(store, report)
+    for name, first, last in store.version_gaps():
+        missing = f"v{first}" if first == last else f"v{first}..v{last}"
+        report.problems.append(f"{_name(name)}: {missing} missing from its history")
+    for table, parent, count in store.orphan_rows():
+        report.problems.append(
+            f"{table}: {plural(count, 'row')} belonging to {parent} that are gone"
+        )
     total = store.count_versions()
     done = 0
     known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)
@@ -127,12 +143,32 @@ def _check_versions(
         texts = {**known, **store.paragraph_bytes_found(sorted(wanted))}
         for row, ids in parsed:
             report.versions += 1
-            _check_version(row, ids, texts, damaged, report)
+            _check_version(row, ids, texts, damaged, report, miscounted)
             done += 1
             if progress is not None:
                 progress(done, total)
         last = parsed[-1][1]
         known = {pid: texts[pid] for pid in last if pid in texts} if isinstance(last, list) else {}
+
+
+def _check_lineages(store, report: FsckReport) -> dict[str, str]:
+    """Report the lineage lists stored on versions that do not read; return the problems of
+    those that do not name one lineage per paragraph, by version: reported only for a version
+    whose paragraph list is sound (else that is the damage, and is reported)."""
+    miscounted = {}
+    for name, number, ids_json, lineages in store.lineage_rows():
+        label = f"{_name(name)} v{number}"
+        try:
+            count = len(decode_runs(lineages))
+        except TrackerError:
+            report.problems.append(f"{label}: its lineage list is not readable")
+            continue
+        ids = _paragraph_ids(ids_json)
+        if isinstance(ids, list) and count != len(ids):
+            miscounted[label] = (
+                f"{label}: {plural(count, 'lineage')} for {plural(len(ids), 'paragraph')}"
+            )
+    return miscounted
 
 
 def _name(raw: bytes | None) -> str:
@@ -216,6 +252,7 @@ def _check_version(
     texts: dict[int, bytes],
     damaged: dict[int, _Damaged],
     report: FsckReport,
+    miscounted: dict[str, str],
 ) -> None:
     """Check one version against its checksum (``texts`` holds the paragraphs it uses, as the
     UTF-8 bytes stored; ``ids`` is what :func:`_paragraph_ids` made of its list)."""
@@ -261,6 +298,8 @@ def _check_version(
         )
     elif len(data) != size:
         report.problems.append(f"{label}: {len(data)} bytes, recorded {size}")
+    elif label in miscounted:
+        report.problems.append(miscounted[label])
 
 
 def _rebuild(

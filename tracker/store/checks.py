@@ -96,3 +96,21 @@ class CheckStore:
         """(id, name as stored bytes) of every document, for a check of names SQLite holds but
         cannot return as text."""
         return self.iterate("select id, cast(name as blob) from documents order by id")
+
+    def version_gaps(self) -> list[tuple[bytes | None, int, int]]:
+        """(document name as stored bytes, first, last) of each run of version numbers missing
+        from a document's history (rows deleted by hand): its numbers run 1, 2, 3... otherwise."""
+        return self.query(
+            "select cast(d.name as blob), g.before + 1, g.version - 1 from (select document_id,"
+            " version, lag(version, 1, 0) over (partition by document_id order by version)"
+            " as before from versions) g join documents d on d.id = g.document_id"
+            " where g.version != g.before + 1 order by d.name, g.version"
+        )
+
+    def orphan_rows(self) -> list[tuple[str, str, int]]:
+        """(table, table it refers to, how many rows) of rows whose version or document is
+        gone: SQLite's ``foreign_key_check``, which its integrity check does not do."""
+        counts: dict[tuple[str, str], int] = {}
+        for table, _, parent, _ in self.conn.execute("pragma foreign_key_check"):
+            counts[table, parent] = counts.get((table, parent), 0) + 1
+        return [(table, parent, count) for (table, parent), count in counts.items()]

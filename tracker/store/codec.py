@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
+from ..errors import DamagedDatabase
 from ..text.paragraphs import join
 
 
@@ -113,13 +114,20 @@ def encode_runs(ids: Sequence[int]) -> str:
 
 
 def decode_runs(text: str | None) -> list[int]:
-    """The inverse of :func:`encode_runs`."""
+    """The inverse of :func:`encode_runs`; a list damaged by hand is a one-line error."""
     ids: list[int] = []
-    for run in json.loads(text or "[]"):
-        if isinstance(run, list):
-            ids.extend(range(run[0], run[0] + run[1]))
-        else:
-            ids.append(run)
+    try:
+        for run in json.loads(text or "[]"):
+            if isinstance(run, list):
+                ids.extend(range(run[0], run[0] + run[1]))
+            elif isinstance(run, int):
+                ids.append(run)
+            else:
+                raise TypeError(run)
+    except (ValueError, TypeError, IndexError):
+        raise DamagedDatabase(
+            "damaged database: a lineage list is not readable; run `tracker fsck`"
+        ) from None
     return ids
 
 
