@@ -197,12 +197,17 @@ def test_fsck_finds_a_lost_version_and_damaged_lineages(run, tmp_path):
         )
         conn.execute("update versions set lineages = '[[1, 2' where version = 3")
         conn.execute("update versions set lineages = '[[1, 5]]' where version = 4")
+        conn.execute(  # not even UTF-8: read as bytes, never a failed read
+            "update versions set lineages = cast(x'5bff5d' as text) where version = 1"
+            " and document_id = (select id from documents where name = 'b.txt')"
+        )
     conn.close()
     result = run("fsck", db=db)
     assert result.exit_code == 1
     problems = result.stdout.splitlines()[1:]
     assert problems == [
         "a.txt v3: its lineage list is not readable",
+        "b.txt v1: its lineage list is not readable",
         "b.txt v3: its lineage list is not readable",
         "a.txt: v2 missing from its history",
         "paragraph_changes: 2 rows belonging to versions that are gone",

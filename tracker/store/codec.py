@@ -113,7 +113,7 @@ def encode_runs(ids: Sequence[int]) -> str:
     return json.dumps(runs, separators=(",", ":"))
 
 
-def decode_runs(text: str | None) -> list[int]:
+def decode_runs(text: str | bytes | None) -> list[int]:
     """The inverse of :func:`encode_runs`; a list damaged by hand is a one-line error."""
     ids: list[int] = []
     try:

@@ -92,11 +92,12 @@ class LineageStore:
             " order by d.name, v.version"
         )
 
-    def lineage_rows(self) -> Iterator[tuple[bytes | None, int, str | None, str]]:
-        """(document name as stored bytes, version, paragraph list, lineage list) of every
+    def lineage_rows(self) -> Iterator[tuple[bytes | None, int, bytes | None, bytes]]:
+        """(document name, version, paragraph list, lineage list), as stored bytes, of every
         version that stores a lineage list of its own (not a mark naming another's)."""
         return self.iterate(
-            "select cast(d.name as blob), v.version, v.paragraph_ids, v.lineages"
+            "select cast(d.name as blob), v.version, cast(v.paragraph_ids as blob),"
+            " cast(v.lineages as blob)"
             " from versions v join documents d on d.id = v.document_id"
             " where v.lineages is not null and v.lineages not glob '[0-9]*'"
             " order by d.name, v.version"
