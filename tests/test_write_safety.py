@@ -219,3 +219,18 @@ def test_fsck_finds_a_lost_version_and_damaged_lineages(run, tmp_path):
         1,
         "Error: damaged database: a lineage list is not readable; run `tracker fsck`\n",
     )
+
+
+def test_a_folder_given_inside_another_is_not_a_second_set_of_documents(run, folder, db):
+    (folder / "sub").mkdir()
+    (folder / "sub" / "b.md").write_text("b\n")
+    (folder / "a.txt").write_text("a\n")
+    result = run("snapshot", folder, folder / "sub", folder / "sub" / "b.md", folder, db=db)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        f"warning: {folder / sub}: inside {folder}, also given: recorded from there only"
+        " (documents are named relative to the folder given)"
+        for sub in ("sub", "sub/b.md")
+    ] + ["2 new versions, 0 unchanged, 0 skipped"]
+    with Tracker(db) as tracker:
+        assert [d.name for d in tracker.documents()] == ["a.txt", "sub/b.md"]

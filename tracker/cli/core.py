@@ -35,6 +35,8 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
 
     Folders are read recursively (hidden folders skipped); files that are gone
     are recorded as deleted; binary and non-UTF-8 files are skipped with a warning.
+    Documents are named relative to the folder given (a single file: by its name);
+    a path inside another folder given is left to that one, with a warning.
 
     Example:
 

@@ -124,13 +124,32 @@ class FolderSnapshot:
         for one in paths:  # all of them before any: a typo in the last records nothing
             if not Path(one).exists() and not Path(one).is_symlink():
                 raise TrackerError(f"{one}: no such file or folder")
-        for one in paths:
+        for one in self._outermost(paths):
             target = Path(one)
             if target.is_dir():
                 self.folder(target, only)
             else:
                 self.file(target)
         return self.result
+
+    def _outermost(self, paths: list[str | os.PathLike]) -> list[str | os.PathLike]:
+        """The paths not inside another folder given (``docs docs/sub``, ``docs/*``): a file
+        there would be two documents, named from each folder (``sub/a.txt`` and ``a.txt``)."""
+        real = [os.path.realpath(one) for one in paths]
+        folders = {where: one for one, where in zip(paths, real) if os.path.isdir(where)}
+        kept: list[str | os.PathLike] = []
+        seen: set[str] = set()
+        for one, where in zip(paths, real):
+            outer = next((f for f in folders if where.startswith(f.rstrip(os.sep) + os.sep)), None)
+            if outer is not None:
+                self.result.warnings.append(
+                    f"{one}: inside {folders[outer]}, also given: recorded from there only"
+                    " (documents are named relative to the folder given)"
+                )
+            elif where not in seen:  # the same path twice is one
+                seen.add(where)
+                kept.append(one)
+        return kept
 
     def file(self, target: Path) -> None:
         """A single file given by path: named by its file name, relative to its folder."""
