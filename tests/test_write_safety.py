@@ -234,3 +234,18 @@ def test_a_folder_given_inside_another_is_not_a_second_set_of_documents(run, fol
     ] + ["2 new versions, 0 unchanged, 0 skipped"]
     with Tracker(db) as tracker:
         assert [d.name for d in tracker.documents()] == ["a.txt", "sub/b.md"]
+
+
+def test_a_tracked_file_given_by_path_and_gone_is_recorded_as_deleted(run, folder, db):
+    (folder / "notes.txt").write_text("notes\n")
+    assert run("snapshot", folder / "notes.txt", db=db).exit_code == 0
+    (folder / "notes.txt").unlink()
+    gone = run("snapshot", folder / "notes.txt", db=db)
+    assert (gone.exit_code, gone.stdout) == (0, "notes.txt  v2  deleted\n")
+    again = run("snapshot", folder / "notes.txt", db=db)
+    assert (again.exit_code, again.stdout) == (0, "")
+    never = run("snapshot", folder / "other.txt", db=db)  # never tracked: a typo
+    assert (never.exit_code, never.stderr) == (
+        1,
+        f"Error: {folder / 'other.txt'}: no such file or folder\n",
+    )

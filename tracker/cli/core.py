@@ -34,7 +34,8 @@ def snapshot(paths, split, max_bytes, db_path, as_json):
     """Record a new version of every document under PATHS that changed.
 
     Folders are read recursively (hidden folders skipped); files that are gone
-    are recorded as deleted; binary and non-UTF-8 files are skipped with a warning.
+    (from a folder, or a tracked file given by path) are recorded as deleted;
+    binary and non-UTF-8 files are skipped with a warning.
     Documents are named relative to the folder given (a single file: by its name);
     a path inside another folder given is left to that one, with a warning.
 

@@ -122,7 +122,7 @@ class FolderSnapshot:
         """Snapshot each path: a folder recursively (or only some names in it), or one file."""
         paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
         for one in paths:  # all of them before any: a typo in the last records nothing
-            if not Path(one).exists() and not Path(one).is_symlink():
+            if not self._exists(Path(one)) and not self._tracked_file(Path(one)):
                 raise TrackerError(f"{one}: no such file or folder")
         for one in self._outermost(paths):
             target = Path(one)
@@ -151,8 +151,23 @@ class FolderSnapshot:
                 kept.append(one)
         return kept
 
+    @staticmethod
+    def _exists(target: Path) -> bool:
+        return target.exists() or target.is_symlink()
+
+    def _tracked_file(self, target: Path) -> bool:
+        """Whether a file given by path was last read there, as a document named by its file
+        name (a file gone since is recorded as deleted, as in a folder)."""
+        state = self.store.file_state(target.name)
+        return state is not None and state.root == str(target.resolve().parent)
+
     def file(self, target: Path) -> None:
         """A single file given by path: named by its file name, relative to its folder."""
+        if not self._exists(target):  # tracked there: checked by run()
+            version = self.history.record(target.name, None, self.at)
+            if version is not None:
+                self.result.recorded.append(version)
+            return
         own = self.store.own_files()
         if os.path.abspath(target) in own or os.path.realpath(target) in own:
             self.result.skipped.append((str(target), "the tracker database's own file, skipped"))
