@@ -204,7 +204,10 @@ def export(fmt, output, db_path):
 @click.option(
     "--force",
     is_flag=True,
-    help="Write into a folder that is not empty (other files there are listed, never deleted).",
+    help=(
+        "Write into a folder that is not empty: files at documents' names are replaced,"
+        " others listed, never deleted."
+    ),
 )
 @db_option
 @json_option
@@ -217,7 +220,8 @@ def checkout(directory, at, force, db_path, as_json):
     outside DIRECTORY: a document whose name is absolute, has '..' or control
     characters, or whose place is taken (by a folder, or by the tracker database
     itself) is skipped with a warning, the others are still written, and the
-    command exits 1. With --force, files already in DIRECTORY that are not part
+    command exits 1. With --force, a file already at a document's name is
+    replaced by that version, and files already in DIRECTORY that are not part
     of this checkout (say, from an earlier one) are listed as warnings and left
     alone: nothing is deleted.
 
