@@ -225,7 +225,7 @@ class Writes:
             number = 1
         else:
             document_id, number = document.id, (document.latest_version or 0) + 1
-            if document.file_checked_ns is not None:
+            if root is None and document.file_checked_ns is not None:
                 # a text that did not come from its file (an import): the file, unchanged on
                 # disk, is no longer the latest version, so the next scan must read it
                 self.store.forget_file_check(document_id)
