@@ -205,13 +205,13 @@ def test_fsck_finds_a_lost_version_and_damaged_lineages(run, tmp_path):
     result = run("fsck", db=db)
     assert result.exit_code == 1
     problems = result.stdout.splitlines()[1:]
-    assert problems == [
-        "a.txt v3: its lineage list is not readable",
-        "b.txt v1: its lineage list is not readable",
-        "b.txt v3: its lineage list is not readable",
+    assert problems == [  # what is wrong with the history as a whole, then version by version
         "a.txt: v2 missing from its history",
         "paragraph_changes: 2 rows belonging to versions that are gone",
+        "a.txt v3: its lineage list is not readable",
         "a.txt v4: 5 lineages for 2 paragraphs",
+        "b.txt v1: its lineage list is not readable",
+        "b.txt v3: its lineage list is not readable",
         "b.txt v4: 5 lineages for 3 paragraphs",
     ]
     traced = run("trace", "a.txt", "2", "--at", "v3", db=db)

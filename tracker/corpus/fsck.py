@@ -83,12 +83,14 @@ def fsck(history: History, *, progress: Callable[[int, int], None] | None = None
             _check_paragraphs(history, report, damaged)
         except TrackerError as error:  # a file SQLite cannot read to the end: say so, go on
             report.problems.append(f"paragraphs: cannot be read to the end ({error})")
+        structure_at = len(report.problems)  # the versions missing and rows orphaned go here
         try:
             _check_versions(history, report, damaged, progress)
         except TrackerError as error:
             report.problems.append(f"versions: cannot be read to the end ({error})")
     finally:
-        integrity, index = sqlite_checks()
+        integrity, index, structure = sqlite_checks()
+    report.problems[structure_at:structure_at] = _structure_lines(structure)
     report.problems[:0] = [f"integrity_check: {line}" for line in integrity]
     if index is not None:
         report.problems.insert(len(integrity), index)
@@ -123,14 +125,6 @@ def _check_versions(
         report.problems.append(
             f"{_name(name)} v{number}: its lineages are those of v{mark}, which has none"
         )
-    miscounted = _check_lineages(store, report)
-    for name, first, last in store.version_gaps():
-        missing = f"v{first}" if first == last else f"v{first}..v{last}"
-        report.problems.append(f"{_name(name)}: {missing} missing from its history")
-    for table, parent, count in store.orphan_rows():
-        report.problems.append(
-            f"{table}: {plural(count, 'row')} belonging to {parent} that are gone"
-        )
     total = store.count_versions()
     done = 0
     known: dict[int, bytes] = {}  # texts carried to the next batch (its last version's)
@@ -143,7 +137,7 @@ def _check_versions(
         texts = {**known, **store.paragraph_bytes_found(sorted(wanted))}
         for row, ids in parsed:
             report.versions += 1
-            _check_version(row, ids, texts, damaged, report, miscounted)
+            _check_version(row, ids, texts, damaged, report)
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -151,24 +145,31 @@ def _check_versions(
         known = {pid: texts[pid] for pid in last if pid in texts} if isinstance(last, list) else {}
 
 
-def _check_lineages(store, report: FsckReport) -> dict[str, str]:
-    """Report the lineage lists stored on versions that do not read; return the problems of
-    those that do not name one lineage per paragraph, by version: reported only for a version
-    whose paragraph list is sound (else that is the damage, and is reported)."""
-    miscounted = {}
-    for name, number, ids_json, lineages in store.lineage_rows():
-        label = f"{_name(name)} v{number}"
-        try:
-            count = len(decode_runs(lineages))
-        except TrackerError:
-            report.problems.append(f"{label}: its lineage list is not readable")
-            continue
-        ids = _paragraph_ids(ids_json)
-        if isinstance(ids, list) and count != len(ids):
-            miscounted[label] = (
-                f"{label}: {plural(count, 'lineage')} for {plural(len(ids), 'paragraph')}"
-            )
-    return miscounted
+def _structure_lines(structure: tuple[list, list] | str) -> list[str]:
+    """The problem lines of the versions missing from a history and the rows left orphaned."""
+    if isinstance(structure, str):
+        return [f"versions: cannot be read to the end ({structure})"]
+    gaps, orphans = structure
+    lines = []
+    for name, first, last in gaps:
+        missing = f"v{first}" if first == last else f"v{first}..v{last}"
+        lines.append(f"{_name(name)}: {missing} missing from its history")
+    for table, parent, count in orphans:
+        lines.append(f"{table}: {plural(count, 'row')} belonging to {parent} that are gone")
+    return lines
+
+
+def _lineage_count(label: str, lineages: bytes | None, report: FsckReport) -> int | None:
+    """How many lineages a version's own lineage list names; None for a mark naming another
+    version's list (checked by ``dangling_lineage_marks``), for none, or for a list that does not
+    read (reported here)."""
+    if lineages is None or lineages[:1].isdigit():
+        return None
+    try:
+        return len(decode_runs(lineages))
+    except TrackerError:
+        report.problems.append(f"{label}: its lineage list is not readable")
+        return None
 
 
 def _name(raw: bytes | None) -> str:
@@ -252,12 +253,13 @@ def _check_version(
     texts: dict[int, bytes],
     damaged: dict[int, _Damaged],
     report: FsckReport,
-    miscounted: dict[str, str],
 ) -> None:
     """Check one version against its checksum (``texts`` holds the paragraphs it uses, as the
-    UTF-8 bytes stored; ``ids`` is what :func:`_paragraph_ids` made of its list)."""
-    _, name, number, sha256, size, deleted, _, layout = row
+    UTF-8 bytes stored; ``ids`` is what :func:`_paragraph_ids` made of its list), and its
+    lineage list: one lineage per paragraph (said only of a version otherwise sound)."""
+    _, name, number, sha256, size, deleted, _, layout, lineages = row
     label = f"{_name(name)} v{number}"
+    lineage_count = _lineage_count(label, lineages, report)
     sha256, layout = _text(sha256), _text(layout)
     if ids == NOT_AN_ARRAY:
         report.problems.append(f"{label}: its paragraph list is not a JSON array")
@@ -298,8 +300,10 @@ def _check_version(
         )
     elif len(data) != size:
         report.problems.append(f"{label}: {len(data)} bytes, recorded {size}")
-    elif label in miscounted:
-        report.problems.append(miscounted[label])
+    elif lineage_count is not None and lineage_count != len(ids):
+        report.problems.append(
+            f"{label}: {plural(lineage_count, 'lineage')} for {plural(len(ids), 'paragraph')}"
+        )
 
 
 def _rebuild(

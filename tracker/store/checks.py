@@ -8,6 +8,14 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 
+#: (document name as stored bytes, first, last) of each run of versions missing from a history
+VersionGaps = list[tuple[bytes | None, int, int]]
+#: (table, table it refers to, how many rows) of the rows whose version or document is gone
+OrphanRows = list[tuple[str, str, int]]
+#: What the checks run beside the version check find: SQLite's integrity problems, the search
+#: index's problem, and the versions missing and rows orphaned (or why they could not be read).
+IntegrityFindings = tuple[list[str], str | None, tuple[VersionGaps, OrphanRows] | str]
+
 
 class CheckStore:
     """Integrity checks and raw rows for :mod:`tracker.corpus.fsck`."""
@@ -42,10 +50,11 @@ class CheckStore:
             conn.rollback()
         return None
 
-    def start_integrity_checks(self) -> Callable[[], tuple[list[str], str | None]]:
-        """Start :meth:`integrity_problems` and :meth:`search_index_problem` on a connection of
-        their own, in a thread: SQLite does that work without holding Python's lock, so the
-        caller checks versions meanwhile. Call the result to wait for the two findings.
+    def start_integrity_checks(self) -> Callable[[], IntegrityFindings]:
+        """Start :meth:`integrity_problems`, :meth:`search_index_problem` and
+        :meth:`structure_problems` on a connection of their own, in a thread: SQLite does that
+        work without holding Python's lock, so the caller checks versions meanwhile. Call the
+        result to wait for the three findings.
 
         A borrowed or in-memory connection, or a database that cannot be opened twice, is
         checked on its own connection instead, when the result is called.
@@ -59,7 +68,7 @@ class CheckStore:
                 results.append(None)
                 return
             try:
-                results.append((self.integrity_problems(conn), self.search_index_problem(conn)))
+                results.append(self._findings(conn))
             except BaseException as error:  # handed to the caller, who re-raises it
                 results.append(error)
             finally:
@@ -70,15 +79,31 @@ class CheckStore:
             thread = threading.Thread(target=check, name="tracker-integrity-check", daemon=True)
             thread.start()
 
-        def wait() -> tuple[list[str], str | None]:
+        def wait() -> IntegrityFindings:
             if thread is not None:
                 thread.join()
             found = results[0] if results else None
             if isinstance(found, BaseException):
                 raise found
-            return found or (self.integrity_problems(), self.search_index_problem())
+            return found or self._findings(None)
 
         return wait
+
+    def _findings(self, conn: sqlite3.Connection | None) -> IntegrityFindings:
+        return (
+            self.integrity_problems(conn),
+            self.search_index_problem(conn),
+            self.structure_problems(conn),
+        )
+
+    def structure_problems(
+        self, conn: sqlite3.Connection | None = None
+    ) -> tuple[VersionGaps, OrphanRows] | str:
+        """:meth:`version_gaps` and :meth:`orphan_rows`, or why they could not be read."""
+        try:
+            return self.version_gaps(conn), self.orphan_rows(conn)
+        except sqlite3.DatabaseError as error:
+            return str(error)
 
     def paragraph_rows(self) -> Iterator[tuple[int, str | None, bytes | None, str]]:
         """(id, hash, raw text, SQLite type of the text) of every paragraph, streamed; the text
@@ -97,20 +122,24 @@ class CheckStore:
         cannot return as text."""
         return self.iterate("select id, cast(name as blob) from documents order by id")
 
-    def version_gaps(self) -> list[tuple[bytes | None, int, int]]:
+    def version_gaps(self, conn: sqlite3.Connection | None = None) -> VersionGaps:
         """(document name as stored bytes, first, last) of each run of version numbers missing
         from a document's history (rows deleted by hand): its numbers run 1, 2, 3... otherwise."""
-        return self.query(
-            "select cast(d.name as blob), g.before + 1, g.version - 1 from (select document_id,"
-            " version, lag(version, 1, 0) over (partition by document_id order by version)"
-            " as before from versions) g join documents d on d.id = g.document_id"
-            " where g.version != g.before + 1 order by d.name, g.version"
+        return (
+            (conn or self.conn)
+            .execute(
+                "select cast(d.name as blob), g.before + 1, g.version - 1 from (select document_id,"
+                " version, lag(version, 1, 0) over (partition by document_id order by version)"
+                " as before from versions) g join documents d on d.id = g.document_id"
+                " where g.version != g.before + 1 order by d.name, g.version"
+            )
+            .fetchall()
         )
 
-    def orphan_rows(self) -> list[tuple[str, str, int]]:
+    def orphan_rows(self, conn: sqlite3.Connection | None = None) -> OrphanRows:
         """(table, table it refers to, how many rows) of rows whose version or document is
         gone: SQLite's ``foreign_key_check``, which its integrity check does not do."""
         counts: dict[tuple[str, str], int] = {}
-        for table, _, parent, _ in self.conn.execute("pragma foreign_key_check"):
+        for table, _, parent, _ in (conn or self.conn).execute("pragma foreign_key_check"):
             counts[table, parent] = counts.get((table, parent), 0) + 1
         return [(table, parent, count) for (table, parent), count in counts.items()]

@@ -7,7 +7,7 @@ A version's lineage list is kept on its row (``versions.lineages``, see :mod:`.c
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 
 class LineageStore:
@@ -89,16 +89,5 @@ class LineageStore:
             " where v.lineages glob '[0-9]*' and not exists (select 1 from versions s"
             " where s.document_id = v.document_id and s.version = cast(v.lineages as integer)"
             " and s.lineages glob '[[]*')"
-            " order by d.name, v.version"
-        )
-
-    def lineage_rows(self) -> Iterator[tuple[bytes | None, int, bytes | None, bytes]]:
-        """(document name, version, paragraph list, lineage list), as stored bytes, of every
-        version that stores a lineage list of its own (not a mark naming another's)."""
-        return self.iterate(
-            "select cast(d.name as blob), v.version, cast(v.paragraph_ids as blob),"
-            " cast(v.lineages as blob)"
-            " from versions v join documents d on d.id = v.document_id"
-            " where v.lineages is not null and v.lineages not glob '[0-9]*'"
             " order by d.name, v.version"
         )

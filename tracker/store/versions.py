@@ -251,7 +251,8 @@ class VersionStore:
 
     def version_rows_for_check(self) -> Iterator[tuple]:
         """Every readable version as raw columns, document by document, in version order:
-        (document id, name, version, sha256, bytes, deleted, paragraph_ids, layout), streamed.
+        (document id, name, version, sha256, bytes, deleted, paragraph_ids, layout, lineages),
+        streamed.
 
         As stored, for a check that must report damage rather than fail on it: name, sha256,
         paragraph_ids and layout are bytes (text that is not valid UTF-8 cannot be read as text),
@@ -260,7 +261,8 @@ class VersionStore:
         return self.iterate(
             "select v.document_id, cast(d.name as blob), v.version, cast(v.sha256 as blob),"
             " case typeof(v.bytes) when 'integer' then v.bytes else cast(v.bytes as blob) end,"
-            " cast(v.deleted as integer), cast(v.paragraph_ids as blob), cast(v.layout as blob)"
+            " cast(v.deleted as integer), cast(v.paragraph_ids as blob), cast(v.layout as blob),"
+            " cast(v.lineages as blob)"
             f" {VERSION_FROM} where {READABLE_IDS} order by v.document_id, v.version"
         )
 
