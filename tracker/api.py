@@ -287,11 +287,22 @@ class Tracker(History):
         all_versions: bool = False,
         doc: str | None = None,
         marks: tuple[str, str] = ("**", "**"),
+        since: str | None = None,
+        until: str | None = None,
     ) -> list[dict]:
-        """Full-text search over the paragraphs of the latest versions, or of every version."""
+        """Full-text search over the paragraphs of the latest versions, or of every version
+        (``since``/``until``: those recorded in that window)."""
         from .corpus.search import search
 
-        return search(self, query, all_versions=all_versions, doc=doc, marks=marks)
+        return search(
+            self,
+            query,
+            all_versions=all_versions,
+            doc=doc,
+            marks=marks,
+            since=since,
+            until=until,
+        )
 
     def search_page(
         self,
@@ -302,6 +313,8 @@ class Tracker(History):
         marks: tuple[str, str] = ("**", "**"),
         limit: int | None = None,
         details: bool = False,
+        since: str | None = None,
+        until: str | None = None,
     ) -> SearchResult:
         """The first ``limit`` hits of a search (None or 0: all of them) and their total;
         ``details``: with what the web page links (see :func:`~.corpus.search.search_page`)."""
@@ -315,6 +328,8 @@ class Tracker(History):
             marks=marks,
             limit=limit,
             details=details,
+            since=since,
+            until=until,
         )
 
     def stats(self, doc: str | None = None, *, top: int = 10, min_chars: int | None = None) -> dict:

@@ -88,6 +88,7 @@ def _timeline_line(event: Event) -> str:
 @cli.command()
 @click.argument("query")
 @click.option("--all-versions", is_flag=True, help="Search every version, not only the latest.")
+@date_range_options
 @doc_glob_option
 @click.option(
     "--limit",
@@ -99,12 +100,14 @@ def _timeline_line(event: Event) -> str:
 @color_option("Show the words found in bold, not between ** (auto: on a terminal, no NO_COLOR).")
 @db_option
 @json_option
-def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
+def search(query, all_versions, since, until, doc_glob, limit, color, db_path, as_json):
     """Full-text search over paragraphs (latest versions unless --all-versions).
 
     Words match whole words in any order; "quoted words" match a phrase; word*
     matches a prefix. With --all-versions, each matching paragraph shows which
     versions contained it, when it first appeared and when it was removed.
+    --since/--until (with --all-versions only) keep the paragraphs that a version
+    recorded in that range held; each still shows its whole history.
     Standard error says how many more hits there are past --limit: counting
     stops after 10,000 (then "at least N more"), so a word found in most
     paragraphs answers as fast as a rare one.
@@ -112,7 +115,13 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
     Example:
 
         tracker search 'walrus operator' --all-versions
+
+        tracker search arbitration --all-versions --since 2019-01-01 --until 2019-12-31
     """
+    if (since or until) and not all_versions:
+        raise click.UsageError(
+            "--since/--until pick versions by when they were recorded: add --all-versions"
+        )
     colored = not as_json and use_color(color)
     with open_tracker(db_path) as tracker:
         result = tracker.search_page(
@@ -121,6 +130,8 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
             doc=doc_glob,
             limit=limit,
             marks=MARKS if colored else ("**", "**"),
+            since=since,
+            until=until,
         )
     shown = result.hits
     snippet = bold_hits if colored else terminal_safe
@@ -146,7 +157,8 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
                 color=colored,
             )
     if not result.total:
-        click.echo(_no_hits(query, doc_glob, all_versions, result.documents_match), err=True)
+        dated = bool(since or until)
+        click.echo(_no_hits(query, doc_glob, all_versions, result.documents_match, dated), err=True)
     elif len(shown) < result.total:
         more = (
             f"at least {result.total - len(shown)}"
@@ -156,12 +168,16 @@ def search(query, all_versions, doc_glob, limit, color, db_path, as_json):
         click.echo(f"... {more} more (use --limit 0)", err=True)
 
 
-def _no_hits(query: str, doc_glob: str | None, all_versions: bool, documents_match: bool) -> str:
+def _no_hits(
+    query: str, doc_glob: str | None, all_versions: bool, documents_match: bool, dated: bool
+) -> str:
     """Why a search found nothing, as the web's search page says it: no document of that name,
-    or no paragraph of the versions searched (the latest ones: --all-versions reaches further)."""
+    or no paragraph of the versions searched (the latest ones: --all-versions reaches further;
+    or those recorded in a range)."""
     if not documents_match:
         return no_document_matches(doc_glob)
     where = "of any version" if all_versions else "of the latest versions"
+    where = "of any version recorded in that range" if dated else where
     if doc_glob:
         where += f" of documents matching {doc_glob!r}"
     hint = "" if all_versions else " (--all-versions searches the earlier ones too)"

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
-from ..store.corpus import has_prefix
+from ..store.corpus import Window, has_prefix
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
+from ..times import parse_bound
 from .timeline import matching_names
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ def search_page(
     limit: int | None = None,
     count_up_to: int | None = COUNT_UP_TO,
     details: bool = False,
+    since: str | None = None,
+    until: str | None = None,
 ) -> SearchResult:
     """Full-text search over paragraphs of the latest versions, or over every version: the
     first ``limit`` hits (None or 0: all) and their total, counted up to ``count_up_to``
@@ -132,15 +135,36 @@ def search_page(
     ``details`` (what the web page links to): each hit also has its ``paragraph_id``, and its
     position in the first version that held it (``first["paragraph"]``, 1-based); in the latest
     versions, also the ``versions`` that held it, their ``ranges`` and that ``first`` version.
+
+    ``since``/``until`` (dates or date-times, as ``log`` reads them; every version only): only
+    paragraphs a version recorded in that window held, each hit still with its whole history.
     """
+    window = search_window(since, until, all_versions)
     fts = fts_query(query)
     named = matching_names(history, doc)  # the one read of the filter: the page reuses it
     up_to = count_up_to if limit else None
     if all_versions:
-        result = _every_version(history, fts, named, marks, limit or None, up_to, details)
+        result = _every_version(history, fts, named, marks, limit or None, up_to, details, window)
     else:
         result = _latest(history, fts, named, marks, limit or None, up_to, details)
     return result if named is None or named else replace(result, documents_match=False)
+
+
+def search_window(since: str | None, until: str | None, all_versions: bool) -> Window | None:
+    """The stored times of a search's window (None: none). Refused without ``all_versions``:
+    the latest versions are one per document, whenever recorded, so a window would only hide
+    some of them; and refused when it ends before it starts."""
+    low, high = parse_bound(since, end_of_day=False), parse_bound(until, end_of_day=True)
+    if low is None and high is None:
+        return None
+    if not all_versions:
+        raise TrackerError(
+            "--since/--until pick versions by when they were recorded: add --all-versions"
+            " to search every version recorded in that range"
+        )
+    if low is not None and high is not None and low > high:
+        raise TrackerError(f"--until {until!r} is before --since {since!r}")
+    return low, high
 
 
 def search(
@@ -150,10 +174,20 @@ def search(
     all_versions: bool = False,
     doc: str | None = None,
     marks: tuple[str, str] = ("**", "**"),
+    since: str | None = None,
+    until: str | None = None,
 ) -> list[dict]:
     """Full-text search over paragraphs of the latest versions, or over every version: every
     hit (see :func:`search_page`)."""
-    return search_page(history, query, all_versions=all_versions, doc=doc, marks=marks).hits
+    return search_page(
+        history,
+        query,
+        all_versions=all_versions,
+        doc=doc,
+        marks=marks,
+        since=since,
+        until=until,
+    ).hits
 
 
 def _budget(total: int) -> int:
@@ -311,16 +345,18 @@ def _every_version(
     limit: int | None,
     up_to: int | None,
     details: bool = False,
+    window: Window | None = None,
 ) -> SearchResult:
-    """Hits in every version of the documents (see :func:`search_page`)."""
+    """Hits in every version of the documents (recorded in ``window``; see
+    :func:`search_page`)."""
     store, documents = history.store, _ids(named)
-    total, holders, at_least = store.count_span_matches(fts, documents, up_to)
+    total, holders, at_least = store.count_span_matches(fts, documents, up_to, window)
     texts: Texts = {}
     page = None
     if limit:
-        page = _first_by_document(store, fts, named, limit, _budget(total), texts)
+        page = _first_by_document(store, fts, named, limit, _budget(total), texts, window)
     if page is None:
-        page, firsts = _first_of_every_hit(store, fts, documents, limit)
+        page, firsts = _first_of_every_hit(store, fts, documents, limit, window)
     else:
         firsts = store.versions_at([(document_id, first) for _, document_id, _, first in page])
     runs = store.spans_of([(document_id, pid) for _, document_id, pid, _ in page])
@@ -354,19 +390,30 @@ def _every_version(
 
 
 def _first_by_document(
-    store: Store, fts: str, named: dict[int, str] | None, limit: int, budget: int, texts: Texts
+    store: Store,
+    fts: str,
+    named: dict[int, str] | None,
+    limit: int,
+    budget: int,
+    texts: Texts,
+    window: Window | None = None,
 ) -> list[tuple[str, int, int, int]] | None:
     """(name, document id, paragraph id, first version) of the first ``limit`` hits, from the
     paragraph lists of the documents in name order: by document, then the first version that
-    held the paragraph, then its position there. None if ``budget`` documents do not hold
-    them. ``texts`` gets the snippets the probes read (see :func:`_matching`)."""
+    held the paragraph, then its position there (of those a version recorded in ``window``
+    held). None if ``budget`` documents do not hold them. ``texts`` gets the snippets the
+    probes read (see :func:`_matching`)."""
     page: list[tuple[str, int, int, int]] = []
     for document_id, name in _in_name_order(store, named, budget):
         first_seen: dict[int, tuple[int, int]] = {}
+        inside = store.numbers_between(document_id, *window) if window else None
+        held: set[int] = set()
         for number, ids in store.paragraph_lists(document_id):
             for index, pid in enumerate(ids):
                 first_seen.setdefault(pid, (number, index))
-        hits = _matching(store, fts, list(first_seen), texts)
+            if inside is None or number in inside:
+                held.update(ids)
+        hits = _matching(store, fts, [pid for pid in first_seen if pid in held], texts)
         page += [
             (name, document_id, pid, first_seen[pid][0])
             for pid in sorted(hits, key=first_seen.__getitem__)
@@ -377,14 +424,19 @@ def _first_by_document(
 
 
 def _first_of_every_hit(
-    store: Store, fts: str, documents: list[int] | None, limit: int | None
+    store: Store,
+    fts: str,
+    documents: list[int] | None,
+    limit: int | None,
+    window: Window | None = None,
 ) -> tuple[list[tuple[str, int, int, int]], dict[tuple[int, int], Version]]:
     """The first ``limit`` hits, as :func:`_first_by_document` orders them, from SQL's list of
-    every hit by document name and first version; and the first versions they name."""
+    every hit (in ``window``) by document name and first version; and the first versions they
+    name."""
     # the position in the first version decides among equals, so the page takes the hits tied
     # with its last one too, and sorts them by position
     page: list[tuple[str, int, int, int]] = []
-    rows = store.span_matches(fts, documents)
+    rows = store.span_matches(fts, documents, window)
     try:
         for row in rows:
             if limit and len(page) >= limit and row[0::3] != page[-1][0::3]:

@@ -40,6 +40,42 @@ def _given_rows(fts_query: str) -> str:
     return "+f.rowid" if has_prefix(fts_query) else "f.rowid"
 
 
+#: A time window as stored times, (start, end), either None for open: versions recorded in it.
+Window = tuple[str | None, str | None]
+
+
+def _window_versions(window: Window | None) -> tuple[str, list]:
+    """The ``with`` clause of ``bounds`` (the window) and ``win``: each document's first and
+    last version recorded in the window, read once by the index on ``captured_at``, and whether
+    every version between them was (``whole``); and its parameters. Nothing for no window."""
+    since, until = window or (None, None)
+    if since is None and until is None:
+        return "", []
+    tests = ["captured_at >= ?"] * (since is not None) + ["captured_at <= ?"] * (until is not None)
+    return (
+        "with bounds(since, until) as (select ?, ?),"
+        " win(document_id, low, high, whole) as materialized (select document_id, min(version),"
+        " max(version), count(*) = max(version) - min(version) + 1"
+        # "+": read by time, not every version in document order
+        f" from versions where {' and '.join(tests)} group by +document_id) ",
+        [since, until, *(bound for bound in (since, until) if bound is not None)],
+    )
+
+
+#: Whether a span ``s`` holds a version recorded in the window (see :func:`_window_versions`):
+#: one probe of ``win``; only where the window holds some of a document's versions and not
+#: those between (times that go backwards), a look at the versions of the span.
+_IN_WINDOW = (
+    "exists (select 1 from win w where w.document_id = s.document_id"
+    " and w.high >= s.first_version and (s.until_version is null or w.low < s.until_version)"
+    " and (w.whole or exists (select 1 from versions v, bounds b"
+    " where v.document_id = s.document_id and v.version >= s.first_version"
+    " and (s.until_version is null or v.version < s.until_version)"
+    " and (b.since is null or v.captured_at >= b.since)"
+    " and (b.until is null or v.captured_at <= b.until))))"
+)
+
+
 class CorpusStore:
     """Corpus-wide reads, and the bookkeeping of imports."""
 
@@ -111,11 +147,13 @@ class CorpusStore:
 
     # -- search --------------------------------------------------------------------------------
 
-    def _match(self, sql: str, fts_query: str, params: Sequence = ()) -> list[tuple]:
+    def _match(
+        self, sql: str, fts_query: str, params: Sequence = (), before: Sequence = ()
+    ) -> list[tuple]:
         """Rows of a query with an FTS5 query in it (``params`` are the others, in order after
-        it); an invalid FTS5 query is a one-line TrackerError."""
+        it; ``before``, those before it); an invalid FTS5 query is a one-line TrackerError."""
         try:
-            return self.conn.execute(sql, [fts_query, *params]).fetchall()
+            return self.conn.execute(sql, [*before, fts_query, *params]).fetchall()
         except sqlite3.OperationalError as error:
             raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
         except sqlite3.Error as error:
@@ -142,10 +180,12 @@ class CorpusStore:
             params.append(_ids(document_ids))
         return sql, params
 
-    def _match_rows(self, sql: str, fts_query: str, params: Sequence) -> Iterator[tuple]:
+    def _match_rows(
+        self, sql: str, fts_query: str, params: Sequence, before: Sequence = ()
+    ) -> Iterator[tuple]:
         """Stream the rows of a query with an FTS5 query in it (see :meth:`_match`)."""
         try:
-            cursor = self.conn.execute(sql, [fts_query, *params])
+            cursor = self.conn.execute(sql, [*before, fts_query, *params])
         except sqlite3.OperationalError as error:
             raise TrackerError(f"cannot search for {fts_query!r}: {error}") from None
         except sqlite3.Error as error:
@@ -194,20 +234,27 @@ class CorpusStore:
         return hits, documents, up_to is not None and spans > up_to
 
     def count_span_matches(
-        self, fts_query: str, document_ids: Sequence[int] | None, up_to: int | None
+        self,
+        fts_query: str,
+        document_ids: Sequence[int] | None,
+        up_to: int | None,
+        window: Window | None = None,
     ) -> tuple[int, int, bool]:
         """How many (document, paragraph) pairs there are of a paragraph matching an FTS5 query
-        and a document that had it in some version, and how many documents, of some documents
-        only; counted up to ``up_to`` pairs (None: all), and whether counting stopped there
-        (then both counts are floors)."""
+        and a document that had it in some version (recorded in ``window``), and how many
+        documents, of some documents only; counted up to ``up_to`` pairs (None: all), and
+        whether counting stopped there (then both counts are floors)."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
+        cte, before = _window_versions(window)
+        sql += f" and {_IN_WINDOW}" if cte else ""
         pairs, documents = self._match(
             # distinct, not group by: it hands on each new pair as it meets it, so the limit
             # stops the walk of the index early (a group by sorts every pair first)
-            "select count(*), count(distinct document_id) from"
+            f"{cte}select count(*), count(distinct document_id) from"
             f" (select distinct s.paragraph_id, s.document_id {sql} limit ?)",
             fts_query,
             [*params, -1 if up_to is None else up_to + 1],
+            before,
         )[0]
         return pairs, documents, up_to is not None and pairs > up_to
 
@@ -225,19 +272,33 @@ class CorpusStore:
         return {row[0] for row in rows}
 
     def span_matches(
-        self, fts_query: str, document_ids: Sequence[int] | None = None
+        self,
+        fts_query: str,
+        document_ids: Sequence[int] | None = None,
+        window: Window | None = None,
     ) -> Iterator[tuple[str, int, int, int]]:
         """(document name, document id, paragraph id, first version) of each pair of a
-        paragraph matching an FTS5 query and a document that had it, of some documents only; by
-        document name and first version, streamed."""
+        paragraph matching an FTS5 query and a document that had it (in a version recorded in
+        ``window``), of some documents only; by document name and first version (the first of
+        all, in the window or not), streamed."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
+        cte, before = _window_versions(window)
+        pairs = (
+            # the pairs a version in the window held, each with its first version of all
+            "select s.document_id, s.paragraph_id, (select min(a.first_version)"
+            " from paragraph_spans a where a.paragraph_id = s.paragraph_id"
+            f" and a.document_id = s.document_id) as first {sql} and {_IN_WINDOW}"
+            " group by s.paragraph_id, s.document_id"
+            if cte
+            else "select s.document_id, s.paragraph_id, min(s.first_version) as first"
+            f" {sql} group by s.paragraph_id, s.document_id"
+        )
         return self._match_rows(
-            "select d.name, g.document_id, g.paragraph_id, g.first from (select s.document_id,"
-            f" s.paragraph_id, min(s.first_version) as first {sql}"
-            " group by s.paragraph_id, s.document_id) g"
+            f"{cte}select d.name, g.document_id, g.paragraph_id, g.first from ({pairs}) g"
             " join documents d on d.id = g.document_id order by d.name, g.first",
             fts_query,
             params,
+            before,
         )
 
     def spans_of(self, pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], list]:

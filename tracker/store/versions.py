@@ -108,6 +108,16 @@ class VersionStore:
             for number, ids in rows
         ]
 
+    def numbers_between(self, document_id: int, since: str | None, until: str | None) -> set[int]:
+        """The numbers of one document's versions recorded from ``since`` to ``until`` (stored
+        times, both included; None: open)."""
+        rows = self.query(
+            "select version from versions where document_id = ?"
+            " and (? is null or captured_at >= ?) and (? is null or captured_at <= ?)",
+            [document_id, since, since, until, until],
+        )
+        return {row[0] for row in rows}
+
     def versions_after(self, document_id: int, after: int, limit: int) -> list[Version]:
         """Up to ``limit`` versions of one document after version number ``after``, oldest
         first: a long history read a few at a time."""
