@@ -152,3 +152,67 @@ def test_range_reads_versions_by_time_and_probes_by_document(dated_db: Path) -> 
     assert "SEARCH versions USING INDEX idx_versions_captured_at" in steps
     assert "SEARCH w USING AUTOMATIC COVERING INDEX (document_id=?)" in steps
     assert "SCAN versions" not in steps and "SCAN w" not in steps
+
+
+# -- stats ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def edited_db(tmp_path: Path) -> Path:
+    """a.md edited twice in 2019; b.md deleted in 2018 and back (rewritten) in 2019, then
+    edited; versions before and after 2019 too."""
+    path = tmp_path / "t.db"
+    with Tracker(path) as tracker:
+        tracker.record("b.md", "B\n\nText.\n", at="2018-11-01")
+        tracker.record("a.md", "A\n\nOne.\n", at="2018-12-01")
+        tracker.record("b.md", None, at="2018-12-15")
+        tracker.record("a.md", "A\n\nOne, edited.\n", at="2019-01-10")
+        tracker.record("b.md", "B\n\nText back, rewritten.\n", at="2019-01-20")
+        tracker.record("a.md", "A\n\nOne, edited again.\n\nTwo.\n", at="2019-02-10")
+        tracker.record("b.md", "B\n\nText back, rewritten twice.\n", at="2019-03-01")
+        tracker.record("a.md", "A\n\nThree.\n", at="2020-01-05")
+    return path
+
+
+def test_stats_counts_the_versions_recorded_in_a_range(run, edited_db: Path) -> None:
+    result = run("stats", *YEAR_2019, "--json", db=edited_db)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["documents"], data["versions"], data["deletions"]) == (2, 4, 0)
+    assert (data["first"], data["last"]) == ("2019-01-10T00:00:00.000Z", "2019-03-01T00:00:00.000Z")
+    assert [(m["month"], m["versions"]) for m in data["churn"]] == [
+        ("2019-01", 2),
+        ("2019-02", 1),
+        ("2019-03", 1),
+    ]
+    # b.md v3 brought the document back after a deletion recorded before the range: no edit
+    assert [(e["doc"], e["version"]) for e in data["largest_edits"]] == [
+        ("a.md", 3),
+        ("a.md", 2),
+        ("b.md", 4),
+    ]
+    assert [(c["doc"], c["edits"], c["versions"], c["text"]) for c in data["most_edited"]] == [
+        ("a.md", 2, "v2-v3", "One, edited again."),
+        ("b.md", 2, "v3-v4", "Text back, rewritten twice."),  # as without a range
+    ]
+    one = json.loads(run("stats", "b.md", "--until", "2018-12-31", "--json", db=edited_db).stdout)
+    assert (one["versions"], one["deletions"], one["largest_edits"]) == (2, 1, [])
+    text = run("stats", *YEAR_2019, db=edited_db)
+    assert text.stdout.startswith("2 documents, 4 versions (0 deletions), 2019-01-10 .. 2019-03-01")
+
+
+def test_stats_range_refusals_and_empty_range(run, edited_db: Path) -> None:
+    reversed_ = run("stats", "--since", "2020-01-01", "--until", "2019-01-01", db=edited_db)
+    assert reversed_.exit_code == 2
+    assert reversed_.stderr.endswith(
+        "Error: Invalid value for '--until': '2019-01-01' is before --since '2020-01-01'\n"
+    )
+    unreadable = run("stats", "--since", "yesterday", db=edited_db)
+    assert unreadable.exit_code == 2
+    assert "cannot read time 'yesterday'" in unreadable.stderr
+    empty = run("stats", "--since", "2030-01-01", db=edited_db)
+    assert empty.exit_code == 0
+    assert empty.stderr == "no version recorded in that range\n"
+    assert empty.stdout.startswith("0 documents, 0 versions (0 deletions)")
+    with Tracker(edited_db) as tracker, pytest.raises(TrackerError, match="is before"):
+        tracker.stats(since="2020-01-01", until="2019-12-31")

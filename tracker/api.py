@@ -332,15 +332,24 @@ class Tracker(History):
             until=until,
         )
 
-    def stats(self, doc: str | None = None, *, top: int = 10, min_chars: int | None = None) -> dict:
+    def stats(
+        self,
+        doc: str | None = None,
+        *,
+        top: int = 10,
+        min_chars: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> dict:
         """Versions, churn per month, most-edited paragraphs, largest edits, shared paragraphs.
 
         ``min_chars``: shared paragraphs shorter than this are noise (default MIN_SHARED_CHARS).
+        ``since``/``until``: count only the versions recorded in that range (not shared ones).
         """
         from .corpus.stats import MIN_SHARED_CHARS, stats
 
         chars = MIN_SHARED_CHARS if min_chars is None else min_chars
-        return stats(self, doc, top=top, min_chars=chars)
+        return stats(self, doc, top=top, min_chars=chars, since=since, until=until)
 
 
 @contextmanager

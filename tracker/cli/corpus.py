@@ -220,24 +220,31 @@ def _clip(text: str, width: int = 70) -> str:
     show_default=True,
     help="Shorter shared paragraphs are ignored as noise.",
 )
+@date_range_options
 @db_option
 @json_option
-def stats(doc, top, min_chars, db_path, as_json):
+def stats(doc, top, min_chars, since, until, db_path, as_json):
     """Versions, churn per month, most-edited paragraphs, largest edits, shared text.
 
     Churn is per month (per year in the text over more than 24 months; --json always gives
     months). Without DOC, over the whole corpus; shared paragraphs are those present in
-    the latest versions of several documents (boilerplate, copy-paste).
+    the latest versions of several documents (boilerplate, copy-paste). --since/--until
+    count only the versions recorded in that range (edits made then); the shared
+    paragraphs stay those of the latest versions.
 
     Example:
 
         tracker stats && tracker stats pep-0008 --json
+
+        tracker stats --since 2019-01-01 --until 2019-12-31
     """
     with open_tracker(db_path) as tracker:
-        data = tracker.stats(doc, top=top, min_chars=min_chars)
+        data = tracker.stats(doc, top=top, min_chars=min_chars, since=since, until=until)
     if as_json:
         echo_json(data)
         return
+    if not data["versions"] and (since or until):  # said, as log and timeline say it
+        click.echo("no version recorded in that range", err=True)
     click.echo(
         f"{plural(data['documents'], 'document')}, {plural(data['versions'], 'version')}"
         f" ({plural(data['deletions'], 'deletion')}), {short_time(data['first'])[:10]}"

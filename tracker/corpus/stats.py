@@ -14,7 +14,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..errors import TrackerError
 from ..history import History
+from ..times import parse_bound
 
 if TYPE_CHECKING:
     from ..models import Version
@@ -49,15 +51,16 @@ def _edit_chains(
 
 
 def _documents(
-    history: History, only: int | None
+    history: History, only: int | None, since: str | None = None, until: str | None = None
 ) -> Iterator[tuple[list[tuple[int, Version]], dict[int, list[tuple[int, int]]]]]:
     """Each document's (row id, version) pairs in version order, and its rewrite pairs by
-    version number: one document at a time, in document id order."""
+    version number: one document at a time, in document id order; only the versions recorded
+    from ``since`` to ``until`` (stored times; None: open)."""
     store = history.store
-    rewrites = itertools.groupby(store.edit_pairs(only), key=lambda row: row[0])
+    rewrites = itertools.groupby(store.edit_pairs(only, (since, until)), key=lambda row: row[0])
     pending = next(rewrites, None)
     for document_id, rows in itertools.groupby(
-        store.versions_by_document(only), key=lambda row: row[1].document_id
+        store.versions_by_document(only, since, until), key=lambda row: row[1].document_id
     ):
         pairs: dict[int, list[tuple[int, int]]] = defaultdict(list)
         while pending is not None and pending[0] < document_id:
@@ -75,8 +78,17 @@ def stats(
     *,
     top: int = 10,
     min_chars: int = MIN_SHARED_CHARS,
+    since: str | None = None,
+    until: str | None = None,
 ) -> dict:
-    """Versions, churn per month, most-edited paragraphs, largest edits and shared paragraphs."""
+    """Versions, churn per month, most-edited paragraphs, largest edits and shared paragraphs.
+
+    ``since``/``until`` (dates or date-times, as ``log`` reads them): all but the shared
+    paragraphs (those of the latest versions) count only the versions recorded in that range.
+    """
+    low, high = parse_bound(since, end_of_day=False), parse_bound(until, end_of_day=True)
+    if low is not None and high is not None and low > high:
+        raise TrackerError(f"--until {until!r} is before --since {since!r}")
     only = history.document(doc).id if doc else None
     churn: dict[str, Counter] = defaultdict(Counter)
     documents = versions = deletions = 0
@@ -84,10 +96,9 @@ def stats(
     last: str | None = None
     edits: list[tuple[int, str, int, Version]] = []  # (-changed, time, row id): the largest
     chains: list[dict] = []  # the most edited
-    for rows, pairs in _documents(history, only):
+    for rows, pairs in _documents(history, only, low, high):
         documents += 1
-        deleted = {version.version for _, version in rows if version.deleted}
-        deletions += len(deleted)
+        deletions += sum(1 for _, version in rows if version.deleted)
         candidates = []
         for row_id, version in rows:
             versions += 1
@@ -99,12 +110,13 @@ def stats(
             month["changed"] += _changed(version)
             for key in CHANGE_KEYS:
                 month[key] += getattr(version, key) or 0
-            # neither first versions nor re-additions after a deletion are edits
+            # neither first versions nor re-additions after a deletion are edits (the version
+            # before may be outside the range: came_back is read from the database)
             if (
                 not version.deleted
                 and version.version > 1
                 and _changed(version)
-                and version.version - 1 not in deleted
+                and not version.came_back
             ):
                 candidates.append((-_changed(version), at, row_id, version))
         edits = heapq.nsmallest(top, [*edits, *candidates], key=_edit_key)

@@ -76,6 +76,15 @@ _IN_WINDOW = (
 )
 
 
+def _in_time(where: str, params: list, window: Window | None) -> tuple[str, list]:
+    """A WHERE condition on versions ``v`` and its parameters, kept to those recorded in
+    ``window`` (None, or an open end: no test)."""
+    since, until = window or (None, None)
+    tests = [where] + ["v.captured_at >= ?"] * (since is not None)
+    tests += ["v.captured_at <= ?"] * (until is not None)
+    return " and ".join(tests), [*params, *(b for b in (since, until) if b is not None)]
+
+
 class CorpusStore:
     """Corpus-wide reads, and the bookkeeping of imports."""
 
@@ -336,11 +345,15 @@ class CorpusStore:
         )
         return {pid: (text, snippet_parts(mine, other)) for pid, text, mine, other in rows}
 
-    def edit_pairs(self, document_id: int | None = None) -> Iterator[tuple[int, int, int, int]]:
+    def edit_pairs(
+        self, document_id: int | None = None, window: Window | None = None
+    ) -> Iterator[tuple[int, int, int, int]]:
         """(document id, version, old paragraph id, new paragraph id) of every stored rewrite
-        (modify, or a move whose text changed), of one document or all, by document, version
-        and the order stored; streamed."""
+        (modify, or a move whose text changed), of one document or all, of the versions
+        recorded in ``window`` (None: all), by document, version and the order stored;
+        streamed."""
         where, params = ("v.document_id = ?", [document_id]) if document_id else ("1", [])
+        where, params = _in_time(where, params, window)
         return self.iterate(
             "select v.document_id, v.version, c.old_paragraph_id, c.new_paragraph_id"
             " from versions v join paragraph_changes c on c.version_id = v.id"

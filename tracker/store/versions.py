@@ -173,10 +173,21 @@ class VersionStore:
         )
         return map(version_row, rows)
 
-    def versions_by_document(self, document_id: int | None = None) -> Iterator[tuple[int, Version]]:
-        """(row id, version) of every version of one document or all, by document and version
-        number; streamed."""
-        where, params = ("where v.document_id = ?", [document_id]) if document_id else ("", [])
+    def versions_by_document(
+        self,
+        document_id: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Iterator[tuple[int, Version]]:
+        """(row id, version) of every version of one document or all, recorded from ``since``
+        to ``until`` (stored times, both included; None: open), by document and version number;
+        streamed."""
+        tests, params = (["v.document_id = ?"], [document_id]) if document_id else ([], [])
+        if since is not None:
+            tests, params = [*tests, "v.captured_at >= ?"], [*params, since]
+        if until is not None:
+            tests, params = [*tests, "v.captured_at <= ?"], [*params, until]
+        where = ("where " + " and ".join(tests)) if tests else ""
         rows = self.iterate(
             f"select v.id, {VERSION_COLUMNS} {VERSION_FROM} {where}"
             " order by v.document_id, v.version",
