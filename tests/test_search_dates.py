@@ -136,12 +136,12 @@ def test_library_search_refuses_a_range_without_every_version(dated_db: Path) ->
 def test_range_reads_versions_by_time_and_probes_by_document(dated_db: Path) -> None:
     """The window is read through the index on captured_at, once; each matching span then
     probes it by document (no scan of the versions per span)."""
-    from tracker.store.corpus import _IN_WINDOW, _window_versions
+    from tracker.store.window import IN_WINDOW, window_versions
 
-    cte, before = _window_versions(("2019-01-01T00:00:00.000Z", "2019-12-31T23:59:59.999Z"))
+    cte, before = window_versions(("2019-01-01T00:00:00.000Z", "2019-12-31T23:59:59.999Z"))
     sql = (
         f"{cte}select count(*) from paragraphs_fts f join paragraph_spans s"
-        f" on s.paragraph_id = f.rowid where paragraphs_fts match ? and {_IN_WINDOW}"
+        f" on s.paragraph_id = f.rowid where paragraphs_fts match ? and {IN_WINDOW}"
     )
     with Tracker(dated_db) as tracker:
         conn = tracker.store.conn

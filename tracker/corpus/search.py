@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from ..errors import TrackerError
 from ..history import History
 from ..models import Version
-from ..store.corpus import Window, has_prefix
+from ..store.corpus import has_prefix
+from ..store.window import Window
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
 from ..times import parse_bound
 from .timeline import matching_names

@@ -13,6 +13,7 @@ from ..errors import TrackerError
 from ..text.snippets import MARKS, OTHER_MARKS, snippet_parts
 from .base import translate
 from .versions import FOLLOWS_DELETION, VERSION_COLUMNS, VERSION_FROM, version_row
+from .window import IN_WINDOW, Window, in_time, window_versions
 
 if TYPE_CHECKING:
     from ..models import Version
@@ -38,51 +39,6 @@ def _given_rows(fts_query: str) -> str:
     merges a prefix's terms anew for every seek, so then one walk of the matches is tested
     against the rows instead (``+`` keeps SQLite from handing the test to FTS5)."""
     return "+f.rowid" if has_prefix(fts_query) else "f.rowid"
-
-
-#: A time window as stored times, (start, end), either None for open: versions recorded in it.
-Window = tuple[str | None, str | None]
-
-
-def _window_versions(window: Window | None) -> tuple[str, list]:
-    """The ``with`` clause of ``bounds`` (the window) and ``win``: each document's first and
-    last version recorded in the window, read once by the index on ``captured_at``, and whether
-    every version between them was (``whole``); and its parameters. Nothing for no window."""
-    since, until = window or (None, None)
-    if since is None and until is None:
-        return "", []
-    tests = ["captured_at >= ?"] * (since is not None) + ["captured_at <= ?"] * (until is not None)
-    return (
-        "with bounds(since, until) as (select ?, ?),"
-        " win(document_id, low, high, whole) as materialized (select document_id, min(version),"
-        " max(version), count(*) = max(version) - min(version) + 1"
-        # "+": read by time, not every version in document order
-        f" from versions where {' and '.join(tests)} group by +document_id) ",
-        [since, until, *(bound for bound in (since, until) if bound is not None)],
-    )
-
-
-#: Whether a span ``s`` holds a version recorded in the window (see :func:`_window_versions`):
-#: one probe of ``win``; only where the window holds some of a document's versions and not
-#: those between (times that go backwards), a look at the versions of the span.
-_IN_WINDOW = (
-    "exists (select 1 from win w where w.document_id = s.document_id"
-    " and w.high >= s.first_version and (s.until_version is null or w.low < s.until_version)"
-    " and (w.whole or exists (select 1 from versions v, bounds b"
-    " where v.document_id = s.document_id and v.version >= s.first_version"
-    " and (s.until_version is null or v.version < s.until_version)"
-    " and (b.since is null or v.captured_at >= b.since)"
-    " and (b.until is null or v.captured_at <= b.until))))"
-)
-
-
-def _in_time(where: str, params: list, window: Window | None) -> tuple[str, list]:
-    """A WHERE condition on versions ``v`` and its parameters, kept to those recorded in
-    ``window`` (None, or an open end: no test)."""
-    since, until = window or (None, None)
-    tests = [where] + ["v.captured_at >= ?"] * (since is not None)
-    tests += ["v.captured_at <= ?"] * (until is not None)
-    return " and ".join(tests), [*params, *(b for b in (since, until) if b is not None)]
 
 
 class CorpusStore:
@@ -254,8 +210,8 @@ class CorpusStore:
         documents, of some documents only; counted up to ``up_to`` pairs (None: all), and
         whether counting stopped there (then both counts are floors)."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
-        cte, before = _window_versions(window)
-        sql += f" and {_IN_WINDOW}" if cte else ""
+        cte, before = window_versions(window)
+        sql += f" and {IN_WINDOW}" if cte else ""
         pairs, documents = self._match(
             # distinct, not group by: it hands on each new pair as it meets it, so the limit
             # stops the walk of the index early (a group by sorts every pair first)
@@ -291,12 +247,12 @@ class CorpusStore:
         ``window``), of some documents only; by document name and first version (the first of
         all, in the window or not), streamed."""
         sql, params = self._matches(fts_query, document_ids, open_only=False)
-        cte, before = _window_versions(window)
+        cte, before = window_versions(window)
         pairs = (
             # the pairs a version in the window held, each with its first version of all
             "select s.document_id, s.paragraph_id, (select min(a.first_version)"
             " from paragraph_spans a where a.paragraph_id = s.paragraph_id"
-            f" and a.document_id = s.document_id) as first {sql} and {_IN_WINDOW}"
+            f" and a.document_id = s.document_id) as first {sql} and {IN_WINDOW}"
             " group by s.paragraph_id, s.document_id"
             if cte
             else "select s.document_id, s.paragraph_id, min(s.first_version) as first"
@@ -353,7 +309,7 @@ class CorpusStore:
         recorded in ``window`` (None: all), by document, version and the order stored;
         streamed."""
         where, params = ("v.document_id = ?", [document_id]) if document_id else ("1", [])
-        where, params = _in_time(where, params, window)
+        where, params = in_time(where, params, window)
         return self.iterate(
             "select v.document_id, v.version, c.old_paragraph_id, c.new_paragraph_id"
             " from versions v join paragraph_changes c on c.version_id = v.id"
