@@ -216,3 +216,16 @@ def test_stats_range_refusals_and_empty_range(run, edited_db: Path) -> None:
     assert empty.stdout.startswith("0 documents, 0 versions (0 deletions)")
     with Tracker(edited_db) as tracker, pytest.raises(TrackerError, match="is before"):
         tracker.stats(since="2020-01-01", until="2019-12-31")
+
+
+def test_search_in_a_range_holding_every_version_skips_the_test(dated_db: Path) -> None:
+    """A range that holds every version (from the day of the first) answers as no range does,
+    without testing each span against it."""
+    with Tracker(dated_db) as tracker:
+        statements: list[str] = []
+        tracker.store.conn.set_trace_callback(statements.append)
+        everything = tracker.search("arbitration", all_versions=True, since="2018-01-01")
+        assert everything == tracker.search("arbitration", all_versions=True)
+        assert not any("with bounds" in sql for sql in statements)
+        tracker.search("arbitration", all_versions=True, since="2018-01-02")
+        assert any("with bounds" in sql for sql in statements)

@@ -351,6 +351,7 @@ def _every_version(
     """Hits in every version of the documents (recorded in ``window``; see
     :func:`search_page`)."""
     store, documents = history.store, _ids(named)
+    window = None if window is None or store.holds_every_version(window) else window
     total, holders, at_least = store.count_span_matches(fts, documents, up_to, window)
     texts: Texts = {}
     page = None

@@ -112,6 +112,18 @@ class CorpusStore:
 
     # -- search --------------------------------------------------------------------------------
 
+    def holds_every_version(self, window: Window) -> bool:
+        """Whether every version was recorded in a window (two seeks of the index on
+        ``captured_at``): a search then need not test its spans against it."""
+        first, last = self.query(
+            "select (select min(captured_at) from versions),"
+            " (select max(captured_at) from versions)"
+        )[0]
+        since, until = window
+        return first is None or (
+            (since is None or first >= since) and (until is None or last <= until)
+        )
+
     def _match(
         self, sql: str, fts_query: str, params: Sequence = (), before: Sequence = ()
     ) -> list[tuple]:
