@@ -32,7 +32,8 @@ from benchenv import use_bytecode_cache
 from datasette.app import Datasette
 from datasette.utils import escape_fts
 
-from tracker.corpus.search import search_page, sql_fts_query, sql_snippet
+from tracker.corpus.query import sql_fts_query, sql_snippet
+from tracker.corpus.search import search_page
 from tracker.history import History
 from tracker.render.html import render_html_fragment
 from tracker.web.metadata import SETTINGS, instance_metadata

@@ -14,7 +14,8 @@ from support import random_history
 
 from tracker import Tracker
 from tracker.corpus import search as search_module
-from tracker.corpus.search import COUNT_UP_TO, _ranges, fts_query, search_page
+from tracker.corpus.query import fts_query
+from tracker.corpus.search import COUNT_UP_TO, _ranges, search_page
 from tracker.corpus.stats import stats
 from tracker.corpus.timeline import Event, name_matches, timeline
 from tracker.store.schema import paragraph_spans

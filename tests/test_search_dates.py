@@ -9,7 +9,7 @@ import pytest
 
 from tracker import Tracker
 from tracker.corpus import search as search_module
-from tracker.corpus.search import fts_query
+from tracker.corpus.query import fts_query
 from tracker.errors import TrackerError
 
 YEAR_2019 = ("--since", "2019-01-01", "--until", "2019-12-31")

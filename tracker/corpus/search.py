@@ -1,12 +1,11 @@
 """Full-text search over paragraphs: of the latest versions, or of every version ever recorded.
 
-User text is quoted into a valid FTS5 query (:func:`fts_query`): words and "phrases" match
+User text is read as :mod:`.query` says (:func:`~.query.fts_query`): words and "phrases" match
 literally, ``word*`` is a prefix, and FTS operators are plain words.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -16,62 +15,12 @@ from ..history import History
 from ..models import Version
 from ..store.corpus import has_prefix
 from ..store.window import Window
-from ..text.snippets import MARKS, mark_snippet, snippet_parts
 from ..times import parse_bound
+from .query import fts_query, one_line_snippet
 from .timeline import matching_names
 
 if TYPE_CHECKING:
     from ..store import Store
-
-_PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
-
-
-def fts_query(query: str) -> str:
-    """Quote a user query for FTS5: every word or "phrase" literal; a trailing ``*`` is a prefix."""
-    terms = []
-    for phrase, word in _PHRASE.findall(query):
-        text = phrase if phrase else word
-        prefix = text.endswith("*") and not phrase
-        text = text.rstrip("*") if prefix else text
-        if not re.search(r"\w", text):
-            continue
-        terms.append('"' + text.replace('"', '""') + '"' + ("*" if prefix else ""))
-    if not terms:
-        raise TrackerError(f"nothing to search for in {query!r}")
-    return " ".join(terms)
-
-
-#: An FTS5 query that is valid and matches nothing (an empty phrase).
-MATCH_NOTHING = '""'
-
-
-def sql_fts_query(query: object) -> str:
-    """:func:`fts_query` as an SQL function: any value in, a valid FTS5 query out.
-
-    Text with nothing to search for (empty, only quotes or operators) gives :data:`MATCH_NOTHING`
-    instead of an error, so a query like ``match tracker_fts_query(:q)`` never fails on user input.
-    """
-    if query is None:
-        return MATCH_NOTHING
-    try:
-        return fts_query(query if isinstance(query, str) else str(query))
-    except TrackerError:
-        return MATCH_NOTHING
-
-
-def _snippet(parts: list[str], marks: tuple[str, str]) -> str:
-    """A snippet on one line, each hit in ``marks`` (see
-    :func:`~tracker.text.snippets.mark_snippet`: text never passes for a mark)."""
-    return mark_snippet([re.sub(r"\r?\n", " ", part) for part in parts], marks)
-
-
-def sql_snippet(marked: object, other: object) -> object:
-    """The web's snippet column as an SQL function: the same paragraph's ``snippet()`` with
-    :data:`~tracker.text.snippets.MARKS` and with ``OTHER_MARKS`` in, the snippet out with STX
-    and ETX around each hit and nowhere else (the text's own shown as U+2402, U+2403)."""
-    if not isinstance(marked, str) or not isinstance(other, str):
-        return marked
-    return mark_snippet(snippet_parts(marked, other), MARKS)
 
 
 def _ranges(numbers: Sequence[int]) -> str:
@@ -253,7 +202,7 @@ def _latest(
             "version": version.version,
             "captured_at": version.captured_at,
             "paragraph": index,
-            "snippet": _snippet(texts[pid][1], marks),
+            "snippet": one_line_snippet(texts[pid][1], marks),
         }
         for version, index, pid in page
     ]
@@ -381,7 +330,7 @@ def _every_version(
             "ranges": _ranges(numbers),
             "first": {"version": first.version, "at": first.captured_at},
             "removed": {"version": gone.version, "at": gone.captured_at} if gone else None,
-            "snippet": _snippet(texts[pid][1], marks),
+            "snippet": one_line_snippet(texts[pid][1], marks),
             "text": texts[pid][0],
         }
         if details:

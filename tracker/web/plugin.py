@@ -16,7 +16,7 @@ from pathlib import Path
 from datasette import hookimpl
 from markupsafe import Markup
 
-from ..corpus.search import sql_fts_query, sql_snippet
+from ..corpus.query import sql_fts_query, sql_snippet
 from ..render.html import escape_html
 from ..store.codec import paragraph_hash
 from ..times import sql_bound
@@ -92,7 +92,7 @@ def prepare_connection(conn, database, datasette) -> None:
     The same quoting as ``tracker search``: words and "phrases" match literally, ``word*`` is a
     prefix, FTS operators and stray quotes are plain text; nothing to search for matches nothing.
     ``tracker_snippet(a, b)``: the snippet of the ``search`` query, marks that no document text
-    can fake (see :func:`tracker.corpus.search.sql_snippet`). ``tracker_time_bound(text, end)``:
+    can fake (see :func:`tracker.corpus.query.sql_snippet`). ``tracker_time_bound(text, end)``:
     a date or date-time typed as one end of a range, read as the command line reads it.
     """
     conn.create_function("tracker_fts_query", 1, sql_fts_query, deterministic=True)
