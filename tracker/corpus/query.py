@@ -11,17 +11,13 @@ import re
 
 from ..errors import TrackerError
 from ..text.snippets import MARKS, mark_snippet, snippet_parts
-
-_PHRASE = re.compile(r'"([^"]*)"?|(\S+)')
+from ..text.terms import query_terms
 
 
 def fts_query(query: str) -> str:
     """Quote a user query for FTS5: every word or "phrase" literal; a trailing ``*`` is a prefix."""
     terms = []
-    for phrase, word in _PHRASE.findall(query):
-        text = phrase if phrase else word
-        prefix = text.endswith("*") and not phrase
-        text = text.rstrip("*") if prefix else text
+    for text, prefix in query_terms(query):
         if not re.search(r"\w", text):
             continue
         terms.append('"' + text.replace('"', '""') + '"' + ("*" if prefix else ""))

@@ -4,7 +4,6 @@ split, merged, deleted or put back, read from the changes stored when each versi
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -13,6 +12,7 @@ from ..errors import DamagedDatabase, TrackerError
 from ..models import TraceEvent, Version
 from ..store.codec import decode_runs
 from ..text.inline import inline_diff
+from ..text.terms import query_terms
 
 if TYPE_CHECKING:
     from .reads import Reads
@@ -33,18 +33,11 @@ def lineages_of(version: Version) -> list[int]:
     return decode_runs(version.lineages)
 
 
-#: A "quoted phrase" or a word, as ``tracker search`` reads a query.
-_TERM = re.compile(r'"([^"]*)"?|(\S+)')
-
-
 def find_paragraph(texts: list[str], words: str) -> int:
     """The 0-based index of the one paragraph containing every word of ``words`` (any case,
     any part of a word), read as ``tracker search`` reads them: a "quoted phrase" is found
     whole, and a trailing ``*`` is only a prefix mark."""
-    wanted = [
-        " ".join((phrase or word.rstrip("*")).casefold().split())
-        for phrase, word in _TERM.findall(words)
-    ]
+    wanted = [" ".join(text.casefold().split()) for text, _ in query_terms(words)]
     wanted = [term for term in wanted if term]
     if not wanted:
         raise TrackerError("--search needs some words")
