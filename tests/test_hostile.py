@@ -252,6 +252,20 @@ def test_any_history_tracker_accepts_exports_to_a_file_it_imports_back(tmp_path_
         ] == expected
 
 
+def test_a_name_left_with_a_leading_space_by_its_dot_slash_is_cleaned(tmp_path):
+    """``.\\ a`` typed as a name: the ``./`` taken off left " a", which import refuses (names do
+    not keep leading or trailing whitespace), so the export had to leave it out."""
+    with Tracker(tmp_path / "t.db") as tracker:
+        tracker.record(".\\ a", "text\n", at="2024-01-01")
+        refused: list[str] = []
+        tracker.export_to_file(tmp_path / "out.jsonl", left_out=lambda p, n: refused.append(p))
+        assert [d.name for d in tracker.documents()] == ["a"]
+    assert refused == []
+    with Tracker(tmp_path / "copy.db") as other:
+        other.import_jsonl(tmp_path / "out.jsonl")
+        assert [d.name for d in other.documents()] == ["a"]
+
+
 # -- 4. one rule for names, wherever a document is created ---------------------------------------
 
 NOT_UNICODE = "it is not valid Unicode (a file name that is not UTF-8, or a lone surrogate)"

@@ -35,10 +35,11 @@ def _stem(name: str) -> str:
 
 
 def normalize_name(query: str) -> str:
-    """Clean a user-typed document name: forward slashes, no leading ``./``."""
+    """Clean a user-typed document name: forward slashes, no leading ``./``, and no whitespace
+    around it (none left behind by a ``./`` either: names never begin or end with a space)."""
     name = query.replace("\\", "/").strip()
     while name.startswith("./"):
-        name = name[2:]
+        name = name[2:].lstrip()
     return name
 
 
