@@ -148,7 +148,7 @@ def test_repo_must_be_a_repository_top_with_commits_on_the_branch(run, tmp_path)
     for args, message in expected.items():
         result = run("import-git", *args, db=db)
         assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
-    assert documents(db) == {}
+    assert not db.exists()  # refused into a new database: none left behind
     assert run("import-git", repo.path, "--branch", "master", db=db).exit_code == 0
     assert sorted(documents(db)) == ["b.md", "docs/a.md"]
 

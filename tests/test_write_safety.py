@@ -7,6 +7,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from support import Repo
+
 from tracker import Tracker
 
 
@@ -249,3 +251,51 @@ def test_a_tracked_file_given_by_path_and_gone_is_recorded_as_deleted(run, folde
         1,
         f"Error: {folder / 'other.txt'}: no such file or folder\n",
     )
+
+
+def _files(folder: Path) -> dict[str, bytes | None]:
+    """Everything under ``folder``: each file's bytes, each folder as None."""
+    return {
+        str(path.relative_to(folder)): None if path.is_dir() else path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+    }
+
+
+def test_a_refused_import_into_a_new_database_leaves_nothing_behind(run, tmp_path, monkeypatch):
+    """No empty database, no -wal or -shm, no new snapshots/ folder: running it again once the
+    file is fixed is a first import, as if the refused one had never run."""
+    source = tmp_path / "history.jsonl"
+    source.write_text('{"doc": "a.txt", "text": "a\\n"}\nnot json\n')
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.md", "a\n")
+    repo.commit("Add a")
+    monkeypatch.chdir(tmp_path)
+    before = _files(tmp_path)
+    for args in (
+        ["import", source],  # the default database, in a snapshots/ folder it makes
+        ["import", source, "--db", "new.db"],
+        ["import-git", repo.path, "--branch", "nope"],
+        ["import-git", repo.path, "--branch", "nope", "--db", "new.db"],
+        ["import-git", repo.path, "--path", "*.txt", "--db", "new.db"],  # matches nothing
+    ):
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert _files(tmp_path) == before, args
+
+
+def test_a_refused_import_leaves_an_existing_database_as_it_was(run, tmp_path):
+    db = _db_with(tmp_path / "t.db", "a.txt")
+    source = tmp_path / "history.jsonl"
+    source.write_text('{"doc": "b.txt", "text": "b\\n"}\nnot json\n')
+    repo = Repo(tmp_path / "repo")
+    repo.write("a.md", "a\n")
+    repo.commit("Add a")
+    before = _files(tmp_path)
+    for args in (
+        ["import", source],
+        ["import-git", repo.path, "--branch", "nope"],
+        ["import-git", repo.path, "--path", "*.txt"],
+    ):
+        assert run(*args, db=db).exit_code == 1, args
+        assert _files(tmp_path) == before, args
+    _intact(db, 1)

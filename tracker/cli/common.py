@@ -6,13 +6,13 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import TrackerError
+from ..errors import InterruptedAfterCommit, TrackerError
 from ..refs import check_version_ref
 from ..render.words import one_line
 from ..scan.files import DEFAULT_MAX_BYTES
@@ -77,6 +77,36 @@ def default_folder(db_path: str) -> None:
                 f"cannot create folder {folder} for the database ({error.strerror});"
                 " choose another --db"
             ) from None
+
+
+#: The files SQLite keeps next to a database, which a new database removed again takes along.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+@contextmanager
+def removed_if_refused(db_path: str) -> Iterator[None]:
+    """Remove again a database (its side files, the default's new ``snapshots/``) that a
+    command made and then failed in: a refused import into a new database leaves nothing."""
+    db = Path(db_path)
+    paths = [db, *(Path(f"{db_path}{suffix}") for suffix in SIDE_FILES)]
+    new_paths = [path for path in paths if not os.path.lexists(path)]
+    folder = db.parent
+    new_folder = db == Path(DEFAULT_DB) and not os.path.lexists(folder)
+    try:
+        yield
+    except InterruptedAfterCommit:  # the work is stored: the database stays
+        raise
+    except BaseException as error:
+        if isinstance(error, SystemExit) and error.code in (0, None):
+            raise
+        if db in new_paths:  # one that existed stays as the command's transaction left it
+            for path in new_paths:
+                with suppress(FileNotFoundError):
+                    path.unlink()
+            if new_folder:
+                with suppress(OSError):  # not empty: something else is in it now
+                    folder.rmdir()
+        raise
 
 
 @contextmanager

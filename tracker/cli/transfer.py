@@ -20,6 +20,7 @@ from .common import (
     json_option,
     open_tracker,
     progress_bar,
+    removed_if_refused,
     split_option,
     warn,
     workers_options,
@@ -72,7 +73,11 @@ def import_(file, split, workers, scheduler, db_path, as_json):
 
         tracker import ../shared/corpora/python-peps/history.jsonl.gz
     """
-    with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
+    with (
+        removed_if_refused(db_path),
+        open_tracker(db_path, create=True) as tracker,
+        progress_bar("importing") as bar,
+    ):
         try:
             result = tracker.import_jsonl(
                 file, split=split, progress=bar, warn=warn, workers=workers, scheduler=scheduler
@@ -121,22 +126,23 @@ def import_git(repo, paths, branch, split, workers, scheduler, db_path, as_json)
 
         tracker import-git ~/src/peps --path 'peps/pep-*.rst' --branch main
     """
-    with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
-        result = tracker.import_git(
-            repo,
-            branch=branch,
-            paths=paths,
-            split=split,
-            progress=bar,
-            warn=warn,
-            workers=workers,
-            scheduler=scheduler,
-        )
-    if result.nothing_matched is not None:
-        warn(result.nothing_matched)
-    _summary(result, as_json)
-    if result.nothing_matched is not None:
-        raise SystemExit(1)
+    with removed_if_refused(db_path):
+        with open_tracker(db_path, create=True) as tracker, progress_bar("importing") as bar:
+            result = tracker.import_git(
+                repo,
+                branch=branch,
+                paths=paths,
+                split=split,
+                progress=bar,
+                warn=warn,
+                workers=workers,
+                scheduler=scheduler,
+            )
+        if result.nothing_matched is not None:
+            warn(result.nothing_matched)
+        _summary(result, as_json)
+        if result.nothing_matched is not None:
+            raise SystemExit(1)
 
 
 @cli.command()
