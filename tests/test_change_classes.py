@@ -130,6 +130,26 @@ def test_a_pattern_for_other_documents_changes_nothing_here(run, terms: Path) ->
     assert [row[2] for row in classes(terms)][0] == "substantive"
 
 
+def test_a_pattern_for_documents_not_tracked_says_so_and_is_kept_for_them(run, terms: Path) -> None:
+    """A --doc glob that matches no document (a typo, or documents to come) is said, and the
+    pattern is stored all the same: a document of that name tracked later is classed with it."""
+    warning = (
+        "warning: no document matches --doc 'other/*' yet: kept, it applies to documents of"
+        " such names once they are tracked (`tracker docs` lists the names)\n"
+    )
+    for done in ("added", "already there"):
+        result = run("ignore", "add", r"[?&]h=\w+", "--doc", "other/*", db=terms)
+        assert result.exit_code == 0
+        assert result.stderr == f"ignore pattern 1 {done}: [?&]h=\\w+\n" + warning
+    for glob in ("terms.txt", "*.txt", "terms*"):  # by name or file name: no warning
+        result = run("ignore", "add", "unused", "--doc", glob, db=terms)
+        assert "warning" not in result.stderr, glob
+    with Tracker(terms) as tracker:
+        tracker.record("other/terms.txt", doc(TOKEN), at="2024-02-01T00:00:00Z")
+        tracker.record("other/terms.txt", doc(TOKEN.replace("X0a", "Y1b")))
+        assert [v.substantive for v in tracker.versions("other/terms.txt")] == [1, 0]
+
+
 def test_a_bad_pattern_is_a_one_line_error_and_stores_nothing(run, terms: Path) -> None:
     result = run("ignore", "add", "(unclosed", db=terms)
     assert result.exit_code == 1

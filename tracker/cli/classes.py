@@ -13,8 +13,10 @@ from .common import (
     db_option,
     echo_json,
     json_option,
+    no_document_matches,
     open_tracker,
     progress_bar,
+    warn,
     workers_options,
 )
 
@@ -54,6 +56,8 @@ def ignore_add(regex, doc_glob, note, workers, scheduler, db_path):
     """Add an ignore pattern and re-classify the documents it applies to.
 
     The same REGEX with the same --doc again changes nothing: it is there already.
+    A --doc GLOB that matches no tracked document is kept, with a warning: it
+    applies to documents of such names tracked later.
 
     Example:
 
@@ -64,8 +68,17 @@ def ignore_add(regex, doc_glob, note, workers, scheduler, db_path):
         added = tracker.add_ignore(
             regex, doc=doc_glob, note=note, progress=bar, workers=workers, scheduler=scheduler
         )
+        matched = added.doc_glob is None or any(
+            added.applies_to(document.name) for document in tracker.documents()
+        )
     done = "already there" if added.id in known else "added"
     click.echo(f"ignore pattern {added.id} {done}: {line_safe(added.pattern)}", err=True)
+    if not matched:  # a typo, or documents not tracked yet: kept for them, but said
+        warn(
+            no_document_matches(added.doc_glob, hint=False)
+            + " yet: kept, it applies to documents of such names once they are tracked"
+            " (`tracker docs` lists the names)"
+        )
 
 
 @ignore.command("list")
