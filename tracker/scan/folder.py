@@ -85,7 +85,14 @@ def own_names(store: Store, root: Path) -> frozenset[str]:
 
 
 class SnapshotCancelled(Exception):
-    """``cancel()`` said stop: the batches already committed stay, deletions were not looked at."""
+    """``cancel()`` (or ``abort()``) said stop: what was committed stays, the rest is not looked at.
+
+    ``left``: the names of the changed files and deletions not recorded (those it knew of).
+    """
+
+    def __init__(self, message: str, left: Iterable[str] = ()) -> None:
+        super().__init__(message)
+        self.left = tuple(left)
 
 
 class FolderSnapshot:
@@ -100,6 +107,7 @@ class FolderSnapshot:
         accept: Callable[[str], bool] | None = None,
         at=None,
         cancel: Callable[[], bool] | None = None,
+        abort: Callable[[], bool] | None = None,
     ):
         self.history = history
         self.store = history.store
@@ -108,6 +116,8 @@ class FolderSnapshot:
         self.accept = accept
         self.at = at
         self.cancel = cancel
+        #: asked before each document: stop at once, keeping the documents recorded so far
+        self.abort = abort
         self.result = SnapshotResult()
         #: name -> the folder it was first found in by this run: one name in two folders given
         #: together would make one history of two files, flipping between them on every run
@@ -264,23 +274,41 @@ class FolderSnapshot:
         done = len(entries) - len(changed)
         self.result.unchanged += done
         start = 0
-        while start < len(changed):
+        aborted = False
+        while start < len(changed) and not aborted:
             if self.cancel is not None and self.cancel():
-                raise SnapshotCancelled(f"stopped after {done + start} of {len(entries)} files")
+                left = [entry.name for entry, _ in changed[start:]] + sorted(gone)
+                raise SnapshotCancelled(
+                    f"stopped after {done + start} of {len(entries)} files", left
+                )
             # Several documents per transaction (each one still all-or-nothing, in a savepoint):
             # commits, checkpoints and full-text index flushes would otherwise dominate a large
             # first snapshot.
             deadline = time.monotonic() + SNAPSHOT_BATCH_SECONDS
             with self.store.transaction():
                 for entry, state in changed[start : start + SNAPSHOT_BATCH]:
+                    if self.abort is not None and self.abort():
+                        aborted = True  # what this transaction recorded so far is committed
+                        break
                     self._entry_changed(entry, state, root_key, gone, renamed_from)
                     start += 1
                     if time.monotonic() > deadline:
                         break
-        for name in sorted(gone):
-            version = self.history.record(name, None, self.at)
+        deletions = sorted(gone)
+        deleted = 0
+        while deleted < len(deletions) and not aborted:
+            if self.abort is not None and self.abort():
+                aborted = True
+                break
+            version = self.history.record(deletions[deleted], None, self.at)
+            deleted += 1
             if version is not None:
                 self.result.recorded.append(version)
+        if aborted:
+            left = [entry.name for entry, _ in changed[start:]] + deletions[deleted:]
+            raise SnapshotCancelled(
+                f"stopped at once after {done + start} of {len(entries)} files", left
+            )
 
     def _skip(self, name: str, reason: str) -> None:
         self.result.skipped.append((name, reason))
