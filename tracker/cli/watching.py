@@ -93,7 +93,10 @@ def watch(
     version, deletion and rename as it happens (--json: one JSON object per
     line). Editor swap, backup and temp files and hidden files are ignored;
     renames and moves keep a document's history. Ctrl-C or SIGTERM records what
-    is pending and exits 0; after a crash or kill -9 the next start catches up.
+    is pending and exits 0. A second one stops at once: each document is
+    recorded whole or not at all, a line says what was left for the next start
+    to catch up, and it exits 130. After a crash or kill -9 the next start
+    catches up too.
 
     One watcher per database: it holds a lock on <db>.watch.lock, and a second
     one exits with an error naming the first one's pid.
@@ -120,6 +123,9 @@ def watch(
                 where = f"{event.doc}: " if event.doc and not reason.startswith(event.doc) else ""
                 warn(where + reason)
                 return
+            if kind == "interrupted":
+                click.echo(_interrupted_line(event.counts), err=True)
+                return
             if quiet:
                 return
             if kind == "started":
@@ -136,6 +142,10 @@ def watch(
                     f" {n['unchanged']:,} unchanged, {n['skipped']:,} skipped;"
                     " watching for changes",
                     err=True,
+                )
+            elif kind == "stopping":
+                click.echo(
+                    "stopping: recording what is pending (Ctrl-C again to stop at once)", err=True
                 )
             elif kind == "rescanned":
                 return
@@ -170,3 +180,20 @@ def watch(
         only_substantive=only == "substantive",
     )
     session.run()
+    if session.interrupted:  # a second Ctrl-C: what was left is said, the exit status says it
+        click.get_current_context().exit(130)
+
+
+def _interrupted_line(counts: dict[str, int]) -> str:
+    """The line a stop at once ends with: what the next start has to catch up."""
+    left = []
+    if counts.get("left"):
+        left.append(plural(counts["left"], "file") + " not looked at")
+    if counts.get("rescan"):
+        left.append("the comparison of the whole folder")
+    if not left:
+        return "stopped at once; nothing was left unrecorded"
+    return (
+        "stopped at once; left for the next tracker watch or snapshot to catch up: "
+        + " and ".join(left)
+    )

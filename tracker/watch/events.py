@@ -18,7 +18,10 @@ class WatchEvent:
     ``deleted`` (both with ``version``), ``renamed`` (``doc`` is the new name, ``old_name`` the
     former), ``skipped`` (``doc`` is the path, ``reason`` why), ``caught_up`` (the start-up
     scan finished; ``counts``), ``rescanned`` (a later full scan finished), ``warning`` and
-    ``error`` (``reason``; a batch that failed is retried with a full scan).
+    ``error`` (``reason``; a batch that failed is retried with a full scan), ``stopping`` (what
+    is pending is being recorded before the end) and ``interrupted`` (stopped at once;
+    ``counts["left"]``: files left unrecorded, ``counts["rescan"]``: 1 if a comparison of the
+    whole folder was given up too: the next start catches up both).
     """
 
     kind: str

@@ -123,7 +123,9 @@ class CommandRunner:
         thread, self._thread = self._thread, None
         if thread is None:
             return
-        self._deadline = time.monotonic() + self.shutdown_grace
+        deadline = time.monotonic() + self.shutdown_grace
+        if self._deadline is None or deadline < self._deadline:  # not if cut short already
+            self._deadline = deadline
         while True:  # the sentinel must get in even if the queue is full
             try:
                 self._queue.put(None, timeout=0.05)
@@ -132,6 +134,13 @@ class CommandRunner:
                 if not thread.is_alive():
                     break
         thread.join()
+
+    def cut_short(self) -> None:
+        """Give up queued and running commands now rather than after the shutdown grace.
+
+        Safe in a signal handler: it only sets the deadline that stop() and the runs check.
+        """
+        self._deadline = time.monotonic()
 
     def _run(self) -> None:
         """Worker loop: run jobs in order until the sentinel."""

@@ -15,6 +15,8 @@ Batches
     applied first with :meth:`Tracker.rename`, so a renamed or moved file keeps its history. A
     full scan tells its versions after each batch of files it committed, and stops between two
     batches when the session is stopping (:class:`~tracker.scan.folder.SnapshotCancelled`).
+    Told to stop at once (``aborting``: a second Ctrl-C), any batch stops before its next
+    document, keeping those committed, and counts what it left in :attr:`Recorder.left`.
 
 Half-written files
     A batch is cut after a quiet period, so a file modified less than ``debounce`` ago has been
@@ -72,7 +74,8 @@ class Recorder:
 
     ``emit`` gets each :class:`WatchEvent`; ``runner`` (if any) a job per version and deletion.
     ``stopping`` is set when the session stops: a full scan then gives up between two batches of
-    files, and nothing is put back for later any more.
+    files, and nothing is put back for later any more. ``aborting`` says stop at once: before
+    each document, and no batch is recorded any more.
     """
 
     def __init__(
@@ -82,6 +85,7 @@ class Recorder:
         watcher: Watcher,
         emit: Callable[[WatchEvent], None],
         stopping: threading.Event,
+        aborting: Callable[[], bool] = lambda: False,
         *,
         include: Sequence[str] = (),
         exclude: Sequence[str] = (),
@@ -100,6 +104,11 @@ class Recorder:
         self._watcher = watcher
         self._emit = emit
         self._stopping = stopping
+        self._aborting = aborting
+        #: paths left unlooked at by a stop at once, and whether a comparison of the whole
+        #: folder was given up (by any stop): for the next start to catch up
+        self.left: set[str] = set()
+        self.scan_given_up = False
         self._runner = runner
         self.only_substantive = only_substantive
         self._root_key = ""
@@ -128,6 +137,10 @@ class Recorder:
         reacts to one (a test, an --exec script writing back) cannot race with its reads.
         """
         full = batch.rescan or not self.caught_up
+        if self._aborting():  # stopping at once: left for the next start's catch-up
+            self.left.update(batch.paths)
+            self.scan_given_up = self.scan_given_up or full
+            return
         self._held = None if full else []
         try:
             history = self._open()
@@ -141,10 +154,14 @@ class Recorder:
                     self._full_scan(history, batch.writing)
                     self.caught_up = True
                 except SnapshotCancelled:  # stopping: at least record what the events named
+                    self.scan_given_up = True
                     if batch.paths:
                         self._scan_paths(history, batch.paths)
             elif batch.paths:
                 self._scan_paths(history, batch.paths)
+        except SnapshotCancelled as stopped:  # at once: the batch's documents recorded stay
+            self.caught_up = False
+            self.left.update(stopped.left)
         except BaseException:
             self.caught_up = False
             raise
@@ -195,9 +212,17 @@ class Recorder:
         if not only:
             return
         snapshot = FolderSnapshot(
-            history, split=self.split, max_bytes=self.max_bytes, accept=self._accept
+            history,
+            split=self.split,
+            max_bytes=self.max_bytes,
+            accept=self._accept,
+            abort=self._aborting,
         )
-        result = snapshot.run(self.root, only)
+        try:
+            result = snapshot.run(self.root, only)
+        except SnapshotCancelled:  # stopped at once: what it recorded is committed, tell it
+            self._report(history, snapshot.result, _Told())
+            raise
         self._report(history, result, _Told())
         self._forget_skips(only, result)
 
@@ -224,6 +249,7 @@ class Recorder:
             max_bytes=self.max_bytes,
             accept=accept,
             cancel=between_batches,
+            abort=self._aborting,
         )
         try:
             snapshot.folder(self.root, None)  # not run(): a root turned into a file is no document

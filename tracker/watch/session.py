@@ -26,6 +26,13 @@ Crash safety
     each start begins with a catch-up scan, so a watcher killed at any moment loses nothing that
     was committed and the next start records what it missed. A batch that fails (a locked
     database, a vanished folder) is reported and retried with a full scan, with a back-off.
+
+Stopping
+    The first signal (or :meth:`WatchSession.stop`) records what is pending, saying so with a
+    ``stopping`` event when there is something; a second one (:meth:`WatchSession.abort`) stops
+    at once: the batch being recorded stops before its next document (each document is
+    committed whole or not at all), nothing more is recorded or run, and an ``interrupted``
+    event says what was left for the next start to catch up.
 """
 
 from __future__ import annotations
@@ -115,12 +122,18 @@ class WatchSession:
             on_stop=self._close,
         )
         self._stopping = threading.Event()
+        self._aborted = False  # a plain flag: set from a signal handler, which takes no lock
+        self._recording = False  # the worker is recording a batch
+        self._said_stopping = False
+        #: True once stop() returned after being told to stop at once (abort())
+        self.interrupted = False
         self._recorder = Recorder(
             self.root,
             self.db_path,
             self._watcher,
             self._emit,
             self._stopping,
+            lambda: self._aborted,
             include=self.include,
             exclude=self.exclude,
             split=split,
@@ -178,6 +191,8 @@ class WatchSession:
                 return
             self._stopped = True
         self._stopping.set()
+        if self._recording and not self._aborted:
+            self._say_stopping()
         try:
             self._watcher.stop()  # delivers the pending batch, then closes the database
             with self._state:
@@ -190,6 +205,19 @@ class WatchSession:
         finally:
             if self._lock is not None:
                 self._lock.release()
+        if self._aborted:
+            self.interrupted = True
+            left = {"left": len(self._recorder.left), "rescan": int(self._recorder.scan_given_up)}
+            self._emit(WatchEvent("interrupted", counts=left))
+
+    def abort(self) -> None:
+        """Make a stop (under way or to come) stop at once, leaving the rest to the next start.
+
+        Safe in a signal handler: it only sets flags, taking no lock.
+        """
+        self._aborted = True
+        if self._runner is not None:
+            self._runner.cut_short()
 
     def request_stop(self) -> None:
         """Make :meth:`run` return (after stopping cleanly); callable from any thread."""
@@ -209,12 +237,15 @@ class WatchSession:
         stopped because it could not go on. Must run on the main thread. The
         handlers only note the signal; the main thread sleeps in ``select`` on a wake-up socket
         (no polling loop), so a signal during start-up or the catch-up is answered as soon as
-        the current batch of files is recorded.
+        the current batch of files is recorded. A second signal, while it stops, calls
+        :meth:`abort` (:attr:`interrupted` then tells it stopped at once).
         """
         received: list[int] = []
 
         def note(signum: int, frame: object) -> None:
             received.append(signum)
+            if len(received) > 1 or self._stopped:
+                self.abort()
 
         wake_r, wake_w = socket.socketpair()
         wake_r.setblocking(False)
@@ -266,6 +297,9 @@ class WatchSession:
 
     def _on_batch(self, batch: Batch) -> None:
         """Record one batch; on failure report it and retry with a full scan later."""
+        if self._stopping.is_set() and not self._aborted:
+            self._say_stopping()
+        self._recording = True
         try:
             self._recorder.record(batch)
         except DatabaseGone as error:  # what it records would go nowhere: no retry, stop
@@ -276,6 +310,15 @@ class WatchSession:
         else:
             self._retry_delay = 0.0
             self._last_error = ""
+        finally:
+            self._recording = False
+
+    def _say_stopping(self) -> None:
+        """Emit ``stopping`` once: what is pending is being recorded before the session ends."""
+        with self._state:
+            said, self._said_stopping = self._said_stopping, True
+        if not said:
+            self._emit(WatchEvent("stopping"))
 
     def _failed(self, error: BaseException) -> None:
         """Report a failed batch (once while it fails the same way) and schedule a full re-scan
