@@ -15,8 +15,10 @@ Batches
     applied first with :meth:`Tracker.rename`, so a renamed or moved file keeps its history. A
     full scan tells its versions after each batch of files it committed, and stops between two
     batches when the session is stopping (:class:`~tracker.scan.folder.SnapshotCancelled`).
-    Told to stop at once (``aborting``: a second Ctrl-C), any batch stops before its next
-    document, keeping those committed, and counts what it left in :attr:`Recorder.left`.
+    Once the session is stopping, the first document about to be recorded tells ``stopping``
+    (what is pending is being recorded). Told to stop at once (``aborting``: a second Ctrl-C),
+    any batch stops before its next document, keeping those committed, and counts what it left
+    in :attr:`Recorder.left`.
 
 Half-written files
     A batch is cut after a quiet period, so a file modified less than ``debounce`` ago has been
@@ -109,6 +111,7 @@ class Recorder:
         #: folder was given up (by any stop): for the next start to catch up
         self.left: set[str] = set()
         self.scan_given_up = False
+        self._said_stopping = False
         self._runner = runner
         self.only_substantive = only_substantive
         self._root_key = ""
@@ -216,7 +219,7 @@ class Recorder:
             split=self.split,
             max_bytes=self.max_bytes,
             accept=self._accept,
-            abort=self._aborting,
+            abort=self._next_document,
         )
         try:
             result = snapshot.run(self.root, only)
@@ -249,7 +252,7 @@ class Recorder:
             max_bytes=self.max_bytes,
             accept=accept,
             cancel=between_batches,
-            abort=self._aborting,
+            abort=self._next_document,
         )
         try:
             snapshot.folder(self.root, None)  # not run(): a root turned into a file is no document
@@ -277,6 +280,16 @@ class Recorder:
             "skipped": len(result.skipped),
         }
         self._tell(WatchEvent("rescanned" if self.caught_up else "caught_up", counts=totals))
+
+    def _next_document(self) -> bool:
+        """Asked before each document: True to stop at once; tells ``stopping`` once, when the
+        session stops with documents still to record (not when nothing is pending)."""
+        if self._aborting():
+            return True
+        if self._stopping.is_set() and not self._said_stopping:
+            self._said_stopping = True
+            self._emit(WatchEvent("stopping"))  # now, not held with the batch's events
+        return False
 
     def _gone(self) -> TrackerError:
         return TrackerError(f"{self.root} is gone; waiting for it to come back")

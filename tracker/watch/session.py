@@ -29,10 +29,10 @@ Crash safety
 
 Stopping
     The first signal (or :meth:`WatchSession.stop`) records what is pending, saying so with a
-    ``stopping`` event when there is something; a second one (:meth:`WatchSession.abort`) stops
-    at once: the batch being recorded stops before its next document (each document is
-    committed whole or not at all), nothing more is recorded or run, and an ``interrupted``
-    event says what was left for the next start to catch up.
+    ``stopping`` event before the first document it then records; a second one
+    (:meth:`WatchSession.abort`) stops at once: the batch being recorded stops before its next
+    document (each document is committed whole or not at all), nothing more is recorded or
+    run, and an ``interrupted`` event says what was left for the next start to catch up.
 """
 
 from __future__ import annotations
@@ -123,8 +123,6 @@ class WatchSession:
         )
         self._stopping = threading.Event()
         self._aborted = False  # a plain flag: set from a signal handler, which takes no lock
-        self._recording = False  # the worker is recording a batch
-        self._said_stopping = False
         #: True once stop() returned after being told to stop at once (abort())
         self.interrupted = False
         self._recorder = Recorder(
@@ -191,8 +189,6 @@ class WatchSession:
                 return
             self._stopped = True
         self._stopping.set()
-        if self._recording and not self._aborted:
-            self._say_stopping()
         try:
             self._watcher.stop()  # delivers the pending batch, then closes the database
             with self._state:
@@ -297,9 +293,6 @@ class WatchSession:
 
     def _on_batch(self, batch: Batch) -> None:
         """Record one batch; on failure report it and retry with a full scan later."""
-        if self._stopping.is_set() and not self._aborted:
-            self._say_stopping()
-        self._recording = True
         try:
             self._recorder.record(batch)
         except DatabaseGone as error:  # what it records would go nowhere: no retry, stop
@@ -310,15 +303,6 @@ class WatchSession:
         else:
             self._retry_delay = 0.0
             self._last_error = ""
-        finally:
-            self._recording = False
-
-    def _say_stopping(self) -> None:
-        """Emit ``stopping`` once: what is pending is being recorded before the session ends."""
-        with self._state:
-            said, self._said_stopping = self._said_stopping, True
-        if not said:
-            self._emit(WatchEvent("stopping"))
 
     def _failed(self, error: BaseException) -> None:
         """Report a failed batch (once while it fails the same way) and schedule a full re-scan
