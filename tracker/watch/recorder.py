@@ -22,8 +22,8 @@ Batches
 
 Half-written files
     A batch is cut after a quiet period, so a file modified less than ``debounce`` ago has been
-    written again since: it is put back for a later batch (:meth:`Watcher.recheck`) rather than
-    read mid-write; a file saved again and again without pause is still recorded about every
+    written again since: it is put back for a later batch (:mod:`.settling`) rather than read
+    mid-write; a file saved again and again without pause is still recorded about every
     ``max_delay``. A file still open for writing is held back by the watcher until it is closed
     (:mod:`tracker.watch.writers`), and full scans leave it alone meanwhile.
     :func:`~tracker.scan.files.read_text` also re-reads until size and mtime hold still. A
@@ -53,6 +53,7 @@ from .batch import Batch
 from .events import WatchEvent
 from .hooks import CommandRunner, exec_env, exec_stdin
 from .observer import path_identity
+from .settling import Settling
 from .watcher import Watcher
 
 __all__ = ["DatabaseGone", "Recorder"]
@@ -118,7 +119,7 @@ class Recorder:
         self._root_device: int | None = None  # the file system the folder is on
         self._history: History | None = None  # only touched on the worker thread
         self._database: tuple[int, int] | None = None  # the database file it has open
-        self._busy_since: dict[str, float] = {}  # paths put back by _settled, since when
+        self._settle = Settling(root, watcher, stopping)  # files written too recently to read
         self._held: list[WatchEvent] | None = None  # events of the live batch being recorded
         self._skips_told: set[str] = set()  # paths skipped, and told so, since last looked at
 
@@ -211,7 +212,7 @@ class Recorder:
         version recorded: they are dropped here, before anything waits for them to settle.
         """
         own = own_names(history.store, self.root)
-        only = self._settled(path for path in paths if path not in own)
+        only = self._settle.ready(path for path in paths if path not in own)
         if not only:
             return
         snapshot = FolderSnapshot(
@@ -323,10 +324,11 @@ class Recorder:
         """The accept filter of a full scan, and the list of files it put back for later.
 
         Besides the include/exclude filters, it leaves out the files still open for writing and
-        those written too recently to read (see :meth:`_settled`), and gives up the scan while
+        those written too recently to read (see :class:`.settling.Settling`), and gives up the
+        scan while
         listing if the session is stopping.
         """
-        settling = self._settling()
+        settling = self._settle.active()
         now_ns, now = time.time_ns(), time.monotonic()
         verdicts: dict[str, bool] = {}  # asked twice for a file: while listing, then for deletions
         busy: list[str] = []
@@ -339,57 +341,12 @@ class Recorder:
             if not settling:
                 return True
             if relname not in verdicts:
-                verdicts[relname] = self._busy(relname, now_ns, now)
+                verdicts[relname] = self._settle.busy(relname, now_ns, now)
                 if verdicts[relname]:
                     busy.append(relname)
             return not verdicts[relname]
 
         return accept, busy
-
-    # -- files being written -----------------------------------------------------------------
-
-    def _quiet_ns(self) -> int:
-        """The watcher's quiet period, in nanoseconds."""
-        return int(self._watcher.debounce * 1e9)
-
-    def _settling(self) -> bool:
-        """Tell whether files written in the last ``debounce`` seconds wait for a later batch."""
-        return self._quiet_ns() > 0 and not self._stopping.is_set()
-
-    def _settled(self, paths: Iterable[str]) -> list[str]:
-        """The paths not written in the last ``debounce`` seconds; the others go to a later batch.
-
-        A batch is cut after a quiet period, so a file modified less than that ago was written
-        again since: reading it now could catch it half-written (truncated, not yet refilled).
-        It is put back (:meth:`Watcher.recheck`), unless it has waited ``max_delay`` already (a
-        file written continuously, or a clock skew) or the session is stopping.
-        """
-        if not self._settling():
-            return sorted(paths)
-        now_ns, now = time.time_ns(), time.monotonic()
-        ready: list[str] = []
-        busy: list[str] = []
-        for path in sorted(paths):
-            (busy if self._busy(path, now_ns, now) else ready).append(path)
-        self._watcher.recheck(busy)
-        return ready
-
-    def _busy(self, path: str, now_ns: int, now: float) -> bool:
-        """Tell whether a path was written less than ``debounce`` ago and may wait longer."""
-        try:
-            info = os.lstat(self.root / path)
-        except OSError:
-            info = None  # gone: nothing to tear
-        if (
-            info is not None
-            and stat.S_ISREG(info.st_mode)  # a symlink or a folder has nothing to tear either
-            and now_ns - info.st_mtime_ns < self._quiet_ns()
-        ):
-            since = self._busy_since.setdefault(path, now)
-            if now - since < self._watcher.max_delay:
-                return True
-        self._busy_since.pop(path, None)
-        return False
 
     # -- telling -----------------------------------------------------------------------------
 
