@@ -7,9 +7,11 @@ import os
 import sqlite3
 from pathlib import Path
 
+import pytest
 from support import Repo
 
 from tracker import Tracker
+from tracker.errors import TrackerError
 
 
 def _db_with(path: Path, *names: str) -> Path:
@@ -281,6 +283,25 @@ def test_a_refused_import_into_a_new_database_leaves_nothing_behind(run, tmp_pat
         result = run(*args)
         assert result.exit_code == 1, args
         assert _files(tmp_path) == before, args
+
+
+def test_a_new_database_another_process_recorded_into_is_not_removed(tmp_path):
+    """The database did not exist when the import began, but something else (a watcher started
+    meanwhile) recorded a document into it before the import failed: it is not the import's to
+    remove. One that only got the tables is."""
+    from tracker.cli.common import removed_if_refused
+
+    kept, removed = tmp_path / "kept.db", tmp_path / "removed.db"
+    with pytest.raises(TrackerError), removed_if_refused(str(kept)):
+        with Tracker(kept) as other:  # what the other process records, committed
+            other.record("notes.txt", "kept\n")
+        raise TrackerError("line 2: not JSON")
+    with Tracker(kept) as tracker:
+        assert [d.name for d in tracker.documents()] == ["notes.txt"]
+    with pytest.raises(TrackerError), removed_if_refused(str(removed)):
+        Tracker(removed).close()  # the tables, and nothing in them
+        raise TrackerError("line 2: not JSON")
+    assert sorted(os.listdir(tmp_path)) == ["kept.db"]
 
 
 def test_a_refused_import_leaves_an_existing_database_as_it_was(run, tmp_path):

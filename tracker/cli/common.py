@@ -99,7 +99,9 @@ def removed_if_refused(db_path: str) -> Iterator[None]:
     except BaseException as error:
         if isinstance(error, SystemExit) and error.code in (0, None):
             raise
-        if db in new_paths:  # one that existed stays as the command's transaction left it
+        # one that existed stays as the command's transaction left it; so does a new one that
+        # another process (a watcher started meanwhile) has recorded documents into
+        if db in new_paths and _holds_no_document(db):
             for path in new_paths:
                 with suppress(FileNotFoundError):
                     path.unlink()
@@ -107,6 +109,26 @@ def removed_if_refused(db_path: str) -> Iterator[None]:
                 with suppress(OSError):  # not empty: something else is in it now
                     folder.rmdir()
         raise
+
+
+def _holds_no_document(db: Path) -> bool:
+    """Tell whether a database file holds no document (or no tables yet); False when it cannot
+    be read (locked by a writer, say): then it is not ours to remove."""
+    import sqlite3
+    from urllib.request import pathname2url
+
+    if not db.is_file():
+        return True
+    try:
+        conn = sqlite3.connect(f"file:{pathname2url(str(db.resolve()))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("select count(*) from documents").fetchone()[0] == 0
+    except sqlite3.Error as error:
+        return "no such table" in str(error)
+    finally:
+        conn.close()
 
 
 @contextmanager
