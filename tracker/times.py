@@ -116,6 +116,15 @@ def parse_bound(value: str | None, *, end_of_day: bool) -> str | None:
         raise TrackerError(str(error)) from None
 
 
+def parse_window(since: str | None, until: str | None) -> tuple[str | None, str | None]:
+    """A ``--since``/``--until`` range as stored times (either None: open); a TrackerError for
+    one that ends before it starts (a typo would otherwise find nothing)."""
+    low, high = parse_bound(since, end_of_day=False), parse_bound(until, end_of_day=True)
+    if low is not None and high is not None and low > high:
+        raise TrackerError(f"--until {until!r} is before --since {since!r}")
+    return low, high
+
+
 def sql_bound(value: str | None, end: int) -> str | None:
     """One end of a range typed into a canned query, as a stored time for SQL to compare with
     (``tracker_time_bound(:until, 1)``): :func:`read_bound`, ``end`` true for the upper end;

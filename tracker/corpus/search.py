@@ -15,7 +15,7 @@ from ..history import History
 from ..models import Version
 from ..store.corpus import has_prefix
 from ..store.window import Window
-from ..times import parse_bound
+from ..times import parse_window
 from .query import fts_query, one_line_snippet
 from .timeline import matching_names
 
@@ -104,7 +104,7 @@ def search_window(since: str | None, until: str | None, all_versions: bool) -> W
     """The stored times of a search's window (None: none). Refused without ``all_versions``:
     the latest versions are one per document, whenever recorded, so a window would only hide
     some of them; and refused when it ends before it starts."""
-    low, high = parse_bound(since, end_of_day=False), parse_bound(until, end_of_day=True)
+    low, high = parse_window(since, until)
     if low is None and high is None:
         return None
     if not all_versions:
@@ -112,8 +112,6 @@ def search_window(since: str | None, until: str | None, all_versions: bool) -> W
             "--since/--until pick versions by when they were recorded: add --all-versions"
             " to search every version recorded in that range"
         )
-    if low is not None and high is not None and low > high:
-        raise TrackerError(f"--until {until!r} is before --since {since!r}")
     return low, high
 
 

@@ -14,9 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..errors import TrackerError
 from ..history import History
-from ..times import parse_bound
+from ..times import parse_window
 
 if TYPE_CHECKING:
     from ..models import Version
@@ -86,9 +85,7 @@ def stats(
     ``since``/``until`` (dates or date-times, as ``log`` reads them): all but the shared
     paragraphs (those of the latest versions) count only the versions recorded in that range.
     """
-    low, high = parse_bound(since, end_of_day=False), parse_bound(until, end_of_day=True)
-    if low is not None and high is not None and low > high:
-        raise TrackerError(f"--until {until!r} is before --since {since!r}")
+    low, high = parse_window(since, until)
     only = history.document(doc).id if doc else None
     churn: dict[str, Counter] = defaultdict(Counter)
     documents = versions = deletions = 0
