@@ -188,6 +188,27 @@ def test_docs_takes_the_doc_glob_that_search_and_timeline_take(run, db):
     assert run("docs", "--doc", "zz*", "--json", db=db).stdout == "[]\n"
 
 
+def test_doc_names_a_folder_as_a_path_does_in_git(run, db):
+    """``--doc notes`` (or ``notes/``) is every document in that folder, at any depth; not a
+    document whose name only starts the same, nor a file of that name in another folder."""
+    with Tracker(db) as tracker:
+        for name in ("notes/a.txt", "notes/deep/b.md", "notesx/c.txt", "other/notes", "d.txt"):
+            tracker.record(name, f"Secret words in {name}.\n", at="2026-01-01")
+    for glob, names in (
+        ("notes", ["notes/a.txt", "notes/deep/b.md", "other/notes"]),
+        ("notes/", ["notes/a.txt", "notes/deep/b.md"]),
+        ("notes/deep", ["notes/deep/b.md"]),
+        ("note?", ["notes/a.txt", "notes/deep/b.md", "other/notes"]),
+        ("d.txt", ["d.txt"]),
+    ):
+        listed = [line.split()[0] for line in run("docs", "--doc", glob, db=db).stdout.splitlines()]
+        changed = json.loads(run("timeline", "--doc", glob, "--json", db=db).stdout)
+        found = run("search", "secret", "--doc", glob, db=db).stdout.splitlines()
+        assert listed == names == sorted(e["doc"] for e in changed), glob
+        assert sorted(line.split()[0] for line in found) == names, glob
+    assert run("docs", "--doc", "note", db=db).stderr == "no document matches --doc 'note'\n"
+
+
 def test_trace_search_reads_words_as_search_does(run, db):
     with Tracker(db) as tracker:
         tracker.record(

@@ -146,6 +146,8 @@ async def test_document_filter(ds):
     assert "2 paragraphs in 1 document " in words(html)
     by_file_name = (await get(ds, f"{SEARCH}?q=apples&doc=a.txt")).text
     assert groups(by_file_name) == groups(html)
+    by_folder = (await get(ds, f"{SEARCH}?q=apples&doc=fruit")).text  # as a path in git
+    assert groups(by_folder) == groups(html)
     nothing = (await get(ds, f"{SEARCH}?q=apples&doc=nothing*")).text
     assert "No document is named nothing*." in nothing and not groups(nothing)
     none_here = (await get(ds, f"{SEARCH}?q=gone&doc=fruit/*")).text

@@ -269,9 +269,12 @@ def file_name_problem(name: str) -> str | None:
 
 
 def name_matches(name: str, pattern: str | None) -> bool:
-    """Whether a document's full name, or its file name alone, matches an fnmatch pattern."""
+    """Whether a document's full name, its file name alone, or a folder it is in matches an
+    fnmatch pattern: ``notes`` and ``notes/`` stand for everything in that folder, as a path
+    does in git (``notes/*`` too, since ``*`` also matches ``/``)."""
     if pattern is None:
         return True
-    return fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
-        posixpath.basename(name), pattern
-    )
+    if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(posixpath.basename(name), pattern):
+        return True
+    folder = pattern.rstrip("/")
+    return bool(folder) and fnmatch.fnmatchcase(name, folder + "/*")

@@ -47,7 +47,10 @@ def ignore() -> None:
 @ignore.command("add")
 @click.argument("regex")
 @click.option(
-    "--doc", "doc_glob", metavar="GLOB", help="Only for documents matching (name or file name)."
+    "--doc",
+    "doc_glob",
+    metavar="GLOB",
+    help="Only for documents matching (name, file name, or a folder they are in).",
 )
 @click.option("--note", help="Why this text is volatile.")
 @classify_on_workers

@@ -293,7 +293,7 @@ def doc_glob_option(function: Callable) -> Callable:
         "doc_glob",
         metavar="GLOB",
         help="Only documents whose name, or file name alone, matches (fnmatch: 'notes/*',"
-        " 'guide.md').",
+        " 'guide.md'); a folder stands for the documents in it ('notes').",
     )(function)
 
 
