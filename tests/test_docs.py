@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.cli import cli
+from tracker.cli import COMMANDS, all_commands, cli
 
 ROOT = Path(__file__).parent.parent
 README = (ROOT / "README.md").read_text()
@@ -30,8 +30,34 @@ def test_ci_runs_the_readme_test_command():
     assert command.startswith("python3 -m venv .venv") and "pytest" in command
 
 
-def test_every_command_is_documented():
+def test_the_lazy_command_table_names_every_command_and_its_module():
+    """Each command is found where ``COMMANDS`` says (its module is loaded only when asked for),
+    and the table misses none: every command module's commands are in it."""
+    import importlib
+    import pkgutil
+
+    import tracker.cli
+
+    modules = sorted(set(COMMANDS.values()))
+    for info in pkgutil.iter_modules(tracker.cli.__path__):
+        importlib.import_module(f"tracker.cli.{info.name}")  # registers whatever it defines
+    assert sorted(cli.commands) == sorted(COMMANDS)
     for name, command in cli.commands.items():
+        assert command.callback.__module__ == f"tracker.cli.{COMMANDS[name]}", name
+    assert modules == [
+        "authorship",
+        "classes",
+        "core",
+        "corpus",
+        "diffs",
+        "serving",
+        "transfer",
+        "watching",
+    ]
+
+
+def test_every_command_is_documented():
+    for name, command in all_commands().items():
         assert f"### tracker {name}\n" in README, name
         for param in command.params:
             for opt in param.opts:

@@ -2,14 +2,52 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from ..errors import InterruptedAfterCommit, TrackerError
 from ..render.words import one_line
 
+#: The module that defines each command. A command's module is imported when the command runs
+#: (or when help lists it): `tracker snapshot` does not load the code of the diff, the web
+#: server or an import, and starts sooner. tests/test_docs.py checks that this is complete.
+COMMANDS = {
+    "blame": "authorship",
+    "checkout": "transfer",
+    "diff": "diffs",
+    "docs": "core",
+    "export": "transfer",
+    "fsck": "corpus",
+    "ignore": "classes",
+    "import": "transfer",
+    "import-git": "transfer",
+    "log": "core",
+    "reclassify": "classes",
+    "restore": "transfer",
+    "search": "corpus",
+    "serve": "serving",
+    "show": "core",
+    "snapshot": "core",
+    "stats": "corpus",
+    "timeline": "corpus",
+    "trace": "authorship",
+    "upgrade": "corpus",
+    "watch": "watching",
+}
+
 
 class TrackerGroup(click.Group):
-    """Turns library errors into one-line `Error: ...` messages with exit code 1."""
+    """Loads each command's module when it is asked for, and turns library errors into
+    one-line `Error: ...` messages with exit code 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"{__name__}.{COMMANDS[cmd_name]}")  # registers it
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -47,11 +85,7 @@ def cli() -> None:
     """
 
 
-from . import core  # noqa: E402,F401  (registers the commands)
-from . import diffs  # noqa: E402,F401
-from . import authorship  # noqa: E402,F401
-from . import corpus  # noqa: E402,F401
-from . import watching  # noqa: E402,F401
-from . import transfer  # noqa: E402,F401
-from . import serving  # noqa: E402,F401
-from . import classes  # noqa: E402,F401
+def all_commands() -> dict[str, click.Command]:
+    """Every command by name, each module loaded: for the docs and the tests that go over all."""
+    ctx = click.Context(cli)
+    return {name: cli.get_command(ctx, name) for name in cli.list_commands(ctx)}
