@@ -134,8 +134,9 @@ def test_library_search_refuses_a_range_without_every_version(dated_db: Path) ->
 
 
 def test_range_reads_versions_by_time_and_probes_by_document(dated_db: Path) -> None:
-    """The window is read through the index on captured_at, once; each matching span then
-    probes it by document (no scan of the versions per span)."""
+    """The window is read through the index on captured_at, once, and from the index alone
+    (it holds the document and version number too); each matching span then probes it by
+    document (no scan of the versions per span)."""
     from tracker.store.window import IN_WINDOW, window_versions
 
     cte, before = window_versions(("2019-01-01T00:00:00.000Z", "2019-12-31T23:59:59.999Z"))
@@ -149,7 +150,8 @@ def test_range_reads_versions_by_time_and_probes_by_document(dated_db: Path) -> 
         plan = [row[3] for row in conn.execute(f"explain query plan {sql}", [*before, "x"])]
         assert conn.execute(sql, [*before, fts_query("arbitration")]).fetchone()[0] == 3
     steps = "\n".join(plan)
-    assert "SEARCH versions USING INDEX idx_versions_captured_at" in steps
+    by_time = "SEARCH versions USING COVERING INDEX idx_versions_captured_at_document_id_version"
+    assert f"{by_time} (captured_at>? AND captured_at<?)" in steps
     assert "SEARCH w USING AUTOMATIC COVERING INDEX (document_id=?)" in steps
     assert "SCAN versions" not in steps and "SCAN w" not in steps
 
