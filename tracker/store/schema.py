@@ -401,8 +401,5 @@ def m012_times_cover_versions(db: sqlite_utils.Database) -> None:
     # (the first, the last, whether all between) from the time index alone, once it also holds
     # the document and the version number: no version row is read for them. It replaces the
     # index on the time alone, which everything that reads by time uses as well.
-    db.execute(
-        "create index if not exists idx_versions_captured_at_document_id_version"
-        " on versions (captured_at, document_id, version)"
-    )
+    db["versions"].create_index(["captured_at", "document_id", "version"], if_not_exists=True)
     db.execute("drop index if exists idx_versions_captured_at")
