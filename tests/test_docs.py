@@ -38,22 +38,11 @@ def test_the_lazy_command_table_names_every_command_and_its_module():
 
     import tracker.cli
 
-    modules = sorted(set(COMMANDS.values()))
     for info in pkgutil.iter_modules(tracker.cli.__path__):
         importlib.import_module(f"tracker.cli.{info.name}")  # registers whatever it defines
     assert sorted(cli.commands) == sorted(COMMANDS)
     for name, command in cli.commands.items():
         assert command.callback.__module__ == f"tracker.cli.{COMMANDS[name]}", name
-    assert modules == [
-        "authorship",
-        "classes",
-        "core",
-        "corpus",
-        "diffs",
-        "serving",
-        "transfer",
-        "watching",
-    ]
 
 
 def test_every_command_is_documented():
