@@ -43,7 +43,8 @@ def _edit_chains(
             chain.update(edits=chain["edits"] + 1, last=version.version, pid=new)
             lineage[new] = chain
         for pid in version.paragraph_ids:
-            lineage.setdefault(pid, {"edits": 0, "first": version.version, "pid": pid})
+            if pid not in lineage:  # not setdefault: that would build a dict for every one
+                lineage[pid] = {"edits": 0, "first": version.version, "pid": pid}
     for chain in lineage.values():
         if chain["edits"]:
             yield {"doc": versions[-1].doc, **chain}
@@ -102,20 +103,16 @@ def stats(
             at = version.captured_at
             first = at if first is None or at < first else first
             last = at if last is None or at > last else last
+            changed = _changed(version)
             month = churn[at[:7]]
             month["versions"] += 1
-            month["changed"] += _changed(version)
+            month["changed"] += changed
             for key in CHANGE_KEYS:
                 month[key] += getattr(version, key) or 0
             # neither first versions nor re-additions after a deletion are edits (the version
             # before may be outside the range: came_back is read from the database)
-            if (
-                not version.deleted
-                and version.version > 1
-                and _changed(version)
-                and not version.came_back
-            ):
-                candidates.append((-_changed(version), at, row_id, version))
+            if not version.deleted and version.version > 1 and changed and not version.came_back:
+                candidates.append((-changed, at, row_id, version))
         edits = heapq.nsmallest(top, [*edits, *candidates], key=_edit_key)
         found = _edit_chains([version for _, version in rows], pairs)
         chains = heapq.nsmallest(top, [*chains, *found], key=lambda c: (-c["edits"], c["doc"]))
